@@ -1,0 +1,1 @@
+//! CSV reading and writing of data sets (see `docs/data-formats.md`).

@@ -1,0 +1,1 @@
+//! Synthetic data sets: territories with the three partnership archetypes.

@@ -1,0 +1,1 @@
+//! GraphML reading and writing of data sets and wave networks.

@@ -1,0 +1,13 @@
+//! # wecare
+//!
+//! A statistical simulation engine for the dynamics of organisational partnership networks
+//! under public funding programmes. See `README.md` and `docs/ODD.md`.
+
+pub mod cli;
+pub mod data;
+pub mod experiment;
+pub mod model;
+pub mod network;
+pub mod report;
+pub mod scenario;
+pub mod stats;
