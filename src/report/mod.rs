@@ -1,1 +1,8 @@
-//! report
+//! What runs leave behind: run directories and tidy result files that R and pandas read
+//! directly.
+
+mod rundir;
+mod tidy;
+
+pub use rundir::{RunDir, utc_stamp};
+pub use tidy::write_replicates_csv;
