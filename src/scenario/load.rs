@@ -111,14 +111,32 @@ pub(super) fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario,
         }
     })?;
     scenario.base_dir = base_dir.to_path_buf();
+    scenario.source = super::Source(Some(std::sync::Arc::new((
+        file.to_string(),
+        text.to_string(),
+    ))));
     let found = super::validate::check(&scenario);
     if found.is_empty() {
-        return Ok(scenario);
+        Ok(scenario)
+    } else {
+        Err(locate_problems(text, file, found))
     }
+}
+
+/// Locates (key path, message) problems in a scenario text.
+pub(super) fn locate_problems(
+    text: &str,
+    file: &str,
+    found: Vec<(String, String)>,
+) -> ScenarioError {
+    let lines = LineIndex::new(text);
+    let doc = DeTable::parse(text).ok();
     let mut problems: Vec<Problem> = found
         .into_iter()
         .map(|(key, message)| {
-            let (line, column) = locate(doc.get_ref(), &key)
+            let (line, column) = doc
+                .as_ref()
+                .and_then(|d| locate(d.get_ref(), &key))
                 .map(|(s, _)| lines.locate(s.start))
                 .unzip();
             Problem {
@@ -130,10 +148,10 @@ pub(super) fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario,
         })
         .collect();
     problems.sort_by_key(|p| (p.line.unwrap_or(usize::MAX), p.column));
-    Err(ScenarioError {
+    ScenarioError {
         file: file.to_string(),
         problems,
-    })
+    }
 }
 
 fn join(a: &str, b: &str) -> String {

@@ -2,6 +2,7 @@
 //! design, Monte Carlo settings, outputs). Every field has a default; `wecare defaults` prints
 //! them all with their units ([`DEFAULTS_TOML`]).
 
+mod dataset;
 mod load;
 mod validate;
 
@@ -168,6 +169,19 @@ pub struct Scenario {
     /// Directory of the scenario file (relative data paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// The file's name and text, to locate problems found after parsing.
+    #[serde(skip)]
+    source: Source,
+}
+
+/// Name and text of the file a scenario came from; never part of equality.
+#[derive(Debug, Clone, Default)]
+struct Source(Option<std::sync::Arc<(String, String)>>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Scenario {
@@ -205,6 +219,23 @@ impl Scenario {
         } else {
             self.base_dir.join(p)
         }
+    }
+
+    /// The scenario with its data paths made absolute, so it can be re-run from anywhere.
+    pub fn with_resolved_paths(&self) -> Scenario {
+        let mut s = self.clone();
+        let fix = |p: &mut Option<PathBuf>| {
+            if let Some(x) = p {
+                let r = self.resolve(x);
+                *x = std::fs::canonicalize(&r).unwrap_or(r);
+            }
+        };
+        fix(&mut s.data.organisations);
+        fix(&mut s.data.ties);
+        fix(&mut s.data.history);
+        fix(&mut s.data.projects);
+        fix(&mut s.data.graphml);
+        s
     }
 
     /// The scenario as TOML with every value filled in.
@@ -252,6 +283,35 @@ impl Scenario {
         let mut s = load::parse(&text, "<override>", &self.base_dir)?;
         s.base_dir = self.base_dir.clone();
         Ok(s)
+    }
+
+    /// The scenario file's name as given (or `<scenario>` when built in code).
+    pub fn file_label(&self) -> String {
+        self.source
+            .0
+            .as_ref()
+            .map(|s| s.0.clone())
+            .unwrap_or_else(|| "<scenario>".into())
+    }
+
+    /// A [`ScenarioError`] for problems (key path, message) found after parsing, located in
+    /// the scenario file.
+    pub fn located(&self, problems: Vec<(String, String)>) -> ScenarioError {
+        match &self.source.0 {
+            Some(src) => load::locate_problems(&src.1, &src.0, problems),
+            None => ScenarioError {
+                file: self.file_label(),
+                problems: problems
+                    .into_iter()
+                    .map(|(key, message)| Problem {
+                        line: None,
+                        column: None,
+                        key,
+                        message,
+                    })
+                    .collect(),
+            },
+        }
     }
 
     /// Kinds allowed to lead a project.
