@@ -35,17 +35,26 @@ struct Manifest<'a> {
 /// Writes `replicates.csv`, `scenario.toml` (the scenario with every default filled in) and
 /// `manifest.json` into a new run directory under `root`, renamed into place only when all
 /// files are complete. Returns the directory.
-pub fn write_run(scenario: &Scenario, ens: &Ensemble, info: &RunInfo, root: &Path) -> Result<PathBuf> {
+pub fn write_run(
+    scenario: &Scenario,
+    ens: &Ensemble,
+    info: &RunInfo,
+    root: &Path,
+) -> Result<PathBuf> {
     let dir = RunDir::create(root, &scenario.scenario.name).map_err(|e| Error::io(root, e))?;
     let p = dir.path().to_path_buf();
     let write = |name: &str, f: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| -> Result<()> {
         let path = p.join(name);
         let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         let mut w = BufWriter::new(file);
-        f(&mut w).and_then(|_| w.flush()).map_err(|e| Error::io(&path, e))
+        f(&mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| Error::io(&path, e))
     };
     write("replicates.csv", &|w| write_replicates_csv(ens, w))?;
-    write("scenario.toml", &|w| w.write_all(scenario.with_resolved_paths().to_toml().as_bytes()))?;
+    write("scenario.toml", &|w| {
+        w.write_all(scenario.with_resolved_paths().to_toml().as_bytes())
+    })?;
     let manifest = Manifest {
         engine: "wecare",
         version: env!("CARGO_PKG_VERSION"),

@@ -3,11 +3,22 @@
 use super::{Scenario, ScenarioError};
 use crate::data::csv::{CsvPaths, read_dataset};
 // GraphML input arrives with the GraphML reader.
-fn read_dataset_graphml(p: &std::path::Path) -> std::result::Result<(Dataset, Vec<Warning>), DataError> {
-    Err(DataError::file(&p.display().to_string(), "GraphML input is not available yet"))
+fn read_dataset_graphml(
+    p: &std::path::Path,
+) -> std::result::Result<(Dataset, Vec<Warning>), DataError> {
+    Err(DataError::file(
+        &p.display().to_string(),
+        "GraphML input is not available yet",
+    ))
 }
-fn read_projects(p: &std::path::Path, _: &Dataset) -> std::result::Result<(Vec<Project>, Vec<Warning>), DataError> {
-    Err(DataError::file(&p.display().to_string(), "projects with GraphML input are not available yet"))
+fn read_projects(
+    p: &std::path::Path,
+    _: &Dataset,
+) -> std::result::Result<(Vec<Project>, Vec<Warning>), DataError> {
+    Err(DataError::file(
+        &p.display().to_string(),
+        "projects with GraphML input are not available yet",
+    ))
 }
 use crate::data::{DataError, Dataset, Project, Warning};
 use crate::error::{Error, Result};
@@ -51,7 +62,10 @@ impl Scenario {
             let find = |id: &str, key: String, problems: &mut Vec<(String, String)>| {
                 let found = index.get(id).copied();
                 if found.is_none() {
-                    problems.push((key, format!("`{id}` is not an organisation of the data set")));
+                    problems.push((
+                        key,
+                        format!("`{id}` is not an organisation of the data set"),
+                    ));
                 }
                 found
             };

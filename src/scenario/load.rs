@@ -87,14 +87,8 @@ pub(super) fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario,
     })?;
     let de = toml::Deserializer::from(doc.clone());
     let mut scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-        let mut key = path_string(e.path());
+        let key = path_string(e.path());
         let message = e.inner().message().to_string();
-        if let Some(field) = message
-            .strip_prefix("unknown field `")
-            .and_then(|r| r.split('`').next())
-        {
-            key = join(&key, field);
-        }
         let span = e
             .inner()
             .span()

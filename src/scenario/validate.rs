@@ -121,8 +121,14 @@ pub(super) fn check(s: &Scenario) -> Problems {
     for a in Kind::ALL {
         for b in Kind::ALL {
             if a < b && d.mix.get(a).get(b) != d.mix.get(b).get(a) {
+                // Name the entry that was set (its mirror is usually the missing one).
+                let (x, y) = if d.mix.get(a).get(b) != 0.0 {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 o.push((
-                    format!("dissolution.mix.{a}.{b}"),
+                    format!("dissolution.mix.{x}.{y}"),
                     format!(
                         "the dissolution table must be symmetric: mix.{a}.{b} = {} but mix.{b}.{a} = {}",
                         d.mix.get(a).get(b),
