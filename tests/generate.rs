@@ -312,3 +312,67 @@ fn hundred_thousand_organisations() {
     let budget: f64 = ds.projects.iter().map(|p| p.budget).sum();
     assert_eq!(budget, 150_000_000.0);
 }
+
+/// The territory table of the data set's README, as generated.
+fn territory_table(params: &GeneratorParams, seed: u64) -> String {
+    let g = generate_with_meta(params, seed).unwrap();
+    let ds = &g.dataset;
+    let mut out = String::from(
+        "| Territory | Archetype | Members | EG / public / third sector / firm / other | Pool | Grant (EUR) | Centralization |\n\
+         |---|---|---:|---|---:|---:|---:|\n",
+    );
+    for info in &g.territories {
+        let members = members_of(ds, info.project);
+        let mut kinds = [0usize; Kind::COUNT];
+        for &m in &members {
+            kinds[ds.organisations[m].kind.index()] += 1;
+        }
+        let pool = ds
+            .organisations
+            .iter()
+            .filter(|o| !o.active && o.territory == info.name)
+            .count();
+        let grant = ds.projects[info.project].budget as u64;
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {},{:03} | {:.2} |\n",
+            info.name,
+            info.archetype,
+            members.len(),
+            kinds.map(|k| k.to_string()).join(" / "),
+            pool,
+            grant / 1000,
+            grant % 1000,
+            info.centralization
+        ));
+    }
+    let active = ds.organisations.iter().filter(|o| o.active).count();
+    let cross = ds
+        .ties
+        .iter()
+        .filter(|t| ds.organisations[t.a].territory != ds.organisations[t.b].territory)
+        .count();
+    let mean =
+        |l: &[wecare::data::Tie]| l.iter().map(|t| t.trust.unwrap()).sum::<f64>() / l.len() as f64;
+    out.push_str(&format!(
+        "\nIn all: {} organisations ({active} active, {} in pools), {} baseline ties ({cross} \
+         between enti gestori of different territories, mean trust {:.3}) and {} remembered past \
+         ties (mean trust {:.3}).\n",
+        ds.organisations.len(),
+        ds.organisations.len() - active,
+        ds.ties.len(),
+        mean(&ds.ties),
+        ds.history.len(),
+        mean(&ds.history),
+    ));
+    out
+}
+
+#[test]
+fn readme_table_is_current() {
+    let table = territory_table(&wecare_measure1(), SEED);
+    let readme = std::fs::read_to_string(committed_dir().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "update the table in README.md to:\n{table}"
+    );
+}
