@@ -1,1 +1,0 @@
-//! Synthetic data sets: territories with the three partnership archetypes.
