@@ -1,5 +1,6 @@
 //! The `wecare` command line: a thin front end over the library.
 
+mod generate;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,8 @@ pub enum Command {
     },
     /// Print a complete scenario with every default filled in and commented.
     Defaults,
+    /// Generate a synthetic data set (territories with partnership archetypes).
+    Generate(generate::GenerateArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -40,6 +43,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
+        Command::Generate(args) => generate::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())

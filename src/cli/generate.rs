@@ -1,0 +1,70 @@
+//! `wecare generate`: synthetic data sets.
+
+use crate::data::csv::write_dataset;
+use crate::data::generate::{GeneratorParams, generate, wecare_measure1};
+use crate::error::{Error, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `wecare generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// A named parameter set: `wecare-measure1` (the reconstructed We.Ca.Re data set).
+    #[arg(long, conflicts_with = "params")]
+    pub preset: Option<String>,
+    /// Generator parameters (TOML; see docs/generator.md). Missing keys take their defaults.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 20170101)]
+    pub seed: u64,
+    /// Directory to write organisations.csv, ties.csv, history.csv and projects.csv into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace data files that already exist in the output directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `wecare generate`.
+pub fn run(a: GenerateArgs) -> Result<()> {
+    let params = match (&a.preset, &a.params) {
+        (Some(name), _) if name == "wecare-measure1" => wecare_measure1(),
+        (Some(name), _) => {
+            return Err(Error::Other(format!(
+                "unknown preset `{name}` (known: wecare-measure1)"
+            )));
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            toml::from_str::<GeneratorParams>(&text)
+                .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?
+        }
+        (None, None) => GeneratorParams::default(),
+    };
+    let names = ["organisations.csv", "ties.csv", "history.csv", "projects.csv"];
+    if !a.force {
+        if let Some(f) = names.iter().map(|n| a.out.join(n)).find(|p| p.exists()) {
+            return Err(Error::Other(format!(
+                "{} already exists; pass --force to replace it",
+                f.display()
+            )));
+        }
+    }
+    let clock = Instant::now();
+    let ds = generate(&params, a.seed).map_err(|e| Error::Other(e.to_string()))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| Error::io(&a.out, e))?;
+    write_dataset(&ds, &a.out).map_err(|e| Error::io(&a.out, e))?;
+    let active = ds.organisations.iter().filter(|o| o.active).count();
+    println!(
+        "generated {} organisations ({active} active), {} ties, {} history ties, {} projects in {:.2} s; wrote {}",
+        ds.organisations.len(),
+        ds.ties.len(),
+        ds.history.len(),
+        ds.projects.len(),
+        clock.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    Ok(())
+}
