@@ -842,3 +842,29 @@ fn line_numbers_are_as_an_editor_shows_them() {
     assert_eq!(err.line, Some(4), "{err}");
     assert!(err.message.contains("UTF-8"), "{err}");
 }
+
+#[test]
+fn the_examples_in_the_format_documentation_read() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data-formats.md"))
+            .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```csv\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 3);
+    let (ds, warnings) = read_with(&[
+        ("organisations.csv", blocks[0]),
+        ("ties.csv", blocks[1]),
+        ("history.csv", "from,to\n"),
+        ("projects.csv", blocks[2]),
+    ])
+    .unwrap();
+    assert_eq!(ds.organisations.len(), 4);
+    assert_eq!(ds.organisations[2].id, "Associazione \"Il Faro\"");
+    assert_eq!(ds.ties.len(), 2);
+    assert_eq!(ds.projects[0].partners, vec![1, 3, 2]);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("inactive members"));
+}
