@@ -44,6 +44,19 @@ impl CsvPaths {
     }
 }
 
+/// Reads a projects file (`id,territory,lead,budget,partners`) against an already loaded set
+/// of organisations (for example one read from GraphML), with the same checks as
+/// [`read_dataset`].
+pub fn read_projects_for(
+    path: &Path,
+    ds: &Dataset,
+) -> Result<(Vec<Project>, Vec<Warning>), DataError> {
+    let mut warnings = Vec::new();
+    let index = index_of(&ds.organisations);
+    let projects = read_projects(path, &ds.organisations, &index, &mut warnings)?;
+    Ok((projects, warnings))
+}
+
 /// Options for reading a stand-alone tie file with [`read_ties`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TieReadOptions {

@@ -2,24 +2,7 @@
 
 use super::{Scenario, ScenarioError};
 use crate::data::csv::{CsvPaths, read_dataset};
-// GraphML input arrives with the GraphML reader.
-fn read_dataset_graphml(
-    p: &std::path::Path,
-) -> std::result::Result<(Dataset, Vec<Warning>), DataError> {
-    Err(DataError::file(
-        &p.display().to_string(),
-        "GraphML input is not available yet",
-    ))
-}
-fn read_projects(
-    p: &std::path::Path,
-    _: &Dataset,
-) -> std::result::Result<(Vec<Project>, Vec<Warning>), DataError> {
-    Err(DataError::file(
-        &p.display().to_string(),
-        "projects with GraphML input are not available yet",
-    ))
-}
+use crate::data::graphml::read_dataset_graphml;
 use crate::data::{DataError, Dataset, Project, Warning};
 use crate::error::{Error, Result};
 
@@ -31,7 +14,7 @@ impl Scenario {
         let (mut ds, warnings) = if let Some(g) = &d.graphml {
             let (mut ds, mut w) = read_dataset_graphml(&self.resolve(g))?;
             if let Some(p) = &d.projects {
-                let (projects, pw) = read_projects(&self.resolve(p), &ds)?;
+                let (projects, pw) = crate::data::csv::read_projects_for(&self.resolve(p), &ds)?;
                 ds.projects = projects;
                 w.extend(pw);
             }
