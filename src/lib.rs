@@ -5,9 +5,12 @@
 
 pub mod cli;
 pub mod data;
+pub mod error;
 pub mod experiment;
 pub mod model;
 pub mod network;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+
+pub use error::{Error, Result};

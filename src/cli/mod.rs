@@ -1,5 +1,55 @@
-//! cli
-/// Entry point of the `wecare` binary; returns the exit code.
+//! The `wecare` command line: a thin front end over the library.
+
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// wecare: simulate partnership networks under public funding programmes.
+#[derive(Debug, Parser)]
+#[command(name = "wecare", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's Monte Carlo ensemble and write a run directory.
+    Run(run::RunArgs),
+    /// Check a scenario file and its data without running.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Print a complete scenario with every default filled in and commented.
+    Defaults,
+}
+
+/// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { scenario } => run::validate(&scenario),
+        Command::Defaults => {
+            print!("{}", crate::scenario::DEFAULTS_TOML);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
 }

@@ -1,1 +1,6 @@
-//! experiment
+//! Experiments over a model: the Monte Carlo ensemble (and, later, comparisons, sweeps and
+//! calibration), generic over scenarios.
+
+mod ensemble;
+
+pub use ensemble::{Ensemble, EnsembleOptions, ReplicateResult, WaveStats, run_ensemble};

@@ -1,1 +1,204 @@
-//! model
+//! The simulation core (MODEL.md sections 2-7): state, processes and one replicate's run.
+//! Free of I/O: it takes a [`Dataset`] and [`Params`] and returns wave [`Snapshot`]s.
+//!
+//! ```
+//! use wecare::data::{Dataset, Kind, Organisation, Tie};
+//! use wecare::model::{Model, Params};
+//! let org = |id: &str| Organisation { id: id.into(), kind: Kind::ThirdSector,
+//!     territory: "T".into(), capacity: 1.0, active: true };
+//! let ds = Dataset { organisations: vec![org("a"), org("b"), org("c")],
+//!     ties: vec![Tie { a: 0, b: 1, trust: None }], ..Default::default() };
+//! let model = Model::new(&ds, &Params::default()).unwrap();
+//! let waves = model.run(42, 0);
+//! assert_eq!(waves.len(), 3);
+//! assert_eq!(waves, model.run(42, 0));
+//! ```
+
+pub mod params;
+pub mod process;
+pub mod rng;
+mod world;
+
+pub use params::{Params, Phase};
+pub use world::{IndexSet, ProjectState, World};
+
+use crate::data::Dataset;
+use crate::network::Snapshot;
+use process::{Ctx, Scratch};
+use rng::Streams;
+
+/// Why a data set and parameters cannot be simulated together.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// A wave step lies outside the timeline or waves are not increasing.
+    #[error("timeline.waves: {0}")]
+    Waves(String),
+    /// A tie or project refers to an organisation index that does not exist.
+    #[error("data: {0}")]
+    Data(String),
+}
+
+/// A model ready to run: the effective parameters (switched-off feedback channels zeroed) and
+/// the initial state, shared by all replicates.
+#[derive(Debug, Clone)]
+pub struct Model {
+    params: Params,
+    initial: World,
+}
+
+impl Model {
+    /// Prepares a model; checks that waves fit the timeline and indices are in range.
+    pub fn new(ds: &Dataset, params: &Params) -> Result<Model, ModelError> {
+        let t = &params.timeline;
+        if let Some(w) = t.waves.iter().find(|&&w| w >= t.steps()) {
+            return Err(ModelError::Waves(format!(
+                "wave at step {w} is outside the timeline of {} steps (0..{})",
+                t.steps(),
+                t.steps()
+            )));
+        }
+        if t.waves.windows(2).any(|p| p[0] >= p[1]) {
+            return Err(ModelError::Waves(
+                "waves must be strictly increasing".into(),
+            ));
+        }
+        let n = ds.organisations.len();
+        let bad = |i: usize| i >= n;
+        if ds
+            .ties
+            .iter()
+            .chain(&ds.history)
+            .any(|t| bad(t.a) || bad(t.b) || t.a == t.b)
+        {
+            return Err(ModelError::Data(
+                "a tie refers to a missing organisation or is a self-loop".into(),
+            ));
+        }
+        if ds
+            .projects
+            .iter()
+            .any(|p| bad(p.lead) || p.partners.iter().any(|&x| bad(x)))
+        {
+            return Err(ModelError::Data(
+                "a project refers to a missing organisation".into(),
+            ));
+        }
+        let params = effective(params);
+        let initial = World::new(ds, &params);
+        Ok(Model { params, initial })
+    }
+
+    /// The effective parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The state at step 0.
+    pub fn initial(&self) -> &World {
+        &self.initial
+    }
+
+    /// Runs replicate `replicate` with streams from `master_seed`; returns the wave snapshots.
+    pub fn run(&self, master_seed: u64, replicate: u64) -> Vec<Snapshot> {
+        let mut sim = self.simulation(master_seed, replicate);
+        let mut waves = Vec::with_capacity(self.params.timeline.waves.len());
+        while let Some(snap) = sim.step() {
+            if let Some(s) = snap {
+                waves.push(s);
+            }
+        }
+        waves
+    }
+
+    /// A replicate to drive step by step.
+    pub fn simulation(&self, master_seed: u64, replicate: u64) -> Simulation<'_> {
+        Simulation {
+            model: self,
+            world: self.initial.clone(),
+            streams: Streams::new(master_seed, replicate),
+            scratch: Scratch::new(self.initial.len()),
+            step: 0,
+            next_wave: 0,
+        }
+    }
+}
+
+/// Parameters with switched-off feedback channels zeroed (MODEL.md section 4; the choice for
+/// `trust_to_formation` also makes the dormant-partner draw uniform, see docs/ODD.md).
+fn effective(p: &Params) -> Params {
+    let mut e = p.clone();
+    if !p.feedback.trust_to_formation {
+        e.formation.memory = 0.0;
+    }
+    if !p.feedback.trust_to_persistence {
+        e.dissolution.trust = 0.0;
+    }
+    if !p.feedback.social_capital_to_adoption {
+        e.adoption.social_capital = 0.0;
+    }
+    if !p.feedback.adoption_to_social_capital {
+        e.formation.adopted = 0.0;
+        e.initiative.adopted = 0.0;
+    }
+    e
+}
+
+/// One replicate in progress.
+#[derive(Debug, Clone)]
+pub struct Simulation<'m> {
+    model: &'m Model,
+    world: World,
+    streams: Streams,
+    scratch: Scratch,
+    step: u32,
+    next_wave: usize,
+}
+
+impl Simulation<'_> {
+    /// The current state.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Mutable state, for setting up experiments by hand.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// The next step to run.
+    pub fn current_step(&self) -> u32 {
+        self.step
+    }
+
+    /// Runs one step (MODEL.md section 3, in order). Returns `None` when the timeline is over,
+    /// `Some(Some(snapshot))` when the step ended with a wave, `Some(None)` otherwise.
+    pub fn step(&mut self) -> Option<Option<Snapshot>> {
+        let p = &self.model.params;
+        if self.step >= p.timeline.steps() {
+            return None;
+        }
+        let ctx = Ctx {
+            p,
+            step: self.step,
+            phase: p.timeline.phase(self.step),
+        };
+        let (w, s, r) = (&mut self.world, &mut self.scratch, &mut self.streams);
+        process::phase::run(&ctx, w, &mut r.recruit);
+        process::recruitment::run(&ctx, w, &mut r.recruit);
+        process::formation::run(&ctx, w, &mut r.formation, s);
+        process::dissolution::run(&ctx, w, &mut r.dissolution, s);
+        process::trust::run(&ctx, w);
+        process::adoption::run(&ctx, w, &mut r.adoption, s);
+        process::initiative::run(&ctx, w, &mut r.initiative, s);
+        process::exit::run(&ctx, w, s);
+        let waves = &p.timeline.waves;
+        let snap = if waves.get(self.next_wave) == Some(&self.step) {
+            self.next_wave += 1;
+            Some(w.snapshot(self.step))
+        } else {
+            None
+        };
+        self.step += 1;
+        Some(snap)
+    }
+}

@@ -1,1 +1,355 @@
-//! scenario
+//! Scenario files: one TOML file describes a whole run (data, timeline, effects, funding
+//! design, Monte Carlo settings, outputs). Every field has a default; `wecare defaults` prints
+//! them all with their units ([`DEFAULTS_TOML`]).
+
+mod dataset;
+mod load;
+mod validate;
+
+pub use load::{Problem, ScenarioError};
+
+use crate::data::Kind;
+use crate::model::params::{
+    Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
+    Trust,
+};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The complete, commented default scenario (what `wecare defaults` prints).
+pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
+
+/// Name and description of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Meta {
+    /// Short name, used for the results directory (default `wecare-measure1`).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            name: "wecare-measure1".into(),
+            description: String::new(),
+        }
+    }
+}
+
+/// Input files, relative to the scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataSpec {
+    /// Organisations CSV (`id,kind,territory[,capacity][,active]`).
+    pub organisations: Option<PathBuf>,
+    /// Baseline ties CSV (`from,to[,trust]`).
+    pub ties: Option<PathBuf>,
+    /// Remembered past (dormant) ties CSV (`from,to[,trust]`).
+    pub history: Option<PathBuf>,
+    /// Projects CSV (`id,territory,lead,budget,partners`).
+    pub projects: Option<PathBuf>,
+    /// A GraphML file with organisations, baseline ties (`status=active`) and history ties
+    /// (`status=dormant`), instead of the organisations, ties and history CSV files.
+    pub graphml: Option<PathBuf>,
+}
+
+/// A project given inline in the scenario instead of a projects file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineProject {
+    /// Project id.
+    pub id: String,
+    /// Territory name.
+    pub territory: String,
+    /// Lead organisation id.
+    pub lead: String,
+    /// Budget in EUR (> 0).
+    pub budget: f64,
+    /// Partner organisation ids.
+    #[serde(default)]
+    pub partners: Vec<String>,
+}
+
+/// What is observed at each wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Observation {
+    /// Also record every statistic per territory (many rows; default false).
+    pub per_territory: bool,
+    /// Degree centralization at or above which a partnership is `*_centred` (default 0.5).
+    pub archetype_threshold: f64,
+}
+
+impl Default for Observation {
+    fn default() -> Self {
+        Observation {
+            per_territory: false,
+            archetype_threshold: 0.5,
+        }
+    }
+}
+
+/// Monte Carlo settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonteCarlo {
+    /// Number of replicates (default 100).
+    pub replicates: u64,
+    /// Master seed; replicate r uses streams derived from (seed, r) (default 20170101).
+    pub seed: u64,
+    /// Worker threads; 0 means one per core (default 0). Results do not depend on it.
+    pub threads: usize,
+}
+
+impl Default for MonteCarlo {
+    fn default() -> Self {
+        MonteCarlo {
+            replicates: 100,
+            seed: 20170101,
+            threads: 0,
+        }
+    }
+}
+
+/// Where and what a run writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// Results root, relative to the working directory (default `results`); each run writes a
+    /// new directory `<dir>/<scenario name>/<run id>/`.
+    pub dir: PathBuf,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            dir: PathBuf::from("results"),
+        }
+    }
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Name and description.
+    pub scenario: Meta,
+    /// Input files.
+    pub data: DataSpec,
+    /// Projects given inline (instead of `data.projects`).
+    pub projects: Vec<InlineProject>,
+    /// Phases and waves.
+    pub timeline: Timeline,
+    /// Tie formation.
+    pub formation: Formation,
+    /// Tie dissolution.
+    pub dissolution: Dissolution,
+    /// Trust.
+    pub trust: Trust,
+    /// Adoption of the innovative practice.
+    pub adoption: Adoption,
+    /// Post-programme initiatives.
+    pub initiative: Initiative,
+    /// Exit from the field.
+    pub exit: Exit,
+    /// Feedback channels.
+    pub feedback: Feedback,
+    /// Funding design.
+    pub funding: Funding,
+    /// Modelling choices left open by the reference specification.
+    pub rules: Rules,
+    /// Observation settings.
+    pub observation: Observation,
+    /// Monte Carlo settings.
+    pub montecarlo: MonteCarlo,
+    /// Outputs.
+    pub output: Output,
+    /// Directory of the scenario file (relative data paths resolve against it).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The file's name and text, to locate problems found after parsing.
+    #[serde(skip)]
+    source: Source,
+}
+
+/// Name and text of the file a scenario came from; never part of equality.
+#[derive(Debug, Clone, Default)]
+struct Source(Option<std::sync::Arc<(String, String)>>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file (not its data).
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        load::load(path)
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors, `base_dir` resolves data
+    /// paths.
+    pub fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+        load::parse(text, file, base_dir)
+    }
+
+    /// The simulation parameters of this scenario.
+    pub fn params(&self) -> Params {
+        Params {
+            timeline: self.timeline.clone(),
+            formation: self.formation.clone(),
+            dissolution: self.dissolution.clone(),
+            trust: self.trust.clone(),
+            adoption: self.adoption.clone(),
+            initiative: self.initiative.clone(),
+            exit: self.exit.clone(),
+            feedback: self.feedback,
+            funding: self.funding.clone(),
+            rules: self.rules.clone(),
+        }
+    }
+
+    /// A data path resolved against the scenario's directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// The scenario with its data paths made absolute, so it can be re-run from anywhere.
+    pub fn with_resolved_paths(&self) -> Scenario {
+        let mut s = self.clone();
+        let fix = |p: &mut Option<PathBuf>| {
+            if let Some(x) = p {
+                let r = self.resolve(x);
+                *x = std::fs::canonicalize(&r).unwrap_or(r);
+            }
+        };
+        fix(&mut s.data.organisations);
+        fix(&mut s.data.ties);
+        fix(&mut s.data.history);
+        fix(&mut s.data.projects);
+        fix(&mut s.data.graphml);
+        s
+    }
+
+    /// The scenario as TOML with every value filled in.
+    pub fn to_toml(&self) -> String {
+        // Serialising plain data to TOML cannot fail for these types.
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a numeric parameter by its dotted key path (e.g. `formation.closure`,
+    /// `formation.rate.post`).
+    pub fn get_number(&self, key: &str) -> Option<f64> {
+        let v = toml::Value::try_from(self).ok()?;
+        let mut cur = &v;
+        for part in key.split('.') {
+            cur = cur.get(part)?;
+        }
+        cur.as_float()
+            .or_else(|| cur.as_integer().map(|i| i as f64))
+    }
+
+    /// Sets a numeric parameter by its dotted key path and re-validates the scenario.
+    pub fn set_number(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
+        let fail = |m: String| ScenarioError::single("<override>", key, m);
+        let mut v = toml::Value::try_from(self).map_err(|e| fail(e.to_string()))?;
+        let mut cur = &mut v;
+        let parts: Vec<&str> = key.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            cur = cur
+                .get_mut(*part)
+                .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
+        }
+        let last = parts[parts.len() - 1];
+        let table = cur
+            .as_table_mut()
+            .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
+        let slot = table
+            .get_mut(last)
+            .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
+        *slot = match slot {
+            toml::Value::Integer(_) if value.fract() == 0.0 => toml::Value::Integer(value as i64),
+            toml::Value::Float(_) => toml::Value::Float(value),
+            _ => return Err(fail(format!("`{key}` is not a number parameter"))),
+        };
+        let text = toml::to_string(&v).map_err(|e| fail(e.to_string()))?;
+        let mut s = load::parse(&text, "<override>", &self.base_dir)?;
+        s.base_dir = self.base_dir.clone();
+        Ok(s)
+    }
+
+    /// The scenario file's name as given (or `<scenario>` when built in code).
+    pub fn file_label(&self) -> String {
+        self.source
+            .0
+            .as_ref()
+            .map(|s| s.0.clone())
+            .unwrap_or_else(|| "<scenario>".into())
+    }
+
+    /// A [`ScenarioError`] for problems (key path, message) found after parsing, located in
+    /// the scenario file.
+    pub fn located(&self, problems: Vec<(String, String)>) -> ScenarioError {
+        match &self.source.0 {
+            Some(src) => load::locate_problems(&src.1, &src.0, problems),
+            None => ScenarioError {
+                file: self.file_label(),
+                problems: problems
+                    .into_iter()
+                    .map(|(key, message)| Problem {
+                        line: None,
+                        column: None,
+                        key,
+                        message,
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// Kinds allowed to lead a project.
+    pub fn lead_eligible(&self) -> &[Kind] {
+        &self.funding.lead_eligible
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_file_is_the_default_scenario() {
+        let s = Scenario::parse(DEFAULTS_TOML, "defaults.toml", Path::new(".")).unwrap();
+        let f = |n: &str| Some(PathBuf::from(format!("data/wecare-measure1/{n}.csv")));
+        let d = Scenario {
+            base_dir: PathBuf::from("."),
+            data: DataSpec {
+                organisations: f("organisations"),
+                ties: f("ties"),
+                history: f("history"),
+                projects: f("projects"),
+                graphml: None,
+            },
+            ..Scenario::default()
+        };
+        assert_eq!(s, d);
+    }
+
+    #[test]
+    fn get_and_set_by_key() {
+        let s = Scenario::parse(DEFAULTS_TOML, "defaults.toml", Path::new(".")).unwrap();
+        assert_eq!(s.get_number("formation.closure"), Some(s.formation.closure));
+        let t = s.set_number("formation.rate.post", 0.9).unwrap();
+        assert_eq!(t.formation.rate.post, 0.9);
+        let e = s.set_number("trust.decay", 2.0).unwrap_err();
+        assert!(e.to_string().contains("trust.decay"), "{e}");
+        assert!(s.set_number("formation.nope", 1.0).is_err());
+    }
+}

@@ -1,0 +1,535 @@
+//! Model parameters: every coefficient of MODEL.md section 7, the process rates, the funding
+//! design and the modelling choices MODEL.md section 10 leaves open. Each field's doc comment
+//! gives its unit and default; `wecare defaults` prints them all.
+
+use crate::data::{Kind, PerKind};
+use serde::{Deserialize, Serialize};
+
+/// A value for each phase of the programme timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerPhase {
+    /// Before the programme (burn-in).
+    pub pre: f64,
+    /// While the programme runs.
+    pub programme: f64,
+    /// After the programme ends.
+    pub post: f64,
+}
+
+impl PerPhase {
+    /// The value for one phase.
+    pub fn get(&self, p: Phase) -> f64 {
+        match p {
+            Phase::Pre => self.pre,
+            Phase::Programme => self.programme,
+            Phase::Post => self.post,
+        }
+    }
+}
+
+/// Phase of the programme timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before the programme.
+    Pre,
+    /// The programme runs.
+    Programme,
+    /// After the programme.
+    Post,
+}
+
+impl Phase {
+    /// Name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Pre => "pre",
+            Phase::Programme => "programme",
+            Phase::Post => "post",
+        }
+    }
+}
+
+/// A kind-by-kind table of coefficients; `table.row(k_i).get(k_j)`. Missing entries are 0.
+pub type KindTable = PerKind<PerKind<f64>>;
+
+/// Timeline: phase lengths and observation waves, in steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeline {
+    /// Unit of one step, for labels only (default `month`).
+    pub step_unit: String,
+    /// Steps before the programme starts (burn-in; default 12).
+    pub pre: u32,
+    /// Steps the programme runs (default 48).
+    pub programme: u32,
+    /// Steps after the programme ends (default 24).
+    pub post: u32,
+    /// Steps at whose end the waves are observed, 0-based, strictly increasing, each
+    /// < pre + programme + post (default [14, 40, 78]: 3 months into the programme, 29 months
+    /// into it, and 19 months after its end).
+    pub waves: Vec<u32>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            step_unit: "month".into(),
+            pre: 12,
+            programme: 48,
+            post: 24,
+            waves: vec![14, 40, 78],
+        }
+    }
+}
+
+impl Timeline {
+    /// Total number of steps.
+    pub fn steps(&self) -> u32 {
+        self.pre + self.programme + self.post
+    }
+
+    /// Phase of a step: phases switch at the start of a step.
+    pub fn phase(&self, step: u32) -> Phase {
+        if step < self.pre {
+            Phase::Pre
+        } else if step < self.pre + self.programme {
+            Phase::Programme
+        } else {
+            Phase::Post
+        }
+    }
+
+    /// First step of the programme.
+    pub fn programme_start(&self) -> u32 {
+        self.pre
+    }
+
+    /// First step after the programme.
+    pub fn programme_end(&self) -> u32 {
+        self.pre + self.programme
+    }
+}
+
+/// How the candidate partner of a formation opportunity is drawn (MODEL.md section 3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Candidates {
+    /// Weight of a remembered dormant partner, drawn with probability proportional to trust
+    /// (default 1).
+    pub dormant: f64,
+    /// Weight of a partner of a partner (closure; default 1).
+    pub closure: f64,
+    /// Weight of an organisation of the same territory (default 1).
+    pub territory: f64,
+    /// Weight of any active organisation (default 0.1).
+    pub anyone: f64,
+}
+
+impl Default for Candidates {
+    fn default() -> Self {
+        Candidates {
+            dormant: 1.0,
+            closure: 1.0,
+            territory: 1.0,
+            anyone: 0.1,
+        }
+    }
+}
+
+/// Tie formation: rates and the effects of the formation equation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Formation {
+    /// Opportunities per active organisation per step, Poisson mean, by phase.
+    pub rate: PerPhase,
+    /// `f_base`: intercept of the formation log-odds, by phase.
+    pub base: PerPhase,
+    /// `f_mix[kind_i][kind_j]`: kind-pair term, read from the choosing organisation's row.
+    pub mix: KindTable,
+    /// `f_same_territory`: both in the same territory.
+    pub same_territory: f64,
+    /// `f_memory`: times the trust of a remembered dormant tie (channel `trust_to_formation`).
+    pub memory: f64,
+    /// `f_closure`: times ln(1 + common active partners).
+    pub closure: f64,
+    /// `f_popularity`: times ln(1 + active degree of the candidate).
+    pub popularity: f64,
+    /// `f_project`: both members of the same open project.
+    pub project: f64,
+    /// `f_adopted`: times (adopted_i + adopted_j) (channel `adoption_to_social_capital`).
+    pub adopted: f64,
+    /// `f_capacity`: times ln(capacity of the candidate).
+    pub capacity: f64,
+    /// Candidate mixture weights.
+    pub candidates: Candidates,
+}
+
+impl Default for Formation {
+    fn default() -> Self {
+        Formation {
+            rate: PerPhase {
+                pre: 0.3,
+                programme: 0.6,
+                post: 0.3,
+            },
+            base: PerPhase {
+                pre: -2.5,
+                programme: -2.0,
+                post: -2.5,
+            },
+            mix: KindTable::default(),
+            same_territory: 1.0,
+            memory: 3.0,
+            closure: 0.5,
+            popularity: 0.2,
+            project: 2.0,
+            adopted: 0.3,
+            capacity: 0.3,
+            candidates: Candidates::default(),
+        }
+    }
+}
+
+/// Tie dissolution: effects of the dissolution equation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Dissolution {
+    /// `d_base`: intercept of the dissolution log-odds per step, by phase.
+    pub base: PerPhase,
+    /// `d_trust`: times the tie's trust, subtracted (channel `trust_to_persistence`).
+    pub trust: f64,
+    /// `d_project`: subtracted when both ends are members of the same open project.
+    pub project: f64,
+    /// `d_age`: times ln(1 + age in steps), subtracted.
+    pub age: f64,
+    /// `d_mix[kind_i][kind_j]`: kind-pair term; must be symmetric.
+    pub mix: KindTable,
+}
+
+impl Default for Dissolution {
+    fn default() -> Self {
+        Dissolution {
+            base: PerPhase {
+                pre: -2.5,
+                programme: -2.5,
+                post: -2.0,
+            },
+            trust: 3.0,
+            project: 3.0,
+            age: 0.3,
+            mix: KindTable::default(),
+        }
+    }
+}
+
+/// Trust learning and decay, and initial trust values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Trust {
+    /// Trust of a baseline tie whose file gives none, in [0, 1] (default 0.6).
+    pub baseline: f64,
+    /// Trust of a remembered past tie whose file gives none, in [0, 1] (default 0.35).
+    pub history: f64,
+    /// Trust of a newly formed tie, in [0, 1] (default 0.1).
+    pub new_tie: f64,
+    /// Learning rate per step of an active tie, in [0, 1]: `trust += learn * (1 - trust)`.
+    pub learn: f64,
+    /// Learning rate per step of an active tie inside an open project, in [0, 1].
+    pub learn_project: f64,
+    /// Decay rate per step of a dormant tie, in [0, 1]: `trust *= 1 - decay`.
+    pub decay: f64,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            baseline: 0.6,
+            history: 0.35,
+            new_tie: 0.1,
+            learn: 0.02,
+            learn_project: 0.05,
+            decay: 0.02,
+        }
+    }
+}
+
+/// Adoption of the innovative practice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Adoption {
+    /// `a_base`: intercept of the adoption log-odds per step.
+    pub base: f64,
+    /// `a_exposure`: times the share of active partners that adopted.
+    pub exposure: f64,
+    /// `a_social_capital`: times the organisation's social capital (channel
+    /// `social_capital_to_adoption`).
+    pub social_capital: f64,
+    /// `a_project`: member of an open project.
+    pub project: f64,
+}
+
+impl Default for Adoption {
+    fn default() -> Self {
+        Adoption {
+            base: -6.0,
+            exposure: 2.0,
+            social_capital: 0.6,
+            project: 1.5,
+        }
+    }
+}
+
+/// Tie pattern of a post-programme initiative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitiativePattern {
+    /// Ties between the launcher and each participant.
+    Star,
+    /// Ties among all participants.
+    Clique,
+}
+
+/// Post-programme initiatives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Initiative {
+    /// `n_base`: intercept of the launch log-odds per active organisation per step.
+    pub base: f64,
+    /// `n_social_capital`: times the launcher's social capital.
+    pub social_capital: f64,
+    /// `n_adopted`: the launcher adopted (channel `adoption_to_social_capital`).
+    pub adopted: f64,
+    /// Mean number of partners an initiative recruits (Poisson, at least 1; default 3).
+    pub partners_mean: f64,
+    /// Probability that each partner is drawn from the launcher's active and dormant ties (by
+    /// trust) rather than from its territory (default 0.7).
+    pub from_ties: f64,
+    /// Tie pattern among participants (default `star`).
+    pub pattern: InitiativePattern,
+    /// May an initiative bring an exited (inactive) tie partner back (default false).
+    pub revive_exited: bool,
+}
+
+impl Default for Initiative {
+    fn default() -> Self {
+        Initiative {
+            base: -6.0,
+            social_capital: 0.8,
+            adopted: 0.5,
+            partners_mean: 3.0,
+            from_ties: 0.7,
+            pattern: InitiativePattern::Star,
+            revive_exited: false,
+        }
+    }
+}
+
+/// Exit from the field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Exit {
+    /// Consecutive steps without an active tie after which an organisation becomes inactive
+    /// (default 12; 0 disables exit).
+    pub after: u32,
+}
+
+impl Default for Exit {
+    fn default() -> Self {
+        Exit { after: 12 }
+    }
+}
+
+/// The four feedback channels between social capital and change (MODEL.md section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Feedback {
+    /// Memory and trust raise formation (`formation.memory`, trust-weighted dormant draw).
+    pub trust_to_formation: bool,
+    /// Trust lowers dissolution (`dissolution.trust`).
+    pub trust_to_persistence: bool,
+    /// Social capital raises adoption (`adoption.social_capital`).
+    pub social_capital_to_adoption: bool,
+    /// Adopters form more ties and launch more initiatives (`formation.adopted`,
+    /// `initiative.adopted`).
+    pub adoption_to_social_capital: bool,
+}
+
+impl Default for Feedback {
+    fn default() -> Self {
+        Feedback {
+            trust_to_formation: true,
+            trust_to_persistence: true,
+            social_capital_to_adoption: true,
+            adoption_to_social_capital: true,
+        }
+    }
+}
+
+/// Where recruitment draws new partners from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecruitArea {
+    /// The project's own territory.
+    Territory,
+    /// Any territory (partnerships across several consortia).
+    Region,
+}
+
+/// How the programme's total budget is split among projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetSplit {
+    /// Budgets as the projects file gives them.
+    AsGiven,
+    /// The same total, split equally.
+    Equal,
+    /// The same total, split in proportion to each project's initial membership.
+    Proportional,
+}
+
+/// The funding design: rules of the programme (MODEL.md section 2, Programme).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Funding {
+    /// Kinds allowed to lead a project (default [`ente_gestore`]).
+    pub lead_eligible: Vec<Kind>,
+    /// Recruits per open project per step at the mean budget (Poisson mean; default 0.04).
+    pub recruit_rate: f64,
+    /// Relative weight of each kind in the recruitment draw (>= 0).
+    pub recruit_weight: PerKind<f64>,
+    /// Where recruits come from (default `territory`).
+    pub recruit_area: RecruitArea,
+    /// May organisations that exited be recruited again (default true).
+    pub recruit_exited: bool,
+    /// Minimum number of partners of each kind; a project short of it recruits the missing
+    /// ones from the pool at programme start (default 0 each).
+    pub min_partners: PerKind<u32>,
+    /// Steps of follow-on funding after the programme for projects whose lead is still active
+    /// with at least one active partner tie (default 0).
+    pub follow_on: u32,
+    /// Do follow-on projects go on recruiting (default false).
+    pub follow_on_recruits: bool,
+    /// How the total budget is split among projects (default `as_given`).
+    pub budget_split: BudgetSplit,
+}
+
+impl Default for Funding {
+    fn default() -> Self {
+        Funding {
+            lead_eligible: vec![Kind::EnteGestore],
+            recruit_rate: 0.04,
+            recruit_weight: PerKind {
+                ente_gestore: 0.0,
+                public: 0.3,
+                third_sector: 3.0,
+                firm: 1.0,
+                other: 0.3,
+            },
+            recruit_area: RecruitArea::Territory,
+            recruit_exited: true,
+            min_partners: PerKind::default(),
+            follow_on: 0,
+            follow_on_recruits: false,
+            budget_split: BudgetSplit::AsGiven,
+        }
+    }
+}
+
+/// Origin given to a dormant tie when it revives (MODEL.md section 10.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevivedOrigin {
+    /// Keeps the origin of its first formation.
+    First,
+    /// Relabelled with the phase in which it revives.
+    Latest,
+}
+
+/// From when a tie's age counts (MODEL.md section 10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeFrom {
+    /// From the tie's first formation.
+    First,
+    /// From the start of its current active spell.
+    Spell,
+}
+
+/// What happens when a component of the candidate mixture is empty (MODEL.md section 10.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmptyComponent {
+    /// Draw from the non-empty components, renormalised.
+    Renormalise,
+    /// The opportunity is lost when the empty component is drawn.
+    Waste,
+}
+
+/// How an organisation's social capital `sc_i` is measured (MODEL.md section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SocialCapital {
+    /// ln(1 + sum of trust over active ties).
+    LogTrustSum,
+    /// Sum of trust over active ties.
+    TrustSum,
+    /// Mean trust over active ties (0 without ties).
+    MeanTrust,
+    /// ln(1 + active degree).
+    LogDegree,
+}
+
+/// The modelling choices MODEL.md section 10 leaves open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// Origin of a revived tie (default `first`).
+    pub revived_origin: RevivedOrigin,
+    /// Age in the dissolution equation counts from (default `first`).
+    pub age_from: AgeFrom,
+    /// Age in steps that baseline and history ties have at step 0 (default 24).
+    pub baseline_age: u32,
+    /// Empty candidate components (default `renormalise`).
+    pub empty_component: EmptyComponent,
+    /// Measure of social capital `sc_i` (default `log_trust_sum`).
+    pub social_capital: SocialCapital,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            revived_origin: RevivedOrigin::First,
+            age_from: AgeFrom::First,
+            baseline_age: 24,
+            empty_component: EmptyComponent::Renormalise,
+            social_capital: SocialCapital::LogTrustSum,
+        }
+    }
+}
+
+/// Everything the simulation core needs besides the data.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Params {
+    /// Phases and waves.
+    pub timeline: Timeline,
+    /// Tie formation.
+    pub formation: Formation,
+    /// Tie dissolution.
+    pub dissolution: Dissolution,
+    /// Trust.
+    pub trust: Trust,
+    /// Adoption.
+    pub adoption: Adoption,
+    /// Initiatives.
+    pub initiative: Initiative,
+    /// Exit.
+    pub exit: Exit,
+    /// Feedback channels.
+    pub feedback: Feedback,
+    /// Funding design.
+    pub funding: Funding,
+    /// Open modelling choices.
+    pub rules: Rules,
+}

@@ -1,0 +1,29 @@
+//! Step 8: exit. An organisation without an active tie for `exit.after` consecutive steps
+//! becomes inactive (and joins the recruitment pool when `funding.recruit_exited`).
+
+use super::{Ctx, Scratch};
+use crate::model::world::World;
+
+/// Counts isolated steps and removes organisations isolated for too long.
+pub fn run(ctx: &Ctx, w: &mut World, s: &mut Scratch) {
+    let after = ctx.p.exit.after;
+    if after == 0 {
+        return;
+    }
+    let mut leaving = std::mem::take(&mut s.orgs);
+    leaving.clear();
+    for &i in w.active_set.items() {
+        if w.memory.degree(i) == 0 {
+            w.isolated_for[i as usize] += 1;
+            if w.isolated_for[i as usize] >= after {
+                leaving.push(i);
+            }
+        } else {
+            w.isolated_for[i as usize] = 0;
+        }
+    }
+    for &i in &leaving {
+        w.deactivate_org(i, ctx.p.funding.recruit_exited);
+    }
+    s.orgs = leaving;
+}

@@ -1,0 +1,132 @@
+//! Step 3: actor-oriented tie formation (MODEL.md sections 3.3 and 7).
+//!
+//! Each active organisation, in a random order, gets a Poisson number of opportunities. Each
+//! opportunity draws one candidate from the mixture (dormant partner by trust, partner of a
+//! partner, same territory, anyone); the tie forms with probability `logistic(eta)`. Ties
+//! formed earlier in the step are visible to later organisations (sequential updating).
+
+use super::{Ctx, Scratch};
+use crate::model::params::EmptyComponent;
+use crate::model::rng::{self, Rng};
+use crate::model::world::World;
+use rand::seq::SliceRandom;
+
+/// Runs tie formation for one step.
+pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
+    let rate = ctx.p.formation.rate.get(ctx.phase);
+    if rate <= 0.0 {
+        return;
+    }
+    let mut order = std::mem::take(&mut s.orgs);
+    order.clear();
+    order.extend_from_slice(w.active_set.items());
+    order.shuffle(rng);
+    for &i in &order {
+        let k = rng::poisson(rng, rate);
+        for _ in 0..k {
+            let Some(j) = candidate(ctx, w, i, rng) else {
+                continue;
+            };
+            // A draw of oneself or of a current partner wastes the opportunity.
+            if j == i || !w.active[j as usize] || is_partner(w, i, j) {
+                continue;
+            }
+            let mark = s.next_mark();
+            let eta = eta(ctx, w, i, j, &mut s.stamp, mark);
+            if rng::chance(rng, rng::logistic(eta)) {
+                ctx.tie(w, i, j);
+            }
+        }
+    }
+    s.orgs = order;
+}
+
+#[inline]
+fn is_partner(w: &World, i: u32, j: u32) -> bool {
+    let (x, y) = if w.memory.degree(i) <= w.memory.degree(j) {
+        (i, j)
+    } else {
+        (j, i)
+    };
+    w.memory.active_partners(x).iter().any(|&(k, _)| k == y)
+}
+
+/// The formation log-odds `eta` for `i` choosing `j` (MODEL.md section 7).
+pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, stamp: &mut [u32], mark: u32) -> f64 {
+    let f = &ctx.p.formation;
+    let (ki, kj) = (w.kind(i), w.kind(j));
+    let mut eta = f.base.get(ctx.phase) + f.mix.get(ki).get(kj);
+    if w.territory(i) == w.territory(j) {
+        eta += f.same_territory;
+    }
+    if f.memory != 0.0
+        && let Some(d) = w.memory.find(i, j)
+    {
+        eta += f.memory * w.memory.dyad(d).trust;
+    }
+    if f.closure != 0.0 {
+        let common = w.memory.common_partners(i, j, stamp, mark);
+        eta += f.closure * (common as f64).ln_1p();
+    }
+    eta += f.popularity * (w.memory.degree(j) as f64).ln_1p();
+    if f.project != 0.0 && w.share_open_project(i, j) {
+        eta += f.project;
+    }
+    let adopted = w.adopted[i as usize] as u8 + w.adopted[j as usize] as u8;
+    eta += f.adopted * adopted as f64;
+    eta += f.capacity * w.ln_capacity[j as usize];
+    eta
+}
+
+/// Draws one candidate partner for `i` from the mixture, or `None` if the opportunity is lost.
+fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
+    let c = &ctx.p.formation.candidates;
+    let trust_weighted = ctx.p.feedback.trust_to_formation;
+    let dormant = w.memory.dormant_partners(i);
+    let dweight = |k: usize| {
+        let (j, d) = dormant[k];
+        if !w.active[j as usize] {
+            0.0
+        } else if trust_weighted {
+            w.memory.dyad(d).trust
+        } else {
+            1.0
+        }
+    };
+    let dormant_total: f64 = (0..dormant.len()).map(dweight).sum();
+    let t = w.territory(i) as usize;
+    let nonempty = [
+        dormant_total > 0.0,
+        w.memory.degree(i) > 0,
+        w.active_by_territory[t].len() > 1,
+        w.active_set.len() > 1,
+    ];
+    let weights = [c.dormant, c.closure, c.territory, c.anyone];
+    let comp_weight = |k: usize| match ctx.p.rules.empty_component {
+        EmptyComponent::Renormalise if !nonempty[k] => 0.0,
+        _ => weights[k],
+    };
+    let total: f64 = (0..4).map(comp_weight).sum();
+    let comp = rng::weighted(rng, 4, total, comp_weight)?;
+    if !nonempty[comp] {
+        return None;
+    }
+    match comp {
+        0 => rng::weighted(rng, dormant.len(), dormant_total, dweight).map(|k| dormant[k].0),
+        1 => {
+            // Two-step random walk: a random partner, then a random partner of theirs.
+            let p = w.memory.active_partners(i);
+            let (k, _) = p[rng::index(rng, p.len())];
+            let q = w.memory.active_partners(k);
+            Some(q[rng::index(rng, q.len())].0)
+        }
+        2 => {
+            let set = w.active_by_territory[t].items();
+            Some(set[rng::index(rng, set.len())])
+        }
+        _ => {
+            let set = w.active_set.items();
+            Some(set[rng::index(rng, set.len())])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The processes of one step, in MODEL.md section 3's order. Each is a function over the
+//! replicate's [`World`](super::World) with its own random stream.
+
+pub mod adoption;
+pub mod dissolution;
+pub mod exit;
+pub mod formation;
+pub mod initiative;
+pub mod phase;
+pub mod recruitment;
+pub mod trust;
+
+use super::params::{Params, Phase, RevivedOrigin, SocialCapital};
+use super::world::World;
+use crate::network::Origin;
+
+/// What every process reads: the effective parameters and the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Parameters with switched-off feedback channels already zeroed.
+    pub p: &'a Params,
+    /// Current step.
+    pub step: u32,
+    /// Phase of the current step.
+    pub phase: Phase,
+}
+
+impl Ctx<'_> {
+    /// Origin of a tie formed now.
+    pub fn origin(&self) -> Origin {
+        match self.phase {
+            Phase::Pre => Origin::Baseline,
+            Phase::Programme => Origin::Programme,
+            Phase::Post => Origin::PostProgramme,
+        }
+    }
+
+    /// Origin given to a dormant tie that revives now (`None` keeps its first origin).
+    pub fn revived_origin(&self) -> Option<Origin> {
+        match self.p.rules.revived_origin {
+            RevivedOrigin::First => None,
+            RevivedOrigin::Latest => Some(self.origin()),
+        }
+    }
+
+    /// Makes (i, j) an active tie now (new with `trust.new_tie`, or revived).
+    pub fn tie(&self, w: &mut World, i: u32, j: u32) {
+        w.memory.activate(
+            i,
+            j,
+            self.step as i32,
+            self.p.trust.new_tie,
+            self.origin(),
+            self.revived_origin(),
+        );
+        w.isolated_for[i as usize] = 0;
+        w.isolated_for[j as usize] = 0;
+    }
+}
+
+/// Scratch buffers reused across steps (no per-step allocation).
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    /// Marks for common-partner counting.
+    pub stamp: Vec<u32>,
+    /// Current mark.
+    pub mark: u32,
+    /// Organisation buffer.
+    pub orgs: Vec<u32>,
+    /// Second organisation buffer.
+    pub orgs2: Vec<u32>,
+    /// Dyad buffer.
+    pub dyads: Vec<u32>,
+}
+
+impl Scratch {
+    /// Buffers for `n` organisations.
+    pub fn new(n: usize) -> Self {
+        Scratch {
+            stamp: vec![0; n],
+            ..Default::default()
+        }
+    }
+
+    /// A fresh mark for [`crate::network::Memory::common_partners`].
+    pub fn next_mark(&mut self) -> u32 {
+        self.mark = self.mark.wrapping_add(1);
+        if self.mark == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.mark = 1;
+        }
+        self.mark
+    }
+}
+
+/// Social capital `sc_i` of an organisation (MODEL.md section 4; `rules.social_capital`).
+pub fn social_capital(w: &World, i: u32, measure: SocialCapital) -> f64 {
+    let partners = w.memory.active_partners(i);
+    let sum: f64 = partners.iter().map(|&(_, d)| w.memory.dyad(d).trust).sum();
+    match measure {
+        SocialCapital::LogTrustSum => sum.ln_1p(),
+        SocialCapital::TrustSum => sum,
+        SocialCapital::MeanTrust => {
+            if partners.is_empty() {
+                0.0
+            } else {
+                sum / partners.len() as f64
+            }
+        }
+        SocialCapital::LogDegree => (partners.len() as f64).ln_1p(),
+    }
+}

@@ -1,0 +1,88 @@
+//! Step 1: phase changes. Projects form at programme start and close at its end (or later,
+//! with follow-on funding).
+
+use super::Ctx;
+use super::recruitment::draw_recruit;
+use crate::data::Kind;
+use crate::model::rng::Rng;
+use crate::model::world::World;
+
+/// Applies the phase changes due at the start of `ctx.step`.
+pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
+    let t = &ctx.p.timeline;
+    if ctx.step == t.programme_start() && t.programme > 0 {
+        start_programme(ctx, w, rng);
+    }
+    if ctx.step == t.programme_end() {
+        end_programme(ctx, w);
+    }
+    for p in 0..w.projects.len() {
+        let pr = &w.projects[p];
+        if pr.open && pr.follow_on && ctx.step >= pr.closes_at {
+            close(w, p as u32);
+        }
+    }
+}
+
+/// Every project opens: the lead and listed partners join, each partner tied to the lead;
+/// projects short of `funding.min_partners` recruit the missing kinds from the pool.
+fn start_programme(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
+    for p in 0..w.projects.len() {
+        w.projects[p].open = true;
+        let lead = w.projects[p].lead;
+        w.join_project(lead, p as u32);
+        for k in 0..w.projects[p].listed.len() {
+            let j = w.projects[p].listed[k];
+            w.join_project(j, p as u32);
+            ctx.tie(w, lead, j);
+        }
+        for kind in Kind::ALL {
+            let need = ctx.p.funding.min_partners.get(kind) as usize;
+            let mut have = w.projects[p]
+                .members
+                .iter()
+                .filter(|&&m| m != lead && w.kind(m) == kind)
+                .count();
+            while have < need {
+                let only = |k: Kind| if k == kind { 1.0 } else { 0.0 };
+                let Some(j) = draw_recruit(ctx, w, p as u32, &only, rng) else {
+                    break;
+                };
+                w.join_project(j, p as u32);
+                ctx.tie(w, lead, j);
+                have += 1;
+            }
+        }
+    }
+}
+
+/// Projects close, except those that get follow-on funding: their lead is still active and
+/// still tied to at least one member.
+fn end_programme(ctx: &Ctx, w: &mut World) {
+    let extra = ctx.p.funding.follow_on;
+    for p in 0..w.projects.len() {
+        if !w.projects[p].open {
+            continue;
+        }
+        let lead = w.projects[p].lead;
+        let alive = w.active[lead as usize]
+            && w.memory
+                .active_partners(lead)
+                .iter()
+                .any(|&(j, _)| w.projects[p].members.contains(&j));
+        if extra > 0 && alive {
+            w.projects[p].follow_on = true;
+            w.projects[p].closes_at = ctx.step + extra;
+        } else {
+            close(w, p as u32);
+        }
+    }
+}
+
+fn close(w: &mut World, p: u32) {
+    w.projects[p as usize].open = false;
+    for k in 0..w.projects[p as usize].members.len() {
+        let m = w.projects[p as usize].members[k];
+        w.open_projects[m as usize].retain(|&x| x != p);
+    }
+}

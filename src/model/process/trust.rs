@@ -1,0 +1,28 @@
+//! Step 5: trust learning on active ties (faster inside open projects) and decay on dormant
+//! ones.
+
+use super::Ctx;
+use crate::model::world::World;
+use crate::network::Status;
+
+/// `trust += learn * (1 - trust)` on active ties, `trust *= 1 - decay` on dormant ones.
+pub fn run(ctx: &Ctx, w: &mut World) {
+    let t = &ctx.p.trust;
+    let open = &w.open_projects;
+    let share = |a: u32, b: u32| {
+        let (pa, pb) = (&open[a as usize], &open[b as usize]);
+        pa.iter().any(|x| pb.contains(x))
+    };
+    w.memory.update_trust(|d| match d.status {
+        Status::Active => {
+            let l = if share(d.a, d.b) {
+                t.learn_project
+            } else {
+                t.learn
+            };
+            d.trust + l * (1.0 - d.trust)
+        }
+        Status::Dormant => d.trust * (1.0 - t.decay),
+    });
+    w.memory.touch_active(ctx.step as i32);
+}

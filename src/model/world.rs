@@ -1,0 +1,350 @@
+//! The state of one replicate: organisations, dyad memory, projects, and index sets.
+
+use crate::data::{Dataset, Kind};
+use crate::model::params::{BudgetSplit, Params};
+use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot};
+use std::sync::Arc;
+
+/// A project while the run goes on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectState {
+    /// Territory index.
+    pub territory: u32,
+    /// Lead organisation.
+    pub lead: u32,
+    /// Budget in EUR (after `funding.budget_split`).
+    pub budget: f64,
+    /// Partners listed in the data (joined at programme start).
+    pub listed: Vec<u32>,
+    /// Current members, lead included.
+    pub members: Vec<u32>,
+    /// Open (funded) now.
+    pub open: bool,
+    /// Step at which it closes (programme end, or later with follow-on funding).
+    pub closes_at: u32,
+    /// Kept open by follow-on funding.
+    pub follow_on: bool,
+}
+
+/// A set of organisation indices with O(1) insert and remove; iteration order is
+/// deterministic (insertion order perturbed by swap-removes).
+#[derive(Debug, Clone, Default)]
+pub struct IndexSet {
+    items: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl IndexSet {
+    /// Empty set over `n` possible members.
+    pub fn new(n: usize) -> Self {
+        IndexSet {
+            items: Vec::new(),
+            pos: vec![u32::MAX; n],
+        }
+    }
+
+    /// Adds `i` (no-op if present).
+    pub fn insert(&mut self, i: u32) {
+        if self.pos[i as usize] == u32::MAX {
+            self.pos[i as usize] = self.items.len() as u32;
+            self.items.push(i);
+        }
+    }
+
+    /// Removes `i` (no-op if absent).
+    pub fn remove(&mut self, i: u32) {
+        let p = self.pos[i as usize];
+        if p != u32::MAX {
+            self.items.swap_remove(p as usize);
+            if let Some(&moved) = self.items.get(p as usize) {
+                self.pos[moved as usize] = p;
+            }
+            self.pos[i as usize] = u32::MAX;
+        }
+    }
+
+    /// Is `i` a member?
+    #[inline]
+    pub fn contains(&self, i: u32) -> bool {
+        self.pos[i as usize] != u32::MAX
+    }
+
+    /// Members.
+    pub fn items(&self) -> &[u32] {
+        &self.items
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// The complete state of one replicate.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Static attributes (ids, kinds, territories).
+    pub nodes: Arc<NodeAttrs>,
+    /// ln(capacity) of each organisation.
+    pub ln_capacity: Arc<Vec<f64>>,
+    /// All organisations of each territory (static).
+    pub territory_orgs: Arc<Vec<Vec<u32>>>,
+    /// Taking part in the field now.
+    pub active: Vec<bool>,
+    /// Was active once and exited.
+    pub exited: Vec<bool>,
+    /// Has adopted the innovative practice.
+    pub adopted: Vec<bool>,
+    /// Took part in a post-programme initiative.
+    pub initiative: Vec<bool>,
+    /// Has been a member of a project.
+    pub project_member: Vec<bool>,
+    /// Open projects each organisation belongs to.
+    pub open_projects: Vec<Vec<u32>>,
+    /// Consecutive steps without an active tie.
+    pub isolated_for: Vec<u32>,
+    /// The dyad memory.
+    pub memory: Memory,
+    /// Projects.
+    pub projects: Vec<ProjectState>,
+    /// Mean budget over projects (EUR), the unit of the recruitment rate.
+    pub mean_budget: f64,
+    /// Active organisations.
+    pub active_set: IndexSet,
+    /// Active organisations per territory.
+    pub active_by_territory: Vec<IndexSet>,
+    /// Inactive organisations that recruitment may draw, per kind.
+    pub pool_by_kind: Vec<IndexSet>,
+}
+
+impl World {
+    /// Builds the state at step 0 from a data set. Ties without trust get the scenario's
+    /// `trust.baseline` (baseline) or `trust.history` (history); both get origin `baseline`
+    /// and age `rules.baseline_age`.
+    pub fn new(ds: &Dataset, p: &Params) -> World {
+        let n = ds.organisations.len();
+        let mut territory_names = ds.territories();
+        for pr in &ds.projects {
+            if !territory_names.contains(&pr.territory) {
+                territory_names.push(pr.territory.clone());
+            }
+        }
+        let tindex = |name: &str| territory_names.iter().position(|t| t == name).unwrap() as u32;
+        let nodes = NodeAttrs {
+            ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
+            kind: ds.organisations.iter().map(|o| o.kind).collect(),
+            territory: ds
+                .organisations
+                .iter()
+                .map(|o| tindex(&o.territory))
+                .collect(),
+            territory_names: territory_names.clone(),
+        };
+        let mut territory_orgs = vec![Vec::new(); territory_names.len()];
+        for (i, &t) in nodes.territory.iter().enumerate() {
+            territory_orgs[t as usize].push(i as u32);
+        }
+        let born = -(p.rules.baseline_age as i32);
+        let mut memory = Memory::new(n);
+        for t in &ds.ties {
+            memory.insert_active(
+                t.a as u32,
+                t.b as u32,
+                t.trust.unwrap_or(p.trust.baseline),
+                Origin::Baseline,
+                born,
+            );
+        }
+        for t in &ds.history {
+            memory.insert_dormant(
+                t.a as u32,
+                t.b as u32,
+                t.trust.unwrap_or(p.trust.history),
+                Origin::Baseline,
+                born,
+            );
+        }
+        let budgets = split_budgets(ds, p.funding.budget_split);
+        let mean_budget = if budgets.is_empty() {
+            1.0
+        } else {
+            budgets.iter().sum::<f64>() / budgets.len() as f64
+        };
+        let projects = ds
+            .projects
+            .iter()
+            .zip(budgets)
+            .map(|(pr, budget)| ProjectState {
+                territory: tindex(&pr.territory),
+                lead: pr.lead as u32,
+                budget,
+                listed: pr.partners.iter().map(|&x| x as u32).collect(),
+                members: Vec::new(),
+                open: false,
+                closes_at: p.timeline.programme_end(),
+                follow_on: false,
+            })
+            .collect();
+        let active: Vec<bool> = ds.organisations.iter().map(|o| o.active).collect();
+        let mut active_set = IndexSet::new(n);
+        let mut active_by_territory = vec![IndexSet::new(n); territory_names.len()];
+        let mut pool_by_kind = vec![IndexSet::new(n); Kind::COUNT];
+        for i in 0..n {
+            if active[i] {
+                active_set.insert(i as u32);
+                active_by_territory[nodes.territory[i] as usize].insert(i as u32);
+            } else {
+                pool_by_kind[nodes.kind[i].index()].insert(i as u32);
+            }
+        }
+        World {
+            ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
+            nodes: Arc::new(nodes),
+            territory_orgs: Arc::new(territory_orgs),
+            active,
+            exited: vec![false; n],
+            adopted: vec![false; n],
+            initiative: vec![false; n],
+            project_member: vec![false; n],
+            open_projects: vec![Vec::new(); n],
+            isolated_for: vec![0; n],
+            memory,
+            projects,
+            mean_budget,
+            active_set,
+            active_by_territory,
+            pool_by_kind,
+        }
+    }
+
+    /// Number of organisations.
+    pub fn len(&self) -> usize {
+        self.active.len()
+    }
+
+    /// True when there are no organisations.
+    pub fn is_empty(&self) -> bool {
+        self.active.is_empty()
+    }
+
+    /// Kind of organisation `i`.
+    #[inline]
+    pub fn kind(&self, i: u32) -> Kind {
+        self.nodes.kind[i as usize]
+    }
+
+    /// Territory of organisation `i`.
+    #[inline]
+    pub fn territory(&self, i: u32) -> u32 {
+        self.nodes.territory[i as usize]
+    }
+
+    /// Do `i` and `j` share an open project?
+    #[inline]
+    pub fn share_open_project(&self, i: u32, j: u32) -> bool {
+        let (pi, pj) = (
+            &self.open_projects[i as usize],
+            &self.open_projects[j as usize],
+        );
+        pi.iter().any(|x| pj.contains(x))
+    }
+
+    /// Is `i` a member of an open project?
+    #[inline]
+    pub fn in_open_project(&self, i: u32) -> bool {
+        !self.open_projects[i as usize].is_empty()
+    }
+
+    /// Makes an inactive organisation active.
+    pub fn activate_org(&mut self, i: u32) {
+        if !self.active[i as usize] {
+            self.active[i as usize] = true;
+            self.isolated_for[i as usize] = 0;
+            self.active_set.insert(i);
+            let t = self.territory(i) as usize;
+            self.active_by_territory[t].insert(i);
+            let k = self.kind(i).index();
+            self.pool_by_kind[k].remove(i);
+        }
+    }
+
+    /// Makes an active organisation inactive; it enters the pool when `recruitable`.
+    pub fn deactivate_org(&mut self, i: u32, recruitable: bool) {
+        if self.active[i as usize] {
+            self.active[i as usize] = false;
+            self.exited[i as usize] = true;
+            self.active_set.remove(i);
+            let t = self.territory(i) as usize;
+            self.active_by_territory[t].remove(i);
+            if recruitable {
+                let k = self.kind(i).index();
+                self.pool_by_kind[k].insert(i);
+            }
+        }
+    }
+
+    /// Adds `i` to project `p` (activating it), recording membership.
+    pub fn join_project(&mut self, i: u32, p: u32) {
+        self.activate_org(i);
+        let pr = &mut self.projects[p as usize];
+        if !pr.members.contains(&i) {
+            pr.members.push(i);
+        }
+        self.project_member[i as usize] = true;
+        if pr.open && !self.open_projects[i as usize].contains(&p) {
+            self.open_projects[i as usize].push(p);
+        }
+    }
+
+    /// The observed network now, taken at the end of `step`.
+    pub fn snapshot(&self, step: u32) -> Snapshot {
+        let mut ties: Vec<SnapTie> = self
+            .memory
+            .active_ids()
+            .iter()
+            .map(|&d| {
+                let dy = self.memory.dyad(d);
+                SnapTie {
+                    a: dy.a,
+                    b: dy.b,
+                    trust: dy.trust,
+                    origin: dy.origin,
+                }
+            })
+            .collect();
+        ties.sort_unstable_by_key(|t| (t.a, t.b));
+        Snapshot {
+            step,
+            nodes: self.nodes.clone(),
+            active: self.active.clone(),
+            adopted: self.adopted.clone(),
+            initiative: self.initiative.clone(),
+            project_member: self.project_member.clone(),
+            ties,
+        }
+    }
+}
+
+/// Project budgets after `funding.budget_split`, keeping the total.
+fn split_budgets(ds: &Dataset, split: BudgetSplit) -> Vec<f64> {
+    let given: Vec<f64> = ds.projects.iter().map(|p| p.budget).collect();
+    let total: f64 = given.iter().sum();
+    match split {
+        BudgetSplit::AsGiven => given,
+        BudgetSplit::Equal => vec![total / given.len().max(1) as f64; given.len()],
+        BudgetSplit::Proportional => {
+            let sizes: Vec<f64> = ds
+                .projects
+                .iter()
+                .map(|p| 1.0 + p.partners.len() as f64)
+                .collect();
+            let s: f64 = sizes.iter().sum();
+            sizes.iter().map(|x| total * x / s).collect()
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Run directories: written under a temporary name and renamed when complete, so an
+//! interrupted run never leaves a directory that looks whole, and never overwriting.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A run directory being written.
+#[derive(Debug)]
+pub struct RunDir {
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl RunDir {
+    /// Creates `<root>/<scenario>/.<id>.partial` for a new run id based on the UTC time; the
+    /// final name `<root>/<scenario>/<id>` does not exist yet (a suffix `-2`, `-3`... is added
+    /// when needed).
+    pub fn create(root: &Path, scenario: &str) -> std::io::Result<RunDir> {
+        let parent = root.join(sanitise(scenario));
+        std::fs::create_dir_all(&parent)?;
+        let stamp = utc_stamp(SystemTime::now());
+        for k in 1.. {
+            let id = if k == 1 {
+                stamp.clone()
+            } else {
+                format!("{stamp}-{k}")
+            };
+            let dest = parent.join(&id);
+            let tmp = parent.join(format!(".{id}.partial"));
+            if dest.exists() || tmp.exists() {
+                continue;
+            }
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => return Ok(RunDir { tmp, dest }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("an unbounded loop returns")
+    }
+
+    /// Where files go while the run is written.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final location.
+    pub fn destination(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Renames the directory to its final name; fails rather than replace anything.
+    pub fn finish(self) -> std::io::Result<PathBuf> {
+        if self.dest.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists", self.dest.display()),
+            ));
+        }
+        std::fs::rename(&self.tmp, &self.dest)?;
+        Ok(self.dest)
+    }
+}
+
+fn sanitise(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("scenario{s}")
+    } else {
+        s
+    }
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC.
+pub fn utc_stamp(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn stamp_known_dates() {
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101-000000");
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        assert_eq!(utc_stamp(t), "20261118-110640");
+    }
+
+    #[test]
+    fn never_reuses_a_name() {
+        let root = tempfile::tempdir().unwrap();
+        let a = RunDir::create(root.path(), "s").unwrap();
+        let b = RunDir::create(root.path(), "s").unwrap();
+        assert_ne!(a.destination(), b.destination());
+        let pa = a.finish().unwrap();
+        let c = RunDir::create(root.path(), "s").unwrap();
+        assert_ne!(c.destination(), pa);
+    }
+}

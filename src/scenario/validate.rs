@@ -1,0 +1,228 @@
+//! Range checks on a parsed scenario; each problem is reported with its key path.
+
+use super::Scenario;
+use crate::data::{Kind, PerKind};
+use crate::model::params::{KindTable, PerPhase};
+
+type Problems = Vec<(String, String)>;
+
+fn finite(out: &mut Problems, key: &str, v: f64) {
+    if !v.is_finite() {
+        out.push((key.into(), format!("must be a finite number, got {v}")));
+    }
+}
+
+fn non_negative(out: &mut Problems, key: &str, v: f64) {
+    if !(v.is_finite() && v >= 0.0) {
+        out.push((key.into(), format!("must be a finite number >= 0, got {v}")));
+    }
+}
+
+fn unit(out: &mut Problems, key: &str, v: f64) {
+    if !(0.0..=1.0).contains(&v) {
+        out.push((key.into(), format!("must lie in [0, 1], got {v}")));
+    }
+}
+
+fn phases(out: &mut Problems, key: &str, v: &PerPhase, check: fn(&mut Problems, &str, f64)) {
+    check(out, &format!("{key}.pre"), v.pre);
+    check(out, &format!("{key}.programme"), v.programme);
+    check(out, &format!("{key}.post"), v.post);
+}
+
+fn per_kind(out: &mut Problems, key: &str, v: &PerKind<f64>, check: fn(&mut Problems, &str, f64)) {
+    for k in Kind::ALL {
+        check(out, &format!("{key}.{k}"), v.get(k));
+    }
+}
+
+fn table(out: &mut Problems, key: &str, t: &KindTable) {
+    for k in Kind::ALL {
+        per_kind(out, &format!("{key}.{k}"), &t.get(k), finite);
+    }
+}
+
+/// Every out-of-range value, as (key path, message).
+pub(super) fn check(s: &Scenario) -> Problems {
+    let mut out = Problems::new();
+    let o = &mut out;
+
+    let t = &s.timeline;
+    if t.programme == 0 {
+        o.push((
+            "timeline.programme".into(),
+            "must be at least 1 step".into(),
+        ));
+    }
+    if t.waves.is_empty() {
+        o.push((
+            "timeline.waves".into(),
+            "give at least one wave step".into(),
+        ));
+    }
+    for (k, &w) in t.waves.iter().enumerate() {
+        if w >= t.steps() {
+            o.push((
+                format!("timeline.waves[{k}]"),
+                format!(
+                    "wave at step {w} is outside the timeline (steps 0..{} = pre {} + programme {} + post {})",
+                    t.steps(),
+                    t.pre,
+                    t.programme,
+                    t.post
+                ),
+            ));
+        }
+        if k > 0 && t.waves[k - 1] >= w {
+            o.push((
+                format!("timeline.waves[{k}]"),
+                "wave steps must be strictly increasing".into(),
+            ));
+        }
+    }
+
+    let f = &s.formation;
+    phases(o, "formation.rate", &f.rate, non_negative);
+    phases(o, "formation.base", &f.base, finite);
+    table(o, "formation.mix", &f.mix);
+    for (k, v) in [
+        ("same_territory", f.same_territory),
+        ("memory", f.memory),
+        ("closure", f.closure),
+        ("popularity", f.popularity),
+        ("project", f.project),
+        ("adopted", f.adopted),
+        ("capacity", f.capacity),
+    ] {
+        finite(o, &format!("formation.{k}"), v);
+    }
+    let c = &f.candidates;
+    for (k, v) in [
+        ("dormant", c.dormant),
+        ("closure", c.closure),
+        ("territory", c.territory),
+        ("anyone", c.anyone),
+    ] {
+        non_negative(o, &format!("formation.candidates.{k}"), v);
+    }
+    if c.dormant + c.closure + c.territory + c.anyone <= 0.0 {
+        o.push((
+            "formation.candidates".into(),
+            "at least one candidate weight must be positive".into(),
+        ));
+    }
+
+    let d = &s.dissolution;
+    phases(o, "dissolution.base", &d.base, finite);
+    table(o, "dissolution.mix", &d.mix);
+    for (k, v) in [("trust", d.trust), ("project", d.project), ("age", d.age)] {
+        finite(o, &format!("dissolution.{k}"), v);
+    }
+    for a in Kind::ALL {
+        for b in Kind::ALL {
+            if a < b && d.mix.get(a).get(b) != d.mix.get(b).get(a) {
+                // Name the entry that was set (its mirror is usually the missing one).
+                let (x, y) = if d.mix.get(a).get(b) != 0.0 {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                o.push((
+                    format!("dissolution.mix.{x}.{y}"),
+                    format!(
+                        "the dissolution table must be symmetric: mix.{a}.{b} = {} but mix.{b}.{a} = {}",
+                        d.mix.get(a).get(b),
+                        d.mix.get(b).get(a)
+                    ),
+                ));
+            }
+        }
+    }
+
+    let tr = &s.trust;
+    for (k, v) in [
+        ("baseline", tr.baseline),
+        ("history", tr.history),
+        ("new_tie", tr.new_tie),
+        ("learn", tr.learn),
+        ("learn_project", tr.learn_project),
+        ("decay", tr.decay),
+    ] {
+        unit(o, &format!("trust.{k}"), v);
+    }
+
+    let a = &s.adoption;
+    for (k, v) in [
+        ("base", a.base),
+        ("exposure", a.exposure),
+        ("social_capital", a.social_capital),
+        ("project", a.project),
+    ] {
+        finite(o, &format!("adoption.{k}"), v);
+    }
+
+    let i = &s.initiative;
+    for (k, v) in [
+        ("base", i.base),
+        ("social_capital", i.social_capital),
+        ("adopted", i.adopted),
+    ] {
+        finite(o, &format!("initiative.{k}"), v);
+    }
+    non_negative(o, "initiative.partners_mean", i.partners_mean);
+    unit(o, "initiative.from_ties", i.from_ties);
+
+    let fu = &s.funding;
+    non_negative(o, "funding.recruit_rate", fu.recruit_rate);
+    per_kind(
+        o,
+        "funding.recruit_weight",
+        &fu.recruit_weight,
+        non_negative,
+    );
+    if fu.lead_eligible.is_empty() {
+        o.push((
+            "funding.lead_eligible".into(),
+            "at least one kind must be allowed to lead".into(),
+        ));
+    }
+
+    unit(
+        o,
+        "observation.archetype_threshold",
+        s.observation.archetype_threshold,
+    );
+    if s.montecarlo.replicates == 0 {
+        o.push(("montecarlo.replicates".into(), "must be at least 1".into()));
+    }
+
+    if s.data.organisations.is_none() && s.data.graphml.is_none() {
+        o.push((
+            "data.organisations".into(),
+            "give an organisations file (or data.graphml)".into(),
+        ));
+    }
+    if s.data.graphml.is_some()
+        && (s.data.organisations.is_some() || s.data.ties.is_some() || s.data.history.is_some())
+    {
+        o.push((
+            "data.graphml".into(),
+            "give either data.graphml or the organisations/ties/history CSV files, not both".into(),
+        ));
+    }
+    if s.data.projects.is_some() && !s.projects.is_empty() {
+        o.push((
+            "projects".into(),
+            "projects are given both inline and in data.projects; keep one".into(),
+        ));
+    }
+    for (k, p) in s.projects.iter().enumerate() {
+        if !(p.budget.is_finite() && p.budget > 0.0) {
+            o.push((
+                format!("projects[{k}].budget"),
+                format!("must be a positive amount in EUR, got {}", p.budget),
+            ));
+        }
+    }
+    out
+}
