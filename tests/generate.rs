@@ -376,3 +376,33 @@ fn readme_table_is_current() {
         "update the table in README.md to:\n{table}"
     );
 }
+
+#[test]
+fn committed_data_set_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = generate(&wecare_measure1(), SEED).unwrap();
+    wecare::data::csv::write_dataset(&ds, tmp.path()).unwrap();
+    for name in [
+        "organisations.csv",
+        "ties.csv",
+        "history.csv",
+        "projects.csv",
+    ] {
+        let fresh = std::fs::read(tmp.path().join(name)).unwrap();
+        let committed = std::fs::read(committed_dir().join(name)).unwrap();
+        assert!(
+            fresh == committed,
+            "scenarios/data/wecare-measure1/{name} differs from the generator's output; \
+             regenerate with `cargo run --release -- generate --preset wecare-measure1 \
+             --seed 20170101 --out scenarios/data/wecare-measure1`"
+        );
+    }
+}
+
+#[test]
+fn committed_data_set_reads_back_as_generated() {
+    let paths = wecare::data::csv::CsvPaths::in_dir(&committed_dir());
+    let (read, warnings) = wecare::data::csv::read_dataset(&paths).unwrap();
+    assert_eq!(read, generate(&wecare_measure1(), SEED).unwrap());
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

@@ -122,6 +122,17 @@ pub struct Generated {
     pub territories: Vec<TerritoryInfo>,
 }
 
+/// Names of the built-in parameter presets, for `wecare generate --preset NAME`.
+pub const PRESETS: [&str; 1] = ["wecare-measure1"];
+
+/// The built-in preset with this name (see [`PRESETS`]), or `None`.
+pub fn preset(name: &str) -> Option<GeneratorParams> {
+    match name {
+        "wecare-measure1" => Some(wecare_measure1()),
+        _ => None,
+    }
+}
+
 /// Generates a data set; the same parameters and seed always give the same data set.
 ///
 /// Errors name the parameter at fault. See [`generate_with_meta`] for the archetype of each
@@ -466,6 +477,15 @@ pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn presets_by_name() {
+        for name in PRESETS {
+            assert!(preset(name).unwrap().validate().is_ok());
+        }
+        assert_eq!(preset("wecare-measure1"), Some(wecare_measure1()));
+        assert_eq!(preset("nope"), None);
+    }
 
     #[test]
     fn ids_are_readable_and_unique() {
