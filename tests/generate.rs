@@ -21,7 +21,7 @@ const TOML_HEADER: &str = "\
 # preset), serialised from `wecare::data::generate::wecare_measure1()`. See README.md for which
 # values are public facts and which are assumptions. Regenerate the data set with
 #   wecare generate --params scenarios/data/wecare-measure1/generator.toml --seed 20170101 \\
-#     --out scenarios/data/wecare-measure1
+#     --out scenarios/data/wecare-measure1 --force
 ";
 
 /// Freeman degree centralization of the subgraph induced by `members`, and the degrees.

@@ -1,7 +1,7 @@
 //! `wecare generate`: synthetic data sets.
 
 use crate::data::csv::write_dataset;
-use crate::data::generate::{GeneratorParams, generate, wecare_measure1};
+use crate::data::generate::{GeneratorParams, PRESETS, generate, preset};
 use crate::error::{Error, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -30,16 +30,18 @@ pub struct GenerateArgs {
 /// Runs `wecare generate`.
 pub fn run(a: GenerateArgs) -> Result<()> {
     let params = match (&a.preset, &a.params) {
-        (Some(name), _) if name == "wecare-measure1" => wecare_measure1(),
-        (Some(name), _) => {
-            return Err(Error::Other(format!(
-                "unknown preset `{name}` (known: wecare-measure1)"
-            )));
-        }
+        (Some(name), _) => preset(name).ok_or_else(|| {
+            Error::Other(format!(
+                "unknown preset `{name}` (known: {})",
+                PRESETS.join(", ")
+            ))
+        })?,
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            toml::from_str::<GeneratorParams>(&text)
-                .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?
+            let p = toml::from_str::<GeneratorParams>(&text)
+                .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            p.validate().map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            p
         }
         (None, None) => GeneratorParams::default(),
     };
