@@ -238,3 +238,21 @@ fn initiatives_happen_only_after_the_programme_and_tie_their_participants() {
     );
     assert!(w[1].initiative.iter().filter(|&&x| x).count() >= 2);
 }
+
+#[test]
+fn partner_tie_rule_decides_who_gets_a_project_tie_to_the_lead() {
+    // Partners 1-2-3 are chained by baseline ties, 1 is tied to the lead; 4 is unconnected.
+    let mut ds = one_project(4, 0);
+    ds.ties = vec![tie(0, 1, None), tie(1, 2, None), tie(2, 3, None)];
+    let mut p = quiet();
+    p.timeline.waves = vec![p.timeline.pre];
+    let leads = |rule| {
+        let mut p = p.clone();
+        p.funding.partner_tie = rule;
+        let s = &Model::new(&ds, &p).unwrap().run(1, 0)[0];
+        (1..=4).filter(|&j| has_tie(s, 0, j)).collect::<Vec<_>>()
+    };
+    use wecare::model::params::PartnerTie;
+    assert_eq!(leads(PartnerTie::Lead), vec![1, 2, 3, 4]);
+    assert_eq!(leads(PartnerTie::Unconnected), vec![1, 4]);
+}

@@ -43,6 +43,7 @@ pub enum ModelError {
 #[derive(Debug, Clone)]
 pub struct Model {
     params: Params,
+    tables: process::Tables,
     initial: World,
 }
 
@@ -85,7 +86,12 @@ impl Model {
         }
         let params = effective(params);
         let initial = World::new(ds, &params);
-        Ok(Model { params, initial })
+        let tables = process::Tables::new(initial.len(), &params);
+        Ok(Model {
+            params,
+            tables,
+            initial,
+        })
     }
 
     /// The effective parameters.
@@ -179,6 +185,7 @@ impl Simulation<'_> {
         }
         let ctx = Ctx {
             p,
+            t: &self.model.tables,
             step: self.step,
             phase: p.timeline.phase(self.step),
         };

@@ -170,14 +170,14 @@ impl Default for Formation {
     fn default() -> Self {
         Formation {
             rate: PerPhase {
-                pre: 0.3,
-                programme: 0.6,
-                post: 0.3,
+                pre: 0.2,
+                programme: 0.3,
+                post: 0.2,
             },
             base: PerPhase {
-                pre: -2.5,
-                programme: -2.0,
-                post: -2.5,
+                pre: -4.0,
+                programme: -4.0,
+                post: -4.0,
             },
             mix: KindTable::default(),
             same_territory: 1.0,
@@ -212,11 +212,11 @@ impl Default for Dissolution {
     fn default() -> Self {
         Dissolution {
             base: PerPhase {
-                pre: -2.5,
-                programme: -2.5,
-                post: -2.0,
+                pre: -1.5,
+                programme: -1.5,
+                post: 0.0,
             },
-            trust: 3.0,
+            trust: 5.0,
             project: 3.0,
             age: 0.3,
             mix: KindTable::default(),
@@ -248,8 +248,8 @@ impl Default for Trust {
             baseline: 0.6,
             history: 0.35,
             new_tie: 0.1,
-            learn: 0.02,
-            learn_project: 0.05,
+            learn: 0.01,
+            learn_project: 0.01,
             decay: 0.02,
         }
     }
@@ -273,7 +273,7 @@ pub struct Adoption {
 impl Default for Adoption {
     fn default() -> Self {
         Adoption {
-            base: -6.0,
+            base: -7.5,
             exposure: 2.0,
             social_capital: 0.6,
             project: 1.5,
@@ -315,7 +315,7 @@ pub struct Initiative {
 impl Default for Initiative {
     fn default() -> Self {
         Initiative {
-            base: -6.0,
+            base: -6.3,
             social_capital: 0.8,
             adopted: 0.5,
             partners_mean: 3.0,
@@ -377,6 +377,17 @@ pub enum RecruitArea {
     Region,
 }
 
+/// Which listed partners get a project tie to the lead when a project forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerTie {
+    /// Every listed partner (the reference specification's literal rule).
+    Lead,
+    /// Only partners with no active tie to any other member of the partnership; the others
+    /// work through the relations they already have.
+    Unconnected,
+}
+
 /// How the programme's total budget is split among projects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -395,6 +406,9 @@ pub enum BudgetSplit {
 pub struct Funding {
     /// Kinds allowed to lead a project (default [`ente_gestore`]).
     pub lead_eligible: Vec<Kind>,
+    /// Which listed partners get a project tie to the lead at programme start (default
+    /// `unconnected`; see docs/ODD.md, section 10).
+    pub partner_tie: PartnerTie,
     /// Recruits per open project per step at the mean budget (Poisson mean; default 0.04).
     pub recruit_rate: f64,
     /// Relative weight of each kind in the recruitment draw (>= 0).
@@ -419,6 +433,7 @@ impl Default for Funding {
     fn default() -> Self {
         Funding {
             lead_eligible: vec![Kind::EnteGestore],
+            partner_tie: PartnerTie::Unconnected,
             recruit_rate: 0.04,
             recruit_weight: PerKind {
                 ente_gestore: 0.0,

@@ -23,9 +23,9 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             AgeFrom::First => dy.formed,
             AgeFrom::Spell => dy.spell_start,
         };
-        let age = (step - since).max(0) as f64;
-        let mut eta = base - d.trust * dy.trust - d.age * age.ln_1p()
-            + d.mix.get(w.kind(dy.a)).get(w.kind(dy.b));
+        let age = (step - since).max(0) as usize;
+        let mut eta = base - d.trust * dy.trust - d.age * ctx.t.ln1p(age)
+            + ctx.t.d_mix[w.kind(dy.a).index()][w.kind(dy.b).index()];
         if d.project != 0.0 && w.share_open_project(dy.a, dy.b) {
             eta -= d.project;
         }

@@ -55,7 +55,7 @@ fn is_partner(w: &World, i: u32, j: u32) -> bool {
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, stamp: &mut [u32], mark: u32) -> f64 {
     let f = &ctx.p.formation;
     let (ki, kj) = (w.kind(i), w.kind(j));
-    let mut eta = f.base.get(ctx.phase) + f.mix.get(ki).get(kj);
+    let mut eta = f.base.get(ctx.phase) + ctx.t.f_mix[ki.index()][kj.index()];
     if w.territory(i) == w.territory(j) {
         eta += f.same_territory;
     }
@@ -66,9 +66,9 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, stamp: &mut [u32], mark: u32) -
     }
     if f.closure != 0.0 {
         let common = w.memory.common_partners(i, j, stamp, mark);
-        eta += f.closure * (common as f64).ln_1p();
+        eta += f.closure * ctx.t.ln1p(common);
     }
-    eta += f.popularity * (w.memory.degree(j) as f64).ln_1p();
+    eta += f.popularity * ctx.t.ln1p(w.memory.degree(j));
     if f.project != 0.0 && w.share_open_project(i, j) {
         eta += f.project;
     }

@@ -12,13 +12,49 @@ pub mod trust;
 
 use super::params::{Params, Phase, RevivedOrigin, SocialCapital};
 use super::world::World;
+use crate::data::Kind;
 use crate::network::Origin;
 
-/// What every process reads: the effective parameters and the clock.
+/// Values precomputed once per model for the hot loops.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tables {
+    /// `ln(1 + k)` for integers `k` up to the largest degree or age a run can reach.
+    ln1p: Vec<f64>,
+    /// `formation.mix` as a dense kind-by-kind array.
+    pub f_mix: [[f64; Kind::COUNT]; Kind::COUNT],
+    /// `dissolution.mix` as a dense kind-by-kind array.
+    pub d_mix: [[f64; Kind::COUNT]; Kind::COUNT],
+}
+
+impl Tables {
+    /// Tables for `n` organisations under parameters `p`.
+    pub fn new(n: usize, p: &Params) -> Tables {
+        let max = n.max((p.timeline.steps() + p.rules.baseline_age) as usize) + 2;
+        let dense = |t: &crate::model::params::KindTable| Kind::ALL.map(|a| t.get(a).to_array());
+        Tables {
+            ln1p: (0..=max).map(|k| (k as f64).ln_1p()).collect(),
+            f_mix: dense(&p.formation.mix),
+            d_mix: dense(&p.dissolution.mix),
+        }
+    }
+
+    /// `ln(1 + k)`.
+    #[inline]
+    pub fn ln1p(&self, k: usize) -> f64 {
+        match self.ln1p.get(k) {
+            Some(&v) => v,
+            None => (k as f64).ln_1p(),
+        }
+    }
+}
+
+/// What every process reads: the effective parameters, tables and the clock.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
     /// Parameters with switched-off feedback channels already zeroed.
     pub p: &'a Params,
+    /// Precomputed tables.
+    pub t: &'a Tables,
     /// Current step.
     pub step: u32,
     /// Phase of the current step.

@@ -4,6 +4,7 @@
 use super::Ctx;
 use super::recruitment::draw_recruit;
 use crate::data::Kind;
+use crate::model::params::PartnerTie;
 use crate::model::rng::Rng;
 use crate::model::world::World;
 
@@ -24,7 +25,8 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
     }
 }
 
-/// Every project opens: the lead and listed partners join, each partner tied to the lead;
+/// Every project opens: the lead and listed partners join, partners tied to the lead as
+/// `funding.partner_tie` says;
 /// projects short of `funding.min_partners` recruit the missing kinds from the pool.
 fn start_programme(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
     for p in 0..w.projects.len() {
@@ -34,7 +36,16 @@ fn start_programme(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
         for k in 0..w.projects[p].listed.len() {
             let j = w.projects[p].listed[k];
             w.join_project(j, p as u32);
-            ctx.tie(w, lead, j);
+            let connected = || {
+                let pr = &w.projects[p];
+                w.memory
+                    .active_partners(j)
+                    .iter()
+                    .any(|&(x, _)| x == pr.lead || pr.listed.contains(&x))
+            };
+            if ctx.p.funding.partner_tie == PartnerTie::Lead || !connected() {
+                ctx.tie(w, lead, j);
+            }
         }
         for kind in Kind::ALL {
             let need = ctx.p.funding.min_partners.get(kind) as usize;
