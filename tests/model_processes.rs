@@ -92,6 +92,10 @@ fn a_trusted_dormant_tie_revives_more_often_than_a_stranger_tie_forms() {
     p.formation.candidates.anyone = 0.0;
     p.formation.closure = 0.0;
     p.formation.popularity = 0.0;
+    p.formation.capacity = 0.0;
+    p.formation.base = all(-2.5);
+    p.formation.same_territory = 1.0;
+    p.formation.memory = 3.0;
     p.timeline.waves = vec![0];
     let model = Model::new(&ds, &p).unwrap();
     let (mut revived, mut stranger) = (0, 0);
