@@ -40,12 +40,18 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             let p = toml::from_str::<GeneratorParams>(&text)
                 .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-            p.validate().map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+            p.validate()
+                .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
             p
         }
         (None, None) => GeneratorParams::default(),
     };
-    let names = ["organisations.csv", "ties.csv", "history.csv", "projects.csv"];
+    let names = [
+        "organisations.csv",
+        "ties.csv",
+        "history.csv",
+        "projects.csv",
+    ];
     if !a.force {
         if let Some(f) = names.iter().map(|n| a.out.join(n)).find(|p| p.exists()) {
             return Err(Error::Other(format!(
