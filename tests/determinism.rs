@@ -41,12 +41,12 @@ fn one_and_two_threads_write_identical_files() {
         std::fs::read(rb.join("replicates.csv")).unwrap(),
     );
     assert!(x == y, "replicates.csv differs between 1 and 2 threads");
-    // The resolved scenarios differ only in the thread count they record.
+    // The resolved scenarios differ only in the thread count and output root they record.
     let strip = |p: PathBuf| {
         std::fs::read_to_string(p)
             .unwrap()
             .lines()
-            .filter(|l| !l.starts_with("threads ="))
+            .filter(|l| !l.starts_with("threads =") && !l.starts_with("dir ="))
             .collect::<Vec<_>>()
             .join("\n")
     };

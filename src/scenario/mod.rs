@@ -139,6 +139,7 @@ pub struct Scenario {
     /// Input files.
     pub data: DataSpec,
     /// Projects given inline (instead of `data.projects`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<InlineProject>,
     /// Phases and waves.
     pub timeline: Timeline,
