@@ -3,4 +3,6 @@
 
 mod ensemble;
 
-pub use ensemble::{Ensemble, EnsembleOptions, ReplicateResult, WaveStats, run_ensemble};
+pub use ensemble::{
+    Ensemble, EnsembleOptions, ReplicateResult, WaveStats, replicate, run_ensemble,
+};

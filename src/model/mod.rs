@@ -20,7 +20,7 @@ pub mod rng;
 mod world;
 
 pub use params::{Params, Phase};
-pub use world::{IndexSet, ProjectState, World};
+pub use world::{IndexSet, PartitionedSet, ProjectState, World};
 
 use crate::data::Dataset;
 use crate::network::Snapshot;

@@ -85,6 +85,50 @@ impl IndexSet {
     }
 }
 
+/// Disjoint sets of organisations, one per part (territory), sharing one position index, so
+/// the memory is O(organisations + parts) however many parts there are.
+#[derive(Debug, Clone, Default)]
+pub struct PartitionedSet {
+    parts: Vec<Vec<u32>>,
+    pos: Vec<u32>,
+}
+
+impl PartitionedSet {
+    /// `parts` empty parts over `n` possible members.
+    pub fn new(n: usize, parts: usize) -> Self {
+        PartitionedSet {
+            parts: vec![Vec::new(); parts],
+            pos: vec![u32::MAX; n],
+        }
+    }
+
+    /// Adds `i` to `part` (no-op if present; `i` must be in no other part).
+    pub fn insert(&mut self, part: usize, i: u32) {
+        if self.pos[i as usize] == u32::MAX {
+            self.pos[i as usize] = self.parts[part].len() as u32;
+            self.parts[part].push(i);
+        }
+    }
+
+    /// Removes `i` from `part` (no-op if absent).
+    pub fn remove(&mut self, part: usize, i: u32) {
+        let p = self.pos[i as usize];
+        if p != u32::MAX {
+            let items = &mut self.parts[part];
+            items.swap_remove(p as usize);
+            if let Some(&moved) = items.get(p as usize) {
+                self.pos[moved as usize] = p;
+            }
+            self.pos[i as usize] = u32::MAX;
+        }
+    }
+
+    /// Members of one part.
+    pub fn part(&self, part: usize) -> &[u32] {
+        &self.parts[part]
+    }
+}
+
 /// The complete state of one replicate.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -117,7 +161,7 @@ pub struct World {
     /// Active organisations.
     pub active_set: IndexSet,
     /// Active organisations per territory.
-    pub active_by_territory: Vec<IndexSet>,
+    pub active_by_territory: PartitionedSet,
     /// Inactive organisations that recruitment may draw, per kind.
     pub pool_by_kind: Vec<IndexSet>,
 }
@@ -192,12 +236,12 @@ impl World {
             .collect();
         let active: Vec<bool> = ds.organisations.iter().map(|o| o.active).collect();
         let mut active_set = IndexSet::new(n);
-        let mut active_by_territory = vec![IndexSet::new(n); territory_names.len()];
+        let mut active_by_territory = PartitionedSet::new(n, territory_names.len());
         let mut pool_by_kind = vec![IndexSet::new(n); Kind::COUNT];
         for i in 0..n {
             if active[i] {
                 active_set.insert(i as u32);
-                active_by_territory[nodes.territory[i] as usize].insert(i as u32);
+                active_by_territory.insert(nodes.territory[i] as usize, i as u32);
             } else {
                 pool_by_kind[nodes.kind[i].index()].insert(i as u32);
             }
@@ -267,7 +311,7 @@ impl World {
             self.isolated_for[i as usize] = 0;
             self.active_set.insert(i);
             let t = self.territory(i) as usize;
-            self.active_by_territory[t].insert(i);
+            self.active_by_territory.insert(t, i);
             let k = self.kind(i).index();
             self.pool_by_kind[k].remove(i);
         }
@@ -280,7 +324,7 @@ impl World {
             self.exited[i as usize] = true;
             self.active_set.remove(i);
             let t = self.territory(i) as usize;
-            self.active_by_territory[t].remove(i);
+            self.active_by_territory.remove(t, i);
             if recruitable {
                 let k = self.kind(i).index();
                 self.pool_by_kind[k].insert(i);

@@ -98,7 +98,7 @@ fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
     let nonempty = [
         dormant_total > 0.0,
         w.memory.degree(i) > 0,
-        w.active_by_territory[t].len() > 1,
+        w.active_by_territory.part(t).len() > 1,
         w.active_set.len() > 1,
     ];
     let weights = [c.dormant, c.closure, c.territory, c.anyone];
@@ -121,7 +121,7 @@ fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
             Some(q[rng::index(rng, q.len())].0)
         }
         2 => {
-            let set = w.active_by_territory[t].items();
+            let set = w.active_by_territory.part(t);
             Some(set[rng::index(rng, set.len())])
         }
         _ => {

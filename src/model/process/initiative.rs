@@ -97,7 +97,7 @@ fn draw_partner(ctx: &Ctx, w: &World, l: u32, rng: &mut Rng) -> Option<u32> {
             dor[k - act.len()].0
         })
     } else {
-        let set = w.active_by_territory[w.territory(l) as usize].items();
+        let set = w.active_by_territory.part(w.territory(l) as usize);
         if set.len() < 2 {
             return None;
         }
