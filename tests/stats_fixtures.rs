@@ -46,16 +46,12 @@ fn bools(v: &Value) -> Vec<bool> {
 }
 
 fn snapshot(nodes: &Arc<NodeAttrs>, w: &Value) -> Snapshot {
-    let ties = w["ties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| SnapTie {
-            a: t["a"].as_u64().unwrap() as u32,
-            b: t["b"].as_u64().unwrap() as u32,
-            trust: t["trust"].as_f64().unwrap(),
-            origin: Origin::from_name(t["origin"].as_str().unwrap()).unwrap(),
-        });
+    let ties = w["ties"].as_array().unwrap().iter().map(|t| SnapTie {
+        a: t["a"].as_u64().unwrap() as u32,
+        b: t["b"].as_u64().unwrap() as u32,
+        trust: t["trust"].as_f64().unwrap(),
+        origin: Origin::from_name(t["origin"].as_str().unwrap()).unwrap(),
+    });
     let mut s = Snapshot::from_ties(nodes.clone(), ties);
     s.active = bools(&w["active"]);
     s.project_member = bools(&w["project_member"]);
@@ -138,7 +134,12 @@ fn wave_statistics_match_networkx_and_igraph() {
         let mut got: BTreeMap<(String, String), f64> = BTreeMap::new();
         for r in &rows {
             let dup = got.insert((r.scope.clone(), r.statistic.clone()), r.value);
-            assert!(dup.is_none(), "{name}: duplicate row {} {}", r.scope, r.statistic);
+            assert!(
+                dup.is_none(),
+                "{name}: duplicate row {} {}",
+                r.scope,
+                r.statistic
+            );
         }
         let expected = f.doc["expected"]["rows"].as_array().unwrap();
         let mut failures = Vec::new();

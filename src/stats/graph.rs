@@ -113,9 +113,9 @@ impl ScopeGraph {
         };
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); groups];
         let mut local = vec![NONE; len];
-        for i in 0..len {
+        for (i, l) in local.iter_mut().enumerate() {
             if let Some(g) = group_of(i) {
-                local[i] = members[g].len() as u32;
+                *l = members[g].len() as u32;
                 members[g].push(i as u32);
             }
         }
@@ -151,18 +151,9 @@ impl ScopeGraph {
         let n = nodes.len();
         let kind = nodes
             .iter()
-            .map(|&g| {
-                s.nodes
-                    .kind
-                    .get(g as usize)
-                    .copied()
-                    .unwrap_or(Kind::Other)
-            })
+            .map(|&g| s.nodes.kind.get(g as usize).copied().unwrap_or(Kind::Other))
             .collect();
-        let territory = nodes
-            .iter()
-            .map(|&g| territory_of(s, g as usize))
-            .collect();
+        let territory = nodes.iter().map(|&g| territory_of(s, g as usize)).collect();
         let mut offsets = vec![0u32; n + 1];
         for t in &ties {
             offsets[t.a as usize + 1] += 1;

@@ -137,24 +137,70 @@ const SOCIAL_CAPITAL: [(&str, [&str; Kind::COUNT]); 8] = [
     ("sc_constraint", per_kind!("sc_constraint")),
 ];
 
+/// One statistic value for one scope of a [`StatTable`]; the allocation-free form of
+/// [`StatRow`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TableRow {
+    /// Position of the scope in [`StatTable::scopes`].
+    pub scope: u32,
+    /// Statistic name.
+    pub statistic: &'static str,
+    /// Value (NaN only where documented).
+    pub value: f64,
+}
+
+/// The statistics of one wave with each scope name stored once: the same content as
+/// [`wave_statistics`]'s rows, without a string allocation per row. For callers that compute
+/// statistics for many waves and replicates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatTable {
+    /// Scope names: `network`, then `territory:<name>` per territory when per-territory.
+    pub scopes: Vec<String>,
+    /// The rows, scope by scope.
+    pub rows: Vec<TableRow>,
+}
+
+impl StatTable {
+    /// The value of `statistic` in `scope`, if reported.
+    pub fn get(&self, scope: &str, statistic: &str) -> Option<f64> {
+        let i = self.scopes.iter().position(|s| s == scope)? as u32;
+        self.rows
+            .iter()
+            .find(|r| r.scope == i && r.statistic == statistic)
+            .map(|r| r.value)
+    }
+
+    /// The rows as owned [`StatRow`]s, in the same order.
+    pub fn into_rows(self) -> Vec<StatRow> {
+        self.rows
+            .iter()
+            .map(|r| StatRow {
+                scope: self.scopes[r.scope as usize].clone(),
+                statistic: r.statistic.to_string(),
+                value: r.value,
+            })
+            .collect()
+    }
+}
+
 /// Row writer for one scope.
 struct Rows<'a> {
-    out: &'a mut Vec<StatRow>,
-    scope: &'a str,
+    out: &'a mut Vec<TableRow>,
+    scope: u32,
 }
 
 impl Rows<'_> {
     #[inline]
-    fn put(&mut self, statistic: &str, value: f64) {
-        self.out.push(StatRow {
-            scope: self.scope.to_string(),
-            statistic: statistic.to_string(),
+    fn put(&mut self, statistic: &'static str, value: f64) {
+        self.out.push(TableRow {
+            scope: self.scope,
+            statistic,
             value,
         });
     }
 
-    fn put_all(&mut self, names: &[&str], values: &[f64]) {
-        for (n, &v) in names.iter().zip(values) {
+    fn put_all(&mut self, names: &[&'static str], values: &[f64]) {
+        for (&n, &v) in names.iter().zip(values) {
             self.put(n, v);
         }
     }
@@ -263,8 +309,14 @@ fn scope_rows(
 ///
 /// Change statistics (`tie_jaccard`, `tie_persistence`, `organisation_retention`,
 /// `entrants*`) appear when `ctx.previous` is given, and `initiative_share` when `ctx.first` is
-/// given. The names and definitions are listed in `docs/statistics.md`.
+/// given. The names and definitions are listed in `docs/statistics.md`. Same as
+/// [`wave_table`], with the rows as owned strings.
 pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow> {
+    wave_table(ctx, opts).into_rows()
+}
+
+/// All statistics of one wave as a [`StatTable`] (see [`wave_statistics`]).
+pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
     let s = ctx.current;
     let nt = s.nodes.territory_names.len();
     let territory = |i: usize| {
@@ -276,19 +328,20 @@ pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow
     for (a, _) in &partnerships {
         counts[a.index()] += 1;
     }
-    let mut out = Vec::with_capacity(if opts.per_territory {
-        100 * (nt + 1)
-    } else {
-        100
-    });
+    let scopes = if opts.per_territory { nt + 1 } else { 1 };
+    let mut table = StatTable {
+        scopes: Vec::with_capacity(scopes),
+        rows: Vec::with_capacity(100 * scopes),
+    };
+    table.scopes.push("network".to_string());
 
     let net = ScopeGraph::network(s);
     let net_change = ctx.previous.map(|p| change::network_change(p, s));
     let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
     scope_rows(
         &mut Rows {
-            out: &mut out,
-            scope: "network",
+            out: &mut table.rows,
+            scope: 0,
         },
         &net,
         opts.betweenness_method(net.n(), 0),
@@ -306,12 +359,14 @@ pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow
             .map(|p| change::change_tallies(p, s, nt, territory));
         let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
         for (t, g) in graphs.iter().enumerate() {
-            let scope = format!("territory:{}", s.nodes.territory_names[t]);
+            table
+                .scopes
+                .push(format!("territory:{}", s.nodes.territory_names[t]));
             let (a, c) = partnerships[t];
             scope_rows(
                 &mut Rows {
-                    out: &mut out,
-                    scope: &scope,
+                    out: &mut table.rows,
+                    scope: 1 + t as u32,
                 },
                 g,
                 opts.betweenness_method(g.n(), 1 + t as u64),
@@ -322,7 +377,7 @@ pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow
             );
         }
     }
-    out
+    table
 }
 
 #[cfg(test)]
