@@ -1,10 +1,30 @@
 //! Wave statistics (MODEL.md section 8), computed on [`Snapshot`]s.
 //!
 //! Output is tidy: one [`StatRow`] per (scope, statistic). The scope is `network` for the whole
-//! network or `territory:<name>` for one territory.
+//! network or `territory:<name>` for one territory (its active organisations and the ties among
+//! them). Every statistic, its definition, its NaN cases and how it compares with networkx and
+//! igraph are listed in `docs/statistics.md`.
+//!
+//! The statistics are free functions over a read-only [`ScopeGraph`], one module per family:
+//! [`size`], [`shape`], [`composition`], [`social_capital`], [`archetype`] and [`change`].
+//! [`wave_statistics`] builds each scope's graph once and runs every family on it.
+
+pub mod archetype;
+pub mod change;
+pub mod composition;
+mod graph;
+pub mod shape;
+pub mod size;
+pub mod social_capital;
+
+pub use archetype::{Archetype, territory_archetypes};
+pub use graph::{LocalTie, ScopeGraph};
+pub use shape::{BetweennessMethod, geodesic_distribution};
+pub use size::degree_distribution;
 
 use crate::data::Kind;
-use crate::network::{Origin, Snapshot};
+use crate::network::Snapshot;
+use change::{ChangeTally, UptakeTally};
 
 /// One statistic value for one scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +44,14 @@ pub struct StatsOptions {
     pub per_territory: bool,
     /// Degree centralization at or above which a partnership counts as centred.
     pub archetype_threshold: f64,
+    /// Largest number of organisations in a scope for which betweenness is exact (Brandes);
+    /// above it, it is estimated from [`StatsOptions::betweenness_pivots`] sampled sources.
+    pub betweenness_exact_max: usize,
+    /// Number of sampled sources (pivots) of the betweenness estimate on large scopes.
+    pub betweenness_pivots: usize,
+    /// Seed of the pivot sample (the scope's position is added to it, so the sample is fixed
+    /// for a given scope and seed).
+    pub betweenness_seed: u64,
 }
 
 impl Default for StatsOptions {
@@ -31,7 +59,23 @@ impl Default for StatsOptions {
         StatsOptions {
             per_territory: false,
             archetype_threshold: 0.5,
+            betweenness_exact_max: 5_000,
+            betweenness_pivots: 500,
+            betweenness_seed: 0x5EED_B7C0,
         }
+    }
+}
+
+impl StatsOptions {
+    /// The betweenness method for a scope of `n` organisations at position `scope` (0 for the
+    /// network, 1 + territory index for territories).
+    pub fn betweenness_method(&self, n: usize, scope: u64) -> BetweennessMethod {
+        BetweennessMethod::for_size(
+            n,
+            self.betweenness_exact_max,
+            self.betweenness_pivots,
+            self.betweenness_seed.wrapping_add(scope),
+        )
     }
 }
 
@@ -46,69 +90,320 @@ pub struct WaveContext<'a> {
     pub first: Option<&'a Snapshot>,
 }
 
-/// All statistics of one wave.
-pub fn wave_statistics(ctx: WaveContext<'_>, _opts: &StatsOptions) -> Vec<StatRow> {
-    let s = ctx.current;
-    let mut out = Vec::new();
-    let mut push = |name: String, value: f64| {
-        out.push(StatRow {
-            scope: "network".to_string(),
-            statistic: name,
-            value,
-        })
+/// Names `<prefix>.<kind>` in [`Kind::ALL`] order, built at compile time.
+macro_rules! per_kind {
+    ($p:literal) => {
+        [
+            concat!($p, ".ente_gestore"),
+            concat!($p, ".public"),
+            concat!($p, ".third_sector"),
+            concat!($p, ".firm"),
+            concat!($p, ".other"),
+        ]
     };
-    let n = s.active.iter().filter(|&&a| a).count();
-    push("organisations".into(), n as f64);
-    for k in Kind::ALL {
-        let c = (0..s.len())
-            .filter(|&i| s.active[i] && s.nodes.kind[i] == k)
-            .count();
-        push(format!("organisations.{k}"), c as f64);
+}
+
+const ORGANISATIONS: [&str; Kind::COUNT] = per_kind!("organisations");
+const TOUCHING: [&str; Kind::COUNT] = per_kind!("ties_touching_share");
+const ENTRANTS: [&str; Kind::COUNT] = per_kind!("entrants");
+const ORIGIN_SHARE: [&str; 3] = [
+    "ties_origin_share.baseline",
+    "ties_origin_share.programme",
+    "ties_origin_share.post_programme",
+];
+const ARCHETYPE: [&str; 5] = [
+    "archetype.ente_gestore_centred",
+    "archetype.third_sector_centred",
+    "archetype.other_centred",
+    "archetype.polycentric",
+    "archetype.undetermined",
+];
+const ARCHETYPE_COUNT: [&str; 5] = [
+    "archetype_count.ente_gestore_centred",
+    "archetype_count.third_sector_centred",
+    "archetype_count.other_centred",
+    "archetype_count.polycentric",
+    "archetype_count.undetermined",
+];
+/// Social capital measures: (overall name, per-kind names).
+const SOCIAL_CAPITAL: [(&str, [&str; Kind::COUNT]); 8] = [
+    ("sc_relational", per_kind!("sc_relational")),
+    ("sc_relational_mean", per_kind!("sc_relational_mean")),
+    ("sc_index", per_kind!("sc_index")),
+    ("sc_bonding", per_kind!("sc_bonding")),
+    ("sc_bridging_kind", per_kind!("sc_bridging_kind")),
+    ("sc_bridging_territory", per_kind!("sc_bridging_territory")),
+    ("sc_effective_size", per_kind!("sc_effective_size")),
+    ("sc_constraint", per_kind!("sc_constraint")),
+];
+
+/// One statistic value for one scope of a [`StatTable`]; the allocation-free form of
+/// [`StatRow`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TableRow {
+    /// Position of the scope in [`StatTable::scopes`].
+    pub scope: u32,
+    /// Statistic name.
+    pub statistic: &'static str,
+    /// Value (NaN only where documented).
+    pub value: f64,
+}
+
+/// The statistics of one wave with each scope name stored once: the same content as
+/// [`wave_statistics`]'s rows, without a string allocation per row. For callers that compute
+/// statistics for many waves and replicates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatTable {
+    /// Scope names: `network`, then `territory:<name>` per territory when per-territory.
+    pub scopes: Vec<String>,
+    /// The rows, scope by scope.
+    pub rows: Vec<TableRow>,
+}
+
+impl StatTable {
+    /// The value of `statistic` in `scope`, if reported.
+    pub fn get(&self, scope: &str, statistic: &str) -> Option<f64> {
+        let i = self.scopes.iter().position(|s| s == scope)? as u32;
+        self.rows
+            .iter()
+            .find(|r| r.scope == i && r.statistic == statistic)
+            .map(|r| r.value)
     }
-    let m = s.ties.len();
-    push("ties".into(), m as f64);
-    let pairs = n as f64 * (n as f64 - 1.0) / 2.0;
-    push(
-        "density".into(),
-        if pairs > 0.0 { m as f64 / pairs } else { 0.0 },
-    );
-    for o in Origin::ALL {
-        let c = s.ties.iter().filter(|t| t.origin == o).count();
-        push(
-            format!("ties_origin_share.{}", o.name()),
-            if m > 0 { c as f64 / m as f64 } else { f64::NAN },
-        );
+
+    /// The rows as owned [`StatRow`]s, in the same order.
+    pub fn into_rows(self) -> Vec<StatRow> {
+        self.rows
+            .iter()
+            .map(|r| StatRow {
+                scope: self.scopes[r.scope as usize].clone(),
+                statistic: r.statistic.to_string(),
+                value: r.value,
+            })
+            .collect()
     }
-    let adopted = (0..s.len())
-        .filter(|&i| s.active[i] && s.adopted[i])
-        .count();
-    push(
-        "adoption_share".into(),
-        if n > 0 {
-            adopted as f64 / n as f64
-        } else {
-            f64::NAN
-        },
-    );
-    if let Some(prev) = ctx.previous {
-        for k in Kind::ALL {
-            let c = (0..s.len())
-                .filter(|&i| s.active[i] && !prev.active[i] && s.nodes.kind[i] == k)
-                .count();
-            push(format!("entrants.{k}"), c as f64);
+}
+
+/// Row writer for one scope.
+struct Rows<'a> {
+    out: &'a mut Vec<TableRow>,
+    scope: u32,
+}
+
+impl Rows<'_> {
+    #[inline]
+    fn put(&mut self, statistic: &'static str, value: f64) {
+        self.out.push(TableRow {
+            scope: self.scope,
+            statistic,
+            value,
+        });
+    }
+
+    fn put_all(&mut self, names: &[&'static str], values: &[f64]) {
+        for (&n, &v) in names.iter().zip(values) {
+            self.put(n, v);
         }
     }
-    if let Some(first) = ctx.first {
-        let base: Vec<usize> = (0..s.len()).filter(|&i| first.active[i]).collect();
-        let joined = base.iter().filter(|&&i| s.initiative[i]).count();
-        push(
-            "initiative_share".into(),
-            if base.is_empty() {
-                f64::NAN
-            } else {
-                joined as f64 / base.len() as f64
-            },
-        );
+}
+
+/// What a scope adds to its graph's statistics.
+enum ScopeArchetype {
+    /// Network scope: counts of each archetype over territories.
+    Counts([usize; 5]),
+    /// Territory scope: its archetype and partnership centralization.
+    One(Archetype, f64),
+}
+
+/// Every statistic of one scope graph.
+fn scope_rows(
+    rows: &mut Rows<'_>,
+    g: &ScopeGraph,
+    method: BetweennessMethod,
+    archetype: ScopeArchetype,
+    change: Option<&ChangeTally>,
+    uptake: &UptakeTally,
+    with_initiative: bool,
+) {
+    // Size.
+    let by_kind = size::organisations_by_kind(g);
+    rows.put("organisations", g.n() as f64);
+    rows.put_all(&ORGANISATIONS, &by_kind.map(|c| c as f64));
+    rows.put("ties", g.m() as f64);
+    rows.put("density", size::density(g));
+    rows.put("mean_degree", size::mean_degree(g));
+
+    // Shape.
+    let tri = shape::triangles(g);
+    let clustering = shape::local_clustering(g, &tri);
+    let comps = shape::components(g);
+    rows.put("degree_centralization", shape::degree_centralization(g));
+    rows.put(
+        "betweenness_centralization",
+        shape::betweenness_centralization(g, method),
+    );
+    rows.put("transitivity", shape::transitivity(g, &tri));
+    rows.put(
+        "mean_local_clustering",
+        if g.n() == 0 {
+            f64::NAN
+        } else {
+            clustering.iter().sum::<f64>() / g.n() as f64
+        },
+    );
+    rows.put("components", comps.count as f64);
+    rows.put("largest_component_share", comps.largest_share(g.n()));
+
+    // Composition.
+    let comp = composition::composition(g);
+    rows.put_all(&TOUCHING, &comp.touching);
+    rows.put("cross_kind_tie_share", comp.cross_kind);
+    rows.put("cross_territory_tie_share", comp.cross_territory);
+
+    // Social capital.
+    rows.put("mean_trust", social_capital::mean_trust(g));
+    let sc = social_capital::node_social_capital(g, &tri, &clustering);
+    let measures: [&[f64]; 8] = [
+        &sc.strength,
+        &sc.mean_trust,
+        &sc.index,
+        &sc.bonding,
+        &sc.bridging_kind,
+        &sc.bridging_territory,
+        &sc.effective_size,
+        &sc.constraint,
+    ];
+    for ((name, kind_names), values) in SOCIAL_CAPITAL.iter().zip(measures) {
+        let (all, by_kind) = social_capital::mean_by_kind(g, values);
+        rows.put(name, all);
+        rows.put_all(kind_names, &by_kind);
     }
-    out
+
+    // Archetype.
+    match archetype {
+        ScopeArchetype::Counts(c) => rows.put_all(&ARCHETYPE_COUNT, &c.map(|x| x as f64)),
+        ScopeArchetype::One(a, c) => {
+            for b in Archetype::ALL {
+                rows.put(ARCHETYPE[b.index()], (a == b) as u8 as f64);
+            }
+            rows.put("archetype_centralization", c);
+        }
+    }
+
+    // Origins, adoption and change between waves.
+    rows.put_all(&ORIGIN_SHARE, &change::origin_shares(g));
+    rows.put("adoption_share", uptake.adoption_share());
+    if let Some(t) = change {
+        rows.put("tie_jaccard", t.jaccard());
+        rows.put("tie_persistence", t.persistence());
+        rows.put("organisation_retention", t.retention());
+        rows.put("entrants", t.entrants_total() as f64);
+        rows.put_all(&ENTRANTS, &t.entrants.map(|c| c as f64));
+    }
+    if with_initiative {
+        rows.put("initiative_share", uptake.initiative_share());
+    }
+}
+
+/// All statistics of one wave: the `network` scope, then (with
+/// [`StatsOptions::per_territory`]) one scope per territory in `territory_names` order.
+///
+/// Change statistics (`tie_jaccard`, `tie_persistence`, `organisation_retention`,
+/// `entrants*`) appear when `ctx.previous` is given, and `initiative_share` when `ctx.first` is
+/// given. The names and definitions are listed in `docs/statistics.md`. Same as
+/// [`wave_table`], with the rows as owned strings.
+pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow> {
+    wave_table(ctx, opts).into_rows()
+}
+
+/// All statistics of one wave as a [`StatTable`] (see [`wave_statistics`]).
+pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
+    let s = ctx.current;
+    let nt = s.nodes.territory_names.len();
+    let territory = |i: usize| {
+        let t = graph::territory_of(s, i) as usize;
+        (t < nt).then_some(t)
+    };
+    let partnerships = archetype::territory_partnerships(s, opts.archetype_threshold);
+    let mut counts = [0usize; 5];
+    for (a, _) in &partnerships {
+        counts[a.index()] += 1;
+    }
+    let scopes = if opts.per_territory { nt + 1 } else { 1 };
+    let mut table = StatTable {
+        scopes: Vec::with_capacity(scopes),
+        rows: Vec::with_capacity(100 * scopes),
+    };
+    table.scopes.push("network".to_string());
+
+    let net = ScopeGraph::network(s);
+    let net_change = ctx.previous.map(|p| change::network_change(p, s));
+    let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
+    scope_rows(
+        &mut Rows {
+            out: &mut table.rows,
+            scope: 0,
+        },
+        &net,
+        opts.betweenness_method(net.n(), 0),
+        ScopeArchetype::Counts(counts),
+        net_change.as_ref(),
+        &net_uptake,
+        ctx.first.is_some(),
+    );
+    drop(net);
+
+    if opts.per_territory {
+        let graphs = ScopeGraph::territories(s);
+        let changes = ctx
+            .previous
+            .map(|p| change::change_tallies(p, s, nt, territory));
+        let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
+        for (t, g) in graphs.iter().enumerate() {
+            table
+                .scopes
+                .push(format!("territory:{}", s.nodes.territory_names[t]));
+            let (a, c) = partnerships[t];
+            scope_rows(
+                &mut Rows {
+                    out: &mut table.rows,
+                    scope: 1 + t as u32,
+                },
+                g,
+                opts.betweenness_method(g.n(), 1 + t as u64),
+                ScopeArchetype::One(a, c),
+                changes.as_ref().map(|v| &v[t]),
+                &uptakes[t],
+                ctx.first.is_some(),
+            );
+        }
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Origin;
+
+    #[test]
+    fn static_names_follow_kind_and_origin_order() {
+        for k in Kind::ALL {
+            assert_eq!(ORGANISATIONS[k.index()], format!("organisations.{k}"));
+            assert_eq!(ENTRANTS[k.index()], format!("entrants.{k}"));
+            assert_eq!(TOUCHING[k.index()], format!("ties_touching_share.{k}"));
+            for (base, names) in SOCIAL_CAPITAL {
+                assert_eq!(names[k.index()], format!("{base}.{k}"));
+            }
+        }
+        for (i, o) in Origin::ALL.into_iter().enumerate() {
+            assert_eq!(ORIGIN_SHARE[i], format!("ties_origin_share.{}", o.name()));
+        }
+        for a in Archetype::ALL {
+            assert_eq!(ARCHETYPE[a.index()], format!("archetype.{}", a.name()));
+            assert_eq!(
+                ARCHETYPE_COUNT[a.index()],
+                format!("archetype_count.{}", a.name())
+            );
+        }
+    }
 }

@@ -1,0 +1,93 @@
+//! Wave statistics on a network of the default scenario's size and on a 100,000-organisation
+//! network. Run with
+//! `cargo bench --bench stats -- --warm-up-time 1 --measurement-time 5`.
+
+#[path = "../tests/stats_common/mod.rs"]
+mod stats_common;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use wecare::network::Snapshot;
+use wecare::stats::{
+    BetweennessMethod, ScopeGraph, StatsOptions, WaveContext, shape, wave_statistics, wave_table,
+};
+
+/// The previous wave: the same organisations with every fifth tie missing.
+fn thinned(s: &Snapshot) -> Snapshot {
+    let mut p = s.clone();
+    p.ties = s
+        .ties
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 5 != 0)
+        .map(|(_, t)| *t)
+        .collect();
+    p
+}
+
+fn bench_wave(c: &mut Criterion, label: &str, s: &Snapshot) {
+    let prev = thinned(s);
+    let ctx = WaveContext {
+        current: s,
+        previous: Some(&prev),
+        first: Some(&prev),
+    };
+    for per_territory in [false, true] {
+        let opts = StatsOptions {
+            per_territory,
+            ..StatsOptions::default()
+        };
+        let scope = if per_territory {
+            "network+territories"
+        } else {
+            "network"
+        };
+        c.bench_function(&format!("wave_statistics/{label}/{scope}"), |b| {
+            b.iter(|| black_box(wave_statistics(black_box(ctx), &opts)))
+        });
+        c.bench_function(&format!("wave_table/{label}/{scope}"), |b| {
+            b.iter(|| black_box(wave_table(black_box(ctx), &opts)))
+        });
+    }
+}
+
+fn default_like(c: &mut Criterion) {
+    let s = stats_common::default_like(7);
+    let g = ScopeGraph::network(&s);
+    eprintln!(
+        "default-like network: {} organisations ({} active), {} ties",
+        s.len(),
+        g.n(),
+        g.m()
+    );
+    bench_wave(c, "default_250", &s);
+    c.bench_function("betweenness_exact/default_250", |b| {
+        b.iter(|| black_box(shape::betweenness(&g, BetweennessMethod::Exact, false)))
+    });
+}
+
+fn large(c: &mut Criterion) {
+    // 10,000 territories of 10, hub-centred, about 3 ties per organisation, 5,000 ties across
+    // territories.
+    let s = stats_common::territorial(10_000, 10, 0, 0.9, 7, 5_000, 42);
+    let g = ScopeGraph::network(&s);
+    eprintln!(
+        "large network: {} organisations, {} ties, {} components",
+        g.n(),
+        g.m(),
+        shape::components(&g).count
+    );
+    bench_wave(c, "large_100k", &s);
+}
+
+criterion_group! {
+    name = small;
+    config = Criterion::default();
+    targets = default_like
+}
+criterion_group! {
+    name = big;
+    config = Criterion::default().sample_size(10);
+    targets = large
+}
+criterion_main!(small, big);

@@ -1,0 +1,255 @@
+//! Change between waves (MODEL.md section 8): tie turnover, organisation turnover, tie origins,
+//! adoption and post-programme initiatives.
+//!
+//! A tie belongs to a wave's observed network when both its ends are active in that wave.
+//! Scoped versions count, for each group of organisations (a territory), only organisations of
+//! the group and ties with both ends in it.
+
+use super::ScopeGraph;
+use crate::data::Kind;
+use crate::network::{Origin, SnapTie, Snapshot};
+use std::borrow::Cow;
+
+/// Share of ties of each origin ([`Origin::ALL`] order): `|{ties with origin o}| / m`; NaN
+/// when there are no ties.
+pub fn origin_shares(g: &ScopeGraph) -> [f64; 3] {
+    let mut c = [0usize; 3];
+    for t in g.ties() {
+        c[Origin::ALL.iter().position(|&o| o == t.origin).unwrap_or(0)] += 1;
+    }
+    let m = g.m() as f64;
+    c.map(|x| if g.m() == 0 { f64::NAN } else { x as f64 / m })
+}
+
+/// Counts behind the change statistics of one scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangeTally {
+    /// Ties of the previous wave.
+    pub previous_ties: usize,
+    /// Ties of the current wave.
+    pub current_ties: usize,
+    /// Ties present in both waves.
+    pub common_ties: usize,
+    /// Organisations active at the previous wave.
+    pub previous_active: usize,
+    /// Organisations active at both waves.
+    pub retained: usize,
+    /// Organisations active now and not at the previous wave, by kind ([`Kind::index`]).
+    pub entrants: [usize; Kind::COUNT],
+}
+
+impl ChangeTally {
+    /// Jaccard similarity of the two tie sets, `|E_prev ∩ E_cur| / |E_prev ∪ E_cur|`; NaN when
+    /// both are empty.
+    pub fn jaccard(&self) -> f64 {
+        let union = self.previous_ties + self.current_ties - self.common_ties;
+        ratio(self.common_ties, union)
+    }
+
+    /// Tie persistence, `|E_prev ∩ E_cur| / |E_prev|`, the share of the previous wave's ties
+    /// still active; NaN when the previous wave had no tie.
+    pub fn persistence(&self) -> f64 {
+        ratio(self.common_ties, self.previous_ties)
+    }
+
+    /// Organisation retention: share of the organisations active at the previous wave that
+    /// are still active; NaN when none was active.
+    pub fn retention(&self) -> f64 {
+        ratio(self.retained, self.previous_active)
+    }
+
+    /// Number of entrants of every kind.
+    pub fn entrants_total(&self) -> usize {
+        self.entrants.iter().sum()
+    }
+}
+
+/// `a / b`, NaN when `b = 0`.
+#[inline]
+pub(crate) fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+#[inline]
+fn flag(v: &[bool], i: usize) -> bool {
+    v.get(i).copied().unwrap_or(false)
+}
+
+/// Ties sorted by `(a, b)` and without repeats (borrowed when they already are).
+fn sorted_ties(s: &Snapshot) -> Cow<'_, [SnapTie]> {
+    if s.ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b)) {
+        Cow::Borrowed(&s.ties)
+    } else {
+        let mut t: Vec<SnapTie> = s
+            .ties
+            .iter()
+            .map(|t| SnapTie {
+                a: t.a.min(t.b),
+                b: t.a.max(t.b),
+                ..*t
+            })
+            .collect();
+        t.sort_by_key(|t| (t.a, t.b));
+        t.dedup_by_key(|t| (t.a, t.b));
+        Cow::Owned(t)
+    }
+}
+
+/// Change tallies for `groups` groups of organisations, in one pass over organisations and one
+/// merge of the two sorted tie lists. `group(i)` is the group of organisation `i` (None: in no
+/// group); a tie counts for a group when both its ends are in it.
+pub fn change_tallies(
+    previous: &Snapshot,
+    current: &Snapshot,
+    groups: usize,
+    group: impl Fn(usize) -> Option<usize>,
+) -> Vec<ChangeTally> {
+    let mut out = vec![ChangeTally::default(); groups];
+    let len = previous.len().max(current.len());
+    let gr = |i: usize| group(i).filter(|&g| g < groups);
+    for i in 0..len {
+        let Some(g) = gr(i) else { continue };
+        let (was, is) = (flag(&previous.active, i), flag(&current.active, i));
+        let t = &mut out[g];
+        t.previous_active += was as usize;
+        t.retained += (was && is) as usize;
+        if is && !was {
+            let k = current
+                .nodes
+                .kind
+                .get(i)
+                .copied()
+                .unwrap_or(Kind::Other)
+                .index();
+            t.entrants[k] += 1;
+        }
+    }
+    let pt = sorted_ties(previous);
+    let ct = sorted_ties(current);
+    // Group of a tie in a snapshot, when it belongs to the observed network and one group.
+    let tie_group = |s: &Snapshot, t: &SnapTie| -> Option<usize> {
+        let (a, b) = (t.a as usize, t.b as usize);
+        if a == b || !flag(&s.active, a) || !flag(&s.active, b) {
+            return None;
+        }
+        let g = gr(a)?;
+        (gr(b)? == g).then_some(g)
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < pt.len() || j < ct.len() {
+        let kp = pt.get(i).map(|t| (t.a, t.b));
+        let kc = ct.get(j).map(|t| (t.a, t.b));
+        match (kp, kc) {
+            (Some(p), Some(c)) if p == c => {
+                let gp = tie_group(previous, &pt[i]);
+                let gc = tie_group(current, &ct[j]);
+                if let Some(g) = gp {
+                    out[g].previous_ties += 1;
+                }
+                if let Some(g) = gc {
+                    out[g].current_ties += 1;
+                }
+                if let (Some(g), Some(h)) = (gp, gc) {
+                    if g == h {
+                        out[g].common_ties += 1;
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(p), c) if c.is_none_or(|c| p < c) => {
+                if let Some(g) = tie_group(previous, &pt[i]) {
+                    out[g].previous_ties += 1;
+                }
+                i += 1;
+            }
+            _ => {
+                if let Some(g) = tie_group(current, &ct[j]) {
+                    out[g].current_ties += 1;
+                }
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Change tally of the whole network between two waves.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use wecare::data::Kind;
+/// # use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+/// # let nodes = Arc::new(NodeAttrs { ids: (0..4).map(|i| i.to_string()).collect(),
+/// #     kind: vec![Kind::Firm; 4], territory: vec![0; 4], territory_names: vec!["t".into()] });
+/// # let tie = |a, b| SnapTie { a, b, trust: 0.5, origin: Origin::Baseline };
+/// let w1 = Snapshot::from_ties(nodes.clone(), [tie(0, 1), tie(1, 2)]);
+/// let w2 = Snapshot::from_ties(nodes, [tie(1, 2), tie(2, 3)]);
+/// let t = wecare::stats::change::network_change(&w1, &w2);
+/// assert_eq!(t.jaccard(), 1.0 / 3.0);
+/// assert_eq!(t.persistence(), 0.5);
+/// ```
+pub fn network_change(previous: &Snapshot, current: &Snapshot) -> ChangeTally {
+    change_tallies(previous, current, 1, |_| Some(0))[0]
+}
+
+/// Counts behind the adoption and initiative shares of one scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UptakeTally {
+    /// Active organisations now.
+    pub active: usize,
+    /// Active organisations that have adopted the practice.
+    pub adopted: usize,
+    /// Organisations active at the first wave.
+    pub first_active: usize,
+    /// Of those, organisations that have taken part in a post-programme initiative by now.
+    pub initiative: usize,
+}
+
+impl UptakeTally {
+    /// Adoption share: adopters among active organisations / active organisations; NaN when
+    /// none is active.
+    pub fn adoption_share(&self) -> f64 {
+        ratio(self.adopted, self.active)
+    }
+
+    /// Initiative share: organisations active at the first wave that have taken part in at
+    /// least one post-programme initiative by the current wave (whether or not still active),
+    /// over organisations active at the first wave; NaN when none was.
+    pub fn initiative_share(&self) -> f64 {
+        ratio(self.initiative, self.first_active)
+    }
+}
+
+/// Uptake tallies for `groups` groups of organisations (see [`change_tallies`]); `first` is the
+/// first wave (when absent, the initiative counts stay 0).
+pub fn uptake_tallies(
+    current: &Snapshot,
+    first: Option<&Snapshot>,
+    groups: usize,
+    group: impl Fn(usize) -> Option<usize>,
+) -> Vec<UptakeTally> {
+    let mut out = vec![UptakeTally::default(); groups];
+    let len = current.len().max(first.map_or(0, |f| f.len()));
+    for i in 0..len {
+        let Some(g) = group(i).filter(|&g| g < groups) else {
+            continue;
+        };
+        let t = &mut out[g];
+        if flag(&current.active, i) {
+            t.active += 1;
+            t.adopted += flag(&current.adopted, i) as usize;
+        }
+        if let Some(f) = first {
+            if flag(&f.active, i) {
+                t.first_active += 1;
+                t.initiative += flag(&current.initiative, i) as usize;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,457 @@
+//! Shape statistics: Freeman centralization of degree and betweenness, global transitivity,
+//! local clustering, connected components and geodesic distances.
+
+use super::ScopeGraph;
+use crate::network::Snapshot;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// How betweenness is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BetweennessMethod {
+    /// Brandes (2001): one breadth-first search and one dependency accumulation per source,
+    /// `O(n m)` time, exact.
+    Exact,
+    /// Brandes & Pich (2007) pivot sampling: the dependencies of `pivots` sources drawn
+    /// uniformly without replacement (seeded by `seed`) are accumulated and scaled by
+    /// `n / pivots`, an unbiased estimate of the exact value in `O(pivots m)` time. With
+    /// `pivots >= n` it is exact.
+    Sampled {
+        /// Number of sources.
+        pivots: usize,
+        /// Seed of the generator that draws the sources.
+        seed: u64,
+    },
+}
+
+impl BetweennessMethod {
+    /// Exact up to `exact_max` organisations, sampled with `pivots` sources above.
+    pub fn for_size(n: usize, exact_max: usize, pivots: usize, seed: u64) -> Self {
+        if n <= exact_max || pivots >= n {
+            BetweennessMethod::Exact
+        } else {
+            BetweennessMethod::Sampled {
+                pivots: pivots.max(1),
+                seed,
+            }
+        }
+    }
+}
+
+/// Freeman (1979) centralization of a node-level index `c`:
+/// `sum_i (max_j c_j - c_i) / max_sum`, where `max_sum` is the largest value that sum can take
+/// over graphs of the same size (reached by the star). NaN when `max_sum` is not positive or
+/// `c` is empty.
+pub fn freeman_centralization(c: &[f64], max_sum: f64) -> f64 {
+    if c.is_empty() || max_sum.is_nan() || max_sum <= 0.0 {
+        return f64::NAN;
+    }
+    let max = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    c.iter().map(|&x| max - x).sum::<f64>() / max_sum
+}
+
+/// Freeman degree centralization of an undirected simple graph:
+/// `C_D = sum_i (d_max - d_i) / ((n - 1)(n - 2))`, where the denominator is the value of the
+/// numerator for the star on `n` nodes, so `C_D` is 1 for a star and 0 for a regular graph.
+/// This is igraph's `centralization_degree(normalized = TRUE, loops = FALSE)`. NaN when
+/// `n < 3` (0/0).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use wecare::data::Kind;
+/// # use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+/// # use wecare::stats::{ScopeGraph, shape::degree_centralization};
+/// # let nodes = Arc::new(NodeAttrs { ids: (0..4).map(|i| i.to_string()).collect(),
+/// #     kind: vec![Kind::Firm; 4], territory: vec![0; 4], territory_names: vec!["t".into()] });
+/// # let tie = |a, b| SnapTie { a, b, trust: 0.5, origin: Origin::Baseline };
+/// let star = ScopeGraph::network(&Snapshot::from_ties(nodes, [tie(0, 1), tie(0, 2), tie(0, 3)]));
+/// assert_eq!(degree_centralization(&star), 1.0);
+/// ```
+pub fn degree_centralization(g: &ScopeGraph) -> f64 {
+    let n = g.n();
+    if n < 3 {
+        return f64::NAN;
+    }
+    let max = (0..n).map(|i| g.degree(i)).max().unwrap_or(0);
+    let sum: usize = (0..n).map(|i| max - g.degree(i)).sum();
+    sum as f64 / ((n - 1) as f64 * (n - 2) as f64)
+}
+
+/// Betweenness centrality of every node of an undirected graph (Freeman 1977):
+/// `b_i = sum over unordered pairs {s, t}, s != i != t, of sigma_st(i) / sigma_st`, where
+/// `sigma_st` counts shortest s-t paths and `sigma_st(i)` those through `i`; pairs with no path
+/// add nothing. Computed by Brandes' (2001) algorithm, or estimated by pivot sampling (see
+/// [`BetweennessMethod`]).
+///
+/// Raw values (`normalized = false`) equal igraph's `betweenness()` and networkx's
+/// `betweenness_centrality(normalized=False)`. With `normalized = true` they are divided by
+/// `(n - 1)(n - 2) / 2`, the number of pairs not containing `i`, as networkx's default and
+/// rustworkx-core's `betweenness_centrality(g, false, true, _)`; for `n <= 2` every value is 0
+/// and no scaling applies (as networkx).
+pub fn betweenness(g: &ScopeGraph, method: BetweennessMethod, normalized: bool) -> Vec<f64> {
+    let n = g.n();
+    let mut bc = match method {
+        BetweennessMethod::Sampled { pivots, seed } if pivots < n => {
+            let sources = sample_sources(n, pivots, seed);
+            let mut bc = accumulate(g, &sources, None);
+            let scale = n as f64 / pivots as f64;
+            bc.iter_mut().for_each(|x| *x *= scale);
+            bc
+        }
+        _ => {
+            // Pendant nodes are folded into their neighbour (see `fold_pendants`).
+            let (sources, weight) = fold_pendants(g);
+            accumulate(g, &sources, Some(&weight))
+        }
+    };
+    // Each unordered pair was counted from both of its ends.
+    let mut scale = 0.5;
+    if normalized && n > 2 {
+        scale /= (n - 1) as f64 * (n - 2) as f64 / 2.0;
+    }
+    bc.iter_mut().for_each(|x| *x *= scale);
+    bc
+}
+
+/// Freeman betweenness centralization of an undirected graph:
+/// `C_B = sum_i (b_max - b_i) / ((n - 1)^2 (n - 2) / 2)` with raw pair betweenness `b_i`
+/// ([`betweenness`]); the denominator is the numerator's value for the star (centre
+/// `(n - 1)(n - 2) / 2`, leaves 0). Equivalently `sum_i (b'_max - b'_i) / (n - 1)` with
+/// normalised betweenness `b'`. This is igraph's `centralization_betweenness(directed = FALSE,
+/// normalized = TRUE)`. 1 for a star, 0 for a vertex-transitive graph (cycle, clique).
+/// NaN when `n < 3`.
+pub fn betweenness_centralization(g: &ScopeGraph, method: BetweennessMethod) -> f64 {
+    let n = g.n();
+    if n < 3 {
+        return f64::NAN;
+    }
+    let b = betweenness(g, method, false);
+    let nf = n as f64;
+    freeman_centralization(&b, (nf - 1.0) * (nf - 1.0) * (nf - 2.0) / 2.0)
+}
+
+/// Sources drawn uniformly without replacement (partial Fisher–Yates), in draw order.
+fn sample_sources(n: usize, k: usize, seed: u64) -> Vec<u32> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut all: Vec<u32> = (0..n as u32).collect();
+    for i in 0..k.min(n) {
+        let j = rng.random_range(i..n);
+        all.swap(i, j);
+    }
+    all.truncate(k.min(n));
+    all
+}
+
+/// Sources for exact betweenness with pendant nodes folded in, and each source's weight.
+///
+/// A pendant node `s` (degree 1) whose neighbour `v` has degree >= 2 needs no search of its
+/// own: every shortest path from `s` runs through `v`, so `s`'s dependency on any `w` other
+/// than `s` and `v` equals `v`'s, and its dependency on `v` is `c - 2` (`c` the size of their
+/// component). Skipping `s` and counting `v`'s dependencies `1 + pendants(v)` times is exact
+/// (Baglioni et al. 2012) and saves a search per pendant node, which hub-centred partnerships
+/// have many of.
+fn fold_pendants(g: &ScopeGraph) -> (Vec<u32>, Vec<f64>) {
+    let n = g.n();
+    let mut weight = vec![1.0; n];
+    let mut sources = Vec::with_capacity(n);
+    for s in 0..n {
+        match g.neighbors(s) {
+            &[v] if g.degree(v as usize) >= 2 => weight[v as usize] += 1.0,
+            _ => sources.push(s as u32),
+        }
+    }
+    (sources, weight)
+}
+
+/// Sources per parallel work unit; fixed, so results do not depend on the thread count.
+const CHUNK: usize = 64;
+/// Work (sources times adjacency entries) above which sources are processed in parallel.
+const PAR_WORK: usize = 4_000_000;
+
+/// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
+/// counted `weight[s]` times with pendant folding (see [`fold_pendants`]).
+fn accumulate(g: &ScopeGraph, sources: &[u32], weight: Option<&[f64]>) -> Vec<f64> {
+    let n = g.n();
+    let run = |chunk: &[u32]| {
+        let mut bc = vec![0.0; n];
+        let mut ws = Brandes::new(n);
+        for &s in chunk {
+            let w = weight.map_or(1.0, |w| w[s as usize]);
+            ws.single_source(g, s as usize, w, &mut bc);
+        }
+        bc
+    };
+    let work = sources.len().saturating_mul(2 * g.m() + n);
+    if work < PAR_WORK || sources.len() <= CHUNK {
+        return run(sources);
+    }
+    let parts: Vec<Vec<f64>> = sources.par_chunks(CHUNK).map(run).collect();
+    let mut bc = vec![0.0; n];
+    for p in parts {
+        bc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+    }
+    bc
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+/// Work space of Brandes' algorithm, allocated once per call and reused for every source.
+struct Brandes {
+    dist: Vec<u32>,
+    sigma: Vec<f64>,
+    delta: Vec<f64>,
+    order: Vec<u32>,
+}
+
+impl Brandes {
+    fn new(n: usize) -> Self {
+        Brandes {
+            dist: vec![UNSEEN; n],
+            sigma: vec![0.0; n],
+            delta: vec![0.0; n],
+            order: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds the dependencies of source `s` on every other node to `bc`, `weight` times; with
+    /// `weight = 1 + p`, also the dependencies of `p` pendant neighbours folded into `s`.
+    fn single_source(&mut self, g: &ScopeGraph, s: usize, weight: f64, bc: &mut [f64]) {
+        let Brandes {
+            dist,
+            sigma,
+            delta,
+            order,
+        } = self;
+        order.clear();
+        dist[s] = 0;
+        sigma[s] = 1.0;
+        order.push(s as u32);
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head] as usize;
+            head += 1;
+            let dv = dist[v] + 1;
+            let sv = sigma[v];
+            for &w in g.neighbors(v) {
+                let w = w as usize;
+                if dist[w] == UNSEEN {
+                    dist[w] = dv;
+                    sigma[w] = 0.0;
+                    order.push(w as u32);
+                }
+                if dist[w] == dv {
+                    sigma[w] += sv;
+                }
+            }
+        }
+        for &w in order.iter().rev() {
+            let w = w as usize;
+            let dw = dist[w];
+            if dw == 0 {
+                continue;
+            }
+            let coeff = (1.0 + delta[w]) / sigma[w];
+            for &v in g.neighbors(w) {
+                let v = v as usize;
+                if dist[v] + 1 == dw {
+                    delta[v] += sigma[v] * coeff;
+                }
+            }
+            bc[w] += weight * delta[w];
+        }
+        if weight > 1.0 {
+            // Each folded pendant depends on `s` for every other node of the component.
+            bc[s] += (weight - 1.0) * (order.len() as f64 - 2.0);
+        }
+        for &v in order.iter() {
+            dist[v as usize] = UNSEEN;
+            delta[v as usize] = 0.0;
+        }
+    }
+}
+
+/// Number of triangles through each node: `t_i` = number of ties among `i`'s neighbours.
+/// `O(sum_i d_i^2)` time.
+pub fn triangles(g: &ScopeGraph) -> Vec<u64> {
+    let n = g.n();
+    let mut mark = vec![u32::MAX; n];
+    let mut t = vec![0u64; n];
+    for (i, ti) in t.iter_mut().enumerate() {
+        let nb = g.neighbors(i);
+        if nb.len() < 2 {
+            continue;
+        }
+        for &j in nb {
+            mark[j as usize] = i as u32;
+        }
+        let mut c = 0u64;
+        for &j in nb {
+            for &q in g.neighbors(j as usize) {
+                c += (mark[q as usize] == i as u32) as u64;
+            }
+        }
+        *ti = c / 2;
+    }
+    t
+}
+
+/// Local clustering coefficient (Watts & Strogatz 1998) of each node:
+/// `C_i = t_i / (d_i (d_i - 1) / 2)`, the share of pairs of `i`'s neighbours that are tied;
+/// `C_i = 0` when `d_i < 2`, as networkx's `clustering` (igraph's `transitivity_local_undirected`
+/// returns NaN there unless `mode = "zero"`). `tri` is [`triangles`].
+pub fn local_clustering(g: &ScopeGraph, tri: &[u64]) -> Vec<f64> {
+    (0..g.n())
+        .map(|i| {
+            let d = g.degree(i) as f64;
+            if d < 2.0 {
+                0.0
+            } else {
+                tri[i] as f64 / (d * (d - 1.0) / 2.0)
+            }
+        })
+        .collect()
+}
+
+/// Mean local clustering over all nodes, nodes of degree < 2 counting 0: networkx's
+/// `average_clustering` (and igraph's `transitivity_avglocal_undirected(mode = "zero")`; its
+/// default `mode = "nan"` leaves those nodes out). NaN when `n = 0`.
+pub fn mean_local_clustering(g: &ScopeGraph, tri: &[u64]) -> f64 {
+    if g.n() == 0 {
+        return f64::NAN;
+    }
+    local_clustering(g, tri).iter().sum::<f64>() / g.n() as f64
+}
+
+/// Global transitivity: `3 x triangles / connected triples`
+/// `= sum_i t_i / sum_i d_i (d_i - 1) / 2`, the share of two-paths that are closed.
+/// NaN when there is no connected triple (no node of degree >= 2), as igraph's
+/// `transitivity_undirected`; networkx's `transitivity` returns 0 there. `tri` is
+/// [`triangles`].
+pub fn transitivity(g: &ScopeGraph, tri: &[u64]) -> f64 {
+    let closed: u64 = tri.iter().sum();
+    let triples: u64 = (0..g.n())
+        .map(|i| {
+            let d = g.degree(i) as u64;
+            d * d.saturating_sub(1) / 2
+        })
+        .sum();
+    if triples == 0 {
+        f64::NAN
+    } else {
+        closed as f64 / triples as f64
+    }
+}
+
+/// Connected components of a graph (isolated nodes are components of one node).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Components {
+    /// Number of components.
+    pub count: usize,
+    /// Nodes in the largest component (0 for the empty graph).
+    pub largest: usize,
+}
+
+impl Components {
+    /// Share of nodes in the largest component, `largest / n`; NaN when `n = 0`.
+    pub fn largest_share(&self, n: usize) -> f64 {
+        if n == 0 {
+            f64::NAN
+        } else {
+            self.largest as f64 / n as f64
+        }
+    }
+}
+
+/// Connected components by breadth-first search, `O(n + m)`.
+pub fn components(g: &ScopeGraph) -> Components {
+    let n = g.n();
+    let mut seen = vec![false; n];
+    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    let mut c = Components {
+        count: 0,
+        largest: 0,
+    };
+    for s in 0..n {
+        if seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        queue.clear();
+        queue.push(s as u32);
+        let mut head = 0;
+        while head < queue.len() {
+            let v = queue[head] as usize;
+            head += 1;
+            for &w in g.neighbors(v) {
+                if !seen[w as usize] {
+                    seen[w as usize] = true;
+                    queue.push(w);
+                }
+            }
+        }
+        c.count += 1;
+        c.largest = c.largest.max(queue.len());
+    }
+    c
+}
+
+/// Geodesic (shortest-path length) distribution of a scope graph: element `d` is the number
+/// of unordered pairs of distinct nodes at distance `d`, so element 0 is always 0 and the
+/// vector ends at the longest finite geodesic (`vec![0]` when no pair is connected). Unreachable pairs are not counted: there are
+/// `n (n - 1) / 2 - sum` of them. One breadth-first search per node, `O(n m)`.
+pub fn geodesic_counts(g: &ScopeGraph) -> Vec<u64> {
+    let n = g.n();
+    let mut counts = vec![0u64];
+    let mut dist = vec![UNSEEN; n];
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    for s in 0..n {
+        order.clear();
+        dist[s] = 0;
+        order.push(s as u32);
+        let mut head = 0;
+        while head < order.len() {
+            let v = order[head] as usize;
+            head += 1;
+            let dv = dist[v] + 1;
+            for &w in g.neighbors(v) {
+                let w = w as usize;
+                if dist[w] == UNSEEN {
+                    dist[w] = dv;
+                    order.push(w as u32);
+                    if w > s {
+                        let d = dv as usize;
+                        if d >= counts.len() {
+                            counts.resize(d + 1, 0);
+                        }
+                        counts[d] += 1;
+                    }
+                }
+            }
+        }
+        for &v in &order {
+            dist[v as usize] = UNSEEN;
+        }
+    }
+    counts
+}
+
+/// Geodesic distribution of the observed (active) network of a wave: element `d` counts the
+/// unordered pairs of active organisations whose shortest path has `d` ties (element 0 is 0;
+/// the vector ends at the longest finite geodesic; `vec![0]` when no pair is connected).
+/// Unreachable pairs are left out. See [`geodesic_counts`].
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use wecare::data::Kind;
+/// # use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+/// # let nodes = Arc::new(NodeAttrs { ids: (0..4).map(|i| i.to_string()).collect(),
+/// #     kind: vec![Kind::Firm; 4], territory: vec![0; 4], territory_names: vec!["t".into()] });
+/// # let tie = |a, b| SnapTie { a, b, trust: 0.5, origin: Origin::Baseline };
+/// // A path 0 - 1 - 2 and an isolated node 3.
+/// let s = Snapshot::from_ties(nodes, [tie(0, 1), tie(1, 2)]);
+/// assert_eq!(wecare::stats::geodesic_distribution(&s), vec![0, 2, 1]);
+/// ```
+pub fn geodesic_distribution(s: &Snapshot) -> Vec<u64> {
+    geodesic_counts(&ScopeGraph::network(s))
+}
