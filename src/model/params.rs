@@ -171,7 +171,7 @@ impl Default for Formation {
         Formation {
             rate: PerPhase {
                 pre: 0.2,
-                programme: 0.3,
+                programme: 0.2,
                 post: 0.2,
             },
             base: PerPhase {
@@ -184,7 +184,7 @@ impl Default for Formation {
             memory: 3.0,
             closure: 0.5,
             popularity: 0.2,
-            project: 2.0,
+            project: 1.0,
             adopted: 0.3,
             capacity: 0.3,
             candidates: Candidates::default(),
@@ -315,7 +315,7 @@ pub struct Initiative {
 impl Default for Initiative {
     fn default() -> Self {
         Initiative {
-            base: -6.3,
+            base: -6.18,
             social_capital: 0.8,
             adopted: 0.5,
             partners_mean: 3.0,
