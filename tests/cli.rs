@@ -107,3 +107,20 @@ fn unknown_preset_and_bad_flags_fail_cleanly() {
     ]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn stats_of_an_edge_list_and_of_a_graphml_file() {
+    let s50 = root().join("tests/fixtures/data/s50/wave1.csv");
+    let o = wecare(&["stats", s50.to_str().unwrap(), "--symmetrise"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("scope,statistic,value\n"));
+    // The s50 README: 74 undirected ties at wave 1.
+    assert!(text.contains("network,ties,74\n"), "{text}");
+    let g = root().join("tests/fixtures/data/graphml/networkx.graphml");
+    let o = wecare(&["stats", g.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = wecare(&["stats", "/nonexistent.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent.csv"));
+}

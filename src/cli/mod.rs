@@ -2,6 +2,7 @@
 
 mod generate;
 mod run;
+mod stats;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,6 +28,8 @@ pub enum Command {
     },
     /// Print a complete scenario with every default filled in and commented.
     Defaults,
+    /// Wave statistics of a network file (GraphML or ties CSV), as CSV on standard output.
+    Stats(stats::StatsArgs),
     /// Generate a synthetic data set (territories with partnership archetypes).
     Generate(generate::GenerateArgs),
 }
@@ -44,6 +47,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Generate(args) => generate::run(args),
+        Command::Stats(args) => stats::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())
