@@ -78,6 +78,27 @@ fn large(c: &mut Criterion) {
         shape::components(&g).count
     );
     bench_wave(c, "large_100k", &s);
+
+    // The same with 20,000 ties across territories: one giant component, where the sampled
+    // betweenness estimate (500 pivots) does most of the work.
+    let s = stats_common::territorial(10_000, 10, 0, 0.9, 7, 20_000, 43);
+    let g = ScopeGraph::network(&s);
+    let comps = shape::components(&g);
+    eprintln!(
+        "large connected network: {} organisations, {} ties, largest component {}",
+        g.n(),
+        g.m(),
+        comps.largest
+    );
+    let opts = StatsOptions::default();
+    let ctx = WaveContext {
+        current: &s,
+        previous: None,
+        first: None,
+    };
+    c.bench_function("wave_table/large_100k_giant/network", |b| {
+        b.iter(|| black_box(wave_table(black_box(ctx), &opts)))
+    });
 }
 
 criterion_group! {

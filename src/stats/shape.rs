@@ -82,7 +82,9 @@ pub fn degree_centralization(g: &ScopeGraph) -> f64 {
 /// `b_i = sum over unordered pairs {s, t}, s != i != t, of sigma_st(i) / sigma_st`, where
 /// `sigma_st` counts shortest s-t paths and `sigma_st(i)` those through `i`; pairs with no path
 /// add nothing. Computed by Brandes' (2001) algorithm, or estimated by pivot sampling (see
-/// [`BetweennessMethod`]).
+/// [`BetweennessMethod`]). Either way, a source that is a pendant node (degree 1) whose
+/// neighbour has degree >= 2 reuses its neighbour's search instead of running its own (an
+/// exact identity; see `fold_and_accumulate` in the source).
 ///
 /// Raw values (`normalized = false`) equal igraph's `betweenness()` and networkx's
 /// `betweenness_centrality(normalized=False)`. With `normalized = true` they are divided by
@@ -93,17 +95,13 @@ pub fn betweenness(g: &ScopeGraph, method: BetweennessMethod, normalized: bool) 
     let n = g.n();
     let mut bc = match method {
         BetweennessMethod::Sampled { pivots, seed } if pivots < n => {
-            let sources = sample_sources(n, pivots, seed);
-            let mut bc = accumulate(g, &sources, None);
+            let picked = sample_sources(n, pivots, seed);
+            let mut bc = fold_and_accumulate(g, picked);
             let scale = n as f64 / pivots as f64;
             bc.iter_mut().for_each(|x| *x *= scale);
             bc
         }
-        _ => {
-            // Pendant nodes are folded into their neighbour (see `fold_pendants`).
-            let (sources, weight) = fold_pendants(g);
-            accumulate(g, &sources, Some(&weight))
-        }
+        _ => fold_and_accumulate(g, 0..n as u32),
     };
     // Each unordered pair was counted from both of its ends.
     let mut scale = 0.5;
@@ -143,25 +141,34 @@ fn sample_sources(n: usize, k: usize, seed: u64) -> Vec<u32> {
     all
 }
 
-/// Sources for exact betweenness with pendant nodes folded in, and each source's weight.
+/// Sum of the single-source dependencies of the `picked` sources, with pendant nodes folded
+/// into their neighbour.
 ///
 /// A pendant node `s` (degree 1) whose neighbour `v` has degree >= 2 needs no search of its
 /// own: every shortest path from `s` runs through `v`, so `s`'s dependency on any `w` other
 /// than `s` and `v` equals `v`'s, and its dependency on `v` is `c - 2` (`c` the size of their
-/// component). Skipping `s` and counting `v`'s dependencies `1 + pendants(v)` times is exact
-/// (Baglioni et al. 2012) and saves a search per pendant node, which hub-centred partnerships
-/// have many of.
-fn fold_pendants(g: &ScopeGraph) -> (Vec<u32>, Vec<f64>) {
+/// component). So each picked pendant adds one more copy of `v`'s dependencies plus `c - 2` at
+/// `v`, and `v` is searched once however many of its pendants are picked (the degree-1
+/// reduction of Baglioni et al. 2012). The result is the same as searching from every picked
+/// source; hub-centred partnerships, with many pendant partners, need far fewer searches.
+fn fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) -> Vec<f64> {
     let n = g.n();
-    let mut weight = vec![1.0; n];
-    let mut sources = Vec::with_capacity(n);
-    for s in 0..n {
-        match g.neighbors(s) {
-            &[v] if g.degree(v as usize) >= 2 => weight[v as usize] += 1.0,
-            _ => sources.push(s as u32),
+    // Per searched node: copies of its dependencies, and pendants folded into it.
+    let mut copies = vec![0.0; n];
+    let mut pendants = vec![0.0; n];
+    for s in picked {
+        match g.neighbors(s as usize) {
+            &[v] if g.degree(v as usize) >= 2 => {
+                copies[v as usize] += 1.0;
+                pendants[v as usize] += 1.0;
+            }
+            _ => copies[s as usize] += 1.0,
         }
     }
-    (sources, weight)
+    let sources: Vec<u32> = (0..n as u32)
+        .filter(|&v| copies[v as usize] > 0.0)
+        .collect();
+    accumulate(g, &sources, &copies, &pendants)
 }
 
 /// Sources per parallel work unit; fixed, so results do not depend on the thread count.
@@ -170,15 +177,16 @@ const CHUNK: usize = 64;
 const PAR_WORK: usize = 4_000_000;
 
 /// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
-/// counted `weight[s]` times with pendant folding (see [`fold_pendants`]).
-fn accumulate(g: &ScopeGraph, sources: &[u32], weight: Option<&[f64]>) -> Vec<f64> {
+/// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
+/// on `s` (see [`fold_and_accumulate`]).
+fn accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64]) -> Vec<f64> {
     let n = g.n();
     let run = |chunk: &[u32]| {
         let mut bc = vec![0.0; n];
         let mut ws = Brandes::new(n);
         for &s in chunk {
-            let w = weight.map_or(1.0, |w| w[s as usize]);
-            ws.single_source(g, s as usize, w, &mut bc);
+            let s = s as usize;
+            ws.single_source(g, s, copies[s], pendants[s], &mut bc);
         }
         bc
     };
@@ -214,9 +222,16 @@ impl Brandes {
         }
     }
 
-    /// Adds the dependencies of source `s` on every other node to `bc`, `weight` times; with
-    /// `weight = 1 + p`, also the dependencies of `p` pendant neighbours folded into `s`.
-    fn single_source(&mut self, g: &ScopeGraph, s: usize, weight: f64, bc: &mut [f64]) {
+    /// Adds the dependencies of source `s` on every other node to `bc`, `copies` times, and
+    /// the dependencies of `pendants` folded pendant neighbours of `s` on `s`.
+    fn single_source(
+        &mut self,
+        g: &ScopeGraph,
+        s: usize,
+        copies: f64,
+        pendants: f64,
+        bc: &mut [f64],
+    ) {
         let Brandes {
             dist,
             sigma,
@@ -258,11 +273,11 @@ impl Brandes {
                     delta[v] += sigma[v] * coeff;
                 }
             }
-            bc[w] += weight * delta[w];
+            bc[w] += copies * delta[w];
         }
-        if weight > 1.0 {
+        if pendants > 0.0 {
             // Each folded pendant depends on `s` for every other node of the component.
-            bc[s] += (weight - 1.0) * (order.len() as f64 - 2.0);
+            bc[s] += pendants * (order.len() as f64 - 2.0);
         }
         for &v in order.iter() {
             dist[v as usize] = UNSEEN;
