@@ -7,7 +7,8 @@
 //!
 //! The statistics are free functions over a read-only [`ScopeGraph`], one module per family:
 //! [`size`], [`shape`], [`composition`], [`social_capital`], [`archetype`] and [`change`].
-//! [`wave_statistics`] builds each scope's graph once and runs every family on it.
+//! [`wave_statistics`] (and its allocation-free form [`wave_table`]) builds each scope's graph
+//! once and runs every family on it.
 
 pub mod archetype;
 pub mod change;
