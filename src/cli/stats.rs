@@ -141,20 +141,11 @@ fn edge_list(path: &Path, symmetrise: bool) -> Result<Dataset> {
 
 /// The observed network of a data set's baseline: its active organisations and ties.
 pub fn snapshot_of(ds: &Dataset) -> Snapshot {
-    let territory_names = ds.territories();
+    let (territory_names, territory) = ds.territory_index();
     let nodes = NodeAttrs {
         ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
         kind: ds.organisations.iter().map(|o| o.kind).collect(),
-        territory: ds
-            .organisations
-            .iter()
-            .map(|o| {
-                territory_names
-                    .iter()
-                    .position(|t| *t == o.territory)
-                    .unwrap_or(0) as u32
-            })
-            .collect(),
+        territory,
         territory_names,
     };
     let mut s = Snapshot::from_ties(

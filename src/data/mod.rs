@@ -77,6 +77,30 @@ impl Dataset {
             .collect()
     }
 
+    /// Territory names (in order of first appearance among organisations, then among
+    /// projects) and each organisation's territory index into them.
+    pub fn territory_index(&self) -> (Vec<String>, Vec<u32>) {
+        let mut names: Vec<String> = Vec::new();
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut of_org = Vec::with_capacity(self.organisations.len());
+        let territories = self
+            .organisations
+            .iter()
+            .map(|o| o.territory.as_str())
+            .chain(self.projects.iter().map(|p| p.territory.as_str()));
+        for (k, t) in territories.enumerate() {
+            let next = names.len() as u32;
+            let i = *index.entry(t).or_insert_with(|| {
+                names.push(t.to_string());
+                next
+            });
+            if k < self.organisations.len() {
+                of_org.push(i);
+            }
+        }
+        (names, of_org)
+    }
+
     /// Territory names in order of first appearance among organisations.
     pub fn territories(&self) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();

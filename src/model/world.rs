@@ -172,21 +172,16 @@ impl World {
     /// and age `rules.baseline_age`.
     pub fn new(ds: &Dataset, p: &Params) -> World {
         let n = ds.organisations.len();
-        let mut territory_names = ds.territories();
-        for pr in &ds.projects {
-            if !territory_names.contains(&pr.territory) {
-                territory_names.push(pr.territory.clone());
-            }
-        }
-        let tindex = |name: &str| territory_names.iter().position(|t| t == name).unwrap() as u32;
+        let (territory_names, org_territory) = ds.territory_index();
+        let project_territory: std::collections::HashMap<&str, u32> = territory_names
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (t.as_str(), k as u32))
+            .collect();
         let nodes = NodeAttrs {
             ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
             kind: ds.organisations.iter().map(|o| o.kind).collect(),
-            territory: ds
-                .organisations
-                .iter()
-                .map(|o| tindex(&o.territory))
-                .collect(),
+            territory: org_territory,
             territory_names: territory_names.clone(),
         };
         let mut territory_orgs = vec![Vec::new(); territory_names.len()];
@@ -224,7 +219,7 @@ impl World {
             .iter()
             .zip(budgets)
             .map(|(pr, budget)| ProjectState {
-                territory: tindex(&pr.territory),
+                territory: project_territory[pr.territory.as_str()],
                 lead: pr.lead as u32,
                 budget,
                 listed: pr.partners.iter().map(|&x| x as u32).collect(),
