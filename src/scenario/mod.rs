@@ -72,6 +72,28 @@ pub struct InlineProject {
     pub partners: Vec<String>,
 }
 
+/// An observed value of a wave statistic, with its standard error: shown beside the
+/// simulated values in reports, and matched by calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Statistic name, as in `replicates.csv` (e.g. `initiative_share`).
+    pub statistic: String,
+    /// Wave number, 1-based.
+    pub wave: usize,
+    /// Scope (default `network`).
+    #[serde(default = "network_scope")]
+    pub scope: String,
+    /// Observed value.
+    pub value: f64,
+    /// Standard error of the observed value (> 0).
+    pub se: f64,
+}
+
+fn network_scope() -> String {
+    "network".into()
+}
+
 /// What is observed at each wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -141,6 +163,9 @@ pub struct Scenario {
     /// Projects given inline (instead of `data.projects`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub projects: Vec<InlineProject>,
+    /// Observed target statistics (`[[targets]]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
     /// Phases and waves.
     pub timeline: Timeline,
     /// Tie formation.

@@ -216,6 +216,25 @@ pub(super) fn check(s: &Scenario) -> Problems {
             "projects are given both inline and in data.projects; keep one".into(),
         ));
     }
+    for (k, t) in s.targets.iter().enumerate() {
+        if t.wave == 0 || t.wave > s.timeline.waves.len() {
+            o.push((
+                format!("targets[{k}].wave"),
+                format!(
+                    "wave {} does not exist (the timeline has {} waves, numbered from 1)",
+                    t.wave,
+                    s.timeline.waves.len()
+                ),
+            ));
+        }
+        finite(o, &format!("targets[{k}].value"), t.value);
+        if !(t.se.is_finite() && t.se > 0.0) {
+            o.push((
+                format!("targets[{k}].se"),
+                format!("must be a positive standard error, got {}", t.se),
+            ));
+        }
+    }
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((
