@@ -36,7 +36,8 @@ pub struct Dyad {
     pub formed: i32,
     /// Step at which the current (or last) active spell started.
     pub spell_start: i32,
-    /// Last step at which the tie was active.
+    /// For a dormant tie, the step at which it ended (it was active at the start of that
+    /// step); for an active tie, the step its current spell started.
     pub last_active: i32,
     /// Position in the active list while active.
     active_pos: u32,
@@ -191,8 +192,8 @@ impl Memory {
         self.dyads[d as usize].status = Status::Active;
     }
 
-    /// Ends an active tie: it becomes dormant, keeping its trust.
-    pub fn deactivate(&mut self, d: DyadId) {
+    /// Ends an active tie at `step`: it becomes dormant, keeping its trust.
+    pub fn deactivate(&mut self, d: DyadId, step: i32) {
         let dy = self.dyads[d as usize];
         debug_assert_eq!(dy.status, Status::Active);
         remove_entry(&mut self.active_adj[dy.a as usize], d);
@@ -204,14 +205,9 @@ impl Memory {
         }
         self.dormant_adj[dy.a as usize].push((dy.b, d));
         self.dormant_adj[dy.b as usize].push((dy.a, d));
-        self.dyads[d as usize].status = Status::Dormant;
-    }
-
-    /// Marks every active tie as active at `step` (for `last_active`).
-    pub fn touch_active(&mut self, step: i32) {
-        for &d in &self.active {
-            self.dyads[d as usize].last_active = step;
-        }
+        let dy = &mut self.dyads[d as usize];
+        dy.status = Status::Dormant;
+        dy.last_active = step;
     }
 
     /// Number of common active partners of `i` and `j`, using `stamp` (one slot per
@@ -279,7 +275,7 @@ mod tests {
         assert!(new);
         assert_eq!(m.active_count(), 2);
         assert_eq!(m.degree(1), 2);
-        m.deactivate(d);
+        m.deactivate(d, 5);
         assert_eq!(m.active_count(), 1);
         assert_eq!(m.dormant_partners(2), &[(1, d)]);
         let (d2, new2) = m.activate(1, 2, 7, 0.9, Origin::PostProgramme, None);
@@ -292,5 +288,45 @@ mod tests {
         assert!(m.dormant_partners(2).is_empty());
         let mut stamp = vec![0; 4];
         assert_eq!(m.common_partners(0, 2, &mut stamp, 1), 1);
+    }
+
+    proptest::proptest! {
+        /// Any sequence of activations and deactivations keeps the adjacency vectors, the
+        /// active list and the dyad records consistent with each other.
+        #[test]
+        fn memory_stays_consistent(ops in proptest::collection::vec((0u32..8, 0u32..8, proptest::bool::ANY), 0..200)) {
+            let mut m = Memory::new(8);
+            for (step, (i, j, on)) in ops.into_iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                match (on, m.find(i, j)) {
+                    (true, _) => {
+                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
+                    }
+                    (false, Some(d)) if m.dyad(d).status == Status::Active => m.deactivate(d, step as i32),
+                    _ => {}
+                }
+            }
+            let mut active = 0;
+            for (d, dy) in m.dyads().iter().enumerate() {
+                let d = d as DyadId;
+                proptest::prop_assert!(dy.a < dy.b);
+                proptest::prop_assert_eq!(m.find(dy.b, dy.a), Some(d));
+                let (list_a, list_b) = match dy.status {
+                    Status::Active => {
+                        active += 1;
+                        proptest::prop_assert!(m.active_ids().contains(&d));
+                        (m.active_partners(dy.a), m.active_partners(dy.b))
+                    }
+                    Status::Dormant => (m.dormant_partners(dy.a), m.dormant_partners(dy.b)),
+                };
+                proptest::prop_assert_eq!(list_a.iter().filter(|&&(k, x)| k == dy.b && x == d).count(), 1);
+                proptest::prop_assert_eq!(list_b.iter().filter(|&&(k, x)| k == dy.a && x == d).count(), 1);
+            }
+            proptest::prop_assert_eq!(active, m.active_count());
+            let adj: usize = (0..8).map(|i| m.degree(i)).sum();
+            proptest::prop_assert_eq!(adj, 2 * active);
+        }
     }
 }

@@ -8,7 +8,6 @@ mod validate;
 
 pub use load::{Problem, ScenarioError};
 
-use crate::data::Kind;
 use crate::model::params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
@@ -338,11 +337,6 @@ impl Scenario {
                     .collect(),
             },
         }
-    }
-
-    /// Kinds allowed to lead a project.
-    pub fn lead_eligible(&self) -> &[Kind] {
-        &self.funding.lead_eligible
     }
 }
 

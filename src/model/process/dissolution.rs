@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         }
     }
     for &id in &ending {
-        w.memory.deactivate(id);
+        w.memory.deactivate(id, step);
     }
     s.dyads = ending;
 }

@@ -24,5 +24,4 @@ pub fn run(ctx: &Ctx, w: &mut World) {
         }
         Status::Dormant => d.trust * (1.0 - t.decay),
     });
-    w.memory.touch_active(ctx.step as i32);
 }
