@@ -101,6 +101,26 @@ fn large(c: &mut Criterion) {
     });
 }
 
+/// The baseline network of the generated 100,000-organisation region
+/// (`scenarios/region-100k.generator.toml`, seed 1), all scopes.
+fn generated_region(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/region-100k.generator.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("generator parameters");
+    let params: wecare::data::generate::GeneratorParams =
+        toml::from_str(&text).expect("generator parameters");
+    let ds = wecare::data::generate::generate(&params, 1).expect("region");
+    let s = Snapshot::from_dataset(&ds);
+    eprintln!(
+        "generated region: {} organisations, {} ties",
+        s.len(),
+        s.ties.len()
+    );
+    bench_wave(c, "generated_region_100k", &s);
+}
+
 criterion_group! {
     name = small;
     config = Criterion::default();
@@ -109,6 +129,6 @@ criterion_group! {
 criterion_group! {
     name = big;
     config = Criterion::default().sample_size(10);
-    targets = large
+    targets = large, generated_region
 }
 criterion_main!(small, big);

@@ -1,15 +1,14 @@
 //! `wecare stats`: wave statistics of any network file.
 
 use crate::data::csv::{CsvPaths, TieReadOptions, read_dataset, read_ties};
-use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
+use crate::data::graphml::read_snapshot_graphml;
 use crate::data::{DataError, Dataset, Kind, Organisation};
 use crate::error::{Error, Result};
-use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+use crate::network::Snapshot;
 use crate::stats::{StatsOptions, WaveContext, wave_statistics};
 use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Arguments of `wecare stats`.
 #[derive(Debug, Args)]
@@ -87,7 +86,7 @@ fn read_network(a: &StatsArgs) -> Result<Snapshot> {
         }
         None => edge_list(&a.file, a.symmetrise)?,
     };
-    Ok(snapshot_of(&ds))
+    Ok(Snapshot::from_dataset(&ds))
 }
 
 /// A data set from a bare ties file: the organisations are the ids it names.
@@ -137,26 +136,4 @@ fn edge_list(path: &Path, symmetrise: bool) -> Result<Dataset> {
     }
     ds.ties = ties;
     Ok(ds)
-}
-
-/// The observed network of a data set's baseline: its active organisations and ties.
-pub fn snapshot_of(ds: &Dataset) -> Snapshot {
-    let (territory_names, territory) = ds.territory_index();
-    let nodes = NodeAttrs {
-        ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
-        kind: ds.organisations.iter().map(|o| o.kind).collect(),
-        territory,
-        territory_names,
-    };
-    let mut s = Snapshot::from_ties(
-        Arc::new(nodes),
-        ds.ties.iter().map(|t| SnapTie {
-            a: t.a as u32,
-            b: t.b as u32,
-            trust: t.trust.unwrap_or(DEFAULT_SNAPSHOT_TRUST),
-            origin: Origin::Baseline,
-        }),
-    );
-    s.active = ds.organisations.iter().map(|o| o.active).collect();
-    s
 }

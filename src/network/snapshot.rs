@@ -1,6 +1,6 @@
 //! The wave view of a network: who is active, which ties are active, with their attributes.
 
-use crate::data::Kind;
+use crate::data::{Dataset, Kind};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -116,6 +116,32 @@ impl Snapshot {
             project_member: vec![false; n],
             ties,
         }
+    }
+
+    /// The baseline network of a data set: its organisations with their `active` flags and
+    /// its baseline ties (origin `baseline`; a tie without trust gets
+    /// [`DEFAULT_SNAPSHOT_TRUST`](crate::data::graphml::DEFAULT_SNAPSHOT_TRUST)).
+    pub fn from_dataset(ds: &Dataset) -> Self {
+        let (territory_names, territory) = ds.territory_index();
+        let nodes = NodeAttrs {
+            ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
+            kind: ds.organisations.iter().map(|o| o.kind).collect(),
+            territory,
+            territory_names,
+        };
+        let mut s = Snapshot::from_ties(
+            Arc::new(nodes),
+            ds.ties.iter().map(|t| SnapTie {
+                a: t.a as u32,
+                b: t.b as u32,
+                trust: t
+                    .trust
+                    .unwrap_or(crate::data::graphml::DEFAULT_SNAPSHOT_TRUST),
+                origin: Origin::Baseline,
+            }),
+        );
+        s.active = ds.organisations.iter().map(|o| o.active).collect();
+        s
     }
 
     /// Number of organisations in the index space (active or not).
