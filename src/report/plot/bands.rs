@@ -4,7 +4,6 @@
 //! with their 95% interval (value ± 1.96 SE).
 
 use super::{Figure, LegendEntry, bold, err, font, legend, palette, px};
-use crate::report::fmt::sig;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -73,6 +72,18 @@ pub struct BandGrid {
     pub dodge: f64,
     /// Legend entries.
     pub legend: Vec<LegendEntry>,
+}
+
+/// A tick value with `decimals` decimals, trailing zeros dropped, a true minus sign.
+fn tick(v: f64, decimals: usize) -> String {
+    let mut t = format!("{v:.decimals$}");
+    if t.contains('.') {
+        t = t.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if t == "-0" {
+        t = "0".into();
+    }
+    t.replace('-', "−")
 }
 
 const HEADER: u32 = 60;
@@ -160,7 +171,9 @@ impl BandGrid {
                 .map(|l| l.1.clone())
                 .unwrap_or_default()
         };
-        let y_fmt = |y: &f64| sig(*y, 3);
+        // Enough decimals to tell neighbouring ticks apart (about five ticks on the axis).
+        let decimals = (-((y1 - y0) / 5.0).log10().floor()).clamp(0.0, 8.0) as usize;
+        let y_fmt = |y: &f64| tick(*y, decimals);
         let mut chart = ChartBuilder::on(area)
             .margin_top(px(s, 6.0))
             .margin_right(px(s, 12.0))
@@ -312,5 +325,19 @@ impl Figure for BandGrid {
             self.draw_panel(a, p, s)?;
         }
         legend(&foot, s, &self.legend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn ticks_show_what_differs() {
+        assert_eq!(tick(49.98, 2), "49.98");
+        assert_eq!(tick(50.0, 2), "50");
+        assert_eq!(tick(0.25, 2), "0.25");
+        assert_eq!(tick(-0.0001, 2), "0");
+        assert_eq!(tick(-1.5, 1), "−1.5");
     }
 }
