@@ -228,7 +228,7 @@ pub fn one_panel(
         subtitle,
         panels: vec![panel],
         cols: 1,
-        panel_size: (600, 330),
+        panel_size: (500, 300),
         x_labels: wave_labels(run.summary),
         dodge: 0.07,
         legend,

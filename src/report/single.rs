@@ -246,6 +246,15 @@ pub fn targets_table(targets: &[TargetRow]) -> String {
     table(&head, &rows, 3)
 }
 
+/// Short archetype labels for the territory table, in [`ARCHETYPES`] order.
+const SHORT: [&str; 5] = [
+    "ente gestore",
+    "third sector",
+    "other kind",
+    "polycentric",
+    "undetermined",
+];
+
 /// Per territory and wave: the most frequent archetype and its share of replicates.
 fn territory_archetypes(s: &Summary) -> Option<String> {
     let scopes: Vec<&str> = s
@@ -266,8 +275,9 @@ fn territory_archetypes(s: &Summary) -> Option<String> {
             for &(w, _) in &waves {
                 let best = ARCHETYPES
                     .iter()
+                    .zip(SHORT)
                     .zip(ARCHETYPE_COLOURS)
-                    .filter_map(|(&(a, label), c)| {
+                    .filter_map(|((&(a, _), label), c)| {
                         s.get(scope, &format!("archetype.{a}"), w)
                             .filter(|row| row.d.n > 0)
                             .map(|row| (row.d.mean, label, c))
@@ -275,8 +285,8 @@ fn territory_archetypes(s: &Summary) -> Option<String> {
                     .max_by(|a, b| a.0.total_cmp(&b.0));
                 r.push(match best {
                     Some((share, label, c)) => format!(
-                        "<span style=\"color:rgb({},{},{})\">■</span> {label} \
-                         <span class=\"ci\">{}%</span>",
+                        "<span style=\"white-space:nowrap\"><span style=\"color:rgb({},{},{})\">■</span> \
+                         {label} <span class=\"ci\">{}%</span></span>",
                         c.0,
                         c.1,
                         c.2,
@@ -548,7 +558,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
     b.push_str("<div>\n");
     match territory_archetypes(&run.summary) {
         Some(t) => {
-            b.push_str("<h3>Most frequent archetype per territory</h3>\n<p class=\"note\">Share of replicates in which the territory's partnership has that archetype.</p>\n");
+            b.push_str("<h3>Most frequent archetype per territory</h3>\n<p class=\"note\">The archetype the territory's partnership has in most replicates (centred on an ente gestore, on a third-sector organisation or on another kind, or polycentric), and the share of replicates in which it has it.</p>\n");
             b.push_str(&t);
         }
         None => b.push_str(

@@ -3,7 +3,7 @@
 //! panel) or as interval bars shifted sideways (several); observed targets as black squares
 //! with their 95% interval (value ± 1.96 SE).
 
-use super::{Figure, LegendEntry, bold, err, font, legend, palette, px};
+use super::{Figure, LegendEntry, bold, err, font, legend, palette, px, wrap};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -94,6 +94,19 @@ impl BandGrid {
     fn rows(&self) -> usize {
         self.panels.len().div_ceil(self.cols.max(1))
     }
+
+    fn width(&self) -> u32 {
+        let cols = self.cols.min(self.panels.len()).max(1) as u32;
+        cols * self.panel_size.0 + 2 * SIDE
+    }
+
+    fn subtitle_lines(&self) -> Vec<String> {
+        wrap(&self.subtitle, 12.5, (self.width() - 2 * SIDE - 8) as f64)
+    }
+
+    fn header(&self) -> u32 {
+        HEADER + 17 * (self.subtitle_lines().len().max(1) as u32 - 1)
+    }
 }
 
 fn y_range(p: &Panel) -> Option<(f64, f64)> {
@@ -179,7 +192,7 @@ impl BandGrid {
             .margin_right(px(s, 12.0))
             .margin_left(px(s, 4.0))
             .margin_bottom(px(s, 4.0))
-            .caption(&p.title, bold(s, 13.5).color(&palette::INK))
+            .caption(&p.title, bold(s, 14.0).color(&palette::INK))
             .x_label_area_size(px(s, 24.0))
             .y_label_area_size(px(s, 48.0))
             .build_cartesian_2d(x0..x1, y0..y1)
@@ -193,14 +206,16 @@ impl BandGrid {
             .y_labels(5)
             .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
             .set_all_tick_mark_size(px(s, 3.0))
-            .label_style(font(s, 11.5).color(&palette::GREY))
+            .label_style(font(s, 12.0).color(&palette::GREY))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .draw()
             .map_err(err)?;
         let k = p.series.len() as f64;
+        // Series side by side within a third of the space between waves.
+        let dodge = self.dodge.min(0.3 / k);
         for (i, ser) in p.series.iter().enumerate() {
-            let shift = self.dodge * (i as f64 - (k - 1.0) / 2.0);
+            let shift = dodge * (i as f64 - (k - 1.0) / 2.0);
             let pts: Vec<Point> = ser
                 .points
                 .iter()
@@ -291,10 +306,9 @@ impl BandGrid {
 
 impl Figure for BandGrid {
     fn size(&self) -> (u32, u32) {
-        let cols = self.cols.min(self.panels.len()).max(1) as u32;
         (
-            cols * self.panel_size.0 + 2 * SIDE,
-            self.rows() as u32 * self.panel_size.1 + HEADER + FOOTER,
+            self.width(),
+            self.rows() as u32 * self.panel_size.1 + self.header() + FOOTER,
         )
     }
 
@@ -304,20 +318,23 @@ impl Figure for BandGrid {
         s: f64,
     ) -> Result<(), String> {
         let (_, h) = root.dim_in_pixel();
-        let (head, rest) = root.split_vertically(px(s, HEADER as f64));
-        let (grid, foot) = rest.split_vertically(h as i32 - px(s, (HEADER + FOOTER) as f64));
+        let header = self.header() as f64;
+        let (head, rest) = root.split_vertically(px(s, header));
+        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + FOOTER as f64));
         head.draw(&Text::new(
             self.title.clone(),
             (px(s, SIDE as f64 + 4.0), px(s, 12.0)),
             bold(s, 18.0).color(&palette::INK),
         ))
         .map_err(err)?;
-        head.draw(&Text::new(
-            self.subtitle.clone(),
-            (px(s, SIDE as f64 + 4.0), px(s, 38.0)),
-            font(s, 12.5).color(&palette::GREY),
-        ))
-        .map_err(err)?;
+        for (k, line) in self.subtitle_lines().into_iter().enumerate() {
+            head.draw(&Text::new(
+                line,
+                (px(s, SIDE as f64 + 4.0), px(s, 38.0 + 17.0 * k as f64)),
+                font(s, 12.5).color(&palette::GREY),
+            ))
+            .map_err(err)?;
+        }
         let grid = grid.margin(0, 0, px(s, SIDE as f64), px(s, SIDE as f64));
         let cols = self.cols.min(self.panels.len()).max(1);
         let areas = grid.split_evenly((self.rows(), cols));

@@ -48,15 +48,20 @@ pub mod palette {
 
 static FONTS: Once = Once::new();
 
-/// Registers the embedded DejaVu Sans subset as plotters' `sans-serif` (needed to measure and
-/// draw text without system fonts).
+/// The font family of the plots: a CSS font list, written as is into the SVG files (so a
+/// viewer with DejaVu Sans draws the text in the font it was measured with, and others fall
+/// back), and the name the embedded font is registered under for measuring and PNG drawing.
+pub const FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+
+/// Registers the embedded DejaVu Sans subset as [`FAMILY`] (needed to measure and draw text
+/// without system fonts).
 pub fn ensure_fonts() {
     FONTS.call_once(|| {
         let regular: &'static [u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
         let bold: &'static [u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
         // The fonts are part of the source tree; they parse.
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, regular);
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, bold);
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, regular);
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, bold);
     });
 }
 
@@ -67,12 +72,38 @@ pub fn px(s: f64, v: f64) -> i32 {
 
 /// The regular font at a nominal size.
 pub fn font(s: f64, size: f64) -> FontDesc<'static> {
-    FontDesc::new(FontFamily::SansSerif, size * s, FontStyle::Normal)
+    FontDesc::new(FontFamily::Name(FAMILY), size * s, FontStyle::Normal)
 }
 
 /// The bold font at a nominal size.
 pub fn bold(s: f64, size: f64) -> FontDesc<'static> {
-    FontDesc::new(FontFamily::SansSerif, size * s, FontStyle::Bold)
+    FontDesc::new(FontFamily::Name(FAMILY), size * s, FontStyle::Bold)
+}
+
+/// `text` broken into lines at its ` · ` separators so that each fits in `width` nominal
+/// pixels at font size `size` (a part longer than `width` gets a line of its own).
+pub fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    ensure_fonts();
+    let f = font(1.0, size);
+    let fits = |t: &str| f.box_size(t).map_or(true, |(w, _)| w as f64 <= width);
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for part in text.split(" · ") {
+        let cand = if cur.is_empty() {
+            part.to_string()
+        } else {
+            format!("{cur} · {part}")
+        };
+        if cur.is_empty() || fits(&cand) {
+            cur = cand;
+        } else {
+            lines.push(std::mem::replace(&mut cur, part.to_string()));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
 }
 
 /// A drawing error as text.
