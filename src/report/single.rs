@@ -623,7 +623,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_helpers() {
+    fn thousands_and_short_commits() {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1234567), "1,234,567");

@@ -1,4 +1,4 @@
-//! Helpers for the run-directory tests: running `wecare` and checking run directories.
+//! What the run-directory tests share: running `wecare` and checking run directories.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
