@@ -100,7 +100,7 @@ fn network_scope() -> String {
 pub struct Observation {
     /// Also compute every statistic per territory (default false): summarised per territory
     /// in `summary.csv`, and per replicate in `replicates.csv` with
-    /// `output.territory_replicates`. Adds about 70% to the run time of the default scenario.
+    /// `output.territory_replicates`. Adds about 30% to the run time of the default scenario.
     pub per_territory: bool,
     /// Degree centralization at or above which a partnership is `*_centred` (default 0.5).
     pub archetype_threshold: f64,
