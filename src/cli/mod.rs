@@ -1,6 +1,7 @@
 //! The `wecare` command line: a thin front end over the library.
 
 mod generate;
+mod report;
 mod run;
 mod stats;
 
@@ -21,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo ensemble and write a run directory.
     Run(run::RunArgs),
+    /// Rebuild a run's plots and report.html, or compare several runs side by side.
+    Report(report::ReportArgs),
     /// Check a scenario file and its data without running.
     Validate {
         /// Scenario file (TOML).
@@ -45,6 +48,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Report(args) => report::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Generate(args) => generate::run(args),
         Command::Stats(args) => stats::run(args),

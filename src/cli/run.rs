@@ -1,9 +1,9 @@
 //! `wecare run` and `wecare validate`.
 
 use crate::error::{Error, Result};
-use crate::experiment::{EnsembleOptions, run_ensemble};
+use crate::experiment::{EnsembleOptions, run_ensemble_table};
 use crate::model::Model;
-use crate::report::{RunInfo, utc_stamp, write_run};
+use crate::report::{Manifest, RunDir, RunInfo, finish_run};
 use crate::scenario::Scenario;
 use crate::stats::StatsOptions;
 use clap::Args;
@@ -16,7 +16,12 @@ use std::time::{Instant, SystemTime};
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file (TOML).
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pub scenario: Option<PathBuf>,
+    /// Re-run a recorded run from its manifest.json (or its run directory): same scenario,
+    /// seed and replicates, so replicates.csv comes out bit for bit the same.
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory"])]
+    pub from: Option<PathBuf>,
     /// Number of replicates (overrides montecarlo.replicates).
     #[arg(long)]
     pub replicates: Option<u64>,
@@ -29,24 +34,33 @@ pub struct RunArgs {
     /// Results root (overrides output.dir); the run gets a new directory below it.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replicates whose wave networks are written to networks/, comma-separated, or `none`
+    /// (overrides output.networks).
+    #[arg(long, value_name = "LIST")]
+    pub networks: Option<String>,
+    /// Also compute every statistic per territory (sets observation.per_territory).
+    #[arg(long)]
+    pub per_territory: bool,
+    /// Write no plots and no report.html (sets output.report = false).
+    #[arg(long)]
+    pub no_report: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
 
-fn prepare(path: &Path) -> Result<(Scenario, Model)> {
-    let scenario = Scenario::load(path)?;
+fn prepare(scenario: &Scenario) -> Result<Model> {
     let (ds, warnings) = scenario.load_dataset()?;
     for w in &warnings {
         eprintln!("{w}");
     }
-    let model = Model::new(&ds, &scenario.params())?;
-    Ok((scenario, model))
+    Ok(Model::new(&ds, &scenario.params())?)
 }
 
 /// `wecare validate`: parse the scenario, read and check its data, build the model.
 pub fn validate(path: &Path) -> Result<()> {
-    let (s, model) = prepare(path)?;
+    let s = Scenario::load(path)?;
+    let model = prepare(&s)?;
     let w = model.initial();
     println!(
         "{}: valid. {} organisations ({} active), {} ties, {} projects; {} steps, waves at {:?}",
@@ -61,9 +75,44 @@ pub fn validate(path: &Path) -> Result<()> {
     Ok(())
 }
 
+fn parse_networks(text: &str) -> Result<Vec<u64>> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("none") || t.is_empty() {
+        return Ok(Vec::new());
+    }
+    t.split(',')
+        .map(|x| {
+            x.trim().parse::<u64>().map_err(|_| {
+                Error::Other(format!(
+                    "--networks: `{x}` is not a replicate index (give e.g. `0,5,9` or `none`)"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The scenario of a recorded run, after checking that its inputs are unchanged.
+fn from_manifest(path: &Path) -> Result<Scenario> {
+    let (m, file) = Manifest::read(path)?;
+    m.check_inputs()?;
+    let here = crate::report::manifest::Engine::current();
+    if m.engine.version != here.version || m.engine.git_commit != here.git_commit {
+        eprintln!(
+            "warning: the run was made by wecare {} (commit {}); this is wecare {} (commit {}): \
+             results may differ",
+            m.engine.version, m.engine.git_commit, here.version, here.git_commit
+        );
+    }
+    m.scenario(&format!("{} (scenario)", file.display()))
+}
+
 /// `wecare run`.
 pub fn run(args: RunArgs) -> Result<()> {
-    let (mut scenario, model) = prepare(&args.scenario)?;
+    let mut scenario = match (&args.from, &args.scenario) {
+        (Some(m), _) => from_manifest(m)?,
+        (None, Some(p)) => Scenario::load(p)?,
+        (None, None) => return Err(Error::Other("give a scenario file or --from".into())),
+    };
     if let Some(r) = args.replicates {
         if r == 0 {
             return Err(Error::Other("--replicates must be at least 1".into()));
@@ -79,6 +128,22 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(o) = args.out {
         scenario.output.dir = o;
     }
+    if let Some(n) = &args.networks {
+        scenario.output.networks = parse_networks(n)?;
+    }
+    if args.per_territory {
+        scenario.observation.per_territory = true;
+    }
+    if args.no_report {
+        scenario.output.report = false;
+    }
+    if let Some(p) = scenario
+        .output
+        .networks_problem(scenario.montecarlo.replicates)
+    {
+        return Err(Error::Other(format!("output.networks: {p}")));
+    }
+    let model = prepare(&scenario)?;
     let threads = match scenario.montecarlo.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         t => t,
@@ -93,6 +158,9 @@ pub fn run(args: RunArgs) -> Result<()> {
             ..StatsOptions::default()
         },
     };
+    // The directory exists, under its partial name, from the start of the run.
+    let root = scenario.output.dir.clone();
+    let dir = RunDir::create(&root, &scenario.scenario.name).map_err(|e| Error::io(&root, e))?;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -106,22 +174,35 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     let started = SystemTime::now();
     let clock = Instant::now();
-    let ens = run_ensemble(&model, &opts, &|| bar.inc(1))
-        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    let (table, kept) =
+        run_ensemble_table(&model, &opts, &scenario.output.networks, &|| bar.inc(1))
+            .map_err(|e| Error::Other(e.to_string()))?;
     bar.finish_and_clear();
     let info = RunInfo {
         threads,
-        started_utc: utc_stamp(started),
+        started,
         wall_seconds: clock.elapsed().as_secs_f64(),
+        command: std::env::args().collect(),
     };
-    let dir = write_run(&scenario, &ens, &info, &scenario.output.dir)?;
+    let (path, report_problem) = finish_run(dir, &scenario, &table, &kept, &info)?;
     println!(
         "{} replicates of {} in {:.2} s on {} threads; wrote {}",
         opts.replicates,
         scenario.scenario.name,
         info.wall_seconds,
         threads,
-        dir.display()
+        path.display()
     );
+    match report_problem {
+        Some(e) => eprintln!(
+            "warning: the report could not be built ({e}); the results are complete. \
+             Try again with `wecare report {}`",
+            path.display()
+        ),
+        None if scenario.output.report => {
+            println!("report: {}", path.join("report.html").display())
+        }
+        None => {}
+    }
     Ok(())
 }

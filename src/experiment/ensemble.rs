@@ -1,7 +1,8 @@
 //! Monte Carlo ensembles: R replicates in parallel, bit-identical whatever the thread count.
 
 use crate::model::Model;
-use crate::stats::{StatRow, StatsOptions, WaveContext, wave_statistics};
+use crate::network::Snapshot;
+use crate::stats::{StatRow, StatTable, StatsOptions, WaveContext, wave_statistics, wave_table};
 use rayon::prelude::*;
 
 /// How to run an ensemble.
@@ -88,4 +89,250 @@ pub fn run_ensemble(
             .collect()
     });
     Ok(Ensemble { replicates })
+}
+
+/// The statistics of one wave, laid out once for every replicate of an ensemble: the scope
+/// names and the (scope, statistic) of each row, in [`wave_table`] order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaveLayout {
+    /// Wave number, 1-based.
+    pub wave: usize,
+    /// Step at whose end the wave was observed.
+    pub step: u32,
+    /// Scope names: `network`, then `territory:<name>` when statistics are per territory.
+    pub scopes: Vec<String>,
+    /// Each row's scope (position in `scopes`) and statistic name.
+    pub rows: Vec<(u32, &'static str)>,
+}
+
+/// The statistics of an ensemble in compact form: one number per replicate, wave and row,
+/// with the row names stored once ([`WaveLayout`]). Holds the same values as [`Ensemble`] in a
+/// fraction of the memory (no string per value), so per-territory ensembles of thousands of
+/// replicates fit in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnsembleTable {
+    /// The layout of each wave.
+    pub waves: Vec<WaveLayout>,
+    /// Offset of each wave's rows inside one replicate's values.
+    offsets: Vec<usize>,
+    /// Values of one replicate.
+    width: usize,
+    /// Values, replicate by replicate, then wave by wave, then row by row.
+    values: Vec<f64>,
+}
+
+impl EnsembleTable {
+    fn new(waves: Vec<WaveLayout>) -> Self {
+        let mut offsets = Vec::with_capacity(waves.len());
+        let mut width = 0;
+        for w in &waves {
+            offsets.push(width);
+            width += w.rows.len();
+        }
+        EnsembleTable {
+            waves,
+            offsets,
+            width,
+            values: Vec::new(),
+        }
+    }
+
+    /// Number of replicates.
+    pub fn replicates(&self) -> u64 {
+        self.values.len().checked_div(self.width).unwrap_or(0) as u64
+    }
+
+    /// The values of replicate `r` (0-based position) at wave position `w` (0-based), in the
+    /// order of `self.waves[w].rows`.
+    pub fn wave_values(&self, r: u64, w: usize) -> &[f64] {
+        let start = r as usize * self.width + self.offsets[w];
+        &self.values[start..start + self.waves[w].rows.len()]
+    }
+
+    /// The value of row `row` of wave position `w` in every replicate, in replicate order.
+    pub fn series(&self, w: usize, row: usize) -> impl Iterator<Item = f64> + '_ {
+        let at = self.offsets[w] + row;
+        self.values
+            .iter()
+            .skip(at)
+            .step_by(self.width.max(1))
+            .copied()
+    }
+
+    /// The same results as an [`Ensemble`] (one owned row per value).
+    pub fn to_ensemble(&self) -> Ensemble {
+        let replicates = (0..self.replicates())
+            .map(|r| ReplicateResult {
+                replicate: r,
+                waves: self
+                    .waves
+                    .iter()
+                    .enumerate()
+                    .map(|(w, l)| WaveStats {
+                        wave: l.wave,
+                        step: l.step,
+                        rows: l
+                            .rows
+                            .iter()
+                            .zip(self.wave_values(r, w))
+                            .map(|(&(s, name), &value)| StatRow {
+                                scope: l.scopes[s as usize].clone(),
+                                statistic: name.to_string(),
+                                value,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ensemble { replicates }
+    }
+}
+
+/// The wave networks of one replicate, kept whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptReplicate {
+    /// Replicate index (0-based).
+    pub replicate: u64,
+    /// One snapshot per wave.
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// Why an ensemble could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EnsembleError {
+    /// The worker threads could not start.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// The cause.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// A replicate's statistics did not have the rows of replicate 0 (never expected: every
+    /// wave reports the same rows).
+    #[error("replicate {replicate}, wave {wave}: the statistics differ in layout from replicate 0")]
+    Layout {
+        /// The replicate.
+        replicate: u64,
+        /// The wave, 1-based.
+        wave: usize,
+    },
+}
+
+/// One replicate's values, and its snapshots when kept.
+type ReplicateValues = (Vec<f64>, Option<KeptReplicate>);
+
+fn wave_tables(
+    model: &Model,
+    seed: u64,
+    r: u64,
+    stats: &StatsOptions,
+) -> (Vec<StatTable>, Vec<Snapshot>) {
+    let snaps = model.run(seed, r);
+    let tables = (0..snaps.len())
+        .map(|k| {
+            let ctx = WaveContext {
+                current: &snaps[k],
+                previous: k.checked_sub(1).map(|p| &snaps[p]),
+                first: Some(&snaps[0]),
+            };
+            wave_table(ctx, stats)
+        })
+        .collect();
+    (tables, snaps)
+}
+
+fn same_layout(layout: &WaveLayout, t: &StatTable) -> bool {
+    layout.scopes == t.scopes
+        && layout.rows.len() == t.rows.len()
+        && layout
+            .rows
+            .iter()
+            .zip(&t.rows)
+            .all(|(&(s, n), row)| s == row.scope && n == row.statistic)
+}
+
+/// Runs the ensemble in parallel like [`run_ensemble`], keeping the statistics in compact form
+/// and the wave snapshots of the replicates listed in `keep` (indices at or above
+/// `opts.replicates` are ignored). Results are in replicate order and do not depend on the
+/// number of threads; the values equal those of [`run_ensemble`].
+pub fn run_ensemble_table(
+    model: &Model,
+    opts: &EnsembleOptions,
+    keep: &[u64],
+    progress: &(dyn Fn() + Sync),
+) -> Result<(EnsembleTable, Vec<KeptReplicate>), EnsembleError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|source| EnsembleError::Threads {
+            threads: opts.threads,
+            source,
+        })?;
+    if opts.replicates == 0 {
+        return Ok((EnsembleTable::new(Vec::new()), Vec::new()));
+    }
+    pool.install(|| {
+        // Replicate 0 fixes the layout every other replicate is checked against.
+        let (first, first_snaps) = wave_tables(model, opts.seed, 0, &opts.stats);
+        progress();
+        let layouts: Vec<WaveLayout> = first
+            .iter()
+            .zip(&first_snaps)
+            .enumerate()
+            .map(|(k, (t, s))| WaveLayout {
+                wave: k + 1,
+                step: s.step,
+                scopes: t.scopes.clone(),
+                rows: t.rows.iter().map(|r| (r.scope, r.statistic)).collect(),
+            })
+            .collect();
+        let mut table = EnsembleTable::new(layouts);
+        let flat = |tables: &[StatTable]| -> Vec<f64> {
+            tables
+                .iter()
+                .flat_map(|t| t.rows.iter().map(|r| r.value))
+                .collect()
+        };
+        let first_values = flat(&first);
+        let rest: Vec<Result<ReplicateValues, EnsembleError>> = (1..opts.replicates)
+            .into_par_iter()
+            .map(|r| {
+                let (tables, snaps) = wave_tables(model, opts.seed, r, &opts.stats);
+                progress();
+                for (k, t) in tables.iter().enumerate() {
+                    if table.waves.get(k).is_none_or(|l| !same_layout(l, t))
+                        || tables.len() != table.waves.len()
+                    {
+                        return Err(EnsembleError::Layout {
+                            replicate: r,
+                            wave: k + 1,
+                        });
+                    }
+                }
+                let kept = keep.contains(&r).then_some(KeptReplicate {
+                    replicate: r,
+                    snapshots: snaps,
+                });
+                Ok((flat(&tables), kept))
+            })
+            .collect();
+        table.values = Vec::with_capacity(table.width * opts.replicates as usize);
+        table.values.extend(first_values);
+        let mut kept = Vec::new();
+        if keep.contains(&0) {
+            kept.push(KeptReplicate {
+                replicate: 0,
+                snapshots: first_snaps,
+            });
+        }
+        for x in rest {
+            let (values, k) = x?;
+            table.values.extend(values);
+            kept.extend(k);
+        }
+        kept.sort_by_key(|k| keep.iter().position(|&r| r == k.replicate));
+        Ok((table, kept))
+    })
 }

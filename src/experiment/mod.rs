@@ -4,5 +4,6 @@
 mod ensemble;
 
 pub use ensemble::{
-    Ensemble, EnsembleOptions, ReplicateResult, WaveStats, replicate, run_ensemble,
+    Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, ReplicateResult,
+    WaveLayout, WaveStats, replicate, run_ensemble, run_ensemble_table,
 };

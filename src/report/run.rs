@@ -1,74 +1,162 @@
 //! Writing a finished ensemble as a run directory.
 
-use super::{RunDir, write_replicates_csv};
+use super::files::{FileRecord, write_recorded};
+use super::manifest::{
+    Engine, Host, MANIFEST_FORMAT, Manifest, ScenarioRecord, SummaryDefinitions, input_records,
+};
+use super::networks::write_networks;
+use super::single::build_report;
+use super::summary::{summarise, write_summary_csv};
+use super::targets::{compare_targets, write_targets_csv};
+use super::tidy::write_replicates_table;
+use super::{RunDir, iso_utc};
 use crate::error::{Error, Result};
-use crate::experiment::Ensemble;
+use crate::experiment::{EnsembleTable, KeptReplicate};
 use crate::scenario::Scenario;
-use serde::Serialize;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Facts about how a run was made, recorded in its manifest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
     /// Worker threads used.
     pub threads: usize,
-    /// Start time, UTC, `YYYYMMDD-HHMMSS`.
-    pub started_utc: String,
-    /// Wall time of the simulation, seconds.
+    /// Start time.
+    pub started: SystemTime,
+    /// Wall time of the simulation and its statistics, seconds.
     pub wall_seconds: f64,
+    /// The command line (program name first).
+    pub command: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    engine: &'static str,
-    version: &'static str,
-    scenario_name: &'a str,
-    scenario_file: String,
-    master_seed: u64,
-    replicates: u64,
-    #[serde(flatten)]
-    info: &'a RunInfo,
-    files: [&'static str; 3],
+/// Writes the files that record a run's results into `dir`: `scenario.toml` (the scenario
+/// with every default filled in and data paths absolute), `replicates.csv`, `summary.csv`,
+/// `targets.csv` and `networks/`. Returns their records, in that order.
+pub fn write_records(
+    dir: &Path,
+    scenario: &Scenario,
+    table: &EnsembleTable,
+    kept: &[KeptReplicate],
+) -> Result<Vec<FileRecord>> {
+    let toml = scenario.with_resolved_paths().to_toml();
+    let mut files = vec![write_recorded(dir, "scenario.toml", "scenario", |w| {
+        w.write_all(toml.as_bytes())
+    })?];
+    let all_scopes = scenario.output.territory_replicates;
+    files.push(write_recorded(dir, "replicates.csv", "replicates", |w| {
+        write_replicates_table(table, all_scopes, w)
+    })?);
+    let summary = summarise(table);
+    files.push(write_recorded(dir, "summary.csv", "summary", |w| {
+        write_summary_csv(&summary, w)
+    })?);
+    let targets = compare_targets(&scenario.targets, table);
+    files.push(write_recorded(dir, "targets.csv", "targets", |w| {
+        write_targets_csv(&targets, w)
+    })?);
+    files.extend(write_networks(dir, kept)?);
+    Ok(files)
 }
 
-/// Writes `replicates.csv`, `scenario.toml` (the scenario with every default filled in) and
-/// `manifest.json` into a new run directory under `root`, renamed into place only when all
-/// files are complete. Returns the directory.
+/// The manifest of a run whose records are `files` (as [`write_records`] returns them), to be
+/// written into the directory that will be renamed to `directory`; `derived` lists the
+/// report's files.
+pub fn manifest_for(
+    run_id: &str,
+    directory: &Path,
+    scenario: &Scenario,
+    info: &RunInfo,
+    files: Vec<FileRecord>,
+    derived: Vec<String>,
+) -> Result<Manifest> {
+    let toml = scenario.with_resolved_paths().to_toml();
+    let sha = files
+        .iter()
+        .find(|f| f.path == "scenario.toml")
+        .map(|f| f.sha256.clone())
+        .unwrap_or_else(|| super::files::sha256_bytes(toml.as_bytes()));
+    Ok(Manifest {
+        format: MANIFEST_FORMAT.into(),
+        run_id: run_id.into(),
+        directory: directory.display().to_string(),
+        engine: Engine::current(),
+        command: info.command.clone(),
+        rerun: format!(
+            "wecare run --from {}",
+            directory.join("manifest.json").display()
+        ),
+        scenario: ScenarioRecord {
+            name: scenario.scenario.name.clone(),
+            description: scenario.scenario.description.clone(),
+            source: scenario.file_label(),
+            file: "scenario.toml".into(),
+            sha256: sha,
+            toml,
+        },
+        master_seed: scenario.montecarlo.seed,
+        replicates: scenario.montecarlo.replicates,
+        threads: info.threads,
+        started_utc: iso_utc(info.started),
+        wall_seconds: info.wall_seconds,
+        host: Host::current(),
+        inputs: input_records(scenario)?,
+        files,
+        derived,
+        networks: scenario.output.networks.clone(),
+        summary: SummaryDefinitions::default(),
+    })
+}
+
+/// Writes `manifest.json` into `dir`.
+pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+    write_recorded(dir, "manifest.json", "manifest", |w| {
+        serde_json::to_writer_pretty(&mut *w, m)?;
+        w.write_all(b"\n")
+    })
+    .map(|_| ())
+}
+
+/// Writes a complete run directory under `root` (records, report when the scenario asks for
+/// it, manifest last), renamed into place only when everything is written. Returns it.
 pub fn write_run(
     scenario: &Scenario,
-    ens: &Ensemble,
+    table: &EnsembleTable,
+    kept: &[KeptReplicate],
     info: &RunInfo,
     root: &Path,
 ) -> Result<PathBuf> {
     let dir = RunDir::create(root, &scenario.scenario.name).map_err(|e| Error::io(root, e))?;
-    let p = dir.path().to_path_buf();
-    let write = |name: &str, f: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| -> Result<()> {
-        let path = p.join(name);
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let mut w = BufWriter::new(file);
-        f(&mut w)
-            .and_then(|_| w.flush())
-            .map_err(|e| Error::io(&path, e))
-    };
-    write("replicates.csv", &|w| write_replicates_csv(ens, w))?;
-    write("scenario.toml", &|w| {
-        w.write_all(scenario.with_resolved_paths().to_toml().as_bytes())
-    })?;
-    let manifest = Manifest {
-        engine: "wecare",
-        version: env!("CARGO_PKG_VERSION"),
-        scenario_name: &scenario.scenario.name,
-        scenario_file: scenario.file_label(),
-        master_seed: scenario.montecarlo.seed,
-        replicates: scenario.montecarlo.replicates,
+    finish_run(dir, scenario, table, kept, info).map(|(p, _)| p)
+}
+
+/// Writes everything into an open [`RunDir`] and renames it into place. A failing report
+/// does not lose the results: it is returned beside the directory, to be reported as a
+/// warning (`wecare report DIR` builds it again).
+pub fn finish_run(
+    dir: RunDir,
+    scenario: &Scenario,
+    table: &EnsembleTable,
+    kept: &[KeptReplicate],
+    info: &RunInfo,
+) -> Result<(PathBuf, Option<Error>)> {
+    let files = write_records(dir.path(), scenario, table, kept)?;
+    let mut m = manifest_for(
+        dir.id(),
+        dir.destination(),
+        scenario,
         info,
-        files: ["replicates.csv", "scenario.toml", "manifest.json"],
-    };
-    write("manifest.json", &|w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest)?;
-        w.write_all(b"\n")
-    })?;
+        files,
+        Vec::new(),
+    )?;
+    let mut problem = None;
+    if scenario.output.report {
+        match build_report(dir.path(), &m) {
+            Ok(derived) => m.derived = derived,
+            Err(e) => problem = Some(e),
+        }
+    }
+    write_manifest(dir.path(), &m)?;
     let dest = dir.destination().to_path_buf();
-    dir.finish().map_err(|e| Error::io(dest, e))
+    let p = dir.finish().map_err(|e| Error::io(dest, e))?;
+    Ok((p, problem))
 }

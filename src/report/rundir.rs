@@ -1,14 +1,29 @@
 //! Run directories: written under a temporary name and renamed when complete, so an
 //! interrupted run never leaves a directory that looks whole, and never overwriting.
+//!
+//! A run writes into `<root>/<scenario>/.<id>.partial/` and renames it to
+//! `<root>/<scenario>/<id>/` as its last act. A run that fails, or panics, removes its partial
+//! directory; one killed (Ctrl-C, out of memory, power cut) leaves it behind under its hidden
+//! `.partial` name, which no tool takes for a finished run and which can be deleted.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A run directory being written.
+/// A run directory being written; removed again when dropped unfinished.
 #[derive(Debug)]
 pub struct RunDir {
     tmp: PathBuf,
     dest: PathBuf,
+    id: String,
+    done: bool,
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 impl RunDir {
@@ -31,7 +46,14 @@ impl RunDir {
                 continue;
             }
             match std::fs::create_dir(&tmp) {
-                Ok(()) => return Ok(RunDir { tmp, dest }),
+                Ok(()) => {
+                    return Ok(RunDir {
+                        tmp,
+                        dest,
+                        id,
+                        done: false,
+                    });
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             }
@@ -49,8 +71,14 @@ impl RunDir {
         &self.dest
     }
 
-    /// Renames the directory to its final name; fails rather than replace anything.
-    pub fn finish(self) -> std::io::Result<PathBuf> {
+    /// The run id: the final directory's name.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Renames the directory to its final name; fails rather than replace anything (and then
+    /// removes the partial directory).
+    pub fn finish(mut self) -> std::io::Result<PathBuf> {
         if self.dest.exists() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
@@ -58,7 +86,8 @@ impl RunDir {
             ));
         }
         std::fs::rename(&self.tmp, &self.dest)?;
-        Ok(self.dest)
+        self.done = true;
+        Ok(self.dest.clone())
     }
 }
 
@@ -82,6 +111,18 @@ fn sanitise(name: &str) -> String {
 
 /// `YYYYMMDD-HHMMSS` in UTC.
 pub fn utc_stamp(t: SystemTime) -> String {
+    let (y, m, d, hh, mm, ss) = civil(t);
+    format!("{y:04}{m:02}{d:02}-{hh:02}{mm:02}{ss:02}")
+}
+
+/// ISO 8601 in UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso_utc(t: SystemTime) -> String {
+    let (y, m, d, hh, mm, ss) = civil(t);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+}
+
+/// Year, month, day, hour, minute, second in UTC.
+fn civil(t: SystemTime) -> (i64, i64, i64, u64, u64, u64) {
     let secs = t
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -97,12 +138,7 @@ pub fn utc_stamp(t: SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]
@@ -115,6 +151,17 @@ mod tests {
         assert_eq!(utc_stamp(UNIX_EPOCH), "19700101-000000");
         let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
         assert_eq!(utc_stamp(t), "20261118-110640");
+        assert_eq!(iso_utc(t), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn unfinished_directory_is_removed_when_dropped() {
+        let root = tempfile::tempdir().unwrap();
+        let a = RunDir::create(root.path(), "s").unwrap();
+        let tmp = a.path().to_path_buf();
+        std::fs::write(tmp.join("x"), "y").unwrap();
+        drop(a);
+        assert!(!tmp.exists());
     }
 
     #[test]

@@ -1,15 +1,20 @@
-//! Tidy long-form result tables.
+//! `replicates.csv`: the tidy long table of every replicate's statistics.
 
-use crate::experiment::Ensemble;
+use super::fmt::Exact;
+use crate::experiment::{Ensemble, EnsembleTable};
 use std::io::Write;
+
+/// Columns of `replicates.csv`, in order.
+pub const REPLICATES_COLUMNS: [&str; 6] =
+    ["replicate", "wave", "step", "scope", "statistic", "value"];
 
 /// Writes `replicate,wave,step,scope,statistic,value`, one row per value, in replicate, wave
 /// and statistic order. Values use the shortest representation that reads back exactly;
 /// undefined values are written `NaN`.
 pub fn write_replicates_csv(e: &Ensemble, w: impl Write) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["replicate", "wave", "step", "scope", "statistic", "value"])?;
-    let mut buf = ryu_like::Buf::default();
+    out.write_record(REPLICATES_COLUMNS)?;
+    let mut buf = Exact::default();
     for r in &e.replicates {
         let rep = r.replicate.to_string();
         for wv in &r.waves {
@@ -29,22 +34,40 @@ pub fn write_replicates_csv(e: &Ensemble, w: impl Write) -> std::io::Result<()> 
     out.flush()
 }
 
-mod ryu_like {
-    use std::fmt::Write;
-
-    /// Reusable float formatting buffer (Rust's `{}` is shortest round-trip).
-    #[derive(Default)]
-    pub struct Buf(String);
-
-    impl Buf {
-        pub fn format(&mut self, v: f64) -> &str {
-            self.0.clear();
-            if v.is_nan() {
-                self.0.push_str("NaN");
-            } else {
-                let _ = write!(self.0, "{v}");
+/// Writes `replicates.csv` from an [`EnsembleTable`]: the same bytes as
+/// [`write_replicates_csv`] on the equivalent [`Ensemble`] when `all_scopes`, and only the
+/// `network` rows otherwise.
+pub fn write_replicates_table(
+    t: &EnsembleTable,
+    all_scopes: bool,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(REPLICATES_COLUMNS)?;
+    let mut buf = Exact::default();
+    let labels: Vec<(String, String)> = t
+        .waves
+        .iter()
+        .map(|l| (l.wave.to_string(), l.step.to_string()))
+        .collect();
+    for r in 0..t.replicates() {
+        let rep = r.to_string();
+        for (k, l) in t.waves.iter().enumerate() {
+            let (wave, step) = (&labels[k].0, &labels[k].1);
+            for (&(scope, stat), &v) in l.rows.iter().zip(t.wave_values(r, k)) {
+                if scope != 0 && !all_scopes {
+                    continue;
+                }
+                out.write_record([
+                    rep.as_str(),
+                    wave.as_str(),
+                    step.as_str(),
+                    l.scopes[scope as usize].as_str(),
+                    stat,
+                    buf.format(v),
+                ])?;
             }
-            &self.0
         }
     }
+    out.flush()
 }

@@ -97,7 +97,9 @@ fn network_scope() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Observation {
-    /// Also record every statistic per territory (many rows; default false).
+    /// Also compute every statistic per territory (default false): summarised per territory
+    /// in `summary.csv`, and per replicate in `replicates.csv` with
+    /// `output.territory_replicates`. Adds about 30% to the run time of the default scenario.
     pub per_territory: bool,
     /// Degree centralization at or above which a partnership is `*_centred` (default 0.5).
     pub archetype_threshold: f64,
@@ -134,20 +136,54 @@ impl Default for MonteCarlo {
     }
 }
 
-/// Where and what a run writes.
+/// Where and what a run writes (`docs/results.md` lists every file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Output {
     /// Results root, relative to the working directory (default `results`); each run writes a
     /// new directory `<dir>/<scenario name>/<run id>/`.
     pub dir: PathBuf,
+    /// Replicates whose wave networks are written to `networks/` as GraphML and CSV
+    /// (default `[0]`; empty for none).
+    pub networks: Vec<u64>,
+    /// How many of those replicates get a drawing of their networks in `plots/` (default 1:
+    /// the first listed).
+    pub network_drawings: usize,
+    /// Write the plots (`plots/`, SVG and PNG) and `report.html` (default true).
+    pub report: bool,
+    /// With `observation.per_territory`, also write every replicate's per-territory values to
+    /// `replicates.csv` (default false: they are summarised in `summary.csv` only; about 340 MB
+    /// for 1,000 replicates of the default scenario).
+    pub territory_replicates: bool,
 }
 
 impl Default for Output {
     fn default() -> Self {
         Output {
             dir: PathBuf::from("results"),
+            networks: vec![0],
+            network_drawings: 1,
+            report: true,
+            territory_replicates: false,
         }
+    }
+}
+
+impl Output {
+    /// What is wrong with `networks` for an ensemble of `replicates`, if anything: every
+    /// index must name a replicate, once.
+    pub fn networks_problem(&self, replicates: u64) -> Option<String> {
+        for (k, &r) in self.networks.iter().enumerate() {
+            if r >= replicates {
+                return Some(format!(
+                    "replicate {r} does not exist (replicates are numbered 0..{replicates})"
+                ));
+            }
+            if self.networks[..k].contains(&r) {
+                return Some(format!("replicate {r} is listed twice"));
+            }
+        }
+        None
     }
 }
 

@@ -195,6 +195,9 @@ pub(super) fn check(s: &Scenario) -> Problems {
     if s.montecarlo.replicates == 0 {
         o.push(("montecarlo.replicates".into(), "must be at least 1".into()));
     }
+    if let Some(problem) = s.output.networks_problem(s.montecarlo.replicates) {
+        o.push(("output.networks".into(), problem));
+    }
 
     if s.data.organisations.is_none() && s.data.graphml.is_none() {
         o.push((

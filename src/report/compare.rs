@@ -1,0 +1,410 @@
+//! The comparison of several runs: side-by-side tables and overlaid plots in a new directory
+//! `<root>/compare/<id>/` (never overwriting), with `compare.csv` (every run's summary rows,
+//! with a `run` column), `comparison.json` (which runs), `plots/` and `report.html`.
+
+use super::figures::{
+    MAIN_STATISTICS, RunView, archetype_series, kind_series, origin_series, per_statistic_grid,
+    trajectory_statistics,
+};
+use super::files::{sha256_file, write_recorded};
+use super::fmt::{Exact, sig};
+use super::html::{esc, figure, interval_cell, page, table};
+use super::plot::render;
+use super::rundir::RunDir;
+use super::single::{RunData, short_commit, thousands};
+use super::summary::SUMMARY_COLUMNS;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One compared run, as listed in `comparison.json`.
+#[derive(Debug, Clone, Serialize)]
+struct Compared {
+    label: String,
+    directory: String,
+    run_id: String,
+    scenario: String,
+    replicates: u64,
+    master_seed: u64,
+    engine_commit: String,
+    manifest_sha256: String,
+}
+
+/// Labels for runs: the scenario names when they differ, else scenario and run id.
+fn labels(runs: &[RunData]) -> Vec<String> {
+    let names: Vec<&str> = runs
+        .iter()
+        .map(|r| r.manifest.scenario.name.as_str())
+        .collect();
+    let unique = names
+        .iter()
+        .enumerate()
+        .all(|(i, n)| !names[..i].contains(n));
+    runs.iter()
+        .map(|r| {
+            if unique {
+                r.manifest.scenario.name.clone()
+            } else {
+                format!("{} · {}", r.manifest.scenario.name, r.manifest.run_id)
+            }
+        })
+        .collect()
+}
+
+fn flatten(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, x, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+/// Settings whose values differ between runs (output settings and thread counts left out).
+fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
+    let flat: Vec<BTreeMap<String, String>> = runs
+        .iter()
+        .map(|r| {
+            let mut m = BTreeMap::new();
+            flatten("", &toml::Value::Table(r.scenario.clone()), &mut m);
+            m
+        })
+        .collect();
+    let mut keys: Vec<&String> = flat.iter().flat_map(|m| m.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !k.starts_with("output.") && *k != "montecarlo.threads")
+        .filter_map(|k| {
+            let vals: Vec<String> = flat
+                .iter()
+                .map(|m| m.get(k).cloned().unwrap_or_else(|| "–".into()))
+                .collect();
+            (vals.iter().any(|v| *v != vals[0])).then(|| (k.clone(), vals))
+        })
+        .collect()
+}
+
+/// Builds the comparison of `dirs` (two or more run directories) in a new directory under
+/// `<root>/compare/`; returns it.
+pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
+    if dirs.len() < 2 {
+        return Err(Error::Other("a comparison needs at least two runs".into()));
+    }
+    let runs: Vec<RunData> = dirs
+        .iter()
+        .map(|d| RunData::read(d))
+        .collect::<Result<_>>()?;
+    let labels = labels(&runs);
+    let out = RunDir::create(root, "compare").map_err(|e| Error::io(root, e))?;
+    let dir = out.path().to_path_buf();
+
+    let compared: Vec<Compared> = runs
+        .iter()
+        .zip(&labels)
+        .map(|(r, l)| {
+            let mpath = r.dir.join("manifest.json");
+            Ok(Compared {
+                label: l.clone(),
+                directory: std::fs::canonicalize(&r.dir)
+                    .unwrap_or(r.dir.clone())
+                    .display()
+                    .to_string(),
+                run_id: r.manifest.run_id.clone(),
+                scenario: r.manifest.scenario.name.clone(),
+                replicates: r.manifest.replicates,
+                master_seed: r.manifest.master_seed,
+                engine_commit: r.manifest.engine.git_commit.clone(),
+                manifest_sha256: sha256_file(&mpath).map_err(|e| Error::io(&mpath, e))?.1,
+            })
+        })
+        .collect::<Result<_>>()?;
+    write_recorded(&dir, "comparison.json", "comparison", |w| {
+        serde_json::to_writer_pretty(&mut *w, &compared)?;
+        w.write_all(b"\n")
+    })?;
+    write_recorded(&dir, "compare.csv", "compare", |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let mut head = vec!["run"];
+        head.extend(SUMMARY_COLUMNS);
+        out.write_record(&head)?;
+        let mut f = Exact::default();
+        for (r, l) in runs.iter().zip(&labels) {
+            for row in &r.summary.rows {
+                let d = &row.d;
+                let mut rec = vec![
+                    l.clone(),
+                    row.wave.to_string(),
+                    row.step.to_string(),
+                    row.scope.clone(),
+                    row.statistic.clone(),
+                    d.n.to_string(),
+                ];
+                for v in [d.mean, d.sd, d.mcse, d.p2_5, d.p50, d.p97_5, d.min, d.max] {
+                    rec.push(f.format(v).to_string());
+                }
+                out.write_record(&rec)?;
+            }
+        }
+        out.flush()
+    })?;
+
+    let views: Vec<RunView<'_>> = runs
+        .iter()
+        .zip(&labels)
+        .map(|(r, l)| RunView {
+            label: l.clone(),
+            summary: &r.summary,
+            targets: &r.targets,
+        })
+        .collect();
+    let plots = dir.join("plots");
+    let note =
+        "one colour per run · line: mean; bars: 2.5–97.5 percentiles across replicates".to_string();
+    let targets: Vec<&[super::targets::TargetRow]> =
+        runs.iter().map(|r| r.targets.as_slice()).collect();
+    let traj = per_statistic_grid(
+        &views,
+        &trajectory_statistics(&targets),
+        4,
+        "The network across waves".into(),
+        note.clone(),
+    );
+    let traj_svg = render(&traj, &plots, "compare-trajectories")?;
+    let as_panels = |series: Vec<(String, String, plotters::style::RGBColor)>| {
+        series
+            .into_iter()
+            .map(|(s, l, _)| (s, l))
+            .collect::<Vec<_>>()
+    };
+    let kinds = per_statistic_grid(
+        &views,
+        &as_panels(kind_series())
+            .into_iter()
+            .map(|(s, l)| (s, format!("Organisations: {l}")))
+            .collect::<Vec<_>>(),
+        5,
+        "Organisations by kind".into(),
+        note.clone(),
+    );
+    let kinds_svg = render(&kinds, &plots, "compare-kinds")?;
+    let origins = per_statistic_grid(
+        &views,
+        &as_panels(origin_series())
+            .into_iter()
+            .map(|(s, l)| (s, format!("Ties of {l} origin (share)")))
+            .collect::<Vec<_>>(),
+        3,
+        "Tie origins".into(),
+        note.clone(),
+    );
+    let origins_svg = render(&origins, &plots, "compare-origins")?;
+    let summaries: Vec<&super::summary::Summary> = runs.iter().map(|r| &r.summary).collect();
+    let arch_stats: Vec<(String, String)> = as_panels(archetype_series(&summaries))
+        .into_iter()
+        .map(|(s, l)| (s, format!("Partnerships {l}")))
+        .collect();
+    let arch = per_statistic_grid(
+        &views,
+        &arch_stats,
+        arch_stats.len().clamp(1, 4),
+        "Partnership archetypes".into(),
+        note,
+    );
+    let arch_svg = render(&arch, &plots, "compare-archetypes")?;
+
+    let mut b = String::new();
+    b.push_str(&format!(
+        "<header>\n<p class=\"kicker\">wecare comparison</p>\n<h1>{}</h1>\n<p class=\"lead\">{} runs side by side</p>\n</header>\n",
+        esc(&labels.join(" vs ")),
+        runs.len()
+    ));
+    let head: Vec<String> = [
+        "run",
+        "scenario",
+        "run id",
+        "replicates",
+        "seed",
+        "engine",
+        "directory",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = compared
+        .iter()
+        .map(|c| {
+            vec![
+                esc(&c.label),
+                esc(&c.scenario),
+                format!("<code>{}</code>", esc(&c.run_id)),
+                thousands(c.replicates),
+                c.master_seed.to_string(),
+                format!("<code>{}</code>", esc(&short_commit(&c.engine_commit))),
+                format!("<code>{}</code>", esc(&c.directory)),
+            ]
+        })
+        .collect();
+    b.push_str("<h2>Runs</h2>\n");
+    b.push_str(&table(&head, &rows, 7));
+    let diffs = differences(&runs);
+    b.push_str("<h2>What differs</h2>\n");
+    if diffs.is_empty() {
+        b.push_str(
+            "<p class=\"note\">The scenarios are identical apart from output settings.</p>\n",
+        );
+    } else {
+        let mut head = vec!["setting".to_string()];
+        head.extend(labels.iter().map(|l| esc(l)));
+        let rows: Vec<Vec<String>> = diffs
+            .iter()
+            .map(|(k, vals)| {
+                let mut r = vec![format!("<code>{}</code>", esc(k))];
+                r.extend(vals.iter().map(|v| format!("<code>{}</code>", esc(v))));
+                r
+            })
+            .collect();
+        b.push_str(&table(&head, &rows, head.len()));
+    }
+    if runs.iter().any(|r| !r.targets.is_empty()) {
+        b.push_str("<h2>Observed and simulated</h2>\n");
+        let mut head = vec!["target".to_string(), "observed".to_string()];
+        head.extend(labels.iter().map(|l| esc(l)));
+        let mut keys: Vec<(String, usize, String, f64, f64)> = Vec::new();
+        for r in &runs {
+            for t in &r.targets {
+                let k = (
+                    t.statistic.clone(),
+                    t.wave,
+                    t.scope.clone(),
+                    t.observed,
+                    t.observed_se,
+                );
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        let rows: Vec<Vec<String>> = keys
+            .iter()
+            .map(|(stat, wave, scope, obs, se)| {
+                let mut r = vec![
+                    format!(
+                        "<code>{}</code> wave {wave} <span class=\"se\">{}</span>",
+                        esc(stat),
+                        esc(scope)
+                    ),
+                    format!(
+                        "{} <span class=\"ci\">± {}</span>",
+                        sig(*obs, 3),
+                        sig(1.96 * se, 2)
+                    ),
+                ];
+                for run in &runs {
+                    r.push(
+                        run.summary
+                            .get(scope, stat, *wave)
+                            .map(|row| interval_cell(&row.d))
+                            .unwrap_or_else(|| "–".into()),
+                    );
+                }
+                r
+            })
+            .collect();
+        b.push_str(&table(&head, &rows, 1));
+    }
+    b.push_str("<h2>Across waves</h2>\n");
+    b.push_str(&figure(
+        "compare-trajectories",
+        &traj_svg,
+        "Main statistics of the whole network; one colour per run (slightly shifted sideways so the bands stay readable).",
+    ));
+    b.push_str(&figure(
+        "compare-kinds",
+        &kinds_svg,
+        "Active organisations of each kind.",
+    ));
+    b.push_str(&figure(
+        "compare-origins",
+        &origins_svg,
+        "Share of ties by origin; a “return to the past” shows as the baseline share rising again after the programme.",
+    ));
+    b.push_str(&figure(
+        "compare-archetypes",
+        &arch_svg,
+        "Number of territories with each partnership archetype.",
+    ));
+
+    b.push_str("<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
+        error. Δ is the difference of means from the first run with a 95% interval, ±1.96·√(mcse₁² + mcse₂²), \
+        which treats the ensembles as independent; runs with the same master seed share random numbers, so for \
+        them the interval is conservative.</p>\n");
+    let first = &runs[0].summary;
+    let mut head = vec!["statistic".to_string(), "wave".to_string()];
+    for (i, l) in labels.iter().enumerate() {
+        head.push(esc(l));
+        if i > 0 {
+            head.push(format!("Δ {}", esc(l)));
+        }
+    }
+    let mut rows = Vec::new();
+    for (stat, label) in MAIN_STATISTICS {
+        for (w, _) in first.waves() {
+            let base = first.get("network", stat, w);
+            if runs
+                .iter()
+                .all(|r| r.summary.get("network", stat, w).is_none())
+            {
+                continue;
+            }
+            let mut r = vec![
+                format!("{}<br><code class=\"se\">{}</code>", esc(label), esc(stat)),
+                w.to_string(),
+            ];
+            for (i, run) in runs.iter().enumerate() {
+                let row = run.summary.get("network", stat, w);
+                r.push(
+                    row.map(|x| interval_cell(&x.d))
+                        .unwrap_or_else(|| "–".into()),
+                );
+                if i > 0 {
+                    r.push(match (base, row) {
+                        (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
+                            let d = x.d.mean - a.d.mean;
+                            let h = 1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt();
+                            let sign = if d > 0.0 { "+" } else { "" };
+                            format!(
+                                "{sign}{} <span class=\"ci\">± {}</span>",
+                                sig(d, 3),
+                                sig(h, 2)
+                            )
+                        }
+                        _ => "–".into(),
+                    });
+                }
+            }
+            rows.push(r);
+        }
+    }
+    b.push_str(&table(&head, &rows, 1));
+    b.push_str(
+        "<footer>Written by wecare from the runs' <code>summary.csv</code> and <code>targets.csv</code>; \
+         every number is in <code>compare.csv</code> of this directory.</footer>\n",
+    );
+    let html = page(&format!("Comparison: {}", labels.join(" vs ")), &b);
+    write_recorded(&dir, "report.html", "report", |w| {
+        w.write_all(html.as_bytes())
+    })?;
+    let dest = out.destination().to_path_buf();
+    out.finish().map_err(|e| Error::io(dest, e))
+}

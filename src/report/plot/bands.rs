@@ -1,0 +1,360 @@
+//! Small multiples of statistics across waves: for each series the mean over replicates as a
+//! line with dots, and the 2.5-97.5 percentile interval as a shaded band (one series in a
+//! panel) or as interval bars shifted sideways (several); observed targets as black squares
+//! with their 95% interval (value ± 1.96 SE).
+
+use super::{Figure, LegendEntry, bold, err, font, legend, palette, px, wrap};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One wave of one series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Position on the x axis (the wave number).
+    pub x: f64,
+    /// Mean over replicates (NaN: nothing to draw).
+    pub mean: f64,
+    /// Lower end of the band (2.5th percentile).
+    pub lo: f64,
+    /// Upper end of the band (97.5th percentile).
+    pub hi: f64,
+}
+
+/// A line with its band.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// Points in x order.
+    pub points: Vec<Point>,
+}
+
+/// An observed value with its standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observed {
+    /// Position on the x axis.
+    pub x: f64,
+    /// Value.
+    pub value: f64,
+    /// Standard error.
+    pub se: f64,
+}
+
+/// One panel.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// Title above the panel.
+    pub title: String,
+    /// The series.
+    pub series: Vec<Series>,
+    /// Observed values.
+    pub observed: Vec<Observed>,
+}
+
+/// A grid of panels sharing x axis labels and a legend.
+#[derive(Debug, Clone)]
+pub struct BandGrid {
+    /// Figure title.
+    pub title: String,
+    /// Line under the title.
+    pub subtitle: String,
+    /// The panels, row by row.
+    pub panels: Vec<Panel>,
+    /// Panels per row.
+    pub cols: usize,
+    /// Nominal size of one panel.
+    pub panel_size: (u32, u32),
+    /// Tick positions and their labels.
+    pub x_labels: Vec<(f64, String)>,
+    /// Horizontal shift between the series of a panel (0: none), so bands stay readable.
+    pub dodge: f64,
+    /// Legend entries.
+    pub legend: Vec<LegendEntry>,
+}
+
+/// A tick value with `decimals` decimals, trailing zeros dropped, a true minus sign.
+fn tick(v: f64, decimals: usize) -> String {
+    let mut t = format!("{v:.decimals$}");
+    if t.contains('.') {
+        t = t.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if t == "-0" {
+        t = "0".into();
+    }
+    t.replace('-', "−")
+}
+
+const HEADER: u32 = 60;
+const FOOTER: u32 = 40;
+const SIDE: u32 = 12;
+
+impl BandGrid {
+    fn rows(&self) -> usize {
+        self.panels.len().div_ceil(self.cols.max(1))
+    }
+
+    fn width(&self) -> u32 {
+        let cols = self.cols.min(self.panels.len()).max(1) as u32;
+        cols * self.panel_size.0 + 2 * SIDE
+    }
+
+    fn subtitle_lines(&self) -> Vec<String> {
+        wrap(&self.subtitle, 12.5, (self.width() - 2 * SIDE - 8) as f64)
+    }
+
+    fn header(&self) -> u32 {
+        HEADER + 17 * (self.subtitle_lines().len().max(1) as u32 - 1)
+    }
+}
+
+fn y_range(p: &Panel) -> Option<(f64, f64)> {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    let mut all_non_negative = true;
+    let mut take = |v: f64| {
+        if v.is_finite() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    };
+    for s in &p.series {
+        for q in &s.points {
+            for v in [q.mean, q.lo, q.hi] {
+                take(v);
+            }
+        }
+    }
+    for o in &p.observed {
+        take(o.value - 1.96 * o.se);
+        take(o.value + 1.96 * o.se);
+        take(o.value);
+    }
+    if !(lo.is_finite() && hi.is_finite()) {
+        return None;
+    }
+    for s in &p.series {
+        for q in &s.points {
+            if q.lo.is_finite() && q.lo < 0.0 {
+                all_non_negative = false;
+            }
+        }
+    }
+    let span = hi - lo;
+    let pad = if span > 1e-12 * hi.abs().max(1.0) {
+        0.1 * span
+    } else {
+        (0.1 * hi.abs()).max(0.05)
+    };
+    let mut y0 = lo - pad;
+    if all_non_negative && lo >= 0.0 && y0 < 0.0 {
+        y0 = 0.0;
+    }
+    Some((y0, hi + pad))
+}
+
+impl BandGrid {
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        s: f64,
+    ) -> Result<(), String> {
+        let xs: Vec<f64> = self.x_labels.iter().map(|l| l.0).collect();
+        let (x0, x1) = (
+            xs.iter().copied().fold(f64::INFINITY, f64::min) - 0.35,
+            xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 0.35,
+        );
+        let Some((y0, y1)) = y_range(p) else {
+            area.draw(&Text::new(
+                format!("{}: no values", p.title),
+                (px(s, 10.0), px(s, 20.0)),
+                font(s, 12.0).color(&palette::GREY),
+            ))
+            .map_err(err)?;
+            return Ok(());
+        };
+        let labels = &self.x_labels;
+        // Ticks fall on whole waves (the finest step with at most one tick per wave is 1).
+        let x_fmt = |x: &f64| {
+            labels
+                .iter()
+                .find(|l| (l.0 - x).abs() < 1e-6)
+                .map(|l| l.1.clone())
+                .unwrap_or_default()
+        };
+        // Enough decimals to tell neighbouring ticks apart (about five ticks on the axis).
+        let decimals = (-((y1 - y0) / 5.0).log10().floor()).clamp(0.0, 8.0) as usize;
+        let y_fmt = |y: &f64| tick(*y, decimals);
+        let mut chart = ChartBuilder::on(area)
+            .margin_top(px(s, 6.0))
+            .margin_right(px(s, 12.0))
+            .margin_left(px(s, 4.0))
+            .margin_bottom(px(s, 4.0))
+            .caption(&p.title, bold(s, 14.0).color(&palette::INK))
+            .x_label_area_size(px(s, 24.0))
+            .y_label_area_size(px(s, 48.0))
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(xs.len())
+            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+            .y_max_light_lines(0)
+            .y_labels(5)
+            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
+            .set_all_tick_mark_size(px(s, 3.0))
+            .label_style(font(s, 12.0).color(&palette::GREY))
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .draw()
+            .map_err(err)?;
+        let k = p.series.len() as f64;
+        // Series side by side within a third of the space between waves.
+        let dodge = self.dodge.min(0.3 / k);
+        for (i, ser) in p.series.iter().enumerate() {
+            let shift = dodge * (i as f64 - (k - 1.0) / 2.0);
+            let pts: Vec<Point> = ser
+                .points
+                .iter()
+                .map(|q| Point {
+                    x: q.x + shift,
+                    ..*q
+                })
+                .collect();
+            let band: Vec<&Point> = pts
+                .iter()
+                .filter(|q| q.lo.is_finite() && q.hi.is_finite())
+                .collect();
+            // One series: a shaded band. Several: dodged interval bars, which stay readable
+            // where bands would overlap.
+            if k == 1.0 && band.len() >= 2 {
+                let poly: Vec<(f64, f64)> = band
+                    .iter()
+                    .map(|q| (q.x, q.hi))
+                    .chain(band.iter().rev().map(|q| (q.x, q.lo)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        poly,
+                        ser.colour.mix(0.18).filled(),
+                    )))
+                    .map_err(err)?;
+            } else {
+                let cap = px(s, 3.5);
+                let style = ser.colour.mix(0.85).stroke_width(px(s, 1.5) as u32);
+                for q in &band {
+                    chart
+                        .draw_series([
+                            EmptyElement::at((q.x, q.lo))
+                                + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+                            EmptyElement::at((q.x, q.hi))
+                                + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+                        ])
+                        .map_err(err)?;
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(q.x, q.lo), (q.x, q.hi)],
+                            style,
+                        )))
+                        .map_err(err)?;
+                }
+            }
+            let line: Vec<(f64, f64)> = pts
+                .iter()
+                .filter(|q| q.mean.is_finite())
+                .map(|q| (q.x, q.mean))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(
+                    line.clone(),
+                    ser.colour.stroke_width(px(s, 2.0) as u32),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(
+                    line.iter()
+                        .map(|&c| Circle::new(c, px(s, 3.2), ser.colour.filled())),
+                )
+                .map_err(err)?;
+        }
+        for o in &p.observed {
+            let x = o.x + 0.12;
+            let (lo, hi) = (o.value - 1.96 * o.se, o.value + 1.96 * o.se);
+            let cap = 0.04;
+            let ink = palette::INK.stroke_width(px(s, 1.5) as u32);
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, lo), (x, hi)], ink),
+                    PathElement::new(vec![(x - cap, lo), (x + cap, lo)], ink),
+                    PathElement::new(vec![(x - cap, hi), (x + cap, hi)], ink),
+                ])
+                .map_err(err)?;
+            let h = px(s, 4.0);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x, o.value))
+                        + Rectangle::new([(-h, -h), (h, h)], palette::INK.filled()),
+                ))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+impl Figure for BandGrid {
+    fn size(&self) -> (u32, u32) {
+        (
+            self.width(),
+            self.rows() as u32 * self.panel_size.1 + self.header() + FOOTER,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> Result<(), String> {
+        let (_, h) = root.dim_in_pixel();
+        let header = self.header() as f64;
+        let (head, rest) = root.split_vertically(px(s, header));
+        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + FOOTER as f64));
+        head.draw(&Text::new(
+            self.title.clone(),
+            (px(s, SIDE as f64 + 4.0), px(s, 12.0)),
+            bold(s, 18.0).color(&palette::INK),
+        ))
+        .map_err(err)?;
+        for (k, line) in self.subtitle_lines().into_iter().enumerate() {
+            head.draw(&Text::new(
+                line,
+                (px(s, SIDE as f64 + 4.0), px(s, 38.0 + 17.0 * k as f64)),
+                font(s, 12.5).color(&palette::GREY),
+            ))
+            .map_err(err)?;
+        }
+        let grid = grid.margin(0, 0, px(s, SIDE as f64), px(s, SIDE as f64));
+        let cols = self.cols.min(self.panels.len()).max(1);
+        let areas = grid.split_evenly((self.rows(), cols));
+        for (p, a) in self.panels.iter().zip(&areas) {
+            self.draw_panel(a, p, s)?;
+        }
+        legend(&foot, s, &self.legend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn ticks_show_what_differs() {
+        assert_eq!(tick(49.98, 2), "49.98");
+        assert_eq!(tick(50.0, 2), "50");
+        assert_eq!(tick(0.25, 2), "0.25");
+        assert_eq!(tick(-0.0001, 2), "0");
+        assert_eq!(tick(-1.5, 1), "−1.5");
+    }
+}

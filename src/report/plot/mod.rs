@@ -1,0 +1,295 @@
+//! Plots of a run, drawn with plotters into SVG (for the report and for papers) and PNG (for
+//! slides): both at twice the nominal size, so that lines and text are crisp when projected.
+//!
+//! Every figure is a [`Figure`]: it knows its nominal size and draws itself on any plotters
+//! backend at a scale factor. [`render`] writes `<stem>.svg` and `<stem>.png` and returns the
+//! SVG text for inlining.
+
+pub mod bands;
+pub mod network;
+
+use crate::error::{Error, Result};
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+use std::sync::Once;
+
+/// Scale factor of the drawn files over the nominal size.
+pub const SCALE: f64 = 2.0;
+
+/// The colours of the kinds, outcomes and series (Okabe and Ito's palette, readable with the
+/// common colour-vision deficiencies).
+pub mod palette {
+    use plotters::style::RGBColor;
+    /// Blue.
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    /// Vermilion.
+    pub const VERMILION: RGBColor = RGBColor(213, 94, 0);
+    /// Bluish green.
+    pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+    /// Orange.
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    /// Reddish purple.
+    pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+    /// Sky blue.
+    pub const SKY: RGBColor = RGBColor(86, 180, 233);
+    /// Yellow.
+    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    /// Near black, for text and observed values.
+    pub const INK: RGBColor = RGBColor(34, 34, 34);
+    /// Mid grey, for axes and secondary text.
+    pub const GREY: RGBColor = RGBColor(110, 110, 110);
+    /// Light grey, for grid lines.
+    pub const LIGHT: RGBColor = RGBColor(228, 228, 228);
+    /// Series colours, in order (runs of a comparison, lines of a panel).
+    pub const SERIES: [RGBColor; 7] = [BLUE, VERMILION, GREEN, PURPLE, ORANGE, SKY, INK];
+}
+
+static FONTS: Once = Once::new();
+
+/// The font family of the plots: a CSS font list, written as is into the SVG files (so a
+/// viewer with DejaVu Sans draws the text in the font it was measured with, and others fall
+/// back), and the name the embedded font is registered under for measuring and PNG drawing.
+pub const FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+
+/// Registers the embedded DejaVu Sans subset as [`FAMILY`] (needed to measure and draw text
+/// without system fonts).
+pub fn ensure_fonts() {
+    FONTS.call_once(|| {
+        let regular: &'static [u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+        let bold: &'static [u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+        // The fonts are part of the source tree; they parse.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, regular);
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, bold);
+    });
+}
+
+/// Pixels at scale `s` of a nominal length.
+pub fn px(s: f64, v: f64) -> i32 {
+    (v * s).round() as i32
+}
+
+/// The regular font at a nominal size.
+pub fn font(s: f64, size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FAMILY), size * s, FontStyle::Normal)
+}
+
+/// The bold font at a nominal size.
+pub fn bold(s: f64, size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FAMILY), size * s, FontStyle::Bold)
+}
+
+/// `text` broken into lines at its ` · ` separators so that each fits in `width` nominal
+/// pixels at font size `size` (a part longer than `width` gets a line of its own).
+pub fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    ensure_fonts();
+    let f = font(1.0, size);
+    let fits = |t: &str| f.box_size(t).map_or(true, |(w, _)| w as f64 <= width);
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for part in text.split(" · ") {
+        let cand = if cur.is_empty() {
+            part.to_string()
+        } else {
+            format!("{cur} · {part}")
+        };
+        if cur.is_empty() || fits(&cand) {
+            cur = cand;
+        } else {
+            lines.push(std::mem::replace(&mut cur, part.to_string()));
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// A drawing error as text.
+pub fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// A figure that draws itself on any backend.
+pub trait Figure {
+    /// Nominal size in pixels (the SVG's width and height).
+    fn size(&self) -> (u32, u32);
+    /// Draws the figure on `root`, lengths multiplied by `s`.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String>;
+}
+
+fn scaled((w, h): (u32, u32)) -> (u32, u32) {
+    (
+        (w as f64 * SCALE).round() as u32,
+        (h as f64 * SCALE).round() as u32,
+    )
+}
+
+/// Draws `fig` as SVG text (drawn at [`SCALE`], shown at the nominal size).
+pub fn svg_text(fig: &impl Figure) -> Result<String> {
+    ensure_fonts();
+    let (w, h) = fig.size();
+    let big = scaled((w, h));
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, big).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| Error::Other(err(e)))?;
+        fig.draw(&root, SCALE).map_err(Error::Other)?;
+        root.present().map_err(|e| Error::Other(err(e)))?;
+    }
+    // Show at the nominal size; the view box keeps the drawing's finer coordinates.
+    let from = format!("width=\"{}\" height=\"{}\"", big.0, big.1);
+    Ok(out.replacen(&from, &format!("width=\"{w}\" height=\"{h}\""), 1))
+}
+
+/// Writes `<dir>/<stem>.svg` and `<dir>/<stem>.png` (each through a temporary file and a
+/// rename) and returns the SVG text.
+pub fn render(fig: &impl Figure, dir: &Path, stem: &str) -> Result<String> {
+    let svg = svg_text(fig)?;
+    super::files::replace_atomically(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let png = dir.join(format!("{stem}.png"));
+    // The encoder picks the format from the extension: the temporary name ends in `.png`.
+    let tmp = dir.join(format!(".{stem}.{}.tmp.png", std::process::id()));
+    {
+        let root = BitMapBackend::new(&tmp, scaled(fig.size())).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| Error::Other(err(e)))?;
+        fig.draw(&root, SCALE).map_err(Error::Other)?;
+        root.present().map_err(|e| Error::Other(err(e)))?;
+    }
+    std::fs::rename(&tmp, &png).map_err(|e| Error::io(&png, e))?;
+    Ok(svg)
+}
+
+/// The SVG made fluid for inlining in HTML: full width of its container, height from its
+/// view box.
+pub fn inline_svg(svg: &str) -> String {
+    match (svg.find("<svg"), svg.find("viewBox")) {
+        (Some(start), Some(vb)) if vb > start => {
+            let head_end = svg[start..].find('>').map_or(svg.len(), |k| start + k);
+            let head = &svg[start..head_end];
+            let mut h = String::from("<svg role=\"img\" style=\"width:100%;height:auto\"");
+            for attr in ["viewBox", "xmlns"] {
+                if let Some(p) = head.find(attr) {
+                    let rest = &head[p..];
+                    let end = rest[attr.len() + 2..]
+                        .find('"')
+                        .map_or(rest.len(), |k| k + attr.len() + 3);
+                    h.push(' ');
+                    h.push_str(&rest[..end]);
+                }
+            }
+            format!("{h}{}", &svg[head_end..])
+        }
+        _ => svg.to_string(),
+    }
+}
+
+/// Draws a legend row centred in `area`: a swatch and a label per entry.
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    s: f64,
+    entries: &[LegendEntry],
+) -> std::result::Result<(), String> {
+    let f = font(s, 12.5);
+    let widths: Vec<i32> = entries
+        .iter()
+        .map(|e| {
+            let (tw, _) = area
+                .estimate_text_size(&e.label, &TextStyle::from(f.clone()))
+                .unwrap_or((0, 0));
+            px(s, 26.0) + tw as i32 + px(s, 18.0)
+        })
+        .collect();
+    let total: i32 = widths.iter().sum();
+    let (w, h) = area.dim_in_pixel();
+    let mut x = (w as i32 - total).max(0) / 2;
+    let y = h as i32 / 2;
+    for (e, wd) in entries.iter().zip(widths) {
+        match e.swatch {
+            Swatch::Band => {
+                area.draw(&Rectangle::new(
+                    [(x, y - px(s, 6.0)), (x + px(s, 20.0), y + px(s, 6.0))],
+                    e.colour.mix(0.22).filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + px(s, 20.0), y)],
+                    e.colour.stroke_width(px(s, 2.0) as u32),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Line => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + px(s, 20.0), y)],
+                    e.colour.stroke_width(px(s, 2.5) as u32),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Dot => {
+                area.draw(&Circle::new(
+                    (x + px(s, 10.0), y),
+                    px(s, 5.0),
+                    e.colour.filled(),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Observed => {
+                area.draw(&PathElement::new(
+                    vec![
+                        (x + px(s, 10.0), y - px(s, 7.0)),
+                        (x + px(s, 10.0), y + px(s, 7.0)),
+                    ],
+                    e.colour.stroke_width(px(s, 1.5) as u32),
+                ))
+                .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [
+                        (x + px(s, 6.0), y - px(s, 4.0)),
+                        (x + px(s, 14.0), y + px(s, 4.0)),
+                    ],
+                    e.colour.filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+        area.draw(&Text::new(
+            e.label.clone(),
+            (x + px(s, 26.0), y),
+            f.clone()
+                .color(&palette::INK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        x += wd;
+    }
+    Ok(())
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swatch {
+    /// A line over a shaded band (mean and interval).
+    Band,
+    /// A line.
+    Line,
+    /// A dot.
+    Dot,
+    /// An observed value with its interval.
+    Observed,
+}
+
+/// One entry of a legend.
+#[derive(Debug, Clone)]
+pub struct LegendEntry {
+    /// Text.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// Swatch.
+    pub swatch: Swatch,
+}

@@ -1,0 +1,111 @@
+//! What the run-directory tests share: running `wecare` and checking run directories.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The default scenario.
+pub fn default_scenario() -> PathBuf {
+    root().join("scenarios/wecare-measure1.toml")
+}
+
+/// Runs `wecare` with `args`; panics with its error output when it fails.
+pub fn wecare(args: &[&str]) -> Output {
+    let o = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "wecare {args:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// Runs the default scenario with `extra` flags into `out`; returns the new run directory.
+pub fn run_default(out: &Path, extra: &[&str]) -> PathBuf {
+    let before = run_dirs(out);
+    let mut args = vec!["run", "--quiet", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let scenario = default_scenario();
+    if !extra.contains(&"--from") {
+        args.push(scenario.to_str().unwrap());
+    }
+    wecare(&args);
+    let mut new: Vec<PathBuf> = run_dirs(out)
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .collect();
+    assert_eq!(new.len(), 1, "one new run directory: {new:?}");
+    new.pop().unwrap()
+}
+
+/// Every visible run directory `<out>/<scenario>/<id>`.
+pub fn run_dirs(out: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    let Ok(scenarios) = std::fs::read_dir(out) else {
+        return v;
+    };
+    for s in scenarios {
+        let s = s.unwrap().path();
+        if !s.is_dir() {
+            continue;
+        }
+        for r in std::fs::read_dir(&s).unwrap() {
+            let p = r.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with('.') {
+                v.push(p);
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// SHA-256 of a file, lowercase hexadecimal.
+pub fn sha256(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).unwrap();
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest of a run directory as JSON.
+pub fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Checks that a run directory is complete: a manifest, and every file it records present
+/// with its recorded size and checksum, and every derived file present.
+pub fn assert_complete(dir: &Path) {
+    let m = manifest(dir);
+    for f in m["files"].as_array().unwrap() {
+        let p = dir.join(f["path"].as_str().unwrap());
+        assert!(p.exists(), "{} missing", p.display());
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().len(),
+            f["bytes"].as_u64().unwrap(),
+            "{} size",
+            p.display()
+        );
+        assert_eq!(
+            sha256(&p),
+            f["sha256"].as_str().unwrap(),
+            "{} checksum",
+            p.display()
+        );
+    }
+    for f in m["derived"].as_array().unwrap() {
+        let p = dir.join(f.as_str().unwrap());
+        assert!(p.exists(), "{} missing", p.display());
+    }
+}
