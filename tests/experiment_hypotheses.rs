@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
-use wecare::experiment::hypotheses::{Options, PATTERN, run, scale_social_capital, write};
+use wecare::experiment::hypotheses::{
+    ClaimKind, Options, PATTERN, run, scale_social_capital, write,
+};
 use wecare::experiment::{Runner, Silent};
 use wecare::scenario::Scenario;
 
@@ -94,7 +96,10 @@ fn every_hypothesis_experiment_runs_end_to_end() {
         .iter()
         .position(|v| v == "trust_to_persistence off")
         .unwrap();
-    let near = PATTERN.len() - 1;
+    let near = PATTERN
+        .iter()
+        .position(|c| matches!(c.kind, ClaimKind::Near { .. }))
+        .unwrap();
     assert!(!m.results[v][near].holds && m.results[v][near].miss > 0.1);
 
     let q3 = h.q3.as_ref().unwrap();

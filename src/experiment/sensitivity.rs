@@ -11,17 +11,16 @@
 //!   `r` trajectories of `k + 1` points on a `p`-level grid, each moving one parameter by
 //!   `delta = p / (2 (p - 1))`. Elementary effects are in output units per full range.
 //! - Sobol indices by Saltelli et al. (2010): matrices A and B of N points, and for each i the
-//!   matrix A with column i from B; first-order `S_i = mean(f(B) (f(AB_i) - f(A))) / V`
-//!   (Saltelli 2010, eq. b of table 2) and total `ST_i = mean((f(A) - f(AB_i))^2) / (2V)`
+//!   matrix A with column i from B; first-order `S_i = mean((f(B) - f0) (f(AB_i) - f(A))) / V`
+//!   (Saltelli 2010, eq. b of table 2, with f(B) centred on the mean f0 of f(A) and f(B), as
+//!   SALib does, which removes the variance a large mean adds) and total `ST_i = mean((f(A) - f(AB_i))^2) / (2V)`
 //!   (Jansen 1999), V the variance of f over A and B together. N (k + 2) evaluations.
 //!   Intervals: percentile bootstrap over the N rows.
 
 use super::estimate::{bootstrap_interval, quantile_sorted, sorted_finite};
 use super::outcome::{Key, Runner};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{
-    ForestPanel, ForestSeries, Point, Series, Style, XyPanel, forest_figure, xy_figure,
-};
+use super::plot::{ForestPanel, ForestSeries, forest_figure};
 use super::sweep::{SweepParameter, evaluate};
 use super::table::Table;
 use crate::error::{Error, Result};
@@ -204,9 +203,11 @@ fn sobol_point(n: usize, k: usize, y: &[f64], rows: &[usize]) -> Vec<(f64, f64)>
         / (2.0 * m - 1.0);
     (0..k)
         .map(|i| {
+            // f(B) centred: the same expectation (E[f(AB_i) - f(A)] = 0), far less variance
+            // when the output's mean is large against its spread.
             let s1 = rows
                 .iter()
-                .map(|&j| fb(j) * (fab(i, j) - fa(j)))
+                .map(|&j| (fb(j) - mean) * (fab(i, j) - fa(j)))
                 .sum::<f64>()
                 / m
                 / var;
@@ -635,37 +636,37 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
             )?;
         }
         Method::Morris => {
-            let panels: Vec<XyPanel> = r
+            let panels: Vec<ForestPanel> = r
                 .outputs
                 .iter()
                 .enumerate()
-                .map(|(c, o)| XyPanel {
+                .map(|(c, o)| ForestPanel {
                     title: o.to_string(),
-                    x_label: "mu* (per full range)".into(),
-                    y_label: "sigma".into(),
-                    series: vec![Series {
-                        name: String::new(),
-                        points: r.morris[c]
-                            .iter()
-                            .zip(&names)
-                            .map(|(m, n)| Point {
-                                x: m.mu_star,
-                                y: m.sigma,
-                                lo: f64::NAN,
-                                hi: f64::NAN,
-                                label: Some(n.clone()),
-                            })
-                            .collect(),
-                        style: Style::Points,
-                    }],
-                    reference: None,
-                    fit: None,
+                    x_label: "per full range".into(),
+                    rows: names.clone(),
+                    series: vec![
+                        ForestSeries {
+                            name: "mu*".into(),
+                            values: r.morris[c]
+                                .iter()
+                                .map(|m| (m.mu_star, m.mu_star_lo, m.mu_star_hi))
+                                .collect(),
+                        },
+                        ForestSeries {
+                            name: "sigma".into(),
+                            values: r.morris[c]
+                                .iter()
+                                .map(|m| (m.sigma, f64::NAN, f64::NAN))
+                                .collect(),
+                        },
+                    ],
+                    reference: Some(0.0),
                 })
                 .collect();
-            xy_figure(
+            forest_figure(
                 &dir.path().join("indices.svg"),
                 &format!(
-                    "Morris screening ({} trajectories, {} replicates per point)",
+                    "Morris screening ({} trajectories, {} replicates per point; mu* with 95% bootstrap interval)",
                     r.points.len() / (names.len() + 1),
                     r.replicates
                 ),
