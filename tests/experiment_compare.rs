@@ -80,7 +80,7 @@ fn the_paired_interval_shrinks_as_replicates_grow_and_beats_independent_ensemble
 fn every_shipped_design_runs() {
     let (files, outcomes) =
         DesignList::load(&root().join("scenarios/designs/designs.toml")).unwrap();
-    assert_eq!(files.len(), 8);
+    assert_eq!(files.len(), 9);
     assert!(outcomes.is_empty());
     let designs: Vec<Design> = files.iter().map(|f| Design::load(f).unwrap()).collect();
     let runner = Runner::new(2, &Silent).unwrap();
