@@ -79,6 +79,16 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .map(|f| Design::load(f))
         .collect::<Result<_>>()?;
     let base = &designs[0].scenario;
+    for d in &designs[1..] {
+        if d.scenario.montecarlo.seed != base.montecarlo.seed {
+            eprintln!(
+                "note: {} sets seed {}; every design runs from the baseline's seed {} (common random numbers)",
+                d.file.display(),
+                d.scenario.montecarlo.seed,
+                base.montecarlo.seed
+            );
+        }
+    }
     let replicates = args.common.replicates_or(base.montecarlo.replicates)?;
     let seed = args.common.seed.unwrap_or(base.montecarlo.seed);
     let threads = args.common.threads.unwrap_or(base.montecarlo.threads);

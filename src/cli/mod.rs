@@ -38,9 +38,9 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Compare funding designs against a baseline with common random numbers.
     Compare(compare::CompareArgs),
-    /// Run the parameter grid of a scenario's [sweep] section.
+    /// Run the parameter grid of a scenario's sweep section.
     Sweep(sweep::SweepArgs),
-    /// Morris screening or Sobol indices over the ranges of a scenario's [sweep] section.
+    /// Morris screening or Sobol indices over the ranges of a scenario's sweep section.
     Sensitivity(sensitivity::SensitivityArgs),
     /// The hypothesis experiments: Q1 dose-response, Q2 effect, mechanisms, Q3 traces.
     Hypotheses(hypotheses::HypothesesArgs),
