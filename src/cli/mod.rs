@@ -1,9 +1,13 @@
 //! The `wecare` command line: a thin front end over the library.
 
+mod compare;
 mod generate;
+mod hypotheses;
 mod report;
 mod run;
+mod sensitivity;
 mod stats;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +39,14 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Generate a synthetic data set (territories with partnership archetypes).
     Generate(generate::GenerateArgs),
+    /// Compare funding designs against a baseline with common random numbers.
+    Compare(compare::CompareArgs),
+    /// Run the parameter grid of a scenario's sweep section.
+    Sweep(sweep::SweepArgs),
+    /// Morris screening or Sobol indices over the ranges of a scenario's sweep section.
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// The hypothesis experiments: Q1 dose-response, Q2 effect, mechanisms, Q3 traces.
+    Hypotheses(hypotheses::HypothesesArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -52,6 +64,10 @@ pub fn main() -> i32 {
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Generate(args) => generate::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Hypotheses(args) => hypotheses::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())

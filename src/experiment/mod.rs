@@ -1,9 +1,20 @@
-//! Experiments over a model: the Monte Carlo ensemble (and, later, comparisons, sweeps and
-//! calibration), generic over scenarios.
+//! Experiments over a model: the Monte Carlo ensemble, comparisons of funding designs,
+//! parameter sweeps and sensitivity analysis, and the hypothesis experiments (Q1-Q3),
+//! generic over scenarios.
 
+pub mod compare;
 mod ensemble;
+pub mod estimate;
+pub mod hypotheses;
+pub mod outcome;
+pub mod output;
+pub mod plot;
+pub mod sensitivity;
+pub mod sweep;
+pub mod table;
 
 pub use ensemble::{
     Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, ReplicateResult,
     WaveLayout, WaveStats, replicate, run_ensemble, run_ensemble_table,
 };
+pub use outcome::{Key, OutcomeTable, Progress, Runner, Selection, Silent};

@@ -400,12 +400,26 @@ pub enum BudgetSplit {
     Proportional,
 }
 
+/// How each project's lead is chosen when the programme starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadChoice {
+    /// The lead the projects file names.
+    AsGiven,
+    /// The partnership's most central member among the kinds in `lead_eligible`: most active
+    /// ties to other members, then most active ties overall; the named lead wins ties, then
+    /// the first listed partner.
+    MostCentral,
+}
+
 /// The funding design: rules of the programme (MODEL.md section 2, Programme).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Funding {
     /// Kinds allowed to lead a project (default [`ente_gestore`]).
     pub lead_eligible: Vec<Kind>,
+    /// How each project's lead is chosen at programme start (default `as_given`).
+    pub lead_choice: LeadChoice,
     /// Which listed partners get a project tie to the lead at programme start (default
     /// `unconnected`; see docs/ODD.md, section 10).
     pub partner_tie: PartnerTie,
@@ -433,6 +447,7 @@ impl Default for Funding {
     fn default() -> Self {
         Funding {
             lead_eligible: vec![Kind::EnteGestore],
+            lead_choice: LeadChoice::AsGiven,
             partner_tie: PartnerTie::Unconnected,
             recruit_rate: 0.04,
             recruit_weight: PerKind {

@@ -5,6 +5,7 @@ use crate::data::csv::{CsvPaths, read_dataset};
 use crate::data::graphml::read_dataset_graphml;
 use crate::data::{DataError, Dataset, Project, Warning};
 use crate::error::{Error, Result};
+use crate::model::params::LeadChoice;
 
 impl Scenario {
     /// Reads the scenario's data set (CSV or GraphML files, inline projects) and checks it
@@ -86,6 +87,25 @@ impl Scenario {
             .unwrap_or_else(|| self.file_label());
         for p in &ds.projects {
             let lead = &ds.organisations[p.lead];
+            if self.funding.lead_choice == LeadChoice::MostCentral {
+                // The lead is chosen among the members at programme start: one must be eligible.
+                let any = std::iter::once(p.lead)
+                    .chain(p.partners.iter().copied())
+                    .any(|i| eligible.contains(&ds.organisations[i].kind));
+                if !any {
+                    let names: Vec<&str> = eligible.iter().map(|k| k.name()).collect();
+                    return Err(Error::Data(DataError::file(
+                        &file,
+                        format!(
+                            "project `{}` has no member of a kind allowed to lead ({}, funding.lead_eligible in {}), so funding.lead_choice = \"most_central\" cannot choose a lead",
+                            p.id,
+                            names.join(", "),
+                            self.file_label(),
+                        ),
+                    )));
+                }
+                continue;
+            }
             if !eligible.contains(&lead.kind) {
                 let names: Vec<&str> = eligible.iter().map(|k| k.name()).collect();
                 return Err(Error::Data(DataError::file(

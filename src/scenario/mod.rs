@@ -227,6 +227,9 @@ pub struct Scenario {
     pub montecarlo: MonteCarlo,
     /// Outputs.
     pub output: Output,
+    /// Parameter sweep and sensitivity settings (`[sweep]`; see `wecare sweep`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::experiment::sweep::Sweep>,
     /// Directory of the scenario file (relative data paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -238,6 +238,7 @@ pub(super) fn check(s: &Scenario) -> Problems {
             ));
         }
     }
+    o.extend(crate::experiment::sweep::check(s));
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((

@@ -4,7 +4,7 @@
 use super::Ctx;
 use super::recruitment::draw_recruit;
 use crate::data::Kind;
-use crate::model::params::PartnerTie;
+use crate::model::params::{LeadChoice, PartnerTie};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 
@@ -25,11 +25,14 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
     }
 }
 
-/// Every project opens: the lead and listed partners join, partners tied to the lead as
-/// `funding.partner_tie` says;
+/// Every project opens: with `funding.lead_choice = "most_central"` its lead is chosen first;
+/// the lead and listed partners join, partners tied to the lead as `funding.partner_tie` says;
 /// projects short of `funding.min_partners` recruit the missing kinds from the pool.
 fn start_programme(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
     for p in 0..w.projects.len() {
+        if ctx.p.funding.lead_choice == LeadChoice::MostCentral {
+            choose_lead(ctx, w, p);
+        }
         w.projects[p].open = true;
         let lead = w.projects[p].lead;
         w.join_project(lead, p as u32);
@@ -64,6 +67,47 @@ fn start_programme(ctx: &Ctx, w: &mut World, rng: &mut Rng) {
                 have += 1;
             }
         }
+    }
+}
+
+/// Makes project `p`'s most central member of an eligible kind its lead: the most active ties
+/// to other members (lead and listed partners), then the most active ties overall; the named
+/// lead wins ties, then the earlier listed partner. The former lead becomes a listed partner.
+/// Without an eligible member the named lead stays.
+fn choose_lead(ctx: &Ctx, w: &mut World, p: usize) {
+    let pr = &w.projects[p];
+    let members: Vec<u32> = std::iter::once(pr.lead)
+        .chain(pr.listed.iter().copied())
+        .collect();
+    let eligible = &ctx.p.funding.lead_eligible;
+    let score = |i: u32| {
+        if !w.active[i as usize] {
+            return (0, 0);
+        }
+        let partners = w.memory.active_partners(i);
+        let inside = partners
+            .iter()
+            .filter(|&&(j, _)| members.contains(&j))
+            .count();
+        (inside, partners.len())
+    };
+    let mut best: Option<(u32, (usize, usize))> = None;
+    for &i in &members {
+        if !eligible.contains(&w.kind(i)) {
+            continue;
+        }
+        let s = score(i);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((i, s));
+        }
+    }
+    let Some((lead, _)) = best else { return };
+    let pr = &mut w.projects[p];
+    if lead != pr.lead {
+        let old = pr.lead;
+        pr.listed.retain(|&x| x != lead);
+        pr.listed.insert(0, old);
+        pr.lead = lead;
     }
 }
 

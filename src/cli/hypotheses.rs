@@ -1,0 +1,108 @@
+//! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
+
+use super::compare::ExperimentArgs;
+use crate::error::{Error, Result};
+use crate::experiment::hypotheses::{
+    Options, mechanisms_table, q1_tables, q3_table, run as analyse, write,
+};
+use crate::experiment::output::Bar;
+use crate::experiment::{Progress, Runner};
+use crate::scenario::Scenario;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// A part of the hypotheses experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// Q1: dose-response of change to baseline social capital.
+    Q1,
+    /// Q2: effect of adoption_to_social_capital on social capital.
+    Q2,
+    /// Each feedback channel off: does the observed pattern survive?
+    Mechanisms,
+    /// Q3: which observables tell feedback on from off, and with what power.
+    Q3,
+}
+
+/// Arguments of `wecare hypotheses`.
+#[derive(Debug, Args)]
+pub struct HypothesesArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// Parts to run, comma-separated (default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<Part>,
+    /// Q1: multipliers of baseline social capital, comma-separated (default 0.5,0.75,1,1.25,1.5).
+    #[arg(long, value_delimiter = ',')]
+    pub levels: Vec<f64>,
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+}
+
+/// `wecare hypotheses`.
+pub fn run(args: HypothesesArgs) -> Result<()> {
+    let s = Scenario::load(&args.scenario)?;
+    let replicates = args.common.replicates_or(s.montecarlo.replicates)?;
+    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
+    let mut o = Options::all(replicates, seed);
+    if !args.only.is_empty() {
+        o.q1 = args.only.contains(&Part::Q1);
+        o.q2 = args.only.contains(&Part::Q2);
+        o.mechanisms = args.only.contains(&Part::Mechanisms);
+        o.q3 = args.only.contains(&Part::Q3);
+    }
+    if !args.levels.is_empty() {
+        if args.levels.len() < 2 || args.levels.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
+            return Err(Error::Other(
+                "--levels: give at least two multipliers >= 0".into(),
+            ));
+        }
+        o.levels = args.levels.clone();
+    }
+    let bar = Bar::new(args.common.quiet);
+    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let clock = std::time::Instant::now();
+    let h = analyse(&runner, &s, &o)?;
+    bar.finish();
+    let dir = write(
+        &h,
+        &s.scenario.name,
+        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+    )?;
+    if let Some(q) = &h.q1 {
+        let (_, slopes) = q1_tables(q);
+        println!(
+            "Q1: slopes of change at wave 2 on baseline social capital\n{}",
+            slopes.text()
+        );
+    }
+    if let Some(c) = &h.q2 {
+        let (_, diffs) = crate::experiment::compare::tables(c);
+        println!(
+            "Q2: differences from `{}` (paired, 95% interval)\n{}",
+            c.designs[0],
+            diffs.text()
+        );
+    }
+    if let Some(m) = &h.mechanisms {
+        println!(
+            "Mechanisms: the observed pattern\n{}",
+            mechanisms_table(m).text()
+        );
+    }
+    if let Some(cs) = &h.q3 {
+        for c in cs {
+            println!(
+                "Q3: top observables, {} off\n{}",
+                c.channel,
+                q3_table(c, 5).text()
+            );
+        }
+    }
+    println!(
+        "hypotheses with {replicates} replicates per variant in {:.1} s; wrote {}",
+        clock.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok(())
+}

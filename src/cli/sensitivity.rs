@@ -1,0 +1,65 @@
+//! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
+//! `[sweep]` section.
+
+use super::compare::ExperimentArgs;
+use crate::error::{Error, Result};
+use crate::experiment::output::Bar;
+use crate::experiment::sensitivity::{Method, run as analyse, table, write};
+use crate::experiment::{Progress, Runner};
+use crate::scenario::Scenario;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// The analysis to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Morris elementary effects (screening; cheap).
+    Morris,
+    /// Sobol first-order and total indices (Saltelli sampling).
+    Sobol,
+}
+
+/// Arguments of `wecare sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file with a `[sweep]` section whose parameters have a `range`.
+    pub scenario: PathBuf,
+    /// Method.
+    #[arg(long, value_enum, default_value = "morris")]
+    pub method: MethodArg,
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+}
+
+/// `wecare sensitivity`.
+pub fn run(args: SensitivityArgs) -> Result<()> {
+    let s = Scenario::load(&args.scenario)?;
+    let sw = s
+        .sweep
+        .as_ref()
+        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
+    let replicates = args.common.replicates_or(sw.replicates)?;
+    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
+    let method = match args.method {
+        MethodArg::Morris => Method::Morris,
+        MethodArg::Sobol => Method::Sobol,
+    };
+    let bar = Bar::new(args.common.quiet);
+    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let clock = std::time::Instant::now();
+    let r = analyse(&runner, &s, method, replicates, seed)?;
+    bar.finish();
+    let dir = write(
+        &r,
+        &s.scenario.name,
+        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+    )?;
+    println!("{}", table(&r).text());
+    println!(
+        "{} points x {replicates} replicates in {:.1} s; wrote {}",
+        r.points.len(),
+        clock.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok(())
+}

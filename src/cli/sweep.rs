@@ -1,0 +1,61 @@
+//! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
+
+use super::compare::ExperimentArgs;
+use crate::error::{Error, Result};
+use crate::experiment::output::{Bar, fmt_sig};
+use crate::experiment::sweep::{grid, main_effect, write_grid};
+use crate::experiment::table::Table;
+use crate::experiment::{Progress, Runner};
+use crate::scenario::Scenario;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `wecare sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file with a `[sweep]` section.
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: ExperimentArgs,
+}
+
+/// `wecare sweep`.
+pub fn run(args: SweepArgs) -> Result<()> {
+    let s = Scenario::load(&args.scenario)?;
+    let sw = s
+        .sweep
+        .as_ref()
+        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
+    let replicates = args.common.replicates_or(sw.replicates)?;
+    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
+    let bar = Bar::new(args.common.quiet);
+    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let clock = std::time::Instant::now();
+    let g = grid(&runner, &s, replicates, seed)?;
+    bar.finish();
+    let dir = write_grid(
+        &g,
+        &s.scenario.name,
+        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+    )?;
+    for (c, k) in g.outputs.iter().enumerate() {
+        for (p, name) in g.parameters.iter().enumerate() {
+            let mut t = Table::new(&[name.as_str(), &format!("{k} mean"), "95% interval"]);
+            for (v, x) in main_effect(&g, p, c) {
+                t.push(vec![
+                    fmt_sig(v, 4),
+                    fmt_sig(x.mean, 4),
+                    format!("[{}, {}]", fmt_sig(x.lo, 3), fmt_sig(x.hi, 3)),
+                ]);
+            }
+            println!("{}", t.text());
+        }
+    }
+    println!(
+        "{} points x {replicates} replicates in {:.1} s; wrote {}",
+        g.points.len(),
+        clock.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,486 @@
+//! Outcomes of one replicate: every network-scope wave statistic (`docs/statistics.md`) plus
+//! the derived statistics the experiments need (survival of programme ties, programme cost,
+//! cost per lasting tie, adopter gaps), each named `statistic@wave`.
+//!
+//! Experiments run many replicates of several variants (designs, parameter points) through a
+//! [`Runner`], which owns the worker threads and the progress display. Replicate k of every
+//! variant uses the streams of (master seed, k): common random numbers.
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::network::{Origin, Snapshot};
+use crate::stats::{StatsOptions, WaveContext, wave_table};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A statistic at a wave, written `statistic@wave` (waves numbered from 1), e.g. `ties@3`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// Statistic name (`docs/statistics.md`, or one of [`DERIVED`]).
+    pub statistic: String,
+    /// Wave, 1-based.
+    pub wave: usize,
+}
+
+impl Key {
+    /// `statistic@wave`.
+    pub fn new(statistic: &str, wave: usize) -> Key {
+        Key {
+            statistic: statistic.to_string(),
+            wave,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.statistic, self.wave)
+    }
+}
+
+impl FromStr for Key {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Key, String> {
+        let bad = || format!("`{s}`: write an outcome as statistic@wave, e.g. ties@3");
+        let (stat, wave) = s.rsplit_once('@').ok_or_else(bad)?;
+        let wave: usize = wave.trim().parse().map_err(|_| bad())?;
+        if stat.trim().is_empty() || wave == 0 {
+            return Err(bad());
+        }
+        Ok(Key::new(stat.trim(), wave))
+    }
+}
+
+/// Parses a list of `statistic@wave` names.
+pub fn parse_keys<S: AsRef<str>>(names: &[S]) -> std::result::Result<Vec<Key>, String> {
+    names.iter().map(|s| s.as_ref().parse()).collect()
+}
+
+/// The derived statistics, with their definitions (added to the wave statistics).
+pub const DERIVED: [(&str, &str); 10] = [
+    (
+        "programme_ties",
+        "active ties of origin `programme` (formed while the programme ran)",
+    ),
+    (
+        "new_ties",
+        "ties active now and not at the previous wave (from wave 2)",
+    ),
+    (
+        "programme_tie_survival",
+        "share of the programme-origin ties of the previous wave still active now (from wave 2)",
+    ),
+    (
+        "adopter_degree_gap",
+        "mean degree of active adopters minus that of active non-adopters",
+    ),
+    (
+        "adopter_tie_gain_gap",
+        "mean change of degree since the previous wave, organisations that had adopted by then minus those that had not (organisations active at both waves; from wave 2)",
+    ),
+    (
+        "adopter_initiative_gap",
+        "share in initiatives of the wave-1 organisations that adopted by now minus that of the others",
+    ),
+    (
+        "programme_cost",
+        "EUR spent: the projects' budgets, plus follow-on funding at each project's monthly programme rate (last wave)",
+    ),
+    (
+        "cost_per_lasting_tie",
+        "programme_cost / programme_ties: EUR per programme-origin tie still active (last wave)",
+    ),
+    (
+        "programme_ties_rate",
+        "programme_ties per organisation active at wave 1",
+    ),
+    (
+        "entrants_rate",
+        "entrants since the previous wave per organisation active at wave 1 (from wave 2)",
+    ),
+];
+
+/// One observed value of one replicate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Obs {
+    /// Statistic name.
+    pub statistic: &'static str,
+    /// Wave, 1-based.
+    pub wave: usize,
+    /// Value (NaN where undefined).
+    pub value: f64,
+}
+
+/// The snapshots of one replicate and what was spent on it.
+#[derive(Debug, Clone)]
+pub struct Replicate {
+    /// One snapshot per wave.
+    pub waves: Vec<Snapshot>,
+    /// EUR spent (see [`DERIVED`], `programme_cost`).
+    pub cost: f64,
+}
+
+/// Runs replicate `r` of `model` from master seed `seed`, step by step, and prices it.
+pub fn run_replicate(model: &Model, seed: u64, r: u64) -> Replicate {
+    let mut sim = model.simulation(seed, r);
+    let mut waves = Vec::new();
+    while let Some(s) = sim.step() {
+        if let Some(snap) = s {
+            waves.push(snap);
+        }
+    }
+    let p = model.params();
+    let months = p.timeline.programme.max(1) as f64;
+    let extra = p.funding.follow_on as f64;
+    let cost = sim
+        .world()
+        .projects
+        .iter()
+        .map(|pr| pr.budget * (1.0 + if pr.follow_on { extra / months } else { 0.0 }))
+        .sum();
+    Replicate { waves, cost }
+}
+
+fn degrees(s: &Snapshot) -> Vec<u32> {
+    let mut d = vec![0u32; s.len()];
+    for t in &s.ties {
+        d[t.a as usize] += 1;
+        d[t.b as usize] += 1;
+    }
+    d
+}
+
+fn mean_gap(pairs: impl Iterator<Item = (bool, f64)>) -> f64 {
+    let (mut s, mut n) = ([0.0f64; 2], [0usize; 2]);
+    for (g, v) in pairs {
+        s[g as usize] += v;
+        n[g as usize] += 1;
+    }
+    if n[0] == 0 || n[1] == 0 {
+        f64::NAN
+    } else {
+        s[1] / n[1] as f64 - s[0] / n[0] as f64
+    }
+}
+
+fn flag(v: &[bool], i: usize) -> bool {
+    v.get(i).copied().unwrap_or(false)
+}
+
+/// The derived statistics of wave `k` (0-based) of a replicate.
+fn derived(rep: &Replicate, k: usize, out: &mut Vec<Obs>) {
+    let s = &rep.waves[k];
+    let wave = k + 1;
+    let mut put = |statistic: &'static str, value: f64| {
+        out.push(Obs {
+            statistic,
+            wave,
+            value,
+        })
+    };
+    let programme = s
+        .ties
+        .iter()
+        .filter(|t| t.origin == Origin::Programme)
+        .count();
+    put("programme_ties", programme as f64);
+    let first = &rep.waves[0];
+    let n1 = first.active.iter().filter(|&&a| a).count();
+    put(
+        "programme_ties_rate",
+        if n1 == 0 {
+            f64::NAN
+        } else {
+            programme as f64 / n1 as f64
+        },
+    );
+    let deg = degrees(s);
+    put(
+        "adopter_degree_gap",
+        mean_gap(
+            (0..s.len())
+                .filter(|&i| s.active[i])
+                .map(|i| (flag(&s.adopted, i), deg[i] as f64)),
+        ),
+    );
+    put(
+        "adopter_initiative_gap",
+        mean_gap(
+            (0..s.len())
+                .filter(|&i| first.active[i])
+                .map(|i| (flag(&s.adopted, i), flag(&s.initiative, i) as u8 as f64)),
+        ),
+    );
+    if k > 0 {
+        let prev = &rep.waves[k - 1];
+        let key = |t: &crate::network::SnapTie| (t.a, t.b);
+        let before: std::collections::HashSet<(u32, u32)> = prev.ties.iter().map(key).collect();
+        let now: std::collections::HashSet<(u32, u32)> = s.ties.iter().map(key).collect();
+        put(
+            "new_ties",
+            s.ties.iter().filter(|t| !before.contains(&key(t))).count() as f64,
+        );
+        let prog: Vec<_> = prev
+            .ties
+            .iter()
+            .filter(|t| t.origin == Origin::Programme)
+            .collect();
+        let kept = prog.iter().filter(|t| now.contains(&key(t))).count();
+        put(
+            "programme_tie_survival",
+            if prog.is_empty() {
+                f64::NAN
+            } else {
+                kept as f64 / prog.len() as f64
+            },
+        );
+        let dprev = degrees(prev);
+        put(
+            "adopter_tie_gain_gap",
+            mean_gap(
+                (0..s.len())
+                    .filter(|&i| s.active[i] && prev.active[i])
+                    .map(|i| (flag(&prev.adopted, i), deg[i] as f64 - dprev[i] as f64)),
+            ),
+        );
+        let entrants = (0..s.len())
+            .filter(|&i| s.active[i] && !prev.active[i])
+            .count();
+        put(
+            "entrants_rate",
+            if n1 == 0 {
+                f64::NAN
+            } else {
+                entrants as f64 / n1 as f64
+            },
+        );
+    }
+    if k + 1 == rep.waves.len() {
+        put("programme_cost", rep.cost);
+        put(
+            "cost_per_lasting_tie",
+            if programme == 0 {
+                f64::NAN
+            } else {
+                rep.cost / programme as f64
+            },
+        );
+    }
+}
+
+/// Every outcome of a replicate: the network-scope wave statistics and [`DERIVED`], wave by
+/// wave.
+pub fn observe(rep: &Replicate, stats: &StatsOptions) -> Vec<Obs> {
+    let mut out = Vec::with_capacity(128 * rep.waves.len());
+    let opts = StatsOptions {
+        per_territory: false,
+        ..stats.clone()
+    };
+    for k in 0..rep.waves.len() {
+        let ctx = WaveContext {
+            current: &rep.waves[k],
+            previous: k.checked_sub(1).map(|p| &rep.waves[p]),
+            first: Some(&rep.waves[0]),
+        };
+        let table = wave_table(ctx, &opts);
+        out.extend(table.rows.iter().map(|r| Obs {
+            statistic: r.statistic,
+            wave: k + 1,
+            value: r.value,
+        }));
+        derived(rep, k, &mut out);
+    }
+    out
+}
+
+/// Which outcomes to keep.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// Every outcome.
+    All,
+    /// These, in this order (NaN where a variant does not report one).
+    Keys(Vec<Key>),
+}
+
+/// Outcomes of many replicates of one variant: a column per key, a row per replicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeTable {
+    /// Column names.
+    pub keys: Vec<Key>,
+    /// `rows[r][c]`: replicate r, outcome `keys[c]`.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl OutcomeTable {
+    /// Position of a key.
+    pub fn position(&self, key: &Key) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
+    /// The values of one outcome over replicates (NaN everywhere when absent).
+    pub fn column(&self, key: &Key) -> Vec<f64> {
+        match self.position(key) {
+            Some(c) => self.rows.iter().map(|r| r[c]).collect(),
+            None => vec![f64::NAN; self.rows.len()],
+        }
+    }
+}
+
+/// What long experiments report as they go. Called from worker threads.
+pub trait Progress: Sync {
+    /// A new stage of `total` jobs starts.
+    fn stage(&self, label: &str, total: u64);
+    /// `n` more jobs of the current stage are done.
+    fn inc(&self, n: u64);
+    /// The experiment is over.
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str, _: u64) {}
+    fn inc(&self, _: u64) {}
+}
+
+/// Runs the jobs of an experiment on a fixed number of worker threads; results come back in
+/// job order whatever the number of threads.
+pub struct Runner<'p> {
+    pool: rayon::ThreadPool,
+    progress: &'p dyn Progress,
+    /// Statistics options used by [`Runner::outcomes`].
+    pub stats: StatsOptions,
+}
+
+impl<'p> Runner<'p> {
+    /// A runner on `threads` worker threads (0: one per core).
+    pub fn new(threads: usize, progress: &'p dyn Progress) -> Result<Runner<'p>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+        Ok(Runner {
+            pool,
+            progress,
+            stats: StatsOptions::default(),
+        })
+    }
+
+    /// Number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// The progress display.
+    pub fn progress(&self) -> &dyn Progress {
+        self.progress
+    }
+
+    /// `f(0..n)` in parallel, as stage `label`; results in job order.
+    pub fn map<T: Send>(&self, label: &str, n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+        self.progress.stage(label, n as u64);
+        let p = self.progress;
+        self.pool.install(|| {
+            (0..n)
+                .into_par_iter()
+                .map(|j| {
+                    let out = f(j);
+                    p.inc(1);
+                    out
+                })
+                .collect()
+        })
+    }
+
+    /// `replicates` replicates of each model (replicate k of every model from (seed, k)),
+    /// observed and reduced to `select`; one table per model.
+    pub fn outcomes(
+        &self,
+        label: &str,
+        models: &[&Model],
+        seed: u64,
+        replicates: u64,
+        select: &Selection,
+    ) -> Vec<OutcomeTable> {
+        let reps = replicates as usize;
+        let stats = &self.stats;
+        // Column names per model: the selection, or every outcome of a probe replicate.
+        let keys: Vec<Vec<Key>> = match select {
+            Selection::Keys(k) => vec![k.clone(); models.len()],
+            Selection::All => self.pool.install(|| {
+                models
+                    .par_iter()
+                    .map(|m| {
+                        observe(&run_replicate(m, seed, 0), stats)
+                            .iter()
+                            .map(|x| Key::new(x.statistic, x.wave))
+                            .collect()
+                    })
+                    .collect()
+            }),
+        };
+        let index: Vec<HashMap<(&str, usize), usize>> = keys
+            .iter()
+            .map(|ks| {
+                ks.iter()
+                    .enumerate()
+                    .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
+                    .collect()
+            })
+            .collect();
+        let rows = self.map(label, models.len() * reps, |j| {
+            let (m, r) = (j / reps, j % reps);
+            let obs = observe(&run_replicate(models[m], seed, r as u64), stats);
+            let mut row = vec![f64::NAN; keys[m].len()];
+            for x in obs {
+                if let Some(&c) = index[m].get(&(x.statistic, x.wave)) {
+                    row[c] = x.value;
+                }
+            }
+            row
+        });
+        let mut it = rows.into_iter();
+        keys.into_iter()
+            .map(|keys| OutcomeTable {
+                keys,
+                rows: it.by_ref().take(reps).collect(),
+            })
+            .collect()
+    }
+}
+
+/// The outcomes that matter after the money stops, compared across funding designs.
+pub fn lasting_outcomes(last_wave: usize) -> Vec<Key> {
+    [
+        "ties",
+        "organisations",
+        "initiative_share",
+        "programme_tie_survival",
+        "adoption_share",
+        "mean_trust",
+        "programme_ties",
+        "cost_per_lasting_tie",
+    ]
+    .iter()
+    .map(|s| Key::new(s, last_wave))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_and_print() {
+        let k: Key = "ties_origin_share.baseline@3".parse().unwrap();
+        assert_eq!(k, Key::new("ties_origin_share.baseline", 3));
+        assert_eq!(k.to_string(), "ties_origin_share.baseline@3");
+        assert!("ties".parse::<Key>().is_err());
+        assert!("ties@0".parse::<Key>().is_err());
+        assert!("@2".parse::<Key>().is_err());
+    }
+}

@@ -1,0 +1,214 @@
+//! Where experiments write: a new directory per experiment run, never overwriting, filled
+//! under a temporary name and renamed into place when complete; tidy CSV files; a progress
+//! bar for terminals.
+
+use super::outcome::Progress;
+use crate::error::{Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// An experiment's output directory being written: `<root>/<scenario>/<kind>-<UTC time>/`.
+#[derive(Debug)]
+pub struct ExperimentDir {
+    tmp: PathBuf,
+    dest: PathBuf,
+    files: Vec<String>,
+}
+
+fn clean(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+impl ExperimentDir {
+    /// Creates the temporary directory of a new experiment run (a suffix `-2`, `-3`... keeps
+    /// names unique within the same second).
+    pub fn create(root: &Path, scenario: &str, kind: &str) -> Result<ExperimentDir> {
+        let parent = root.join(clean(scenario));
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let stamp = crate::report::utc_stamp(SystemTime::now());
+        for k in 1.. {
+            let id = if k == 1 {
+                format!("{kind}-{stamp}")
+            } else {
+                format!("{kind}-{stamp}-{k}")
+            };
+            let dest = parent.join(&id);
+            let tmp = parent.join(format!(".{id}.partial"));
+            if dest.exists() || tmp.exists() {
+                continue;
+            }
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => {
+                    return Ok(ExperimentDir {
+                        tmp,
+                        dest,
+                        files: Vec::new(),
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Error::io(&tmp, e)),
+            }
+        }
+        unreachable!("an unbounded loop returns")
+    }
+
+    /// Where files go while being written.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final location.
+    pub fn destination(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Names of the files written so far.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Writes a file.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.tmp.join(name);
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Writes a CSV file from a header and rows of already formatted fields.
+    pub fn csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+        let path = self.tmp.join(name);
+        let io = |e: csv::Error| Error::Other(format!("{}: {e}", path.display()));
+        let mut w = csv::Writer::from_path(&path).map_err(io)?;
+        w.write_record(header).map_err(io)?;
+        for r in rows {
+            w.write_record(r).map_err(io)?;
+        }
+        w.flush().map_err(|e| Error::io(&path, e))?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Renames the directory into place; fails rather than replace anything.
+    pub fn finish(self) -> Result<PathBuf> {
+        if self.dest.exists() {
+            return Err(Error::Other(format!(
+                "{} already exists",
+                self.dest.display()
+            )));
+        }
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        Ok(self.dest)
+    }
+}
+
+/// A number as written in the CSV files: shortest round-trip form, `NaN` when undefined.
+pub fn num(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A number for tables meant to be read: `digits` significant digits.
+pub fn fmt_sig(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "NaN".into()
+        } else {
+            format!("{v}")
+        };
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - mag).max(0) as usize;
+    if v.abs() >= 1e6 {
+        return format!("{:.0}", v);
+    }
+    format!("{v:.decimals$}")
+}
+
+/// A progress bar on standard error, one stage after another; hidden when standard error is
+/// not a terminal or when `quiet`.
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    /// A new bar.
+    pub fn new(quiet: bool) -> Bar {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let b = ProgressBar::new(0);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} {msg} {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b
+        };
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, label: &str, total: u64) {
+        self.bar.set_message(label.to_string());
+        self.bar.set_length(total);
+        self.bar.set_position(0);
+    }
+
+    fn inc(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_are_never_reused() {
+        let root = tempfile::tempdir().unwrap();
+        let mut a = ExperimentDir::create(root.path(), "s", "compare").unwrap();
+        a.write("x.txt", b"x").unwrap();
+        let b = ExperimentDir::create(root.path(), "s", "compare").unwrap();
+        assert_ne!(a.destination(), b.destination());
+        let pa = a.finish().unwrap();
+        assert!(pa.join("x.txt").exists());
+        let c = ExperimentDir::create(root.path(), "s", "compare").unwrap();
+        assert_ne!(c.destination(), pa);
+    }
+
+    #[test]
+    fn numbers_format() {
+        assert_eq!(fmt_sig(0.123456, 3), "0.123");
+        assert_eq!(fmt_sig(123.456, 3), "123");
+        assert_eq!(fmt_sig(-0.000123456, 2), "-0.00012");
+        assert_eq!(num(f64::NAN), "NaN");
+    }
+}

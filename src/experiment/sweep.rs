@@ -1,0 +1,499 @@
+//! Parameter sweeps: the `[sweep]` section of a scenario, applying parameter values to a
+//! scenario, evaluating many parameter points with common random numbers, and full-factorial
+//! grids (`wecare sweep`). The same section gives the ranges that Morris screening and Sobol
+//! indices explore (`wecare sensitivity`, [`super::sensitivity`]).
+//!
+//! ```toml
+//! [sweep]
+//! outputs = ["initiative_share@3", "ties@3"]   # statistic@wave; default: the lasting outcomes
+//! replicates = 10                              # replicates per parameter point
+//!
+//! [[sweep.parameters]]
+//! key = "formation.memory"        # any numeric parameter, by its dotted key
+//! values = [1.0, 2.0, 3.0, 4.0]   # grid values (wecare sweep)
+//! range = [1.0, 5.0]              # range explored by wecare sensitivity
+//! ```
+
+use super::estimate::{Summary, summarise};
+use super::outcome::{
+    Key, OutcomeTable, Runner, lasting_outcomes, observe, parse_keys, run_replicate,
+};
+use super::output::{ExperimentDir, fmt_sig, num};
+use super::plot::{Point, Series, Style, XyPanel, xy_figure};
+use super::table::Table;
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// One swept parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepParameter {
+    /// Dotted key of a numeric scenario parameter, e.g. `formation.memory`,
+    /// `dissolution.base.post`.
+    pub key: String,
+    /// Values of the grid (`wecare sweep`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
+    /// `[min, max]` explored by `wecare sensitivity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+}
+
+/// Morris screening settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MorrisSettings {
+    /// Trajectories (default 20); each costs (parameters + 1) points.
+    pub trajectories: usize,
+    /// Grid levels per parameter (default 4; even).
+    pub levels: usize,
+}
+
+impl Default for MorrisSettings {
+    fn default() -> Self {
+        MorrisSettings {
+            trajectories: 20,
+            levels: 4,
+        }
+    }
+}
+
+/// Sobol index settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SobolSettings {
+    /// Base sample size N (default 256); the design has N (parameters + 2) points.
+    pub samples: usize,
+}
+
+impl Default for SobolSettings {
+    fn default() -> Self {
+        SobolSettings { samples: 256 }
+    }
+}
+
+/// The `[sweep]` section of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sweep {
+    /// Outcomes, `statistic@wave`; empty: the lasting outcomes at the last wave.
+    pub outputs: Vec<String>,
+    /// Replicates per parameter point (default 10); replicate k of every point uses the
+    /// streams of (master seed, k).
+    pub replicates: u64,
+    /// Bootstrap resamples of the sensitivity intervals (default 1000).
+    pub bootstrap: usize,
+    /// The parameters.
+    pub parameters: Vec<SweepParameter>,
+    /// Morris settings.
+    pub morris: MorrisSettings,
+    /// Sobol settings.
+    pub sobol: SobolSettings,
+}
+
+impl Default for Sweep {
+    fn default() -> Self {
+        Sweep {
+            outputs: Vec::new(),
+            replicates: 10,
+            bootstrap: 1000,
+            parameters: Vec::new(),
+            morris: MorrisSettings::default(),
+            sobol: SobolSettings::default(),
+        }
+    }
+}
+
+impl Sweep {
+    /// The outcomes, `outputs` or by default the lasting outcomes at `last_wave`.
+    pub fn keys(&self, last_wave: usize) -> Vec<Key> {
+        match parse_keys(&self.outputs) {
+            Ok(k) if !k.is_empty() => k,
+            _ => lasting_outcomes(last_wave),
+        }
+    }
+}
+
+/// Problems with a scenario's `[sweep]` section, as (key path, message).
+pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(sw) = &s.sweep else { return out };
+    for (k, o) in sw.outputs.iter().enumerate() {
+        if let Err(e) = o.parse::<Key>() {
+            out.push((format!("sweep.outputs[{k}]"), e));
+        } else if let Ok(key) = o.parse::<Key>()
+            && key.wave > s.timeline.waves.len()
+        {
+            out.push((
+                format!("sweep.outputs[{k}]"),
+                format!(
+                    "wave {} does not exist (the timeline has {} waves)",
+                    key.wave,
+                    s.timeline.waves.len()
+                ),
+            ));
+        }
+    }
+    if sw.replicates == 0 {
+        out.push(("sweep.replicates".into(), "must be at least 1".into()));
+    }
+    if sw.morris.trajectories < 2 {
+        out.push((
+            "sweep.morris.trajectories".into(),
+            "must be at least 2".into(),
+        ));
+    }
+    if sw.morris.levels < 2 || sw.morris.levels % 2 != 0 {
+        out.push((
+            "sweep.morris.levels".into(),
+            format!("must be an even number >= 2, got {}", sw.morris.levels),
+        ));
+    }
+    if sw.sobol.samples < 4 {
+        out.push(("sweep.sobol.samples".into(), "must be at least 4".into()));
+    }
+    let value = toml::Value::try_from(s).ok();
+    for (k, p) in sw.parameters.iter().enumerate() {
+        let at = |f: &str| format!("sweep.parameters[{k}].{f}");
+        match value.as_ref().map(|v| slot_kind(v, &p.key)) {
+            Some(Some(_)) => {}
+            _ => out.push((
+                at("key"),
+                format!("`{}` is not a numeric parameter of the scenario", p.key),
+            )),
+        }
+        if p.key.starts_with("sweep.") || p.key.starts_with("montecarlo.") {
+            out.push((at("key"), format!("`{}` cannot be swept", p.key)));
+        }
+        for (j, v) in p.values.iter().enumerate() {
+            if !v.is_finite() {
+                out.push((
+                    format!("sweep.parameters[{k}].values[{j}]"),
+                    format!("must be finite, got {v}"),
+                ));
+            }
+        }
+        if let Some([lo, hi]) = p.range
+            && !(lo.is_finite() && hi.is_finite() && lo < hi)
+        {
+            out.push((
+                at("range"),
+                format!("must be [min, max] with min < max, got [{lo}, {hi}]"),
+            ));
+        }
+        if p.values.is_empty() && p.range.is_none() {
+            out.push((
+                at("key"),
+                "give `values` (a grid), `range` (sensitivity) or both".into(),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether the slot at a dotted key holds an integer (`Some(true)`), a float
+/// (`Some(false)`), or is not a number (`None`).
+fn slot_kind(v: &toml::Value, key: &str) -> Option<bool> {
+    let mut cur = v;
+    for part in key.split('.') {
+        cur = cur.get(part)?;
+    }
+    match cur {
+        toml::Value::Integer(_) => Some(true),
+        toml::Value::Float(_) => Some(false),
+        _ => None,
+    }
+}
+
+/// A scenario with parameters set by dotted key; integer parameters are rounded. The
+/// result is validated like a scenario file.
+pub fn apply(base: &Scenario, values: &[(String, f64)]) -> Result<Scenario> {
+    let mut v = toml::Value::try_from(base)
+        .map_err(|e| Error::Other(format!("cannot represent the scenario: {e}")))?;
+    for (key, x) in values {
+        let parts: Vec<&str> = key.split('.').collect();
+        let mut cur = &mut v;
+        for part in &parts[..parts.len() - 1] {
+            cur = cur
+                .get_mut(*part)
+                .ok_or_else(|| Error::Other(format!("no parameter `{key}`")))?;
+        }
+        let slot = cur
+            .as_table_mut()
+            .and_then(|t| t.get_mut(parts[parts.len() - 1]))
+            .ok_or_else(|| Error::Other(format!("no parameter `{key}`")))?;
+        *slot = match slot {
+            toml::Value::Integer(_) => toml::Value::Integer(x.round() as i64),
+            toml::Value::Float(_) => toml::Value::Float(*x),
+            _ => return Err(Error::Other(format!("`{key}` is not a number parameter"))),
+        };
+    }
+    let text =
+        toml::to_string(&v).map_err(|e| Error::Other(format!("cannot write the scenario: {e}")))?;
+    let label = values
+        .iter()
+        .map(|(k, x)| format!("{k}={x}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Scenario::parse(
+        &text,
+        &format!("<{label}>"),
+        &base.base_dir,
+    )?)
+}
+
+/// Runs `replicates` replicates at every parameter point (replicate k of every point from
+/// (seed, k)), in parallel over points; one table of `outputs` per point.
+pub fn evaluate(
+    runner: &Runner,
+    base: &Scenario,
+    data: &Dataset,
+    points: &[Vec<(String, f64)>],
+    seed: u64,
+    replicates: u64,
+    outputs: &[Key],
+) -> Result<Vec<OutcomeTable>> {
+    let stats = &runner.stats;
+    let results = runner.map(
+        "parameter points",
+        points.len(),
+        |j| -> Result<OutcomeTable> {
+            let s = apply(base, &points[j])?;
+            let model = Model::new(data, &s.params())?;
+            let rows = (0..replicates)
+                .map(|r| {
+                    let obs = observe(&run_replicate(&model, seed, r), stats);
+                    outputs
+                        .iter()
+                        .map(|k| {
+                            obs.iter()
+                                .find(|o| o.wave == k.wave && o.statistic == k.statistic)
+                                .map_or(f64::NAN, |o| o.value)
+                        })
+                        .collect()
+                })
+                .collect();
+            Ok(OutcomeTable {
+                keys: outputs.to_vec(),
+                rows,
+            })
+        },
+    );
+    results.into_iter().collect()
+}
+
+/// A finished grid sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridResult {
+    /// Parameter keys.
+    pub parameters: Vec<String>,
+    /// Parameter values of every point (full factorial, last parameter fastest).
+    pub points: Vec<Vec<f64>>,
+    /// Outcomes.
+    pub outputs: Vec<Key>,
+    /// Per point, the replicate values.
+    pub tables: Vec<OutcomeTable>,
+    /// Replicates per point.
+    pub replicates: u64,
+    /// Master seed.
+    pub seed: u64,
+}
+
+/// The full-factorial grid of the parameters that have `values`.
+pub fn grid_points(sw: &Sweep) -> (Vec<String>, Vec<Vec<f64>>) {
+    let params: Vec<&SweepParameter> = sw
+        .parameters
+        .iter()
+        .filter(|p| !p.values.is_empty())
+        .collect();
+    let mut points: Vec<Vec<f64>> = vec![Vec::new()];
+    for p in &params {
+        points = points
+            .into_iter()
+            .flat_map(|pt| {
+                p.values.iter().map(move |&v| {
+                    let mut q = pt.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect();
+    }
+    (params.iter().map(|p| p.key.clone()).collect(), points)
+}
+
+/// Runs the grid of the scenario's `[sweep]` section.
+pub fn grid(
+    runner: &Runner,
+    scenario: &Scenario,
+    replicates: u64,
+    seed: u64,
+) -> Result<GridResult> {
+    let sw = scenario
+        .sweep
+        .as_ref()
+        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", scenario.file_label())))?;
+    let (parameters, points) = grid_points(sw);
+    if parameters.is_empty() {
+        return Err(Error::Other(format!(
+            "{}: no [[sweep.parameters]] with `values`",
+            scenario.file_label()
+        )));
+    }
+    let outputs = sw.keys(scenario.timeline.waves.len());
+    let (data, _) = scenario.load_dataset()?;
+    let named: Vec<Vec<(String, f64)>> = points
+        .iter()
+        .map(|pt| parameters.iter().cloned().zip(pt.iter().copied()).collect())
+        .collect();
+    let tables = evaluate(runner, scenario, &data, &named, seed, replicates, &outputs)?;
+    Ok(GridResult {
+        parameters,
+        points,
+        outputs,
+        tables,
+        replicates,
+        seed,
+    })
+}
+
+/// Main effect of parameter `p` on output `c`: for each of its values, the mean over the
+/// points with that value, per replicate (so common random numbers carry over), summarised
+/// over replicates.
+pub fn main_effect(g: &GridResult, p: usize, c: usize) -> Vec<(f64, Summary)> {
+    let mut values: Vec<f64> = g.points.iter().map(|pt| pt[p]).collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    values
+        .into_iter()
+        .map(|v| {
+            let at: Vec<usize> = (0..g.points.len())
+                .filter(|&j| g.points[j][p] == v)
+                .collect();
+            let per_rep: Vec<f64> = (0..g.replicates as usize)
+                .map(|r| {
+                    let xs: Vec<f64> = at
+                        .iter()
+                        .map(|&j| g.tables[j].rows[r][c])
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    if xs.is_empty() {
+                        f64::NAN
+                    } else {
+                        xs.iter().sum::<f64>() / xs.len() as f64
+                    }
+                })
+                .collect();
+            (v, summarise(&per_rep))
+        })
+        .collect()
+}
+
+/// Writes a grid sweep into `<root>/<scenario>/sweep-<time>/`: `summary.csv` (per point and
+/// output: mean and interval), `replicates.csv`, `summary.md` and `main_effects.svg`.
+pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
+    let mut dir = ExperimentDir::create(root, name, "sweep")?;
+    let mut header: Vec<String> = vec!["point".into()];
+    header.extend(g.parameters.iter().cloned());
+    header.extend(
+        ["statistic", "wave", "n", "mean", "se", "ci_low", "ci_high"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    let mut rows = Vec::new();
+    let mut md = Table::new(
+        &std::iter::once("point".to_string())
+            .chain(g.parameters.iter().cloned())
+            .chain(g.outputs.iter().map(|k| k.to_string()))
+            .collect::<Vec<_>>(),
+    );
+    for (j, (pt, t)) in g.points.iter().zip(&g.tables).enumerate() {
+        let mut line = vec![j.to_string()];
+        line.extend(pt.iter().map(|v| num(*v)));
+        for (c, k) in g.outputs.iter().enumerate() {
+            let s = summarise(&t.rows.iter().map(|r| r[c]).collect::<Vec<_>>());
+            let mut row = vec![j.to_string()];
+            row.extend(pt.iter().map(|v| num(*v)));
+            row.extend([
+                k.statistic.clone(),
+                k.wave.to_string(),
+                s.n.to_string(),
+                num(s.mean),
+                num(s.se),
+                num(s.lo),
+                num(s.hi),
+            ]);
+            rows.push(row);
+            line.push(format!(
+                "{} ± {}",
+                fmt_sig(s.mean, 3),
+                fmt_sig(s.hi - s.mean, 2)
+            ));
+        }
+        md.push(line);
+    }
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    dir.csv("summary.csv", &h, &rows)?;
+    let mut reps = Vec::new();
+    for (j, t) in g.tables.iter().enumerate() {
+        for (r, row) in t.rows.iter().enumerate() {
+            for (k, v) in t.keys.iter().zip(row) {
+                reps.push(vec![
+                    j.to_string(),
+                    r.to_string(),
+                    k.statistic.clone(),
+                    k.wave.to_string(),
+                    num(*v),
+                ]);
+            }
+        }
+    }
+    dir.csv(
+        "replicates.csv",
+        &["point", "replicate", "statistic", "wave", "value"],
+        &reps,
+    )?;
+    let text = format!(
+        "# Parameter sweep\n\n{} points, {} replicates each, master seed {} (common random numbers); mean ± half-width of the 95% interval.\n\n{}",
+        g.points.len(),
+        g.replicates,
+        g.seed,
+        md.markdown()
+    );
+    dir.write("summary.md", text.as_bytes())?;
+    let mut panels = Vec::new();
+    for (c, k) in g.outputs.iter().enumerate() {
+        for (p, name) in g.parameters.iter().enumerate() {
+            let pts = main_effect(g, p, c)
+                .into_iter()
+                .map(|(v, s)| Point::new(v, s.mean, s.lo, s.hi))
+                .collect();
+            panels.push(XyPanel {
+                title: k.to_string(),
+                x_label: name.clone(),
+                y_label: k.statistic.clone(),
+                series: vec![Series {
+                    name: String::new(),
+                    points: pts,
+                    style: Style::LineBand,
+                }],
+                reference: None,
+                fit: None,
+            });
+        }
+    }
+    xy_figure(
+        &dir.path().join("main_effects.svg"),
+        &format!(
+            "Main effects ({} replicates per point, 95% intervals)",
+            g.replicates
+        ),
+        &panels,
+        g.parameters.len().clamp(2, 4),
+    )?;
+    dir.finish()
+}
