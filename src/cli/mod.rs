@@ -1,5 +1,6 @@
 //! The `wecare` command line: a thin front end over the library.
 
+mod calibrate;
 mod generate;
 mod run;
 mod stats;
@@ -32,6 +33,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Generate a synthetic data set (territories with partnership archetypes).
     Generate(generate::GenerateArgs),
+    /// Calibrate a scenario's parameters against observed waves (ABC-SMC or method of moments).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Generate(args) => generate::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())

@@ -192,6 +192,8 @@ pub struct Scenario {
     pub montecarlo: MonteCarlo,
     /// Outputs.
     pub output: Output,
+    /// Calibration against observed waves (`[calibration]`, see docs/calibration.md).
+    pub calibration: crate::calibrate::CalibrationSpec,
     /// Directory of the scenario file (relative data paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -261,6 +263,10 @@ impl Scenario {
         fix(&mut s.data.history);
         fix(&mut s.data.projects);
         fix(&mut s.data.graphml);
+        for p in &mut s.calibration.observed {
+            let r = self.resolve(p);
+            *p = std::fs::canonicalize(&r).unwrap_or(r);
+        }
         s
     }
 
