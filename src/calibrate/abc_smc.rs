@@ -41,10 +41,14 @@ pub struct Generation {
     /// Tolerance (infinite for generation 0).
     #[serde(with = "exact")]
     pub tolerance: f64,
-    /// Proposals drawn (including those outside the prior's support, which are not simulated).
+    /// Proposals used: up to the one that completed the population (including those outside
+    /// the prior's support, which are not simulated).
     pub proposals: u64,
-    /// Simulations run.
+    /// Simulations among the proposals used.
     pub simulations: u64,
+    /// Simulations run, including those of proposals drawn in parallel beyond the last one
+    /// used (which do not depend on the number of threads either).
+    pub run: u64,
     /// Particles accepted.
     pub accepted: u64,
     /// `accepted / proposals`.
@@ -85,8 +89,10 @@ pub struct AbcState {
     pub tolerance: f64,
     /// Scales of the statistics in the distance.
     pub scales: Scales,
-    /// Simulations so far.
+    /// Simulations so far among the proposals used (what the budget counts).
     pub simulations: u64,
+    /// Simulations run so far, including unused parallel proposals and dropped generations.
+    pub simulations_run: u64,
     /// Diagnostics of every generation.
     pub history: Vec<Generation>,
     /// Why the calibration stops, once it does.
@@ -182,6 +188,7 @@ impl AbcSmc {
         state: &AbcState,
         proposals: u64,
         simulations: u64,
+        run: u64,
         wall_seconds: f64,
     ) -> Generation {
         let (mean, sd) = weighted_moments(&state.theta, &state.weights);
@@ -191,6 +198,7 @@ impl AbcSmc {
             tolerance: state.tolerance,
             proposals,
             simulations,
+            run,
             accepted,
             acceptance_rate: accepted as f64 / proposals.max(1) as f64,
             ess: ess(&state.weights),
@@ -278,11 +286,18 @@ impl Solver for AbcSmc {
             tolerance: f64::INFINITY,
             scales,
             simulations: n as u64,
+            simulations_run: n as u64,
             history: Vec::new(),
             stop: None,
             dropped: None,
         };
-        let row = self.generation_row(&state, n as u64, n as u64, clock.elapsed().as_secs_f64());
+        let row = self.generation_row(
+            &state,
+            n as u64,
+            n as u64,
+            n as u64,
+            clock.elapsed().as_secs_f64(),
+        );
         state.history.push(row);
         self.check_stop(&mut state);
         Ok(state)
@@ -299,7 +314,8 @@ impl Solver for AbcSmc {
         {
             return Ok(AbcState {
                 stop: Some(format!(
-                    "the budget left ({left} of calibration.abc.max_simulations = {}) is less                      than the last generation used ({}), so generation {t} is not started",
+                    "the budget left ({left} of calibration.abc.max_simulations = {}) is less \
+                     than the last generation used ({}), so generation {t} is not started",
                     set.max_simulations, g.simulations
                 )),
                 dropped: Some(t),
@@ -370,7 +386,9 @@ impl Solver for AbcSmc {
             .filter(|g| g.generation > 0)
             .map_or(set.quantile, |g| g.acceptance_rate);
         let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
-        let (mut next_index, mut proposals, mut sims) = (0u64, 0u64, 0u64);
+        // Counts over the proposals used (up to the one completing the population), and of
+        // all simulations run.
+        let (mut next_index, mut proposals, mut sims, mut run) = (0u64, 0u64, 0u64, 0u64);
         let mut unfinished = None;
         while accepted.len() < n {
             let budget = set.max_simulations.saturating_sub(state.simulations + sims);
@@ -402,11 +420,17 @@ impl Solver for AbcSmc {
                 .collect::<Result<_>>()?;
             next_index += batch;
             for p in results {
-                proposals += 1;
+                let used = accepted.len() < n;
+                if used {
+                    proposals += 1;
+                }
                 if let Proposal::Simulated(theta, d) = p {
-                    sims += 1;
-                    if d <= eps && accepted.len() < n {
-                        accepted.push((theta, d));
+                    run += 1;
+                    if used {
+                        sims += 1;
+                        if d <= eps {
+                            accepted.push((theta, d));
+                        }
                     }
                 }
             }
@@ -414,7 +438,7 @@ impl Solver for AbcSmc {
         if let Some(why) = unfinished {
             return Ok(AbcState {
                 stop: Some(why),
-                simulations: state.simulations + sims,
+                simulations_run: state.simulations_run + run,
                 dropped: Some(t),
                 ..state
             });
@@ -450,11 +474,12 @@ impl Solver for AbcSmc {
             tolerance: eps,
             scales: state.scales.clone(),
             simulations: state.simulations + sims,
+            simulations_run: state.simulations_run + run,
             history: state.history,
             stop: None,
             dropped: None,
         };
-        let row = self.generation_row(&next, proposals, sims, clock.elapsed().as_secs_f64());
+        let row = self.generation_row(&next, proposals, sims, run, clock.elapsed().as_secs_f64());
         next.history.push(row);
         self.check_stop(&mut next);
         Ok(next)
@@ -481,9 +506,9 @@ impl Solver for AbcSmc {
                 g.proposals,
                 100.0 * g.acceptance_rate,
                 g.ess,
-                g.simulations,
+                g.run,
                 g.wall_seconds,
-                g.simulations as f64 / g.wall_seconds.max(1e-9),
+                g.run as f64 / g.wall_seconds.max(1e-9),
                 g.total_simulations
             ),
             _ => format!(
@@ -494,7 +519,14 @@ impl Solver for AbcSmc {
     }
 
     fn simulations(&self, state: &AbcState) -> u64 {
-        state.simulations
+        state.simulations_run
+    }
+
+    fn resumed(&self, mut state: AbcState) -> AbcState {
+        // Stopping rules may have been relaxed: judge the last complete generation again.
+        state.dropped = None;
+        self.check_stop(&mut state);
+        state
     }
 }
 

@@ -153,7 +153,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
                     o.reason,
                     o.wall_seconds,
                     o.simulations,
-                    o.state.simulations,
+                    o.state.simulations_run,
                     o.threads,
                     draws,
                     Some(o.state),

@@ -205,6 +205,7 @@ pub fn write_abc(dir: &Path, problem: &Problem, state: &AbcState) -> Result<()> 
         "tolerance",
         "proposals",
         "simulations",
+        "simulations_run",
         "accepted",
         "acceptance_rate",
         "ess",
@@ -223,12 +224,13 @@ pub fn write_abc(dir: &Path, problem: &Problem, state: &AbcState) -> Result<()> 
                 num(g.tolerance),
                 g.proposals.to_string(),
                 g.simulations.to_string(),
+                g.run.to_string(),
                 g.accepted.to_string(),
                 num(g.acceptance_rate),
                 num(g.ess),
                 g.total_simulations.to_string(),
                 num(g.wall_seconds),
-                num(g.simulations as f64 / g.wall_seconds.max(1e-9)),
+                num(g.run as f64 / g.wall_seconds.max(1e-9)),
             ];
             r.extend(g.mean.iter().map(|&x| num(x)));
             r.extend(g.sd.iter().map(|&x| num(x)));

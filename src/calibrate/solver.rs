@@ -33,6 +33,12 @@ pub trait Solver: Send {
 
     /// Simulations run so far.
     fn simulations(&self, state: &Self::State) -> u64;
+
+    /// A state read from a checkpoint, before the loop goes on: a method whose stopping rules
+    /// may be relaxed on resuming judges it again (default: as it is).
+    fn resumed(&self, state: Self::State) -> Self::State {
+        state
+    }
 }
 
 /// How a calibration ended.
@@ -146,7 +152,7 @@ impl<'a, S: Solver> Executor<'a, S> {
                 }
                 (self.observer)(&format!("resumed: {}", self.solver.progress(&cp.state)));
                 first = self.solver.simulations(&cp.state);
-                cp.state
+                self.solver.resumed(cp.state)
             }
             _ => {
                 let s = pool.install(|| self.solver.init(problem, seed))?;

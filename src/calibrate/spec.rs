@@ -214,7 +214,8 @@ pub struct CalibrationSpec {
     /// Read the wave files as directed nominations and merge reversed pairs (default false).
     pub symmetrise: bool,
     /// Statistics matched on the observed waves, by name (`docs/statistics.md`, plus
-    /// `tie_covariate_similarity`); each is matched at every wave in `waves`.
+    /// `tie_covariate_similarity`); each is matched at every wave in `waves`, or at wave `k`
+    /// only when written `name@k`.
     pub statistics: Vec<String>,
     /// Observed waves matched, 1-based (default: every observed wave).
     pub waves: Vec<usize>,

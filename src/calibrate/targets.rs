@@ -237,8 +237,9 @@ impl StatisticsPlan {
 }
 
 /// The targets of a calibration: every statistic of `spec.statistics` at every wave of
-/// `spec.waves` (default: every observed wave), computed on the observed networks, then the
-/// scenario's `[[targets]]` when `spec.use_targets`.
+/// `spec.waves` (default: every observed wave; `name@k` names one wave), computed on the
+/// observed networks, in wave order, then the scenario's `[[targets]]` when
+/// `spec.use_targets`.
 pub fn build_targets(
     scenario: &Scenario,
     spec: &CalibrationSpec,
@@ -260,17 +261,36 @@ pub fn build_targets(
             spec.waves.clone()
         };
         let mut requests = Vec::new();
-        for &w in &waves {
-            if w > observed.len() {
-                return Err(Error::Other(format!(
-                    "calibration.waves: wave {w} has no observed file (calibration.observed \
-                     gives {} waves)",
-                    observed.len()
-                )));
+        for s in &spec.statistics {
+            // `name@k` is matched at wave k only; a plain name at every wave of `waves`.
+            let (name, at) = match s.rsplit_once('@') {
+                Some((n, w)) => {
+                    let w: usize = w.trim().parse().map_err(|_| {
+                        Error::Other(format!(
+                            "calibration.statistics: `{s}`: after `@` give a wave number"
+                        ))
+                    })?;
+                    (n.trim().to_string(), vec![w])
+                }
+                None => (s.clone(), waves.clone()),
+            };
+            for w in at {
+                if w == 0 || w > observed.len() {
+                    return Err(Error::Other(format!(
+                        "calibration: wave {w} of `{s}` has no observed file \
+                         (calibration.observed gives {} waves)",
+                        observed.len()
+                    )));
+                }
+                requests.push((w, "network".to_string(), name.clone()));
             }
-            for s in &spec.statistics {
-                requests.push((w, "network".to_string(), s.clone()));
-            }
+        }
+        requests.sort_by_key(|r| r.0);
+        if let Some(d) = requests.windows(2).find(|p| p[0] == p[1]) {
+            return Err(Error::Other(format!(
+                "calibration.statistics: `{}` is matched twice at wave {}",
+                d[0].2, d[0].0
+            )));
         }
         let plan = plan_for(requests.clone());
         let values = plan.evaluate(observed).map_err(|(w, _, s)| {
