@@ -176,6 +176,10 @@ fn bad_calibration_sections_are_located() {
         "{e}"
     );
     let mut s = s50();
+    s.calibration.statistics.push("mean_trust".into());
+    let e = Problem::from_scenario(&s).unwrap_err();
+    assert!(e.to_string().contains("does not carry"), "{e}");
+    let mut s = s50();
     s.calibration.statistics.push("no_such_statistic".into());
     let e = Problem::from_scenario(&s).unwrap_err();
     assert!(e.to_string().contains("no_such_statistic"), "{e}");

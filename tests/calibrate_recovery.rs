@@ -163,6 +163,8 @@ fn coverage_study() {
         .unwrap_or(40);
     let mut cover = [[0usize; 3]; 2];
     let mut err = [[0.0f64; 3]; 2];
+    let mut width = [[0.0f64; 3]; 2];
+    let mut sds = [[0.0f64; 3]; 2];
     let mut converged = 0;
     let clock = Instant::now();
     for d in 0..data_sets {
@@ -174,6 +176,8 @@ fn coverage_study() {
             for (j, (e, t)) in est.iter().zip(TRUTH).enumerate() {
                 cover[m][j] += e.covers(t) as usize;
                 err[m][j] += (e.estimate - t).powi(2);
+                width[m][j] += e.upper - e.lower;
+                sds[m][j] += e.sd;
             }
         }
         eprintln!(
@@ -187,10 +191,12 @@ fn coverage_study() {
     for (m, name) in ["abc", "smm"].iter().enumerate() {
         for j in 0..3 {
             eprintln!(
-                "{name} {:<24} coverage {:.3} rmse {:.3}",
+                "{name} {:<24} coverage {:.3} rmse {:.3} mean sd {:.3} mean 95% width {:.3}",
                 KEYS[j],
                 cover[m][j] as f64 / n,
-                (err[m][j] / n).sqrt()
+                (err[m][j] / n).sqrt(),
+                sds[m][j] / n,
+                width[m][j] / n
             );
         }
     }

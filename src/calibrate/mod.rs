@@ -197,7 +197,6 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     let pred_wall = clock.elapsed().as_secs_f64();
 
     outputs::write_estimates(&dir, &estimates, method.name())?;
-    let reference = None;
     match (&abc_state, &smm_state) {
         (Some(s), _) => {
             outputs::write_targets(&dir, &problem, Some(&s.scales.scale))?;
@@ -205,12 +204,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
             outputs::write_file(
                 &dir,
                 "marginals.svg",
-                &outputs::marginals(
-                    &problem,
-                    &estimates,
-                    Some((&s.theta, &s.weights)),
-                    reference,
-                ),
+                &outputs::marginals(&problem, &estimates, Some((&s.theta, &s.weights)), None),
             )?;
         }
         (_, Some(s)) => {
@@ -219,7 +213,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
             outputs::write_file(
                 &dir,
                 "marginals.svg",
-                &outputs::marginals(&problem, &estimates, None, reference),
+                &outputs::marginals(&problem, &estimates, None, None),
             )?;
         }
         _ => {}

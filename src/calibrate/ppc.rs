@@ -5,7 +5,7 @@
 //! statistic.
 
 use super::problem::{Problem, derive_seed};
-use super::targets::TIE_COVARIATE_SIMILARITY;
+use super::targets::{TIE_COVARIATE_SIMILARITY, needs_attributes};
 use crate::error::Result;
 use crate::model::rng;
 use crate::network::Snapshot;
@@ -30,7 +30,8 @@ pub struct CheckRow {
     pub check: String,
     /// Name: the statistic, `degree.<d>`, `distance.<d>`, `distance.unreachable`.
     pub statistic: String,
-    /// Observed value (NaN when the wave was not observed).
+    /// Observed value (NaN when the wave was not observed, or when a ties file cannot show it:
+    /// statistics of trust, origins, adoption and initiatives).
     pub observed: f64,
     /// Simulations with a defined value.
     pub n: usize,
@@ -276,7 +277,9 @@ pub fn predictive(problem: &Problem, draws: &[Vec<f64>], seed: u64) -> Result<Pr
                 .iter()
                 .map(|r| r.1[k].stats.get(name).copied().unwrap_or(f64::NAN))
                 .collect();
+            let ties_only = problem.observed_ties_only.get(k) == Some(&true);
             let o = obs
+                .filter(|_| !(ties_only && needs_attributes(name)))
                 .and_then(|o| o.stats.get(name).copied())
                 .unwrap_or(f64::NAN);
             out.checks

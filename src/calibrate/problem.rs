@@ -43,6 +43,9 @@ pub struct Problem {
     pub targets: Vec<Target>,
     /// Observed wave networks (empty when only scenario targets are matched).
     pub observed: Vec<Snapshot>,
+    /// Per observed wave: read from a ties file, so only its ties and organisations are
+    /// observed (statistics of trust, origins, adoption and initiatives are not compared).
+    pub observed_ties_only: Vec<bool>,
     base: Params,
     plan: StatisticsPlan,
     nodes: Arc<NodeAttrs>,
@@ -106,14 +109,17 @@ impl Problem {
                 difference: p.difference.unwrap_or(spec.smm.difference * prior.sd()),
             });
         }
-        let observed = match observed {
-            Some(o) => o,
+        let (observed, observed_ties_only) = match observed {
+            Some(o) => {
+                let n = o.len();
+                (o, vec![false; n])
+            }
             None => read_observed(scenario, spec, &dataset, &nodes, &scenario.timeline.waves)?,
         };
         let threshold = scenario.observation.archetype_threshold;
         let plan_for =
             |req| StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range);
-        let targets = build_targets(scenario, spec, &observed, plan_for)?;
+        let targets = build_targets(scenario, spec, &observed, &observed_ties_only, plan_for)?;
         let plan = plan_for(
             targets
                 .iter()
@@ -134,6 +140,7 @@ impl Problem {
             parameters,
             targets,
             observed,
+            observed_ties_only,
             base,
             plan,
             nodes,

@@ -20,6 +20,21 @@ use std::sync::Arc;
 /// sum).
 pub const TIE_COVARIATE_SIMILARITY: &str = "tie_covariate_similarity";
 
+/// Is `statistic` defined by what a ties file cannot carry (trust, tie origin, adoption,
+/// initiatives)? Such statistics are not compared with waves read from ties CSV files.
+pub fn needs_attributes(statistic: &str) -> bool {
+    [
+        "mean_trust",
+        "sc_relational",
+        "sc_index",
+        "ties_origin_share",
+        "adoption_share",
+        "initiative_share",
+    ]
+    .iter()
+    .any(|p| statistic.starts_with(p))
+}
+
 /// One matched statistic of one wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
@@ -50,18 +65,22 @@ impl Target {
 /// Reads the observed wave files of a calibration into snapshots over the model's organisations
 /// (`nodes`, in the data set's order). Wave `k` is the `k`-th file. A CSV file is a ties file
 /// (`from,to[,trust|weight]`) whose ids must be organisations of the data set; a GraphML file
-/// (`.graphml`, `.xml`) is a wave network whose nodes are the organisations present.
+/// (`.graphml`, `.xml`) is a wave network whose nodes are the organisations present. Also
+/// returns, per wave, whether it came from a ties file (ties and presence only: no trust,
+/// origins, adoption or initiatives).
 pub fn read_observed(
     scenario: &Scenario,
     spec: &CalibrationSpec,
     ds: &Dataset,
     nodes: &Arc<NodeAttrs>,
     wave_steps: &[u32],
-) -> Result<Vec<Snapshot>> {
+) -> Result<(Vec<Snapshot>, Vec<bool>)> {
     let index = ds.index_by_id();
     let mut out = Vec::new();
+    let mut ties_only = Vec::new();
     for (k, file) in spec.observed.iter().enumerate() {
         let path = scenario.resolve(file);
+        ties_only.push(!is_graphml(&path));
         let mut s = if is_graphml(&path) {
             remap_graphml(&path, &index, nodes)?
         } else {
@@ -96,7 +115,7 @@ pub fn read_observed(
         s.step = wave_steps.get(k).copied().unwrap_or(0);
         out.push(s);
     }
-    Ok(out)
+    Ok((out, ties_only))
 }
 
 fn is_graphml(p: &Path) -> bool {
@@ -244,6 +263,7 @@ pub fn build_targets(
     scenario: &Scenario,
     spec: &CalibrationSpec,
     observed: &[Snapshot],
+    ties_only: &[bool],
     plan_for: impl Fn(Vec<(usize, String, String)>) -> StatisticsPlan,
 ) -> Result<Vec<Target>> {
     let mut out: Vec<Target> = Vec::new();
@@ -301,6 +321,13 @@ pub fn build_targets(
             ))
         })?;
         for ((w, scope, s), v) in requests.into_iter().zip(values) {
+            if ties_only.get(w - 1) == Some(&true) && needs_attributes(&s) {
+                return Err(Error::Other(format!(
+                    "calibration.statistics: `{s}` depends on trust, tie origins, adoption or \
+                     initiatives, which the ties file of wave {w} does not carry (give the wave \
+                     as GraphML, or the value as a [[targets]] entry)"
+                )));
+            }
             if !v.is_finite() {
                 return Err(Error::Other(format!(
                     "calibration.statistics: `{s}` is undefined (NaN) on observed wave {w}; \
