@@ -106,6 +106,13 @@ fn run_abc(p: &Problem, seed: u64) -> (Vec<Estimate>, u64, f64) {
     )
     .run()
     .unwrap();
+    eprintln!(
+        "abc: {} generations, tolerance {:.3}, ESS {:.0}; {}",
+        o.state.generation,
+        o.state.tolerance,
+        o.state.history.last().map_or(0.0, |g| g.ess),
+        o.reason
+    );
     (
         abc_estimates(p, &o.state),
         o.simulations,
@@ -125,6 +132,7 @@ fn run_smm(p: &Problem, seed: u64) -> (Vec<Estimate>, u64, f64, bool) {
     )
     .run()
     .unwrap();
+    eprintln!("smm: {}", o.reason);
     let converged = o.state.phase3.as_ref().is_some_and(|p| p.converged);
     (
         smm_estimates(p, &o.state),

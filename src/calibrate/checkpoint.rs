@@ -48,6 +48,20 @@ pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Checkpoint<S>> {
     })
 }
 
+/// The method and seed of the checkpoint in `dir`, without reading its state.
+pub fn peek(dir: &Path) -> Result<(String, u64)> {
+    #[derive(Deserialize)]
+    struct Head {
+        method: String,
+        seed: u64,
+    }
+    let path = dir.join(FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let h: Head = serde_json::from_str(&text)
+        .map_err(|e| Error::Other(format!("{}: not a checkpoint: {e}", path.display())))?;
+    Ok((h.method, h.seed))
+}
+
 fn parse<E: serde::de::Error>(s: &str) -> std::result::Result<f64, E> {
     s.parse::<f64>()
         .map_err(|_| E::custom(format!("`{s}` is not a number")))

@@ -96,8 +96,20 @@ pub struct Report {
 /// `docs/calibration.md`). With `opts.resume`, continues an unfinished one from its checkpoint.
 pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report> {
     let spec = &scenario.calibration;
-    let method = opts.method.unwrap_or(spec.method);
-    let seed = opts.seed.unwrap_or(scenario.montecarlo.seed);
+    // A resumed calibration keeps its method and seed unless they are given again.
+    let previous = match &opts.resume {
+        Some(dir) => Some(checkpoint::peek(dir)?),
+        None => None,
+    };
+    let method = opts.method.unwrap_or(match &previous {
+        Some((m, _)) if m == "smm" => Method::Smm,
+        Some(_) => Method::Abc,
+        None => spec.method,
+    });
+    let seed = opts
+        .seed
+        .or(previous.as_ref().map(|p| p.1))
+        .unwrap_or(scenario.montecarlo.seed);
     let threads = opts.threads.unwrap_or(scenario.montecarlo.threads);
     let problem = Problem::from_scenario(scenario)?;
     let out = match &opts.resume {

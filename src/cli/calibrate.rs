@@ -23,7 +23,8 @@ pub struct CalibrateArgs {
     /// Method (overrides calibration.method).
     #[arg(long, value_enum)]
     pub method: Option<MethodArg>,
-    /// Resume the unfinished calibration in this directory (`.<id>.partial`).
+    /// Resume the unfinished calibration in this directory (`.<id>.partial`), with the method
+    /// and seed it started with.
     #[arg(long)]
     pub resume: Option<PathBuf>,
     /// Master seed (overrides montecarlo.seed).
