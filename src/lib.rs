@@ -3,6 +3,7 @@
 //! A statistical simulation engine for the dynamics of organisational partnership networks
 //! under public funding programmes. See `README.md` and `docs/ODD.md`.
 
+pub mod calibrate;
 pub mod cli;
 pub mod data;
 pub mod error;

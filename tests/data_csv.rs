@@ -83,6 +83,7 @@ fn org(id: &str, kind: Kind, territory: &str, capacity: f64, active: bool) -> Or
         territory: territory.into(),
         capacity,
         active,
+        covariate: None,
     }
 }
 
@@ -753,6 +754,7 @@ prop_compose! {
                 territory: territories[t % territories.len()].clone(),
                 capacity: c,
                 active: a,
+                covariate: None,
             }
         }).collect();
         let mut seen = BTreeSet::new();

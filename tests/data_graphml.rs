@@ -21,6 +21,7 @@ fn org(id: &str, kind: Kind, territory: &str, capacity: f64, active: bool) -> Or
         territory: territory.into(),
         capacity,
         active,
+        covariate: None,
     }
 }
 
@@ -613,6 +614,7 @@ prop_compose! {
                 territory: territories[t % territories.len()].clone(),
                 capacity: c,
                 active: a,
+                covariate: None,
             }
         }).collect();
         let mut seen = BTreeSet::new();

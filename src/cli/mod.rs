@@ -1,5 +1,6 @@
 //! The `wecare` command line: a thin front end over the library.
 
+mod calibrate;
 mod compare;
 mod generate;
 mod hypotheses;
@@ -47,6 +48,8 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// The hypothesis experiments: Q1 dose-response, Q2 effect, mechanisms, Q3 traces.
     Hypotheses(hypotheses::HypothesesArgs),
+    /// Calibrate a scenario's parameters against observed waves (ABC-SMC or method of moments).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -68,6 +71,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Hypotheses(args) => hypotheses::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())

@@ -125,6 +125,7 @@ fn edge_list(path: &Path, symmetrise: bool) -> Result<Dataset> {
                 territory: "all".into(),
                 capacity: 1.0,
                 active: true,
+                covariate: None,
             })
             .collect(),
         ..Default::default()

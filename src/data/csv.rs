@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// Paths of the CSV files of one data set.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CsvPaths {
-    /// Organisations: `id,kind,territory[,capacity][,active]`.
+    /// Organisations: `id,kind,territory[,capacity][,active][,covariate]`.
     pub organisations: PathBuf,
     /// Baseline ties: `from,to[,trust|weight]`; none means an empty baseline network.
     pub ties: Option<PathBuf>,
@@ -199,12 +199,28 @@ pub fn write_dataset(ds: &Dataset, dir: &Path) -> io::Result<()> {
     let orgs = &ds.organisations;
     let mut num = String::new();
 
+    // The `covariate` column is written only when some organisation has one, so data sets
+    // without covariates keep their exact form.
+    let with_covariate = orgs.iter().any(|o| o.covariate.is_some());
     let mut w = csv_writer(&dir.join("organisations.csv"))?;
-    w.write_record(["id", "kind", "territory", "capacity", "active"])?;
+    let mut header = vec!["id", "kind", "territory", "capacity", "active"];
+    if with_covariate {
+        header.push("covariate");
+    }
+    w.write_record(&header)?;
+    let mut cov = String::new();
     for o in orgs {
         fmt_f64(&mut num, o.capacity);
         let active = if o.active { "true" } else { "false" };
-        w.write_record([&o.id, o.kind.name(), &o.territory, &num, active])?;
+        if with_covariate {
+            match o.covariate {
+                Some(x) => fmt_f64(&mut cov, x),
+                None => cov.clear(),
+            }
+            w.write_record([&o.id, o.kind.name(), &o.territory, &num, active, &cov])?;
+        } else {
+            w.write_record([&o.id, o.kind.name(), &o.territory, &num, active])?;
+        }
     }
     w.flush()?;
 
@@ -588,10 +604,11 @@ fn read_organisations(
     const TERRITORY: usize = 2;
     const CAPACITY: usize = 3;
     const ACTIVE: usize = 4;
+    const COVARIATE: usize = 5;
     let mut t = Table::open(
         path,
         &["id", "kind", "territory"],
-        &["capacity", "active"],
+        &["capacity", "active", "covariate"],
         warnings,
     )?;
     let mut orgs = Vec::new();
@@ -643,6 +660,20 @@ fn read_organisations(
                 )
             })?
         };
+        let cov = t.get(COVARIATE);
+        let covariate = if cov.is_empty() {
+            None
+        } else {
+            let x = parse_f64(&t, line, "covariate", cov)?;
+            if !x.is_finite() {
+                return Err(t.err(
+                    line,
+                    "covariate",
+                    format!("covariate must be a finite number, got `{cov}`"),
+                ));
+            }
+            Some(x)
+        };
         seen.insert(id.to_string(), line);
         orgs.push(Organisation {
             id: id.to_string(),
@@ -650,6 +681,7 @@ fn read_organisations(
             territory: territory.to_string(),
             capacity,
             active,
+            covariate,
         });
         lines.push(line);
     }

@@ -2,7 +2,8 @@
 //!
 //! Two vocabularies share one reader:
 //! - a data set ([`write_dataset_graphml`], [`read_dataset_graphml`]): node keys `kind`,
-//!   `territory`, `capacity`, `active`; edge keys `trust` (omitted when the tie has none) and
+//!   `territory`, `capacity`, `active` and, only when some organisation has one, `covariate`;
+//!   edge keys `trust` (omitted when the tie has none) and
 //!   `status` (`active` for a baseline tie, `dormant` for a remembered one). Projects are not
 //!   part of the GraphML form.
 //! - a wave network ([`write_snapshot_graphml`], [`read_snapshot_graphml`]): graph key `step`;
@@ -61,15 +62,22 @@ pub fn write_dataset_graphml(ds: &Dataset, w: impl Write) -> io::Result<()> {
     }
     let mut w = io::BufWriter::new(w);
     let mut buf = String::new();
+    // The `covariate` key is written only when some organisation has one, so data sets without
+    // covariates keep their exact form.
+    let with_covariate = orgs.iter().any(|o| o.covariate.is_some());
     w.write_all(HEADER.as_bytes())?;
     for (name, domain, ty) in [
         ("kind", "node", "string"),
         ("territory", "node", "string"),
         ("capacity", "node", "double"),
         ("active", "node", "boolean"),
+        ("covariate", "node", "double"),
         ("trust", "edge", "double"),
         ("status", "edge", "string"),
     ] {
+        if name == "covariate" && !with_covariate {
+            continue;
+        }
         write_key(&mut w, name, domain, ty)?;
     }
     w.write_all(b"  <graph id=\"G\" edgedefault=\"undirected\">\n")?;
@@ -81,6 +89,9 @@ pub fn write_dataset_graphml(ds: &Dataset, w: impl Write) -> io::Result<()> {
         write_data(&mut w, "territory", &o.territory)?;
         write_data(&mut w, "capacity", fmt_f64(&mut buf, o.capacity))?;
         write_data(&mut w, "active", bool_name(o.active))?;
+        if let Some(x) = o.covariate {
+            write_data(&mut w, "covariate", fmt_f64(&mut buf, x))?;
+        }
         w.write_all(b"</node>\n")?;
     }
     for (ties, status) in [(&ds.ties, "active"), (&ds.history, "dormant")] {
@@ -248,7 +259,7 @@ fn write_escaped(w: &mut impl Write, s: &str) -> io::Result<()> {
 /// Reads a data set from GraphML: nodes are organisations (in file order, id = the node id),
 /// edges with `status` `active` (or none) are baseline ties and edges with `status` `dormant`
 /// are history ties. Missing attributes take the key's default or else: kind `other`,
-/// territory `all`, capacity 1, active true, no trust. Without a `trust` key, a `weight` key
+/// territory `all`, capacity 1, active true, no covariate, no trust. Without a `trust` key, a `weight` key
 /// is normalised to trust by dividing by the largest weight. A directed graph is symmetrised:
 /// a reversed edge merges with the first (larger trust kept). The data set has no projects.
 pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), DataError> {
@@ -256,7 +267,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
     let mut warnings = Vec::new();
     let node_keys = g.resolve(
         Domain::Node,
-        &["kind", "territory", "capacity", "active"],
+        &["kind", "territory", "capacity", "active", "covariate"],
         Some(&mut warnings),
     );
     let edge_keys = g.resolve(
@@ -264,7 +275,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
         &["trust", "status", "weight"],
         Some(&mut warnings),
     );
-    let [k_kind, k_territory, k_capacity, k_active] = node_keys[..] else {
+    let [k_kind, k_territory, k_capacity, k_active, k_covariate] = node_keys[..] else {
         unreachable!()
     };
     for (key, name, default) in [
@@ -308,12 +319,27 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
             None => 1.0,
         };
         let active = g.boolean(&node.data, k_active, "active", true)?;
+        let covariate = match g.value(&node.data, k_covariate) {
+            Some((v, line)) => {
+                let x = g.number(v, line, "covariate")?;
+                if !x.is_finite() {
+                    return Err(g.err(
+                        line,
+                        "covariate",
+                        format!("covariate must be a finite number, got `{v}`"),
+                    ));
+                }
+                Some(x)
+            }
+            None => None,
+        };
         organisations.push(Organisation {
             id: node.id.clone(),
             kind,
             territory,
             capacity,
             active,
+            covariate,
         });
     }
 

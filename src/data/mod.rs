@@ -26,6 +26,10 @@ pub struct Organisation {
     pub capacity: f64,
     /// Taking part in the field at the start; inactive organisations form the recruitment pool.
     pub active: bool,
+    /// An optional numeric attribute (for example a size class, or a pupil's smoking level in
+    /// the s50 panel) that the `covariate_similarity` effects compare between organisations;
+    /// `None` when the data give none.
+    pub covariate: Option<f64>,
 }
 
 /// An undirected tie between two organisations, by index into [`Dataset::organisations`].

@@ -5,7 +5,7 @@
 //! use wecare::data::{Dataset, Kind, Organisation, Tie};
 //! use wecare::model::{Model, Params};
 //! let org = |id: &str| Organisation { id: id.into(), kind: Kind::ThirdSector,
-//!     territory: "T".into(), capacity: 1.0, active: true };
+//!     territory: "T".into(), capacity: 1.0, active: true, covariate: None };
 //! let ds = Dataset { organisations: vec![org("a"), org("b"), org("c")],
 //!     ties: vec![Tie { a: 0, b: 1, trust: None }], ..Default::default() };
 //! let model = Model::new(&ds, &Params::default()).unwrap();

@@ -162,6 +162,9 @@ pub struct Formation {
     pub adopted: f64,
     /// `f_capacity`: times ln(capacity of the candidate).
     pub capacity: f64,
+    /// `f_covariate_similarity`: times the covariate similarity `1 - |x_i - x_j| / range`
+    /// (RSiena's `simX`, not centred; 0 when either end has no covariate; default 0).
+    pub covariate_similarity: f64,
     /// Candidate mixture weights.
     pub candidates: Candidates,
 }
@@ -187,6 +190,7 @@ impl Default for Formation {
             project: 1.0,
             adopted: 0.3,
             capacity: 0.3,
+            covariate_similarity: 0.0,
             candidates: Candidates::default(),
         }
     }
@@ -206,6 +210,10 @@ pub struct Dissolution {
     pub age: f64,
     /// `d_mix[kind_i][kind_j]`: kind-pair term; must be symmetric.
     pub mix: KindTable,
+    /// `d_covariate_similarity`: times the covariate similarity `1 - |x_i - x_j| / range`,
+    /// subtracted (positive values make ties between similar organisations last longer; 0 when
+    /// either end has no covariate; default 0).
+    pub covariate_similarity: f64,
 }
 
 impl Default for Dissolution {
@@ -220,6 +228,7 @@ impl Default for Dissolution {
             project: 3.0,
             age: 0.3,
             mix: KindTable::default(),
+            covariate_similarity: 0.0,
         }
     }
 }

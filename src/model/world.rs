@@ -136,6 +136,11 @@ pub struct World {
     pub nodes: Arc<NodeAttrs>,
     /// ln(capacity) of each organisation.
     pub ln_capacity: Arc<Vec<f64>>,
+    /// Covariate of each organisation (NaN when the data give none).
+    pub covariate: Arc<Vec<f64>>,
+    /// 1 / (range of the covariate over the organisations that have one); 0 when fewer than
+    /// two distinct values exist, which makes every similarity 0.
+    pub covariate_inv_range: f64,
     /// All organisations of each territory (static).
     pub territory_orgs: Arc<Vec<Vec<u32>>>,
     /// Taking part in the field now.
@@ -241,8 +246,22 @@ impl World {
                 pool_by_kind[nodes.kind[i].index()].insert(i as u32);
             }
         }
+        let covariate: Vec<f64> = ds
+            .organisations
+            .iter()
+            .map(|o| o.covariate.unwrap_or(f64::NAN))
+            .collect();
+        let (lo, hi) = covariate
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+                (l.min(x), h.max(x))
+            });
+        let covariate_inv_range = if hi > lo { 1.0 / (hi - lo) } else { 0.0 };
         World {
             ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
+            covariate: Arc::new(covariate),
+            covariate_inv_range,
             nodes: Arc::new(nodes),
             territory_orgs: Arc::new(territory_orgs),
             active,
@@ -291,6 +310,19 @@ impl World {
             &self.open_projects[j as usize],
         );
         pi.iter().any(|x| pj.contains(x))
+    }
+
+    /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
+    /// before centring), in [0, 1]; 0 when either has no covariate or the covariate is
+    /// constant.
+    #[inline]
+    pub fn covariate_similarity(&self, i: u32, j: u32) -> f64 {
+        let d = (self.covariate[i as usize] - self.covariate[j as usize]).abs();
+        if d.is_finite() && self.covariate_inv_range > 0.0 {
+            1.0 - d * self.covariate_inv_range
+        } else {
+            0.0
+        }
     }
 
     /// Is `i` a member of an open project?

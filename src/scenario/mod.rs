@@ -230,6 +230,8 @@ pub struct Scenario {
     /// Parameter sweep and sensitivity settings (`[sweep]`; see `wecare sweep`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sweep: Option<crate::experiment::sweep::Sweep>,
+    /// Calibration against observed waves (`[calibration]`, see docs/calibration.md).
+    pub calibration: crate::calibrate::CalibrationSpec,
     /// Directory of the scenario file (relative data paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -299,6 +301,10 @@ impl Scenario {
         fix(&mut s.data.history);
         fix(&mut s.data.projects);
         fix(&mut s.data.graphml);
+        for p in &mut s.calibration.observed {
+            let r = self.resolve(p);
+            *p = std::fs::canonicalize(&r).unwrap_or(r);
+        }
         s
     }
 

@@ -93,6 +93,7 @@ pub(super) fn check(s: &Scenario) -> Problems {
         ("project", f.project),
         ("adopted", f.adopted),
         ("capacity", f.capacity),
+        ("covariate_similarity", f.covariate_similarity),
     ] {
         finite(o, &format!("formation.{k}"), v);
     }
@@ -115,7 +116,12 @@ pub(super) fn check(s: &Scenario) -> Problems {
     let d = &s.dissolution;
     phases(o, "dissolution.base", &d.base, finite);
     table(o, "dissolution.mix", &d.mix);
-    for (k, v) in [("trust", d.trust), ("project", d.project), ("age", d.age)] {
+    for (k, v) in [
+        ("trust", d.trust),
+        ("project", d.project),
+        ("age", d.age),
+        ("covariate_similarity", d.covariate_similarity),
+    ] {
         finite(o, &format!("dissolution.{k}"), v);
     }
     for a in Kind::ALL {
@@ -239,6 +245,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
         }
     }
     o.extend(crate::experiment::sweep::check(s));
+    o.extend(crate::calibrate::spec::check(
+        &s.calibration,
+        s.timeline.waves.len(),
+    ));
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((

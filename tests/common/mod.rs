@@ -13,6 +13,7 @@ pub fn org(id: &str, kind: Kind, territory: &str, active: bool) -> Organisation 
         territory: territory.into(),
         capacity: 1.0,
         active,
+        covariate: None,
     }
 }
 

@@ -336,6 +336,7 @@ pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generat
                 territory: name.clone(),
                 capacity: cap,
                 active,
+                covariate: None,
             });
             if k == Kind::EnteGestore {
                 eg_index.push((base + local, ti));

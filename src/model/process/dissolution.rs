@@ -29,6 +29,9 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if d.project != 0.0 && w.share_open_project(dy.a, dy.b) {
             eta -= d.project;
         }
+        if d.covariate_similarity != 0.0 {
+            eta -= d.covariate_similarity * w.covariate_similarity(dy.a, dy.b);
+        }
         if rng::chance(rng, rng::logistic(eta)) {
             ending.push(id);
         }

@@ -75,6 +75,9 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, stamp: &mut [u32], mark: u32) -
     let adopted = w.adopted[i as usize] as u8 + w.adopted[j as usize] as u8;
     eta += f.adopted * adopted as f64;
     eta += f.capacity * w.ln_capacity[j as usize];
+    if f.covariate_similarity != 0.0 {
+        eta += f.covariate_similarity * w.covariate_similarity(i, j);
+    }
     eta
 }
 

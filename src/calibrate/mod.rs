@@ -1,0 +1,300 @@
+//! Calibration against observed waves (MODEL.md section 9): ABC-SMC for a posterior
+//! ([`abc_smc`]) and the simulated method of moments for fast point estimates ([`smm`]), with
+//! posterior predictive checks on statistics not used in fitting ([`ppc`]).
+//!
+//! The pieces, one file per concept, shaped after argmin:
+//! - [`spec`]: the scenario's `[calibration]` section (observed waves, matched statistics,
+//!   priors, method settings);
+//! - [`problem`]: the scenario with free parameters and the targets ([`targets`]); it simulates
+//!   the target statistics at a parameter vector and knows nothing of the methods;
+//! - [`solver`]: the [`Solver`] trait each method implements and the [`Executor`] that owns
+//!   the loop, threads, checkpoints ([`checkpoint`]) and progress;
+//! - [`summary`], [`outputs`], [`plot`]: estimates, files and figures.
+//!
+//! [`calibrate`] runs a whole calibration from a scenario and writes its directory; the
+//! pieces can be used alone (the recovery tests do).
+//!
+//! ```no_run
+//! use wecare::calibrate::{CalibrateOptions, calibrate};
+//! use wecare::scenario::Scenario;
+//! let s = Scenario::load("scenarios/s50.toml".as_ref())?;
+//! let report = calibrate(&s, &CalibrateOptions::default())?;
+//! for e in &report.estimates {
+//!     println!("{}: {:.3} ({:.3} to {:.3})", e.key, e.estimate, e.lower, e.upper);
+//! }
+//! # Ok::<(), wecare::Error>(())
+//! ```
+
+pub mod abc_smc;
+pub mod checkpoint;
+pub mod distance;
+pub mod linalg;
+pub mod outputs;
+pub mod parameters;
+pub mod plot;
+pub mod ppc;
+pub mod prior;
+pub mod problem;
+pub mod smm;
+pub mod solver;
+pub mod spec;
+pub mod summary;
+pub mod targets;
+
+pub use abc_smc::{AbcSmc, AbcState};
+pub use prior::{Prior, PriorKind};
+pub use problem::{Parameter, Problem};
+pub use smm::{Smm, SmmState};
+pub use solver::{Executor, Outcome, Solver};
+pub use spec::{CalibrationSpec, Method};
+pub use summary::Estimate;
+pub use targets::Target;
+
+use crate::error::{Error, Result};
+use crate::report::utc_stamp;
+use crate::scenario::Scenario;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+/// Command-line choices of one calibration; `None` keeps the scenario's.
+#[derive(Debug, Clone, Default)]
+pub struct CalibrateOptions {
+    /// Method (default `calibration.method`).
+    pub method: Option<Method>,
+    /// Master seed (default `montecarlo.seed`).
+    pub seed: Option<u64>,
+    /// Worker threads, 0 for one per core (default `montecarlo.threads`).
+    pub threads: Option<usize>,
+    /// Results root (default `output.dir`).
+    pub out: Option<PathBuf>,
+    /// An unfinished calibration directory to resume.
+    pub resume: Option<PathBuf>,
+    /// No progress lines.
+    pub quiet: bool,
+}
+
+/// What a finished calibration reports.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The calibration directory.
+    pub dir: PathBuf,
+    /// Method used.
+    pub method: Method,
+    /// The estimates.
+    pub estimates: Vec<Estimate>,
+    /// Why the method stopped.
+    pub stopped: String,
+    /// Wall time of the method in this session, seconds.
+    pub wall_seconds: f64,
+    /// Simulations in this session.
+    pub simulations: u64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Runs the calibration a scenario describes and writes its directory (see
+/// `docs/calibration.md`). With `opts.resume`, continues an unfinished one from its checkpoint.
+pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report> {
+    let spec = &scenario.calibration;
+    // A resumed calibration keeps its method and seed unless they are given again.
+    let previous = match &opts.resume {
+        Some(dir) => Some(checkpoint::peek(dir)?),
+        None => None,
+    };
+    let method = opts.method.unwrap_or(match &previous {
+        Some((m, _)) if m == "smm" => Method::Smm,
+        Some(_) => Method::Abc,
+        None => spec.method,
+    });
+    let seed = opts
+        .seed
+        .or(previous.as_ref().map(|p| p.1))
+        .unwrap_or(scenario.montecarlo.seed);
+    let threads = opts.threads.unwrap_or(scenario.montecarlo.threads);
+    let problem = Problem::from_scenario(scenario)?;
+    let out = match &opts.resume {
+        Some(p) => outputs::OutDir::reopen(p)?,
+        None => {
+            let root = opts
+                .out
+                .clone()
+                .unwrap_or_else(|| scenario.output.dir.clone());
+            outputs::OutDir::create(&root, &scenario.scenario.name, method.name())?
+        }
+    };
+    let dir = out.path().to_path_buf();
+    let quiet = opts.quiet;
+    let say = |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    };
+    if opts.resume.is_none() {
+        say(&format!(
+            "calibrating {} ({}) by {}: {} parameters, {} targets; writing {} (an interrupted \
+             calibration resumes with --resume {})",
+            scenario.scenario.name,
+            scenario.file_label(),
+            method.name(),
+            problem.dim(),
+            problem.targets.len(),
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let started = utc_stamp(SystemTime::now());
+    let resume = opts.resume.is_some();
+    let (estimates, stopped, wall, sims, total, used_threads, particles, abc_state, smm_state) =
+        match method {
+            Method::Abc => {
+                let o = Executor::new(
+                    AbcSmc {
+                        settings: spec.abc.clone(),
+                    },
+                    &problem,
+                    seed,
+                    threads,
+                )
+                .checkpoints(dir.clone(), resume)
+                .observe(say)
+                .run()?;
+                let est = summary::abc_estimates(&problem, &o.state);
+                let draws = summary::resample(&o.state, spec.predictive_draws, seed);
+                (
+                    est,
+                    o.reason,
+                    o.wall_seconds,
+                    o.simulations,
+                    o.state.simulations_run,
+                    o.threads,
+                    draws,
+                    Some(o.state),
+                    None,
+                )
+            }
+            Method::Smm => {
+                let o = Executor::new(
+                    Smm {
+                        settings: spec.smm.clone(),
+                    },
+                    &problem,
+                    seed,
+                    threads,
+                )
+                .checkpoints(dir.clone(), resume)
+                .observe(say)
+                .run()?;
+                let est = summary::smm_estimates(&problem, &o.state);
+                let draws = vec![o.state.theta.clone(); spec.predictive_draws];
+                (
+                    est,
+                    o.reason,
+                    o.wall_seconds,
+                    o.simulations,
+                    o.state.simulations,
+                    o.threads,
+                    draws,
+                    None,
+                    Some(o.state),
+                )
+            }
+        };
+    say(&format!("stopped: {stopped}"));
+    let clock = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(used_threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pred = pool.install(|| ppc::predictive(&problem, &particles, seed))?;
+    let pred_wall = clock.elapsed().as_secs_f64();
+
+    outputs::write_estimates(&dir, &estimates, method.name())?;
+    match (&abc_state, &smm_state) {
+        (Some(s), _) => {
+            outputs::write_targets(&dir, &problem, Some(&s.scales.scale))?;
+            outputs::write_abc(&dir, &problem, s)?;
+            outputs::write_file(
+                &dir,
+                "marginals.svg",
+                &outputs::marginals(&problem, &estimates, Some((&s.theta, &s.weights)), None),
+            )?;
+        }
+        (_, Some(s)) => {
+            outputs::write_targets(&dir, &problem, None)?;
+            outputs::write_smm(&dir, &problem, s)?;
+            outputs::write_file(
+                &dir,
+                "marginals.svg",
+                &outputs::marginals(&problem, &estimates, None, None),
+            )?;
+        }
+        _ => {}
+    }
+    outputs::write_predictive(&dir, &pred, problem.observed.len())?;
+    outputs::write_file(
+        &dir,
+        "scenario.toml",
+        &scenario.with_resolved_paths().to_toml(),
+    )?;
+    match outputs::calibrated_scenario(scenario, &estimates) {
+        Ok(c) => {
+            let header = format!(
+                "# {} calibrated by `wecare calibrate` (method {}, seed {seed}): {} of {} set to \
+                 the {} (estimates.csv beside this file).\n",
+                scenario.scenario.name,
+                method.name(),
+                if method == Method::Abc {
+                    "posterior means"
+                } else {
+                    "estimates"
+                },
+                problem.keys().join(", "),
+                if method == Method::Abc {
+                    "posterior means"
+                } else {
+                    "method-of-moments estimates"
+                }
+            );
+            outputs::write_file(&dir, "calibrated.toml", &(header + &c.to_toml()))?;
+        }
+        Err(e) => say(&format!(
+            "warning: the estimates do not make a valid scenario, calibrated.toml not written: {e}"
+        )),
+    }
+    let smm3 = smm_state.as_ref().and_then(|s| s.phase3.as_ref());
+    outputs::write_manifest(
+        &dir,
+        outputs::Manifest {
+            engine: "wecare",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario_name: scenario.scenario.name.clone(),
+            scenario_file: scenario.file_label(),
+            method: method.name().into(),
+            seed,
+            threads: used_threads,
+            started_utc: started,
+            wall_seconds: wall,
+            simulations: sims,
+            total_simulations: total,
+            simulations_per_second: sims as f64 / wall.max(1e-9),
+            stopped: stopped.clone(),
+            predictive_simulations: pred.simulations,
+            predictive_wall_seconds: pred_wall,
+            converged: smm3.map(|p| p.converged),
+            max_convergence_ratio: smm3.map(|p| p.max_convergence_ratio),
+            estimates: estimates.clone(),
+            files: Vec::new(),
+        },
+    )?;
+    let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));
+    let final_dir = out.finish()?;
+    Ok(Report {
+        dir: final_dir,
+        method,
+        estimates,
+        stopped,
+        wall_seconds: wall,
+        simulations: sims,
+        threads: used_threads,
+    })
+}

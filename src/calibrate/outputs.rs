@@ -1,0 +1,573 @@
+//! The files a calibration writes, into a new directory per calibration (`<root>/calibrate/
+//! <scenario>-<method>/<run id>/`), written under a temporary name (`.<run id>.partial`, where
+//! the checkpoint also lives) and renamed when complete. See `docs/calibration.md` for every
+//! file.
+
+use super::abc_smc::AbcState;
+use super::plot::{self, BandPanel, Panel};
+use super::ppc::{CheckRow, Predictive};
+use super::problem::Problem;
+use super::smm::{Moments, SmmState};
+use super::summary::Estimate;
+use crate::error::{Error, Result};
+use crate::report::RunDir;
+use crate::scenario::Scenario;
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A calibration directory being written.
+#[derive(Debug, Clone)]
+pub struct OutDir {
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+impl OutDir {
+    /// A new directory `<root>/calibrate/<scenario>-<method>/.<id>.partial` (renamed to `<id>`
+    /// by [`OutDir::finish`]).
+    pub fn create(root: &Path, scenario: &str, method: &str) -> Result<OutDir> {
+        let base = root.join("calibrate");
+        let d = RunDir::create(&base, &format!("{scenario}-{method}"))
+            .map_err(|e| Error::io(&base, e))?;
+        Ok(OutDir {
+            tmp: d.path().to_path_buf(),
+            dest: d.destination().to_path_buf(),
+        })
+    }
+
+    /// Reopens an unfinished calibration directory (`.<id>.partial` with a checkpoint).
+    pub fn reopen(partial: &Path) -> Result<OutDir> {
+        let name = partial
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let id = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".partial"));
+        let Some(id) = id else {
+            return Err(Error::Other(format!(
+                "{}: not an unfinished calibration directory (those are named `.<id>.partial`); \
+                 a finished calibration is never changed",
+                partial.display()
+            )));
+        };
+        if !partial.join(super::checkpoint::FILE).is_file() {
+            return Err(Error::Other(format!(
+                "{}: no {} to resume from",
+                partial.display(),
+                super::checkpoint::FILE
+            )));
+        }
+        let dest = partial.with_file_name(id);
+        if dest.exists() {
+            return Err(Error::Other(format!(
+                "{} already exists; it cannot be replaced",
+                dest.display()
+            )));
+        }
+        Ok(OutDir {
+            tmp: partial.to_path_buf(),
+            dest,
+        })
+    }
+
+    /// Where files go while the calibration runs.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the directory to its final name; fails rather than replace anything.
+    pub fn finish(self) -> Result<PathBuf> {
+        if self.dest.exists() {
+            return Err(Error::Other(format!(
+                "{} already exists",
+                self.dest.display()
+            )));
+        }
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
+        Ok(self.dest)
+    }
+}
+
+/// A number as written in CSV files: shortest round-trip form, `NaN` when undefined.
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
+    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(BufWriter::new(f)))
+}
+
+fn write_rows(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let io = |e: csv::Error| Error::Other(format!("{}: {e}", path.display()));
+    w.write_record(header).map_err(io)?;
+    for r in rows {
+        w.write_record(r).map_err(io)?;
+    }
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+fn strings(x: &[&str]) -> Vec<String> {
+    x.iter().map(|s| s.to_string()).collect()
+}
+
+/// `estimates.csv`: one row per parameter.
+pub fn write_estimates(dir: &Path, est: &[Estimate], method: &str) -> Result<()> {
+    let (e, s, lo, hi) = if method == "abc" {
+        ("posterior_mean", "posterior_sd", "q025", "q975")
+    } else {
+        ("estimate", "se", "lower95", "upper95")
+    };
+    let header = strings(&["parameter", "prior", e, s, lo, "median", hi]);
+    let rows: Vec<Vec<String>> = est
+        .iter()
+        .map(|x| {
+            vec![
+                x.key.clone(),
+                x.prior.clone(),
+                num(x.estimate),
+                num(x.sd),
+                num(x.lower),
+                num(x.median),
+                num(x.upper),
+            ]
+        })
+        .collect();
+    write_rows(&dir.join("estimates.csv"), &header, &rows)
+}
+
+/// `targets.csv`: the matched statistics.
+pub fn write_targets(dir: &Path, problem: &Problem, scales: Option<&[f64]>) -> Result<()> {
+    let header = strings(&[
+        "target",
+        "statistic",
+        "scope",
+        "wave",
+        "observed",
+        "se",
+        "abc_scale",
+    ]);
+    let rows: Vec<Vec<String>> = problem
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            vec![
+                t.label(),
+                t.statistic.clone(),
+                t.scope.clone(),
+                t.wave.to_string(),
+                num(t.value),
+                t.se.map_or_else(String::new, num),
+                scales.map_or_else(String::new, |s| num(s[i])),
+            ]
+        })
+        .collect();
+    write_rows(&dir.join("targets.csv"), &header, &rows)
+}
+
+/// `posterior.csv` and `generations.csv` of ABC-SMC.
+pub fn write_abc(dir: &Path, problem: &Problem, state: &AbcState) -> Result<()> {
+    let keys = problem.keys();
+    let mut header = strings(&["particle", "weight", "distance"]);
+    header.extend(keys.iter().cloned());
+    let rows: Vec<Vec<String>> = state
+        .theta
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut r = vec![
+                i.to_string(),
+                num(state.weights[i]),
+                num(state.distances[i]),
+            ];
+            r.extend(t.iter().map(|&x| num(x)));
+            r
+        })
+        .collect();
+    write_rows(&dir.join("posterior.csv"), &header, &rows)?;
+    let mut header = strings(&[
+        "generation",
+        "tolerance",
+        "proposals",
+        "simulations",
+        "simulations_run",
+        "accepted",
+        "acceptance_rate",
+        "ess",
+        "total_simulations",
+        "wall_seconds",
+        "simulations_per_second",
+    ]);
+    header.extend(keys.iter().map(|k| format!("mean.{k}")));
+    header.extend(keys.iter().map(|k| format!("sd.{k}")));
+    let rows: Vec<Vec<String>> = state
+        .history
+        .iter()
+        .map(|g| {
+            let mut r = vec![
+                g.generation.to_string(),
+                num(g.tolerance),
+                g.proposals.to_string(),
+                g.simulations.to_string(),
+                g.run.to_string(),
+                g.accepted.to_string(),
+                num(g.acceptance_rate),
+                num(g.ess),
+                g.total_simulations.to_string(),
+                num(g.wall_seconds),
+                num(g.run as f64 / g.wall_seconds.max(1e-9)),
+            ];
+            r.extend(g.mean.iter().map(|&x| num(x)));
+            r.extend(g.sd.iter().map(|&x| num(x)));
+            r
+        })
+        .collect();
+    write_rows(&dir.join("generations.csv"), &header, &rows)
+}
+
+/// The method-of-moments tables: `smm_convergence.csv`, `smm_phases.csv`,
+/// `smm_iterations.csv`, `smm_covariance.csv`, `smm_derivative.csv`.
+pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> {
+    let keys = problem.keys();
+    let m = Moments::of(problem);
+    if let Some(p3) = &state.phase3 {
+        let header = strings(&["moment", "target", "se", "mean", "sd", "t_ratio"]);
+        let rows: Vec<Vec<String>> = (0..m.names.len())
+            .map(|i| {
+                vec![
+                    m.names[i].clone(),
+                    num(m.target[i]),
+                    num(m.se[i]),
+                    num(p3.mean[i]),
+                    num(p3.sd[i]),
+                    num(p3.t_ratios[i]),
+                ]
+            })
+            .collect();
+        write_rows(&dir.join("smm_convergence.csv"), &header, &rows)?;
+        let mut header = strings(&["parameter"]);
+        header.extend(keys.iter().cloned());
+        let rows: Vec<Vec<String>> = keys
+            .iter()
+            .zip(&p3.covariance)
+            .map(|(k, row)| {
+                let mut r = vec![k.clone()];
+                r.extend(row.iter().map(|&x| num(x)));
+                r
+            })
+            .collect();
+        write_rows(&dir.join("smm_covariance.csv"), &header, &rows)?;
+        let mut header = strings(&["moment"]);
+        header.extend(keys.iter().cloned());
+        let rows: Vec<Vec<String>> = m
+            .names
+            .iter()
+            .zip(&p3.derivative)
+            .map(|(k, row)| {
+                let mut r = vec![k.clone()];
+                r.extend(row.iter().map(|&x| num(x)));
+                r
+            })
+            .collect();
+        write_rows(&dir.join("smm_derivative.csv"), &header, &rows)?;
+    }
+    let mut header = strings(&[
+        "stage",
+        "iterations",
+        "simulations",
+        "gain",
+        "wall_seconds",
+        "simulations_per_second",
+    ]);
+    header.extend(keys.iter().cloned());
+    let rows: Vec<Vec<String>> = state
+        .steps
+        .iter()
+        .map(|s| {
+            let mut r = vec![
+                s.stage.clone(),
+                s.iterations.to_string(),
+                s.simulations.to_string(),
+                num(s.gain),
+                num(s.wall_seconds),
+                num(s.simulations as f64 / s.wall_seconds.max(1e-9)),
+            ];
+            r.extend(s.theta.iter().map(|&x| num(x)));
+            r
+        })
+        .collect();
+    write_rows(&dir.join("smm_phases.csv"), &header, &rows)?;
+    let mut header = strings(&["subphase", "iteration"]);
+    header.extend(keys.iter().cloned());
+    header.extend(m.names.iter().map(|n| format!("deviation.{n}")));
+    let rows: Vec<Vec<String>> = state
+        .iterations
+        .iter()
+        .map(|it| {
+            let mut r = vec![it.subphase.to_string(), it.iteration.to_string()];
+            r.extend(it.theta.iter().map(|&x| num(x)));
+            r.extend(it.deviation.iter().map(|&x| num(x)));
+            r
+        })
+        .collect();
+    write_rows(&dir.join("smm_iterations.csv"), &header, &rows)
+}
+
+fn check_rows(rows: &[CheckRow]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            vec![
+                r.wave.to_string(),
+                r.check.clone(),
+                r.statistic.clone(),
+                num(r.observed),
+                r.n.to_string(),
+                num(r.mean),
+                num(r.sd),
+                num(r.q025),
+                num(r.q975),
+                num(r.p_value),
+            ]
+        })
+        .collect()
+}
+
+/// `fit.csv` (matched statistics), `ppc.csv` (everything else) and `ppc_degree.svg`.
+pub fn write_predictive(dir: &Path, pred: &Predictive, observed_waves: usize) -> Result<()> {
+    let header = strings(&[
+        "wave",
+        "check",
+        "statistic",
+        "observed",
+        "n",
+        "mean",
+        "sd",
+        "q025",
+        "q975",
+        "p_value",
+    ]);
+    write_rows(&dir.join("fit.csv"), &header, &check_rows(&pred.fit))?;
+    write_rows(&dir.join("ppc.csv"), &header, &check_rows(&pred.checks))?;
+    let waves: Vec<usize> = {
+        let mut w: Vec<usize> = pred.checks.iter().map(|r| r.wave).collect();
+        w.dedup();
+        w
+    };
+    let panels: Vec<BandPanel> = waves
+        .iter()
+        .filter(|&&w| observed_waves == 0 || w <= observed_waves)
+        .map(|&w| {
+            let rows: Vec<&CheckRow> = pred
+                .checks
+                .iter()
+                .filter(|r| r.wave == w && r.check == "degree")
+                .collect();
+            BandPanel {
+                title: format!("degree distribution, wave {w}"),
+                labels: rows
+                    .iter()
+                    .map(|r| r.statistic.trim_start_matches("degree.").to_string())
+                    .collect(),
+                lo: rows.iter().map(|r| r.q025).collect(),
+                hi: rows.iter().map(|r| r.q975).collect(),
+                mean: rows.iter().map(|r| r.mean).collect(),
+                observed: rows.iter().map(|r| r.observed).collect(),
+            }
+        })
+        .collect();
+    write_text(&dir.join("ppc_degree.svg"), &plot::bands_svg(&panels))
+}
+
+/// `marginals.svg`: for ABC, a weighted histogram of the particles; for the method of moments,
+/// the normal approximation `N(estimate, se^2)`; with the prior density, the estimate, the 95%
+/// interval and optional reference values (e.g. the true values of a recovery study).
+pub fn marginals(
+    problem: &Problem,
+    est: &[Estimate],
+    particles: Option<(&[Vec<f64>], &[f64])>,
+    reference: Option<&[f64]>,
+) -> String {
+    let panels: Vec<Panel> = problem
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let e = &est[j];
+            let mut panel = Panel {
+                title: p.key.clone(),
+                subtitle: format!(
+                    "{:.4} (95%: {:.4} to {:.4}); prior {}",
+                    e.estimate,
+                    e.lower,
+                    e.upper,
+                    p.prior.describe()
+                ),
+                interval: Some((e.lower, e.upper)).filter(|i| i.0.is_finite() && i.1.is_finite()),
+                ..Default::default()
+            };
+            let (lo, hi) = match particles {
+                Some((theta, _)) => theta
+                    .iter()
+                    .map(|t| t[j])
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                        (a.min(x), b.max(x))
+                    }),
+                None if e.sd.is_finite() && e.sd > 0.0 => {
+                    (e.estimate - 4.0 * e.sd, e.estimate + 4.0 * e.sd)
+                }
+                None => p.prior.range(),
+            };
+            let pad = 0.1 * (hi - lo).max(1e-9);
+            let (lo, hi) = (lo - pad, hi + pad);
+            if let Some((theta, w)) = particles {
+                let bins = 30;
+                let width = (hi - lo) / bins as f64;
+                let mut h = vec![0.0; bins];
+                for (t, &wt) in theta.iter().zip(w) {
+                    let b = (((t[j] - lo) / width) as usize).min(bins - 1);
+                    h[b] += wt;
+                }
+                let total: f64 = w.iter().sum();
+                panel.bars = h
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &c)| {
+                        let a = lo + b as f64 * width;
+                        (a, a + width, c / total / width)
+                    })
+                    .collect();
+            } else if e.sd.is_finite() && e.sd > 0.0 {
+                let pts = (0..=120)
+                    .map(|k| {
+                        let x = lo + (hi - lo) * k as f64 / 120.0;
+                        let z = (x - e.estimate) / e.sd;
+                        (
+                            x,
+                            (-0.5 * z * z).exp() / (e.sd * (2.0 * std::f64::consts::PI).sqrt()),
+                        )
+                    })
+                    .collect();
+                panel
+                    .curves
+                    .push(("estimate ± se".into(), "#2b5d91".into(), pts));
+            }
+            let prior_pts: Vec<(f64, f64)> = (0..=120)
+                .map(|k| {
+                    let x = lo + (hi - lo) * k as f64 / 120.0;
+                    (x, p.prior.ln_pdf(x).exp())
+                })
+                .collect();
+            panel
+                .curves
+                .push(("prior".into(), "#7f8c8d".into(), prior_pts));
+            panel
+                .lines
+                .push(("estimate".into(), "#c0392b".into(), e.estimate, false));
+            if let Some(r) = reference {
+                panel
+                    .lines
+                    .push(("reference".into(), "#27ae60".into(), r[j], true));
+            }
+            panel
+        })
+        .collect();
+    plot::marginals_svg(&panels)
+}
+
+/// The scenario with the estimates written in (every slot of each key), data paths absolute.
+pub fn calibrated_scenario(scenario: &Scenario, est: &[Estimate]) -> Result<Scenario> {
+    let mut s = scenario.clone();
+    for e in est {
+        for slot in super::parameters::slots(&e.key) {
+            s = s.set_number(&slot, e.estimate)?;
+        }
+    }
+    Ok(s.with_resolved_paths())
+}
+
+/// Facts about a calibration, in `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `wecare`.
+    pub engine: &'static str,
+    /// Engine version.
+    pub version: &'static str,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// Scenario file.
+    pub scenario_file: String,
+    /// `abc` or `smm`.
+    pub method: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads of the last session.
+    pub threads: usize,
+    /// Start of the last session, UTC.
+    pub started_utc: String,
+    /// Wall time of the last session, seconds (simulations, without the predictive checks).
+    pub wall_seconds: f64,
+    /// Simulations of the last session.
+    pub simulations: u64,
+    /// Simulations over the whole calibration.
+    pub total_simulations: u64,
+    /// Simulations per second in the last session.
+    pub simulations_per_second: f64,
+    /// Why the method stopped.
+    pub stopped: String,
+    /// Predictive simulations.
+    pub predictive_simulations: u64,
+    /// Wall time of the predictive checks, seconds.
+    pub predictive_wall_seconds: f64,
+    /// Method of moments: converged by RSiena's rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub converged: Option<bool>,
+    /// Method of moments: overall maximum convergence ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_convergence_ratio: Option<f64>,
+    /// The estimates.
+    pub estimates: Vec<Estimate>,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+/// Writes `manifest.json`, listing the files of the directory.
+pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".tmp"))
+        .collect();
+    files.push("manifest.json".into());
+    files.sort();
+    files.dedup();
+    m.files = files;
+    let path = dir.join("manifest.json");
+    let f = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut w = BufWriter::new(f);
+    serde_json::to_writer_pretty(&mut w, &m)
+        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    w.write_all(b"\n")
+        .and_then(|_| w.flush())
+        .map_err(|e| Error::io(&path, e))
+}
+
+/// Writes text to a file of the directory.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
+    write_text(&dir.join(name), text)
+}

@@ -1,0 +1,227 @@
+//! Calibrated parameters as fast slots in [`Params`]: a calibration sets thousands of parameter
+//! vectors, so values are written straight into the parameter structure instead of through the
+//! scenario's TOML form. Keys are the scenario's dotted paths.
+
+use crate::data::Kind;
+use crate::model::Params;
+use crate::model::params::PerPhase;
+
+const PHASES: [&str; 3] = ["pre", "programme", "post"];
+
+/// Scalar keys of one value each, and the per-phase tables.
+const SCALARS: [&str; 31] = [
+    "formation.same_territory",
+    "formation.memory",
+    "formation.closure",
+    "formation.popularity",
+    "formation.project",
+    "formation.adopted",
+    "formation.capacity",
+    "formation.covariate_similarity",
+    "formation.candidates.dormant",
+    "formation.candidates.closure",
+    "formation.candidates.territory",
+    "formation.candidates.anyone",
+    "dissolution.trust",
+    "dissolution.project",
+    "dissolution.age",
+    "dissolution.covariate_similarity",
+    "trust.baseline",
+    "trust.history",
+    "trust.new_tie",
+    "trust.learn",
+    "trust.learn_project",
+    "trust.decay",
+    "adoption.base",
+    "adoption.exposure",
+    "adoption.social_capital",
+    "adoption.project",
+    "initiative.base",
+    "initiative.social_capital",
+    "initiative.adopted",
+    "initiative.partners_mean",
+    "initiative.from_ties",
+];
+const TABLES: [&str; 3] = ["formation.rate", "formation.base", "dissolution.base"];
+
+/// The single-value keys a key stands for: itself, or the three phases of a per-phase table
+/// (`formation.base` -> `formation.base.pre`, `.programme`, `.post`), or both mirror entries of
+/// the symmetric `dissolution.mix`.
+pub fn slots(key: &str) -> Vec<String> {
+    if TABLES.contains(&key) {
+        return PHASES.iter().map(|p| format!("{key}.{p}")).collect();
+    }
+    if let Some(rest) = key.strip_prefix("dissolution.mix.")
+        && let Some((a, b)) = rest.split_once('.')
+        && a != b
+    {
+        return vec![key.to_string(), format!("dissolution.mix.{b}.{a}")];
+    }
+    vec![key.to_string()]
+}
+
+/// Is `key` a numeric parameter a calibration can set?
+pub fn is_known(key: &str) -> bool {
+    get(&Params::default(), key).is_some()
+}
+
+fn phase<'a>(t: &'a mut PerPhase, p: &str) -> Option<&'a mut f64> {
+    match p {
+        "pre" => Some(&mut t.pre),
+        "programme" => Some(&mut t.programme),
+        "post" => Some(&mut t.post),
+        _ => None,
+    }
+}
+
+fn kind(s: &str) -> Option<Kind> {
+    s.parse().ok()
+}
+
+/// The slot of one single-value key.
+fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
+    let (f, d) = (&mut p.formation, &mut p.dissolution);
+    Some(match key {
+        "formation.same_territory" => &mut f.same_territory,
+        "formation.memory" => &mut f.memory,
+        "formation.closure" => &mut f.closure,
+        "formation.popularity" => &mut f.popularity,
+        "formation.project" => &mut f.project,
+        "formation.adopted" => &mut f.adopted,
+        "formation.capacity" => &mut f.capacity,
+        "formation.covariate_similarity" => &mut f.covariate_similarity,
+        "formation.candidates.dormant" => &mut f.candidates.dormant,
+        "formation.candidates.closure" => &mut f.candidates.closure,
+        "formation.candidates.territory" => &mut f.candidates.territory,
+        "formation.candidates.anyone" => &mut f.candidates.anyone,
+        "dissolution.trust" => &mut d.trust,
+        "dissolution.project" => &mut d.project,
+        "dissolution.age" => &mut d.age,
+        "dissolution.covariate_similarity" => &mut d.covariate_similarity,
+        "trust.baseline" => &mut p.trust.baseline,
+        "trust.history" => &mut p.trust.history,
+        "trust.new_tie" => &mut p.trust.new_tie,
+        "trust.learn" => &mut p.trust.learn,
+        "trust.learn_project" => &mut p.trust.learn_project,
+        "trust.decay" => &mut p.trust.decay,
+        "adoption.base" => &mut p.adoption.base,
+        "adoption.exposure" => &mut p.adoption.exposure,
+        "adoption.social_capital" => &mut p.adoption.social_capital,
+        "adoption.project" => &mut p.adoption.project,
+        "initiative.base" => &mut p.initiative.base,
+        "initiative.social_capital" => &mut p.initiative.social_capital,
+        "initiative.adopted" => &mut p.initiative.adopted,
+        "initiative.partners_mean" => &mut p.initiative.partners_mean,
+        "initiative.from_ties" => &mut p.initiative.from_ties,
+        "funding.recruit_rate" => &mut p.funding.recruit_rate,
+        _ => {
+            if let Some(rest) = key.strip_prefix("formation.rate.") {
+                return phase(&mut f.rate, rest);
+            }
+            if let Some(rest) = key.strip_prefix("formation.base.") {
+                return phase(&mut f.base, rest);
+            }
+            if let Some(rest) = key.strip_prefix("dissolution.base.") {
+                return phase(&mut d.base, rest);
+            }
+            if let Some(rest) = key.strip_prefix("funding.recruit_weight.") {
+                return Some(p.funding.recruit_weight.get_mut(kind(rest)?));
+            }
+            for (prefix, table) in [
+                ("formation.mix.", &mut f.mix),
+                ("dissolution.mix.", &mut d.mix),
+            ] {
+                if let Some(rest) = key.strip_prefix(prefix) {
+                    let (a, b) = rest.split_once('.')?;
+                    let (a, b) = (kind(a)?, kind(b)?);
+                    return Some(table.get_mut(a).get_mut(b));
+                }
+            }
+            return None;
+        }
+    })
+}
+
+/// The value of `key` in `p` (for a per-phase table without a phase: the programme phase's).
+pub fn get(p: &Params, key: &str) -> Option<f64> {
+    let mut q = p.clone();
+    let first = slots(key).into_iter().next()?;
+    let key = if TABLES.contains(&key) {
+        format!("{key}.programme")
+    } else {
+        first
+    };
+    slot(&mut q, &key).map(|v| *v)
+}
+
+/// Sets `key` to `value` in `p` (every slot it stands for, see [`slots`]); false for an
+/// unknown key.
+pub fn set(p: &mut Params, key: &str, value: f64) -> bool {
+    let mut ok = true;
+    for s in slots(key) {
+        match slot(p, &s) {
+            Some(v) => *v = value,
+            None => ok = false,
+        }
+    }
+    ok
+}
+
+/// Every numeric key a calibration can set, in the order `wecare defaults` lists them
+/// (per-phase tables also without a phase; kind tables as `<table>.<kind>.<kind>`).
+pub fn all_keys() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in TABLES {
+        out.push(t.to_string());
+        out.extend(PHASES.iter().map(|p| format!("{t}.{p}")));
+    }
+    out.extend(SCALARS.iter().map(|s| s.to_string()));
+    out.push("funding.recruit_rate".into());
+    for k in Kind::ALL {
+        out.push(format!("funding.recruit_weight.{k}"));
+    }
+    for t in ["formation.mix", "dissolution.mix"] {
+        for a in Kind::ALL {
+            for b in Kind::ALL {
+                out.push(format!("{t}.{a}.{b}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULTS_TOML, Scenario};
+    use std::path::Path;
+
+    #[test]
+    fn every_key_reads_the_scenario_value() {
+        let s = Scenario::parse(DEFAULTS_TOML, "defaults.toml", Path::new(".")).unwrap();
+        let p = s.params();
+        for key in all_keys() {
+            let mine = get(&p, &key).unwrap_or_else(|| panic!("{key}"));
+            let theirs = if TABLES.contains(&key.as_str()) {
+                s.get_number(&format!("{key}.programme"))
+            } else {
+                s.get_number(&key)
+            };
+            // Kind tables are sparse in the scenario: a missing entry is 0.
+            assert_eq!(Some(mine), theirs.or(Some(0.0)), "{key}");
+        }
+    }
+
+    #[test]
+    fn tables_and_mirrors() {
+        let mut p = Params::default();
+        assert!(set(&mut p, "formation.base", -2.0));
+        assert_eq!(p.formation.base.pre, -2.0);
+        assert_eq!(p.formation.base.post, -2.0);
+        assert!(set(&mut p, "dissolution.mix.firm.public", 0.5));
+        assert_eq!(p.dissolution.mix.get(Kind::Public).get(Kind::Firm), 0.5);
+        assert!(!set(&mut p, "formation.nope", 1.0));
+        assert!(is_known("formation.rate.post"));
+        assert!(!is_known("timeline.pre"));
+    }
+}

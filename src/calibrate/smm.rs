@@ -1,0 +1,670 @@
+//! The simulated method of moments with the Robbins-Monro algorithm, as RSiena estimates
+//! stochastic actor-oriented models (Snijders 2001; Ripley, Snijders et al., RSiena manual,
+//! section "Estimation").
+//!
+//! The moments are the targets summed over waves, one per statistic (RSiena sums each target
+//! statistic over periods), and there must be as many as parameters. Every simulation starts
+//! from the scenario's data, so the model conditions on the first observation as RSiena does.
+//!
+//! - **Phase 1** estimates the derivative matrix `D = d E[s] / d theta` by central finite
+//!   differences with common random numbers (each run simulates `theta` and
+//!   `theta +- h_j e_j` from the same streams), then takes one Newton step
+//!   `theta -= D^-1 (mean s - s_obs)`. RSiena estimates `D` from score functions instead,
+//!   which this simulator does not provide; finite differences need more runs and a step
+//!   `h_j` large enough for the change to show through the simulation noise (a quarter of the
+//!   prior's sd by default).
+//! - **Phase 2** runs `subphases` subphases of stochastic approximation
+//!   `theta_{i+1} = theta_i - a_k D~^-1 (s_i - s_obs)` with gain `a_k = gain / 2^(k-1)` and
+//!   `D~ = (1 - diagonalize) D + diagonalize diag(D)`; a subphase runs at least
+//!   `2^(4(k-1)/3) (7 + p)` iterations, stops once every coordinate's successive deviations
+//!   have a negative sum of products (or after 200 more), and ends at the average of its
+//!   iterates (Polyak-Ruppert).
+//! - **Phase 3** simulates at the estimate: t-ratios `(mean s - s_obs) / sd(s)` and the overall
+//!   maximum convergence ratio `sqrt(dev' Sigma^-1 dev)` (converged when all `|t| <= 0.1` and
+//!   the overall ratio `<= 0.25`, RSiena's rule), and standard errors by the delta method,
+//!   `cov(theta) = D^-1 Sigma D^-T`, with `D` re-estimated at the estimate and `Sigma` the
+//!   covariance of the simulated moments (plus the squared standard errors of targets given
+//!   with one).
+//!
+//! A round (phases 2 and 3) that does not converge is followed by another from its estimate,
+//! with the derivative re-estimated there, up to `calibration.smm.rounds` rounds (RSiena users
+//! re-run from the previous answer likewise).
+//!
+//! Every simulation's stream derives from (seed, phase, subphase, run), so results do not
+//! depend on the number of threads.
+
+use super::checkpoint::{exact, exact_mat, exact_vec};
+use super::linalg::{self, Matrix};
+use super::problem::{Problem, derive_seed};
+use super::solver::Solver;
+use super::spec::SmmSettings;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+const TAG_PHASE1: u64 = 11;
+const TAG_PHASE2: u64 = 12;
+const TAG_PHASE3: u64 = 13;
+
+/// The moments: targets summed over waves, one per (scope, statistic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    /// Name of each moment: the statistic, with its scope outside the network and its waves
+    /// (`ties@2+3`).
+    pub names: Vec<String>,
+    /// Indices into the problem's targets summed by each moment.
+    pub groups: Vec<Vec<usize>>,
+    /// Observed value of each moment.
+    pub target: Vec<f64>,
+    /// Standard error of each moment's observed value (0 for values computed on observed
+    /// networks).
+    pub se: Vec<f64>,
+}
+
+impl Moments {
+    /// The moments of a problem's targets.
+    pub fn of(problem: &Problem) -> Moments {
+        let mut keys: Vec<(String, String)> = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, t) in problem.targets.iter().enumerate() {
+            let key = (t.scope.clone(), t.statistic.clone());
+            match keys.iter().position(|k| *k == key) {
+                Some(g) => groups[g].push(i),
+                None => {
+                    keys.push(key);
+                    groups.push(vec![i]);
+                }
+            }
+        }
+        let names = keys
+            .iter()
+            .zip(&groups)
+            .map(|((scope, stat), g)| {
+                let waves: Vec<String> = g
+                    .iter()
+                    .map(|&i| problem.targets[i].wave.to_string())
+                    .collect();
+                let base = if scope == "network" {
+                    stat.clone()
+                } else {
+                    format!("{scope}/{stat}")
+                };
+                format!("{base}@{}", waves.join("+"))
+            })
+            .collect();
+        let target = groups
+            .iter()
+            .map(|g| g.iter().map(|&i| problem.targets[i].value).sum())
+            .collect();
+        let se = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|&i| problem.targets[i].se.unwrap_or(0.0).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .collect();
+        Moments {
+            names,
+            groups,
+            target,
+            se,
+        }
+    }
+
+    /// The moments of a vector of target statistics.
+    pub fn reduce(&self, stats: &[f64]) -> Vec<f64> {
+        self.groups
+            .iter()
+            .map(|g| g.iter().map(|&i| stats[i]).sum())
+            .collect()
+    }
+}
+
+/// Where the method of moments goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Phase 2, subphase `k` (1-based) is next.
+    Phase2 {
+        /// The subphase.
+        subphase: usize,
+    },
+    /// Phase 3 is next.
+    Phase3,
+    /// Finished.
+    Done,
+}
+
+/// One phase 2 iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Iteration {
+    /// Subphase, 1-based.
+    pub subphase: usize,
+    /// Iteration within the subphase, 0-based.
+    pub iteration: usize,
+    /// Parameters after the update.
+    #[serde(with = "exact_vec")]
+    pub theta: Vec<f64>,
+    /// Deviations `s - s_obs` of the simulated moments that drove the update.
+    #[serde(with = "exact_vec")]
+    pub deviation: Vec<f64>,
+}
+
+/// One completed phase or subphase, for the diagnostics table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// `phase1`, `phase2.<k>` or `phase3`.
+    pub stage: String,
+    /// Iterations (phase 2) or runs (phases 1 and 3).
+    pub iterations: usize,
+    /// Simulations run.
+    pub simulations: u64,
+    /// Gain (phase 2; 0 otherwise).
+    #[serde(with = "exact")]
+    pub gain: f64,
+    /// Parameters at the end.
+    #[serde(with = "exact_vec")]
+    pub theta: Vec<f64>,
+    /// Wall time (seconds; not part of the results).
+    #[serde(with = "exact")]
+    pub wall_seconds: f64,
+}
+
+/// Phase 3: convergence check and standard errors at the estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase3 {
+    /// Mean simulated moments.
+    #[serde(with = "exact_vec")]
+    pub mean: Vec<f64>,
+    /// Standard deviations of the simulated moments.
+    #[serde(with = "exact_vec")]
+    pub sd: Vec<f64>,
+    /// t-ratios for convergence, `(mean - target) / sd`.
+    #[serde(with = "exact_vec")]
+    pub t_ratios: Vec<f64>,
+    /// Overall maximum convergence ratio.
+    #[serde(with = "exact")]
+    pub max_convergence_ratio: f64,
+    /// RSiena's rule: every `|t| <= 0.1` and the overall ratio `<= 0.25`.
+    pub converged: bool,
+    /// Derivative matrix at the estimate (moments by parameters).
+    #[serde(with = "exact_mat")]
+    pub derivative: Matrix,
+    /// Covariance of the simulated moments.
+    #[serde(with = "exact_mat")]
+    pub moment_covariance: Matrix,
+    /// Covariance of the estimates, `D^-1 Sigma D^-T`.
+    #[serde(with = "exact_mat")]
+    pub covariance: Matrix,
+    /// Standard errors of the estimates.
+    #[serde(with = "exact_vec")]
+    pub se: Vec<f64>,
+    /// Runs left out because a moment was undefined (NaN).
+    pub failed_runs: usize,
+}
+
+/// The state of the method of moments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmmState {
+    /// What runs next.
+    pub stage: Stage,
+    /// Current parameters (the estimate once finished).
+    #[serde(with = "exact_vec")]
+    pub theta: Vec<f64>,
+    /// Starting parameters.
+    #[serde(with = "exact_vec")]
+    pub start: Vec<f64>,
+    /// Phase 1 derivative matrix (moments by parameters).
+    #[serde(with = "exact_mat")]
+    pub derivative: Matrix,
+    /// The phase 2 update matrix, `D~^-1`.
+    #[serde(with = "exact_mat")]
+    pub update: Matrix,
+    /// Phase 2 iterations.
+    pub iterations: Vec<Iteration>,
+    /// Completed phases and subphases.
+    pub steps: Vec<Step>,
+    /// Phase 3 results.
+    pub phase3: Option<Phase3>,
+    /// Simulations so far.
+    pub simulations: u64,
+    /// Completed rounds of phases 2 and 3 (a round that does not converge is followed by
+    /// another from its estimate, up to `calibration.smm.rounds`).
+    pub rounds: usize,
+}
+
+/// The method-of-moments solver.
+#[derive(Debug, Clone)]
+pub struct Smm {
+    /// Settings.
+    pub settings: SmmSettings,
+}
+
+/// Moments at `theta` and central finite-difference quotients for each parameter
+/// (`(s(theta + h e_j) - s(theta - h e_j)) / 2h`, one-sided where a side leaves the prior's
+/// support), all from the same random streams; `None` when a moment is undefined.
+#[allow(clippy::type_complexity)]
+fn difference_run(
+    problem: &Problem,
+    moments: &Moments,
+    theta: &[f64],
+    master: u64,
+    run: u64,
+) -> Result<Option<(Vec<f64>, Vec<Vec<f64>>)>> {
+    let s0 = moments.reduce(&problem.simulate(theta, master, run)?);
+    if s0.iter().any(|x| !x.is_finite()) {
+        return Ok(None);
+    }
+    let mut cols = Vec::with_capacity(theta.len());
+    for (j, par) in problem.parameters.iter().enumerate() {
+        let h = par.difference;
+        let (up, down) = (
+            par.prior.contains(theta[j] + h),
+            par.prior.contains(theta[j] - h),
+        );
+        let at = |d: f64| -> Result<Vec<f64>> {
+            let mut t = theta.to_vec();
+            t[j] += d;
+            Ok(moments.reduce(&problem.simulate(&t, master, run)?))
+        };
+        let (hi, lo, span) = match (up, down) {
+            (true, true) => (at(h)?, at(-h)?, 2.0 * h),
+            (true, false) => (at(h)?, s0.clone(), h),
+            _ => (s0.clone(), at(-h)?, h),
+        };
+        if hi.iter().chain(&lo).any(|x| !x.is_finite()) {
+            return Ok(None);
+        }
+        cols.push(hi.iter().zip(&lo).map(|(a, b)| (a - b) / span).collect());
+    }
+    Ok(Some((s0, cols)))
+}
+
+/// Mean moments, their covariance and the mean derivative matrix over runs at one point.
+#[allow(clippy::type_complexity)]
+fn estimate_at(
+    problem: &Problem,
+    moments: &Moments,
+    theta: &[f64],
+    master: u64,
+    runs: usize,
+) -> Result<(Vec<f64>, Matrix, Matrix, usize)> {
+    let out: Vec<Option<(Vec<f64>, Vec<Vec<f64>>)>> = (0..runs as u64)
+        .into_par_iter()
+        .map(|r| difference_run(problem, moments, theta, master, r))
+        .collect::<Result<_>>()?;
+    let ok: Vec<&(Vec<f64>, Vec<Vec<f64>>)> = out.iter().flatten().collect();
+    let failed = runs - ok.len();
+    if ok.len() < 3 || failed * 2 > runs {
+        return Err(Error::Other(format!(
+            "{failed} of {runs} simulations at {theta:?} give an undefined (NaN) moment: choose \
+             statistics defined on every simulated wave, or other start values"
+        )));
+    }
+    let s: Vec<Vec<f64>> = ok.iter().map(|x| x.0.clone()).collect();
+    let mean = linalg::mean(&s);
+    let cov = linalg::covariance(&s);
+    let (k, p) = (moments.target.len(), theta.len());
+    let mut d = vec![vec![0.0; p]; k];
+    for x in &ok {
+        for j in 0..p {
+            for (i, row) in d.iter_mut().enumerate() {
+                row[j] += x.1[j][i] / ok.len() as f64;
+            }
+        }
+    }
+    Ok((mean, cov, d, failed))
+}
+
+/// The phase 2 update matrix `D~^-1`, `D~ = (1 - diagonalize) D + diagonalize diag(D)`
+/// (the inverse of the diagonal alone when `D~` is singular).
+fn update_matrix(d: &Matrix, diagonalize: f64) -> Option<Matrix> {
+    let p = d.len();
+    let mut tilde = d.clone();
+    for (i, row) in tilde.iter_mut().enumerate() {
+        for (j, x) in row.iter_mut().enumerate() {
+            if i != j {
+                *x *= 1.0 - diagonalize;
+            }
+        }
+    }
+    linalg::inverse(&tilde).or_else(|| {
+        if (0..p).any(|i| d[i][i] == 0.0 || !d[i][i].is_finite()) {
+            return None;
+        }
+        Some(
+            (0..p)
+                .map(|i| {
+                    (0..p)
+                        .map(|j| if i == j { 1.0 / d[i][i] } else { 0.0 })
+                        .collect()
+                })
+                .collect(),
+        )
+    })
+}
+
+/// `""` for the first round, `round<k>.` after it.
+fn round_prefix(rounds: usize) -> String {
+    if rounds == 0 {
+        String::new()
+    } else {
+        format!("round{}.", rounds + 1)
+    }
+}
+
+/// Scales a step down so that no component exceeds `max`.
+fn truncate(step: &mut [f64], max: f64) {
+    let m = step.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if m > max {
+        for x in step.iter_mut() {
+            *x *= max / m;
+        }
+    }
+}
+
+fn clamp(problem: &Problem, theta: &mut [f64]) {
+    for (x, p) in theta.iter_mut().zip(&problem.parameters) {
+        *x = p.prior.clamp(*x);
+    }
+}
+
+fn singular(problem: &Problem, moments: &Moments, d: &Matrix) -> Error {
+    let weakest = (0..problem.dim())
+        .min_by(|&a, &b| {
+            let na: f64 = d.iter().map(|r| r[a] * r[a]).sum();
+            let nb: f64 = d.iter().map(|r| r[b] * r[b]).sum();
+            na.total_cmp(&nb)
+        })
+        .unwrap_or(0);
+    Error::Other(format!(
+        "the derivative matrix of the moments ({}) with respect to the parameters ({}) is \
+         singular: the moments do not identify the parameters (the weakest is `{}`); match \
+         statistics that respond to each parameter, or a larger calibration.smm.difference",
+        moments.names.join(", "),
+        problem.keys().join(", "),
+        problem.parameters[weakest].key
+    ))
+}
+
+impl Smm {
+    fn phase2(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        mut state: SmmState,
+        k: usize,
+        seed: u64,
+    ) -> Result<SmmState> {
+        let clock = Instant::now();
+        let s = &self.settings;
+        let p = problem.dim();
+        let gain = s.gain * 0.5f64.powi(k as i32 - 1);
+        let n_min = (2f64.powf(4.0 * (k as f64 - 1.0) / 3.0) * (7 + p) as f64).ceil() as usize;
+        let n_max = n_min + 200;
+        let master = derive_seed(seed, TAG_PHASE2, (state.rounds * 1000 + k) as u64);
+        let m = s.phase2_simulations as u64;
+        let mut theta = state.theta.clone();
+        let mut sum = vec![0.0; p];
+        let mut prev: Option<Vec<f64>> = None;
+        let mut prod = vec![0.0; moments.target.len()];
+        let mut sims = 0u64;
+        let mut count = 0usize;
+        for i in 0..n_max {
+            let runs: Vec<Vec<f64>> = (0..m)
+                .into_par_iter()
+                .map(|u| Ok(moments.reduce(&problem.simulate(&theta, master, i as u64 * m + u)?)))
+                .collect::<Result<_>>()?;
+            sims += m;
+            let ok: Vec<Vec<f64>> = runs
+                .into_iter()
+                .filter(|r| r.iter().all(|x| x.is_finite()))
+                .collect();
+            let dev: Vec<f64> = if ok.is_empty() {
+                vec![0.0; moments.target.len()]
+            } else {
+                linalg::mean(&ok)
+                    .iter()
+                    .zip(&moments.target)
+                    .map(|(a, b)| a - b)
+                    .collect()
+            };
+            if let Some(pd) = &prev {
+                for (q, (a, b)) in prod.iter_mut().zip(dev.iter().zip(pd)) {
+                    *q += a * b;
+                }
+            }
+            let mut step: Vec<f64> = linalg::mul_vec(&state.update, &dev)
+                .iter()
+                .map(|x| gain * x)
+                .collect();
+            truncate(&mut step, s.max_step);
+            for (t, d) in theta.iter_mut().zip(&step) {
+                *t -= d;
+            }
+            clamp(problem, &mut theta);
+            for (a, t) in sum.iter_mut().zip(&theta) {
+                *a += t;
+            }
+            count += 1;
+            state.iterations.push(Iteration {
+                subphase: k,
+                iteration: i,
+                theta: theta.clone(),
+                deviation: dev.clone(),
+            });
+            prev = Some(dev);
+            if i + 1 >= n_min && prod.iter().all(|&q| q < 0.0) {
+                break;
+            }
+        }
+        state.theta = sum.iter().map(|x| x / count as f64).collect();
+        clamp(problem, &mut state.theta);
+        state.simulations += sims;
+        state.steps.push(Step {
+            stage: format!("{}phase2.{k}", round_prefix(state.rounds)),
+            iterations: count,
+            simulations: sims,
+            gain,
+            theta: state.theta.clone(),
+            wall_seconds: clock.elapsed().as_secs_f64(),
+        });
+        state.stage = if k < s.subphases {
+            Stage::Phase2 { subphase: k + 1 }
+        } else {
+            Stage::Phase3
+        };
+        Ok(state)
+    }
+
+    fn phase3(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        mut state: SmmState,
+        seed: u64,
+    ) -> Result<SmmState> {
+        let clock = Instant::now();
+        let n3 = self.settings.phase3;
+        let p = problem.dim();
+        let master = derive_seed(seed, TAG_PHASE3, state.rounds as u64);
+        let (mean, sigma, d, failed) = estimate_at(problem, moments, &state.theta, master, n3)?;
+        let k = moments.target.len();
+        let sd: Vec<f64> = (0..k).map(|i| sigma[i][i].max(0.0).sqrt()).collect();
+        let dev: Vec<f64> = mean
+            .iter()
+            .zip(&moments.target)
+            .map(|(a, b)| a - b)
+            .collect();
+        let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
+        let max_convergence_ratio = match linalg::inverse(&sigma) {
+            Some(si) => linalg::mul_vec(&si, &dev)
+                .iter()
+                .zip(&dev)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .max(0.0)
+                .sqrt(),
+            None => f64::NAN,
+        };
+        let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
+        let mut total = sigma.clone();
+        for (i, row) in total.iter_mut().enumerate() {
+            row[i] += moments.se[i] * moments.se[i];
+        }
+        let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, moments, &d))?;
+        let covariance = linalg::mul(&linalg::mul(&dinv, &total), &linalg::transpose(&dinv));
+        let se = (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect();
+        state.simulations += (n3 * (2 * p + 1)) as u64;
+        state.steps.push(Step {
+            stage: format!("{}phase3", round_prefix(state.rounds)),
+            iterations: n3,
+            simulations: (n3 * (2 * p + 1)) as u64,
+            gain: 0.0,
+            theta: state.theta.clone(),
+            wall_seconds: clock.elapsed().as_secs_f64(),
+        });
+        state.rounds += 1;
+        if !converged && state.rounds < self.settings.rounds {
+            // Another round from this estimate, with the derivative estimated at it, as
+            // RSiena's re-estimation from a previous answer.
+            if let Some(u) = update_matrix(&d, self.settings.diagonalize) {
+                state.update = u;
+                state.derivative = d.clone();
+            }
+            state.stage = Stage::Phase2 { subphase: 1 };
+        } else {
+            state.stage = Stage::Done;
+        }
+        state.phase3 = Some(Phase3 {
+            mean,
+            sd,
+            t_ratios,
+            max_convergence_ratio,
+            converged,
+            derivative: d,
+            moment_covariance: sigma,
+            covariance,
+            se,
+            failed_runs: failed,
+        });
+        Ok(state)
+    }
+}
+
+impl Solver for Smm {
+    type State = SmmState;
+
+    fn name(&self) -> &'static str {
+        "smm"
+    }
+
+    fn init(&mut self, problem: &Problem, seed: u64) -> Result<SmmState> {
+        let clock = Instant::now();
+        let moments = Moments::of(problem);
+        let p = problem.dim();
+        if moments.target.len() != p {
+            return Err(Error::Other(format!(
+                "the method of moments needs as many moments as parameters: {} parameters ({}) \
+                 but {} moments ({}); each statistic is one moment, summed over the matched \
+                 waves",
+                p,
+                problem.keys().join(", "),
+                moments.target.len(),
+                moments.names.join(", ")
+            )));
+        }
+        let s = &self.settings;
+        let n1 = if s.phase1 > 0 { s.phase1 } else { 20 + 20 * p };
+        let start: Vec<f64> = problem.parameters.iter().map(|p| p.start).collect();
+        let master = derive_seed(seed, TAG_PHASE1, 0);
+        let (mean, _, d, _) = estimate_at(problem, &moments, &start, master, n1)?;
+        let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, &moments, &d))?;
+        let update =
+            update_matrix(&d, s.diagonalize).ok_or_else(|| singular(problem, &moments, &d))?;
+        let dev: Vec<f64> = mean
+            .iter()
+            .zip(&moments.target)
+            .map(|(a, b)| a - b)
+            .collect();
+        let mut step = linalg::mul_vec(&dinv, &dev);
+        truncate(&mut step, s.max_step);
+        let mut theta: Vec<f64> = start.iter().zip(&step).map(|(t, d)| t - d).collect();
+        clamp(problem, &mut theta);
+        let sims = (n1 * (2 * p + 1)) as u64;
+        Ok(SmmState {
+            stage: Stage::Phase2 { subphase: 1 },
+            steps: vec![Step {
+                stage: "phase1".into(),
+                iterations: n1,
+                simulations: sims,
+                gain: 0.0,
+                theta: theta.clone(),
+                wall_seconds: clock.elapsed().as_secs_f64(),
+            }],
+            theta,
+            start,
+            derivative: d,
+            update,
+            iterations: Vec::new(),
+            phase3: None,
+            simulations: sims,
+            rounds: 0,
+        })
+    }
+
+    fn next(&mut self, problem: &Problem, state: SmmState, seed: u64) -> Result<SmmState> {
+        let moments = Moments::of(problem);
+        match state.stage {
+            Stage::Phase2 { subphase } => self.phase2(problem, &moments, state, subphase, seed),
+            Stage::Phase3 => self.phase3(problem, &moments, state, seed),
+            Stage::Done => Ok(state),
+        }
+    }
+
+    fn terminate(&self, state: &SmmState) -> Option<String> {
+        (state.stage == Stage::Done).then(|| match &state.phase3 {
+            Some(p) if p.converged => format!(
+                "converged (largest |t| {:.3} <= 0.1, overall maximum convergence ratio {:.3} <= \
+                 0.25)",
+                p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
+                p.max_convergence_ratio
+            ),
+            Some(p) => format!(
+                "finished without convergence (largest |t| {:.3}, overall maximum convergence \
+                 ratio {:.3}; RSiena's rule asks <= 0.1 and <= 0.25): run again from the \
+                 estimates (set calibration.parameters start values)",
+                p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
+                p.max_convergence_ratio
+            ),
+            None => "finished".into(),
+        })
+        .map(|r| format!("{r} after {} round(s)", state.rounds))
+    }
+
+    fn progress(&self, state: &SmmState) -> String {
+        match state.steps.last() {
+            Some(s) => format!(
+                "smm {}: {} iterations, {} simulations in {:.1} s ({:.0}/s); theta = [{}]",
+                s.stage,
+                s.iterations,
+                s.simulations,
+                s.wall_seconds,
+                s.simulations as f64 / s.wall_seconds.max(1e-9),
+                s.theta
+                    .iter()
+                    .map(|x| format!("{x:.4}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "smm".into(),
+        }
+    }
+
+    fn simulations(&self, state: &SmmState) -> u64 {
+        state.simulations
+    }
+}

@@ -1,0 +1,391 @@
+//! The `[calibration]` section of a scenario file: what is observed, which statistics to
+//! match, the priors of the calibrated parameters and the settings of each method.
+
+use super::parameters;
+use super::prior::{Prior, PriorKind};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Calibration method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Approximate Bayesian computation by sequential Monte Carlo (population Monte Carlo).
+    Abc,
+    /// Simulated method of moments (Robbins-Monro, as RSiena).
+    Smm,
+}
+
+impl Method {
+    /// Name used in outputs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Abc => "abc",
+            Method::Smm => "smm",
+        }
+    }
+}
+
+/// Which organisations count as present in an observed wave given as a ties CSV file (a
+/// GraphML wave file lists its organisations as nodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservedOrganisations {
+    /// The organisations named by at least one tie of the wave (isolates are not observed).
+    Tied,
+    /// Every organisation of the data set (a panel without composition change, like s50).
+    All,
+}
+
+/// How the ABC distance scales each statistic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// Median absolute deviation of the prior-predictive statistics (times 1.4826, so that it
+    /// estimates the sd of normal data); falls back to the sd where the MAD is 0.
+    Mad,
+    /// Standard deviation of the prior-predictive statistics.
+    Sd,
+}
+
+/// One calibrated parameter: its key in the scenario and its prior
+/// (`[[calibration.parameters]]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterSpec {
+    /// Dotted key of a numeric scenario parameter (`formation.closure`,
+    /// `dissolution.base.post`); a per-phase key without a phase (`formation.base`) sets all
+    /// three phases to one value.
+    pub key: String,
+    /// Prior family: `uniform`, `normal`, `log_normal` or `beta`.
+    pub prior: PriorKind,
+    /// Lower bound (uniform; beta, default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper bound (uniform; beta, default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Mean (normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Standard deviation (normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Mean of the logarithm (log-normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meanlog: Option<f64>,
+    /// Standard deviation of the logarithm (log-normal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdlog: Option<f64>,
+    /// First shape (beta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
+    /// Second shape (beta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
+    /// Starting value of the method of moments (default: the scenario's value, moved inside
+    /// the prior's support).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    /// Finite-difference step of the method of moments' derivative for this parameter, on
+    /// its own scale (default `calibration.smm.difference` times the prior's standard
+    /// deviation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference: Option<f64>,
+}
+
+impl ParameterSpec {
+    /// The prior, checked; the error is (field, message).
+    pub fn prior(&self) -> Result<Prior, (&'static str, String)> {
+        Prior::new(
+            self.prior,
+            self.min,
+            self.max,
+            self.mean,
+            self.sd,
+            self.meanlog,
+            self.sdlog,
+            self.alpha,
+            self.beta,
+        )
+    }
+}
+
+/// Settings of ABC-SMC (`[calibration.abc]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AbcSettings {
+    /// Particles per generation (default 500).
+    pub particles: usize,
+    /// Each generation's tolerance is this quantile of the previous generation's distances
+    /// (default 0.5).
+    pub quantile: f64,
+    /// The perturbation kernel is Gaussian with this multiple of the previous generation's
+    /// weighted covariance (default 2, Beaumont et al. 2009).
+    pub kernel_scale: f64,
+    /// How statistics are scaled in the distance (default `mad`).
+    pub scale: Scale,
+    /// Stop after this many generations after the prior sample (default 12).
+    pub max_generations: usize,
+    /// Stop once the tolerance is at or below this distance (default 0: not used).
+    pub min_tolerance: f64,
+    /// Stop after a generation whose acceptance rate (accepted / proposals) falls below this
+    /// (default 0.01).
+    pub min_acceptance: f64,
+    /// Budget of simulations over the whole calibration, prior sample included (default
+    /// 100,000); a generation that cannot finish within it is dropped.
+    pub max_simulations: u64,
+}
+
+impl Default for AbcSettings {
+    fn default() -> Self {
+        AbcSettings {
+            particles: 500,
+            quantile: 0.5,
+            kernel_scale: 2.0,
+            scale: Scale::Mad,
+            max_generations: 12,
+            min_tolerance: 0.0,
+            min_acceptance: 0.01,
+            max_simulations: 100_000,
+        }
+    }
+}
+
+/// Settings of the simulated method of moments (`[calibration.smm]`), named after RSiena's
+/// `sienaAlgorithmCreate` arguments where one exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmmSettings {
+    /// Phase 1 runs for the derivative matrix (0: `20 + 20p` for p parameters; default 0).
+    /// Each run simulates `2p + 1` times (central differences with common random numbers).
+    pub phase1: usize,
+    /// Number of phase 2 subphases (RSiena `nsub`, default 4).
+    pub subphases: usize,
+    /// Initial gain of phase 2 (RSiena `firstg`, default 0.2); halved in each subphase.
+    pub gain: f64,
+    /// Weight of the diagonal in the phase 2 update matrix (RSiena `diagonalize`, default 0.2).
+    pub diagonalize: f64,
+    /// Simulations per phase 2 iteration, averaged (default 4; RSiena uses 1, but its score
+    /// derivatives are less noisy than finite differences, and four simulations run in
+    /// parallel).
+    pub phase2_simulations: usize,
+    /// Phase 3 simulations for the convergence check and standard errors (RSiena `n3`,
+    /// default 500).
+    pub phase3: usize,
+    /// Finite-difference step of the derivative, as a fraction of each parameter's prior
+    /// standard deviation (default 0.25); a parameter's own `difference` overrides it.
+    pub difference: f64,
+    /// Largest change of any parameter in one update (default 1; RSiena truncates steps
+    /// likewise).
+    pub max_step: f64,
+    /// Most rounds of phases 2 and 3: a round that does not converge is followed by another
+    /// from its estimate (default 3).
+    pub rounds: usize,
+}
+
+impl Default for SmmSettings {
+    fn default() -> Self {
+        SmmSettings {
+            phase1: 0,
+            subphases: 4,
+            gain: 0.2,
+            diagonalize: 0.2,
+            phase2_simulations: 4,
+            phase3: 500,
+            difference: 0.25,
+            max_step: 1.0,
+            rounds: 3,
+        }
+    }
+}
+
+/// The `[calibration]` section of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalibrationSpec {
+    /// Default method (`abc` or `smm`; the command line's `--method` overrides it).
+    pub method: Method,
+    /// Observed wave networks, one file per wave in wave order (wave 1 first): ties CSV
+    /// (`from,to[,trust]`) or GraphML, organisations matched to the data set by id.
+    pub observed: Vec<PathBuf>,
+    /// Organisations present in a CSV wave file (default `tied`).
+    pub observed_organisations: ObservedOrganisations,
+    /// Read the wave files as directed nominations and merge reversed pairs (default false).
+    pub symmetrise: bool,
+    /// Statistics matched on the observed waves, by name (`docs/statistics.md`, plus
+    /// `tie_covariate_similarity`); each is matched at every wave in `waves`, or at wave `k`
+    /// only when written `name@k`.
+    pub statistics: Vec<String>,
+    /// Observed waves matched, 1-based (default: every observed wave).
+    pub waves: Vec<usize>,
+    /// Also match the scenario's `[[targets]]` (default true).
+    pub use_targets: bool,
+    /// The calibrated parameters and their priors.
+    pub parameters: Vec<ParameterSpec>,
+    /// Simulations for the posterior predictive checks (default 200).
+    pub predictive_draws: usize,
+    /// ABC-SMC settings.
+    pub abc: AbcSettings,
+    /// Method-of-moments settings.
+    pub smm: SmmSettings,
+}
+
+impl Default for CalibrationSpec {
+    fn default() -> Self {
+        CalibrationSpec {
+            method: Method::Abc,
+            observed: Vec::new(),
+            observed_organisations: ObservedOrganisations::Tied,
+            symmetrise: false,
+            statistics: Vec::new(),
+            waves: Vec::new(),
+            use_targets: true,
+            parameters: Vec::new(),
+            predictive_draws: 200,
+            abc: AbcSettings::default(),
+            smm: SmmSettings::default(),
+        }
+    }
+}
+
+/// Range checks of the `[calibration]` section, as (key path, message); called by scenario
+/// validation.
+pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut put = |k: String, m: String| out.push((k, m));
+    let mut seen = std::collections::HashSet::new();
+    for (k, p) in c.parameters.iter().enumerate() {
+        let key = format!("calibration.parameters[{k}]");
+        if !parameters::is_known(&p.key) {
+            put(
+                format!("{key}.key"),
+                format!(
+                    "`{}` is not a numeric model parameter (see `wecare defaults`; e.g. \
+                     `formation.closure`, `dissolution.base.post`, `formation.base`)",
+                    p.key
+                ),
+            );
+        }
+        for slot in parameters::slots(&p.key) {
+            if !seen.insert(slot.clone()) {
+                put(
+                    format!("{key}.key"),
+                    format!("`{slot}` is calibrated twice"),
+                );
+            }
+        }
+        match p.prior() {
+            Err((field, m)) => put(format!("{key}.{field}"), m),
+            Ok(prior) => {
+                if let Some(s) = p.start
+                    && !prior.contains(s)
+                {
+                    put(
+                        format!("{key}.start"),
+                        format!("{s} is outside the prior's support"),
+                    );
+                }
+            }
+        }
+        if let Some(d) = p.difference
+            && !(d.is_finite() && d > 0.0)
+        {
+            put(
+                format!("{key}.difference"),
+                format!("must be a finite number > 0, got {d}"),
+            );
+        }
+    }
+    for (k, &w) in c.waves.iter().enumerate() {
+        if w == 0 || w > waves_in_timeline {
+            put(
+                format!("calibration.waves[{k}]"),
+                format!(
+                    "wave {w} does not exist (the timeline has {waves_in_timeline} waves, numbered from 1)"
+                ),
+            );
+        }
+    }
+    if c.observed.len() > waves_in_timeline {
+        put(
+            "calibration.observed".into(),
+            format!(
+                "{} wave files for a timeline of {waves_in_timeline} waves",
+                c.observed.len()
+            ),
+        );
+    }
+    let a = &c.abc;
+    if a.particles < 2 {
+        put(
+            "calibration.abc.particles".into(),
+            "must be at least 2".into(),
+        );
+    }
+    if !(a.quantile > 0.0 && a.quantile < 1.0) {
+        put(
+            "calibration.abc.quantile".into(),
+            format!("must lie strictly between 0 and 1, got {}", a.quantile),
+        );
+    }
+    if !(a.kernel_scale.is_finite() && a.kernel_scale > 0.0) {
+        put(
+            "calibration.abc.kernel_scale".into(),
+            format!("must be a finite number > 0, got {}", a.kernel_scale),
+        );
+    }
+    if !(a.min_tolerance.is_finite() && a.min_tolerance >= 0.0) {
+        put(
+            "calibration.abc.min_tolerance".into(),
+            format!("must be a finite number >= 0, got {}", a.min_tolerance),
+        );
+    }
+    if !(0.0..1.0).contains(&a.min_acceptance) {
+        put(
+            "calibration.abc.min_acceptance".into(),
+            format!("must lie in [0, 1), got {}", a.min_acceptance),
+        );
+    }
+    let s = &c.smm;
+    if s.subphases == 0 {
+        put(
+            "calibration.smm.subphases".into(),
+            "must be at least 1".into(),
+        );
+    }
+    if s.rounds == 0 {
+        put("calibration.smm.rounds".into(), "must be at least 1".into());
+    }
+    if s.phase3 < 10 {
+        put(
+            "calibration.smm.phase3".into(),
+            "must be at least 10".into(),
+        );
+    }
+    if s.phase2_simulations == 0 {
+        put(
+            "calibration.smm.phase2_simulations".into(),
+            "must be at least 1".into(),
+        );
+    }
+    for (name, v) in [
+        ("gain", s.gain),
+        ("difference", s.difference),
+        ("max_step", s.max_step),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            put(
+                format!("calibration.smm.{name}"),
+                format!("must be a finite number > 0, got {v}"),
+            );
+        }
+    }
+    if !(0.0..=1.0).contains(&s.diagonalize) {
+        put(
+            "calibration.smm.diagonalize".into(),
+            format!("must lie in [0, 1], got {}", s.diagonalize),
+        );
+    }
+    out
+}

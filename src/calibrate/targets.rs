@@ -1,0 +1,375 @@
+//! What a calibration matches: observed wave networks read from files, the statistics computed
+//! on them by name, and the scenario's target statistics with their standard errors.
+
+use super::spec::{CalibrationSpec, ObservedOrganisations};
+use crate::data::csv::{TieReadOptions, read_ties};
+use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
+use crate::data::{DataError, Dataset};
+use crate::error::{Error, Result};
+use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+use crate::scenario::Scenario;
+use crate::stats::{StatTable, StatsOptions, WaveContext, wave_table};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Name of the statistic calibration computes itself: the mean covariate similarity
+/// `1 - |x_i - x_j| / range` over the wave's ties (NaN without ties; 0 for ties touching an
+/// organisation without a covariate). It is the target statistic of the
+/// `covariate_similarity` effects (RSiena's `simX` statistic, as a mean instead of a centred
+/// sum).
+pub const TIE_COVARIATE_SIMILARITY: &str = "tie_covariate_similarity";
+
+/// Is `statistic` defined by what a ties file cannot carry (trust, tie origin, adoption,
+/// initiatives)? Such statistics are not compared with waves read from ties CSV files.
+pub fn needs_attributes(statistic: &str) -> bool {
+    [
+        "mean_trust",
+        "sc_relational",
+        "sc_index",
+        "ties_origin_share",
+        "adoption_share",
+        "initiative_share",
+    ]
+    .iter()
+    .any(|p| statistic.starts_with(p))
+}
+
+/// One matched statistic of one wave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    /// Statistic name (`docs/statistics.md`, or [`TIE_COVARIATE_SIMILARITY`]).
+    pub statistic: String,
+    /// `network` or `territory:<name>`.
+    pub scope: String,
+    /// Wave, 1-based.
+    pub wave: usize,
+    /// Observed value.
+    pub value: f64,
+    /// Standard error of the observed value, for targets given in the scenario; `None` for a
+    /// value computed on an observed network.
+    pub se: Option<f64>,
+}
+
+impl Target {
+    /// A short label: `ties@2`, or `territory:Alba/ties@2` outside the network scope.
+    pub fn label(&self) -> String {
+        if self.scope == "network" {
+            format!("{}@{}", self.statistic, self.wave)
+        } else {
+            format!("{}/{}@{}", self.scope, self.statistic, self.wave)
+        }
+    }
+}
+
+/// Reads the observed wave files of a calibration into snapshots over the model's organisations
+/// (`nodes`, in the data set's order). Wave `k` is the `k`-th file. A CSV file is a ties file
+/// (`from,to[,trust|weight]`) whose ids must be organisations of the data set; a GraphML file
+/// (`.graphml`, `.xml`) is a wave network whose nodes are the organisations present. Also
+/// returns, per wave, whether it came from a ties file (ties and presence only: no trust,
+/// origins, adoption or initiatives).
+pub fn read_observed(
+    scenario: &Scenario,
+    spec: &CalibrationSpec,
+    ds: &Dataset,
+    nodes: &Arc<NodeAttrs>,
+    wave_steps: &[u32],
+) -> Result<(Vec<Snapshot>, Vec<bool>)> {
+    let index = ds.index_by_id();
+    let mut out = Vec::new();
+    let mut ties_only = Vec::new();
+    for (k, file) in spec.observed.iter().enumerate() {
+        let path = scenario.resolve(file);
+        ties_only.push(!is_graphml(&path));
+        let mut s = if is_graphml(&path) {
+            remap_graphml(&path, &index, nodes)?
+        } else {
+            let (ties, warnings) = read_ties(
+                &path,
+                &index,
+                TieReadOptions {
+                    symmetrise: spec.symmetrise,
+                },
+            )?;
+            for w in warnings {
+                eprintln!("{w}");
+            }
+            let mut s = Snapshot::from_ties(
+                nodes.clone(),
+                ties.iter().map(|t| SnapTie {
+                    a: t.a as u32,
+                    b: t.b as u32,
+                    trust: t.trust.unwrap_or(DEFAULT_SNAPSHOT_TRUST),
+                    origin: Origin::Baseline,
+                }),
+            );
+            if spec.observed_organisations == ObservedOrganisations::Tied {
+                s.active = vec![false; nodes.len()];
+                for t in &ties {
+                    s.active[t.a] = true;
+                    s.active[t.b] = true;
+                }
+            }
+            s
+        };
+        s.step = wave_steps.get(k).copied().unwrap_or(0);
+        out.push(s);
+    }
+    Ok((out, ties_only))
+}
+
+fn is_graphml(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("graphml") || e.eq_ignore_ascii_case("xml"))
+}
+
+/// A GraphML wave network re-indexed onto the data set's organisations.
+fn remap_graphml(
+    path: &Path,
+    index: &std::collections::HashMap<&str, usize>,
+    nodes: &Arc<NodeAttrs>,
+) -> Result<Snapshot> {
+    let file = read_snapshot_graphml(path)?;
+    let n = nodes.len();
+    let mut map = Vec::with_capacity(file.len());
+    for id in &file.nodes.ids {
+        let i = *index.get(id.as_str()).ok_or_else(|| {
+            DataError::file(
+                &path.display().to_string(),
+                format!("node `{id}` is not an organisation of the scenario's data set"),
+            )
+        })?;
+        map.push(i);
+    }
+    let mut s = Snapshot::from_ties(
+        nodes.clone(),
+        file.ties.iter().map(|t| SnapTie {
+            a: map[t.a as usize] as u32,
+            b: map[t.b as usize] as u32,
+            ..*t
+        }),
+    );
+    s.active = vec![false; n];
+    for (k, &i) in map.iter().enumerate() {
+        s.active[i] = file.active[k];
+        s.adopted[i] = file.adopted[k];
+        s.initiative[i] = file.initiative[k];
+        s.project_member[i] = file.project_member[k];
+    }
+    Ok(s)
+}
+
+/// How to compute a list of (wave, scope, statistic) values from a run's wave snapshots: the
+/// wave statistics tables of the waves needed, plus the statistics calibration computes itself.
+#[derive(Debug, Clone)]
+pub struct StatisticsPlan {
+    requests: Vec<(usize, String, String)>,
+    opts: StatsOptions,
+    covariate: Arc<Vec<f64>>,
+    covariate_inv_range: f64,
+}
+
+impl StatisticsPlan {
+    /// A plan for `requests` (wave 1-based, scope, statistic); `covariate` and its inverse
+    /// range as in the model's world.
+    pub fn new(
+        requests: Vec<(usize, String, String)>,
+        archetype_threshold: f64,
+        covariate: Arc<Vec<f64>>,
+        covariate_inv_range: f64,
+    ) -> StatisticsPlan {
+        let per_territory = requests.iter().any(|r| r.1 != "network");
+        StatisticsPlan {
+            requests,
+            opts: StatsOptions {
+                per_territory,
+                archetype_threshold,
+                ..StatsOptions::default()
+            },
+            covariate,
+            covariate_inv_range,
+        }
+    }
+
+    /// The requests, in order.
+    pub fn requests(&self) -> &[(usize, String, String)] {
+        &self.requests
+    }
+
+    /// The statistics table of wave `k` (0-based) of `snaps`, with the previous and first waves
+    /// as context (as an ensemble computes them).
+    pub fn table(&self, snaps: &[Snapshot], k: usize) -> StatTable {
+        wave_table(
+            WaveContext {
+                current: &snaps[k],
+                previous: k.checked_sub(1).map(|p| &snaps[p]),
+                first: Some(&snaps[0]),
+            },
+            &self.opts,
+        )
+    }
+
+    /// The value of every request on `snaps` (wave `k` is `snaps[k - 1]`); NaN where a
+    /// statistic is undefined. A missing wave or an unknown name gives `Err` with the request.
+    pub fn evaluate(
+        &self,
+        snaps: &[Snapshot],
+    ) -> std::result::Result<Vec<f64>, (usize, String, String)> {
+        let mut tables: Vec<Option<StatTable>> = vec![None; snaps.len()];
+        let mut out = Vec::with_capacity(self.requests.len());
+        for r in &self.requests {
+            let (wave, scope, stat) = r;
+            let k = wave.checked_sub(1).filter(|&k| k < snaps.len());
+            let Some(k) = k else {
+                return Err(r.clone());
+            };
+            if stat == TIE_COVARIATE_SIMILARITY && scope == "network" {
+                out.push(self.covariate_similarity(&snaps[k]));
+                continue;
+            }
+            let t = tables[k].get_or_insert_with(|| self.table(snaps, k));
+            match t.get(scope, stat) {
+                Some(v) => out.push(v),
+                None => return Err(r.clone()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Mean covariate similarity over the active ties of a snapshot.
+    pub fn covariate_similarity(&self, s: &Snapshot) -> f64 {
+        let mut sum = 0.0;
+        let mut n = 0usize;
+        for t in &s.ties {
+            let (a, b) = (t.a as usize, t.b as usize);
+            if !(s.active.get(a) == Some(&true) && s.active.get(b) == Some(&true)) {
+                continue;
+            }
+            let d = (self.covariate[a] - self.covariate[b]).abs();
+            if d.is_finite() && self.covariate_inv_range > 0.0 {
+                sum += 1.0 - d * self.covariate_inv_range;
+            }
+            n += 1;
+        }
+        if n == 0 { f64::NAN } else { sum / n as f64 }
+    }
+}
+
+/// The targets of a calibration: every statistic of `spec.statistics` at every wave of
+/// `spec.waves` (default: every observed wave; `name@k` names one wave), computed on the
+/// observed networks, in wave order, then the scenario's `[[targets]]` when
+/// `spec.use_targets`.
+pub fn build_targets(
+    scenario: &Scenario,
+    spec: &CalibrationSpec,
+    observed: &[Snapshot],
+    ties_only: &[bool],
+    plan_for: impl Fn(Vec<(usize, String, String)>) -> StatisticsPlan,
+) -> Result<Vec<Target>> {
+    let mut out: Vec<Target> = Vec::new();
+    if !spec.statistics.is_empty() {
+        if observed.is_empty() {
+            return Err(Error::Other(
+                "calibration.statistics are matched on observed networks, but \
+                 calibration.observed names no wave file"
+                    .into(),
+            ));
+        }
+        let waves: Vec<usize> = if spec.waves.is_empty() {
+            (1..=observed.len()).collect()
+        } else {
+            spec.waves.clone()
+        };
+        let mut requests = Vec::new();
+        for s in &spec.statistics {
+            // `name@k` is matched at wave k only; a plain name at every wave of `waves`.
+            let (name, at) = match s.rsplit_once('@') {
+                Some((n, w)) => {
+                    let w: usize = w.trim().parse().map_err(|_| {
+                        Error::Other(format!(
+                            "calibration.statistics: `{s}`: after `@` give a wave number"
+                        ))
+                    })?;
+                    (n.trim().to_string(), vec![w])
+                }
+                None => (s.clone(), waves.clone()),
+            };
+            for w in at {
+                if w == 0 || w > observed.len() {
+                    return Err(Error::Other(format!(
+                        "calibration: wave {w} of `{s}` has no observed file \
+                         (calibration.observed gives {} waves)",
+                        observed.len()
+                    )));
+                }
+                requests.push((w, "network".to_string(), name.clone()));
+            }
+        }
+        requests.sort_by_key(|r| r.0);
+        if let Some(d) = requests.windows(2).find(|p| p[0] == p[1]) {
+            return Err(Error::Other(format!(
+                "calibration.statistics: `{}` is matched twice at wave {}",
+                d[0].2, d[0].0
+            )));
+        }
+        let plan = plan_for(requests.clone());
+        let values = plan.evaluate(observed).map_err(|(w, _, s)| {
+            Error::Other(format!(
+                "calibration.statistics: `{s}` is not a statistic of observed wave {w} (names \
+                 are listed in docs/statistics.md; change statistics such as tie_persistence \
+                 exist from wave 2)"
+            ))
+        })?;
+        for ((w, scope, s), v) in requests.into_iter().zip(values) {
+            if ties_only.get(w - 1) == Some(&true) && needs_attributes(&s) {
+                return Err(Error::Other(format!(
+                    "calibration.statistics: `{s}` depends on trust, tie origins, adoption or \
+                     initiatives, which the ties file of wave {w} does not carry (give the wave \
+                     as GraphML, or the value as a [[targets]] entry)"
+                )));
+            }
+            if !v.is_finite() {
+                return Err(Error::Other(format!(
+                    "calibration.statistics: `{s}` is undefined (NaN) on observed wave {w}; \
+                     it cannot be matched"
+                )));
+            }
+            out.push(Target {
+                statistic: s,
+                scope,
+                wave: w,
+                value: v,
+                se: None,
+            });
+        }
+    }
+    if spec.use_targets {
+        for t in &scenario.targets {
+            if out
+                .iter()
+                .any(|o| o.statistic == t.statistic && o.scope == t.scope && o.wave == t.wave)
+            {
+                return Err(Error::Other(format!(
+                    "target `{}` at wave {} is matched twice: in [[targets]] and through \
+                     calibration.statistics",
+                    t.statistic, t.wave
+                )));
+            }
+            out.push(Target {
+                statistic: t.statistic.clone(),
+                scope: t.scope.clone(),
+                wave: t.wave,
+                value: t.value,
+                se: Some(t.se),
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Other(
+            "nothing to match: give calibration.statistics with calibration.observed wave \
+             files, or [[targets]]"
+                .into(),
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,86 @@
+//! `wecare calibrate`.
+
+use crate::calibrate::{CalibrateOptions, Method, calibrate};
+use crate::error::Result;
+use crate::scenario::Scenario;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Calibration method on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// ABC-SMC: a posterior sample.
+    Abc,
+    /// Simulated method of moments (Robbins-Monro): point estimates with standard errors.
+    Smm,
+}
+
+/// Arguments of `wecare calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML) with a [calibration] section.
+    pub scenario: PathBuf,
+    /// Method (overrides calibration.method).
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
+    /// Resume the unfinished calibration in this directory (`.<id>.partial`), with the method
+    /// and seed it started with.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    /// Master seed (overrides montecarlo.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads, 0 for one per core (overrides montecarlo.threads); results do not
+    /// depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Results root (overrides output.dir); the calibration gets a new directory below it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `wecare calibrate`.
+pub fn run(a: CalibrateArgs) -> Result<()> {
+    let scenario = Scenario::load(&a.scenario)?;
+    let report = calibrate(
+        &scenario,
+        &CalibrateOptions {
+            method: a.method.map(|m| match m {
+                MethodArg::Abc => Method::Abc,
+                MethodArg::Smm => Method::Smm,
+            }),
+            seed: a.seed,
+            threads: a.threads,
+            out: a.out,
+            resume: a.resume,
+            quiet: a.quiet,
+        },
+    )?;
+    let (e, s) = match report.method {
+        Method::Abc => ("posterior mean", "sd"),
+        Method::Smm => ("estimate", "se"),
+    };
+    println!(
+        "{:<36} {:>12} {:>10} {:>24}",
+        "parameter", e, s, "95% interval"
+    );
+    for x in &report.estimates {
+        println!(
+            "{:<36} {:>12.4} {:>10.4} {:>11.4} to {:<11.4}",
+            x.key, x.estimate, x.sd, x.lower, x.upper
+        );
+    }
+    println!(
+        "{} simulations in {:.1} s on {} threads ({:.0}/s); {}; wrote {}",
+        report.simulations,
+        report.wall_seconds,
+        report.threads,
+        report.simulations as f64 / report.wall_seconds.max(1e-9),
+        report.stopped,
+        report.dir.display()
+    );
+    Ok(())
+}

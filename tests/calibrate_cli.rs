@@ -1,0 +1,197 @@
+//! `wecare calibrate` end to end on the s50 panel with small settings: the files it writes, a
+//! calibrated scenario that runs, and resuming an interrupted calibration.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use wecare::calibrate::{AbcSmc, Executor, Problem};
+use wecare::scenario::Scenario;
+
+fn wecare(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The s50 scenario with small settings, written (paths absolute) into `dir`.
+fn small_s50(dir: &Path, generations: usize) -> (Scenario, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Scenario::load(&root.join("scenarios/s50.toml")).unwrap();
+    s.calibration.abc.particles = 100;
+    s.calibration.abc.max_generations = generations;
+    s.calibration.smm.phase1 = 30;
+    s.calibration.smm.phase3 = 40;
+    s.calibration.smm.subphases = 2;
+    s.calibration.smm.rounds = 1;
+    s.calibration.predictive_draws = 30;
+    let file = dir.join(format!("s50-small-{generations}.toml"));
+    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
+    (Scenario::load(&file).unwrap(), file)
+}
+
+fn only_dir(parent: &Path) -> PathBuf {
+    let dirs: Vec<PathBuf> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.'))
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    dirs[0].clone()
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn both_methods_write_their_directory_and_a_runnable_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, file) = small_s50(tmp.path(), 2);
+    let out_root = tmp.path().join("results");
+    for method in ["abc", "smm"] {
+        let out = wecare(&[
+            "calibrate",
+            file.to_str().unwrap(),
+            "--method",
+            method,
+            "--out",
+            out_root.to_str().unwrap(),
+            "--quiet",
+        ]);
+        ok(&out);
+        let dir = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));
+        let mut expected = vec![
+            "calibrated.toml",
+            "checkpoint.json",
+            "estimates.csv",
+            "fit.csv",
+            "manifest.json",
+            "marginals.svg",
+            "ppc.csv",
+            "ppc_degree.svg",
+            "scenario.toml",
+            "targets.csv",
+        ];
+        expected.extend(if method == "abc" {
+            vec!["generations.csv", "posterior.csv"]
+        } else {
+            vec![
+                "smm_convergence.csv",
+                "smm_covariance.csv",
+                "smm_derivative.csv",
+                "smm_iterations.csv",
+                "smm_phases.csv",
+            ]
+        });
+        for f in &expected {
+            assert!(dir.join(f).is_file(), "{method}: {f} missing");
+        }
+        let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
+        assert_eq!(est.lines().count(), 5, "{est}");
+        assert!(est.contains("formation.covariate_similarity"));
+        let ppc = std::fs::read_to_string(dir.join("ppc.csv")).unwrap();
+        for check in [
+            "degree,degree.0",
+            "geodesic,distance.1",
+            "kind_counts,organisations.other",
+        ] {
+            assert!(ppc.contains(check), "{method}: no {check} in ppc.csv");
+        }
+        // Matched statistics are checked in fit.csv only (waves 2 and 3 are matched).
+        assert!(ppc.contains("\n1,wave_statistic,ties,"));
+        assert!(!ppc.contains("\n2,wave_statistic,ties,"));
+        let fit = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
+        assert!(fit.contains("matched,ties@2,81,"), "{fit}");
+        // The calibrated scenario runs.
+        let run = wecare(&[
+            "run",
+            dir.join("calibrated.toml").to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--out",
+            tmp.path().join("runs").to_str().unwrap(),
+            "--quiet",
+        ]);
+        ok(&run);
+        let cal = Scenario::load(&dir.join("calibrated.toml")).unwrap();
+        let mut r = csv::Reader::from_path(dir.join("estimates.csv")).unwrap();
+        let first = r.records().next().unwrap().unwrap();
+        assert_eq!(&first[0], "formation.base.programme");
+        let value: f64 = first[2].parse().unwrap();
+        assert_eq!(cal.formation.base.programme, value);
+        let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+        assert!(manifest.contains("\"simulations_per_second\""));
+    }
+}
+
+#[test]
+fn an_interrupted_calibration_resumes_to_the_same_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (short, _) = small_s50(tmp.path(), 1);
+    let (_, file) = small_s50(tmp.path(), 2);
+    // An interrupted calibration: its directory still has the temporary name, with the
+    // checkpoint after generation 1.
+    let parent = tmp.path().join("a/calibrate/s50-abc");
+    let partial = parent.join(".20260101-000000.partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    let p = Problem::from_scenario(&short).unwrap();
+    Executor::new(
+        AbcSmc {
+            settings: short.calibration.abc.clone(),
+        },
+        &p,
+        short.montecarlo.seed,
+        1,
+    )
+    .checkpoints(partial.clone(), false)
+    .run()
+    .unwrap();
+    let out = wecare(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--resume",
+        partial.to_str().unwrap(),
+        "--quiet",
+    ]);
+    ok(&out);
+    assert!(!partial.exists());
+    let resumed = parent.join("20260101-000000");
+    let straight_root = tmp.path().join("b");
+    ok(&wecare(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        straight_root.to_str().unwrap(),
+        "--threads",
+        "2",
+        "--quiet",
+    ]));
+    let straight = only_dir(&straight_root.join("calibrate/s50-abc"));
+    for f in [
+        "posterior.csv",
+        "estimates.csv",
+        "fit.csv",
+        "ppc.csv",
+        "calibrated.toml",
+    ] {
+        assert_eq!(
+            std::fs::read(resumed.join(f)).unwrap(),
+            std::fs::read(straight.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    // A finished calibration is never resumed (nor changed).
+    let again = wecare(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--resume",
+        resumed.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never changed"));
+}

@@ -1,0 +1,204 @@
+//! Calibration methods on the s50 panel with small settings: results do not depend on the
+//! thread count, a resumed calibration gives the same results as an uninterrupted one, and
+//! the building blocks (targets from wave files, the covariate statistic) read the data right.
+
+use std::path::Path;
+use wecare::calibrate::checkpoint;
+use wecare::calibrate::smm::Moments;
+use wecare::calibrate::{AbcSmc, AbcState, Executor, Problem, Smm, SmmState};
+use wecare::scenario::Scenario;
+
+fn s50() -> Scenario {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Scenario::load(&root.join("scenarios/s50.toml")).unwrap();
+    s.calibration.abc.particles = 120;
+    s.calibration.abc.max_generations = 3;
+    s.calibration.smm.phase1 = 30;
+    s.calibration.smm.phase3 = 40;
+    s.calibration.smm.subphases = 2;
+    s.calibration.smm.rounds = 1;
+    s
+}
+
+fn abc(p: &Problem, threads: usize, dir: Option<&Path>, resume: bool) -> AbcState {
+    let mut e = Executor::new(
+        AbcSmc {
+            settings: p.scenario.calibration.abc.clone(),
+        },
+        p,
+        42,
+        threads,
+    );
+    if let Some(d) = dir {
+        e = e.checkpoints(d.to_path_buf(), resume);
+    }
+    e.run().unwrap().state
+}
+
+fn smm(p: &Problem, threads: usize) -> SmmState {
+    Executor::new(
+        Smm {
+            settings: p.scenario.calibration.smm.clone(),
+        },
+        p,
+        42,
+        threads,
+    )
+    .run()
+    .unwrap()
+    .state
+}
+
+/// Everything but wall times.
+fn strip(mut s: AbcState) -> AbcState {
+    for g in &mut s.history {
+        g.wall_seconds = 0.0;
+    }
+    s
+}
+
+fn strip_smm(mut s: SmmState) -> SmmState {
+    for st in &mut s.steps {
+        st.wall_seconds = 0.0;
+    }
+    s
+}
+
+#[test]
+fn targets_come_from_the_symmetrised_wave_files() {
+    let p = Problem::from_scenario(&s50()).unwrap();
+    let label: Vec<String> = p.targets.iter().map(|t| t.label()).collect();
+    assert_eq!(label[0], "ties@2");
+    let ties: Vec<f64> = p
+        .targets
+        .iter()
+        .filter(|t| t.statistic == "ties")
+        .map(|t| t.value)
+        .collect();
+    // data/s50/README.md: 74, 81, 77 undirected ties.
+    assert_eq!(ties, vec![81.0, 77.0]);
+    assert_eq!(p.observed.len(), 3);
+    assert_eq!(p.observed[0].ties.len(), 74);
+    assert_eq!(p.observed[0].active.iter().filter(|&&a| a).count(), 50);
+    // Similarity of smoking levels (range 2) over the ties is in [0, 1].
+    let cov = p
+        .targets
+        .iter()
+        .find(|t| t.statistic == "tie_covariate_similarity")
+        .unwrap();
+    assert!(cov.value > 0.5 && cov.value < 1.0, "{cov:?}");
+    let m = Moments::of(&p);
+    assert_eq!(m.names[0], "ties@2+3");
+    assert_eq!(m.target[0], 158.0);
+    // Simulated wave 1 is the observed wave 1: the scenario holds step 0 fixed.
+    let snaps = p.snapshots(&[-3.0, 0.5, 0.0, -3.0], 1, 0).unwrap();
+    let first: Vec<(u32, u32)> = snaps[0].ties.iter().map(|t| (t.a, t.b)).collect();
+    let obs: Vec<(u32, u32)> = p.observed[0].ties.iter().map(|t| (t.a, t.b)).collect();
+    assert_eq!(first, obs);
+}
+
+#[test]
+fn results_do_not_depend_on_threads() {
+    let p = Problem::from_scenario(&s50()).unwrap();
+    let a1 = strip(abc(&p, 1, None, false));
+    let a2 = strip(abc(&p, 2, None, false));
+    assert_eq!(a1, a2);
+    assert_eq!(a1.generation, 3);
+    let s1 = strip_smm(smm(&p, 1));
+    let s2 = strip_smm(smm(&p, 2));
+    assert_eq!(s1, s2);
+    assert!(s1.phase3.is_some());
+}
+
+#[test]
+fn a_resumed_calibration_continues_bit_for_bit() {
+    let mut short = s50();
+    short.calibration.abc.max_generations = 1;
+    let long = s50();
+    let dir = tempfile::tempdir().unwrap();
+    let p_short = Problem::from_scenario(&short).unwrap();
+    let first = abc(&p_short, 2, Some(dir.path()), false);
+    assert_eq!(first.generation, 1);
+    // The stopping rules may be relaxed on resuming; nothing else may change.
+    let p_long = Problem::from_scenario(&long).unwrap();
+    let mut resumed = abc(&p_long, 1, Some(dir.path()), true);
+    let straight = abc(&p_long, 2, None, false);
+    // The first generation's stop reason is replaced by the later one.
+    resumed
+        .history
+        .iter_mut()
+        .for_each(|g| g.wall_seconds = 0.0);
+    assert_eq!(resumed, strip(straight));
+    let cp: checkpoint::Checkpoint<AbcState> = checkpoint::load(dir.path()).unwrap();
+    assert_eq!(cp.state.generation, 3);
+    // A different problem is refused.
+    let mut other = s50();
+    other.calibration.statistics.pop();
+    let p_other = Problem::from_scenario(&other).unwrap();
+    let e = Executor::new(
+        AbcSmc {
+            settings: other.calibration.abc.clone(),
+        },
+        &p_other,
+        42,
+        1,
+    )
+    .checkpoints(dir.path().to_path_buf(), true)
+    .run()
+    .unwrap_err();
+    assert!(e.to_string().contains("different scenario"), "{e}");
+}
+
+#[test]
+fn bad_calibration_sections_are_located() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
+        .unwrap()
+        .replace(
+            "key = \"formation.closure\"",
+            "key = \"formation.clossure\"",
+        )
+        .replace("quantile = 0.5", "quantile = 1.5");
+    let e = Scenario::parse(&text, "s50.toml", &root.join("scenarios")).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("calibration.parameters[1].key"), "{msg}");
+    assert!(msg.contains("formation.clossure"), "{msg}");
+    assert!(msg.contains("calibration.abc.quantile"), "{msg}");
+    let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
+        .unwrap()
+        .replace(
+            "prior = \"uniform\"\nmin = -2.0",
+            "prior = \"normal\"\nmin = -2.0",
+        );
+    let e = Scenario::parse(&text, "s50.toml", &root.join("scenarios")).unwrap_err();
+    assert!(
+        e.to_string().contains("calibration.parameters[2].min"),
+        "{e}"
+    );
+    let mut s = s50();
+    s.calibration.statistics.push("mean_trust".into());
+    let e = Problem::from_scenario(&s).unwrap_err();
+    assert!(e.to_string().contains("does not carry"), "{e}");
+    let mut s = s50();
+    s.calibration.statistics.push("no_such_statistic".into());
+    let e = Problem::from_scenario(&s).unwrap_err();
+    assert!(e.to_string().contains("no_such_statistic"), "{e}");
+    // The method of moments needs as many moments as parameters.
+    let mut s = s50();
+    s.calibration.statistics.pop();
+    let p = Problem::from_scenario(&s).unwrap();
+    let e = Executor::new(
+        Smm {
+            settings: s.calibration.smm.clone(),
+        },
+        &p,
+        1,
+        1,
+    )
+    .run()
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("as many moments as parameters"),
+        "{e}"
+    );
+}
