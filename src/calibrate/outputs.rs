@@ -17,11 +17,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// A calibration directory being written.
-#[derive(Debug, Clone)]
+/// A calibration directory being written; kept when the calibration stops unfinished, since
+/// its checkpoint can resume it.
+#[derive(Debug)]
 pub struct OutDir {
-    tmp: PathBuf,
-    dest: PathBuf,
+    dir: RunDir,
 }
 
 impl OutDir {
@@ -29,30 +29,21 @@ impl OutDir {
     /// by [`OutDir::finish`]).
     pub fn create(root: &Path, scenario: &str, method: &str) -> Result<OutDir> {
         let base = root.join("calibrate");
-        let d = RunDir::create(&base, &format!("{scenario}-{method}"))
-            .map_err(|e| Error::io(&base, e))?;
-        Ok(OutDir {
-            tmp: d.path().to_path_buf(),
-            dest: d.destination().to_path_buf(),
-        })
+        let dir = RunDir::create(&base, &format!("{scenario}-{method}"))
+            .map_err(|e| Error::io(&base, e))?
+            .keep_unfinished();
+        Ok(OutDir { dir })
     }
 
     /// Reopens an unfinished calibration directory (`.<id>.partial` with a checkpoint).
     pub fn reopen(partial: &Path) -> Result<OutDir> {
-        let name = partial
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let id = name
-            .strip_prefix('.')
-            .and_then(|n| n.strip_suffix(".partial"));
-        let Some(id) = id else {
-            return Err(Error::Other(format!(
-                "{}: not an unfinished calibration directory (those are named `.<id>.partial`); \
-                 a finished calibration is never changed",
+        let dir = RunDir::reopen(partial).map_err(|e| {
+            Error::Other(format!(
+                "{}: {e}; only an unfinished calibration (`.<id>.partial`) resumes, a finished \
+                 one is never changed",
                 partial.display()
-            )));
-        };
+            ))
+        })?;
         if !partial.join(super::checkpoint::FILE).is_file() {
             return Err(Error::Other(format!(
                 "{}: no {} to resume from",
@@ -60,45 +51,22 @@ impl OutDir {
                 super::checkpoint::FILE
             )));
         }
-        let dest = partial.with_file_name(id);
-        if dest.exists() {
-            return Err(Error::Other(format!(
-                "{} already exists; it cannot be replaced",
-                dest.display()
-            )));
-        }
-        Ok(OutDir {
-            tmp: partial.to_path_buf(),
-            dest,
-        })
+        Ok(OutDir { dir })
     }
 
     /// Where files go while the calibration runs.
     pub fn path(&self) -> &Path {
-        &self.tmp
+        self.dir.path()
     }
 
     /// Renames the directory to its final name; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
-        if self.dest.exists() {
-            return Err(Error::Other(format!(
-                "{} already exists",
-                self.dest.display()
-            )));
-        }
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
-        Ok(self.dest)
+        let dest = self.dir.destination().to_path_buf();
+        self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
 }
 
-/// A number as written in CSV files: shortest round-trip form, `NaN` when undefined.
-pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else {
-        format!("{x}")
-    }
-}
+pub use crate::report::fmt::num;
 
 fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;

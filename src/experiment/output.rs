@@ -4,78 +4,38 @@
 
 use super::outcome::Progress;
 use crate::error::{Error, Result};
+use crate::report::RunDir;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 /// An experiment's output directory being written: `<root>/<scenario>/<kind>-<UTC time>/`.
 #[derive(Debug)]
 pub struct ExperimentDir {
-    tmp: PathBuf,
-    dest: PathBuf,
+    dir: RunDir,
     files: Vec<String>,
 }
 
-fn clean(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with('.') {
-        format!("_{s}")
-    } else {
-        s
-    }
-}
-
 impl ExperimentDir {
-    /// Creates the temporary directory of a new experiment run (a suffix `-2`, `-3`... keeps
-    /// names unique within the same second).
+    /// Creates the temporary directory of a new experiment run,
+    /// `<root>/<scenario>/.<kind>-<time>.partial` (see [`RunDir`]; removed again if the
+    /// experiment fails).
     pub fn create(root: &Path, scenario: &str, kind: &str) -> Result<ExperimentDir> {
-        let parent = root.join(clean(scenario));
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let stamp = crate::report::utc_stamp(SystemTime::now());
-        for k in 1.. {
-            let id = if k == 1 {
-                format!("{kind}-{stamp}")
-            } else {
-                format!("{kind}-{stamp}-{k}")
-            };
-            let dest = parent.join(&id);
-            let tmp = parent.join(format!(".{id}.partial"));
-            if dest.exists() || tmp.exists() {
-                continue;
-            }
-            match std::fs::create_dir(&tmp) {
-                Ok(()) => {
-                    return Ok(ExperimentDir {
-                        tmp,
-                        dest,
-                        files: Vec::new(),
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io(&tmp, e)),
-            }
-        }
-        unreachable!("an unbounded loop returns")
+        let dir = RunDir::create_prefixed(root, scenario, kind).map_err(|e| Error::io(root, e))?;
+        Ok(ExperimentDir {
+            dir,
+            files: Vec::new(),
+        })
     }
 
     /// Where files go while being written.
     pub fn path(&self) -> &Path {
-        &self.tmp
+        self.dir.path()
     }
 
     /// The final location.
     pub fn destination(&self) -> &Path {
-        &self.dest
+        self.dir.destination()
     }
 
     /// Names of the files written so far.
@@ -85,7 +45,7 @@ impl ExperimentDir {
 
     /// Writes a file.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.tmp.join(name);
+        let path = self.dir.path().join(name);
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         self.files.push(name.to_string());
         Ok(())
@@ -93,7 +53,7 @@ impl ExperimentDir {
 
     /// Writes a CSV file from a header and rows of already formatted fields.
     pub fn csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-        let path = self.tmp.join(name);
+        let path = self.dir.path().join(name);
         let io = |e: csv::Error| Error::Other(format!("{}: {e}", path.display()));
         let mut w = csv::Writer::from_path(&path).map_err(io)?;
         w.write_record(header).map_err(io)?;
@@ -107,25 +67,12 @@ impl ExperimentDir {
 
     /// Renames the directory into place; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
-        if self.dest.exists() {
-            return Err(Error::Other(format!(
-                "{} already exists",
-                self.dest.display()
-            )));
-        }
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::io(&self.dest, e))?;
-        Ok(self.dest)
+        let dest = self.dir.destination().to_path_buf();
+        self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
 }
 
-/// A number as written in the CSV files: shortest round-trip form, `NaN` when undefined.
-pub fn num(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else {
-        format!("{v}")
-    }
-}
+pub use crate::report::fmt::num;
 
 /// A number for tables meant to be read: `digits` significant digits.
 pub fn fmt_sig(v: f64, digits: usize) -> String {

@@ -3,22 +3,13 @@
 //! design, parameter or statistic).
 
 use crate::error::{Error, Result};
+use crate::report::plot::{ensure_fonts, palette};
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 use std::path::Path;
-use std::sync::Once;
 
-/// Series colours (Okabe and Ito's palette, readable with the common colour-vision
-/// deficiencies).
-pub const COLOURS: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(34, 34, 34),
-];
+/// Series colours: the report's palette (Okabe and Ito's, readable with the common
+/// colour-vision deficiencies).
+pub const COLOURS: [RGBColor; 7] = palette::SERIES;
 
 /// Names of [`COLOURS`], for legends written in words.
 pub const COLOUR_NAMES: [&str; 7] = [
@@ -31,29 +22,17 @@ pub const COLOUR_NAMES: [&str; 7] = [
     "black",
 ];
 
-const GREY: RGBColor = RGBColor(110, 110, 110);
-const LIGHT: RGBColor = RGBColor(228, 228, 228);
+const GREY: RGBColor = palette::GREY;
+const LIGHT: RGBColor = palette::LIGHT;
 
-static FONTS: Once = Once::new();
-
-/// Registers the embedded DejaVu Sans subset as plotters' `sans-serif`, so text can be
-/// measured without system fonts.
-fn ensure_fonts() {
-    FONTS.call_once(|| {
-        let regular: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-        let bold: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
-        // The fonts are part of the source tree and parse.
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, regular);
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, bold);
-    });
-}
-
+/// The regular font of the figures (drawn at their nominal size).
 fn font(size: f64) -> FontDesc<'static> {
-    FontDesc::new(FontFamily::SansSerif, size, FontStyle::Normal)
+    crate::report::plot::font(1.0, size)
 }
 
+/// The bold font of the figures.
 fn bold(size: f64) -> FontDesc<'static> {
-    FontDesc::new(FontFamily::SansSerif, size, FontStyle::Bold)
+    crate::report::plot::bold(1.0, size)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {

@@ -425,7 +425,7 @@ pub enum LeadChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Funding {
-    /// Kinds allowed to lead a project (default [`ente_gestore`]).
+    /// Kinds allowed to lead a project (default `["ente_gestore"]`).
     pub lead_eligible: Vec<Kind>,
     /// How each project's lead is chosen at programme start (default `as_given`).
     pub lead_choice: LeadChoice,

@@ -20,6 +20,11 @@ impl Exact {
     }
 }
 
+/// A number as written in CSV files: the shortest round-trip form, `NaN` when undefined.
+pub fn num(v: f64) -> String {
+    Exact::default().format(v).to_string()
+}
+
 /// `v` with `digits` significant digits for reading (no exponent for everyday magnitudes,
 /// trailing zeros dropped, thousands not separated); `–` for NaN.
 pub fn sig(v: f64, digits: usize) -> String {

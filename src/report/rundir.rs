@@ -16,11 +16,12 @@ pub struct RunDir {
     dest: PathBuf,
     id: String,
     done: bool,
+    keep: bool,
 }
 
 impl Drop for RunDir {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.done && !self.keep {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
@@ -31,14 +32,25 @@ impl RunDir {
     /// final name `<root>/<scenario>/<id>` does not exist yet (a suffix `-2`, `-3`... is added
     /// when needed).
     pub fn create(root: &Path, scenario: &str) -> std::io::Result<RunDir> {
+        Self::create_prefixed(root, scenario, "")
+    }
+
+    /// As [`RunDir::create`], with the run id prefixed (`compare-20261125-101500`), for the
+    /// kinds of run that share a scenario's directory.
+    pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
         std::fs::create_dir_all(&parent)?;
         let stamp = utc_stamp(SystemTime::now());
+        let prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}-", sanitise(prefix))
+        };
         for k in 1.. {
             let id = if k == 1 {
-                stamp.clone()
+                format!("{prefix}{stamp}")
             } else {
-                format!("{stamp}-{k}")
+                format!("{prefix}{stamp}-{k}")
             };
             let dest = parent.join(&id);
             let tmp = parent.join(format!(".{id}.partial"));
@@ -52,6 +64,7 @@ impl RunDir {
                         dest,
                         id,
                         done: false,
+                        keep: false,
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -59,6 +72,45 @@ impl RunDir {
             }
         }
         unreachable!("an unbounded loop returns")
+    }
+
+    /// Reopens the partial directory `<parent>/.<id>.partial` of an interrupted run that can be
+    /// resumed; it is kept when dropped unfinished.
+    pub fn reopen(partial: &Path) -> std::io::Result<RunDir> {
+        let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+        let id = partial
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix('.'))
+            .and_then(|n| n.strip_suffix(".partial"))
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                invalid("not an unfinished run directory (those are named `.<id>.partial`)".into())
+            })?;
+        if !partial.is_dir() {
+            return Err(invalid("no such directory".into()));
+        }
+        let dest = partial.with_file_name(id);
+        if dest.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists; it cannot be replaced", dest.display()),
+            ));
+        }
+        Ok(RunDir {
+            tmp: partial.to_path_buf(),
+            dest,
+            id: id.to_string(),
+            done: false,
+            keep: true,
+        })
+    }
+
+    /// Keeps the partial directory when dropped unfinished (for runs that checkpoint and can
+    /// resume from it).
+    pub fn keep_unfinished(mut self) -> RunDir {
+        self.keep = true;
+        self
     }
 
     /// Where files go while the run is written.
@@ -162,6 +214,24 @@ mod tests {
         std::fs::write(tmp.join("x"), "y").unwrap();
         drop(a);
         assert!(!tmp.exists());
+    }
+
+    #[test]
+    fn kept_directory_survives_and_reopens() {
+        let root = tempfile::tempdir().unwrap();
+        let a = RunDir::create_prefixed(root.path(), "s", "abc")
+            .unwrap()
+            .keep_unfinished();
+        assert!(a.id().starts_with("abc-"));
+        let tmp = a.path().to_path_buf();
+        let dest = a.destination().to_path_buf();
+        drop(a);
+        assert!(tmp.is_dir());
+        let b = RunDir::reopen(&tmp).unwrap();
+        assert_eq!(b.destination(), dest);
+        assert_eq!(b.finish().unwrap(), dest);
+        assert!(!tmp.exists());
+        assert!(RunDir::reopen(&dest).is_err());
     }
 
     #[test]

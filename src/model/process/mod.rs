@@ -1,5 +1,5 @@
 //! The processes of one step, in MODEL.md section 3's order. Each is a function over the
-//! replicate's [`World`](super::World) with its own random stream.
+//! replicate's [`World`] with its own random stream.
 
 pub mod adoption;
 pub mod dissolution;
