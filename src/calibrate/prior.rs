@@ -106,71 +106,46 @@ impl Prior {
             )),
             None => Ok(()),
         };
+        let given = [
+            (min, "min"),
+            (max, "max"),
+            (mean, "mean"),
+            (sd, "sd"),
+            (meanlog, "meanlog"),
+            (sdlog, "sdlog"),
+            (alpha, "alpha"),
+            (beta, "beta"),
+        ];
+        let allowed: &[&str] = match kind {
+            PriorKind::Uniform => &["min", "max"],
+            PriorKind::Normal => &["mean", "sd"],
+            PriorKind::LogNormal => &["meanlog", "sdlog"],
+            PriorKind::Beta => &["alpha", "beta", "min", "max"],
+        };
+        for (v, n) in given {
+            if !allowed.contains(&n) {
+                unused(v, n)?;
+            }
+        }
         let p = match kind {
-            PriorKind::Uniform => {
-                for (v, n) in [
-                    (mean, "mean"),
-                    (sd, "sd"),
-                    (meanlog, "meanlog"),
-                    (sdlog, "sdlog"),
-                    (alpha, "alpha"),
-                    (beta, "beta"),
-                ] {
-                    unused(v, n)?;
-                }
-                Prior::Uniform {
-                    min: finite(need(min, "min")?, "min")?,
-                    max: finite(need(max, "max")?, "max")?,
-                }
-            }
-            PriorKind::Normal => {
-                for (v, n) in [
-                    (min, "min"),
-                    (max, "max"),
-                    (meanlog, "meanlog"),
-                    (sdlog, "sdlog"),
-                    (alpha, "alpha"),
-                    (beta, "beta"),
-                ] {
-                    unused(v, n)?;
-                }
-                Prior::Normal {
-                    mean: finite(need(mean, "mean")?, "mean")?,
-                    sd: positive(need(sd, "sd")?, "sd")?,
-                }
-            }
-            PriorKind::LogNormal => {
-                for (v, n) in [
-                    (min, "min"),
-                    (max, "max"),
-                    (mean, "mean"),
-                    (sd, "sd"),
-                    (alpha, "alpha"),
-                    (beta, "beta"),
-                ] {
-                    unused(v, n)?;
-                }
-                Prior::LogNormal {
-                    meanlog: finite(need(meanlog, "meanlog")?, "meanlog")?,
-                    sdlog: positive(need(sdlog, "sdlog")?, "sdlog")?,
-                }
-            }
-            PriorKind::Beta => {
-                for (v, n) in [
-                    (mean, "mean"),
-                    (sd, "sd"),
-                    (meanlog, "meanlog"),
-                    (sdlog, "sdlog"),
-                ] {
-                    unused(v, n)?;
-                }
-                Prior::Beta {
-                    alpha: positive(need(alpha, "alpha")?, "alpha")?,
-                    beta: positive(need(beta, "beta")?, "beta")?,
-                    min: finite(min.unwrap_or(0.0), "min")?,
-                    max: finite(max.unwrap_or(1.0), "max")?,
-                }
-            }
+            PriorKind::Uniform => Prior::Uniform {
+                min: finite(need(min, "min")?, "min")?,
+                max: finite(need(max, "max")?, "max")?,
+            },
+            PriorKind::Normal => Prior::Normal {
+                mean: finite(need(mean, "mean")?, "mean")?,
+                sd: positive(need(sd, "sd")?, "sd")?,
+            },
+            PriorKind::LogNormal => Prior::LogNormal {
+                meanlog: finite(need(meanlog, "meanlog")?, "meanlog")?,
+                sdlog: positive(need(sdlog, "sdlog")?, "sdlog")?,
+            },
+            PriorKind::Beta => Prior::Beta {
+                alpha: positive(need(alpha, "alpha")?, "alpha")?,
+                beta: positive(need(beta, "beta")?, "beta")?,
+                min: finite(min.unwrap_or(0.0), "min")?,
+                max: finite(max.unwrap_or(1.0), "max")?,
+            },
         };
         if let Prior::Uniform { min, max } | Prior::Beta { min, max, .. } = p
             && min >= max
@@ -411,5 +386,19 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.0, "max");
+        let e = Prior::new(
+            PriorKind::Uniform,
+            Some(0.0),
+            Some(1.0),
+            Some(0.5),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.0, "mean");
+        assert!(e.1.contains("not a parameter"), "{}", e.1);
     }
 }

@@ -1,5 +1,6 @@
 //! `wecare calibrate`.
 
+use super::common::SimFlags;
 use crate::calibrate::{CalibrateOptions, Method, calibrate};
 use crate::error::Result;
 use crate::scenario::Scenario;
@@ -27,19 +28,8 @@ pub struct CalibrateArgs {
     /// and seed it started with.
     #[arg(long)]
     pub resume: Option<PathBuf>,
-    /// Master seed (overrides montecarlo.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads, 0 for one per core (overrides montecarlo.threads); results do not
-    /// depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Results root (overrides output.dir); the calibration gets a new directory below it.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// No progress lines.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub sim: SimFlags,
 }
 
 /// Runs `wecare calibrate`.
@@ -52,11 +42,11 @@ pub fn run(a: CalibrateArgs) -> Result<()> {
                 MethodArg::Abc => Method::Abc,
                 MethodArg::Smm => Method::Smm,
             }),
-            seed: a.seed,
-            threads: a.threads,
-            out: a.out,
+            seed: a.sim.seed,
+            threads: a.sim.threads,
+            out: a.sim.out,
             resume: a.resume,
-            quiet: a.quiet,
+            quiet: a.sim.quiet,
         },
     )?;
     let (e, s) = match report.method {

@@ -1,42 +1,12 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
+use super::common::{ExperimentArgs, replicates_or};
 use crate::error::{Error, Result};
 use crate::experiment::compare::{Design, DesignList, compare, tables, write};
 use crate::experiment::output::Bar;
 use crate::experiment::{Key, Progress, Runner};
 use clap::Args;
 use std::path::PathBuf;
-
-/// Flags every experiment command shares; they override the scenario.
-#[derive(Debug, Args)]
-pub struct ExperimentArgs {
-    /// Replicates per design, variant or parameter point (overrides the scenario).
-    #[arg(long)]
-    pub replicates: Option<u64>,
-    /// Master seed (overrides montecarlo.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads, 0 for one per core (overrides montecarlo.threads).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Results root (overrides output.dir); the experiment gets a new directory below it.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-impl ExperimentArgs {
-    /// Checks the replicate count.
-    pub fn replicates_or(&self, default: u64) -> Result<u64> {
-        match self.replicates {
-            Some(0) => Err(Error::Other("--replicates must be at least 1".into())),
-            Some(r) => Ok(r),
-            None => Ok(default),
-        }
-    }
-}
 
 /// Arguments of `wecare compare`.
 #[derive(Debug, Args)]
@@ -89,11 +59,16 @@ pub fn run(args: CompareArgs) -> Result<()> {
             );
         }
     }
-    let replicates = args.common.replicates_or(base.montecarlo.replicates)?;
-    let seed = args.common.seed.unwrap_or(base.montecarlo.seed);
-    let threads = args.common.threads.unwrap_or(base.montecarlo.threads);
-    let root = args.common.out.clone().unwrap_or(base.output.dir.clone());
-    let bar = Bar::new(args.common.quiet);
+    let replicates = replicates_or(args.common.replicates, base.montecarlo.replicates)?;
+    let seed = args.common.sim.seed.unwrap_or(base.montecarlo.seed);
+    let threads = args.common.sim.threads.unwrap_or(base.montecarlo.threads);
+    let root = args
+        .common
+        .sim
+        .out
+        .clone()
+        .unwrap_or(base.output.dir.clone());
+    let bar = Bar::new(args.common.sim.quiet);
     let runner = Runner::new(threads, &bar)?;
     let clock = std::time::Instant::now();
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;

@@ -1,6 +1,6 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
-use super::compare::ExperimentArgs;
+use super::common::{ExperimentArgs, replicates_or};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
     Options, mechanisms_table, q1_tables, q3_table, run as analyse, write,
@@ -42,8 +42,8 @@ pub struct HypothesesArgs {
 /// `wecare hypotheses`.
 pub fn run(args: HypothesesArgs) -> Result<()> {
     let s = Scenario::load(&args.scenario)?;
-    let replicates = args.common.replicates_or(s.montecarlo.replicates)?;
-    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
+    let replicates = replicates_or(args.common.replicates, s.montecarlo.replicates)?;
+    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
     let mut o = Options::all(replicates, seed);
     if !args.only.is_empty() {
         o.q1 = args.only.contains(&Part::Q1);
@@ -59,15 +59,18 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         }
         o.levels = args.levels.clone();
     }
-    let bar = Bar::new(args.common.quiet);
-    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let bar = Bar::new(args.common.sim.quiet);
+    let runner = Runner::new(
+        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
+        &bar,
+    )?;
     let clock = std::time::Instant::now();
     let h = analyse(&runner, &s, &o)?;
     bar.finish();
     let dir = write(
         &h,
         &s.scenario.name,
-        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
     )?;
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);

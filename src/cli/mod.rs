@@ -1,6 +1,7 @@
 //! The `wecare` command line: a thin front end over the library.
 
 mod calibrate;
+mod common;
 mod compare;
 mod generate;
 mod hypotheses;

@@ -1,5 +1,6 @@
 //! `wecare run` and `wecare validate`.
 
+use super::common::SimFlags;
 use crate::error::{Error, Result};
 use crate::experiment::{EnsembleOptions, run_ensemble_table};
 use crate::model::Model;
@@ -25,15 +26,6 @@ pub struct RunArgs {
     /// Number of replicates (overrides montecarlo.replicates).
     #[arg(long)]
     pub replicates: Option<u64>,
-    /// Master seed (overrides montecarlo.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads, 0 for one per core (overrides montecarlo.threads).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Results root (overrides output.dir); the run gets a new directory below it.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Replicates whose wave networks are written to networks/, comma-separated, or `none`
     /// (overrides output.networks).
     #[arg(long, value_name = "LIST")]
@@ -44,9 +36,8 @@ pub struct RunArgs {
     /// Write no plots and no report.html (sets output.report = false).
     #[arg(long)]
     pub no_report: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub sim: SimFlags,
 }
 
 fn prepare(scenario: &Scenario) -> Result<Model> {
@@ -119,13 +110,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         scenario.montecarlo.replicates = r;
     }
-    if let Some(s) = args.seed {
+    if let Some(s) = args.sim.seed {
         scenario.montecarlo.seed = s;
     }
-    if let Some(t) = args.threads {
+    if let Some(t) = args.sim.threads {
         scenario.montecarlo.threads = t;
     }
-    if let Some(o) = args.out {
+    if let Some(o) = args.sim.out {
         scenario.output.dir = o;
     }
     if let Some(n) = &args.networks {
@@ -161,7 +152,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     // The directory exists, under its partial name, from the start of the run.
     let root = scenario.output.dir.clone();
     let dir = RunDir::create(&root, &scenario.scenario.name).map_err(|e| Error::io(&root, e))?;
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+    let bar = if args.sim.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
         let b = ProgressBar::new(opts.replicates);

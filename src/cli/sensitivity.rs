@@ -1,7 +1,7 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::compare::ExperimentArgs;
+use super::common::{ExperimentArgs, replicates_or};
 use crate::error::{Error, Result};
 use crate::experiment::output::Bar;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
@@ -38,21 +38,24 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         .sweep
         .as_ref()
         .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
-    let replicates = args.common.replicates_or(sw.replicates)?;
-    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
+    let replicates = replicates_or(args.common.replicates, sw.replicates)?;
+    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
     let method = match args.method {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
-    let bar = Bar::new(args.common.quiet);
-    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let bar = Bar::new(args.common.sim.quiet);
+    let runner = Runner::new(
+        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
+        &bar,
+    )?;
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;
     bar.finish();
     let dir = write(
         &r,
         &s.scenario.name,
-        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
     )?;
     println!("{}", table(&r).text());
     println!(

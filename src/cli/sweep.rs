@@ -1,6 +1,6 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::compare::ExperimentArgs;
+use super::common::{ExperimentArgs, replicates_or};
 use crate::error::{Error, Result};
 use crate::experiment::output::{Bar, fmt_sig};
 use crate::experiment::sweep::{grid, main_effect, write_grid};
@@ -26,17 +26,20 @@ pub fn run(args: SweepArgs) -> Result<()> {
         .sweep
         .as_ref()
         .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
-    let replicates = args.common.replicates_or(sw.replicates)?;
-    let seed = args.common.seed.unwrap_or(s.montecarlo.seed);
-    let bar = Bar::new(args.common.quiet);
-    let runner = Runner::new(args.common.threads.unwrap_or(s.montecarlo.threads), &bar)?;
+    let replicates = replicates_or(args.common.replicates, sw.replicates)?;
+    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
+    let bar = Bar::new(args.common.sim.quiet);
+    let runner = Runner::new(
+        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
+        &bar,
+    )?;
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;
     bar.finish();
     let dir = write_grid(
         &g,
         &s.scenario.name,
-        &args.common.out.clone().unwrap_or(s.output.dir.clone()),
+        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
     )?;
     for (c, k) in g.outputs.iter().enumerate() {
         for (p, name) in g.parameters.iter().enumerate() {

@@ -1,0 +1,43 @@
+//! Flags shared by the commands that simulate.
+
+use crate::error::{Error, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+/// Seed, threads, output root and quiet: every simulating command takes them, and they
+/// override the scenario.
+#[derive(Debug, Args)]
+pub struct SimFlags {
+    /// Master seed (overrides montecarlo.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads, 0 for one per core (overrides montecarlo.threads); results do not
+    /// depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Results root (overrides output.dir); each run gets a new directory below it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress display.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Flags every experiment command shares; they override the scenario.
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Replicates per design, variant or parameter point (overrides the scenario).
+    #[arg(long)]
+    pub replicates: Option<u64>,
+    #[command(flatten)]
+    pub sim: SimFlags,
+}
+
+/// A replicate count given on the command line, checked.
+pub fn replicates_or(given: Option<u64>, default: u64) -> Result<u64> {
+    match given {
+        Some(0) => Err(Error::Other("--replicates must be at least 1".into())),
+        Some(r) => Ok(r),
+        None => Ok(default),
+    }
+}
