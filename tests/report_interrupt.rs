@@ -1,5 +1,6 @@
 //! A run stopped part-way (Ctrl-C or kill) never leaves a directory that looks complete: it
-//! writes under a hidden `.<id>.partial` name and renames only when everything is written.
+//! writes under a hidden `.<id>.partial` name and renames only when everything is written;
+//! Ctrl-C removes the partial directory too.
 
 mod report_common;
 use report_common::*;
@@ -18,8 +19,8 @@ fn spawn(out: &Path, replicates: &str) -> Child {
         .unwrap()
 }
 
-/// Stops a child as Ctrl-C would (SIGINT), or with SIGKILL.
-fn stop(child: &mut Child, interrupt: bool) {
+/// Stops a child as Ctrl-C would (SIGINT), or with SIGKILL; its exit code, if any.
+fn stop(child: &mut Child, interrupt: bool) -> Option<i32> {
     if interrupt {
         let _ = Command::new("kill")
             .args(["-INT", &child.id().to_string()])
@@ -27,7 +28,18 @@ fn stop(child: &mut Child, interrupt: bool) {
     } else {
         let _ = child.kill();
     }
-    let _ = child.wait();
+    child.wait().unwrap().code()
+}
+
+/// Starts a long run and waits until its partial directory exists.
+fn spawn_long(out: &Path) -> Child {
+    let child = spawn(out, "1000000");
+    let t = Instant::now();
+    while hidden(out).is_empty() && t.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child
 }
 
 fn hidden(out: &Path) -> Vec<PathBuf> {
@@ -44,14 +56,15 @@ fn hidden(out: &Path) -> Vec<PathBuf> {
 fn interrupted_runs_leave_no_directory_that_looks_complete() {
     let out = tempfile::tempdir().unwrap();
 
-    // Stopped during the simulation: only the hidden partial directory, without a manifest.
-    let mut child = spawn(out.path(), "1000000");
-    let t = Instant::now();
-    while hidden(out.path()).is_empty() && t.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    stop(&mut child, true);
+    // Ctrl-C during the simulation: exit code 130, nothing left behind.
+    let mut child = spawn_long(out.path());
+    assert_eq!(stop(&mut child, true), Some(130));
+    assert!(run_dirs(out.path()).is_empty());
+    assert!(hidden(out.path()).is_empty(), "{:?}", hidden(out.path()));
+
+    // Killed during the simulation: only the hidden partial directory, without a manifest.
+    let mut child = spawn_long(out.path());
+    assert_eq!(stop(&mut child, false), None);
     assert!(
         run_dirs(out.path()).is_empty(),
         "{:?}",
@@ -76,7 +89,7 @@ fn interrupted_runs_leave_no_directory_that_looks_complete() {
     {
         let mut child = spawn(out.path(), "300");
         std::thread::sleep(Duration::from_millis(delay));
-        stop(&mut child, k % 2 == 0);
+        let _ = stop(&mut child, k % 2 == 0);
     }
     for d in run_dirs(out.path()) {
         assert_complete(&d);

@@ -62,6 +62,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    on_interrupt();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
@@ -85,4 +86,27 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
+
+/// On Ctrl-C, removes the partial directories of unfinished runs (a calibration's is kept, for
+/// `--resume`) and exits.
+fn on_interrupt() {
+    // Failing to install the handler only leaves the default: the hidden partial directories
+    // stay behind, as after a kill.
+    let _ = ctrlc::set_handler(|| {
+        crate::report::abandon_unfinished(|kept| {
+            eprintln!("interrupted; the unfinished output was removed");
+            for k in kept {
+                eprintln!(
+                    "except the calibration checkpoint in {}; continue it with --resume {}",
+                    k.display(),
+                    k.display()
+                );
+            }
+            std::process::exit(INTERRUPTED)
+        })
+    });
 }

@@ -3,10 +3,13 @@
 //!
 //! A run writes into `<root>/<scenario>/.<id>.partial/` and renames it to
 //! `<root>/<scenario>/<id>/` as its last act. A run that fails, or panics, removes its partial
-//! directory; one killed (Ctrl-C, out of memory, power cut) leaves it behind under its hidden
-//! `.partial` name, which no tool takes for a finished run and which can be deleted.
+//! directory, and the command line removes it on Ctrl-C ([`abandon_unfinished`]), except one
+//! kept for resuming; a run killed otherwise (SIGKILL, out of memory, power cut) leaves it
+//! behind under its hidden `.partial` name, which no tool takes for a finished run and which
+//! can be deleted.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A run directory being written; removed again when dropped unfinished.
@@ -19,8 +22,39 @@ pub struct RunDir {
     keep: bool,
 }
 
+/// The partial directories this process is writing, each with whether it is kept when the
+/// run stops unfinished.
+static OPEN: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+
+fn open_dirs() -> MutexGuard<'static, Vec<(PathBuf, bool)>> {
+    // A panic elsewhere while holding the lock leaves the list itself consistent.
+    OPEN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(open: &mut Vec<(PathBuf, bool)>, tmp: &Path) {
+    open.retain(|(p, _)| p != tmp);
+}
+
+/// Removes the partial directory of every unfinished run of this process that is not kept for
+/// resuming, then calls `then` with the kept ones (for an interrupt handler: `then` reports
+/// them and exits). No run can finish, and so rename its directory, until `then` returns.
+pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
+    let mut open = open_dirs();
+    let mut kept = Vec::new();
+    for (p, keep) in open.drain(..) {
+        if keep {
+            kept.push(p);
+        } else {
+            let _ = std::fs::remove_dir_all(&p);
+        }
+    }
+    then(&kept)
+}
+
 impl Drop for RunDir {
     fn drop(&mut self) {
+        let mut open = open_dirs();
+        forget(&mut open, &self.tmp);
         if !self.done && !self.keep {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
@@ -59,6 +93,7 @@ impl RunDir {
             }
             match std::fs::create_dir(&tmp) {
                 Ok(()) => {
+                    open_dirs().push((tmp.clone(), false));
                     return Ok(RunDir {
                         tmp,
                         dest,
@@ -97,6 +132,7 @@ impl RunDir {
                 format!("{} already exists; it cannot be replaced", dest.display()),
             ));
         }
+        open_dirs().push((partial.to_path_buf(), true));
         Ok(RunDir {
             tmp: partial.to_path_buf(),
             dest,
@@ -110,6 +146,9 @@ impl RunDir {
     /// resume from it).
     pub fn keep_unfinished(mut self) -> RunDir {
         self.keep = true;
+        if let Some(e) = open_dirs().iter_mut().find(|(p, _)| *p == self.tmp) {
+            e.1 = true;
+        }
         self
     }
 
@@ -131,6 +170,15 @@ impl RunDir {
     /// Renames the directory to its final name; fails rather than replace anything (and then
     /// removes the partial directory).
     pub fn finish(mut self) -> std::io::Result<PathBuf> {
+        // Held through the rename, so an interrupt either removes the directory first or
+        // finds the run finished.
+        let mut open = open_dirs();
+        if !open.iter().any(|(p, _)| *p == self.tmp) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                format!("{} was abandoned", self.tmp.display()),
+            ));
+        }
         if self.dest.exists() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
@@ -138,6 +186,7 @@ impl RunDir {
             ));
         }
         std::fs::rename(&self.tmp, &self.dest)?;
+        forget(&mut open, &self.tmp);
         self.done = true;
         Ok(self.dest.clone())
     }
