@@ -1,7 +1,7 @@
 //! Sweeps and sensitivity analysis: the Sobol estimator against Ishigami's analytic indices,
 //! the `[sweep]` section, and `wecare sweep` / `wecare sensitivity` end to end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use wecare::experiment::sensitivity::{
     Method, ishigami, ishigami_indices, morris, morris_design, run, sobol, sobol_design,
@@ -225,6 +225,24 @@ fn sweep_and_sensitivity_commands_write_their_files() {
         for name in files {
             assert!(d.join(name).exists(), "{name} missing in {}", d.display());
         }
+    }
+    // Morris on one and on two threads: the same points and indices, bootstrap included.
+    let written: Vec<PathBuf> = ["1", "2"]
+        .into_iter()
+        .map(|t| {
+            let args = ["sensitivity", f, "--method", "morris", "--out", o];
+            let r = wecare(&[&args[..], &["--threads", t]].concat());
+            assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+            let text = String::from_utf8(r.stdout).unwrap();
+            PathBuf::from(text.trim().rsplit("wrote ").next().unwrap())
+        })
+        .collect();
+    for name in ["indices.csv", "points.csv"] {
+        assert_eq!(
+            std::fs::read(written[0].join(name)).unwrap(),
+            std::fs::read(written[1].join(name)).unwrap(),
+            "{name}"
+        );
     }
     let r = wecare(&[
         "sweep",
