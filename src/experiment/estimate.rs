@@ -198,14 +198,16 @@ pub fn auc(on: &[f64], off: &[f64]) -> f64 {
 /// observed statistic is set against what the model predicts without the mechanism). A value
 /// `x` is rejected when its Monte Carlo p-value `min(1, 2 min(#{off <= x} + 1, #{off >= x} + 1)
 /// / (n_off + 1))` is at most `alpha`; ties count against rejection, so the test keeps its
-/// level for discrete statistics (counts) too.
+/// level for discrete statistics (counts) too. NaN when the test cannot reject at all: the
+/// smallest p-value it can give, `2 / (n_off + 1)`, is above `alpha` (at 5%: fewer than 39
+/// finite `off` values).
 pub fn monte_carlo_power(on: &[f64], off: &[f64], alpha: f64) -> f64 {
     let b = sorted_finite(off);
     let a: Vec<f64> = on.iter().copied().filter(|x| x.is_finite()).collect();
-    if a.is_empty() || b.is_empty() {
+    let n = b.len() as f64;
+    if a.is_empty() || b.is_empty() || 2.0 / (n + 1.0) > alpha {
         return f64::NAN;
     }
-    let n = b.len() as f64;
     let rejected = a
         .iter()
         .filter(|&&x| {
@@ -322,6 +324,9 @@ mod tests {
         // A count that never varies without the mechanism: one other value is not enough
         // evidence with 101 values, ties do not reject.
         assert_eq!(monte_carlo_power(&[3.0, 4.0], &[3.0; 101], 0.05), 1.0 / 2.0);
+        // Too few values without the mechanism for the test ever to reject: undefined, not 0.
+        assert!(monte_carlo_power(&[-1.0], &off[..38], 0.05).is_nan());
+        assert_eq!(monte_carlo_power(&[-1.0], &off[..39], 0.05), 1.0);
         // Under the null the test keeps its level.
         let null: Vec<f64> = (0..1000).map(|k| ((k * 7919) % 1000) as f64).collect();
         assert!(
