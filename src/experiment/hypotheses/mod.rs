@@ -1,0 +1,185 @@
+//! The hypothesis experiments of MODEL.md section 9, on the evaluators' questions (DOMAIN.md):
+//!
+//! - **Q1** (did pre-existing social capital help the changes happen?): dose-response of the
+//!   change outcomes at wave 2 (adoption share, entrants, new programme ties) to baseline
+//!   social capital, scaled from low to high in the data set (trust, density, both), and the
+//!   same relation across the territories within runs.
+//! - **Q2** (will the changes strengthen social capital?): the effect of the channel
+//!   `adoption_to_social_capital` on social capital at wave 3, on against off with common
+//!   random numbers, and through which of its two parts (adopters form more ties; adopters
+//!   launch more initiatives).
+//! - **Mechanisms**: each feedback channel switched off in turn; which variants still
+//!   reproduce the observed pattern ([`PATTERN`], as `tests/default_pattern.rs` checks it) and
+//!   by how much the others miss.
+//! - **Q3** (what traces would show it?): for every observable statistic, how well it
+//!   separates "feedback on" from "feedback off" (standardised difference, AUC), and the power
+//!   of the Monte Carlo test that compares one observed region (22 territories, three waves)
+//!   with the no-feedback model, at the 5% level; observables ranked by power.
+
+mod mechanisms;
+mod q1;
+mod q2;
+mod q3;
+
+pub use mechanisms::*;
+pub use q1::*;
+pub use q2::*;
+pub use q3::*;
+
+use super::compare::{Comparison, write_files};
+use super::outcome::Runner;
+use super::output::ExperimentDir;
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use std::path::{Path, PathBuf};
+
+/// Which parts to run and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Replicates per variant.
+    pub replicates: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Q1: multipliers of baseline social capital (1 is the data set as given).
+    pub levels: Vec<f64>,
+    /// Run Q1.
+    pub q1: bool,
+    /// Run Q2.
+    pub q2: bool,
+    /// Run the mechanism ablations.
+    pub mechanisms: bool,
+    /// Run Q3.
+    pub q3: bool,
+}
+
+impl Options {
+    /// Every part, with `replicates` replicates from `seed`, Q1 levels 0.5 to 1.5.
+    pub fn all(replicates: u64, seed: u64) -> Options {
+        Options {
+            replicates,
+            seed,
+            levels: vec![0.5, 0.75, 1.0, 1.25, 1.5],
+            q1: true,
+            q2: true,
+            mechanisms: true,
+            q3: true,
+        }
+    }
+}
+
+/// Everything the hypotheses command produced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Hypotheses {
+    /// Q1.
+    pub q1: Option<Q1>,
+    /// Q2.
+    pub q2: Option<Comparison>,
+    /// Mechanism ablations.
+    pub mechanisms: Option<Mechanisms>,
+    /// Q3 contrasts.
+    pub q3: Option<Vec<Contrast>>,
+    /// Replicates per variant.
+    pub replicates: u64,
+    /// Master seed.
+    pub seed: u64,
+}
+
+/// Runs the parts `o` asks for.
+pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypotheses> {
+    if o.replicates < 3 {
+        return Err(Error::Other(
+            "the hypotheses need at least 3 replicates".into(),
+        ));
+    }
+    if scenario.timeline.waves.len() < 3 {
+        return Err(Error::Other(format!(
+            "{}: the hypotheses read waves 1 to 3; the timeline has {} waves",
+            scenario.file_label(),
+            scenario.timeline.waves.len()
+        )));
+    }
+    let (data, _) = scenario.load_dataset()?;
+    Ok(Hypotheses {
+        q1: if o.q1 {
+            Some(q1(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        q2: if o.q2 {
+            Some(q2(runner, scenario, o)?)
+        } else {
+            None
+        },
+        mechanisms: if o.mechanisms {
+            Some(mechanisms(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        q3: if o.q3 {
+            Some(q3(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        replicates: o.replicates,
+        seed: o.seed,
+    })
+}
+
+/// Writes everything into `<root>/<scenario>/hypotheses-<time>/`: per part CSV files
+/// (`q1_*.csv`, `q2_*.csv`, `mechanisms.csv`, `q3_traces.csv`), an SVG figure each, and
+/// `hypotheses.md` with every table.
+pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
+    let mut dir = ExperimentDir::create(root, name, "hypotheses")?;
+    let mut md = format!(
+        "# Hypotheses\n\n{} replicates per variant, master seed {} (common random numbers).\n\n",
+        h.replicates, h.seed
+    );
+    if let Some(q) = &h.q1 {
+        write_q1(q, &mut dir)?;
+        let (dose, slopes) = q1_tables(q);
+        md.push_str(&format!(
+            "## Q1: baseline social capital and change at wave 2\n\nMean [95% interval] per level (`q1_dose_response.svg`):\n\n{}\nSlopes per unit of baseline social-capital index, mean [95% interval] over replicates (`q1_territories.svg`):\n\n{}\n",
+            dose.markdown(),
+            slopes.markdown()
+        ));
+    }
+    if let Some(c) = &h.q2 {
+        write_files(
+            c,
+            &mut dir,
+            "q2_",
+            "Q2: adoption_to_social_capital and social capital at wave 3",
+            &format!(
+                "Q2: effect of adoption_to_social_capital, against the channel off ({} paired replicates, 95% intervals)",
+                c.replicates
+            ),
+        )?;
+        let (levels, diffs) = super::compare::tables(c);
+        md.push_str(&format!(
+            "## Q2: adoption_to_social_capital and social capital at wave 3\n\nMeans:\n\n{}\nDifferences from `{}`, paired (`q2_differences.svg`):\n\n{}\n",
+            levels.markdown(),
+            c.designs[0],
+            diffs.markdown()
+        ));
+    }
+    if let Some(m) = &h.mechanisms {
+        write_mechanisms(m, &mut dir)?;
+        md.push_str(&format!(
+            "## Mechanisms: which channels reproduce the observed pattern\n\nFor each claim: holds on the ensemble (yes/NO), the mean value, and the share of replicates in which it holds (`mechanisms.svg`):\n\n{}\n",
+            mechanisms_table(m).markdown()
+        ));
+    }
+    if let Some(cs) = &h.q3 {
+        write_q3(cs, &mut dir)?;
+        md.push_str("## Q3: observables that tell feedback on from off\n\n");
+        for (k, c) in cs.iter().enumerate() {
+            md.push_str(&format!(
+                "### `{}` off\n\n{}\n",
+                c.channel,
+                q3_table(c, if k == 0 { 15 } else { 8 }).markdown()
+            ));
+        }
+    }
+    dir.write("hypotheses.md", md.as_bytes())?;
+    dir.finish()
+}
