@@ -1,8 +1,9 @@
 //! Flags shared by the commands that simulate.
 
 use crate::error::{Error, Result};
+use crate::scenario::Scenario;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Seed, threads, output root and quiet: every simulating command takes them, and they
 /// override the scenario.
@@ -23,6 +24,21 @@ pub struct SimFlags {
     pub quiet: bool,
 }
 
+impl SimFlags {
+    /// Writes the flags given into the scenario (seed, threads, output root).
+    pub fn apply(&self, s: &mut Scenario) {
+        if let Some(x) = self.seed {
+            s.montecarlo.seed = x;
+        }
+        if let Some(t) = self.threads {
+            s.montecarlo.threads = t;
+        }
+        if let Some(o) = &self.out {
+            s.output.dir = o.clone();
+        }
+    }
+}
+
 /// Flags every experiment command shares; they override the scenario.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
@@ -40,4 +56,17 @@ pub fn replicates_or(given: Option<u64>, default: u64) -> Result<u64> {
         Some(r) => Ok(r),
         None => Ok(default),
     }
+}
+
+/// Loads a scenario for `wecare sweep` or `wecare sensitivity`, with the flags applied; also
+/// the replicates per parameter point.
+pub fn load_sweep(path: &Path, args: &ExperimentArgs) -> Result<(Scenario, u64)> {
+    let mut s = Scenario::load(path)?;
+    args.sim.apply(&mut s);
+    let sw = s
+        .sweep
+        .as_ref()
+        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", path.display())))?;
+    let replicates = replicates_or(args.replicates, sw.replicates)?;
+    Ok((s, replicates))
 }

@@ -59,21 +59,16 @@ pub fn run(args: CompareArgs) -> Result<()> {
             );
         }
     }
+    let mut base = base.clone();
+    args.common.sim.apply(&mut base);
     let replicates = replicates_or(args.common.replicates, base.montecarlo.replicates)?;
-    let seed = args.common.sim.seed.unwrap_or(base.montecarlo.seed);
-    let threads = args.common.sim.threads.unwrap_or(base.montecarlo.threads);
-    let root = args
-        .common
-        .sim
-        .out
-        .clone()
-        .unwrap_or(base.output.dir.clone());
+    let seed = base.montecarlo.seed;
     let bar = Bar::new(args.common.sim.quiet);
-    let runner = Runner::new(threads, &bar)?;
+    let runner = Runner::new(base.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
     bar.finish();
-    let dir = write(&c, &root)?;
+    let dir = write(&c, &base.output.dir)?;
     let (levels, diffs) = tables(&c);
     println!(
         "Means ({replicates} replicates per design, seed {seed}):\n{}",

@@ -41,9 +41,10 @@ pub struct HypothesesArgs {
 
 /// `wecare hypotheses`.
 pub fn run(args: HypothesesArgs) -> Result<()> {
-    let s = Scenario::load(&args.scenario)?;
+    let mut s = Scenario::load(&args.scenario)?;
+    args.common.sim.apply(&mut s);
     let replicates = replicates_or(args.common.replicates, s.montecarlo.replicates)?;
-    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
+    let seed = s.montecarlo.seed;
     let mut o = Options::all(replicates, seed);
     if !args.only.is_empty() {
         o.q1 = args.only.contains(&Part::Q1);
@@ -60,18 +61,11 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         o.levels = args.levels.clone();
     }
     let bar = Bar::new(args.common.sim.quiet);
-    let runner = Runner::new(
-        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
-        &bar,
-    )?;
+    let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let h = analyse(&runner, &s, &o)?;
     bar.finish();
-    let dir = write(
-        &h,
-        &s.scenario.name,
-        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
-    )?;
+    let dir = write(&h, &s.scenario.name, &s.output.dir)?;
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);
         println!(

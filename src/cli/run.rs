@@ -110,15 +110,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         scenario.montecarlo.replicates = r;
     }
-    if let Some(s) = args.sim.seed {
-        scenario.montecarlo.seed = s;
-    }
-    if let Some(t) = args.sim.threads {
-        scenario.montecarlo.threads = t;
-    }
-    if let Some(o) = args.sim.out {
-        scenario.output.dir = o;
-    }
+    args.sim.apply(&mut scenario);
     if let Some(n) = &args.networks {
         scenario.output.networks = parse_networks(n)?;
     }

@@ -1,12 +1,11 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, replicates_or};
-use crate::error::{Error, Result};
+use super::common::{ExperimentArgs, load_sweep};
+use crate::error::Result;
 use crate::experiment::output::Bar;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
 use crate::experiment::{Progress, Runner};
-use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -33,30 +32,18 @@ pub struct SensitivityArgs {
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    let s = Scenario::load(&args.scenario)?;
-    let sw = s
-        .sweep
-        .as_ref()
-        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
-    let replicates = replicates_or(args.common.replicates, sw.replicates)?;
-    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
+    let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
+    let seed = s.montecarlo.seed;
     let method = match args.method {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
     let bar = Bar::new(args.common.sim.quiet);
-    let runner = Runner::new(
-        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
-        &bar,
-    )?;
+    let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;
     bar.finish();
-    let dir = write(
-        &r,
-        &s.scenario.name,
-        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
-    )?;
+    let dir = write(&r, &s.scenario.name, &s.output.dir)?;
     println!("{}", table(&r).text());
     println!(
         "{} points x {replicates} replicates in {:.1} s; wrote {}",

@@ -1,12 +1,11 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::common::{ExperimentArgs, replicates_or};
-use crate::error::{Error, Result};
+use super::common::{ExperimentArgs, load_sweep};
+use crate::error::Result;
 use crate::experiment::output::{Bar, fmt_sig};
 use crate::experiment::sweep::{grid, main_effect, write_grid};
 use crate::experiment::table::Table;
 use crate::experiment::{Progress, Runner};
-use crate::scenario::Scenario;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -21,26 +20,14 @@ pub struct SweepArgs {
 
 /// `wecare sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
-    let s = Scenario::load(&args.scenario)?;
-    let sw = s
-        .sweep
-        .as_ref()
-        .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", args.scenario.display())))?;
-    let replicates = replicates_or(args.common.replicates, sw.replicates)?;
-    let seed = args.common.sim.seed.unwrap_or(s.montecarlo.seed);
+    let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
+    let seed = s.montecarlo.seed;
     let bar = Bar::new(args.common.sim.quiet);
-    let runner = Runner::new(
-        args.common.sim.threads.unwrap_or(s.montecarlo.threads),
-        &bar,
-    )?;
+    let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;
     bar.finish();
-    let dir = write_grid(
-        &g,
-        &s.scenario.name,
-        &args.common.sim.out.clone().unwrap_or(s.output.dir.clone()),
-    )?;
+    let dir = write_grid(&g, &s.scenario.name, &s.output.dir)?;
     for (c, k) in g.outputs.iter().enumerate() {
         for (p, name) in g.parameters.iter().enumerate() {
             let mut t = Table::new(&[name.as_str(), &format!("{k} mean"), "95% interval"]);
