@@ -115,9 +115,78 @@ pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(io_err)
 }
 
+/// Reads the named columns of a CSV file of a run directory: every data row's fields in the
+/// order of `columns` (other columns ignored). Errors name the file and, for a bad row, its
+/// line.
+pub fn read_columns(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
+    let file = path.display();
+    let mut rd = csv::Reader::from_path(path).map_err(|e| Error::Other(format!("{file}: {e}")))?;
+    let header = rd
+        .headers()
+        .map_err(|e| Error::Other(format!("{file}: {e}")))?
+        .clone();
+    let cols: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == *c)
+                .ok_or_else(|| Error::Other(format!("{file}:1: column `{c}` missing")))
+        })
+        .collect::<Result<_>>()?;
+    rd.records()
+        .enumerate()
+        .map(|(k, r)| {
+            let r = r.map_err(|e| Error::Other(format!("{file}:{}: {e}", k + 2)))?;
+            Ok(cols
+                .iter()
+                .map(|&c| r.get(c).unwrap_or("").to_string())
+                .collect())
+        })
+        .collect()
+}
+
+/// Parses field `i` of data row `k` (0-based, as [`read_columns`] returns them) of `path`; the
+/// error names the file, line and column.
+pub fn parse_field<T: std::str::FromStr>(
+    path: &Path,
+    k: usize,
+    columns: &[&str],
+    row: &[String],
+    i: usize,
+) -> Result<T> {
+    row[i].parse::<T>().map_err(|_| {
+        Error::Other(format!(
+            "{}:{}: `{}` cannot be read: `{}`",
+            path.display(),
+            k + 2,
+            columns[i],
+            row[i]
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_read_by_name_and_errors_are_located() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.csv");
+        std::fs::write(&p, "b,a,c\n2,1,x\n4,3,y\n").unwrap();
+        let rows = read_columns(&p, &["a", "b"]).unwrap();
+        assert_eq!(rows, vec![vec!["1", "2"], vec!["3", "4"]]);
+        let e = read_columns(&p, &["a", "z"]).unwrap_err().to_string();
+        assert!(e.ends_with("t.csv:1: column `z` missing"), "{e}");
+        let cols = ["a", "c"];
+        let rows = read_columns(&p, &cols).unwrap();
+        assert_eq!(parse_field::<f64>(&p, 1, &cols, &rows[1], 0).unwrap(), 3.0);
+        let e = parse_field::<f64>(&p, 1, &cols, &rows[1], 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("t.csv:3: `c` cannot be read: `y`"), "{e}");
+    }
 
     #[test]
     fn recorded_checksum_matches_the_file() {

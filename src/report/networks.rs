@@ -6,7 +6,7 @@
 //! `wave-<k>-ties.csv` (`from,to,trust,origin`). Only the organisations active at the wave and
 //! the ties among them are written, as in `write_snapshot_graphml`.
 
-use super::files::{FileRecord, write_recorded};
+use super::files::{FileRecord, read_columns, write_recorded};
 use super::fmt::Exact;
 use crate::data::Kind;
 use crate::data::graphml::write_snapshot_graphml;
@@ -139,31 +139,6 @@ pub struct WaveNetwork {
     pub ties: Vec<NetTie>,
 }
 
-fn read_table(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
-    let file = path.display().to_string();
-    let err = |m: String| Error::Other(format!("{file}: {m}"));
-    let mut rd = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
-    let header = rd.headers().map_err(|e| err(e.to_string()))?.clone();
-    let cols: Vec<usize> = columns
-        .iter()
-        .map(|c| {
-            header
-                .iter()
-                .position(|h| h == *c)
-                .ok_or_else(|| err(format!("column `{c}` missing")))
-        })
-        .collect::<Result<_>>()?;
-    rd.records()
-        .map(|r| {
-            let r = r.map_err(|e| err(e.to_string()))?;
-            Ok(cols
-                .iter()
-                .map(|&c| r.get(c).unwrap_or("").to_string())
-                .collect())
-        })
-        .collect()
-}
-
 /// Reads the wave networks of replicate `r` from a run directory's `networks/` (waves 1, 2,
 /// ... until one is missing). Empty when the replicate was not kept.
 pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
@@ -174,7 +149,7 @@ pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
         if !nodes_path.exists() {
             break;
         }
-        let nodes = read_table(&nodes_path, &["id", "kind", "territory"])?
+        let nodes = read_columns(&nodes_path, &["id", "kind", "territory"])?
             .into_iter()
             .map(|mut v| {
                 let kind = v[1]
@@ -188,7 +163,7 @@ pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
             })
             .collect::<Result<Vec<_>>>()?;
         let ties_path = folder.join(format!("wave-{wave}-ties.csv"));
-        let ties = read_table(&ties_path, &["from", "to", "origin"])?
+        let ties = read_columns(&ties_path, &["from", "to", "origin"])?
             .into_iter()
             .map(|mut v| {
                 let origin = Origin::from_name(&v[2]).ok_or_else(|| {

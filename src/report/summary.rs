@@ -6,8 +6,9 @@
 //! percentiles by linear interpolation between order statistics (Hyndman and Fan's type 7, the
 //! default of R's `quantile`, numpy's `percentile` and pandas' `quantile`); `min`, `max`.
 
+use super::files::{parse_field, read_columns};
 use super::fmt::Exact;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiment::EnsembleTable;
 use std::collections::HashMap;
 use std::io::Write;
@@ -204,50 +205,16 @@ impl Summary {
 
     /// Reads a `summary.csv`.
     pub fn read(path: &Path) -> Result<Summary> {
-        let file = path.display().to_string();
-        let bad = |line: u64, m: String| Error::Other(format!("{file}:{line}: {m}"));
-        let mut rd =
-            csv::Reader::from_path(path).map_err(|e| Error::Other(format!("{file}: {e}")))?;
-        let header = rd
-            .headers()
-            .map_err(|e| Error::Other(format!("{file}: {e}")))?
-            .clone();
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| bad(1, format!("column `{name}` missing")))
-        };
-        let cols: Vec<usize> = SUMMARY_COLUMNS
-            .iter()
-            .map(|c| col(c))
-            .collect::<Result<_>>()?;
-        let mut rows = Vec::new();
-        for (k, rec) in rd.records().enumerate() {
-            let line = k as u64 + 2;
-            let rec = rec.map_err(|e| bad(line, e.to_string()))?;
-            let get = |i: usize| rec.get(cols[i]).unwrap_or("");
-            let num = |i: usize| -> Result<f64> {
-                get(i).parse::<f64>().map_err(|_| {
-                    bad(
-                        line,
-                        format!("`{}` is not a number: `{}`", SUMMARY_COLUMNS[i], get(i)),
-                    )
-                })
-            };
-            let int = |i: usize| -> Result<u64> {
-                get(i).parse::<u64>().map_err(|_| {
-                    bad(
-                        line,
-                        format!("`{}` is not a count: `{}`", SUMMARY_COLUMNS[i], get(i)),
-                    )
-                })
-            };
+        let table = read_columns(path, &SUMMARY_COLUMNS)?;
+        let mut rows = Vec::with_capacity(table.len());
+        for (k, row) in table.iter().enumerate() {
+            let num = |i: usize| parse_field::<f64>(path, k, &SUMMARY_COLUMNS, row, i);
+            let int = |i: usize| parse_field::<u64>(path, k, &SUMMARY_COLUMNS, row, i);
             rows.push(SummaryRow {
                 wave: int(0)? as usize,
                 step: int(1)? as u32,
-                scope: get(2).to_string(),
-                statistic: get(3).to_string(),
+                scope: row[2].clone(),
+                statistic: row[3].clone(),
                 d: Describe {
                     n: int(4)?,
                     mean: num(5)?,

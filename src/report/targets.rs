@@ -1,8 +1,9 @@
 //! `targets.csv`: the scenario's observed target statistics beside the simulated ones.
 
+use super::files::{parse_field, read_columns};
 use super::fmt::Exact;
 use super::summary::Describe;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiment::EnsembleTable;
 use crate::scenario::Target;
 use std::io::Write;
@@ -111,44 +112,23 @@ pub fn write_targets_csv(rows: &[TargetRow], w: &mut dyn Write) -> std::io::Resu
 /// Reads a `targets.csv` as [`write_targets_csv`] writes it (`min` and `max`, not part of the
 /// file, read as NaN).
 pub fn read_targets_csv(path: &Path) -> Result<Vec<TargetRow>> {
-    let file = path.display().to_string();
-    let err = |m: String| Error::Other(format!("{file}: {m}"));
-    let mut rd = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
-    let header = rd.headers().map_err(|e| err(e.to_string()))?.clone();
-    let cols: Vec<usize> = TARGETS_COLUMNS
-        .iter()
-        .map(|c| {
-            header
-                .iter()
-                .position(|h| h == *c)
-                .ok_or_else(|| err(format!("column `{c}` missing")))
-        })
-        .collect::<Result<_>>()?;
-    let mut out = Vec::new();
-    for (k, rec) in rd.records().enumerate() {
-        let rec = rec.map_err(|e| err(e.to_string()))?;
-        let get = |i: usize| rec.get(cols[i]).unwrap_or("");
-        let num = |i: usize| {
-            get(i).parse::<f64>().map_err(|_| {
-                err(format!(
-                    "line {}: `{}` is not a number",
-                    k + 2,
-                    TARGETS_COLUMNS[i]
-                ))
-            })
-        };
+    let rows = read_columns(path, &TARGETS_COLUMNS)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, row) in rows.iter().enumerate() {
+        let num = |i: usize| parse_field::<f64>(path, k, &TARGETS_COLUMNS, row, i);
         let t = Target {
-            statistic: get(0).to_string(),
-            wave: num(1)? as usize,
-            scope: get(2).to_string(),
+            statistic: row[0].clone(),
+            wave: parse_field(path, k, &TARGETS_COLUMNS, row, 1)?,
+            scope: row[2].clone(),
             value: num(3)?,
             se: num(4)?,
         };
+        let n: u64 = parse_field(path, k, &TARGETS_COLUMNS, row, 5)?;
         let d = Describe {
-            n: num(5)? as u64,
+            n,
             mean: num(6)?,
             sd: num(7)?,
-            mcse: num(7)? / num(5)?.sqrt(),
+            mcse: num(7)? / (n as f64).sqrt(),
             p2_5: num(8)?,
             p50: num(9)?,
             p97_5: num(10)?,
