@@ -1,4 +1,4 @@
-//! Calibration against observed waves (MODEL.md section 9): ABC-SMC for a posterior
+//! Calibration against observed waves (docs/ODD.md, section 9): ABC-SMC for a posterior
 //! ([`abc_smc`]) and the simulated method of moments for fast point estimates ([`smm`]), with
 //! posterior predictive checks on statistics not used in fitting ([`ppc`]).
 //!

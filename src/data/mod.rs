@@ -1,6 +1,6 @@
 //! Empirical input: organisations, baseline ties, remembered past ties and projects.
 //!
-//! A [`Dataset`] is what the model starts from (MODEL.md section 5). It is read from CSV
+//! A [`Dataset`] is what the model starts from (docs/ODD.md, section 5). It is read from CSV
 //! files ([`csv`]) or GraphML ([`graphml`]), or built by the [`generate`] module. Ties refer to
 //! organisations by their position in [`Dataset::organisations`].
 

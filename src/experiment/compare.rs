@@ -1,4 +1,4 @@
-//! Comparison of funding designs with common random numbers (MODEL.md section 9).
+//! Comparison of funding designs with common random numbers (docs/ODD.md, section 9).
 //!
 //! Every design runs the same replicate indices from the same master seed, so replicate k of
 //! every design draws from the same random streams; each design is compared with the first

@@ -219,7 +219,7 @@ pub struct Scenario {
     pub feedback: Feedback,
     /// Funding design.
     pub funding: Funding,
-    /// Modelling choices left open by the reference specification.
+    /// Modelling choices the original model outline left open (docs/ODD.md, section 10).
     pub rules: Rules,
     /// Observation settings.
     pub observation: Observation,

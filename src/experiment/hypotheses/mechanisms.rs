@@ -31,7 +31,8 @@ pub enum ClaimKind {
 /// Reads one replicate's outcome by statistic and wave.
 pub type Reader<'a> = dyn Fn(&str, usize) -> f64 + 'a;
 
-/// One feature of the observed pattern (DOMAIN.md), as `tests/default_pattern.rs` encodes it.
+/// One feature of the observed pattern (docs/background.md), as `tests/default_pattern.rs`
+/// encodes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Claim {
     /// Short name.
