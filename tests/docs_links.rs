@@ -184,7 +184,10 @@ fn cited_doc_sections_exist() {
     let mut missing = Vec::new();
     let mut checked = 0;
     // This file's own examples of the citation forms are not citations.
-    for path in cited_from().into_iter().filter(|p| !p.ends_with("tests/docs_links.rs")) {
+    for path in cited_from()
+        .into_iter()
+        .filter(|p| !p.ends_with("tests/docs_links.rs"))
+    {
         // Comments wrap lines; join them so a citation split over two lines is still seen.
         let text = fs::read_to_string(&path).unwrap();
         let joined: String = text

@@ -705,7 +705,15 @@ fn read_tie_file(
     const TRUST: usize = 2;
     const WEIGHT: usize = 3;
     let mut warnings = Vec::new();
-    let mut t = Table::open(path, &["from", "to"], &["trust", "weight"], &mut warnings)?;
+    // `origin` is the column the engine writes into a wave's ties file; reading such a file
+    // back (as a starting network or for `wecare stats`) is expected, so it is accepted and
+    // ignored rather than warned about: ties read in start with origin `baseline`.
+    let mut t = Table::open(
+        path,
+        &["from", "to"],
+        &["trust", "weight", "origin"],
+        &mut warnings,
+    )?;
     if t.has(TRUST) && t.has(WEIGHT) {
         return Err(t.err(
             t.header_line,

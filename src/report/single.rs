@@ -339,13 +339,13 @@ fn files_table(m: &Manifest) -> String {
 /// A citation line for a run.
 pub fn citation(m: &Manifest) -> String {
     format!(
-        "wecare {} (commit {}), scenario “{}” (scenario.toml sha256 {}…), {} replicates, \
+        "wecare {} (commit {}), scenario “{}” (scenario.toml sha256 {}…), {}, \
          master seed {}; run {} started {}.",
         m.engine.version,
         short_commit(&m.engine.git_commit),
         m.scenario.name,
         &m.scenario.sha256[..m.scenario.sha256.len().min(12)],
-        thousands(m.replicates),
+        crate::report::fmt::count(m.replicates, "replicate"),
         m.master_seed,
         m.run_id,
         m.started_utc
@@ -370,13 +370,13 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         summary: &run.summary,
         targets: &run.targets,
     };
-    let reps = thousands(m.replicates);
+    let reps = crate::report::fmt::count(m.replicates, "replicate");
     let steps = run.steps_text();
     let band_note = format!(
-        "{reps} replicates · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
     );
     let bars_note = format!(
-        "{reps} replicates · line: mean; bars: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; bars: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
     );
     let stats = trajectory_statistics(&[&run.targets]);
     let traj = per_statistic_grid(
@@ -533,7 +533,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         "trajectories",
         &traj_svg,
         &format!(
-            "Main statistics of the whole network at each wave: the line joins the means over {reps} replicates, \
+            "Main statistics of the whole network at each wave: the line joins the means over {reps}, \
              the band spans their 2.5 and 97.5 percentiles (what one replicate, i.e. one possible history, may show); \
              black squares are observed targets with their 95% interval."
         ),
