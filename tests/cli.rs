@@ -175,7 +175,11 @@ fn version_names_the_commit() {
 fn stats_reads_the_engines_own_ties_file_without_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let ties = dir.path().join("wave-1-ties.csv");
-    std::fs::write(&ties, "from,to,trust,origin\na,b,0.5,baseline\nb,c,0.1,programme\n").unwrap();
+    std::fs::write(
+        &ties,
+        "from,to,trust,origin\na,b,0.5,baseline\nb,c,0.1,programme\n",
+    )
+    .unwrap();
     let o = wecare(&["stats", ties.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);

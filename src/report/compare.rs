@@ -70,8 +70,20 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// Settings whose values differ between runs (output settings and thread counts left out).
-fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
+/// Whether a scenario key changes what is simulated. A scenario's name and description, its
+/// observed targets and its sweep and calibration sections describe or use a run but do not
+/// change it; output settings and thread counts do not change the results either.
+fn changes_the_simulation(key: &str) -> bool {
+    let top = key.split('.').next().unwrap_or(key);
+    !matches!(
+        top,
+        "scenario" | "targets" | "sweep" | "calibration" | "output"
+    ) && key != "montecarlo.threads"
+}
+
+/// Settings whose values differ between runs: (those that change the simulation, with each
+/// run's value; the names of the others).
+fn differences(runs: &[RunData]) -> (Vec<(String, Vec<String>)>, Vec<String>) {
     let flat: Vec<BTreeMap<String, String>> = runs
         .iter()
         .map(|r| {
@@ -83,7 +95,8 @@ fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
     let mut keys: Vec<&String> = flat.iter().flat_map(|m| m.keys()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter()
+    let differing: Vec<(String, Vec<String>)> = keys
+        .into_iter()
         .filter(|k| !k.starts_with("output.") && *k != "montecarlo.threads")
         .filter_map(|k| {
             let vals: Vec<String> = flat
@@ -92,7 +105,16 @@ fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
                 .collect();
             (vals.iter().any(|v| *v != vals[0])).then(|| (k.clone(), vals))
         })
-        .collect()
+        .collect();
+    let (model, other): (Vec<_>, Vec<_>) = differing
+        .into_iter()
+        .partition(|(k, _)| changes_the_simulation(k));
+    let mut other: Vec<String> = other
+        .into_iter()
+        .map(|(k, _)| k.split('.').take(2).collect::<Vec<_>>().join("."))
+        .collect();
+    other.dedup();
+    (model, other)
 }
 
 /// Builds the comparison of `dirs` (two or more run directories) in a new directory under
@@ -257,11 +279,12 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
         .collect();
     b.push_str("<h2>Runs</h2>\n");
     b.push_str(&table(&head, &rows, 7));
-    let diffs = differences(&runs);
+    let (diffs, described) = differences(&runs);
     b.push_str("<h2>What differs</h2>\n");
     if diffs.is_empty() {
         b.push_str(
-            "<p class=\"note\">The scenarios are identical apart from output settings.</p>\n",
+            "<p class=\"note\">The scenarios simulate the same model and design; they differ at most \
+             in output settings, names, descriptions, targets, sweep or calibration sections.</p>\n",
         );
     } else {
         let mut head = vec!["setting".to_string()];
@@ -275,6 +298,16 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             })
             .collect();
         b.push_str(&table(&head, &rows, head.len()));
+    }
+    if !described.is_empty() {
+        let keys: Vec<String> = described
+            .iter()
+            .map(|k| format!("<code>{}</code>", esc(k)))
+            .collect();
+        b.push_str(&format!(
+            "<p class=\"note\">Also different, without changing what is simulated: {}.</p>\n",
+            keys.join(", ")
+        ));
     }
     if runs.iter().any(|r| !r.targets.is_empty()) {
         b.push_str("<h2>Observed and simulated</h2>\n");
@@ -407,4 +440,27 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     })?;
     let dest = out.destination().to_path_buf();
     out.finish().map_err(|e| Error::io(dest, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes_the_simulation;
+
+    #[test]
+    fn names_targets_and_outputs_are_not_model_differences() {
+        for k in [
+            "scenario.name",
+            "scenario.description",
+            "targets",
+            "calibration.method",
+            "sweep.grid",
+            "output.networks",
+            "montecarlo.threads",
+        ] {
+            assert!(!changes_the_simulation(k), "{k}");
+        }
+        for k in ["funding.follow_on", "montecarlo.seed", "formation.rate.post"] {
+            assert!(changes_the_simulation(k), "{k}");
+        }
+    }
 }
