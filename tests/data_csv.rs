@@ -515,7 +515,8 @@ fn suspicious_but_usable_data_gives_warnings() {
     let got = messages(&warnings);
     let expect = [
         "ties.csv:5: warning: baseline tie touches inactive organisation `firm1`",
-        "organisations.csv:9: warning: active organisation `lonely` has no tie",
+        "organisations.csv:9: info: 1 active organisation has no tie, neither baseline nor \
+         history: `lonely`",
         "projects.csv:2: warning: project `P1` has inactive members, activated when the project \
          starts: `firm1`",
         "projects.csv:2: warning: project `P1` in territory `north` has members from other \

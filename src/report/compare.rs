@@ -459,7 +459,11 @@ mod tests {
         ] {
             assert!(!changes_the_simulation(k), "{k}");
         }
-        for k in ["funding.follow_on", "montecarlo.seed", "formation.rate.post"] {
+        for k in [
+            "funding.follow_on",
+            "montecarlo.seed",
+            "formation.rate.post",
+        ] {
             assert!(changes_the_simulation(k), "{k}");
         }
     }

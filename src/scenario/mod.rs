@@ -443,7 +443,7 @@ mod tests {
         let (text, absolute) = printable_defaults();
         assert!(absolute, "the source tree's data set is present in tests");
         let s = Scenario::parse(&text, "defaults.toml", Path::new("/nonexistent")).unwrap();
-        let orgs = s.data.organisations.unwrap();
+        let orgs = s.data.organisations.clone().unwrap();
         assert!(orgs.is_absolute(), "{}", orgs.display());
         assert!(orgs.is_file(), "{}", orgs.display());
         // Everything but the data paths is the default scenario.
