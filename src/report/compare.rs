@@ -6,7 +6,7 @@ use super::figures::{
     MAIN_STATISTICS, RunView, archetype_series, kind_series, origin_series, per_statistic_grid,
     trajectory_statistics,
 };
-use super::files::{sha256_file, write_recorded};
+use super::files::{read_columns, sha256_file, write_recorded};
 use super::fmt::{Exact, sig};
 use super::html::{esc, figure, interval_cell, page, table};
 use super::plot::render;
@@ -15,7 +15,7 @@ use super::single::{RunData, short_commit, thousands};
 use super::summary::SUMMARY_COLUMNS;
 use crate::error::{Error, Result};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One compared run, as listed in `comparison.json`.
@@ -117,6 +117,52 @@ fn differences(runs: &[RunData]) -> (Vec<(String, Vec<String>)>, Vec<String>) {
     (model, other)
 }
 
+/// Per (statistic, wave) of the network scope: the values of every replicate, by replicate
+/// index, read from a run's `replicates.csv` (only the statistics in `stats`).
+type ReplicateValues = HashMap<(String, usize), BTreeMap<u64, f64>>;
+
+fn replicate_values(dir: &Path, stats: &[&str]) -> Result<ReplicateValues> {
+    let rows = read_columns(
+        &dir.join("replicates.csv"),
+        &["replicate", "wave", "scope", "statistic", "value"],
+    )?;
+    let mut out: ReplicateValues = HashMap::new();
+    for r in rows {
+        if r[2] != "network" || !stats.contains(&r[3].as_str()) {
+            continue;
+        }
+        let (Ok(rep), Ok(wave), Ok(value)) = (
+            r[0].parse::<u64>(),
+            r[1].parse::<usize>(),
+            r[4].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        out.entry((r[3].clone(), wave))
+            .or_default()
+            .insert(rep, value);
+    }
+    Ok(out)
+}
+
+/// The paired difference `b - a` over the replicates both runs have (common random numbers:
+/// replicate k of each run draws the same streams): mean and the half-width of its 95%
+/// interval, `1.96 sd(d) / sqrt(n)`. `None` with fewer than two finite pairs.
+fn paired_difference(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> Option<(f64, f64)> {
+    let d: Vec<f64> = a
+        .iter()
+        .filter_map(|(k, x)| b.get(k).map(|y| y - x))
+        .filter(|v| v.is_finite())
+        .collect();
+    if d.len() < 2 {
+        return None;
+    }
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    Some((mean, 1.96 * (var / n).sqrt()))
+}
+
 /// Builds the comparison of `dirs` (two or more run directories) in a new directory under
 /// `<root>/compare/`; returns it.
 pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
@@ -192,7 +238,7 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
         .collect();
     let plots = dir.join("plots");
     let note =
-        "one colour per run · line: mean; bars: 2.5–97.5 percentiles across replicates".to_string();
+        "one colour per run · line: mean; band: 2.5–97.5 percentiles across replicates".to_string();
     let targets: Vec<&[super::targets::TargetRow]> =
         runs.iter().map(|r| r.targets.as_slice()).collect();
     let traj = per_statistic_grid(
@@ -360,7 +406,9 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     b.push_str(&figure(
         "compare-trajectories",
         &traj_svg,
-        "Main statistics of the whole network; one colour per run (slightly shifted sideways so the bands stay readable).",
+        "Main statistics of the whole network; one colour per run, each wave at its month; bands: 2.5–97.5 \
+         percentiles across replicates (dashed edges); y axes from 0 where a statistic cannot be negative, so \
+         that the size of a difference reads off the axis.",
     ));
     b.push_str(&figure(
         "compare-kinds",
@@ -379,15 +427,40 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     ));
 
     b.push_str("<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
-        error. Δ is the difference of means from the first run with a 95% interval, ±1.96·√(mcse₁² + mcse₂²), \
-        which treats the ensembles as independent; runs with the same master seed share random numbers, so for \
-        them the interval is conservative.</p>\n");
+        error. Δ is the difference of means from the first run with a 95% interval. Runs that share the first \
+        run's master seed share its random numbers (replicate k of each draws the same streams): their Δ is \
+        <b>paired</b>, the mean of the replicate-by-replicate differences ± 1.96·sd/√n, which is tighter than \
+        treating the ensembles as independent. For a run with another seed, Δ is unpaired, \
+        ±1.96·√(mcse₁² + mcse₂²).</p>\n");
     let first = &runs[0].summary;
+    let main: Vec<&str> = MAIN_STATISTICS.iter().map(|(s, _)| *s).collect();
+    let shares_seed = |r: &RunData| {
+        r.manifest.master_seed == runs[0].manifest.master_seed && r.dir != runs[0].dir
+    };
+    let base_values = if runs[1..].iter().any(shares_seed) {
+        Some(replicate_values(&runs[0].dir, &main)?)
+    } else {
+        None
+    };
+    let paired: Vec<Option<ReplicateValues>> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (i > 0 && base_values.is_some() && shares_seed(r))
+                .then(|| replicate_values(&r.dir, &main))
+                .transpose()
+        })
+        .collect::<Result<_>>()?;
     let mut head = vec!["statistic".to_string(), "wave".to_string()];
     for (i, l) in labels.iter().enumerate() {
         head.push(esc(l));
         if i > 0 {
-            head.push(format!("Δ {}", esc(l)));
+            let kind = if paired[i].is_some() {
+                "paired"
+            } else {
+                "unpaired"
+            };
+            head.push(format!("Δ {} ({kind})", esc(l)));
         }
     }
     let mut rows = Vec::new();
@@ -411,10 +484,20 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                         .unwrap_or_else(|| "–".into()),
                 );
                 if i > 0 {
+                    let key = (stat.to_string(), w);
+                    let pair = match (&base_values, &paired[i]) {
+                        (Some(a), Some(b)) => a
+                            .get(&key)
+                            .zip(b.get(&key))
+                            .and_then(|(a, b)| paired_difference(a, b)),
+                        _ => None,
+                    };
                     r.push(match (base, row) {
                         (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
-                            let d = x.d.mean - a.d.mean;
-                            let h = 1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt();
+                            let (d, h) = pair.unwrap_or((
+                                x.d.mean - a.d.mean,
+                                1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt(),
+                            ));
                             let sign = if d > 0.0 { "+" } else { "" };
                             format!(
                                 "{sign}{} <span class=\"ci\">± {}</span>",
@@ -444,7 +527,24 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::changes_the_simulation;
+    use super::{changes_the_simulation, paired_difference};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn paired_differences_use_the_replicates_both_runs_have() {
+        let a: BTreeMap<u64, f64> = [(0, 1.0), (1, 2.0), (2, 3.0), (3, 9.0)].into();
+        // b = a + 1 on the shared replicates, plus noise-free: sd 0, interval 0.
+        let b: BTreeMap<u64, f64> = [(0, 2.0), (1, 3.0), (2, 4.0), (5, 0.0)].into();
+        assert_eq!(paired_difference(&a, &b), Some((1.0, 0.0)));
+        let c: BTreeMap<u64, f64> = [(0, 2.0), (1, 5.0)].into();
+        let (m, h) = paired_difference(&a, &c).unwrap();
+        // d = 1, 3: mean 2, sd sqrt(2), half-width 1.96 sqrt(2) / sqrt(2) = 1.96.
+        assert!(
+            (m - 2.0).abs() < 1e-12 && (h - 1.96).abs() < 1e-12,
+            "{m} {h}"
+        );
+        assert_eq!(paired_difference(&a, &BTreeMap::new()), None);
+    }
 
     #[test]
     fn names_targets_and_outputs_are_not_model_differences() {

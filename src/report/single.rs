@@ -6,7 +6,7 @@ use super::figures::{
     ARCHETYPE_COLOURS, ARCHETYPES, MAIN_STATISTICS, RunView, archetype_series, kind_series,
     one_panel, origin_series, per_statistic_grid, trajectory_statistics,
 };
-use super::files::replace_atomically;
+use super::files::{read_columns, replace_atomically};
 use super::fmt::sig;
 use super::html::{esc, figure, interval_cell, page, table};
 use super::manifest::Manifest;
@@ -34,6 +34,29 @@ pub struct RunData {
 }
 
 impl RunData {
+    /// The ids of the funded projects' leads: the scenario's inline `[[projects]]` and the
+    /// `lead` column of its projects file (empty when neither can be read: the drawings then
+    /// label no one).
+    pub fn leads(&self) -> std::collections::HashSet<String> {
+        let mut out = std::collections::HashSet::new();
+        if let Some(list) = self.scenario.get("projects").and_then(|p| p.as_array()) {
+            for p in list {
+                if let Some(l) = p.get("lead").and_then(|l| l.as_str()) {
+                    out.insert(l.to_string());
+                }
+            }
+        }
+        let file = self
+            .scenario
+            .get("data")
+            .and_then(|d| d.get("projects"))
+            .and_then(|p| p.as_str());
+        if let Some(rows) = file.and_then(|f| read_columns(Path::new(f), &["lead"]).ok()) {
+            out.extend(rows.into_iter().filter_map(|mut r| r.pop()));
+        }
+        out
+    }
+
     /// Reads a run directory (the manifest from `manifest`, the rest from files).
     pub fn load(dir: &Path, manifest: Manifest) -> Result<RunData> {
         let summary = Summary::read(&dir.join("summary.csv"))?;
@@ -429,6 +452,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
                 .into(),
             &waves,
             &run.summary.waves(),
+            &run.leads(),
         );
         match fig {
             Some(fig) => {
