@@ -234,6 +234,7 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             label: l.clone(),
             summary: &r.summary,
             targets: &r.targets,
+            step_unit: r.setting("timeline.step_unit"),
         })
         .collect();
     let plots = dir.join("plots");

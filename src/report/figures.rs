@@ -54,10 +54,19 @@ pub struct RunView<'a> {
     pub summary: &'a Summary,
     /// Its targets.
     pub targets: &'a [TargetRow],
+    /// What one step is (`timeline.step_unit`, a month by default): the time axis's unit.
+    pub step_unit: String,
 }
 
-/// Title of the time axis.
-pub const TIME_AXIS: &str = "month (w1, w2, ...: observation waves)";
+/// Title of the time axis, in steps of `unit` (`month` by default).
+pub fn time_axis(unit: &str) -> String {
+    let unit = if unit.is_empty() || unit == "–" {
+        "step"
+    } else {
+        unit
+    };
+    format!("{unit} (w1, w2, ...: observation waves)")
+}
 
 /// The y-axis title of a statistic: what it counts or measures, with its unit.
 pub fn unit_of(statistic: &str) -> &'static str {
@@ -219,7 +228,7 @@ pub fn per_statistic_grid(
         cols,
         panel_size: (300, 230),
         x_labels,
-        x_title: TIME_AXIS.into(),
+        x_title: time_axis(runs.first().map_or("step", |r| r.step_unit.as_str())),
         // Several runs: from 0, so the axis shows how large a difference is.
         zero_based: runs.len() > 1,
         legend,
@@ -269,7 +278,7 @@ pub fn one_panel(
         cols: 1,
         panel_size: (500, 300),
         x_labels: wave_labels(run.summary),
-        x_title: TIME_AXIS.into(),
+        x_title: time_axis(&run.step_unit),
         zero_based: false,
         legend,
     }

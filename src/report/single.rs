@@ -392,14 +392,17 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         label: m.scenario.name.clone(),
         summary: &run.summary,
         targets: &run.targets,
+        step_unit: run.setting("timeline.step_unit"),
     };
     let reps = crate::report::fmt::count(m.replicates, "replicate");
     let steps = run.steps_text();
     let band_note = format!(
-        "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps} ({}s)",
+        view.step_unit
     );
     let bars_note = format!(
-        "{reps} · line: mean; bars: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; bands: 2.5–97.5 percentiles across replicates (dashed edges) · waves at steps {steps} ({}s)",
+        view.step_unit
     );
     let stats = trajectory_statistics(&[&run.targets]);
     let traj = per_statistic_grid(
