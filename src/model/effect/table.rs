@@ -35,7 +35,11 @@ const fn intercept(process: Process, phases: &'static [crate::model::Phase]) -> 
         phases,
         channel: None,
         formula: "1",
-        meaning: "intercept, one value per phase (`base = { pre, programme, post }`)",
+        meaning: if phases.len() == 1 {
+            "intercept (`base`)"
+        } else {
+            "intercept (`base`; formation and dissolution: one value per phase)"
+        },
     }
 }
 
