@@ -148,6 +148,9 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         assert_eq!(cal.formation.base.programme, value);
         let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
         assert!(manifest.contains("\"simulations_per_second\""));
+        // The recorded scenario names the method used, not the file's default.
+        let used = Scenario::load(&dir.join("scenario.toml")).unwrap();
+        assert_eq!(used.calibration.method.name(), method);
     }
 }
 
@@ -263,4 +266,34 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     assert!(cal.starts_with("# WARNING: NOT CONVERGED"), "{cal}");
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"converged\": false"), "{manifest}");
+}
+
+/// `wecare validate` reads the observed wave files: a missing one, or fewer files than waves,
+/// is an error naming the file or the field.
+#[test]
+fn validate_checks_the_observed_wave_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (s, file) = small_s50(tmp.path(), 1);
+    let out = wecare(&["validate", file.to_str().unwrap()]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 observed wave file(s)"));
+    let mut two = s.clone();
+    two.calibration.observed.pop();
+    let f2 = tmp.path().join("two.toml");
+    std::fs::write(&f2, two.with_resolved_paths().to_toml()).unwrap();
+    let out = wecare(&["validate", f2.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("calibration.observed: 2 wave file(s) for 3 wave(s)"),
+        "{err}"
+    );
+    let mut missing = s.clone();
+    missing.calibration.observed[2] = tmp.path().join("nowhere.csv");
+    let f3 = tmp.path().join("missing.toml");
+    std::fs::write(&f3, missing.with_resolved_paths().to_toml()).unwrap();
+    let out = wecare(&["validate", f3.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nowhere.csv"), "{err}");
 }

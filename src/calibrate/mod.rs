@@ -248,11 +248,10 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         _ => {}
     }
     outputs::write_predictive(&dir, &pred, problem.observed.len())?;
-    outputs::write_file(
-        &dir,
-        "scenario.toml",
-        &scenario.with_resolved_paths().to_toml(),
-    )?;
+    // The scenario as calibrated: with the method actually used (`--method` overrides it).
+    let mut used = scenario.with_resolved_paths();
+    used.calibration.method = method;
+    outputs::write_file(&dir, "scenario.toml", &used.to_toml())?;
     match outputs::calibrated_scenario(scenario, &estimates) {
         Ok(c) => {
             let header = format!(
