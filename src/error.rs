@@ -25,6 +25,9 @@ pub enum Error {
         /// The system error.
         source: std::io::Error,
     },
+    /// A calibration ran to its end but did not converge; its outputs are written and flagged.
+    #[error("{0}")]
+    NotConverged(String),
     /// Anything else, described.
     #[error("{0}")]
     Other(String),

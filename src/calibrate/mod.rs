@@ -28,6 +28,8 @@
 pub mod abc_smc;
 pub mod checkpoint;
 pub mod distance;
+pub mod gof;
+pub mod gof_plot;
 pub mod linalg;
 pub mod outputs;
 pub mod parameters;
@@ -90,6 +92,13 @@ pub struct Report {
     pub simulations: u64,
     /// Worker threads.
     pub threads: usize,
+    /// Method of moments: did the fit converge (RSiena's rule)? `None` for ABC.
+    pub converged: Option<bool>,
+    /// What to do about a fit that did not converge.
+    pub advice: Option<String>,
+    /// The joint goodness-of-fit tests: family, wave (`None`: joint over the waves) and
+    /// p-value.
+    pub gof: Vec<(String, Option<usize>, f64)>,
 }
 
 /// Runs the calibration a scenario describes and writes its directory (see
@@ -208,7 +217,15 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     let pred = pool.install(|| ppc::predictive(&problem, &particles, seed))?;
     let pred_wall = clock.elapsed().as_secs_f64();
 
-    outputs::write_estimates(&dir, &estimates, method.name())?;
+    let smm3 = smm_state.as_ref().and_then(|s| s.phase3.as_ref());
+    let converged = smm_state
+        .as_ref()
+        .map(|s| s.phase3.as_ref().is_some_and(|p| p.converged));
+    let advice = match (&smm_state, converged) {
+        (Some(s), Some(false)) => Some(smm::advice(&problem, s, &spec.smm)),
+        _ => None,
+    };
+    outputs::write_estimates(&dir, &estimates, method.name(), converged)?;
     match (&abc_state, &smm_state) {
         (Some(s), _) => {
             outputs::write_targets(&dir, &problem, Some(&s.scales.scale))?;
@@ -226,11 +243,10 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         _ => {}
     }
     outputs::write_predictive(&dir, &pred, problem.observed.len())?;
-    outputs::write_file(
-        &dir,
-        "scenario.toml",
-        &scenario.with_resolved_paths().to_toml(),
-    )?;
+    // The scenario as calibrated: with the method actually used (`--method` overrides it).
+    let mut used = scenario.with_resolved_paths();
+    used.calibration.method = method;
+    outputs::write_file(&dir, "scenario.toml", &used.to_toml())?;
     match outputs::calibrated_scenario(scenario, &estimates) {
         Ok(c) => {
             let header = format!(
@@ -250,13 +266,19 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
                     "method-of-moments estimates"
                 }
             );
-            outputs::write_file(&dir, "calibrated.toml", &(header + &c.to_toml()))?;
+            let warning = match &advice {
+                Some(a) => format!(
+                    "# WARNING: NOT CONVERGED. The method of moments did not converge ({stopped}); \
+                     these values do not reproduce the observed moments. {a}.\n"
+                ),
+                None => String::new(),
+            };
+            outputs::write_file(&dir, "calibrated.toml", &(warning + &header + &c.to_toml()))?;
         }
         Err(e) => say(&format!(
             "warning: the estimates do not make a valid scenario, calibrated.toml not written: {e}"
         )),
     }
-    let smm3 = smm_state.as_ref().and_then(|s| s.phase3.as_ref());
     outputs::write_manifest(
         &dir,
         outputs::Manifest {
@@ -291,5 +313,12 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         wall_seconds: wall,
         simulations: sims,
         threads: used_threads,
+        converged,
+        advice,
+        gof: pred
+            .gof
+            .iter()
+            .map(|t| (t.family.clone(), t.wave, t.p_value))
+            .collect(),
     })
 }

@@ -4,6 +4,8 @@
 //! file.
 
 use super::abc_smc::AbcState;
+use super::gof::GofTest;
+use super::gof_plot::GofViolins;
 use super::plot::{self, BandPanel, Panel};
 use super::ppc::{CheckRow, Predictive};
 use super::problem::Problem;
@@ -93,18 +95,27 @@ fn strings(x: &[&str]) -> Vec<String> {
     x.iter().map(|s| s.to_string()).collect()
 }
 
-/// `estimates.csv`: one row per parameter.
-pub fn write_estimates(dir: &Path, est: &[Estimate], method: &str) -> Result<()> {
+/// `estimates.csv`: one row per parameter. For the method of moments (`converged` given) a
+/// `converged` column flags every row of a fit that did not converge.
+pub fn write_estimates(
+    dir: &Path,
+    est: &[Estimate],
+    method: &str,
+    converged: Option<bool>,
+) -> Result<()> {
     let (e, s, lo, hi) = if method == "abc" {
         ("posterior_mean", "posterior_sd", "lower95", "upper95")
     } else {
         ("estimate", "se", "lower95", "upper95")
     };
-    let header = strings(&["parameter", "prior", e, s, lo, "median", hi]);
+    let mut header = strings(&["parameter", "prior", e, s, lo, "median", hi]);
+    if converged.is_some() {
+        header.push("converged".into());
+    }
     let rows: Vec<Vec<String>> = est
         .iter()
         .map(|x| {
-            vec![
+            let mut r = vec![
                 x.key.clone(),
                 x.prior.clone(),
                 num(x.estimate),
@@ -112,7 +123,11 @@ pub fn write_estimates(dir: &Path, est: &[Estimate], method: &str) -> Result<()>
                 num(x.lower),
                 num(x.median),
                 num(x.upper),
-            ]
+            ];
+            if let Some(c) = converged {
+                r.push(c.to_string());
+            }
+            r
         })
         .collect();
     write_rows(&dir.join("estimates.csv"), &header, &rows)
@@ -368,7 +383,88 @@ pub fn write_predictive(dir: &Path, pred: &Predictive, observed_waves: usize) ->
             }
         })
         .collect();
-    plot::write_bands(dir, &panels)
+    plot::write_bands(dir, &panels)?;
+    write_gof(dir, &pred.gof)
+}
+
+fn wave_label(w: Option<usize>) -> String {
+    w.map_or("joint".into(), |w| w.to_string())
+}
+
+/// `gof.csv` (one row per joint goodness-of-fit test), `gof_draws.csv` (every auxiliary
+/// statistic and Mahalanobis distance of the observed waves and of each draw) and the violin
+/// plot `gof.svg` / `gof.png`; nothing without tests (no observed waves).
+pub fn write_gof(dir: &Path, tests: &[GofTest]) -> Result<()> {
+    if tests.is_empty() {
+        return Ok(());
+    }
+    let header = strings(&[
+        "family",
+        "wave",
+        "statistics",
+        "rank",
+        "draws",
+        "observed_distance",
+        "mean_simulated_distance",
+        "p_value",
+    ]);
+    let rows: Vec<Vec<String>> = tests
+        .iter()
+        .map(|t| {
+            vec![
+                t.family.clone(),
+                wave_label(t.wave),
+                t.names.join(" "),
+                t.rank.to_string(),
+                t.distances.len().to_string(),
+                num(t.distance),
+                num(t.distances.iter().sum::<f64>() / t.distances.len().max(1) as f64),
+                num(t.p_value),
+            ]
+        })
+        .collect();
+    write_rows(&dir.join("gof.csv"), &header, &rows)?;
+    let header = strings(&["family", "wave", "draw", "statistic", "value"]);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for t in tests {
+        let mut push = |draw: String, values: &[f64], d: f64| {
+            for (n, v) in t.names.iter().zip(values) {
+                rows.push(vec![
+                    t.family.clone(),
+                    wave_label(t.wave),
+                    draw.clone(),
+                    n.clone(),
+                    num(*v),
+                ]);
+            }
+            rows.push(vec![
+                t.family.clone(),
+                wave_label(t.wave),
+                draw,
+                "mahalanobis".into(),
+                num(d),
+            ]);
+        };
+        push("observed".into(), &t.observed, t.distance);
+        for (i, (v, d)) in t.simulated.iter().zip(&t.distances).enumerate() {
+            push(i.to_string(), v, *d);
+        }
+    }
+    write_rows(&dir.join("gof_draws.csv"), &header, &rows)?;
+    let families = {
+        let mut f: Vec<&str> = tests.iter().map(|t| t.family.as_str()).collect();
+        f.dedup();
+        f.len().max(1)
+    };
+    crate::report::plot::render(
+        &GofViolins {
+            tests,
+            per_row: tests.len() / families,
+        },
+        dir,
+        "gof",
+    )?;
+    Ok(())
 }
 
 /// The panels of `marginals.svg` (and `.png`, [`plot::write_marginals`]): for ABC, a weighted histogram of the particles; for the method of moments,

@@ -4,6 +4,7 @@
 //! distribution, the geodesic distance distribution, counts by kind and every other wave
 //! statistic.
 
+use super::gof::{self, GofTest};
 use super::problem::{Problem, derive_seed};
 use super::targets::{TIE_COVARIATE_SIMILARITY, needs_attributes};
 use crate::error::Result;
@@ -57,6 +58,9 @@ pub struct Predictive {
     pub checks: Vec<CheckRow>,
     /// Simulations run.
     pub simulations: u64,
+    /// Joint goodness-of-fit tests of auxiliary statistics, per observed wave and jointly
+    /// ([`gof`](super::gof)), with every draw's values.
+    pub gof: Vec<GofTest>,
 }
 
 /// Everything recorded from one simulated (or observed) run, per wave.
@@ -67,6 +71,7 @@ struct WaveRecord {
     degree: Vec<u64>,
     distance: Vec<u64>,
     unreachable: f64,
+    aux: Vec<Vec<f64>>,
 }
 
 fn record(problem: &Problem, snaps: &[Snapshot]) -> Vec<WaveRecord> {
@@ -90,6 +95,7 @@ fn record(problem: &Problem, snaps: &[Snapshot]) -> Vec<WaveRecord> {
                 degree: degree_distribution(s),
                 unreachable: n * (n - 1.0) / 2.0 - reached as f64,
                 distance,
+                aux: gof::auxiliary(s),
             }
         })
         .collect()
@@ -287,6 +293,22 @@ pub fn predictive(problem: &Problem, draws: &[Vec<f64>], seed: u64) -> Result<Pr
                 &col,
             ));
         }
+    }
+    if !problem.observed.is_empty() {
+        // The waves the fit is judged on: those of the matched targets (the first wave of a
+        // panel is conditioned on, not fitted), else every observed wave.
+        let mut waves: Vec<usize> = problem.targets.iter().map(|t| t.wave).collect();
+        waves.sort_unstable();
+        waves.dedup();
+        if waves.is_empty() {
+            waves = (1..=observed.len()).collect();
+        }
+        let obs: Vec<Vec<Vec<f64>>> = observed.iter().map(|w| w.aux.clone()).collect();
+        let sims: Vec<Vec<Vec<Vec<f64>>>> = runs
+            .iter()
+            .map(|r| r.1.iter().map(|w| w.aux.clone()).collect())
+            .collect();
+        out.gof = gof::tests(&obs, &sims, &waves);
     }
     Ok(out)
 }

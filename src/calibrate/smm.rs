@@ -22,19 +22,25 @@
 //! - **Phase 3** simulates at the estimate: t-ratios `(mean s - s_obs) / sd(s)` and the overall
 //!   maximum convergence ratio `sqrt(dev' Sigma^-1 dev)` (converged when all `|t| <= 0.1` and
 //!   the overall ratio `<= 0.25`, RSiena's rule), and standard errors by the delta method,
-//!   `cov(theta) = D^-1 Sigma D^-T`, with `D` re-estimated at the estimate and `Sigma` the
-//!   covariance of the simulated moments (plus the squared standard errors of targets given
-//!   with one).
+//!   `cov(theta) = D^-1 Sigma D^-T`, with `D` re-estimated at the estimate (by common random
+//!   numbers on as many runs as phase 1) and `Sigma` the covariance of the simulated moments
+//!   (plus the squared standard errors of targets given with one).
 //!
-//! A round (phases 2 and 3) that does not converge is followed by another from its estimate,
-//! with the derivative re-estimated there, up to `calibration.smm.rounds` rounds (RSiena users
-//! re-run from the previous answer likewise).
+//! **Fallback.** A round (phases 2 and 3) that does not converge is followed, up to
+//! `calibration.smm.rounds` rounds, by another from the best round so far (the one with the
+//! smallest of the overall ratio and 2.5 times the largest |t|): one Newton step with that
+//! round's phase 3 mean moments and derivative, then the last subphase (the smallest gain)
+//! and phase 3 again. A fit that ends without converging reports its best round, and is
+//! flagged in every output and in the exit status, with advice
+//! ([`advice`]: a parameter at a bound of its prior means the moments have no solution inside
+//! the prior box).
 //!
 //! Every simulation's stream derives from (seed, phase, subphase, run), so results do not
 //! depend on the number of threads.
 
 use super::checkpoint::{exact, exact_mat, exact_vec};
 use super::linalg::{self, Matrix};
+use super::prior::Prior;
 use super::problem::{Problem, derive_seed};
 use super::solver::Solver;
 use super::spec::SmmSettings;
@@ -206,6 +212,23 @@ pub struct Phase3 {
     pub failed_runs: usize,
 }
 
+/// The estimate and phase 3 of the best round so far (the one nearest convergence).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Best {
+    /// The estimate.
+    #[serde(with = "exact_vec")]
+    pub theta: Vec<f64>,
+    /// Its phase 3.
+    pub phase3: Phase3,
+}
+
+impl Phase3 {
+    /// Mean simulated minus observed moments.
+    pub fn deviation(&self, target: &[f64]) -> Vec<f64> {
+        self.mean.iter().zip(target).map(|(a, b)| a - b).collect()
+    }
+}
+
 /// The state of the method of moments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SmmState {
@@ -227,8 +250,11 @@ pub struct SmmState {
     pub iterations: Vec<Iteration>,
     /// Completed phases and subphases.
     pub steps: Vec<Step>,
-    /// Phase 3 results.
+    /// Phase 3 results (of the best round, once finished).
     pub phase3: Option<Phase3>,
+    /// The best round so far: its estimate and phase 3.
+    #[serde(default)]
+    pub best: Option<Best>,
     /// Simulations so far.
     pub simulations: u64,
     /// Completed rounds of phases 2 and 3 (a round that does not converge is followed by
@@ -243,20 +269,23 @@ pub struct Smm {
     pub settings: SmmSettings,
 }
 
-/// Moments at `theta` and central finite-difference quotients for each parameter
-/// (`(s(theta + h e_j) - s(theta - h e_j)) / 2h`, one-sided where a side leaves the prior's
-/// support), all from the same random streams; `None` when a moment is undefined.
-#[allow(clippy::type_complexity)]
+/// Moments at `theta` and, with `differences`, central finite-difference quotients for each
+/// parameter (`(s(theta + h e_j) - s(theta - h e_j)) / 2h`, one-sided where a side leaves the
+/// prior's support), all from the same random streams; `None` when a moment is undefined.
 fn difference_run(
     problem: &Problem,
     moments: &Moments,
     theta: &[f64],
     master: u64,
     run: u64,
-) -> Result<Option<(Vec<f64>, Vec<Vec<f64>>)>> {
+    differences: bool,
+) -> Result<Option<DifferenceRun>> {
     let s0 = moments.reduce(&problem.simulate(theta, master, run)?);
     if s0.iter().any(|x| !x.is_finite()) {
         return Ok(None);
+    }
+    if !differences {
+        return Ok(Some((s0, Vec::new())));
     }
     let mut cols = Vec::with_capacity(theta.len());
     for (j, par) in problem.parameters.iter().enumerate() {
@@ -283,22 +312,47 @@ fn difference_run(
     Ok(Some((s0, cols)))
 }
 
-/// Mean moments, their covariance and the mean derivative matrix over runs at one point.
-#[allow(clippy::type_complexity)]
+/// One run's moments and its finite-difference columns (empty without differences).
+type DifferenceRun = (Vec<f64>, Vec<Vec<f64>>);
+
+/// What [`estimate_at`] finds at one point.
+struct AtPoint {
+    /// Mean simulated moments.
+    mean: Vec<f64>,
+    /// Their covariance.
+    cov: Matrix,
+    /// Mean finite-difference derivative matrix (moments by parameters).
+    derivative: Matrix,
+    /// Runs left out because a moment was undefined.
+    failed: usize,
+    /// Simulations run.
+    simulations: u64,
+}
+
+/// Mean moments and their covariance over `runs` runs at one point, and the mean derivative
+/// matrix over the first `diff_runs` of them (the derivative needs `2p` more simulations per
+/// run, and far fewer runs than the moments' covariance).
 fn estimate_at(
     problem: &Problem,
     moments: &Moments,
     theta: &[f64],
     master: u64,
     runs: usize,
-) -> Result<(Vec<f64>, Matrix, Matrix, usize)> {
-    let out: Vec<Option<(Vec<f64>, Vec<Vec<f64>>)>> = (0..runs as u64)
+    diff_runs: usize,
+) -> Result<AtPoint> {
+    let diff_runs = diff_runs.min(runs);
+    let out: Vec<Option<DifferenceRun>> = (0..runs as u64)
         .into_par_iter()
-        .map(|r| difference_run(problem, moments, theta, master, r))
+        .map(|r| difference_run(problem, moments, theta, master, r, (r as usize) < diff_runs))
         .collect::<Result<_>>()?;
-    let ok: Vec<&(Vec<f64>, Vec<Vec<f64>>)> = out.iter().flatten().collect();
+    let ok: Vec<&DifferenceRun> = out.iter().flatten().collect();
     let failed = runs - ok.len();
-    if ok.len() < 3 || failed * 2 > runs {
+    let with_d: Vec<&Vec<Vec<f64>>> = ok
+        .iter()
+        .filter(|x| !x.1.is_empty())
+        .map(|x| &x.1)
+        .collect();
+    if ok.len() < 3 || failed * 2 > runs || with_d.len() < 3 {
         return Err(Error::Other(format!(
             "{failed} of {runs} simulations at {theta:?} give an undefined (NaN) moment: choose \
              statistics defined on every simulated wave, or other start values"
@@ -309,14 +363,20 @@ fn estimate_at(
     let cov = linalg::covariance(&s);
     let (k, p) = (moments.target.len(), theta.len());
     let mut d = vec![vec![0.0; p]; k];
-    for x in &ok {
+    for x in &with_d {
         for j in 0..p {
             for (i, row) in d.iter_mut().enumerate() {
-                row[j] += x.1[j][i] / ok.len() as f64;
+                row[j] += x[j][i] / with_d.len() as f64;
             }
         }
     }
-    Ok((mean, cov, d, failed))
+    Ok(AtPoint {
+        mean,
+        cov,
+        derivative: d,
+        failed,
+        simulations: (runs + diff_runs * 2 * p) as u64,
+    })
 }
 
 /// The phase 2 update matrix `D~^-1`, `D~ = (1 - diagonalize) D + diagonalize diag(D)`
@@ -488,10 +548,19 @@ impl Smm {
         seed: u64,
     ) -> Result<SmmState> {
         let clock = Instant::now();
-        let n3 = self.settings.phase3;
+        let s = &self.settings;
+        let n3 = s.phase3;
         let p = problem.dim();
         let master = derive_seed(seed, TAG_PHASE3, state.rounds as u64);
-        let (mean, sigma, d, failed) = estimate_at(problem, moments, &state.theta, master, n3)?;
+        let at = estimate_at(
+            problem,
+            moments,
+            &state.theta,
+            master,
+            n3,
+            derivative_runs(s, p),
+        )?;
+        let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
         let k = moments.target.len();
         let sd: Vec<f64> = (0..k).map(|i| sigma[i][i].max(0.0).sqrt()).collect();
         let dev: Vec<f64> = mean
@@ -518,41 +587,94 @@ impl Smm {
         let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, moments, &d))?;
         let covariance = linalg::mul(&linalg::mul(&dinv, &total), &linalg::transpose(&dinv));
         let se = (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect();
-        state.simulations += (n3 * (2 * p + 1)) as u64;
+        state.simulations += at.simulations;
         state.steps.push(Step {
             stage: format!("{}phase3", round_prefix(state.rounds)),
             iterations: n3,
-            simulations: (n3 * (2 * p + 1)) as u64,
+            simulations: at.simulations,
             gain: 0.0,
             theta: state.theta.clone(),
             wall_seconds: clock.elapsed().as_secs_f64(),
         });
         state.rounds += 1;
-        if !converged && state.rounds < self.settings.rounds {
-            // Another round from this estimate, with the derivative estimated at it, as
-            // RSiena's re-estimation from a previous answer.
-            if let Some(u) = update_matrix(&d, self.settings.diagonalize) {
-                state.update = u;
-                state.derivative = d.clone();
-            }
-            state.stage = Stage::Phase2 { subphase: 1 };
-        } else {
-            state.stage = Stage::Done;
-        }
-        state.phase3 = Some(Phase3 {
+        let this = Phase3 {
             mean,
             sd,
             t_ratios,
             max_convergence_ratio,
             converged,
-            derivative: d,
+            derivative: d.clone(),
             moment_covariance: sigma,
             covariance,
             se,
-            failed_runs: failed,
-        });
+            failed_runs: at.failed,
+        };
+        let better = state
+            .best
+            .as_ref()
+            .is_none_or(|b| badness(&this) < badness(&b.phase3));
+        if better {
+            state.best = Some(Best {
+                theta: state.theta.clone(),
+                phase3: this.clone(),
+            });
+        }
+        state.phase3 = Some(this);
+        if converged {
+            state.stage = Stage::Done;
+        } else if state.rounds < s.rounds {
+            // The fallback: a Newton step from this estimate, with phase 3's precise mean
+            // moments and the derivative re-estimated here (RSiena re-estimates likewise from a
+            // previous answer), then the last subphase (the smallest gain, averaged) and phase
+            // 3 again. A round that wandered off (to a bound, along a ridge) starts again from
+            // the best estimate so far.
+            let from = state.best.as_ref().expect("set above");
+            let base = from.theta.clone();
+            let (dd, dv) = (
+                &from.phase3.derivative,
+                from.phase3.deviation(&moments.target),
+            );
+            if let Some(di) = linalg::inverse(dd) {
+                let mut step = linalg::mul_vec(&di, &dv);
+                truncate(&mut step, s.max_step);
+                state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
+                clamp(problem, &mut state.theta);
+            } else {
+                state.theta = base;
+            }
+            if let Some(u) = update_matrix(dd, s.diagonalize) {
+                state.update = u;
+                state.derivative = dd.clone();
+            }
+            state.stage = Stage::Phase2 {
+                subphase: s.subphases,
+            };
+        } else {
+            // Out of rounds: report the best round.
+            let b = state.best.clone().expect("set above");
+            state.theta = b.theta;
+            state.phase3 = Some(b.phase3);
+            state.stage = Stage::Done;
+        }
         Ok(state)
     }
+}
+
+/// How far a phase 3 is from convergence: the larger of the overall maximum convergence ratio
+/// and the largest |t| scaled to the same threshold (RSiena's 0.25 and 0.1).
+fn badness(p: &Phase3) -> f64 {
+    let t = p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+    let r = if p.max_convergence_ratio.is_finite() {
+        p.max_convergence_ratio
+    } else {
+        f64::INFINITY
+    };
+    r.max(t * 2.5)
+}
+
+/// Runs whose finite differences estimate the derivative matrix (phases 1 and 3).
+fn derivative_runs(s: &SmmSettings, p: usize) -> usize {
+    if s.phase1 > 0 { s.phase1 } else { 20 + 20 * p }
 }
 
 impl Solver for Smm {
@@ -578,10 +700,11 @@ impl Solver for Smm {
             )));
         }
         let s = &self.settings;
-        let n1 = if s.phase1 > 0 { s.phase1 } else { 20 + 20 * p };
+        let n1 = derivative_runs(s, p);
         let start: Vec<f64> = problem.parameters.iter().map(|p| p.start).collect();
         let master = derive_seed(seed, TAG_PHASE1, 0);
-        let (mean, _, d, _) = estimate_at(problem, &moments, &start, master, n1)?;
+        let at = estimate_at(problem, &moments, &start, master, n1, n1)?;
+        let (mean, d) = (at.mean, at.derivative);
         let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, &moments, &d))?;
         let update =
             update_matrix(&d, s.diagonalize).ok_or_else(|| singular(problem, &moments, &d))?;
@@ -611,6 +734,7 @@ impl Solver for Smm {
             update,
             iterations: Vec::new(),
             phase3: None,
+            best: None,
             simulations: sims,
             rounds: 0,
         })
@@ -634,9 +758,9 @@ impl Solver for Smm {
                 p.max_convergence_ratio
             ),
             Some(p) => format!(
-                "finished without convergence (largest |t| {:.3}, overall maximum convergence \
-                 ratio {:.3}; RSiena's rule asks <= 0.1 and <= 0.25): run again from the \
-                 estimates (set calibration.parameters start values)",
+                "NOT CONVERGED (largest |t| {:.3}, overall maximum convergence ratio {:.3}; \
+                 RSiena's rule asks <= 0.1 and <= 0.25; the estimates are those of the best \
+                 round)",
                 p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
                 p.max_convergence_ratio
             ),
@@ -666,5 +790,42 @@ impl Solver for Smm {
 
     fn simulations(&self, state: &SmmState) -> u64 {
         state.simulations
+    }
+}
+
+/// The parameters whose estimate sits on a bound of its prior's support.
+pub fn at_bounds(problem: &Problem, theta: &[f64]) -> Vec<String> {
+    problem
+        .parameters
+        .iter()
+        .zip(theta)
+        .filter(|(p, x)| {
+            let (lo, hi) = match p.prior {
+                Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => (min, max),
+                _ => return false,
+            };
+            let tol = 1e-9 * (hi - lo);
+            **x <= lo + tol || **x >= hi - tol
+        })
+        .map(|(p, x)| format!("`{}` = {x}", p.key))
+        .collect()
+}
+
+/// What to do about a fit that did not converge.
+pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
+    let bounds = at_bounds(problem, &state.theta);
+    if bounds.is_empty() {
+        format!(
+            "raise calibration.smm.rounds (now {}; each further round goes on from the best \
+             estimate so far) or calibration.smm.phase3 (now {}), or try another --seed",
+            settings.rounds, settings.phase3
+        )
+    } else {
+        format!(
+            "{} at the bound of its prior: the moments have no solution inside the prior box; \
+             widen that prior, or fix the parameter at a value in the scenario and leave it out \
+             of calibration.parameters",
+            bounds.join(", ")
+        )
     }
 }

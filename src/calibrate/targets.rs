@@ -75,6 +75,16 @@ pub fn read_observed(
     nodes: &Arc<NodeAttrs>,
     wave_steps: &[u32],
 ) -> Result<(Vec<Snapshot>, Vec<bool>)> {
+    if !spec.observed.is_empty() && spec.observed.len() != wave_steps.len() {
+        return Err(Error::Other(format!(
+            "{}: calibration.observed: {} wave file(s) for {} wave(s) (timeline.waves = {:?}); \
+             give one file per wave, wave 1 first",
+            scenario.file_label(),
+            spec.observed.len(),
+            wave_steps.len(),
+            wave_steps
+        )));
+    }
     let index = ds.index_by_id();
     let mut out = Vec::new();
     let mut ties_only = Vec::new();

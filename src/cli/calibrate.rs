@@ -2,7 +2,7 @@
 
 use super::common::SimFlags;
 use crate::calibrate::{CalibrateOptions, Method, calibrate};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -72,5 +72,26 @@ pub fn run(a: CalibrateArgs) -> Result<()> {
         report.stopped,
         report.dir.display()
     );
+    if !report.gof.is_empty() {
+        let line: Vec<String> = report
+            .gof
+            .iter()
+            .map(|(f, w, p)| {
+                let w = w.map_or("joint".to_string(), |w| format!("wave {w}"));
+                format!("{f} {w} p = {p:.3}")
+            })
+            .collect();
+        println!(
+            "goodness of fit (Mahalanobis distance of auxiliary statistics, gof.csv): {}",
+            line.join("; ")
+        );
+    }
+    if let (Some(false), Some(a)) = (report.converged, &report.advice) {
+        return Err(Error::NotConverged(format!(
+            "the method of moments did not converge; the outputs in {} are flagged as not \
+             converged (estimates.csv, calibrated.toml, manifest.json): {a}",
+            report.dir.display()
+        )));
+    }
     Ok(())
 }

@@ -103,12 +103,20 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
+        Err(e @ crate::error::Error::NotConverged(_)) => {
+            eprintln!("error: {e}");
+            NOT_CONVERGED
+        }
         Err(e) => {
             eprintln!("error: {e}");
             1
         }
     }
 }
+
+/// Exit status of a calibration that ran to its end without converging (its outputs are
+/// written, flagged as not converged).
+const NOT_CONVERGED: i32 = 3;
 
 /// Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
 const INTERRUPTED: i32 = 130;

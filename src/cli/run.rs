@@ -54,6 +54,18 @@ pub fn validate(path: &Path) -> Result<()> {
     let s = Scenario::load(path)?;
     let model = prepare(&s)?;
     let w = model.initial();
+    let c = &s.calibration;
+    if !c.observed.is_empty() || !c.parameters.is_empty() {
+        // The calibration section: priors, observed wave files and matched statistics.
+        let (ds, _) = s.load_dataset()?;
+        let p = crate::calibrate::Problem::with_observed(&s, ds, None)?;
+        println!(
+            "calibration: {} parameter(s), {} observed wave file(s), {} target(s)",
+            p.dim(),
+            p.observed.len(),
+            p.targets.len()
+        );
+    }
     println!(
         "{}: valid. {} organisations ({} active), {} ties, {} projects; {} steps, waves at {:?}",
         path.display(),
