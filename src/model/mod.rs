@@ -14,11 +14,13 @@
 //! assert_eq!(waves, model.run(42, 0));
 //! ```
 
+mod open_projects;
 pub mod params;
 pub mod process;
 pub mod rng;
 mod world;
 
+pub use open_projects::OpenProjects;
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};
 

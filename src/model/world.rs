@@ -1,5 +1,6 @@
 //! The state of one replicate: organisations, dyad memory, projects, and index sets.
 
+use super::open_projects::OpenProjects;
 use crate::data::{Dataset, Kind};
 use crate::model::params::{BudgetSplit, Params};
 use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot};
@@ -154,7 +155,7 @@ pub struct World {
     /// Has been a member of a project.
     pub project_member: Vec<bool>,
     /// Open projects each organisation belongs to.
-    pub open_projects: Vec<Vec<u32>>,
+    pub open_projects: OpenProjects,
     /// Consecutive steps without an active tie.
     pub isolated_for: Vec<u32>,
     /// The dyad memory.
@@ -269,7 +270,7 @@ impl World {
             adopted: vec![false; n],
             initiative: vec![false; n],
             project_member: vec![false; n],
-            open_projects: vec![Vec::new(); n],
+            open_projects: OpenProjects::new(n),
             isolated_for: vec![0; n],
             memory,
             projects,
@@ -305,11 +306,7 @@ impl World {
     /// Do `i` and `j` share an open project?
     #[inline]
     pub fn share_open_project(&self, i: u32, j: u32) -> bool {
-        let (pi, pj) = (
-            &self.open_projects[i as usize],
-            &self.open_projects[j as usize],
-        );
-        pi.iter().any(|x| pj.contains(x))
+        self.open_projects.share(i, j)
     }
 
     /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
@@ -328,7 +325,7 @@ impl World {
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {
-        !self.open_projects[i as usize].is_empty()
+        self.open_projects.count(i) > 0
     }
 
     /// Makes an inactive organisation active.
@@ -367,8 +364,8 @@ impl World {
             pr.members.push(i);
         }
         self.project_member[i as usize] = true;
-        if pr.open && !self.open_projects[i as usize].contains(&p) {
-            self.open_projects[i as usize].push(p);
+        if pr.open {
+            self.open_projects.insert(i, p);
         }
     }
 

@@ -65,6 +65,9 @@ pub struct Memory {
     active_adj: Vec<Vec<(u32, DyadId)>>,
     dormant_adj: Vec<Vec<(u32, DyadId)>>,
     active: Vec<DyadId>,
+    /// Bumped by every change of a tie or of trust, so values derived from the ties can be
+    /// cached and known to be current.
+    version: u64,
 }
 
 impl Memory {
@@ -76,7 +79,14 @@ impl Memory {
             active_adj: vec![Vec::new(); n],
             dormant_adj: vec![Vec::new(); n],
             active: Vec::new(),
+            version: 0,
         }
+    }
+
+    /// A number that changes whenever a tie or a trust value changes (and not otherwise).
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Number of organisations.
@@ -108,6 +118,7 @@ impl Memory {
 
     /// Sets every dyad's trust to `f(dyad)` (status and timing stay as they are).
     pub fn update_trust(&mut self, mut f: impl FnMut(&Dyad) -> f64) {
+        self.version += 1;
         for d in &mut self.dyads {
             d.trust = f(d);
         }
@@ -162,6 +173,7 @@ impl Memory {
         revived_origin: Option<Origin>,
     ) -> (DyadId, bool) {
         debug_assert_ne!(i, j);
+        self.version += 1;
         if let Some(d) = self.find(i, j) {
             if self.dyads[d as usize].status == Status::Dormant {
                 remove_entry(&mut self.dormant_adj[i as usize], d);
@@ -196,6 +208,7 @@ impl Memory {
     pub fn deactivate(&mut self, d: DyadId, step: i32) {
         let dy = self.dyads[d as usize];
         debug_assert_eq!(dy.status, Status::Active);
+        self.version += 1;
         remove_entry(&mut self.active_adj[dy.a as usize], d);
         remove_entry(&mut self.active_adj[dy.b as usize], d);
         let pos = dy.active_pos as usize;
@@ -228,6 +241,7 @@ impl Memory {
     }
 
     fn push(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) -> DyadId {
+        self.version += 1;
         let d = self.dyads.len() as DyadId;
         let (a, b) = if i < j { (i, j) } else { (j, i) };
         self.dyads.push(Dyad {

@@ -1,7 +1,7 @@
 //! Step 6: adoption of the innovative practice, decided synchronously from the state at the
 //! start of the process.
 
-use super::{Ctx, Scratch, social_capital};
+use super::{Ctx, Scratch};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         };
         let mut theta = a.base + a.exposure * exposure;
         if a.social_capital != 0.0 {
-            theta += a.social_capital * social_capital(w, i, ctx.p.rules.social_capital);
+            theta += a.social_capital * s.social_capital(w, i, ctx.p.rules.social_capital);
         }
         if w.in_open_project(i) {
             theta += a.project;

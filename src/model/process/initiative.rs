@@ -1,7 +1,7 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::{Ctx, Scratch, social_capital};
+use super::{Ctx, Scratch};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     for &i in w.active_set.items() {
         let mut nu = ip.base + ip.adopted * w.adopted[i as usize] as u8 as f64;
         if ip.social_capital != 0.0 {
-            nu += ip.social_capital * social_capital(w, i, ctx.p.rules.social_capital);
+            nu += ip.social_capital * s.social_capital(w, i, ctx.p.rules.social_capital);
         }
         if rng::chance(rng, rng::logistic(nu)) {
             launchers.push(i);
