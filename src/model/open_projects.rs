@@ -10,13 +10,15 @@ use rustc_hash::FxHashMap;
 const NONE: u32 = u32::MAX;
 
 /// Open-project memberships of every organisation.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct OpenProjects {
     /// Per organisation: (first open project or `NONE`, number of open projects).
     head: Vec<(u32, u32)>,
     /// Open projects after the first, for organisations in more than one.
     rest: FxHashMap<u32, Vec<u32>>,
 }
+
+clone_reusing!(OpenProjects { head, rest });
 
 impl OpenProjects {
     /// No memberships among `n` organisations.

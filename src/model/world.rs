@@ -7,7 +7,7 @@ use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot};
 use std::sync::Arc;
 
 /// A project while the run goes on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct ProjectState {
     /// Territory index.
     pub territory: u32,
@@ -27,13 +27,26 @@ pub struct ProjectState {
     pub follow_on: bool,
 }
 
+clone_reusing!(ProjectState {
+    territory,
+    lead,
+    budget,
+    listed,
+    members,
+    open,
+    closes_at,
+    follow_on,
+});
+
 /// A set of organisation indices with O(1) insert and remove; iteration order is
 /// deterministic (insertion order perturbed by swap-removes).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct IndexSet {
     items: Vec<u32>,
     pos: Vec<u32>,
 }
+
+clone_reusing!(IndexSet { items, pos });
 
 impl IndexSet {
     /// Empty set over `n` possible members.
@@ -88,11 +101,13 @@ impl IndexSet {
 
 /// Disjoint sets of organisations, one per part (territory), sharing one position index, so
 /// the memory is O(organisations + parts) however many parts there are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct PartitionedSet {
     parts: Vec<Vec<u32>>,
     pos: Vec<u32>,
 }
+
+clone_reusing!(PartitionedSet { parts, pos });
 
 impl PartitionedSet {
     /// `parts` empty parts over `n` possible members.
@@ -130,8 +145,8 @@ impl PartitionedSet {
     }
 }
 
-/// The complete state of one replicate.
-#[derive(Debug, Clone)]
+/// The complete state of one replicate. `clone_from` reuses the target's buffers.
+#[derive(Debug)]
 pub struct World {
     /// Static attributes (ids, kinds, territories).
     pub nodes: Arc<NodeAttrs>,
@@ -171,6 +186,27 @@ pub struct World {
     /// Inactive organisations that recruitment may draw, per kind.
     pub pool_by_kind: Vec<IndexSet>,
 }
+
+clone_reusing!(World {
+    nodes,
+    ln_capacity,
+    covariate,
+    covariate_inv_range,
+    territory_orgs,
+    active,
+    exited,
+    adopted,
+    initiative,
+    project_member,
+    open_projects,
+    isolated_for,
+    memory,
+    projects,
+    mean_budget,
+    active_set,
+    active_by_territory,
+    pool_by_kind,
+});
 
 impl World {
     /// Builds the state at step 0 from a data set. Ties without trust get the scenario's

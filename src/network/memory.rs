@@ -57,8 +57,8 @@ fn key(i: u32, j: u32) -> u64 {
     ((a as u64) << 32) | b as u64
 }
 
-/// The dyad memory of one replicate.
-#[derive(Debug, Clone, Default)]
+/// The dyad memory of one replicate. `clone_from` reuses the target's buffers.
+#[derive(Debug, Default)]
 pub struct Memory {
     dyads: Vec<Dyad>,
     index: FxHashMap<u64, DyadId>,
@@ -69,6 +69,15 @@ pub struct Memory {
     /// cached and known to be current.
     version: u64,
 }
+
+clone_reusing!(Memory {
+    dyads,
+    index,
+    active_adj,
+    dormant_adj,
+    active,
+    version,
+});
 
 impl Memory {
     /// Empty memory for `n` organisations.

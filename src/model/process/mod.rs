@@ -125,6 +125,18 @@ impl Scratch {
         }
     }
 
+    /// The same buffers made ready for a replicate of `n` organisations, keeping their
+    /// allocations.
+    pub fn reset(&mut self, n: usize) {
+        self.stamp.clear();
+        self.stamp.resize(n, 0);
+        self.mark = 0;
+        self.social.clear();
+        self.social.resize(n, 0.0);
+        self.social_at.clear();
+        self.social_at.resize(n, 0);
+    }
+
     /// [`social_capital`] of `i`, computed once for each state of the ties: adoption and the
     /// initiative launch decisions of a step see the same ties and share the value.
     #[inline]
