@@ -161,7 +161,7 @@ impl Model {
 }
 
 /// Largest number of organisations whose state buffers a thread keeps for its next replicate.
-const ARENA_MAX_ORGS: usize = 200_000;
+const ARENA_MAX_ORGS: usize = 20_000;
 
 thread_local! {
     /// The state buffers of the last replicate this thread finished.
