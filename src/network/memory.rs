@@ -313,6 +313,27 @@ mod tests {
         assert_eq!(m.common_partners(0, 2, &mut stamp, 1), 1);
     }
 
+    #[test]
+    fn version_changes_with_every_change_of_ties_or_trust() {
+        let mut m = Memory::new(3);
+        let mut seen = vec![m.version()];
+        let mut changed = |m: &Memory| {
+            assert!(!seen.contains(&m.version()));
+            seen.push(m.version());
+        };
+        m.insert_active(0, 1, 0.5, Origin::Baseline, -1);
+        changed(&m);
+        let (d, _) = m.activate(1, 2, 0, 0.1, Origin::Programme, None);
+        changed(&m);
+        m.update_trust(|d| d.trust * 0.5);
+        changed(&m);
+        m.deactivate(d, 1);
+        changed(&m);
+        let v = m.version();
+        let _ = (m.find(0, 1), m.active_partners(1), m.degree(2));
+        assert_eq!(m.version(), v);
+    }
+
     proptest::proptest! {
         /// Any sequence of activations and deactivations keeps the adjacency vectors, the
         /// active list and the dyad records consistent with each other.
