@@ -3,6 +3,9 @@
 //! A statistical simulation engine for the dynamics of organisational partnership networks
 //! under public funding programmes. See `README.md` and `docs/ODD.md`.
 
+#[macro_use]
+mod reuse;
+
 pub mod calibrate;
 pub mod cli;
 pub mod data;

@@ -20,6 +20,30 @@ fn one_replicate_run_twice_is_identical() {
     assert_ne!(model.run(7, 3), model.run(7, 4));
 }
 
+/// Replicates reuse the state buffers of the previous one on the same thread; a replicate
+/// after others (of this and of a larger model) equals the same replicate on fresh buffers.
+#[test]
+fn reused_state_buffers_give_the_results_of_fresh_ones() {
+    let small = Model::new(&one_project(8, 5), &Params::default()).unwrap();
+    let large = Model::new(&one_project(30, 12), &Params::default()).unwrap();
+    let fresh = |m: &Model, r: u64| {
+        let mut sim = m.simulation(11, r);
+        let mut waves = Vec::new();
+        while let Some(s) = sim.step() {
+            waves.extend(s);
+        }
+        waves
+    };
+    let want = fresh(&small, 5);
+    for r in 0..5 {
+        small.run(11, r);
+    }
+    assert_eq!(small.run(11, 5), want);
+    large.run(11, 0);
+    assert_eq!(small.run(11, 5), want);
+    assert_eq!(large.run(11, 2), fresh(&large, 2));
+}
+
 #[test]
 fn project_ties_form_at_programme_start_and_are_protected_while_open() {
     let ds = one_project(10, 0);

@@ -10,7 +10,9 @@ use std::time::Instant;
 /// Arguments of `wecare generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// A named parameter set: `wecare-measure1` (the reconstructed We.Ca.Re data set).
+    /// A named parameter set: `wecare-measure1` (the reconstructed We.Ca.Re data set), or a
+    /// synthetic region of about 10,000, 100,000 or 1,000,000 organisations: `region-10k`,
+    /// `region-100k`, `region-1m`.
     #[arg(long, conflicts_with = "params")]
     pub preset: Option<String>,
     /// Generator parameters (TOML; see docs/generator.md). Missing keys take their defaults.

@@ -15,11 +15,13 @@
 //! ```
 
 pub mod effect;
+mod open_projects;
 pub mod params;
 pub mod process;
 pub mod rng;
 mod world;
 
+pub use open_projects::OpenProjects;
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};
 
@@ -106,28 +108,66 @@ impl Model {
     }
 
     /// Runs replicate `replicate` with streams from `master_seed`; returns the wave snapshots.
+    ///
+    /// The state buffers of the previous replicate run on the same thread are reused, so an
+    /// ensemble allocates the state once per thread rather than once per replicate.
     pub fn run(&self, master_seed: u64, replicate: u64) -> Vec<Snapshot> {
-        let mut sim = self.simulation(master_seed, replicate);
+        let reused = ARENA.with(|a| a.borrow_mut().take());
+        let mut sim = match reused {
+            Some((mut world, mut scratch)) => {
+                world.clone_from(&self.initial);
+                scratch.reset(self.initial.len());
+                self.simulation_in(master_seed, replicate, world, scratch)
+            }
+            None => self.simulation(master_seed, replicate),
+        };
         let mut waves = Vec::with_capacity(self.params.timeline.waves.len());
         while let Some(snap) = sim.step() {
             if let Some(s) = snap {
                 waves.push(s);
             }
         }
+        // Large states are not kept: their allocation costs little next to their run, and
+        // keeping them would hold their memory while the statistics are computed.
+        if self.initial.len() <= ARENA_MAX_ORGS {
+            ARENA.with(|a| *a.borrow_mut() = Some((sim.world, sim.scratch)));
+        }
         waves
     }
 
     /// A replicate to drive step by step.
     pub fn simulation(&self, master_seed: u64, replicate: u64) -> Simulation<'_> {
+        let world = self.initial.clone();
+        let scratch = Scratch::new(self.initial.len());
+        self.simulation_in(master_seed, replicate, world, scratch)
+    }
+
+    /// A replicate on a state already equal to the initial one.
+    fn simulation_in(
+        &self,
+        master_seed: u64,
+        replicate: u64,
+        world: World,
+        scratch: Scratch,
+    ) -> Simulation<'_> {
         Simulation {
             model: self,
-            world: self.initial.clone(),
+            world,
             streams: Streams::new(master_seed, replicate),
-            scratch: Scratch::new(self.initial.len()),
+            scratch,
             step: 0,
             next_wave: 0,
         }
     }
+}
+
+/// Largest number of organisations whose state buffers a thread keeps for its next replicate.
+const ARENA_MAX_ORGS: usize = 20_000;
+
+thread_local! {
+    /// The state buffers of the last replicate this thread finished.
+    static ARENA: std::cell::RefCell<Option<(World, Scratch)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Parameters with switched-off feedback channels zeroed (docs/ODD.md, section 4; the choice for

@@ -1,12 +1,13 @@
 //! The state of one replicate: organisations, dyad memory, projects, and index sets.
 
+use super::open_projects::OpenProjects;
 use crate::data::{Dataset, Kind};
 use crate::model::params::{BudgetSplit, Params};
 use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot};
 use std::sync::Arc;
 
 /// A project while the run goes on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct ProjectState {
     /// Territory index.
     pub territory: u32,
@@ -26,13 +27,26 @@ pub struct ProjectState {
     pub follow_on: bool,
 }
 
+clone_reusing!(ProjectState {
+    territory,
+    lead,
+    budget,
+    listed,
+    members,
+    open,
+    closes_at,
+    follow_on,
+});
+
 /// A set of organisation indices with O(1) insert and remove; iteration order is
 /// deterministic (insertion order perturbed by swap-removes).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct IndexSet {
     items: Vec<u32>,
     pos: Vec<u32>,
 }
+
+clone_reusing!(IndexSet { items, pos });
 
 impl IndexSet {
     /// Empty set over `n` possible members.
@@ -87,11 +101,13 @@ impl IndexSet {
 
 /// Disjoint sets of organisations, one per part (territory), sharing one position index, so
 /// the memory is O(organisations + parts) however many parts there are.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct PartitionedSet {
     parts: Vec<Vec<u32>>,
     pos: Vec<u32>,
 }
+
+clone_reusing!(PartitionedSet { parts, pos });
 
 impl PartitionedSet {
     /// `parts` empty parts over `n` possible members.
@@ -129,8 +145,8 @@ impl PartitionedSet {
     }
 }
 
-/// The complete state of one replicate.
-#[derive(Debug, Clone)]
+/// The complete state of one replicate. `clone_from` reuses the target's buffers.
+#[derive(Debug)]
 pub struct World {
     /// Static attributes (ids, kinds, territories).
     pub nodes: Arc<NodeAttrs>,
@@ -154,7 +170,7 @@ pub struct World {
     /// Has been a member of a project.
     pub project_member: Vec<bool>,
     /// Open projects each organisation belongs to.
-    pub open_projects: Vec<Vec<u32>>,
+    pub open_projects: OpenProjects,
     /// Consecutive steps without an active tie.
     pub isolated_for: Vec<u32>,
     /// The dyad memory.
@@ -170,6 +186,27 @@ pub struct World {
     /// Inactive organisations that recruitment may draw, per kind.
     pub pool_by_kind: Vec<IndexSet>,
 }
+
+clone_reusing!(World {
+    nodes,
+    ln_capacity,
+    covariate,
+    covariate_inv_range,
+    territory_orgs,
+    active,
+    exited,
+    adopted,
+    initiative,
+    project_member,
+    open_projects,
+    isolated_for,
+    memory,
+    projects,
+    mean_budget,
+    active_set,
+    active_by_territory,
+    pool_by_kind,
+});
 
 impl World {
     /// Builds the state at step 0 from a data set. Ties without trust get the scenario's
@@ -269,7 +306,7 @@ impl World {
             adopted: vec![false; n],
             initiative: vec![false; n],
             project_member: vec![false; n],
-            open_projects: vec![Vec::new(); n],
+            open_projects: OpenProjects::new(n),
             isolated_for: vec![0; n],
             memory,
             projects,
@@ -305,11 +342,7 @@ impl World {
     /// Do `i` and `j` share an open project?
     #[inline]
     pub fn share_open_project(&self, i: u32, j: u32) -> bool {
-        let (pi, pj) = (
-            &self.open_projects[i as usize],
-            &self.open_projects[j as usize],
-        );
-        pi.iter().any(|x| pj.contains(x))
+        self.open_projects.share(i, j)
     }
 
     /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
@@ -328,7 +361,7 @@ impl World {
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {
-        !self.open_projects[i as usize].is_empty()
+        self.open_projects.count(i) > 0
     }
 
     /// Makes an inactive organisation active.
@@ -367,8 +400,8 @@ impl World {
             pr.members.push(i);
         }
         self.project_member[i as usize] = true;
-        if pr.open && !self.open_projects[i as usize].contains(&p) {
-            self.open_projects[i as usize].push(p);
+        if pr.open {
+            self.open_projects.insert(i, p);
         }
     }
 

@@ -57,15 +57,27 @@ fn key(i: u32, j: u32) -> u64 {
     ((a as u64) << 32) | b as u64
 }
 
-/// The dyad memory of one replicate.
-#[derive(Debug, Clone, Default)]
+/// The dyad memory of one replicate. `clone_from` reuses the target's buffers.
+#[derive(Debug, Default)]
 pub struct Memory {
     dyads: Vec<Dyad>,
     index: FxHashMap<u64, DyadId>,
     active_adj: Vec<Vec<(u32, DyadId)>>,
     dormant_adj: Vec<Vec<(u32, DyadId)>>,
     active: Vec<DyadId>,
+    /// Bumped by every change of a tie or of trust, so values derived from the ties can be
+    /// cached and known to be current.
+    version: u64,
 }
+
+clone_reusing!(Memory {
+    dyads,
+    index,
+    active_adj,
+    dormant_adj,
+    active,
+    version,
+});
 
 impl Memory {
     /// Empty memory for `n` organisations.
@@ -76,7 +88,14 @@ impl Memory {
             active_adj: vec![Vec::new(); n],
             dormant_adj: vec![Vec::new(); n],
             active: Vec::new(),
+            version: 0,
         }
+    }
+
+    /// A number that changes whenever a tie or a trust value changes (and not otherwise).
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Number of organisations.
@@ -108,6 +127,7 @@ impl Memory {
 
     /// Sets every dyad's trust to `f(dyad)` (status and timing stay as they are).
     pub fn update_trust(&mut self, mut f: impl FnMut(&Dyad) -> f64) {
+        self.version += 1;
         for d in &mut self.dyads {
             d.trust = f(d);
         }
@@ -162,6 +182,7 @@ impl Memory {
         revived_origin: Option<Origin>,
     ) -> (DyadId, bool) {
         debug_assert_ne!(i, j);
+        self.version += 1;
         if let Some(d) = self.find(i, j) {
             if self.dyads[d as usize].status == Status::Dormant {
                 remove_entry(&mut self.dormant_adj[i as usize], d);
@@ -196,6 +217,7 @@ impl Memory {
     pub fn deactivate(&mut self, d: DyadId, step: i32) {
         let dy = self.dyads[d as usize];
         debug_assert_eq!(dy.status, Status::Active);
+        self.version += 1;
         remove_entry(&mut self.active_adj[dy.a as usize], d);
         remove_entry(&mut self.active_adj[dy.b as usize], d);
         let pos = dy.active_pos as usize;
@@ -228,6 +250,7 @@ impl Memory {
     }
 
     fn push(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) -> DyadId {
+        self.version += 1;
         let d = self.dyads.len() as DyadId;
         let (a, b) = if i < j { (i, j) } else { (j, i) };
         self.dyads.push(Dyad {
@@ -288,6 +311,27 @@ mod tests {
         assert!(m.dormant_partners(2).is_empty());
         let mut stamp = vec![0; 4];
         assert_eq!(m.common_partners(0, 2, &mut stamp, 1), 1);
+    }
+
+    #[test]
+    fn version_changes_with_every_change_of_ties_or_trust() {
+        let mut m = Memory::new(3);
+        let mut seen = vec![m.version()];
+        let mut changed = |m: &Memory| {
+            assert!(!seen.contains(&m.version()));
+            seen.push(m.version());
+        };
+        m.insert_active(0, 1, 0.5, Origin::Baseline, -1);
+        changed(&m);
+        let (d, _) = m.activate(1, 2, 0, 0.1, Origin::Programme, None);
+        changed(&m);
+        m.update_trust(|d| d.trust * 0.5);
+        changed(&m);
+        m.deactivate(d, 1);
+        changed(&m);
+        let v = m.version();
+        let _ = (m.find(0, 1), m.active_partners(1), m.degree(2));
+        assert_eq!(m.version(), v);
     }
 
     proptest::proptest! {

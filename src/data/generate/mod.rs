@@ -122,13 +122,29 @@ pub struct Generated {
     pub territories: Vec<TerritoryInfo>,
 }
 
-/// Names of the built-in parameter presets, for `wecare generate --preset NAME`.
-pub const PRESETS: [&str; 1] = ["wecare-measure1"];
+/// Names of the built-in parameter presets, for `wecare generate --preset NAME`: the
+/// reconstructed We.Ca.Re data set and synthetic regions of about 10,000, 100,000 and
+/// 1,000,000 organisations (the scale series of docs/performance.md).
+pub const PRESETS: [&str; 4] = ["wecare-measure1", "region-10k", "region-100k", "region-1m"];
 
 /// The built-in preset with this name (see [`PRESETS`]), or `None`.
 pub fn preset(name: &str) -> Option<GeneratorParams> {
+    // The region presets are the scenario directory's generator files, so the files and the
+    // presets cannot drift apart.
+    let region = |text: &str| {
+        toml::from_str::<GeneratorParams>(text).expect("built-in generator parameters parse")
+    };
     match name {
         "wecare-measure1" => Some(wecare_measure1()),
+        "region-10k" => Some(region(include_str!(
+            "../../../scenarios/region-10k.generator.toml"
+        ))),
+        "region-100k" => Some(region(include_str!(
+            "../../../scenarios/region-100k.generator.toml"
+        ))),
+        "region-1m" => Some(region(include_str!(
+            "../../../scenarios/region-1m.generator.toml"
+        ))),
         _ => None,
     }
 }

@@ -5,7 +5,7 @@
 
 use super::Focus;
 use crate::model::params::AgeFrom;
-use crate::model::process::{Ctx, Scratch, social_capital};
+use crate::model::process::{Ctx, Scratch};
 use crate::model::world::World;
 
 fn indicator(b: bool) -> f64 {
@@ -111,8 +111,8 @@ pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
 }
 
 /// Social capital `sc_i` as `rules.social_capital` measures it.
-pub fn social_capital_i(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    social_capital(w, f.i, c.p.rules.social_capital)
+pub fn social_capital_i(c: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
+    s.social_capital(w, f.i, c.p.rules.social_capital)
 }
 
 /// `[i is a member of an open project]`.

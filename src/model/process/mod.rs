@@ -111,6 +111,11 @@ pub struct Scratch {
     pub orgs2: Vec<u32>,
     /// Dyad buffer.
     pub dyads: Vec<u32>,
+    /// Social capital of each organisation, valid where `social_at` holds the memory version
+    /// it was computed at plus one.
+    social: Vec<f64>,
+    /// Memory version (plus one) at which `social` was computed; 0 for never.
+    social_at: Vec<u64>,
 }
 
 impl Scratch {
@@ -118,8 +123,39 @@ impl Scratch {
     pub fn new(n: usize) -> Self {
         Scratch {
             stamp: vec![0; n],
+            social: vec![0.0; n],
+            social_at: vec![0; n],
             ..Default::default()
         }
+    }
+
+    /// The same buffers made ready for a replicate of `n` organisations, keeping their
+    /// allocations.
+    pub fn reset(&mut self, n: usize) {
+        self.stamp.clear();
+        self.stamp.resize(n, 0);
+        self.mark = 0;
+        self.social.clear();
+        self.social.resize(n, 0.0);
+        self.social_at.clear();
+        self.social_at.resize(n, 0);
+    }
+
+    /// [`social_capital`] of `i`, computed once for each state of the ties: adoption and the
+    /// initiative launch decisions of a step see the same ties and share the value.
+    #[inline]
+    pub fn social_capital(&mut self, w: &World, i: u32, measure: SocialCapital) -> f64 {
+        let now = w.memory.version() + 1;
+        let k = i as usize;
+        if k >= self.social.len() {
+            // Buffers not sized for this world (a default `Scratch`): no caching.
+            return social_capital(w, i, measure);
+        }
+        if self.social_at[k] != now {
+            self.social[k] = social_capital(w, i, measure);
+            self.social_at[k] = now;
+        }
+        self.social[k]
     }
 
     /// A fresh mark for [`crate::network::Memory::common_partners`].

@@ -138,6 +138,6 @@ fn close(w: &mut World, p: u32) {
     w.projects[p as usize].open = false;
     for k in 0..w.projects[p as usize].members.len() {
         let m = w.projects[p as usize].members[k];
-        w.open_projects[m as usize].retain(|&x| x != p);
+        w.open_projects.remove(m, p);
     }
 }

@@ -9,13 +9,9 @@ use crate::network::Status;
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
     let open = &w.open_projects;
-    let share = |a: u32, b: u32| {
-        let (pa, pb) = (&open[a as usize], &open[b as usize]);
-        pa.iter().any(|x| pb.contains(x))
-    };
     w.memory.update_trust(|d| match d.status {
         Status::Active => {
-            let l = if share(d.a, d.b) {
+            let l = if open.share(d.a, d.b) {
                 t.learn_project
             } else {
                 t.learn
