@@ -295,6 +295,18 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
         }
     }
 
+    if g.nodes.is_empty() {
+        return Err(DataError::file(
+            &g.file,
+            "no <node> elements: the graph has no organisations",
+        ));
+    }
+    if let Some(m) = crate::limits::exceeds(g.nodes.len() as u64, crate::limits::ORGANISATIONS) {
+        return Err(DataError::file(
+            &g.file,
+            format!("too many organisations: {m}"),
+        ));
+    }
     let mut organisations = Vec::with_capacity(g.nodes.len());
     for node in &g.nodes {
         let kind = match g.value(&node.data, k_kind) {
@@ -831,7 +843,20 @@ impl RawGraph {
                         }
                     }
                 }
-                Event::Eof => break,
+                Event::Eof => {
+                    // quick-xml stops quietly at the end of the input; an element still open
+                    // means the file was cut short.
+                    if stack.len() > 1 {
+                        return Err(g.err_plain(
+                            line,
+                            format!(
+                                "the file ends inside {} open element(s) (truncated?)",
+                                stack.len() - 1
+                            ),
+                        ));
+                    }
+                    break;
+                }
                 _ => {}
             }
         }

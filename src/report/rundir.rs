@@ -22,17 +22,36 @@ pub struct RunDir {
     keep: bool,
 }
 
-/// The partial directories this process is writing, each with whether it is kept when the
-/// run stops unfinished.
-static OPEN: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+/// A partial directory this process is writing.
+#[derive(Debug)]
+struct Open {
+    tmp: PathBuf,
+    /// Kept when the run stops unfinished (a resumable checkpoint).
+    keep: bool,
+    /// The scenario directory above it, when this run created it: removed with the partial
+    /// directory if nothing else is in it, so an interrupted first run leaves nothing behind.
+    parent: Option<PathBuf>,
+}
 
-fn open_dirs() -> MutexGuard<'static, Vec<(PathBuf, bool)>> {
+/// The partial directories this process is writing.
+static OPEN: Mutex<Vec<Open>> = Mutex::new(Vec::new());
+
+fn open_dirs() -> MutexGuard<'static, Vec<Open>> {
     // A panic elsewhere while holding the lock leaves the list itself consistent.
     OPEN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn forget(open: &mut Vec<(PathBuf, bool)>, tmp: &Path) {
-    open.retain(|(p, _)| p != tmp);
+fn forget(open: &mut Vec<Open>, tmp: &Path) {
+    open.retain(|o| o.tmp != tmp);
+}
+
+/// Removes an abandoned partial directory, and its scenario directory when this run created
+/// it and it is now empty (`remove_dir` refuses a non-empty directory).
+fn discard(tmp: &Path, parent: Option<&Path>) {
+    let _ = std::fs::remove_dir_all(tmp);
+    if let Some(p) = parent {
+        let _ = std::fs::remove_dir(p);
+    }
 }
 
 /// Removes the partial directory of every unfinished run of this process that is not kept for
@@ -41,11 +60,11 @@ fn forget(open: &mut Vec<(PathBuf, bool)>, tmp: &Path) {
 pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
     let mut open = open_dirs();
     let mut kept = Vec::new();
-    for (p, keep) in open.drain(..) {
-        if keep {
-            kept.push(p);
+    for o in open.drain(..) {
+        if o.keep {
+            kept.push(o.tmp);
         } else {
-            let _ = std::fs::remove_dir_all(&p);
+            discard(&o.tmp, o.parent.as_deref());
         }
     }
     then(&kept)
@@ -54,9 +73,13 @@ pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
 impl Drop for RunDir {
     fn drop(&mut self) {
         let mut open = open_dirs();
+        let parent = open
+            .iter()
+            .find(|o| o.tmp == self.tmp)
+            .and_then(|o| o.parent.clone());
         forget(&mut open, &self.tmp);
         if !self.done && !self.keep {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            discard(&self.tmp, parent.as_deref());
         }
     }
 }
@@ -73,6 +96,7 @@ impl RunDir {
     /// kinds of run that share a scenario's directory.
     pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
+        let created = !parent.is_dir();
         std::fs::create_dir_all(&parent)?;
         let stamp = utc_stamp(SystemTime::now());
         let prefix = if prefix.is_empty() {
@@ -91,9 +115,16 @@ impl RunDir {
             if dest.exists() || tmp.exists() {
                 continue;
             }
+            // The list is locked while the directory is made, so an interrupt either comes
+            // before it exists or finds it listed.
+            let mut open = open_dirs();
             match std::fs::create_dir(&tmp) {
                 Ok(()) => {
-                    open_dirs().push((tmp.clone(), false));
+                    open.push(Open {
+                        tmp: tmp.clone(),
+                        keep: false,
+                        parent: created.then(|| parent.clone()),
+                    });
                     return Ok(RunDir {
                         tmp,
                         dest,
@@ -103,7 +134,12 @@ impl RunDir {
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    if created {
+                        let _ = std::fs::remove_dir(&parent);
+                    }
+                    return Err(e);
+                }
             }
         }
         unreachable!("an unbounded loop returns")
@@ -132,7 +168,11 @@ impl RunDir {
                 format!("{} already exists; it cannot be replaced", dest.display()),
             ));
         }
-        open_dirs().push((partial.to_path_buf(), true));
+        open_dirs().push(Open {
+            tmp: partial.to_path_buf(),
+            keep: true,
+            parent: None,
+        });
         Ok(RunDir {
             tmp: partial.to_path_buf(),
             dest,
@@ -146,8 +186,8 @@ impl RunDir {
     /// resume from it).
     pub fn keep_unfinished(mut self) -> RunDir {
         self.keep = true;
-        if let Some(e) = open_dirs().iter_mut().find(|(p, _)| *p == self.tmp) {
-            e.1 = true;
+        if let Some(e) = open_dirs().iter_mut().find(|o| o.tmp == self.tmp) {
+            e.keep = true;
         }
         self
     }
@@ -173,7 +213,7 @@ impl RunDir {
         // Held through the rename, so an interrupt either removes the directory first or
         // finds the run finished.
         let mut open = open_dirs();
-        if !open.iter().any(|(p, _)| *p == self.tmp) {
+        if !open.iter().any(|o| o.tmp == self.tmp) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::Interrupted,
                 format!("{} was abandoned", self.tmp.display()),

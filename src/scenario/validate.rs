@@ -2,6 +2,7 @@
 
 use super::Scenario;
 use crate::data::{Kind, PerKind};
+use crate::limits;
 use crate::model::params::{KindTable, PerPhase};
 
 type Problems = Vec<(String, String)>;
@@ -48,6 +49,21 @@ pub(super) fn check(s: &Scenario) -> Problems {
     let o = &mut out;
 
     let t = &s.timeline;
+    // Checked in u64 so that huge phases cannot wrap into a short timeline.
+    let steps = t.pre as u64 + t.programme as u64 + t.post as u64;
+    if let Some(m) = limits::exceeds(steps, limits::STEPS) {
+        let key = [("pre", t.pre), ("programme", t.programme), ("post", t.post)]
+            .into_iter()
+            .max_by_key(|x| x.1)
+            .map_or("timeline", |x| x.0);
+        o.push((
+            format!("timeline.{key}"),
+            format!(
+                "the timeline has pre {} + programme {} + post {} steps: {m}",
+                t.pre, t.programme, t.post
+            ),
+        ));
+    }
     if t.programme == 0 {
         o.push((
             "timeline.programme".into(),
@@ -61,12 +77,11 @@ pub(super) fn check(s: &Scenario) -> Problems {
         ));
     }
     for (k, &w) in t.waves.iter().enumerate() {
-        if w >= t.steps() {
+        if u64::from(w) >= steps {
             o.push((
                 format!("timeline.waves[{k}]"),
                 format!(
-                    "wave at step {w} is outside the timeline (steps 0..{} = pre {} + programme {} + post {})",
-                    t.steps(),
+                    "wave at step {w} is outside the timeline (steps 0..{steps} = pre {} + programme {} + post {})",
                     t.pre,
                     t.programme,
                     t.post
@@ -200,6 +215,12 @@ pub(super) fn check(s: &Scenario) -> Problems {
     );
     if s.montecarlo.replicates == 0 {
         o.push(("montecarlo.replicates".into(), "must be at least 1".into()));
+    }
+    if let Some(m) = limits::exceeds(s.montecarlo.replicates, limits::REPLICATES) {
+        o.push(("montecarlo.replicates".into(), m));
+    }
+    if let Some(m) = limits::exceeds(s.montecarlo.threads as u64, limits::THREADS) {
+        o.push(("montecarlo.threads".into(), m));
     }
     if let Some(problem) = s.output.networks_problem(s.montecarlo.replicates) {
         o.push(("output.networks".into(), problem));
