@@ -103,6 +103,14 @@ fn on_interrupt() {
         crate::report::abandon_unfinished(|kept| {
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {
+                // A calibration stopped before its first checkpoint has nothing to resume.
+                if !k.join(crate::calibrate::checkpoint::FILE).is_file() {
+                    let _ = std::fs::remove_dir_all(k);
+                    if let Some(parent) = k.parent() {
+                        let _ = std::fs::remove_dir(parent);
+                    }
+                    continue;
+                }
                 eprintln!(
                     "except the calibration checkpoint in {}; continue it with --resume {}",
                     k.display(),

@@ -828,16 +828,20 @@ impl RawGraph {
                     }
                 }
                 Event::GeneralRef(r) => {
-                    if let Ctx::Data(..) | Ctx::KeyDefault(_) = top {
-                        let bad = || g.err_plain(line, "malformed character or entity reference");
-                        match r.resolve_char_ref().map_err(|_| bad())? {
-                            Some(c) => text_buf.push(c),
-                            None => {
-                                let name = r.decode().map_err(|_| bad())?;
-                                let s = quick_xml::escape::resolve_predefined_entity(&name)
-                                    .ok_or_else(|| {
-                                        g.err_plain(line, format!("unknown entity `&{name};`"))
-                                    })?;
+                    // Checked wherever it appears (entities declared in a DTD, internal or
+                    // external, are never expanded), kept only inside data values.
+                    let keep = matches!(top, Ctx::Data(..) | Ctx::KeyDefault(_));
+                    let bad = || g.err_plain(line, "malformed character or entity reference");
+                    match r.resolve_char_ref().map_err(|_| bad())? {
+                        Some(c) if keep => text_buf.push(c),
+                        Some(_) => {}
+                        None => {
+                            let name = r.decode().map_err(|_| bad())?;
+                            let s = quick_xml::escape::resolve_predefined_entity(&name)
+                                .ok_or_else(|| {
+                                    g.err_plain(line, format!("unknown entity `&{name};`"))
+                                })?;
+                            if keep {
                                 text_buf.push_str(s);
                             }
                         }

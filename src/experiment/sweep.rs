@@ -288,6 +288,10 @@ pub fn evaluate(
     outputs: &[Key],
 ) -> Result<Vec<OutcomeTable>> {
     let stats = &runner.stats;
+    // Unknown outputs are refused before the points run.
+    let model = Model::new(data, &base.params())?;
+    super::outcome::check_keys(&model, outputs)
+        .map_err(|e| Error::Other(format!("{}: `sweep.outputs`: {e}", base.file_label())))?;
     let results = runner.map(
         "parameter points",
         points.len(),

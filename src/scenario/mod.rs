@@ -4,6 +4,7 @@
 
 mod dataset;
 mod load;
+mod prior_support;
 mod validate;
 
 pub use load::{Problem, ScenarioError};
@@ -276,6 +277,20 @@ impl Scenario {
             funding: self.funding.clone(),
             rules: self.rules.clone(),
         }
+    }
+
+    /// Writes simulation parameters back into the scenario's sections.
+    fn set_params(&mut self, p: Params) {
+        self.timeline = p.timeline;
+        self.formation = p.formation;
+        self.dissolution = p.dissolution;
+        self.trust = p.trust;
+        self.adoption = p.adoption;
+        self.initiative = p.initiative;
+        self.exit = p.exit;
+        self.feedback = p.feedback;
+        self.funding = p.funding;
+        self.rules = p.rules;
     }
 
     /// A data path resolved against the scenario's directory.

@@ -219,6 +219,17 @@ pub(super) fn check(s: &Scenario) -> Problems {
     if let Some(m) = limits::exceeds(s.montecarlo.replicates, limits::REPLICATES) {
         o.push(("montecarlo.replicates".into(), m));
     }
+    if s.montecarlo.seed > i64::MAX as u64 {
+        // Run records are TOML, whose integers are signed 64-bit.
+        o.push((
+            "montecarlo.seed".into(),
+            format!(
+                "{} is above the largest seed, {} (2^63 - 1)",
+                s.montecarlo.seed,
+                i64::MAX
+            ),
+        ));
+    }
     if let Some(m) = limits::exceeds(s.montecarlo.threads as u64, limits::THREADS) {
         o.push(("montecarlo.threads".into(), m));
     }
@@ -270,6 +281,7 @@ pub(super) fn check(s: &Scenario) -> Problems {
         &s.calibration,
         s.timeline.waves.len(),
     ));
+    o.extend(super::prior_support::check(s, check));
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((
