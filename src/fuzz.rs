@@ -15,8 +15,11 @@ use crate::scenario::Scenario;
 use rand::SeedableRng;
 use std::path::{Path, PathBuf};
 
+/// A fuzz target: takes any bytes, must not panic.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by name (as in `fuzz/fuzz_targets/` and `fuzz/corpus/`).
-pub const TARGETS: [(&str, fn(&[u8])); 6] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("scenario", scenario),
     ("csv", csv),
     ("graphml", graphml),

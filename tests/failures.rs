@@ -34,23 +34,25 @@ impl Gen {
     }
 }
 
-/// Every directory two levels below `out` (`<out>/<scenario>/<id>`), visible and hidden.
+/// The output directories below `out`: visible ones (the first directories holding files:
+/// `<out>/<scenario>/<id>`, `<out>/calibrate/<scenario>-<method>/<id>`) and hidden partial ones.
 fn outputs(out: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let (mut visible, mut hidden) = (Vec::new(), Vec::new());
-    let Ok(rd) = std::fs::read_dir(out) else {
-        return (visible, hidden);
-    };
-    for s in rd.flatten() {
-        let s = s.path();
-        if !s.is_dir() {
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        if d != out && entries.iter().any(|p| p.is_file()) {
+            visible.push(d);
             continue;
         }
-        for r in std::fs::read_dir(&s).unwrap().flatten() {
-            let p = r.path();
+        for p in entries.into_iter().filter(|p| p.is_dir()) {
             if p.file_name().unwrap().to_string_lossy().starts_with('.') {
                 hidden.push(p);
             } else {
-                visible.push(p);
+                stack.push(p);
             }
         }
     }

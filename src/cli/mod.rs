@@ -105,10 +105,7 @@ fn on_interrupt() {
             for k in kept {
                 // A calibration stopped before its first checkpoint has nothing to resume.
                 if !k.join(crate::calibrate::checkpoint::FILE).is_file() {
-                    let _ = std::fs::remove_dir_all(k);
-                    if let Some(parent) = k.parent() {
-                        let _ = std::fs::remove_dir(parent);
-                    }
+                    crate::report::discard_kept(k);
                     continue;
                 }
                 eprintln!(

@@ -28,9 +28,9 @@ struct Open {
     tmp: PathBuf,
     /// Kept when the run stops unfinished (a resumable checkpoint).
     keep: bool,
-    /// The scenario directory above it, when this run created it: removed with the partial
-    /// directory if nothing else is in it, so an interrupted first run leaves nothing behind.
-    parent: Option<PathBuf>,
+    /// The directories above it that this run created, deepest first: removed with the
+    /// partial directory while empty, so an interrupted first run leaves nothing behind.
+    created: Vec<PathBuf>,
 }
 
 /// The partial directories this process is writing.
@@ -45,14 +45,39 @@ fn forget(open: &mut Vec<Open>, tmp: &Path) {
     open.retain(|o| o.tmp != tmp);
 }
 
-/// Removes an abandoned partial directory, and its scenario directory when this run created
-/// it and it is now empty (`remove_dir` refuses a non-empty directory).
-fn discard(tmp: &Path, parent: Option<&Path>) {
-    let _ = std::fs::remove_dir_all(tmp);
-    if let Some(p) = parent {
-        let _ = std::fs::remove_dir(p);
+/// Removes an abandoned partial directory, and the directories above it that its run created
+/// while they are empty (`remove_dir` refuses a non-empty directory).
+fn discard(tmp: &Path, created: &[PathBuf]) {
+    // A writer still running may add a file while the directory is removed (writers never
+    // create the run directory again, see `files::write_recorded`): try again.
+    for _ in 0..10 {
+        if std::fs::remove_dir_all(tmp).is_ok() || !tmp.exists() {
+            break;
+        }
+    }
+    for d in created {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
     }
 }
+
+/// Removes a partial directory kept for resuming (one that turned out to hold nothing to
+/// resume), with the directories its run created; for an interrupt handler, after
+/// [`abandon_unfinished`].
+pub fn discard_kept(tmp: &Path) {
+    let created = CREATED_FOR_KEPT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(t, _)| t == tmp)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    discard(tmp, &created);
+}
+
+/// The directories created for each kept partial directory handed to the interrupt handler.
+static CREATED_FOR_KEPT: Mutex<Vec<(PathBuf, Vec<PathBuf>)>> = Mutex::new(Vec::new());
 
 /// Removes the partial directory of every unfinished run of this process that is not kept for
 /// resuming, then calls `then` with the kept ones (for an interrupt handler: `then` reports
@@ -62,9 +87,13 @@ pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
     let mut kept = Vec::new();
     for o in open.drain(..) {
         if o.keep {
+            CREATED_FOR_KEPT
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((o.tmp.clone(), o.created));
             kept.push(o.tmp);
         } else {
-            discard(&o.tmp, o.parent.as_deref());
+            discard(&o.tmp, &o.created);
         }
     }
     then(&kept)
@@ -73,13 +102,14 @@ pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
 impl Drop for RunDir {
     fn drop(&mut self) {
         let mut open = open_dirs();
-        let parent = open
+        let created = open
             .iter()
             .find(|o| o.tmp == self.tmp)
-            .and_then(|o| o.parent.clone());
+            .map(|o| o.created.clone())
+            .unwrap_or_default();
         forget(&mut open, &self.tmp);
         if !self.done && !self.keep {
-            discard(&self.tmp, parent.as_deref());
+            discard(&self.tmp, &created);
         }
     }
 }
@@ -96,7 +126,12 @@ impl RunDir {
     /// kinds of run that share a scenario's directory.
     pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
-        let created = !parent.is_dir();
+        // The missing directories on the way, deepest first.
+        let created: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(&parent)?;
         let stamp = utc_stamp(SystemTime::now());
         let prefix = if prefix.is_empty() {
@@ -123,7 +158,7 @@ impl RunDir {
                     open.push(Open {
                         tmp: tmp.clone(),
                         keep: false,
-                        parent: created.then(|| parent.clone()),
+                        created,
                     });
                     return Ok(RunDir {
                         tmp,
@@ -135,8 +170,11 @@ impl RunDir {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
-                    if created {
-                        let _ = std::fs::remove_dir(&parent);
+                    drop(open);
+                    for d in &created {
+                        if std::fs::remove_dir(d).is_err() {
+                            break;
+                        }
                     }
                     return Err(e);
                 }
@@ -171,7 +209,7 @@ impl RunDir {
         open_dirs().push(Open {
             tmp: partial.to_path_buf(),
             keep: true,
-            parent: None,
+            created: Vec::new(),
         });
         Ok(RunDir {
             tmp: partial.to_path_buf(),
