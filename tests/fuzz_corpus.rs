@@ -11,7 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
 /// Mutated inputs per target (spread over its seeds).
-const MUTATIONS: usize = 2_500;
+const MUTATIONS: usize = 5_000;
 
 /// Tokens spliced into inputs: extreme numbers, structure characters, keys and markup.
 const TOKENS: &[&str] = &[

@@ -1,4 +1,5 @@
-//! Calibration priors must stay inside the valid range of the parameter they calibrate.
+//! Calibration priors must stay inside the valid range of the parameter they calibrate
+//! (checked by scenario validation).
 //!
 //! A prior whose support reaches outside the range that validation accepts for its parameter
 //! (a `uniform(-5, -1)` on a rate, a `normal` on a probability) is an error, found when the
@@ -6,8 +7,8 @@
 //! rejected outside the prior's support) and method-of-moments estimates (clamped to it) stay
 //! in the valid space of the scenario.
 
-use super::Scenario;
-use crate::calibrate::{Prior, parameters};
+use super::{Prior, parameters};
+use crate::scenario::Scenario;
 
 /// The points of a prior's support to test: its ends, or values standing for them where the
 /// support is unbounded (the valid ranges of parameters are intervals).
@@ -23,7 +24,7 @@ fn probes(p: &Prior) -> Vec<(f64, &'static str)> {
 
 /// Problems (key path, message) of calibration priors that reach outside their parameter's
 /// valid range; `check` is the scenario's own validation.
-pub(super) fn check(
+pub(crate) fn check(
     s: &Scenario,
     check: fn(&Scenario) -> Vec<(String, String)>,
 ) -> Vec<(String, String)> {
