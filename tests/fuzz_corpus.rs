@@ -10,8 +10,16 @@
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
-/// Mutated inputs per target (spread over its seeds).
+/// Mutated inputs per target (spread over its seeds); `WECARE_FUZZ_MUTATIONS` sets another
+/// number for a longer run on stable Rust.
 const MUTATIONS: usize = 5_000;
+
+fn mutations() -> usize {
+    std::env::var("WECARE_FUZZ_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MUTATIONS)
+}
 
 /// Tokens spliced into inputs: extreme numbers, structure characters, keys and markup.
 const TOKENS: &[&str] = &[
@@ -190,7 +198,7 @@ fn run_target(name: &str) {
         check(name, f, s, &format!("seed {k}"));
     }
     let mut g = Gen(0x5EED_0000 ^ fnv(name.as_bytes()));
-    for m in 0..MUTATIONS {
+    for m in 0..mutations() {
         let seed = &seeds[m % seeds.len()];
         let other = &seeds[g.below(seeds.len())];
         let input = mutate(&mut g, seed, other);
