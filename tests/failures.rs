@@ -140,7 +140,7 @@ impl Subject {
                 "{what}: {} looks finished but its files differ from an uninterrupted run",
                 d.display()
             );
-            if d.join("manifest.json").is_file() {
+            if self.name == "run" {
                 Manifest::read_run(&d).unwrap_or_else(|e| panic!("{what}: {e}"));
             }
         }
