@@ -11,6 +11,8 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod experiment;
+pub mod fuzz;
+pub mod limits;
 pub mod model;
 pub mod network;
 pub mod report;

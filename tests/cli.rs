@@ -115,7 +115,9 @@ fn unknown_preset_and_bad_flags_fail_cleanly() {
         "--replicates",
         "0",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    // A command-line value out of range is refused by the argument parser (exit 2), by name.
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--replicates"));
 }
 
 #[test]

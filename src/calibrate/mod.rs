@@ -41,6 +41,7 @@ pub mod smm;
 pub mod solver;
 pub mod spec;
 pub mod summary;
+pub(crate) mod support;
 pub mod targets;
 
 pub use abc_smc::{AbcSmc, AbcState};

@@ -3,6 +3,7 @@
 
 use super::parameters;
 use super::prior::{Prior, PriorKind};
+use crate::limits;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -348,6 +349,57 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
         );
     }
     let s = &c.smm;
+    for (key, v, limit) in [
+        (
+            "calibration.abc.particles",
+            a.particles as u64,
+            limits::PARTICLES,
+        ),
+        (
+            "calibration.abc.max_generations",
+            a.max_generations as u64,
+            limits::ITERATIONS,
+        ),
+        (
+            "calibration.abc.max_simulations",
+            a.max_simulations,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.predictive_draws",
+            c.predictive_draws as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.phase1",
+            s.phase1 as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.phase3",
+            s.phase3 as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.phase2_simulations",
+            s.phase2_simulations as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.subphases",
+            s.subphases as u64,
+            limits::ITERATIONS,
+        ),
+        (
+            "calibration.smm.rounds",
+            s.rounds as u64,
+            limits::ITERATIONS,
+        ),
+    ] {
+        if let Some(m) = limits::exceeds(v, limit) {
+            put(key.into(), m);
+        }
+    }
     if s.subphases == 0 {
         put(
             "calibration.smm.subphases".into(),

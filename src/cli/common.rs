@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 pub struct SimFlags {
     /// Master seed (overrides montecarlo.seed).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::args::seed)]
     pub seed: Option<u64>,
     /// Worker threads, 0 for one per core (overrides montecarlo.threads); results do not
     /// depend on it.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::args::threads)]
     pub threads: Option<usize>,
     /// Results root (overrides output.dir); each run gets a new directory below it.
     #[arg(long)]
@@ -43,7 +43,7 @@ impl SimFlags {
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
     /// Replicates per design, variant or parameter point (overrides the scenario).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::args::replicates)]
     pub replicates: Option<u64>,
     #[command(flatten)]
     pub sim: SimFlags,

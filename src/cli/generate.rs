@@ -19,7 +19,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub params: Option<PathBuf>,
     /// Seed of the generator.
-    #[arg(long, default_value_t = 20170101)]
+    #[arg(long, default_value_t = 20170101, allow_hyphen_values = true, value_parser = super::args::seed)]
     pub seed: u64,
     /// Directory to write organisations.csv, ties.csv, history.csv, projects.csv and a
     /// scenario.toml that runs them into.

@@ -33,7 +33,7 @@ pub struct HypothesesArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub only: Vec<Part>,
     /// Q1: multipliers of baseline social capital, comma-separated (default 0.5,0.75,1,1.25,1.5).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, value_parser = super::args::finite)]
     pub levels: Vec<f64>,
     #[command(flatten)]
     pub common: ExperimentArgs,

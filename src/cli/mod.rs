@@ -1,5 +1,6 @@
 //! The `wecare` command line: a thin front end over the library.
 
+mod args;
 mod calibrate;
 mod common;
 mod compare;
@@ -118,10 +119,12 @@ pub fn main() -> i32 {
 /// written, flagged as not converged).
 const NOT_CONVERGED: i32 = 3;
 
-/// Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+/// Exit status of a run stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report
+/// Ctrl-C; one status for the three, since the handler cannot tell them apart).
 const INTERRUPTED: i32 = 130;
 
-/// On Ctrl-C, removes the partial directories of unfinished runs (a calibration's is kept, for
+/// On Ctrl-C, SIGTERM (what `kill` and batch schedulers send) or SIGHUP (a closing terminal),
+/// removes the partial directories of unfinished runs (a calibration's is kept, for
 /// `--resume`) and exits.
 fn on_interrupt() {
     // Failing to install the handler only leaves the default: the hidden partial directories
@@ -130,6 +133,11 @@ fn on_interrupt() {
         crate::report::abandon_unfinished(|kept| {
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {
+                // A calibration stopped before its first checkpoint has nothing to resume.
+                if !k.join(crate::calibrate::checkpoint::FILE).is_file() {
+                    crate::report::discard_kept(k);
+                    continue;
+                }
                 eprintln!(
                     "except the calibration checkpoint in {}; continue it with --resume {}",
                     k.display(),

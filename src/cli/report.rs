@@ -22,7 +22,7 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs) -> Result<()> {
     let clock = Instant::now();
     if let [dir] = args.runs.as_slice() {
-        let (m, _) = Manifest::read(dir)?;
+        let (m, _) = Manifest::read_run(dir)?;
         let files = build_report(dir, &m)?;
         println!(
             "rebuilt {} files in {:.2} s: {}",

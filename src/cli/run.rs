@@ -25,7 +25,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory"])]
     pub from: Option<PathBuf>,
     /// Number of replicates (overrides montecarlo.replicates).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::args::replicates)]
     pub replicates: Option<u64>,
     /// Replicates whose wave networks are written to networks/, comma-separated, or `none`
     /// (overrides output.networks).

@@ -26,7 +26,7 @@ pub struct StatsArgs {
     #[arg(long)]
     pub per_territory: bool,
     /// Degree centralization at or above which a partnership counts as centred.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true, value_parser = super::args::unit)]
     pub archetype_threshold: f64,
 }
 

@@ -713,6 +713,16 @@ fn read_organisations(
             covariate,
         });
         lines.push(line);
+        if let Some(m) = crate::limits::exceeds(orgs.len() as u64, crate::limits::ORGANISATIONS) {
+            return Err(t.err(line, "id", format!("too many organisations: {m}")));
+        }
+    }
+    if orgs.is_empty() {
+        return Err(t.err(
+            1,
+            "id",
+            "no organisations: the file has a header but no rows",
+        ));
     }
     Ok((orgs, lines))
 }

@@ -296,6 +296,18 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
         }
     }
 
+    if g.nodes.is_empty() {
+        return Err(DataError::file(
+            &g.file,
+            "no <node> elements: the graph has no organisations",
+        ));
+    }
+    if let Some(m) = crate::limits::exceeds(g.nodes.len() as u64, crate::limits::ORGANISATIONS) {
+        return Err(DataError::file(
+            &g.file,
+            format!("too many organisations: {m}"),
+        ));
+    }
     let mut organisations = Vec::with_capacity(g.nodes.len());
     for node in &g.nodes {
         let kind = match g.value(&node.data, k_kind) {
@@ -818,22 +830,39 @@ impl RawGraph {
                     }
                 }
                 Event::GeneralRef(r) => {
-                    if let Ctx::Data(..) | Ctx::KeyDefault(_) = top {
-                        let bad = || g.err_plain(line, "malformed character or entity reference");
-                        match r.resolve_char_ref().map_err(|_| bad())? {
-                            Some(c) => text_buf.push(c),
-                            None => {
-                                let name = r.decode().map_err(|_| bad())?;
-                                let s = quick_xml::escape::resolve_predefined_entity(&name)
-                                    .ok_or_else(|| {
-                                        g.err_plain(line, format!("unknown entity `&{name};`"))
-                                    })?;
+                    // Checked wherever it appears (entities declared in a DTD, internal or
+                    // external, are never expanded), kept only inside data values.
+                    let keep = matches!(top, Ctx::Data(..) | Ctx::KeyDefault(_));
+                    let bad = || g.err_plain(line, "malformed character or entity reference");
+                    match r.resolve_char_ref().map_err(|_| bad())? {
+                        Some(c) if keep => text_buf.push(c),
+                        Some(_) => {}
+                        None => {
+                            let name = r.decode().map_err(|_| bad())?;
+                            let s = quick_xml::escape::resolve_predefined_entity(&name)
+                                .ok_or_else(|| {
+                                    g.err_plain(line, format!("unknown entity `&{name};`"))
+                                })?;
+                            if keep {
                                 text_buf.push_str(s);
                             }
                         }
                     }
                 }
-                Event::Eof => break,
+                Event::Eof => {
+                    // quick-xml stops quietly at the end of the input; an element still open
+                    // means the file was cut short.
+                    if stack.len() > 1 {
+                        return Err(g.err_plain(
+                            line,
+                            format!(
+                                "the file ends inside {} open element(s) (truncated?)",
+                                stack.len() - 1
+                            ),
+                        ));
+                    }
+                    break;
+                }
                 _ => {}
             }
         }

@@ -155,6 +155,8 @@ pub fn compare(
     } else {
         outcomes.to_vec()
     };
+    super::outcome::check_keys(&models[0], &outcomes)
+        .map_err(|e| Error::Other(format!("outcome {e}")))?;
     let refs: Vec<&Model> = models.iter().collect();
     let tables = runner.outcomes(
         "designs",

@@ -295,6 +295,47 @@ pub fn observe(rep: &Replicate, stats: &StatsOptions) -> Vec<Obs> {
     out
 }
 
+/// Refuses outcomes that no replicate reports (an unknown statistic, a wave after the last, a
+/// wave-2 statistic at wave 1), which would otherwise be columns of NaN. One replicate of
+/// `model` is observed to list the outcomes it reports.
+pub fn check_keys(model: &Model, keys: &[Key]) -> std::result::Result<(), String> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let rep = run_replicate(model, 0, 0);
+    let obs = observe(&rep, &StatsOptions::default());
+    let known: std::collections::HashSet<(&str, usize)> =
+        obs.iter().map(|o| (o.statistic, o.wave)).collect();
+    let waves = rep.waves.len();
+    for k in keys {
+        if k.wave > waves {
+            return Err(format!(
+                "`{k}`: wave {} does not exist (the timeline has {waves} waves)",
+                k.wave
+            ));
+        }
+        if !known.contains(&(k.statistic.as_str(), k.wave)) {
+            let mut names: Vec<&str> = obs.iter().map(|o| o.statistic).collect();
+            names.sort_unstable();
+            names.dedup();
+            let at_all = names.contains(&k.statistic.as_str());
+            return Err(if at_all {
+                format!(
+                    "`{k}`: `{}` is not reported at wave {}",
+                    k.statistic, k.wave
+                )
+            } else {
+                format!(
+                    "`{k}`: no outcome `{}` (docs/statistics.md; known: {})",
+                    k.statistic,
+                    names.join(", ")
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Which outcomes to keep.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selection {

@@ -360,6 +360,20 @@ pub fn run(
             scenario.file_label()
         )));
     }
+    let dropped: Vec<&str> = sw
+        .parameters
+        .iter()
+        .filter(|p| p.range.is_none())
+        .map(|p| p.key.as_str())
+        .collect();
+    if !dropped.is_empty() {
+        eprintln!(
+            "warning: {}: sweep parameters without a `range` are left out of the sensitivity \
+             analysis (they stay at their scenario values): {}",
+            scenario.file_label(),
+            dropped.join(", ")
+        );
+    }
     let k = params.len();
     let outputs = sw.keys(scenario.timeline.waves.len());
     let (unit, morris_design_, sobol_design_) = match method {

@@ -23,6 +23,7 @@ use super::plot::{Point, Series, Style, XyPanel, xy_figure};
 use super::table::Table;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -156,6 +157,35 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
     if sw.sobol.samples < 4 {
         out.push(("sweep.sobol.samples".into(), "must be at least 4".into()));
     }
+    if sw.bootstrap == 0 {
+        out.push((
+            "sweep.bootstrap".into(),
+            "must be at least 1 (the sensitivity intervals are bootstrap percentiles)".into(),
+        ));
+    }
+    for (key, v, limit) in [
+        ("sweep.replicates", sw.replicates, limits::REPLICATES),
+        ("sweep.bootstrap", sw.bootstrap as u64, limits::SIMULATIONS),
+        (
+            "sweep.morris.trajectories",
+            sw.morris.trajectories as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "sweep.morris.levels",
+            sw.morris.levels as u64,
+            limits::ITERATIONS,
+        ),
+        (
+            "sweep.sobol.samples",
+            sw.sobol.samples as u64,
+            limits::SIMULATIONS,
+        ),
+    ] {
+        if let Some(m) = limits::exceeds(v, limit) {
+            out.push((key.into(), m));
+        }
+    }
     let value = toml::Value::try_from(s).ok();
     for (k, p) in sw.parameters.iter().enumerate() {
         let at = |f: &str| format!("sweep.parameters[{k}].{f}");
@@ -261,6 +291,10 @@ pub fn evaluate(
     outputs: &[Key],
 ) -> Result<Vec<OutcomeTable>> {
     let stats = &runner.stats;
+    // Unknown outputs are refused before the points run.
+    let model = Model::new(data, &base.params())?;
+    super::outcome::check_keys(&model, outputs)
+        .map_err(|e| Error::Other(format!("{}: `sweep.outputs`: {e}", base.file_label())))?;
     let results = runner.map(
         "parameter points",
         points.len(),

@@ -66,7 +66,22 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Creates `dir/rel` (and its parent folders), lets `fill` write it, and returns its record.
+/// Creates the folders of `sub` inside `dir`, which must exist: a run directory removed by an
+/// interrupt is never created again by a writer still running (as `create_dir_all` would).
+fn create_below(dir: &Path, sub: &Path) -> io::Result<()> {
+    let mut p = dir.to_path_buf();
+    for c in sub.components() {
+        p.push(c);
+        match std::fs::create_dir(&p) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Creates `dir/rel` (and its folders inside `dir`), lets `fill` write it, and returns its
+/// record.
 /// Fails rather than replace an existing file.
 pub fn write_recorded(
     dir: &Path,
@@ -76,8 +91,8 @@ pub fn write_recorded(
 ) -> Result<FileRecord> {
     let path = dir.join(rel);
     let io_err = |e| Error::io(&path, e);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io_err)?;
+    if let Some(sub) = Path::new(rel).parent() {
+        create_below(dir, sub).map_err(io_err)?;
     }
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -105,7 +120,11 @@ pub fn write_recorded(
 pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io_err = |e| Error::io(path, e);
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io_err)?;
+    // One level only (`plots/` of a run directory): never the run directory itself.
+    match std::fs::create_dir(parent) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(io_err(e)),
+        _ => {}
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -146,6 +146,13 @@ impl Manifest {
         } else {
             path.to_path_buf()
         };
+        if let Some(partial) = file.ancestors().find(|a| is_partial(a)) {
+            return Err(Error::Other(format!(
+                "{}: an unfinished run (interrupted or still being written); only finished run \
+                 directories can be used",
+                partial.display()
+            )));
+        }
         let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
         let m: Manifest = serde_json::from_str(&text)
             .map_err(|e| Error::Other(format!("{}: not a wecare manifest: {e}", file.display())))?;
@@ -155,6 +162,42 @@ impl Manifest {
                 file.display(),
                 m.format
             )));
+        }
+        let sha = super::files::sha256_bytes(m.scenario.toml.as_bytes());
+        if sha != m.scenario.sha256 {
+            return Err(Error::Other(format!(
+                "{}: the recorded scenario has been edited (sha256 {} recorded, {sha} now); \
+                 the manifest no longer describes the run",
+                file.display(),
+                m.scenario.sha256
+            )));
+        }
+        Ok((m, file))
+    }
+
+    /// Reads the manifest of a finished run directory and checks every file it records
+    /// (`scenario.toml`, `replicates.csv`, `summary.csv`, ...) against its checksum.
+    pub fn read_run(dir: &Path) -> Result<(Manifest, PathBuf)> {
+        let (m, file) = Manifest::read(dir)?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        for f in &m.files {
+            let p = base.join(&f.path);
+            let (_, sha) = sha256_file(&p).map_err(|e| {
+                Error::Other(format!(
+                    "{}: recorded file `{}` cannot be read ({e}); the run is incomplete",
+                    file.display(),
+                    f.path
+                ))
+            })?;
+            if sha != f.sha256 {
+                return Err(Error::Other(format!(
+                    "{}: recorded file `{}` has changed since the run (sha256 {} recorded, {sha} \
+                     now)",
+                    file.display(),
+                    f.path,
+                    f.sha256
+                )));
+            }
         }
         Ok((m, file))
     }
@@ -211,4 +254,11 @@ pub fn input_records(s: &Scenario) -> Result<Vec<FileRecord>> {
         }
     }
     Ok(out)
+}
+
+/// Whether a path is the hidden directory of an unfinished run (`.<id>.partial`).
+fn is_partial(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.ends_with(".partial") && n.len() > 9)
 }

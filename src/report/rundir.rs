@@ -22,18 +22,62 @@ pub struct RunDir {
     keep: bool,
 }
 
-/// The partial directories this process is writing, each with whether it is kept when the
-/// run stops unfinished.
-static OPEN: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+/// A partial directory this process is writing.
+#[derive(Debug)]
+struct Open {
+    tmp: PathBuf,
+    /// Kept when the run stops unfinished (a resumable checkpoint).
+    keep: bool,
+    /// The directories above it that this run created, deepest first: removed with the
+    /// partial directory while empty, so an interrupted first run leaves nothing behind.
+    created: Vec<PathBuf>,
+}
 
-fn open_dirs() -> MutexGuard<'static, Vec<(PathBuf, bool)>> {
+/// The partial directories this process is writing.
+static OPEN: Mutex<Vec<Open>> = Mutex::new(Vec::new());
+
+fn open_dirs() -> MutexGuard<'static, Vec<Open>> {
     // A panic elsewhere while holding the lock leaves the list itself consistent.
     OPEN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn forget(open: &mut Vec<(PathBuf, bool)>, tmp: &Path) {
-    open.retain(|(p, _)| p != tmp);
+fn forget(open: &mut Vec<Open>, tmp: &Path) {
+    open.retain(|o| o.tmp != tmp);
 }
+
+/// Removes an abandoned partial directory, and the directories above it that its run created
+/// while they are empty (`remove_dir` refuses a non-empty directory).
+fn discard(tmp: &Path, created: &[PathBuf]) {
+    // A writer still running may add a file while the directory is removed (writers never
+    // create the run directory again, see `files::write_recorded`): try again.
+    for _ in 0..10 {
+        if std::fs::remove_dir_all(tmp).is_ok() || !tmp.exists() {
+            break;
+        }
+    }
+    for d in created {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+    }
+}
+
+/// Removes a partial directory kept for resuming (one that turned out to hold nothing to
+/// resume), with the directories its run created; for an interrupt handler, after
+/// [`abandon_unfinished`].
+pub fn discard_kept(tmp: &Path) {
+    let created = CREATED_FOR_KEPT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(t, _)| t == tmp)
+        .map(|(_, c)| c.clone())
+        .unwrap_or_default();
+    discard(tmp, &created);
+}
+
+/// The directories created for each kept partial directory handed to the interrupt handler.
+static CREATED_FOR_KEPT: Mutex<Vec<(PathBuf, Vec<PathBuf>)>> = Mutex::new(Vec::new());
 
 /// Removes the partial directory of every unfinished run of this process that is not kept for
 /// resuming, then calls `then` with the kept ones (for an interrupt handler: `then` reports
@@ -41,11 +85,15 @@ fn forget(open: &mut Vec<(PathBuf, bool)>, tmp: &Path) {
 pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
     let mut open = open_dirs();
     let mut kept = Vec::new();
-    for (p, keep) in open.drain(..) {
-        if keep {
-            kept.push(p);
+    for o in open.drain(..) {
+        if o.keep {
+            CREATED_FOR_KEPT
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((o.tmp.clone(), o.created));
+            kept.push(o.tmp);
         } else {
-            let _ = std::fs::remove_dir_all(&p);
+            discard(&o.tmp, &o.created);
         }
     }
     then(&kept)
@@ -54,9 +102,14 @@ pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
 impl Drop for RunDir {
     fn drop(&mut self) {
         let mut open = open_dirs();
+        let created = open
+            .iter()
+            .find(|o| o.tmp == self.tmp)
+            .map(|o| o.created.clone())
+            .unwrap_or_default();
         forget(&mut open, &self.tmp);
         if !self.done && !self.keep {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            discard(&self.tmp, &created);
         }
     }
 }
@@ -73,6 +126,12 @@ impl RunDir {
     /// kinds of run that share a scenario's directory.
     pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
+        // The missing directories on the way, deepest first.
+        let created: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         std::fs::create_dir_all(&parent)?;
         let stamp = utc_stamp(SystemTime::now());
         let prefix = if prefix.is_empty() {
@@ -91,9 +150,16 @@ impl RunDir {
             if dest.exists() || tmp.exists() {
                 continue;
             }
+            // The list is locked while the directory is made, so an interrupt either comes
+            // before it exists or finds it listed.
+            let mut open = open_dirs();
             match std::fs::create_dir(&tmp) {
                 Ok(()) => {
-                    open_dirs().push((tmp.clone(), false));
+                    open.push(Open {
+                        tmp: tmp.clone(),
+                        keep: false,
+                        created,
+                    });
                     return Ok(RunDir {
                         tmp,
                         dest,
@@ -103,7 +169,15 @@ impl RunDir {
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    drop(open);
+                    for d in &created {
+                        if std::fs::remove_dir(d).is_err() {
+                            break;
+                        }
+                    }
+                    return Err(e);
+                }
             }
         }
         unreachable!("an unbounded loop returns")
@@ -132,7 +206,11 @@ impl RunDir {
                 format!("{} already exists; it cannot be replaced", dest.display()),
             ));
         }
-        open_dirs().push((partial.to_path_buf(), true));
+        open_dirs().push(Open {
+            tmp: partial.to_path_buf(),
+            keep: true,
+            created: Vec::new(),
+        });
         Ok(RunDir {
             tmp: partial.to_path_buf(),
             dest,
@@ -146,8 +224,8 @@ impl RunDir {
     /// resume from it).
     pub fn keep_unfinished(mut self) -> RunDir {
         self.keep = true;
-        if let Some(e) = open_dirs().iter_mut().find(|(p, _)| *p == self.tmp) {
-            e.1 = true;
+        if let Some(e) = open_dirs().iter_mut().find(|o| o.tmp == self.tmp) {
+            e.keep = true;
         }
         self
     }
@@ -173,7 +251,7 @@ impl RunDir {
         // Held through the rename, so an interrupt either removes the directory first or
         // finds the run finished.
         let mut open = open_dirs();
-        if !open.iter().any(|(p, _)| *p == self.tmp) {
+        if !open.iter().any(|o| o.tmp == self.tmp) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::Interrupted,
                 format!("{} was abandoned", self.tmp.display()),

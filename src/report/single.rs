@@ -82,7 +82,7 @@ impl RunData {
 
     /// Reads a run directory, its manifest included.
     pub fn read(dir: &Path) -> Result<RunData> {
-        let (m, _) = Manifest::read(dir)?;
+        let (m, _) = Manifest::read_run(dir)?;
         RunData::load(dir, m)
     }
 

@@ -65,8 +65,23 @@ impl fmt::Display for ScenarioError {
 
 pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| ScenarioError::single(&file, "", format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // Locate the first byte that is not UTF-8.
+        let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let ok = std::str::from_utf8(ok).unwrap_or_default();
+        let (line, column) = LineIndex::new(ok).locate(ok.len());
+        ScenarioError {
+            file: file.clone(),
+            problems: vec![Problem {
+                line: Some(line),
+                column: Some(column),
+                key: String::new(),
+                message: "the file is not UTF-8 text (save it as UTF-8)".into(),
+            }],
+        }
+    })?;
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     parse(&text, &file, &base)
 }

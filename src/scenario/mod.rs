@@ -310,6 +310,20 @@ impl Scenario {
         }
     }
 
+    /// Writes simulation parameters back into the scenario's sections.
+    pub(crate) fn set_params(&mut self, p: Params) {
+        self.timeline = p.timeline;
+        self.formation = p.formation;
+        self.dissolution = p.dissolution;
+        self.trust = p.trust;
+        self.adoption = p.adoption;
+        self.initiative = p.initiative;
+        self.exit = p.exit;
+        self.feedback = p.feedback;
+        self.funding = p.funding;
+        self.rules = p.rules;
+    }
+
     /// A data path resolved against the scenario's directory.
     pub fn resolve(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {

@@ -2,6 +2,7 @@
 
 use super::Scenario;
 use crate::data::{Kind, PerKind};
+use crate::limits;
 use crate::model::effect::{Coefficient, Process};
 use crate::model::params::{KindTable, PerPhase};
 
@@ -78,6 +79,21 @@ pub(super) fn check(s: &Scenario) -> Problems {
     let o = &mut out;
 
     let t = &s.timeline;
+    // Checked in u64 so that huge phases cannot wrap into a short timeline.
+    let steps = t.pre as u64 + t.programme as u64 + t.post as u64;
+    if let Some(m) = limits::exceeds(steps, limits::STEPS) {
+        let key = [("pre", t.pre), ("programme", t.programme), ("post", t.post)]
+            .into_iter()
+            .max_by_key(|x| x.1)
+            .map_or("timeline", |x| x.0);
+        o.push((
+            format!("timeline.{key}"),
+            format!(
+                "the timeline has pre {} + programme {} + post {} steps: {m}",
+                t.pre, t.programme, t.post
+            ),
+        ));
+    }
     if t.programme == 0 {
         o.push((
             "timeline.programme".into(),
@@ -91,12 +107,11 @@ pub(super) fn check(s: &Scenario) -> Problems {
         ));
     }
     for (k, &w) in t.waves.iter().enumerate() {
-        if w >= t.steps() {
+        if u64::from(w) >= steps {
             o.push((
                 format!("timeline.waves[{k}]"),
                 format!(
-                    "wave at step {w} is outside the timeline (steps 0..{} = pre {} + programme {} + post {})",
-                    t.steps(),
+                    "wave at step {w} is outside the timeline (steps 0..{steps} = pre {} + programme {} + post {})",
                     t.pre,
                     t.programme,
                     t.post
@@ -199,6 +214,23 @@ pub(super) fn check(s: &Scenario) -> Problems {
     if s.montecarlo.replicates == 0 {
         o.push(("montecarlo.replicates".into(), "must be at least 1".into()));
     }
+    if let Some(m) = limits::exceeds(s.montecarlo.replicates, limits::REPLICATES) {
+        o.push(("montecarlo.replicates".into(), m));
+    }
+    if s.montecarlo.seed > i64::MAX as u64 {
+        // Run records are TOML, whose integers are signed 64-bit.
+        o.push((
+            "montecarlo.seed".into(),
+            format!(
+                "{} is above the largest seed, {} (2^63 - 1)",
+                s.montecarlo.seed,
+                i64::MAX
+            ),
+        ));
+    }
+    if let Some(m) = limits::exceeds(s.montecarlo.threads as u64, limits::THREADS) {
+        o.push(("montecarlo.threads".into(), m));
+    }
     if let Some(problem) = s.output.networks_problem(s.montecarlo.replicates) {
         o.push(("output.networks".into(), problem));
     }
@@ -247,6 +279,7 @@ pub(super) fn check(s: &Scenario) -> Problems {
         &s.calibration,
         s.timeline.waves.len(),
     ));
+    o.extend(crate::calibrate::support::check(s, check));
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((

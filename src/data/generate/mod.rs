@@ -55,6 +55,9 @@ pub enum GenerateError {
         /// What is wrong with it.
         message: String,
     },
+    /// The parameters passed their checks but produced values a data set cannot hold.
+    #[error("the generator parameters give an unusable data set: {0}")]
+    Degenerate(String),
 }
 
 /// The shape of a territory's partnership network at the start (docs/background.md, wave 1).
@@ -192,7 +195,43 @@ fn trust_draw<R: Rng>(rng: &mut R, mean: f64, sd: f64) -> f64 {
             Err(_) => mean,
         }
     };
+    // A Beta with extreme shapes can return NaN; the mean is then the best draw.
+    let x = if x.is_finite() { x } else { mean };
     ((x * 1000.0).round() / 1000.0).clamp(0.0, 1.0)
+}
+
+/// Refuses a generated data set that `wecare validate` would refuse (a capacity, trust or
+/// budget out of range from extreme parameters), rather than writing it.
+fn check_output(ds: &Dataset) -> Result<(), GenerateError> {
+    let fail = |what: String| Err(GenerateError::Degenerate(what));
+    if let Some(o) = ds
+        .organisations
+        .iter()
+        .find(|o| !(o.capacity.is_finite() && o.capacity > 0.0))
+    {
+        return fail(format!(
+            "organisation {} got capacity {}; lower `capacity_median` or `capacity_spread`",
+            o.id, o.capacity
+        ));
+    }
+    for t in ds.ties.iter().chain(&ds.history) {
+        if let Some(x) = t.trust
+            && !(0.0..=1.0).contains(&x)
+        {
+            return fail(format!("a tie got trust {x}; change the trust parameters"));
+        }
+    }
+    if let Some(p) = ds
+        .projects
+        .iter()
+        .find(|p| !(p.budget.is_finite() && p.budget > 0.0))
+    {
+        return fail(format!(
+            "project {} got budget {}; change the grant parameters",
+            p.id, p.budget
+        ));
+    }
+    Ok(())
 }
 
 /// A log-normal factor with median 1 (1 when sigma is 0).
@@ -485,6 +524,7 @@ pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generat
 
     ds.ties.sort_by_key(|t| (t.a, t.b));
     ds.history.sort_by_key(|t| (t.a, t.b));
+    check_output(&ds)?;
     Ok(Generated {
         dataset: ds,
         territories: infos,

@@ -2,6 +2,7 @@
 
 use super::GenerateError;
 use crate::data::{Kind, PerKind};
+use crate::limits;
 use serde::{Deserialize, Serialize};
 
 /// Relative weights of the three partnership archetypes.
@@ -319,6 +320,9 @@ fn kind_mix(param: &str, mix: &PerKind<f64>) -> Result<(), GenerateError> {
             "must be 0: enti gestori are set by `enti_gestori`",
         ));
     }
+    for k in Kind::ALL {
+        at_most(&format!("{param}.{k}"), mix.get(k), limits::WEIGHT)?;
+    }
     if mix.to_array().iter().sum::<f64>() <= 0.0 {
         return Err(bad(param, "the weights must not all be 0"));
     }
@@ -340,8 +344,19 @@ fn trust(param_mean: &str, mean: f64, param_sd: &str, sd: f64) -> Result<(), Gen
     Ok(())
 }
 
+/// Most grant units in an amount: integers up to 2^53 are exact in f64.
+const MAX_UNITS: f64 = 1e15;
+
 fn whole_units(param: &str, v: f64, unit: f64) -> Result<u64, GenerateError> {
     let u = v / unit;
+    if !(u.is_finite() && u.round() >= 1.0 && u <= MAX_UNITS) {
+        return Err(bad(
+            param,
+            format!(
+                "{v} must be between 1 and {MAX_UNITS} times `grant_unit` ({unit}), got {u} units"
+            ),
+        ));
+    }
     if (u - u.round()).abs() > 1e-6 {
         return Err(bad(
             param,
@@ -349,6 +364,20 @@ fn whole_units(param: &str, v: f64, unit: f64) -> Result<u64, GenerateError> {
         ));
     }
     Ok(u.round() as u64)
+}
+
+/// Largest log-normal sigma (`size_spread`, `density_spread`, `capacity_spread`): beyond it
+/// draws overflow to infinity.
+const MAX_SPREAD: f64 = 10.0;
+
+/// Largest mean extra degree (ties per member): more than any territory can hold.
+const MAX_DEGREE: f64 = 1e6;
+
+fn at_most(param: &str, v: f64, max: f64) -> Result<(), GenerateError> {
+    if v > max {
+        return Err(bad(param, format!("must be at most {max}, got {v}")));
+    }
+    Ok(())
 }
 
 /// Territory names after validation, and the grant bounds in units.
@@ -371,12 +400,89 @@ impl GeneratorParams {
             .collect()
     }
 
+    /// Upper bounds on counts and magnitudes, checked before anything is sized by them.
+    fn check_sizes(&self) -> Result<(), GenerateError> {
+        let count = |name: &str, v: usize, limit: u64| match limits::exceeds(v as u64, limit) {
+            Some(m) => Err(bad(name, m)),
+            None => Ok(()),
+        };
+        count("territories", self.territories, limits::TERRITORIES)?;
+        count(
+            "territory_names",
+            self.territory_names.len(),
+            limits::TERRITORIES,
+        )?;
+        for (name, v) in [
+            ("enti_gestori", self.enti_gestori),
+            ("partners", self.partners),
+            ("min_partners", self.min_partners),
+            ("pool_min", self.pool_min),
+            ("pool_max", self.pool_max),
+            ("cross_territory_ties", self.cross_territory_ties),
+        ] {
+            count(name, v, limits::ORGANISATIONS)?;
+        }
+        let t = if self.territory_names.is_empty() {
+            self.territories
+        } else {
+            self.territory_names.len()
+        };
+        // Each term is bounded above, so the sum fits in u64.
+        let total =
+            self.enti_gestori as u64 + self.partners as u64 + t as u64 * self.pool_max as u64;
+        if let Some(m) = limits::exceeds(total, limits::ORGANISATIONS) {
+            return Err(bad(
+                "partners",
+                format!(
+                    "enti_gestori + partners + territories x pool_max = {total} organisations: {m}"
+                ),
+            ));
+        }
+        for (name, v) in [
+            ("size_spread", self.size_spread),
+            ("density_spread", self.density_spread),
+            ("capacity_spread", self.capacity_spread),
+            ("territory_trust_spread", self.territory_trust_spread),
+        ] {
+            at_most(name, v, MAX_SPREAD)?;
+        }
+        for (name, v) in [
+            ("centred_extra_degree", self.centred_extra_degree),
+            ("polycentric_extra_degree", self.polycentric_extra_degree),
+            ("history_mean_degree", self.history_mean_degree),
+        ] {
+            at_most(name, v, MAX_DEGREE)?;
+        }
+        for (name, v) in [
+            (
+                "archetype_mix.ente_gestore_centred",
+                self.archetype_mix.ente_gestore_centred,
+            ),
+            (
+                "archetype_mix.third_sector_centred",
+                self.archetype_mix.third_sector_centred,
+            ),
+            ("archetype_mix.polycentric", self.archetype_mix.polycentric),
+        ] {
+            at_most(name, v, limits::WEIGHT)?;
+        }
+        for k in Kind::ALL {
+            at_most(
+                &format!("capacity_median.{k}"),
+                self.capacity_median.get(k),
+                limits::WEIGHT,
+            )?;
+        }
+        Ok(())
+    }
+
     /// Checks every parameter; the error names the first one at fault.
     pub fn validate(&self) -> Result<(), GenerateError> {
         self.check().map(|_| ())
     }
 
     pub(super) fn check(&self) -> Result<Checked, GenerateError> {
+        self.check_sizes()?;
         let names = self.territory_list();
         let names_param = if self.territory_names.is_empty() {
             "territories"
@@ -423,7 +529,7 @@ impl GeneratorParams {
                 ),
             ));
         }
-        if self.partners < self.min_partners * t {
+        if (self.partners as u128) < self.min_partners as u128 * t as u128 {
             return Err(bad(
                 "partners",
                 format!(
@@ -556,18 +662,17 @@ impl GeneratorParams {
         let total_units = whole_units("total_budget", self.total_budget, self.grant_unit)?;
         let min_units = whole_units("min_grant", self.min_grant, self.grant_unit)?;
         let max_units = whole_units("max_grant", self.max_grant, self.grant_unit)?;
-        let tt = t as u64;
+        // In u128: up to 10^6 territories times 10^15 units overflows u64.
+        let tt = t as u128;
+        let (min_u, max_u, total_u) = (min_units as u128, max_units as u128, total_units as u128);
         let (lo, hi) = match t {
-            1 => (min_units, max_units),
-            _ => (
-                (tt - 1) * min_units + max_units,
-                min_units + (tt - 1) * max_units,
-            ),
+            1 => (min_u, max_u),
+            _ => ((tt - 1) * min_u + max_u, min_u + (tt - 1) * max_u),
         };
         let feasible = if t == 2 {
-            total_units == lo
+            total_u == lo
         } else {
-            total_units >= lo && total_units <= hi
+            total_u >= lo && total_u <= hi
         };
         if !feasible {
             let u = self.grant_unit;

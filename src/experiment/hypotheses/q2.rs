@@ -32,9 +32,10 @@ pub fn q2(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Compariso
     let on = scenario.clone();
     let mut on = on;
     on.feedback.adoption_to_social_capital = true;
-    let ties_only = crate::experiment::sweep::apply(&on, &[("initiative.adopted".into(), 0.0)])?;
+    let ties_only =
+        crate::experiment::sweep::apply(&on, &[("initiative.effects.adopted".into(), 0.0)])?;
     let initiatives_only =
-        crate::experiment::sweep::apply(&on, &[("formation.adopted".into(), 0.0)])?;
+        crate::experiment::sweep::apply(&on, &[("formation.effects.adopted".into(), 0.0)])?;
     let design = |name: &str, s: Scenario| Design {
         name: name.to_string(),
         file: PathBuf::from(scenario.file_label()),
