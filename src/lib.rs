@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod cli;
 pub mod data;
+pub mod ensemble;
 pub mod error;
 pub mod experiment;
 pub mod model;

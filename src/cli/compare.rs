@@ -1,10 +1,10 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
 use super::common::{ExperimentArgs, replicates_or};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
+use crate::experiment::Key;
 use crate::experiment::compare::{Design, DesignList, compare, tables, write};
-use crate::experiment::output::Bar;
-use crate::experiment::{Key, Progress, Runner};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -63,7 +63,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
     args.common.sim.apply(&mut base);
     let replicates = replicates_or(args.common.replicates, base.montecarlo.replicates)?;
     let seed = base.montecarlo.seed;
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(base.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;

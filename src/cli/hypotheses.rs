@@ -1,12 +1,11 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
 use super::common::{ExperimentArgs, replicates_or};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
     Options, mechanisms_table, q1_tables, q3_table, run as analyse, write,
 };
-use crate::experiment::output::Bar;
-use crate::experiment::{Progress, Runner};
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -60,7 +59,7 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         }
         o.levels = args.levels.clone();
     }
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let h = analyse(&runner, &s, &o)?;

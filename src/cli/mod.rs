@@ -97,6 +97,8 @@ fn on_interrupt() {
     // Failing to install the handler only leaves the default: the hidden partial directories
     // stay behind, as after a kill.
     let _ = ctrlc::set_handler(|| {
+        // Workers start no new simulation while the unfinished output is removed.
+        crate::ensemble::cancel::request();
         crate::report::abandon_unfinished(|kept| {
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {

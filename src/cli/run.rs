@@ -1,15 +1,13 @@
 //! `wecare run` and `wecare validate`.
 
 use super::common::SimFlags;
+use crate::ensemble::{Display, EnsembleOptions, Progress, plural, run_ensemble_table};
 use crate::error::{Error, Result};
-use crate::experiment::{EnsembleOptions, run_ensemble_table};
 use crate::model::Model;
 use crate::report::{Manifest, RunDir, RunInfo, finish_run};
 use crate::scenario::Scenario;
 use crate::stats::StatsOptions;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -144,23 +142,14 @@ pub fn run(args: RunArgs) -> Result<()> {
     // The directory exists, under its partial name, from the start of the run.
     let root = scenario.output.dir.clone();
     let dir = RunDir::create(&root, &scenario.scenario.name).map_err(|e| Error::io(&root, e))?;
-    let bar = if args.sim.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.replicates);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} replicates {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b
-    };
+    let bar = Display::new(args.sim.quiet);
+    bar.stage("replicates", opts.replicates);
     let started = SystemTime::now();
     let clock = Instant::now();
     let (table, kept) =
         run_ensemble_table(&model, &opts, &scenario.output.networks, &|| bar.inc(1))
             .map_err(|e| Error::Other(e.to_string()))?;
-    bar.finish_and_clear();
+    bar.finish();
     let info = RunInfo {
         threads,
         started,
@@ -169,11 +158,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     let (path, report_problem) = finish_run(dir, &scenario, &table, &kept, &info)?;
     println!(
-        "{} replicates of {} in {:.2} s on {} threads; wrote {}",
-        opts.replicates,
+        "{} of {} in {:.2} s on {}; wrote {}",
+        plural(opts.replicates, "replicate"),
         scenario.scenario.name,
         info.wall_seconds,
-        threads,
+        plural(threads as u64, "thread"),
         path.display()
     );
     match report_problem {

@@ -2,10 +2,9 @@
 //! `[sweep]` section.
 
 use super::common::{ExperimentArgs, load_sweep};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
-use crate::experiment::output::Bar;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
-use crate::experiment::{Progress, Runner};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -38,7 +37,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;

@@ -1,11 +1,11 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
 use super::common::{ExperimentArgs, load_sweep};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
-use crate::experiment::output::{Bar, fmt_sig};
+use crate::experiment::output::fmt_sig;
 use crate::experiment::sweep::{grid, main_effect, write_grid};
 use crate::experiment::table::Table;
-use crate::experiment::{Progress, Runner};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -22,7 +22,7 @@ pub struct SweepArgs {
 pub fn run(args: SweepArgs) -> Result<()> {
     let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
     let seed = s.montecarlo.seed;
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;

@@ -1,12 +1,8 @@
 //! Where experiments write: a new directory per experiment run, never overwriting, filled
-//! under a temporary name and renamed into place when complete; tidy CSV files; a progress
-//! bar for terminals.
+//! under a temporary name and renamed into place when complete; tidy CSV files.
 
-use super::outcome::Progress;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// An experiment's output directory being written: `<root>/<scenario>/<kind>-<UTC time>/`.
@@ -92,46 +88,6 @@ pub fn fmt_sig(v: f64, digits: usize) -> String {
         return format!("{:.0}", v);
     }
     format!("{v:.decimals$}")
-}
-
-/// A progress bar on standard error, one stage after another; hidden when standard error is
-/// not a terminal or when `quiet`.
-pub struct Bar {
-    bar: ProgressBar,
-}
-
-impl Bar {
-    /// A new bar.
-    pub fn new(quiet: bool) -> Bar {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let b = ProgressBar::new(0);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} {msg} {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
-            ) {
-                b.set_style(style.progress_chars("=> "));
-            }
-            b
-        };
-        Bar { bar }
-    }
-}
-
-impl Progress for Bar {
-    fn stage(&self, label: &str, total: u64) {
-        self.bar.set_message(label.to_string());
-        self.bar.set_length(total);
-        self.bar.set_position(0);
-    }
-
-    fn inc(&self, n: u64) {
-        self.bar.inc(n);
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
 
 #[cfg(test)]

@@ -106,14 +106,7 @@ impl Model {
 
     /// Runs replicate `replicate` with streams from `master_seed`; returns the wave snapshots.
     pub fn run(&self, master_seed: u64, replicate: u64) -> Vec<Snapshot> {
-        let mut sim = self.simulation(master_seed, replicate);
-        let mut waves = Vec::with_capacity(self.params.timeline.waves.len());
-        while let Some(snap) = sim.step() {
-            if let Some(s) = snap {
-                waves.push(s);
-            }
-        }
-        waves
+        self.simulation(master_seed, replicate).run_to_end()
     }
 
     /// A replicate to drive step by step.
@@ -169,6 +162,18 @@ impl Simulation<'_> {
     /// Mutable state, for setting up experiments by hand.
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
+    }
+
+    /// Runs the remaining steps; returns the snapshots of the waves observed on the way. The
+    /// final state stays readable through [`Simulation::world`].
+    pub fn run_to_end(&mut self) -> Vec<Snapshot> {
+        let mut waves = Vec::with_capacity(self.model.params.timeline.waves.len());
+        while let Some(snap) = self.step() {
+            if let Some(s) = snap {
+                waves.push(s);
+            }
+        }
+        waves
     }
 
     /// The next step to run.
