@@ -22,9 +22,19 @@ pub struct SimFlags {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Compute only shard K of N of the work (replicates, designs x replicates, parameter
+    /// points) and write a shard directory `<out>/<command>-shard-K-of-N/`; `wecare merge`
+    /// puts the N shards together.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::ensemble::ShardSpec>,
 }
 
 impl SimFlags {
+    /// Starts this process as the shard given by `--shard`, if any (before anything runs).
+    pub fn start_shard(&self) -> Result<()> {
+        super::shard::start(self.shard)
+    }
+
     /// Writes the flags given into the scenario (seed, threads, output root).
     pub fn apply(&self, s: &mut Scenario) {
         if let Some(x) = self.seed {
@@ -37,6 +47,21 @@ impl SimFlags {
             s.output.dir = o.clone();
         }
     }
+}
+
+/// If this process is a shard, writes its shard directory under `root` and reports it;
+/// returns whether it was a shard (the command then writes nothing else).
+pub fn finish_shard(kind: &str, root: &Path, scenarios: &[&Scenario], seed: u64) -> Result<bool> {
+    let Some(spec) = crate::ensemble::shard::active() else {
+        return Ok(false);
+    };
+    let tomls: Vec<String> = scenarios
+        .iter()
+        .map(|s| s.with_resolved_paths().to_toml())
+        .collect();
+    let dir = super::shard::write_shard(kind, root, &tomls, seed, None)?;
+    println!("shard {spec} of {kind}: wrote {}", dir.display());
+    Ok(true)
 }
 
 /// Flags every experiment command shares; they override the scenario.

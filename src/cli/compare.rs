@@ -1,6 +1,6 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
-use super::common::{ExperimentArgs, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, replicates_or};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::Key;
@@ -27,6 +27,7 @@ pub struct CompareArgs {
 
 /// `wecare compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
+    args.common.sim.start_shard()?;
     let (files, mut outcomes) = match &args.designs {
         Some(list) => DesignList::load(list)?,
         None => (args.scenarios.clone(), Vec::new()),
@@ -68,6 +69,12 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let clock = std::time::Instant::now();
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
     bar.finish();
+    let scenarios: Vec<&crate::scenario::Scenario> = std::iter::once(&base)
+        .chain(designs[1..].iter().map(|d| &d.scenario))
+        .collect();
+    if finish_shard("compare", &base.output.dir, &scenarios, seed)? {
+        return Ok(());
+    }
     let dir = write(&c, &base.output.dir)?;
     let (levels, diffs) = tables(&c);
     println!(

@@ -1,6 +1,6 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
-use super::common::{ExperimentArgs, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, replicates_or};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
@@ -40,6 +40,7 @@ pub struct HypothesesArgs {
 
 /// `wecare hypotheses`.
 pub fn run(args: HypothesesArgs) -> Result<()> {
+    args.common.sim.start_shard()?;
     let mut s = Scenario::load(&args.scenario)?;
     args.common.sim.apply(&mut s);
     let replicates = replicates_or(args.common.replicates, s.montecarlo.replicates)?;
@@ -64,6 +65,9 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
     let clock = std::time::Instant::now();
     let h = analyse(&runner, &s, &o)?;
     bar.finish();
+    if finish_shard("hypotheses", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
     let dir = write(&h, &s.scenario.name, &s.output.dir)?;
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);

@@ -5,9 +5,12 @@ mod common;
 mod compare;
 mod generate;
 mod hypotheses;
+mod merge;
 mod report;
 mod run;
 mod sensitivity;
+pub mod shard;
+mod slurm;
 mod stats;
 mod sweep;
 
@@ -51,6 +54,10 @@ pub enum Command {
     Hypotheses(hypotheses::HypothesesArgs),
     /// Calibrate a scenario's parameters against observed waves (ABC-SMC or method of moments).
     Calibrate(calibrate::CalibrateArgs),
+    /// Put the shards of a command run with `--shard K/N` together into its normal output.
+    Merge(merge::MergeArgs),
+    /// Write (and with --submit, submit) Slurm job scripts: a job array of shards and a merge.
+    Slurm(slurm::SlurmArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -63,7 +70,18 @@ pub fn main() -> i32 {
         }
     };
     on_interrupt();
-    let result = match cli.command {
+    match dispatch(cli.command) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// Runs one command.
+fn dispatch(command: Command) -> crate::Result<()> {
+    match command {
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
@@ -74,16 +92,11 @@ pub fn main() -> i32 {
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Hypotheses(args) => hypotheses::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Slurm(args) => slurm::run(args),
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())
-        }
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
         }
     }
 }

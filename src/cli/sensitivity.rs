@@ -1,7 +1,7 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, load_sweep};
+use super::common::{ExperimentArgs, finish_shard, load_sweep};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
@@ -31,6 +31,7 @@ pub struct SensitivityArgs {
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
+    args.common.sim.start_shard()?;
     let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
     let seed = s.montecarlo.seed;
     let method = match args.method {
@@ -42,6 +43,9 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;
     bar.finish();
+    if finish_shard("sensitivity", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
     let dir = write(&r, &s.scenario.name, &s.output.dir)?;
     println!("{}", table(&r).text());
     println!(

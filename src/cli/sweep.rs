@@ -1,6 +1,6 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::common::{ExperimentArgs, load_sweep};
+use super::common::{ExperimentArgs, finish_shard, load_sweep};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::output::fmt_sig;
@@ -20,6 +20,7 @@ pub struct SweepArgs {
 
 /// `wecare sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
+    args.common.sim.start_shard()?;
     let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
     let seed = s.montecarlo.seed;
     let bar = Display::new(args.common.sim.quiet);
@@ -27,6 +28,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;
     bar.finish();
+    if finish_shard("sweep", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
     let dir = write_grid(&g, &s.scenario.name, &s.output.dir)?;
     for (c, k) in g.outputs.iter().enumerate() {
         for (p, name) in g.parameters.iter().enumerate() {

@@ -191,6 +191,8 @@ pub struct Replay {
     pub jobs: HashMap<(usize, u64), String>,
     /// The next stage to replay.
     pub next_stage: usize,
+    /// The shard directories in shard order (`run` reads its replicate values from them).
+    pub blocks: Vec<std::path::PathBuf>,
 }
 
 impl Replay {
@@ -260,6 +262,14 @@ pub fn active() -> Option<ShardSpec> {
     match mode() {
         Mode::Shard(s, _) => Some(*s),
         _ => None,
+    }
+}
+
+/// The shard directories being merged, in shard order (empty unless merging).
+pub fn replay_blocks() -> Vec<std::path::PathBuf> {
+    match mode() {
+        Mode::Replay(r) => r.lock().unwrap_or_else(|e| e.into_inner()).blocks.clone(),
+        _ => Vec::new(),
     }
 }
 

@@ -150,6 +150,37 @@ impl EnsembleTable {
         &self.values[start..start + self.waves[w].rows.len()]
     }
 
+    /// Every value of replicate `r` (0-based position), all waves.
+    pub fn wave_values_all(&self, r: u64) -> &[f64] {
+        let start = r as usize * self.width;
+        &self.values[start..start + self.width]
+    }
+
+    /// Values per replicate (every wave's rows).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Every value, replicate by replicate, then wave by wave, then row by row.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The same layout with no replicates.
+    pub fn empty_like(&self) -> EnsembleTable {
+        EnsembleTable::new(self.waves.clone())
+    }
+
+    /// Appends the values of replicates laid out like [`EnsembleTable::values`]; fails (adding
+    /// nothing) unless `values` holds whole replicates.
+    pub fn extend_replicates(&mut self, values: &[f64]) -> bool {
+        if self.width == 0 || values.len() % self.width != 0 {
+            return false;
+        }
+        self.values.extend_from_slice(values);
+        true
+    }
+
     /// The value of row `row` of wave position `w` in every replicate, in replicate order.
     pub fn series(&self, w: usize, row: usize) -> impl Iterator<Item = f64> + '_ {
         let at = self.offsets[w] + row;
