@@ -1,6 +1,6 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
-use super::common::{ExperimentArgs, finish_shard, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::Key;
@@ -27,6 +27,9 @@ pub struct CompareArgs {
 
 /// `wecare compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
     args.common.sim.start_shard()?;
     let (files, mut outcomes) = match &args.designs {
         Some(list) => DesignList::load(list)?,
@@ -75,6 +78,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
     if finish_shard("compare", &base.output.dir, &scenarios, seed)? {
         return Ok(());
     }
+    record("compare", &scenarios, seed);
     let dir = write(&c, &base.output.dir)?;
     let (levels, diffs) = tables(&c);
     println!(

@@ -1,6 +1,6 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
-use super::common::{ExperimentArgs, finish_shard, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
@@ -27,7 +27,8 @@ pub enum Part {
 #[derive(Debug, Args)]
 pub struct HypothesesArgs {
     /// Scenario file.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
     /// Parts to run, comma-separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub only: Vec<Part>,
@@ -40,8 +41,15 @@ pub struct HypothesesArgs {
 
 /// `wecare hypotheses`.
 pub fn run(args: HypothesesArgs) -> Result<()> {
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
     args.common.sim.start_shard()?;
-    let mut s = Scenario::load(&args.scenario)?;
+    let file = args
+        .scenario
+        .as_deref()
+        .ok_or_else(|| Error::Other("give a scenario file or --from".into()))?;
+    let mut s = Scenario::load(file)?;
     args.common.sim.apply(&mut s);
     let replicates = replicates_or(args.common.replicates, s.montecarlo.replicates)?;
     let seed = s.montecarlo.seed;
@@ -68,6 +76,7 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
     if finish_shard("hypotheses", &s.output.dir, &[&s], seed)? {
         return Ok(());
     }
+    record("hypotheses", &[&s], seed);
     let dir = write(&h, &s.scenario.name, &s.output.dir)?;
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);

@@ -45,35 +45,5 @@ pub fn run(args: MergeArgs) -> Result<()> {
     };
     let replay = replay(&set)?;
     shard::set_mode(Mode::Replay(Mutex::new(replay)))?;
-    let mut argv: Vec<String> = vec!["wecare".into()];
-    argv.extend(m.command.iter().cloned());
-    if let Some(o) = out {
-        argv.push("--out".into());
-        argv.push(o.display().to_string());
-    }
-    if args.quiet && !m.command.iter().any(|a| a == "--quiet" || a == "-q") {
-        argv.push("--quiet".into());
-    }
-    // The recorded command's paths are relative to the directory it ran in.
-    std::env::set_current_dir(&cwd).map_err(|e| {
-        Error::Other(format!(
-            "{}: cannot enter the directory the shards ran in: {e}",
-            cwd.display()
-        ))
-    })?;
-    let cli = <super::Cli as clap::Parser>::try_parse_from(&argv).map_err(|e| {
-        Error::Other(format!(
-            "the shards' command `{}` does not parse: {e}",
-            m.command.join(" ")
-        ))
-    })?;
-    if matches!(
-        cli.command,
-        super::Command::Merge(_) | super::Command::Slurm(_)
-    ) {
-        return Err(Error::Other(
-            "the shards' command is not an ensemble command".into(),
-        ));
-    }
-    super::dispatch(cli.command)
+    super::redispatch(&m.command, &cwd, out, args.quiet)
 }

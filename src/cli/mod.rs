@@ -79,6 +79,51 @@ pub fn main() -> i32 {
     }
 }
 
+/// Runs a recorded command (arguments without the program name) from the directory `cwd` it
+/// ran in, writing below `out`; for `wecare merge` and `--from`.
+pub(crate) fn redispatch(
+    command: &[String],
+    cwd: &std::path::Path,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> crate::Result<()> {
+    use crate::error::Error;
+    let mut argv: Vec<String> = vec!["wecare".into()];
+    argv.extend(command.iter().cloned());
+    if let Some(o) = out {
+        argv.push("--out".into());
+        argv.push(o.display().to_string());
+    }
+    if quiet && !command.iter().any(|a| a == "--quiet" || a == "-q") {
+        argv.push("--quiet".into());
+    }
+    // The recorded command's paths are relative to the directory it ran in.
+    std::env::set_current_dir(cwd).map_err(|e| {
+        Error::Other(format!(
+            "{}: cannot enter the directory the command ran in: {e}",
+            cwd.display()
+        ))
+    })?;
+    crate::experiment::record::set_command_line(argv[1..].to_vec());
+    let cli = <Cli as Parser>::try_parse_from(&argv).map_err(|e| {
+        Error::Other(format!(
+            "the recorded command `{}` does not parse: {e}",
+            command.join(" ")
+        ))
+    })?;
+    match cli.command {
+        Command::Run(_)
+        | Command::Compare(_)
+        | Command::Sweep(_)
+        | Command::Sensitivity(_)
+        | Command::Hypotheses(_) => dispatch(cli.command),
+        _ => Err(Error::Other(format!(
+            "the recorded command `{}` is not an ensemble command",
+            command.join(" ")
+        ))),
+    }
+}
+
 /// Runs one command.
 fn dispatch(command: Command) -> crate::Result<()> {
     match command {

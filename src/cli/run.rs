@@ -225,7 +225,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         let (table, _) = run_ensemble_range(&model, &opts, a..b, &[], &|| bar.inc(1))
             .map_err(|e| Error::Other(e.to_string()))?;
         bar.finish();
-        let toml = scenario.with_resolved_paths().to_toml();
+        let toml = super::common::shard_toml(&scenario);
         let dir = write_shard(
             "run",
             &scenario.output.dir,

@@ -1,7 +1,7 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, finish_shard, load_sweep};
+use super::common::{ExperimentArgs, finish_shard, load_sweep, record, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
@@ -21,7 +21,8 @@ pub enum MethodArg {
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
     /// Scenario file with a `[sweep]` section whose parameters have a `range`.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
     /// Method.
     #[arg(long, value_enum, default_value = "morris")]
     pub method: MethodArg,
@@ -31,8 +32,11 @@ pub struct SensitivityArgs {
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
     args.common.sim.start_shard()?;
-    let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
+    let (s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
     let seed = s.montecarlo.seed;
     let method = match args.method {
         MethodArg::Morris => Method::Morris,
@@ -46,6 +50,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     if finish_shard("sensitivity", &s.output.dir, &[&s], seed)? {
         return Ok(());
     }
+    record("sensitivity", &[&s], seed);
     let dir = write(&r, &s.scenario.name, &s.output.dir)?;
     println!("{}", table(&r).text());
     println!(

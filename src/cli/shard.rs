@@ -27,7 +27,7 @@ pub struct ShardManifest {
     pub format: String,
     /// The command (`run`, `compare`, `sweep`, `sensitivity`, `hypotheses`).
     pub kind: String,
-    /// Its arguments, without `--shard` and `--out`.
+    /// Its arguments, without `--shard`, `--threads` and `--out`.
     pub command: Vec<String>,
     /// The working directory the command ran in (its paths are relative to it).
     pub cwd: String,
@@ -51,16 +51,17 @@ pub struct ShardManifest {
     pub files: Vec<FileRecord>,
 }
 
-/// This process's arguments without the program name, `--shard` and `--out` (and their
-/// values).
+/// This process's arguments without the program name, `--shard`, `--threads` and `--out`
+/// (and their values).
 fn recorded_command() -> (Vec<String>, Option<String>) {
     let mut out = None;
     let mut args = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        if a == "--shard" {
+        // The thread count changes no result; the merge uses the scenario's.
+        if a == "--shard" || a == "--threads" {
             it.next();
-        } else if a.starts_with("--shard=") {
+        } else if a.starts_with("--shard=") || a.starts_with("--threads=") {
         } else if a == "--out" {
             out = it.next();
         } else if let Some(v) = a.strip_prefix("--out=") {

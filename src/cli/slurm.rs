@@ -161,11 +161,9 @@ pub fn scripts(plan: &SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> (
     };
     let mut cmd = vec![wecare.display().to_string()];
     cmd.extend(plan.command.iter().cloned());
-    cmd.extend([
-        "--quiet".into(),
-        "--out".into(),
-        shards.display().to_string(),
-    ]);
+    // No --quiet: off a terminal the progress is a log line every few seconds, which the job
+    // log keeps.
+    cmd.extend(["--out".into(), shards.display().to_string()]);
     let threads = if plan.command.iter().any(|a| a == "--threads") {
         String::new()
     } else {
@@ -194,11 +192,7 @@ pub fn scripts(plan: &SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> (
         .as_ref()
         .map(|o| cwd.join(o))
         .unwrap_or_else(|| job_dir.join("results"));
-    let mut merge = vec![
-        wecare.display().to_string(),
-        "merge".into(),
-        "--quiet".into(),
-    ];
+    let mut merge = vec![wecare.display().to_string(), "merge".into()];
     merge.extend(["--out".into(), out.display().to_string()]);
     merge.extend(dirs);
     let merge = head(&format!("wecare-{kind}-merge"), "merge.log", false)
@@ -319,7 +313,7 @@ mod tests {
             "{a}"
         );
         assert!(m.contains("/j/shards/run-shard-3-of-3"), "{m}");
-        assert!(m.contains("merge --quiet --out /j/results"), "{m}");
+        assert!(m.contains("merge --out /j/results"), "{m}");
         assert_eq!(sh("a b'c"), r"'a b'\''c'");
     }
 }

@@ -8,6 +8,7 @@ pub mod hypotheses;
 pub mod outcome;
 pub mod output;
 pub mod plot;
+pub mod record;
 pub mod sensitivity;
 pub mod sweep;
 pub mod table;

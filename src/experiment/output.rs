@@ -61,8 +61,12 @@ impl ExperimentDir {
         Ok(())
     }
 
-    /// Renames the directory into place; fails rather than replace anything.
+    /// Records how the experiment was made (`manifest.json`, when the command line set its
+    /// provenance) and renames the directory into place; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
+        if let Some(p) = super::record::take_provenance() {
+            super::record::write_manifest(self.dir.path(), &p)?;
+        }
         let dest = self.dir.destination().to_path_buf();
         self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
