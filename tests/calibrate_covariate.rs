@@ -77,9 +77,9 @@ fn similarity_effects_make_ties_between_similar_organisations() {
 
     // Dissolution: ties between similar pupils last longer when the coefficient is positive.
     let mut strong = s50();
-    strong.dissolution.covariate_similarity = 4.0;
+    strong.dissolution.effects.set("covariate_similarity", 4.0);
     let mut weak = s50();
-    weak.dissolution.covariate_similarity = -4.0;
+    weak.dissolution.effects.set("covariate_similarity", -4.0);
     let ps = Problem::from_scenario(&strong).unwrap();
     let pw = Problem::from_scenario(&weak).unwrap();
     let theta = [-3.5, 1.0, 0.0, -2.0];

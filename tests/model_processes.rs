@@ -30,9 +30,9 @@ fn project_ties_form_at_programme_start_and_are_protected_while_open() {
     p.timeline.waves = vec![2, 13, 20];
     // Without protection a tie would end with probability logistic(4) = 0.98 per step.
     p.dissolution.base = all(4.0);
-    p.dissolution.trust = 0.0;
-    p.dissolution.age = 0.0;
-    p.dissolution.project = 100.0;
+    p.dissolution.effects.set("trust", 0.0);
+    p.dissolution.effects.set("age", 0.0);
+    p.dissolution.effects.set("project", 100.0);
     let model = Model::new(&ds, &p).unwrap();
     for r in 0..20 {
         let w = model.run(1, r);
@@ -90,12 +90,12 @@ fn a_trusted_dormant_tie_revives_more_often_than_a_stranger_tie_forms() {
     p.formation.candidates.dormant = 0.0;
     p.formation.candidates.closure = 0.0;
     p.formation.candidates.anyone = 0.0;
-    p.formation.closure = 0.0;
-    p.formation.popularity = 0.0;
-    p.formation.capacity = 0.0;
+    p.formation.effects.set("closure", 0.0);
+    p.formation.effects.set("popularity", 0.0);
+    p.formation.effects.set("capacity", 0.0);
     p.formation.base = all(-2.5);
-    p.formation.same_territory = 1.0;
-    p.formation.memory = 3.0;
+    p.formation.effects.set("same_territory", 1.0);
+    p.formation.effects.set("memory", 3.0);
     p.timeline.waves = vec![0];
     let model = Model::new(&ds, &p).unwrap();
     let (mut revived, mut stranger) = (0, 0);
@@ -121,9 +121,9 @@ fn with_adoption_to_social_capital_off_adoption_coefficients_do_not_touch_the_ne
         let mut p = Params::default();
         p.feedback.adoption_to_social_capital = on;
         p.adoption.base = base;
-        p.adoption.exposure = exposure;
-        p.formation.adopted = 2.0;
-        p.initiative.adopted = 2.0;
+        p.adoption.effects.set("exposure", exposure);
+        p.formation.effects.set("adopted", 2.0);
+        p.initiative.effects.set("adopted", 2.0);
         let m = Model::new(&ds, &p).unwrap();
         (0..10)
             .map(|r| m.run(5, r))

@@ -78,10 +78,36 @@ fn unknown_section() {
 #[test]
 fn wrong_type() {
     assert_error(
-        "[formation]\nclosure = \"high\"",
+        "[formation.effects]\nclosure = \"high\"",
         "9:11",
-        "formation.closure",
+        "formation.effects.closure",
         "invalid type",
+    );
+}
+
+#[test]
+fn unknown_effect_suggests_the_nearest_name() {
+    assert_error(
+        "[formation.effects]\nclosure = 0.5\nclosrue = 0.5",
+        "10:1",
+        "formation.effects.closrue",
+        "unknown formation effect `closrue`; did you mean `closure`?",
+    );
+    assert_error(
+        "[dissolution.effects]\ntrust = 1.0\nprojet = 2.0",
+        "10:1",
+        "dissolution.effects.projet",
+        "did you mean `project`?",
+    );
+}
+
+#[test]
+fn effect_outside_its_table_points_to_it() {
+    assert_error(
+        "[formation]\nclosure = 0.5",
+        "9:1",
+        "formation.closure",
+        "[formation.effects]",
     );
 }
 

@@ -24,6 +24,7 @@ use super::solver::Solver;
 use super::spec::AbcSettings;
 use crate::error::{Error, Result};
 use crate::model::rng::{self, Rng};
+use crate::stats::quantile;
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -170,16 +171,14 @@ pub fn ess(w: &[f64]) -> f64 {
     s * s / s2
 }
 
-/// The unweighted `q`-quantile of the finite values of `x` (type 7, as R's default).
+/// The unweighted `q`-quantile of the finite values of `x` (type 7, as R's default);
+/// infinite when there are none.
 fn quantile(x: &[f64], q: f64) -> f64 {
-    let mut v: Vec<f64> = x.iter().copied().filter(|d| d.is_finite()).collect();
+    let v = quantile::sorted_finite(x);
     if v.is_empty() {
         return f64::INFINITY;
     }
-    v.sort_by(f64::total_cmp);
-    let h = (v.len() - 1) as f64 * q;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    quantile::quantile_sorted(&v, q)
 }
 
 impl AbcSmc {

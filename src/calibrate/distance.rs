@@ -15,19 +15,7 @@ pub struct Scales {
     pub used: Vec<bool>,
 }
 
-/// Median of a non-empty slice (sorted copy).
-pub fn median(x: &[f64]) -> f64 {
-    let mut v = x.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
+pub use crate::stats::quantile::median;
 
 /// Scales from prior-predictive statistics (one row per simulation; NaN values left out): the
 /// normal-consistent MAD (1.4826 x median absolute deviation), or the sd, falling back from a

@@ -1,31 +1,22 @@
 //! Calibrated parameters as fast slots in [`Params`]: a calibration sets thousands of parameter
 //! vectors, so values are written straight into the parameter structure instead of through the
-//! scenario's TOML form. Keys are the scenario's dotted paths.
+//! scenario's TOML form. Keys are the scenario's dotted paths; effects are addressed by their
+//! qualified name, `<process>.<effect>` (or their scenario key `<process>.effects.<effect>`).
 
 use crate::data::Kind;
 use crate::model::Params;
+use crate::model::effect::{self, Coefficient, EFFECTS};
 use crate::model::params::PerPhase;
 
 const PHASES: [&str; 3] = ["pre", "programme", "post"];
 
-/// Scalar keys of one value each, and the per-phase tables.
-const SCALARS: [&str; 31] = [
-    "formation.same_territory",
-    "formation.memory",
-    "formation.closure",
-    "formation.popularity",
-    "formation.project",
-    "formation.adopted",
-    "formation.capacity",
-    "formation.covariate_similarity",
+/// Scalar keys of one value each besides the effects (`<process>.effects.<name>`, from the
+/// effects table), and the per-phase tables.
+const SCALARS: [&str; 14] = [
     "formation.candidates.dormant",
     "formation.candidates.closure",
     "formation.candidates.territory",
     "formation.candidates.anyone",
-    "dissolution.trust",
-    "dissolution.project",
-    "dissolution.age",
-    "dissolution.covariate_similarity",
     "trust.baseline",
     "trust.history",
     "trust.new_tie",
@@ -33,12 +24,7 @@ const SCALARS: [&str; 31] = [
     "trust.learn_project",
     "trust.decay",
     "adoption.base",
-    "adoption.exposure",
-    "adoption.social_capital",
-    "adoption.project",
     "initiative.base",
-    "initiative.social_capital",
-    "initiative.adopted",
     "initiative.partners_mean",
     "initiative.from_ties",
 ];
@@ -80,24 +66,15 @@ fn kind(s: &str) -> Option<Kind> {
 
 /// The slot of one single-value key.
 fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
+    if let Some(e) = effect::by_key(key) {
+        return p.effects_mut(e.process).get_mut(e.name);
+    }
     let (f, d) = (&mut p.formation, &mut p.dissolution);
     Some(match key {
-        "formation.same_territory" => &mut f.same_territory,
-        "formation.memory" => &mut f.memory,
-        "formation.closure" => &mut f.closure,
-        "formation.popularity" => &mut f.popularity,
-        "formation.project" => &mut f.project,
-        "formation.adopted" => &mut f.adopted,
-        "formation.capacity" => &mut f.capacity,
-        "formation.covariate_similarity" => &mut f.covariate_similarity,
         "formation.candidates.dormant" => &mut f.candidates.dormant,
         "formation.candidates.closure" => &mut f.candidates.closure,
         "formation.candidates.territory" => &mut f.candidates.territory,
         "formation.candidates.anyone" => &mut f.candidates.anyone,
-        "dissolution.trust" => &mut d.trust,
-        "dissolution.project" => &mut d.project,
-        "dissolution.age" => &mut d.age,
-        "dissolution.covariate_similarity" => &mut d.covariate_similarity,
         "trust.baseline" => &mut p.trust.baseline,
         "trust.history" => &mut p.trust.history,
         "trust.new_tie" => &mut p.trust.new_tie,
@@ -105,12 +82,7 @@ fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
         "trust.learn_project" => &mut p.trust.learn_project,
         "trust.decay" => &mut p.trust.decay,
         "adoption.base" => &mut p.adoption.base,
-        "adoption.exposure" => &mut p.adoption.exposure,
-        "adoption.social_capital" => &mut p.adoption.social_capital,
-        "adoption.project" => &mut p.adoption.project,
         "initiative.base" => &mut p.initiative.base,
-        "initiative.social_capital" => &mut p.initiative.social_capital,
-        "initiative.adopted" => &mut p.initiative.adopted,
         "initiative.partners_mean" => &mut p.initiative.partners_mean,
         "initiative.from_ties" => &mut p.initiative.from_ties,
         "funding.recruit_rate" => &mut p.funding.recruit_rate,
@@ -175,6 +147,12 @@ pub fn all_keys() -> Vec<String> {
         out.push(t.to_string());
         out.extend(PHASES.iter().map(|p| format!("{t}.{p}")));
     }
+    out.extend(
+        EFFECTS
+            .iter()
+            .filter(|e| e.coefficient == Coefficient::Scalar)
+            .map(|e| e.qualified_name()),
+    );
     out.extend(SCALARS.iter().map(|s| s.to_string()));
     out.push("funding.recruit_rate".into());
     for k in Kind::ALL {
@@ -221,6 +199,12 @@ mod tests {
         assert!(set(&mut p, "dissolution.mix.firm.public", 0.5));
         assert_eq!(p.dissolution.mix.get(Kind::Public).get(Kind::Firm), 0.5);
         assert!(!set(&mut p, "formation.nope", 1.0));
+        assert!(set(&mut p, "formation.effects.closure", 0.25));
+        assert_eq!(p.formation.effects.get("closure"), 0.25);
+        assert!(!set(&mut p, "formation.effects.closur", 1.0));
+        assert!(set(&mut p, "formation.closure", 0.5));
+        assert_eq!(p.formation.effects.get("closure"), 0.5);
+        assert!(!is_known("formation.effects.mix"));
         assert!(is_known("formation.rate.post"));
         assert!(!is_known("timeline.pre"));
     }

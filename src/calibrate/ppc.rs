@@ -9,6 +9,7 @@ use super::targets::{TIE_COVARIATE_SIMILARITY, needs_attributes};
 use crate::error::Result;
 use crate::model::rng;
 use crate::network::Snapshot;
+use crate::stats::quantile::quantile_sorted;
 use crate::stats::{degree_distribution, geodesic_distribution};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -92,15 +93,6 @@ fn record(problem: &Problem, snaps: &[Snapshot]) -> Vec<WaveRecord> {
             }
         })
         .collect()
-}
-
-fn quantile_sorted(v: &[f64], q: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let h = (v.len() - 1) as f64 * q;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 fn summarise(wave: usize, check: &str, statistic: String, observed: f64, sims: &[f64]) -> CheckRow {

@@ -40,6 +40,9 @@ pub enum Command {
     },
     /// Print a complete scenario with every default filled in and commented.
     Defaults,
+    /// Print the effects table: every effect of every process with its statistic, default
+    /// coefficient and meaning.
+    Effects,
     /// Wave statistics of a network file (GraphML or ties CSV), as CSV on standard output.
     Stats(stats::StatsArgs),
     /// Generate a synthetic data set (territories with partnership archetypes).
@@ -139,6 +142,10 @@ fn dispatch(command: Command) -> crate::Result<()> {
         Command::Calibrate(args) => calibrate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Slurm(args) => slurm::run(args),
+        Command::Effects => {
+            print!("{}", crate::model::effect::documentation());
+            Ok(())
+        }
         Command::Defaults => {
             print!("{}", crate::scenario::DEFAULTS_TOML);
             Ok(())

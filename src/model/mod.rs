@@ -14,6 +14,7 @@
 //! assert_eq!(waves, model.run(42, 0));
 //! ```
 
+pub mod effect;
 pub mod params;
 pub mod process;
 pub mod rng;
@@ -126,18 +127,10 @@ impl Model {
 /// `trust_to_formation` also makes the dormant-partner draw uniform, see docs/ODD.md).
 fn effective(p: &Params) -> Params {
     let mut e = p.clone();
-    if !p.feedback.trust_to_formation {
-        e.formation.memory = 0.0;
-    }
-    if !p.feedback.trust_to_persistence {
-        e.dissolution.trust = 0.0;
-    }
-    if !p.feedback.social_capital_to_adoption {
-        e.adoption.social_capital = 0.0;
-    }
-    if !p.feedback.adoption_to_social_capital {
-        e.formation.adopted = 0.0;
-        e.initiative.adopted = 0.0;
+    for effect in effect::EFFECTS {
+        if effect.channel.is_some_and(|c| !c.on(&p.feedback)) {
+            e.effects_mut(effect.process).set(effect.name, 0.0);
+        }
     }
     e
 }

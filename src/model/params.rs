@@ -2,6 +2,7 @@
 //! design and the modelling choices MODEL.md section 10 leaves open. Each field's doc comment
 //! gives its unit and default; `wecare defaults` prints them all.
 
+use super::effect::{Effects, Process, values};
 use crate::data::{Kind, PerKind};
 use serde::{Deserialize, Serialize};
 
@@ -148,23 +149,9 @@ pub struct Formation {
     pub base: PerPhase,
     /// `f_mix[kind_i][kind_j]`: kind-pair term, read from the choosing organisation's row.
     pub mix: KindTable,
-    /// `f_same_territory`: both in the same territory.
-    pub same_territory: f64,
-    /// `f_memory`: times the trust of a remembered dormant tie (channel `trust_to_formation`).
-    pub memory: f64,
-    /// `f_closure`: times ln(1 + common active partners).
-    pub closure: f64,
-    /// `f_popularity`: times ln(1 + active degree of the candidate).
-    pub popularity: f64,
-    /// `f_project`: both members of the same open project.
-    pub project: f64,
-    /// `f_adopted`: times (adopted_i + adopted_j) (channel `adoption_to_social_capital`).
-    pub adopted: f64,
-    /// `f_capacity`: times ln(capacity of the candidate).
-    pub capacity: f64,
-    /// `f_covariate_similarity`: times the covariate similarity `1 - |x_i - x_j| / range`
-    /// (RSiena's `simX`, not centred; 0 when either end has no covariate; default 0).
-    pub covariate_similarity: f64,
+    /// Coefficients of the formation effects by name (`wecare effects` lists them).
+    #[serde(deserialize_with = "values::formation")]
+    pub effects: Effects,
     /// Candidate mixture weights.
     pub candidates: Candidates,
 }
@@ -183,14 +170,7 @@ impl Default for Formation {
                 post: -4.0,
             },
             mix: KindTable::default(),
-            same_territory: 1.0,
-            memory: 3.0,
-            closure: 0.5,
-            popularity: 0.2,
-            project: 1.0,
-            adopted: 0.3,
-            capacity: 0.3,
-            covariate_similarity: 0.0,
+            effects: Effects::defaults(Process::Formation),
             candidates: Candidates::default(),
         }
     }
@@ -202,18 +182,11 @@ impl Default for Formation {
 pub struct Dissolution {
     /// `d_base`: intercept of the dissolution log-odds per step, by phase.
     pub base: PerPhase,
-    /// `d_trust`: times the tie's trust, subtracted (channel `trust_to_persistence`).
-    pub trust: f64,
-    /// `d_project`: subtracted when both ends are members of the same open project.
-    pub project: f64,
-    /// `d_age`: times ln(1 + age in steps), subtracted.
-    pub age: f64,
     /// `d_mix[kind_i][kind_j]`: kind-pair term; must be symmetric.
     pub mix: KindTable,
-    /// `d_covariate_similarity`: times the covariate similarity `1 - |x_i - x_j| / range`,
-    /// subtracted (positive values make ties between similar organisations last longer; 0 when
-    /// either end has no covariate; default 0).
-    pub covariate_similarity: f64,
+    /// Coefficients of the dissolution effects by name; positive values make ties last.
+    #[serde(deserialize_with = "values::dissolution")]
+    pub effects: Effects,
 }
 
 impl Default for Dissolution {
@@ -224,11 +197,8 @@ impl Default for Dissolution {
                 programme: -1.5,
                 post: 0.0,
             },
-            trust: 5.0,
-            project: 3.0,
-            age: 0.3,
             mix: KindTable::default(),
-            covariate_similarity: 0.0,
+            effects: Effects::defaults(Process::Dissolution),
         }
     }
 }
@@ -270,22 +240,16 @@ impl Default for Trust {
 pub struct Adoption {
     /// `a_base`: intercept of the adoption log-odds per step.
     pub base: f64,
-    /// `a_exposure`: times the share of active partners that adopted.
-    pub exposure: f64,
-    /// `a_social_capital`: times the organisation's social capital (channel
-    /// `social_capital_to_adoption`).
-    pub social_capital: f64,
-    /// `a_project`: member of an open project.
-    pub project: f64,
+    /// Coefficients of the adoption effects by name.
+    #[serde(deserialize_with = "values::adoption")]
+    pub effects: Effects,
 }
 
 impl Default for Adoption {
     fn default() -> Self {
         Adoption {
             base: -7.5,
-            exposure: 2.0,
-            social_capital: 0.6,
-            project: 1.5,
+            effects: Effects::defaults(Process::Adoption),
         }
     }
 }
@@ -306,10 +270,9 @@ pub enum InitiativePattern {
 pub struct Initiative {
     /// `n_base`: intercept of the launch log-odds per active organisation per step.
     pub base: f64,
-    /// `n_social_capital`: times the launcher's social capital.
-    pub social_capital: f64,
-    /// `n_adopted`: the launcher adopted (channel `adoption_to_social_capital`).
-    pub adopted: f64,
+    /// Coefficients of the initiative effects by name.
+    #[serde(deserialize_with = "values::initiative")]
+    pub effects: Effects,
     /// Mean number of partners an initiative recruits (Poisson, at least 1; default 3).
     pub partners_mean: f64,
     /// Probability that each partner is drawn from the launcher's active and dormant ties (by
@@ -325,8 +288,7 @@ impl Default for Initiative {
     fn default() -> Self {
         Initiative {
             base: -6.18,
-            social_capital: 0.8,
-            adopted: 0.5,
+            effects: Effects::defaults(Process::Initiative),
             partners_mean: 3.0,
             from_ties: 0.7,
             pattern: InitiativePattern::Star,
@@ -354,13 +316,14 @@ impl Default for Exit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Feedback {
-    /// Memory and trust raise formation (`formation.memory`, trust-weighted dormant draw).
+    /// Memory and trust raise formation (effect `formation.memory`, trust-weighted dormant
+    /// draw).
     pub trust_to_formation: bool,
-    /// Trust lowers dissolution (`dissolution.trust`).
+    /// Trust lowers dissolution (effect `dissolution.trust`).
     pub trust_to_persistence: bool,
-    /// Social capital raises adoption (`adoption.social_capital`).
+    /// Social capital raises adoption (effect `adoption.social_capital`).
     pub social_capital_to_adoption: bool,
-    /// Adopters form more ties and launch more initiatives (`formation.adopted`,
+    /// Adopters form more ties and launch more initiatives (effects `formation.adopted`,
     /// `initiative.adopted`).
     pub adoption_to_social_capital: bool,
 }
@@ -571,4 +534,45 @@ pub struct Params {
     pub funding: Funding,
     /// Open modelling choices.
     pub rules: Rules,
+}
+
+impl Params {
+    /// The effect coefficients of `process`.
+    pub fn effects(&self, process: Process) -> &Effects {
+        match process {
+            Process::Formation => &self.formation.effects,
+            Process::Dissolution => &self.dissolution.effects,
+            Process::Adoption => &self.adoption.effects,
+            Process::Initiative => &self.initiative.effects,
+        }
+    }
+
+    /// The effect coefficients of `process`, to change them.
+    pub fn effects_mut(&mut self, process: Process) -> &mut Effects {
+        match process {
+            Process::Formation => &mut self.formation.effects,
+            Process::Dissolution => &mut self.dissolution.effects,
+            Process::Adoption => &mut self.adoption.effects,
+            Process::Initiative => &mut self.initiative.effects,
+        }
+    }
+
+    /// The kind-pair table of `process`, if it has one.
+    pub fn mix(&self, process: Process) -> Option<&KindTable> {
+        match process {
+            Process::Formation => Some(&self.formation.mix),
+            Process::Dissolution => Some(&self.dissolution.mix),
+            Process::Adoption | Process::Initiative => None,
+        }
+    }
+
+    /// The intercept of `process` in `phase`.
+    pub fn base(&self, process: Process, phase: Phase) -> f64 {
+        match process {
+            Process::Formation => self.formation.base.get(phase),
+            Process::Dissolution => self.dissolution.base.get(phase),
+            Process::Adoption => self.adoption.base,
+            Process::Initiative => self.initiative.base,
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! Network representations: the simulation's fast dyad memory ([`Memory`]) and the read-only
 //! wave view ([`Snapshot`]) that statistics, reports and file writers work on.
 
+mod graph;
 mod memory;
 mod snapshot;
 
+pub use graph::{GraphNode, GraphTie};
 pub use memory::{Dyad, DyadId, Memory, Status};
 pub use snapshot::{NodeAttrs, Origin, SnapTie, Snapshot};

@@ -10,6 +10,7 @@ use super::files::{parse_field, read_columns};
 use super::fmt::Exact;
 use crate::ensemble::EnsembleTable;
 use crate::error::Result;
+pub use crate::stats::quantile::quantile_sorted;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -52,22 +53,6 @@ pub struct Describe {
     pub min: f64,
     /// Largest value.
     pub max: f64,
-}
-
-/// The `p`-quantile (`0 <= p <= 1`) of sorted values by linear interpolation between order
-/// statistics (Hyndman and Fan's type 7): with `h = (n - 1) p`, `x[floor h] + (h - floor h)
-/// (x[floor h + 1] - x[floor h])`, 0-based. NaN for no values.
-pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = (n - 1) as f64 * p;
-            let lo = (h.floor() as usize).min(n - 1);
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        }
-    }
 }
 
 impl Describe {

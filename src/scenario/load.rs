@@ -88,7 +88,16 @@ pub(super) fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario,
     let de = toml::Deserializer::from(doc.clone());
     let mut scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = path_string(e.path());
-        let message = e.inner().message().to_string();
+        let mut message = e.inner().message().to_string();
+        if let Some(effect) = crate::model::effect::by_key(&key)
+            && !key.contains(".effects.")
+        {
+            message.push_str(&format!(
+                "; effects are set by name in [{p}.effects], e.g. `[{p}.effects] {n} = ...`",
+                p = effect.process.name(),
+                n = effect.name
+            ));
+        }
         let span = e
             .inner()
             .span()

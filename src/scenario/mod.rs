@@ -8,6 +8,7 @@ mod validate;
 
 pub use load::{Problem, ScenarioError};
 
+use crate::model::effect;
 use crate::model::params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
@@ -314,9 +315,10 @@ impl Scenario {
         toml::to_string(self).unwrap_or_default()
     }
 
-    /// Reads a numeric parameter by its dotted key path (e.g. `formation.closure`,
-    /// `formation.rate.post`).
+    /// Reads a numeric parameter by its dotted key path (e.g. `formation.rate.post`); effects
+    /// also by qualified name (`formation.closure` for `formation.effects.closure`).
     pub fn get_number(&self, key: &str) -> Option<f64> {
+        let key = &effect::scenario_key(key);
         let v = toml::Value::try_from(self).ok()?;
         let mut cur = &v;
         for part in key.split('.') {
@@ -329,6 +331,7 @@ impl Scenario {
     /// Sets a numeric parameter by its dotted key path and re-validates the scenario.
     pub fn set_number(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
         let fail = |m: String| ScenarioError::single("<override>", key, m);
+        let key = &effect::scenario_key(key);
         let mut v = toml::Value::try_from(self).map_err(|e| fail(e.to_string()))?;
         let mut cur = &mut v;
         let parts: Vec<&str> = key.split('.').collect();
@@ -410,7 +413,10 @@ mod tests {
     #[test]
     fn get_and_set_by_key() {
         let s = Scenario::parse(DEFAULTS_TOML, "defaults.toml", Path::new(".")).unwrap();
-        assert_eq!(s.get_number("formation.closure"), Some(s.formation.closure));
+        assert_eq!(
+            s.get_number("formation.effects.closure"),
+            Some(s.formation.effects.get("closure"))
+        );
         let t = s.set_number("formation.rate.post", 0.9).unwrap();
         assert_eq!(t.formation.rate.post, 0.9);
         let e = s.set_number("trust.decay", 2.0).unwrap_err();

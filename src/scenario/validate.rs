@@ -2,6 +2,7 @@
 
 use super::Scenario;
 use crate::data::{Kind, PerKind};
+use crate::model::effect::{Coefficient, Process};
 use crate::model::params::{KindTable, PerPhase};
 
 type Problems = Vec<(String, String)>;
@@ -39,6 +40,35 @@ fn per_kind(out: &mut Problems, key: &str, v: &PerKind<f64>, check: fn(&mut Prob
 fn table(out: &mut Problems, key: &str, t: &KindTable) {
     for k in Kind::ALL {
         per_kind(out, &format!("{key}.{k}"), &t.get(k), finite);
+    }
+}
+
+/// Unknown effect names (with the nearest known name) and non-finite coefficients.
+fn effects(out: &mut Problems, s: &Scenario, process: Process) {
+    let p = process.name();
+    let values = match process {
+        Process::Formation => &s.formation.effects,
+        Process::Dissolution => &s.dissolution.effects,
+        Process::Adoption => &s.adoption.effects,
+        Process::Initiative => &s.initiative.effects,
+    };
+    for (name, v) in values.iter() {
+        let key = format!("{p}.effects.{name}");
+        match process.effect(name) {
+            Some(e) if e.coefficient == Coefficient::Scalar => finite(out, &key, v),
+            _ => {
+                let hint = match process.nearest(name) {
+                    Some(n) => format!("; did you mean `{n}`?"),
+                    None => String::new(),
+                };
+                out.push((
+                    key,
+                    format!(
+                        "unknown {p} effect `{name}`{hint} (`wecare effects` lists every effect)"
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -85,18 +115,6 @@ pub(super) fn check(s: &Scenario) -> Problems {
     phases(o, "formation.rate", &f.rate, non_negative);
     phases(o, "formation.base", &f.base, finite);
     table(o, "formation.mix", &f.mix);
-    for (k, v) in [
-        ("same_territory", f.same_territory),
-        ("memory", f.memory),
-        ("closure", f.closure),
-        ("popularity", f.popularity),
-        ("project", f.project),
-        ("adopted", f.adopted),
-        ("capacity", f.capacity),
-        ("covariate_similarity", f.covariate_similarity),
-    ] {
-        finite(o, &format!("formation.{k}"), v);
-    }
     let c = &f.candidates;
     for (k, v) in [
         ("dormant", c.dormant),
@@ -116,14 +134,6 @@ pub(super) fn check(s: &Scenario) -> Problems {
     let d = &s.dissolution;
     phases(o, "dissolution.base", &d.base, finite);
     table(o, "dissolution.mix", &d.mix);
-    for (k, v) in [
-        ("trust", d.trust),
-        ("project", d.project),
-        ("age", d.age),
-        ("covariate_similarity", d.covariate_similarity),
-    ] {
-        finite(o, &format!("dissolution.{k}"), v);
-    }
     for a in Kind::ALL {
         for b in Kind::ALL {
             if a < b && d.mix.get(a).get(b) != d.mix.get(b).get(a) {
@@ -157,23 +167,11 @@ pub(super) fn check(s: &Scenario) -> Problems {
         unit(o, &format!("trust.{k}"), v);
     }
 
-    let a = &s.adoption;
-    for (k, v) in [
-        ("base", a.base),
-        ("exposure", a.exposure),
-        ("social_capital", a.social_capital),
-        ("project", a.project),
-    ] {
-        finite(o, &format!("adoption.{k}"), v);
-    }
-
+    finite(o, "adoption.base", s.adoption.base);
     let i = &s.initiative;
-    for (k, v) in [
-        ("base", i.base),
-        ("social_capital", i.social_capital),
-        ("adopted", i.adopted),
-    ] {
-        finite(o, &format!("initiative.{k}"), v);
+    finite(o, "initiative.base", i.base);
+    for process in Process::ALL {
+        effects(o, s, process);
     }
     non_negative(o, "initiative.partners_mean", i.partners_mean);
     unit(o, "initiative.from_ties", i.from_ties);

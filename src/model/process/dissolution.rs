@@ -2,16 +2,16 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::params::AgeFrom;
+use crate::model::effect::{Focus, Process};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 
 /// Each active tie ends (turns dormant, keeping its trust) with probability
-/// `logistic(eta_diss)`.
+/// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
-    let d = &ctx.p.dissolution;
-    let base = d.base.get(ctx.phase);
+    let base = ctx.p.dissolution.base.get(ctx.phase);
     let step = ctx.step as i32;
+    let terms = &ctx.t.terms;
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     for &id in w.memory.active_ids() {
@@ -19,19 +19,8 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if dy.spell_start == step {
             continue;
         }
-        let since = match ctx.p.rules.age_from {
-            AgeFrom::First => dy.formed,
-            AgeFrom::Spell => dy.spell_start,
-        };
-        let age = (step - since).max(0) as usize;
-        let mut eta = base - d.trust * dy.trust - d.age * ctx.t.ln1p(age)
-            + ctx.t.d_mix[w.kind(dy.a).index()][w.kind(dy.b).index()];
-        if d.project != 0.0 && w.share_open_project(dy.a, dy.b) {
-            eta -= d.project;
-        }
-        if d.covariate_similarity != 0.0 {
-            eta -= d.covariate_similarity * w.covariate_similarity(dy.a, dy.b);
-        }
+        let focus = Focus::tie(dy.a, dy.b, id);
+        let eta = terms.predictor(Process::Dissolution, base, ctx, w, focus, s);
         if rng::chance(rng, rng::logistic(eta)) {
             ending.push(id);
         }

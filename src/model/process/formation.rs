@@ -6,6 +6,7 @@
 //! formed earlier in the step are visible to later organisations (sequential updating).
 
 use super::{Ctx, Scratch};
+use crate::model::effect::{Focus, Process};
 use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -31,8 +32,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             if j == i || !w.active[j as usize] || is_partner(w, i, j) {
                 continue;
             }
-            let mark = s.next_mark();
-            let eta = eta(ctx, w, i, j, &mut s.stamp, mark);
+            let eta = eta(ctx, w, i, j, s);
             if rng::chance(rng, rng::logistic(eta)) {
                 ctx.tie(w, i, j);
             }
@@ -51,34 +51,14 @@ fn is_partner(w: &World, i: u32, j: u32) -> bool {
     w.memory.active_partners(x).iter().any(|&(k, _)| k == y)
 }
 
-/// The formation log-odds `eta` for `i` choosing `j` (MODEL.md section 7).
-pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, stamp: &mut [u32], mark: u32) -> f64 {
-    let f = &ctx.p.formation;
-    let (ki, kj) = (w.kind(i), w.kind(j));
-    let mut eta = f.base.get(ctx.phase) + ctx.t.f_mix[ki.index()][kj.index()];
-    if w.territory(i) == w.territory(j) {
-        eta += f.same_territory;
-    }
-    if f.memory != 0.0
-        && let Some(d) = w.memory.find(i, j)
-    {
-        eta += f.memory * w.memory.dyad(d).trust;
-    }
-    if f.closure != 0.0 {
-        let common = w.memory.common_partners(i, j, stamp, mark);
-        eta += f.closure * ctx.t.ln1p(common);
-    }
-    eta += f.popularity * ctx.t.ln1p(w.memory.degree(j));
-    if f.project != 0.0 && w.share_open_project(i, j) {
-        eta += f.project;
-    }
-    let adopted = w.adopted[i as usize] as u8 + w.adopted[j as usize] as u8;
-    eta += f.adopted * adopted as f64;
-    eta += f.capacity * w.ln_capacity[j as usize];
-    if f.covariate_similarity != 0.0 {
-        eta += f.covariate_similarity * w.covariate_similarity(i, j);
-    }
-    eta
+/// The formation log-odds `eta` for `i` choosing `j` (MODEL.md section 7): the phase's
+/// intercept plus the formation effects.
+pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
+    let base = ctx.p.formation.base.get(ctx.phase);
+    let focus = Focus::dyad(i, j);
+    ctx.t
+        .terms
+        .predictor(Process::Formation, base, ctx, w, focus, s)
 }
 
 /// Draws one candidate partner for `i` from the mixture, or `None` if the opportunity is lost.

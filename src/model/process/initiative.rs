@@ -1,7 +1,8 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::{Ctx, Scratch, social_capital};
+use super::{Ctx, Scratch};
+use crate::model::effect::{Focus, Process};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -14,13 +15,11 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         return;
     }
     let ip = &ctx.p.initiative;
+    let terms = &ctx.t.terms;
     let mut launchers = std::mem::take(&mut s.orgs2);
     launchers.clear();
     for &i in w.active_set.items() {
-        let mut nu = ip.base + ip.adopted * w.adopted[i as usize] as u8 as f64;
-        if ip.social_capital != 0.0 {
-            nu += ip.social_capital * social_capital(w, i, ctx.p.rules.social_capital);
-        }
+        let nu = terms.predictor(Process::Initiative, ip.base, ctx, w, Focus::org(i), s);
         if rng::chance(rng, rng::logistic(nu)) {
             launchers.push(i);
         }

@@ -10,13 +10,14 @@ pub mod phase;
 pub mod recruitment;
 pub mod trust;
 
+use super::effect::Terms;
 use super::params::{Params, Phase, RevivedOrigin, SocialCapital};
 use super::world::World;
 use crate::data::Kind;
 use crate::network::Origin;
 
 /// Values precomputed once per model for the hot loops.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Tables {
     /// `ln(1 + k)` for integers `k` up to the largest degree or age a run can reach.
     ln1p: Vec<f64>,
@@ -24,6 +25,8 @@ pub struct Tables {
     pub f_mix: [[f64; Kind::COUNT]; Kind::COUNT],
     /// `dissolution.mix` as a dense kind-by-kind array.
     pub d_mix: [[f64; Kind::COUNT]; Kind::COUNT],
+    /// The non-zero effects of each process and phase.
+    pub terms: Terms,
 }
 
 impl Tables {
@@ -35,6 +38,7 @@ impl Tables {
             ln1p: (0..=max).map(|k| (k as f64).ln_1p()).collect(),
             f_mix: dense(&p.formation.mix),
             d_mix: dense(&p.dissolution.mix),
+            terms: Terms::new(p),
         }
     }
 

@@ -1,0 +1,126 @@
+//! The statistic of each effect, as a function of the world and the focal dyad, tie or
+//! organisation. Dissolution statistics are negated where the effect makes ties last (a
+//! positive coefficient lowers the log-odds of dissolution). Each reads the world through its
+//! accessors, so faster state there speeds every effect.
+
+use super::Focus;
+use crate::model::params::AgeFrom;
+use crate::model::process::{Ctx, Scratch, social_capital};
+use crate::model::world::World;
+
+fn indicator(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// The intercept's statistic: 1.
+pub fn one(_: &Ctx, _: &World, _: Focus, _: &mut Scratch) -> f64 {
+    1.0
+}
+
+/// `f_mix[kind_i][kind_j]` (the coefficient is the table entry itself).
+pub fn formation_mix(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    c.t.f_mix[w.kind(f.i).index()][w.kind(f.j).index()]
+}
+
+/// `d_mix[kind_a][kind_b]` (the coefficient is the table entry itself).
+pub fn dissolution_mix(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    c.t.d_mix[w.kind(f.i).index()][w.kind(f.j).index()]
+}
+
+/// `[territory_i = territory_j]`.
+pub fn same_territory(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.territory(f.i) == w.territory(f.j))
+}
+
+/// Trust of the remembered (dormant) tie between `i` and `j`, 0 when they were never tied.
+pub fn remembered_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    match w.memory.find(f.i, f.j) {
+        Some(d) => w.memory.dyad(d).trust,
+        None => 0.0,
+    }
+}
+
+/// `ln(1 + common active partners of i and j)`.
+pub fn log_common_partners(c: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
+    let mark = s.next_mark();
+    c.t.ln1p(w.memory.common_partners(f.i, f.j, &mut s.stamp, mark))
+}
+
+/// `ln(1 + active degree of j)`.
+pub fn log_degree_j(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    c.t.ln1p(w.memory.degree(f.j))
+}
+
+/// `[i and j are members of the same open project]`.
+pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.share_open_project(f.i, f.j))
+}
+
+/// `adopted_i + adopted_j`.
+pub fn adopters_in_dyad(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    (w.adopted[f.i as usize] as u8 + w.adopted[f.j as usize] as u8) as f64
+}
+
+/// `ln(capacity_j)`.
+pub fn log_capacity_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    w.ln_capacity[f.j as usize]
+}
+
+/// Covariate similarity `1 - |x_i - x_j| / range` (0 when either has no covariate).
+pub fn covariate_similarity(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    w.covariate_similarity(f.i, f.j)
+}
+
+/// `-trust` of the tie.
+pub fn minus_tie_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -w.memory.dyad(f.tie).trust
+}
+
+/// `-ln(1 + age of the tie in steps)`, age counted as `rules.age_from` says.
+pub fn minus_log_age(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    let d = w.memory.dyad(f.tie);
+    let since = match c.p.rules.age_from {
+        AgeFrom::First => d.formed,
+        AgeFrom::Spell => d.spell_start,
+    };
+    -c.t.ln1p((c.step as i32 - since).max(0) as usize)
+}
+
+/// `-[both ends are members of the same open project]`.
+pub fn minus_same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -indicator(w.share_open_project(f.i, f.j))
+}
+
+/// `-(covariate similarity)`.
+pub fn minus_covariate_similarity(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -w.covariate_similarity(f.i, f.j)
+}
+
+/// Share of `i`'s active partners that adopted (0 without partners).
+pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    let partners = w.memory.active_partners(f.i);
+    if partners.is_empty() {
+        0.0
+    } else {
+        partners
+            .iter()
+            .filter(|&&(j, _)| w.adopted[j as usize])
+            .count() as f64
+            / partners.len() as f64
+    }
+}
+
+/// Social capital `sc_i` as `rules.social_capital` measures it.
+pub fn social_capital_i(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    social_capital(w, f.i, c.p.rules.social_capital)
+}
+
+/// `[i is a member of an open project]`.
+pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.in_open_project(f.i))
+}
+
+/// `adopted_i`.
+pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    w.adopted[f.i as usize] as u8 as f64
+}

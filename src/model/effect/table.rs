@@ -1,0 +1,254 @@
+//! The effects table. The order of a process's entries is the order its predictor sums them
+//! in (floating-point sums depend on it; results are reproducible only if it stays fixed).
+
+use super::statistics as s;
+use super::{ALL_PHASES, Channel, Coefficient, Effect, POST_PHASE, PROJECT_PHASES, Process};
+
+const fn scalar(
+    process: Process,
+    name: &'static str,
+    statistic: super::Statistic,
+    default: f64,
+    formula: &'static str,
+    meaning: &'static str,
+) -> Effect {
+    Effect {
+        name,
+        process,
+        statistic,
+        coefficient: Coefficient::Scalar,
+        default,
+        phases: ALL_PHASES,
+        channel: None,
+        formula,
+        meaning,
+    }
+}
+
+const fn intercept(process: Process, phases: &'static [crate::model::Phase]) -> Effect {
+    Effect {
+        name: "base",
+        process,
+        statistic: s::one,
+        coefficient: Coefficient::Intercept,
+        default: 0.0,
+        phases,
+        channel: None,
+        formula: "1",
+        meaning: if phases.len() == 1 {
+            "intercept (`base`)"
+        } else {
+            "intercept (`base`; formation and dissolution: one value per phase)"
+        },
+    }
+}
+
+const fn mix(process: Process, statistic: super::Statistic, meaning: &'static str) -> Effect {
+    Effect {
+        name: "mix",
+        process,
+        statistic,
+        coefficient: Coefficient::KindTable,
+        default: 0.0,
+        phases: ALL_PHASES,
+        channel: None,
+        formula: "mix[kind_i][kind_j]",
+        meaning,
+    }
+}
+
+const fn phases(mut e: Effect, phases: &'static [crate::model::Phase]) -> Effect {
+    e.phases = phases;
+    e
+}
+
+const fn channel(mut e: Effect, c: Channel) -> Effect {
+    e.channel = Some(c);
+    e
+}
+
+use Process::{Adoption, Dissolution, Formation, Initiative};
+
+/// Every effect of every process.
+pub const EFFECTS: &[Effect] = &[
+    intercept(Formation, ALL_PHASES),
+    mix(
+        Formation,
+        s::formation_mix,
+        "kind-pair term, read from the choosing organisation's row ([formation.mix])",
+    ),
+    scalar(
+        Formation,
+        "same_territory",
+        s::same_territory,
+        1.0,
+        "[territory_i = territory_j]",
+        "ties within a territory are likelier",
+    ),
+    channel(
+        scalar(
+            Formation,
+            "memory",
+            s::remembered_trust,
+            3.0,
+            "trust_ij of a remembered tie (0 if never tied)",
+            "remembered partners are chosen again, the more the more they are trusted",
+        ),
+        Channel::TrustToFormation,
+    ),
+    scalar(
+        Formation,
+        "closure",
+        s::log_common_partners,
+        0.5,
+        "ln(1 + common active partners of i and j)",
+        "transitive closure: partners of partners become partners",
+    ),
+    scalar(
+        Formation,
+        "popularity",
+        s::log_degree_j,
+        0.2,
+        "ln(1 + active degree_j)",
+        "preferential attachment to well-connected organisations",
+    ),
+    phases(
+        scalar(
+            Formation,
+            "project",
+            s::same_open_project,
+            1.0,
+            "[i and j in the same open project]",
+            "a shared funded project brings its members together",
+        ),
+        PROJECT_PHASES,
+    ),
+    channel(
+        scalar(
+            Formation,
+            "adopted",
+            s::adopters_in_dyad,
+            0.3,
+            "adopted_i + adopted_j",
+            "adopters of the practice form more ties",
+        ),
+        Channel::AdoptionToSocialCapital,
+    ),
+    scalar(
+        Formation,
+        "capacity",
+        s::log_capacity_j,
+        0.3,
+        "ln(capacity_j)",
+        "larger organisations attract more ties",
+    ),
+    scalar(
+        Formation,
+        "covariate_similarity",
+        s::covariate_similarity,
+        0.0,
+        "1 - |x_i - x_j| / range(x)",
+        "homophily on the organisation covariate (RSiena's simX, not centred)",
+    ),
+    intercept(Dissolution, ALL_PHASES),
+    channel(
+        scalar(
+            Dissolution,
+            "trust",
+            s::minus_tie_trust,
+            5.0,
+            "-trust_ij",
+            "trusted ties last longer",
+        ),
+        Channel::TrustToPersistence,
+    ),
+    scalar(
+        Dissolution,
+        "age",
+        s::minus_log_age,
+        0.3,
+        "-ln(1 + age of the tie)",
+        "old ties last longer (age counted as rules.age_from says)",
+    ),
+    mix(
+        Dissolution,
+        s::dissolution_mix,
+        "kind-pair term, symmetric ([dissolution.mix])",
+    ),
+    phases(
+        scalar(
+            Dissolution,
+            "project",
+            s::minus_same_open_project,
+            3.0,
+            "-[both ends in the same open project]",
+            "funding protects ties inside an open project",
+        ),
+        PROJECT_PHASES,
+    ),
+    scalar(
+        Dissolution,
+        "covariate_similarity",
+        s::minus_covariate_similarity,
+        0.0,
+        "-(1 - |x_i - x_j| / range(x))",
+        "ties between similar organisations last longer",
+    ),
+    intercept(Adoption, ALL_PHASES),
+    scalar(
+        Adoption,
+        "exposure",
+        s::adopted_partner_share,
+        2.0,
+        "share of active partners that adopted",
+        "contagion of the practice through ties",
+    ),
+    channel(
+        scalar(
+            Adoption,
+            "social_capital",
+            s::social_capital_i,
+            0.6,
+            "sc_i (rules.social_capital)",
+            "social capital helps adoption",
+        ),
+        Channel::SocialCapitalToAdoption,
+    ),
+    phases(
+        scalar(
+            Adoption,
+            "project",
+            s::in_open_project,
+            1.5,
+            "[i in an open project]",
+            "funded projects spread the practice to their members",
+        ),
+        PROJECT_PHASES,
+    ),
+    intercept(Initiative, POST_PHASE),
+    phases(
+        channel(
+            scalar(
+                Initiative,
+                "adopted",
+                s::adopted_i,
+                0.5,
+                "adopted_i",
+                "adopters launch more initiatives",
+            ),
+            Channel::AdoptionToSocialCapital,
+        ),
+        POST_PHASE,
+    ),
+    phases(
+        scalar(
+            Initiative,
+            "social_capital",
+            s::social_capital_i,
+            0.8,
+            "sc_i (rules.social_capital)",
+            "social capital helps launching initiatives",
+        ),
+        POST_PHASE,
+    ),
+];

@@ -1,0 +1,176 @@
+//! The effects table: every statistic on a hand-built world, the compiled terms, names and
+//! the `wecare effects` listing.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use wecare::data::{Dataset, Kind};
+use wecare::model::effect::{Coefficient, EFFECTS, Focus, Process, Terms};
+use wecare::model::process::{Ctx, Scratch, Tables};
+use wecare::model::{Model, Params, Phase, World};
+
+/// a(0), b(1), c(2) in territory T, d(3) in U; active ties a-b (trust 0.6) and b-c (0.8);
+/// a remembered tie a-c (0.35); a adopted.
+fn world() -> (Params, World) {
+    let ds = Dataset {
+        organisations: vec![
+            org("a", Kind::ThirdSector, "T", true),
+            org("b", Kind::Public, "T", true),
+            org("c", Kind::Firm, "T", true),
+            org("d", Kind::Firm, "U", true),
+        ],
+        ties: vec![tie(0, 1, Some(0.6)), tie(1, 2, Some(0.8))],
+        history: vec![tie(0, 2, Some(0.35))],
+        projects: vec![],
+    };
+    let p = Params::default();
+    let model = Model::new(&ds, &p).unwrap();
+    let mut w = model.initial().clone();
+    w.adopted[0] = true;
+    (p, w)
+}
+
+/// The statistic of effect `process.name` at step `step` for `focus`.
+fn stat(p: &Params, w: &World, step: u32, process: Process, name: &str, focus: Focus) -> f64 {
+    let e = process.effect(name).unwrap();
+    let t = Tables::new(w.len(), p);
+    let ctx = Ctx {
+        p,
+        t: &t,
+        step,
+        phase: p.timeline.phase(step),
+    };
+    (e.statistic)(&ctx, w, focus, &mut Scratch::new(w.len()))
+}
+
+// Tolerance: exact values computed the same way; 1e-12 only absorbs ln/division rounding.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
+}
+
+#[test]
+fn formation_statistics() {
+    let (p, w) = world();
+    let f =
+        |name: &str, i: u32, j: u32| stat(&p, &w, 0, Process::Formation, name, Focus::dyad(i, j));
+    assert_eq!(f("same_territory", 0, 2), 1.0);
+    assert_eq!(f("same_territory", 0, 3), 0.0);
+    assert_eq!(f("memory", 0, 2), 0.35);
+    assert_eq!(f("memory", 0, 3), 0.0);
+    assert!(
+        close(f("closure", 0, 2), 2f64.ln()),
+        "b is the one common partner"
+    );
+    assert_eq!(f("closure", 0, 3), 0.0);
+    assert!(
+        close(f("popularity", 0, 1), 3f64.ln()),
+        "b has two partners"
+    );
+    assert_eq!(f("project", 0, 1), 0.0);
+    assert_eq!(f("adopted", 0, 1), 1.0);
+    assert_eq!(f("adopted", 1, 2), 0.0);
+    assert_eq!(f("capacity", 0, 1), 0.0, "capacity 1");
+    assert_eq!(f("covariate_similarity", 0, 1), 0.0, "no covariate");
+}
+
+#[test]
+fn formation_kind_table_entry() {
+    let (mut p, w) = world();
+    p.formation.mix.third_sector.firm = 0.7;
+    let mix = |i, j| stat(&p, &w, 0, Process::Formation, "mix", Focus::dyad(i, j));
+    assert_eq!(mix(0, 2), 0.7);
+    assert_eq!(mix(2, 0), 0.0, "read from the choosing organisation's row");
+}
+
+#[test]
+fn dissolution_statistics() {
+    let (p, w) = world();
+    let ab = w.memory.find(0, 1).unwrap();
+    let d = |name: &str, step: u32| {
+        stat(
+            &p,
+            &w,
+            step,
+            Process::Dissolution,
+            name,
+            Focus::tie(0, 1, ab),
+        )
+    };
+    assert_eq!(d("trust", 0), -0.6);
+    // Baseline ties are `rules.baseline_age` (24) steps old at step 0.
+    assert!(close(d("age", 0), -(25f64.ln())));
+    assert!(close(d("age", 10), -(35f64.ln())));
+    assert_eq!(d("project", 0), -0.0);
+    assert_eq!(d("covariate_similarity", 0), -0.0);
+}
+
+#[test]
+fn organisation_statistics() {
+    let (p, w) = world();
+    let a = |name: &str, i: u32| stat(&p, &w, 0, Process::Adoption, name, Focus::org(i));
+    assert_eq!(a("exposure", 1), 0.5, "one of b's two partners adopted");
+    assert_eq!(a("exposure", 3), 0.0, "no partners");
+    assert!(close(a("social_capital", 1), (1.0f64 + 0.6 + 0.8).ln()));
+    assert_eq!(a("project", 1), 0.0);
+    let n = |name: &str, i: u32| stat(&p, &w, 80, Process::Initiative, name, Focus::org(i));
+    assert_eq!(n("adopted", 0), 1.0);
+    assert_eq!(n("adopted", 1), 0.0);
+    assert!(close(n("social_capital", 0), 1.6f64.ln()));
+}
+
+#[test]
+fn names_are_unique_and_documented() {
+    for (k, e) in EFFECTS.iter().enumerate() {
+        assert!(
+            !EFFECTS[..k]
+                .iter()
+                .any(|o| o.process == e.process && o.name == e.name),
+            "{} twice",
+            e.qualified_name()
+        );
+        assert!(!e.formula.is_empty() && !e.meaning.is_empty(), "{}", e.name);
+        assert!(!e.phases.is_empty(), "{}", e.name);
+        if e.coefficient == Coefficient::Scalar {
+            assert_eq!(Params::default().effects(e.process).get(e.name), e.default);
+        }
+    }
+    assert_eq!(Process::Formation.nearest("clsoure"), Some("closure"));
+    assert_eq!(Process::Dissolution.nearest("trsut"), Some("trust"));
+    assert_eq!(Process::Formation.nearest("zzzzzzzz"), None);
+}
+
+#[test]
+fn terms_keep_only_non_zero_effects_in_their_phases() {
+    let mut p = Params::default();
+    let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
+    // Formation: seven non-zero scalar effects; `project` only where projects can be open.
+    assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 7);
+    assert_eq!(count(&p, Process::Initiative, Phase::Pre), 0);
+    assert_eq!(count(&p, Process::Initiative, Phase::Post), 2);
+    p.formation.effects.set("closure", 0.0);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
+    p.formation.mix.firm.public = 0.2;
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 7);
+    p.feedback.trust_to_formation = false;
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
+}
+
+#[test]
+fn wecare_effects_lists_the_table() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .arg("effects")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for e in EFFECTS {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(e.process.name()) && l.contains(e.formula)),
+            "{} missing from:\n{text}",
+            e.qualified_name()
+        );
+    }
+}
