@@ -214,7 +214,10 @@ pub fn apply(base: &Scenario, values: &[(String, f64)]) -> Result<Scenario> {
     let mut v = toml::Value::try_from(base)
         .map_err(|e| Error::Other(format!("cannot represent the scenario: {e}")))?;
     for (key, x) in values {
-        let parts: Vec<&str> = key.split('.').collect();
+        // Effects are also named by their qualified name (`initiative.adopted` for
+        // `initiative.effects.adopted`), as in `Scenario::set_number`.
+        let path = crate::model::effect::scenario_key(key);
+        let parts: Vec<&str> = path.split('.').collect();
         let mut cur = &mut v;
         for part in &parts[..parts.len() - 1] {
             cur = cur
