@@ -4,11 +4,12 @@ use super::common::SimFlags;
 use super::shard::write_shard;
 use crate::ensemble::shard;
 use crate::ensemble::{
-    Display, EnsembleOptions, EnsembleTable, KeptReplicate, Progress, plural, run_ensemble_range,
+    Display, EnsembleOptions, EnsembleTable, KeptReplicate, Progress, run_ensemble_range,
     run_ensemble_table,
 };
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::report::fmt::count;
 use crate::report::{Manifest, RunDir, RunInfo, finish_run};
 use crate::scenario::Scenario;
 use crate::stats::StatsOptions;
@@ -235,7 +236,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         )?;
         println!(
             "shard {spec} of run: {} ({a}..{b}); wrote {}",
-            plural(b - a, "replicate"),
+            count(b - a, "replicate"),
             dir.display()
         );
         return Ok(());
@@ -263,10 +264,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     let (path, report_problem) = finish_run(dir, &scenario, &table, &kept, &info)?;
     println!(
         "{} of {} in {:.2} s on {}; wrote {}",
-        plural(opts.replicates, "replicate"),
+        count(opts.replicates, "replicate"),
         scenario.scenario.name,
         info.wall_seconds,
-        plural(threads as u64, "thread"),
+        count(threads as u64, "thread"),
         path.display()
     );
     match report_problem {

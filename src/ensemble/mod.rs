@@ -12,7 +12,7 @@ mod runner;
 pub mod shard;
 mod table;
 
-pub use progress::{Display, Progress, Silent, plural};
+pub use progress::{Display, Progress, Silent};
 pub use runner::{Runner, pool, stop_point};
 pub use shard::ShardSpec;
 pub use table::{

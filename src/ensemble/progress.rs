@@ -85,15 +85,6 @@ impl Display {
     }
 }
 
-/// `1 replicate`, `2 replicates`.
-pub fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// `1h02m`, `3m05s`, `12s`.
 fn duration(secs: f64) -> String {
     if !secs.is_finite() {
@@ -196,9 +187,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_durations_read_well() {
-        assert_eq!(plural(1, "replicate"), "1 replicate");
-        assert_eq!(plural(3, "replicate"), "3 replicates");
+    fn durations_read_well() {
         assert_eq!(duration(12.2), "12s");
         assert_eq!(duration(185.0), "3m05s");
         assert_eq!(duration(3720.0), "1h02m");
