@@ -9,6 +9,7 @@ mod reuse;
 pub mod calibrate;
 pub mod cli;
 pub mod data;
+pub mod ensemble;
 pub mod error;
 pub mod experiment;
 pub mod fuzz;

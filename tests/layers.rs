@@ -33,8 +33,6 @@ const LAYERS: &[&[&str]] = &[
 /// - `scenario` -> `model`, `error`, `experiment`, `calibrate`: the scenario sections are still
 ///   declared in `model::params`, and the sweep and calibration specifications in
 ///   `experiment::sweep` and `calibrate::spec`; they belong in `scenario`.
-/// - `report` -> `experiment`: `Ensemble`, `EnsembleTable` and `KeptReplicate` live in
-///   `experiment::ensemble` until the `ensemble` module takes them; delete these entries then.
 const KNOWN: &[(&str, &str)] = &[
     ("src/scenario/dataset.rs", "error"),
     ("src/scenario/mod.rs", "calibrate"),
@@ -45,11 +43,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/scenario/validate.rs", "model"),
     ("src/scenario/load.rs", "model"),
     ("src/scenario/dataset.rs", "model"),
-    ("src/report/networks.rs", "experiment"),
-    ("src/report/run.rs", "experiment"),
-    ("src/report/summary.rs", "experiment"),
-    ("src/report/targets.rs", "experiment"),
-    ("src/report/tidy.rs", "experiment"),
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -211,10 +211,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         };
     say(&format!("stopped: {stopped}"));
     let clock = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(used_threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::ensemble::pool(used_threads).map_err(|e| Error::Other(e.to_string()))?;
     let pred = pool.install(|| ppc::predictive(&problem, &particles, seed))?;
     let pred_wall = clock.elapsed().as_secs_f64();
 

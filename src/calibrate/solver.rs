@@ -102,10 +102,7 @@ impl<'a, S: Solver> Executor<'a, S> {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             t => t,
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+        let pool = crate::ensemble::pool(threads).map_err(|e| Error::Other(e.to_string()))?;
         let clock = Instant::now();
         let fingerprint = self.problem.fingerprint();
         let method = self.solver.name().to_string();

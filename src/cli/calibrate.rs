@@ -34,6 +34,13 @@ pub struct CalibrateArgs {
 
 /// Runs `wecare calibrate`.
 pub fn run(a: CalibrateArgs) -> Result<()> {
+    if a.sim.shard.is_some() {
+        return Err(crate::Error::Other(
+            "calibrate: --shard is not supported; a calibration's generations depend on each \
+             other, so run it on one machine"
+                .into(),
+        ));
+    }
     let scenario = Scenario::load(&a.scenario)?;
     let report = calibrate(
         &scenario,

@@ -22,9 +22,19 @@ pub struct SimFlags {
     /// No progress display.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Compute only shard K of N of the work (replicates, designs x replicates, parameter
+    /// points) and write a shard directory `<out>/<command>-shard-K-of-N/`; `wecare merge`
+    /// puts the N shards together.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::ensemble::ShardSpec>,
 }
 
 impl SimFlags {
+    /// Starts this process as the shard given by `--shard`, if any (before anything runs).
+    pub fn start_shard(&self) -> Result<()> {
+        super::shard::start(self.shard)
+    }
+
     /// Writes the flags given into the scenario (seed, threads, output root).
     pub fn apply(&self, s: &mut Scenario) {
         if let Some(x) = self.seed {
@@ -39,14 +49,72 @@ impl SimFlags {
     }
 }
 
+/// The resolved scenario a shard's checksum covers: the thread count, which changes no
+/// result, is left out.
+pub fn shard_toml(s: &Scenario) -> String {
+    let mut s = s.with_resolved_paths();
+    s.montecarlo.threads = 0;
+    s.to_toml()
+}
+
+/// If this process is a shard, writes its shard directory under `root` and reports it;
+/// returns whether it was a shard (the command then writes nothing else).
+pub fn finish_shard(kind: &str, root: &Path, scenarios: &[&Scenario], seed: u64) -> Result<bool> {
+    let Some(spec) = crate::ensemble::shard::active() else {
+        return Ok(false);
+    };
+    let tomls: Vec<String> = scenarios.iter().map(|s| shard_toml(s)).collect();
+    let dir = super::shard::write_shard(kind, root, &tomls, seed, None)?;
+    println!("shard {spec} of {kind}: wrote {}", dir.display());
+    Ok(true)
+}
+
 /// Flags every experiment command shares; they override the scenario.
 #[derive(Debug, Args)]
 pub struct ExperimentArgs {
+    /// Re-run a recorded experiment from its manifest.json (or its directory): the same
+    /// command on the same scenarios and data, so every table comes out bit for bit the same.
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "shard"])]
+    pub from: Option<PathBuf>,
     /// Replicates per design, variant or parameter point (overrides the scenario).
     #[arg(long, allow_hyphen_values = true, value_parser = super::args::replicates)]
     pub replicates: Option<u64>,
     #[command(flatten)]
     pub sim: SimFlags,
+}
+
+/// `--from`: runs a recorded experiment again, after checking that its data are unchanged;
+/// results go below `--out` if given, else below the recorded results root.
+pub fn rerun(manifest: &Path, args: &ExperimentArgs) -> Result<()> {
+    let m = crate::experiment::record::read_manifest(manifest)?;
+    let here = crate::report::manifest::Engine::current();
+    if m.engine != here {
+        eprintln!(
+            "warning: the experiment was made by wecare {} (commit {}); this is wecare {} \
+             (commit {}): results may differ",
+            m.engine.version, m.engine.git_commit, here.version, here.git_commit
+        );
+    }
+    let cwd = PathBuf::from(&m.cwd);
+    let out = match (&args.sim.out, &m.out) {
+        (Some(o), _) => Some(std::path::absolute(o).map_err(|e| Error::io(o, e))?),
+        (None, Some(o)) => Some(cwd.join(o)),
+        (None, None) => None,
+    };
+    let mut command = m.command.clone();
+    if let Some(t) = args.sim.threads {
+        command.extend(["--threads".into(), t.to_string()]);
+    }
+    super::redispatch(&command, &cwd, out, args.sim.quiet)
+}
+
+/// Records how an experiment is made, for its `manifest.json`.
+pub fn record(kind: &str, scenarios: &[&Scenario], seed: u64) {
+    crate::experiment::record::set_provenance(crate::experiment::record::Provenance {
+        kind: kind.into(),
+        scenarios: scenarios.iter().map(|s| (*s).clone()).collect(),
+        seed,
+    });
 }
 
 /// A replicate count given on the command line, checked.
@@ -60,7 +128,8 @@ pub fn replicates_or(given: Option<u64>, default: u64) -> Result<u64> {
 
 /// Loads a scenario for `wecare sweep` or `wecare sensitivity`, with the flags applied; also
 /// the replicates per parameter point.
-pub fn load_sweep(path: &Path, args: &ExperimentArgs) -> Result<(Scenario, u64)> {
+pub fn load_sweep(path: Option<&Path>, args: &ExperimentArgs) -> Result<(Scenario, u64)> {
+    let path = path.ok_or_else(|| Error::Other("give a scenario file or --from".into()))?;
     let mut s = Scenario::load(path)?;
     args.sim.apply(&mut s);
     let sw = s

@@ -1,10 +1,10 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
-use super::common::{ExperimentArgs, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
+use crate::experiment::Key;
 use crate::experiment::compare::{Design, DesignList, compare, tables, write};
-use crate::experiment::output::Bar;
-use crate::experiment::{Key, Progress, Runner};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -27,6 +27,10 @@ pub struct CompareArgs {
 
 /// `wecare compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
+    args.common.sim.start_shard()?;
     let (files, mut outcomes) = match &args.designs {
         Some(list) => DesignList::load(list)?,
         None => (args.scenarios.clone(), Vec::new()),
@@ -63,11 +67,18 @@ pub fn run(args: CompareArgs) -> Result<()> {
     args.common.sim.apply(&mut base);
     let replicates = replicates_or(args.common.replicates, base.montecarlo.replicates)?;
     let seed = base.montecarlo.seed;
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(base.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
     bar.finish();
+    let scenarios: Vec<&crate::scenario::Scenario> = std::iter::once(&base)
+        .chain(designs[1..].iter().map(|d| &d.scenario))
+        .collect();
+    if finish_shard("compare", &base.output.dir, &scenarios, seed)? {
+        return Ok(());
+    }
+    record("compare", &scenarios, seed);
     let dir = write(&c, &base.output.dir)?;
     let (levels, diffs) = tables(&c);
     println!(

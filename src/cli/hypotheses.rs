@@ -1,12 +1,11 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
-use super::common::{ExperimentArgs, replicates_or};
+use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
     Options, mechanisms_table, q1_tables, q3_table, run as analyse, write,
 };
-use crate::experiment::output::Bar;
-use crate::experiment::{Progress, Runner};
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -28,7 +27,8 @@ pub enum Part {
 #[derive(Debug, Args)]
 pub struct HypothesesArgs {
     /// Scenario file.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
     /// Parts to run, comma-separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub only: Vec<Part>,
@@ -41,7 +41,15 @@ pub struct HypothesesArgs {
 
 /// `wecare hypotheses`.
 pub fn run(args: HypothesesArgs) -> Result<()> {
-    let mut s = Scenario::load(&args.scenario)?;
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
+    args.common.sim.start_shard()?;
+    let file = args
+        .scenario
+        .as_deref()
+        .ok_or_else(|| Error::Other("give a scenario file or --from".into()))?;
+    let mut s = Scenario::load(file)?;
     args.common.sim.apply(&mut s);
     let replicates = replicates_or(args.common.replicates, s.montecarlo.replicates)?;
     let seed = s.montecarlo.seed;
@@ -60,11 +68,15 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         }
         o.levels = args.levels.clone();
     }
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let h = analyse(&runner, &s, &o)?;
     bar.finish();
+    if finish_shard("hypotheses", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
+    record("hypotheses", &[&s], seed);
     let dir = write(&h, &s.scenario.name, &s.output.dir)?;
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);

@@ -6,9 +6,12 @@ mod common;
 mod compare;
 mod generate;
 mod hypotheses;
+mod merge;
 mod report;
 mod run;
 mod sensitivity;
+pub mod shard;
+mod slurm;
 mod stats;
 mod sweep;
 
@@ -63,6 +66,10 @@ pub enum Command {
     Hypotheses(hypotheses::HypothesesArgs),
     /// Calibrate a scenario's parameters against observed waves (ABC-SMC or method of moments).
     Calibrate(calibrate::CalibrateArgs),
+    /// Put the shards of a command run with `--shard K/N` together into its normal output.
+    Merge(merge::MergeArgs),
+    /// Write (and with --submit, submit) Slurm job scripts: a job array of shards and a merge.
+    Slurm(slurm::SlurmArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -75,7 +82,67 @@ pub fn main() -> i32 {
         }
     };
     on_interrupt();
-    let result = match cli.command {
+    match dispatch(cli.command) {
+        Ok(()) => 0,
+        Err(e @ crate::error::Error::NotConverged(_)) => {
+            eprintln!("error: {e}");
+            NOT_CONVERGED
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// Runs a recorded command (arguments without the program name) from the directory `cwd` it
+/// ran in, writing below `out`; for `wecare merge` and `--from`.
+pub(crate) fn redispatch(
+    command: &[String],
+    cwd: &std::path::Path,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> crate::Result<()> {
+    use crate::error::Error;
+    let mut argv: Vec<String> = vec!["wecare".into()];
+    argv.extend(command.iter().cloned());
+    if let Some(o) = out {
+        argv.push("--out".into());
+        argv.push(o.display().to_string());
+    }
+    if quiet && !command.iter().any(|a| a == "--quiet" || a == "-q") {
+        argv.push("--quiet".into());
+    }
+    // The recorded command's paths are relative to the directory it ran in.
+    std::env::set_current_dir(cwd).map_err(|e| {
+        Error::Other(format!(
+            "{}: cannot enter the directory the command ran in: {e}",
+            cwd.display()
+        ))
+    })?;
+    crate::experiment::record::set_command_line(argv[1..].to_vec());
+    let cli = <Cli as Parser>::try_parse_from(&argv).map_err(|e| {
+        Error::Other(format!(
+            "the recorded command `{}` does not parse: {e}",
+            command.join(" ")
+        ))
+    })?;
+    match cli.command {
+        Command::Run(_)
+        | Command::Compare(_)
+        | Command::Sweep(_)
+        | Command::Sensitivity(_)
+        | Command::Hypotheses(_) => dispatch(cli.command),
+        _ => Err(Error::Other(format!(
+            "the recorded command `{}` is not an ensemble command",
+            command.join(" ")
+        ))),
+    }
+}
+
+/// Runs one command.
+fn dispatch(command: Command) -> crate::Result<()> {
+    match command {
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
@@ -86,6 +153,8 @@ pub fn main() -> i32 {
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Hypotheses(args) => hypotheses::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Slurm(args) => slurm::run(args),
         Command::Effects => {
             print!("{}", crate::model::effect::documentation());
             Ok(())
@@ -100,17 +169,6 @@ pub fn main() -> i32 {
             }
             print!("{text}");
             Ok(())
-        }
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e @ crate::error::Error::NotConverged(_)) => {
-            eprintln!("error: {e}");
-            NOT_CONVERGED
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
         }
     }
 }
@@ -130,6 +188,8 @@ fn on_interrupt() {
     // Failing to install the handler only leaves the default: the hidden partial directories
     // stay behind, as after a kill.
     let _ = ctrlc::set_handler(|| {
+        // Workers start no new simulation while the unfinished output is removed.
+        crate::ensemble::cancel::request();
         crate::report::abandon_unfinished(|kept| {
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {

@@ -1,16 +1,19 @@
 //! `wecare run` and `wecare validate`.
 
 use super::common::SimFlags;
+use super::shard::write_shard;
+use crate::ensemble::shard;
+use crate::ensemble::{
+    Display, EnsembleOptions, EnsembleTable, KeptReplicate, Progress, run_ensemble_range,
+    run_ensemble_table,
+};
 use crate::error::{Error, Result};
-use crate::experiment::{EnsembleOptions, run_ensemble_table};
 use crate::model::Model;
 use crate::report::fmt::count;
 use crate::report::{Manifest, RunDir, RunInfo, finish_run};
 use crate::scenario::Scenario;
 use crate::stats::StatsOptions;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
@@ -110,8 +113,82 @@ fn from_manifest(path: &Path) -> Result<Scenario> {
     m.scenario(&format!("{} (scenario)", file.display()))
 }
 
+/// The ensemble of a merge: the replicate values of every shard, in shard order, streamed into
+/// the table. Replicate 0 is simulated again to lay the table out and to check that the shards
+/// were made by this engine from these data; the replicates whose networks are kept are
+/// simulated again too (a handful), as the shards do not carry networks.
+fn merged_table(
+    model: &Model,
+    opts: &EnsembleOptions,
+    keep: &[u64],
+    blocks: &[PathBuf],
+) -> Result<(EnsembleTable, Vec<KeptReplicate>)> {
+    let ens = |range: std::ops::Range<u64>, keep: &[u64]| {
+        run_ensemble_range(model, opts, range, keep, &|| {})
+            .map_err(|e| Error::Other(e.to_string()))
+    };
+    let (probe, _) = ens(0..1.min(opts.replicates), &[])?;
+    let mut table = probe.empty_like();
+    let width = table.width();
+    for dir in blocks {
+        let path = dir.join("values.f64");
+        let mut f =
+            std::io::BufReader::new(std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?);
+        let mut buf = vec![0u8; width * 8 * 256];
+        loop {
+            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            let values: Vec<f64> = buf[..n]
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap_or_default()))
+                .collect();
+            if n % 8 != 0 || !table.extend_replicates(&values) {
+                return Err(Error::Other(format!(
+                    "{}: not whole replicates of {width} values: the shard does not match \
+                     this scenario",
+                    path.display()
+                )));
+            }
+        }
+    }
+    let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+    if table.replicates() != opts.replicates
+        || (opts.replicates > 0 && !same(table.wave_values_all(0), probe.wave_values_all(0)))
+    {
+        return Err(Error::Other(format!(
+            "{}: the shards hold {} replicates that do not match this engine and data \
+             (expected {})",
+            blocks
+                .first()
+                .map_or(String::new(), |d| d.display().to_string()),
+            table.replicates(),
+            opts.replicates
+        )));
+    }
+    let mut kept = Vec::new();
+    for &r in keep.iter().filter(|&&r| r < opts.replicates) {
+        kept.extend(ens(r..r + 1, &[r])?.1);
+    }
+    Ok((table, kept))
+}
+
+/// Reads until `buf` is full or the file ends; returns the bytes read.
+fn read_full(f: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
 /// `wecare run`.
 pub fn run(args: RunArgs) -> Result<()> {
+    args.sim.start_shard()?;
     let mut scenario = match (&args.from, &args.scenario) {
         (Some(m), _) => from_manifest(m)?,
         (None, Some(p)) => Scenario::load(p)?,
@@ -154,26 +231,42 @@ pub fn run(args: RunArgs) -> Result<()> {
             ..StatsOptions::default()
         },
     };
+    let bar = Display::new(args.sim.quiet);
+    if let Some(spec) = shard::active() {
+        let (a, b) = spec.range(opts.replicates);
+        bar.stage("replicates", b - a);
+        let (table, _) = run_ensemble_range(&model, &opts, a..b, &[], &|| bar.inc(1))
+            .map_err(|e| Error::Other(e.to_string()))?;
+        bar.finish();
+        let toml = super::common::shard_toml(&scenario);
+        let dir = write_shard(
+            "run",
+            &scenario.output.dir,
+            &[toml],
+            opts.seed,
+            Some(([a, b], table.values())),
+        )?;
+        println!(
+            "shard {spec} of run: {} ({a}..{b}); wrote {}",
+            count(b - a, "replicate"),
+            dir.display()
+        );
+        return Ok(());
+    }
     // The directory exists, under its partial name, from the start of the run.
     let root = scenario.output.dir.clone();
     let dir = RunDir::create(&root, &scenario.scenario.name).map_err(|e| Error::io(&root, e))?;
-    let bar = if args.sim.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(opts.replicates);
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} replicates {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b
-    };
     let started = SystemTime::now();
     let clock = Instant::now();
-    let (table, kept) =
+    let blocks = shard::replay_blocks();
+    let (table, kept) = if blocks.is_empty() {
+        bar.stage("replicates", opts.replicates);
         run_ensemble_table(&model, &opts, &scenario.output.networks, &|| bar.inc(1))
-            .map_err(|e| Error::Other(e.to_string()))?;
-    bar.finish_and_clear();
+            .map_err(|e| Error::Other(e.to_string()))?
+    } else {
+        merged_table(&model, &opts, &scenario.output.networks, &blocks)?
+    };
+    bar.finish();
     let info = RunInfo {
         threads,
         started,

@@ -1,11 +1,10 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, load_sweep};
+use super::common::{ExperimentArgs, finish_shard, load_sweep, record, rerun};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
-use crate::experiment::output::Bar;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
-use crate::experiment::{Progress, Runner};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -22,7 +21,8 @@ pub enum MethodArg {
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
     /// Scenario file with a `[sweep]` section whose parameters have a `range`.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
     /// Method.
     #[arg(long, value_enum, default_value = "morris")]
     pub method: MethodArg,
@@ -32,17 +32,25 @@ pub struct SensitivityArgs {
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
+    args.common.sim.start_shard()?;
+    let (s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
     let seed = s.montecarlo.seed;
     let method = match args.method {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;
     bar.finish();
+    if finish_shard("sensitivity", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
+    record("sensitivity", &[&s], seed);
     let dir = write(&r, &s.scenario.name, &s.output.dir)?;
     println!("{}", table(&r).text());
     println!(

@@ -1,11 +1,11 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::common::{ExperimentArgs, load_sweep};
+use super::common::{ExperimentArgs, finish_shard, load_sweep, record, rerun};
+use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
-use crate::experiment::output::{Bar, fmt_sig};
+use crate::experiment::output::fmt_sig;
 use crate::experiment::sweep::{grid, main_effect, write_grid};
 use crate::experiment::table::Table;
-use crate::experiment::{Progress, Runner};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -13,20 +13,29 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Scenario file with a `[sweep]` section.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub common: ExperimentArgs,
 }
 
 /// `wecare sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
-    let (s, replicates) = load_sweep(&args.scenario, &args.common)?;
+    if let Some(m) = &args.common.from {
+        return rerun(m, &args.common);
+    }
+    args.common.sim.start_shard()?;
+    let (s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
     let seed = s.montecarlo.seed;
-    let bar = Bar::new(args.common.sim.quiet);
+    let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;
     bar.finish();
+    if finish_shard("sweep", &s.output.dir, &[&s], seed)? {
+        return Ok(());
+    }
+    record("sweep", &[&s], seed);
     let dir = write_grid(&g, &s.scenario.name, &s.output.dir)?;
     for (c, k) in g.outputs.iter().enumerate() {
         for (p, name) in g.parameters.iter().enumerate() {

@@ -6,10 +6,11 @@
 //! much narrower than the difference of two independent ensembles' intervals.
 
 use super::estimate::{Summary, paired_difference, summarise};
-use super::outcome::{Key, OutcomeTable, Runner, Selection, lasting_outcomes, parse_keys};
+use super::outcome::{Key, OutcomeTable, Outcomes, Selection, lasting_outcomes, parse_keys};
 use super::output::{ExperimentDir, fmt_sig, num};
 use super::plot::{ForestPanel, ForestSeries, forest_figure};
 use super::table::Table;
+use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::scenario::Scenario;

@@ -3,18 +3,19 @@
 //! generic over scenarios.
 
 pub mod compare;
-mod ensemble;
 pub mod estimate;
 pub mod hypotheses;
 pub mod outcome;
 pub mod output;
 pub mod plot;
+pub mod record;
 pub mod sensitivity;
 pub mod sweep;
 pub mod table;
 
-pub use ensemble::{
-    Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, ReplicateResult,
-    WaveLayout, WaveStats, replicate, run_ensemble, run_ensemble_table,
+pub use crate::ensemble::{
+    Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, Progress,
+    ReplicateResult, Runner, Silent, WaveLayout, WaveStats, replicate, run_ensemble,
+    run_ensemble_table,
 };
-pub use outcome::{Key, OutcomeTable, Progress, Runner, Selection, Silent};
+pub use outcome::{Key, OutcomeTable, Outcomes, Selection};

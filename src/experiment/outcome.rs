@@ -2,11 +2,11 @@
 //! the derived statistics the experiments need (survival of programme ties, programme cost,
 //! cost per lasting tie, adopter gaps), each named `statistic@wave`.
 //!
-//! Experiments run many replicates of several variants (designs, parameter points) through a
-//! [`Runner`], which owns the worker threads and the progress display. Replicate k of every
+//! Experiments run many replicates of several variants (designs, parameter points) through the
+//! ensemble [`Runner`] ([`Outcomes`]). Replicate k of every
 //! variant uses the streams of (master seed, k): common random numbers.
 
-use crate::error::{Error, Result};
+use crate::ensemble::Runner;
 use crate::model::Model;
 use crate::network::{Origin, Snapshot};
 use crate::stats::{StatsOptions, WaveContext, wave_table};
@@ -125,12 +125,7 @@ pub struct Replicate {
 /// Runs replicate `r` of `model` from master seed `seed`, step by step, and prices it.
 pub fn run_replicate(model: &Model, seed: u64, r: u64) -> Replicate {
     let mut sim = model.simulation(seed, r);
-    let mut waves = Vec::new();
-    while let Some(s) = sim.step() {
-        if let Some(snap) = s {
-            waves.push(snap);
-        }
-    }
+    let waves = sim.run_to_end();
     let p = model.params();
     let months = p.timeline.programme.max(1) as f64;
     let extra = p.funding.follow_on as f64;
@@ -369,77 +364,22 @@ impl OutcomeTable {
     }
 }
 
-/// What long experiments report as they go. Called from worker threads.
-pub trait Progress: Sync {
-    /// A new stage of `total` jobs starts.
-    fn stage(&self, label: &str, total: u64);
-    /// `n` more jobs of the current stage are done.
-    fn inc(&self, n: u64);
-    /// The experiment is over.
-    fn finish(&self) {}
-}
-
-/// Reports nothing.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Silent;
-
-impl Progress for Silent {
-    fn stage(&self, _: &str, _: u64) {}
-    fn inc(&self, _: u64) {}
-}
-
-/// Runs the jobs of an experiment on a fixed number of worker threads; results come back in
-/// job order whatever the number of threads.
-pub struct Runner<'p> {
-    pool: rayon::ThreadPool,
-    progress: &'p dyn Progress,
-    /// Statistics options used by [`Runner::outcomes`].
-    pub stats: StatsOptions,
-}
-
-impl<'p> Runner<'p> {
-    /// A runner on `threads` worker threads (0: one per core).
-    pub fn new(threads: usize, progress: &'p dyn Progress) -> Result<Runner<'p>> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
-        Ok(Runner {
-            pool,
-            progress,
-            stats: StatsOptions::default(),
-        })
-    }
-
-    /// Number of worker threads.
-    pub fn threads(&self) -> usize {
-        self.pool.current_num_threads()
-    }
-
-    /// The progress display.
-    pub fn progress(&self) -> &dyn Progress {
-        self.progress
-    }
-
-    /// `f(0..n)` in parallel, as stage `label`; results in job order.
-    pub fn map<T: Send>(&self, label: &str, n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-        self.progress.stage(label, n as u64);
-        let p = self.progress;
-        self.pool.install(|| {
-            (0..n)
-                .into_par_iter()
-                .map(|j| {
-                    let out = f(j);
-                    p.inc(1);
-                    out
-                })
-                .collect()
-        })
-    }
-
+/// Outcome tables from the ensemble runner.
+pub trait Outcomes {
     /// `replicates` replicates of each model (replicate k of every model from (seed, k)),
     /// observed and reduced to `select`; one table per model.
-    pub fn outcomes(
+    fn outcomes(
+        &self,
+        label: &str,
+        models: &[&Model],
+        seed: u64,
+        replicates: u64,
+        select: &Selection,
+    ) -> Vec<OutcomeTable>;
+}
+
+impl Outcomes for Runner<'_> {
+    fn outcomes(
         &self,
         label: &str,
         models: &[&Model],
@@ -452,7 +392,7 @@ impl<'p> Runner<'p> {
         // Column names per model: the selection, or every outcome of a probe replicate.
         let keys: Vec<Vec<Key>> = match select {
             Selection::Keys(k) => vec![k.clone(); models.len()],
-            Selection::All => self.pool.install(|| {
+            Selection::All => self.install(|| {
                 models
                     .par_iter()
                     .map(|m| {

@@ -1,12 +1,8 @@
 //! Where experiments write: a new directory per experiment run, never overwriting, filled
-//! under a temporary name and renamed into place when complete; tidy CSV files; a progress
-//! bar for terminals.
+//! under a temporary name and renamed into place when complete; tidy CSV files.
 
-use super::outcome::Progress;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// An experiment's output directory being written: `<root>/<scenario>/<kind>-<UTC time>/`.
@@ -65,8 +61,12 @@ impl ExperimentDir {
         Ok(())
     }
 
-    /// Renames the directory into place; fails rather than replace anything.
+    /// Records how the experiment was made (`manifest.json`, when the command line set its
+    /// provenance) and renames the directory into place; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
+        if let Some(p) = super::record::take_provenance() {
+            super::record::write_manifest(self.dir.path(), &p)?;
+        }
         let dest = self.dir.destination().to_path_buf();
         self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
@@ -92,46 +92,6 @@ pub fn fmt_sig(v: f64, digits: usize) -> String {
         return format!("{:.0}", v);
     }
     format!("{v:.decimals$}")
-}
-
-/// A progress bar on standard error, one stage after another; hidden when standard error is
-/// not a terminal or when `quiet`.
-pub struct Bar {
-    bar: ProgressBar,
-}
-
-impl Bar {
-    /// A new bar.
-    pub fn new(quiet: bool) -> Bar {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let b = ProgressBar::new(0);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} {msg} {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta})",
-            ) {
-                b.set_style(style.progress_chars("=> "));
-            }
-            b
-        };
-        Bar { bar }
-    }
-}
-
-impl Progress for Bar {
-    fn stage(&self, label: &str, total: u64) {
-        self.bar.set_message(label.to_string());
-        self.bar.set_length(total);
-        self.bar.set_position(0);
-    }
-
-    fn inc(&self, n: u64) {
-        self.bar.inc(n);
-    }
-
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
 
 #[cfg(test)]

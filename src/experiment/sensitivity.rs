@@ -18,11 +18,12 @@
 //!   Intervals: percentile bootstrap over the N rows.
 
 use super::estimate::{bootstrap_interval, quantile_sorted, sorted_finite};
-use super::outcome::{Key, Runner};
+use super::outcome::Key;
 use super::output::{ExperimentDir, fmt_sig, num};
 use super::plot::{ForestPanel, ForestSeries, forest_figure};
 use super::sweep::{SweepParameter, evaluate};
 use super::table::Table;
+use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::model::rng::{self, Rng};
 use crate::scenario::Scenario;

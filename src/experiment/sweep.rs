@@ -15,13 +15,12 @@
 //! ```
 
 use super::estimate::{Summary, summarise};
-use super::outcome::{
-    Key, OutcomeTable, Runner, lasting_outcomes, observe, parse_keys, run_replicate,
-};
+use super::outcome::{Key, OutcomeTable, lasting_outcomes, observe, parse_keys, run_replicate};
 use super::output::{ExperimentDir, fmt_sig, num};
 use super::plot::{Point, Series, Style, XyPanel, xy_figure};
 use super::table::Table;
 use crate::data::Dataset;
+use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::limits;
 use crate::model::Model;
@@ -298,10 +297,10 @@ pub fn evaluate(
     let results = runner.map(
         "parameter points",
         points.len(),
-        |j| -> Result<OutcomeTable> {
+        |j| -> Result<Vec<Vec<f64>>> {
             let s = apply(base, &points[j])?;
             let model = Model::new(data, &s.params())?;
-            let rows = (0..replicates)
+            Ok((0..replicates)
                 .map(|r| {
                     let obs = observe(&run_replicate(&model, seed, r), stats);
                     outputs
@@ -313,14 +312,18 @@ pub fn evaluate(
                         })
                         .collect()
                 })
-                .collect();
-            Ok(OutcomeTable {
-                keys: outputs.to_vec(),
-                rows,
-            })
+                .collect())
         },
     );
-    results.into_iter().collect()
+    results
+        .into_iter()
+        .map(|rows| {
+            Ok(OutcomeTable {
+                keys: outputs.to_vec(),
+                rows: rows?,
+            })
+        })
+        .collect()
 }
 
 /// A finished grid sweep.

@@ -121,12 +121,7 @@ impl Model {
             }
             None => self.simulation(master_seed, replicate),
         };
-        let mut waves = Vec::with_capacity(self.params.timeline.waves.len());
-        while let Some(snap) = sim.step() {
-            if let Some(s) = snap {
-                waves.push(s);
-            }
-        }
+        let waves = sim.run_to_end();
         // Large states are not kept: their allocation costs little next to their run, and
         // keeping them would hold their memory while the statistics are computed.
         if self.initial.len() <= ARENA_MAX_ORGS {
@@ -202,6 +197,18 @@ impl Simulation<'_> {
     /// Mutable state, for setting up experiments by hand.
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
+    }
+
+    /// Runs the remaining steps; returns the snapshots of the waves observed on the way. The
+    /// final state stays readable through [`Simulation::world`].
+    pub fn run_to_end(&mut self) -> Vec<Snapshot> {
+        let mut waves = Vec::with_capacity(self.model.params.timeline.waves.len());
+        while let Some(snap) = self.step() {
+            if let Some(s) = snap {
+                waves.push(s);
+            }
+        }
+        waves
     }
 
     /// The next step to run.

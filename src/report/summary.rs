@@ -8,8 +8,8 @@
 
 use super::files::{parse_field, read_columns};
 use super::fmt::Exact;
+use crate::ensemble::EnsembleTable;
 use crate::error::Result;
-use crate::experiment::EnsembleTable;
 pub use crate::stats::quantile::quantile_sorted;
 use std::collections::HashMap;
 use std::io::Write;

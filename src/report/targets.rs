@@ -3,8 +3,8 @@
 use super::files::{parse_field, read_columns};
 use super::fmt::Exact;
 use super::summary::Describe;
+use crate::ensemble::EnsembleTable;
 use crate::error::Result;
-use crate::experiment::EnsembleTable;
 use crate::scenario::Target;
 use std::io::Write;
 use std::path::Path;

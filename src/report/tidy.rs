@@ -1,7 +1,7 @@
 //! `replicates.csv`: the tidy long table of every replicate's statistics.
 
 use super::fmt::Exact;
-use crate::experiment::{Ensemble, EnsembleTable};
+use crate::ensemble::{Ensemble, EnsembleTable};
 use std::io::Write;
 
 /// Columns of `replicates.csv`, in order.

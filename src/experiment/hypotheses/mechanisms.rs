@@ -3,9 +3,10 @@
 
 use super::Options;
 use crate::data::Dataset;
+use crate::ensemble::Runner;
 use crate::error::Result;
 use crate::experiment::estimate::{Summary, summarise};
-use crate::experiment::outcome::{Key, OutcomeTable, Runner, Selection};
+use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::plot::{ForestPanel, ForestSeries, forest_figure};
 use crate::experiment::table::Table;

@@ -28,8 +28,8 @@ pub use q2::*;
 pub use q3::*;
 
 use super::compare::{Comparison, write_files};
-use super::outcome::Runner;
 use super::output::ExperimentDir;
+use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};

@@ -4,12 +4,13 @@
 
 use super::Options;
 use crate::data::{Dataset, Tie};
+use crate::ensemble::Runner;
 use crate::error::Result;
 use crate::experiment::compare::with_interval;
 use crate::experiment::estimate::{
     Summary, least_squares, quantile_sorted, sorted_finite, summarise, t_p_value,
 };
-use crate::experiment::outcome::{Key, OutcomeTable, Runner, Selection, run_replicate};
+use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection, run_replicate};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::plot::{Point, Series, Style, XyPanel, xy_figure};
 use crate::experiment::table::Table;

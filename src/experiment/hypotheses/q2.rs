@@ -2,9 +2,10 @@
 //! on against off, and each of its two parts alone, with common random numbers.
 
 use super::Options;
+use crate::ensemble::Runner;
 use crate::error::Result;
 use crate::experiment::compare::{Comparison, Design, compare};
-use crate::experiment::outcome::{Key, Runner};
+use crate::experiment::outcome::Key;
 use crate::scenario::Scenario;
 use std::path::PathBuf;
 

@@ -4,9 +4,10 @@
 use super::Options;
 use super::mechanisms::channel_variants;
 use crate::data::Dataset;
+use crate::ensemble::Runner;
 use crate::error::Result;
 use crate::experiment::estimate::{auc, monte_carlo_power, standardised_difference, summarise};
-use crate::experiment::outcome::{Key, Runner, Selection};
+use crate::experiment::outcome::{Key, Outcomes, Selection};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::plot::{ForestPanel, ForestSeries, forest_figure};
 use crate::experiment::table::Table;

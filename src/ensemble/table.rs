@@ -1,9 +1,12 @@
-//! Monte Carlo ensembles: R replicates in parallel, bit-identical whatever the thread count.
+//! Monte Carlo ensembles: R replicates in parallel, bit-identical whatever the thread count,
+//! in full or as one shard's block of replicates.
 
+use super::runner::{pool, stop_point};
 use crate::model::Model;
 use crate::network::Snapshot;
 use crate::stats::{StatRow, StatTable, StatsOptions, WaveContext, wave_statistics, wave_table};
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// How to run an ensemble.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,14 +77,12 @@ pub fn run_ensemble(
     model: &Model,
     opts: &EnsembleOptions,
     progress: &(dyn Fn() + Sync),
-) -> Result<Ensemble, rayon::ThreadPoolBuildError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()?;
-    let replicates = pool.install(|| {
+) -> Result<Ensemble, EnsembleError> {
+    let replicates = pool(opts.threads)?.install(|| {
         (0..opts.replicates)
             .into_par_iter()
             .map(|r| {
+                stop_point();
                 let out = replicate(model, opts.seed, r, &opts.stats);
                 progress();
                 out
@@ -147,6 +148,37 @@ impl EnsembleTable {
     pub fn wave_values(&self, r: u64, w: usize) -> &[f64] {
         let start = r as usize * self.width + self.offsets[w];
         &self.values[start..start + self.waves[w].rows.len()]
+    }
+
+    /// Every value of replicate `r` (0-based position), all waves.
+    pub fn wave_values_all(&self, r: u64) -> &[f64] {
+        let start = r as usize * self.width;
+        &self.values[start..start + self.width]
+    }
+
+    /// Values per replicate (every wave's rows).
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Every value, replicate by replicate, then wave by wave, then row by row.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The same layout with no replicates.
+    pub fn empty_like(&self) -> EnsembleTable {
+        EnsembleTable::new(self.waves.clone())
+    }
+
+    /// Appends the values of replicates laid out like [`EnsembleTable::values`]; fails (adding
+    /// nothing) unless `values` holds whole replicates.
+    pub fn extend_replicates(&mut self, values: &[f64]) -> bool {
+        if self.width == 0 || values.len() % self.width != 0 {
+            return false;
+        }
+        self.values.extend_from_slice(values);
+        true
     }
 
     /// The value of row `row` of wave position `w` in every replicate, in replicate order.
@@ -263,19 +295,27 @@ pub fn run_ensemble_table(
     keep: &[u64],
     progress: &(dyn Fn() + Sync),
 ) -> Result<(EnsembleTable, Vec<KeptReplicate>), EnsembleError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|source| EnsembleError::Threads {
-            threads: opts.threads,
-            source,
-        })?;
-    if opts.replicates == 0 {
+    run_ensemble_range(model, opts, 0..opts.replicates, keep, progress)
+}
+
+/// Like [`run_ensemble_table`] for the replicates `range` only (a shard's block): the table's
+/// row `i` is replicate `range.start + i`, and its values equal those of the same replicate in
+/// the full ensemble.
+pub fn run_ensemble_range(
+    model: &Model,
+    opts: &EnsembleOptions,
+    range: Range<u64>,
+    keep: &[u64],
+    progress: &(dyn Fn() + Sync),
+) -> Result<(EnsembleTable, Vec<KeptReplicate>), EnsembleError> {
+    let pool = pool(opts.threads)?;
+    if range.is_empty() {
         return Ok((EnsembleTable::new(Vec::new()), Vec::new()));
     }
+    let first_r = range.start;
     pool.install(|| {
-        // Replicate 0 fixes the layout every other replicate is checked against.
-        let (first, first_snaps) = wave_tables(model, opts.seed, 0, &opts.stats);
+        // The first replicate fixes the layout every other replicate is checked against.
+        let (first, first_snaps) = wave_tables(model, opts.seed, first_r, &opts.stats);
         progress();
         let layouts: Vec<WaveLayout> = first
             .iter()
@@ -296,9 +336,10 @@ pub fn run_ensemble_table(
                 .collect()
         };
         let first_values = flat(&first);
-        let rest: Vec<Result<ReplicateValues, EnsembleError>> = (1..opts.replicates)
+        let rest: Vec<Result<ReplicateValues, EnsembleError>> = (first_r + 1..range.end)
             .into_par_iter()
             .map(|r| {
+                stop_point();
                 let (tables, snaps) = wave_tables(model, opts.seed, r, &opts.stats);
                 progress();
                 for (k, t) in tables.iter().enumerate() {
@@ -318,12 +359,12 @@ pub fn run_ensemble_table(
                 Ok((flat(&tables), kept))
             })
             .collect();
-        table.values = Vec::with_capacity(table.width * opts.replicates as usize);
+        table.values = Vec::with_capacity(table.width * (range.end - range.start) as usize);
         table.values.extend(first_values);
         let mut kept = Vec::new();
-        if keep.contains(&0) {
+        if keep.contains(&first_r) {
             kept.push(KeptReplicate {
-                replicate: 0,
+                replicate: first_r,
                 snapshots: first_snaps,
             });
         }

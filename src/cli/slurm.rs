@@ -1,0 +1,319 @@
+//! `wecare slurm COMMAND ARGS... --shards N`: a Slurm job array that runs the N shards of an
+//! ensemble command and a merge job that runs when all of them succeeded (`afterok`). The
+//! scripts use only the standard Slurm variables (`SLURM_ARRAY_TASK_ID`,
+//! `SLURM_ARRAY_TASK_COUNT`, `SLURM_CPUS_PER_TASK`), so they run on any site.
+
+use super::shard::shard_dir_name;
+use crate::ensemble::ShardSpec;
+use crate::error::{Error, Result};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Arguments of `wecare slurm`. The options below may stand anywhere; every other argument
+/// is the ensemble command (`run`, `compare`, `sweep`, `sensitivity`, `hypotheses`) with its
+/// own arguments.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Options: --shards N (required), --partition P, --time T, \
+    --cpus-per-task C, --mem M, --job-dir DIR (default slurm/<command>-<UTC time>), --submit.\n\
+    Example: wecare slurm run scenarios/wecare-measure1.toml --replicates 100000 --shards 4 \
+    --cpus-per-task 2 --submit"
+)]
+pub struct SlurmArgs {
+    /// The ensemble command, its arguments and the Slurm options.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "COMMAND ARGS..."
+    )]
+    pub args: Vec<String>,
+}
+
+/// What `wecare slurm` was asked for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SlurmPlan {
+    /// The ensemble command and its arguments (without `--out`).
+    pub command: Vec<String>,
+    /// Results root of the merged output (the command's `--out`), if given.
+    pub out: Option<String>,
+    /// Number of shards (array tasks).
+    pub shards: u64,
+    /// `#SBATCH --partition`.
+    pub partition: Option<String>,
+    /// `#SBATCH --time`.
+    pub time: Option<String>,
+    /// `#SBATCH --cpus-per-task`.
+    pub cpus_per_task: Option<u32>,
+    /// `#SBATCH --mem`.
+    pub mem: Option<String>,
+    /// Where the scripts, logs and shards go.
+    pub job_dir: Option<PathBuf>,
+    /// Submit the jobs.
+    pub submit: bool,
+}
+
+const COMMANDS: [&str; 5] = ["run", "compare", "sweep", "sensitivity", "hypotheses"];
+
+/// Separates the Slurm options from the command.
+pub fn parse_plan(args: &[String]) -> Result<SlurmPlan> {
+    let mut p = SlurmPlan::default();
+    let mut shards = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |name: &str| -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| Error::Other(format!("slurm: {name} needs a value")))
+        };
+        match flag {
+            "--shards" => {
+                let v = value("--shards")?;
+                shards = Some(v.parse::<u64>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                    Error::Other(format!("slurm: --shards `{v}`: give a whole number >= 1"))
+                })?);
+            }
+            "--partition" => p.partition = Some(value("--partition")?),
+            "--time" => p.time = Some(value("--time")?),
+            "--mem" => p.mem = Some(value("--mem")?),
+            "--cpus-per-task" => {
+                let v = value("--cpus-per-task")?;
+                p.cpus_per_task = Some(v.parse().ok().filter(|&c| c >= 1).ok_or_else(|| {
+                    Error::Other(format!(
+                        "slurm: --cpus-per-task `{v}`: give a whole number >= 1"
+                    ))
+                })?);
+            }
+            "--job-dir" => p.job_dir = Some(PathBuf::from(value("--job-dir")?)),
+            "--submit" => p.submit = true,
+            "--out" => p.out = Some(value("--out")?),
+            "--shard" => {
+                return Err(Error::Other(
+                    "slurm: give --shards N; each array task picks its own --shard".into(),
+                ));
+            }
+            _ => p.command.push(a.clone()),
+        }
+    }
+    p.shards = shards.ok_or_else(|| Error::Other("slurm: give --shards N".into()))?;
+    match p.command.first() {
+        Some(c) if COMMANDS.contains(&c.as_str()) => Ok(p),
+        Some(c) => Err(Error::Other(format!(
+            "slurm: `{c}` is not an ensemble command (give one of {})",
+            COMMANDS.join(", ")
+        ))),
+        None => Err(Error::Other("slurm: give the command to run".into())),
+    }
+}
+
+/// A word for a shell script, single-quoted when needed.
+fn sh(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn line(words: &[String]) -> String {
+    words.iter().map(|w| sh(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// The job-array script and the merge script.
+pub fn scripts(plan: &SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> (String, String) {
+    let kind = &plan.command[0];
+    let shards = job_dir.join("shards");
+    let logs = job_dir.join("logs");
+    let head = |name: &str, log: &str, array: bool| -> String {
+        let mut s = format!("#!/bin/bash\n#SBATCH --job-name={}\n", sh(name));
+        if array {
+            s += &format!("#SBATCH --array=1-{}\n", plan.shards);
+        }
+        s += &format!(
+            "#SBATCH --output={}\n",
+            sh(&logs.join(log).display().to_string())
+        );
+        if let Some(v) = &plan.partition {
+            s += &format!("#SBATCH --partition={}\n", sh(v));
+        }
+        if let Some(v) = &plan.time {
+            s += &format!("#SBATCH --time={}\n", sh(v));
+        }
+        if array {
+            if let Some(c) = plan.cpus_per_task {
+                s += &format!("#SBATCH --cpus-per-task={c}\n");
+            }
+        }
+        if let Some(v) = &plan.mem {
+            s += &format!("#SBATCH --mem={}\n", sh(v));
+        }
+        s + "set -euo pipefail\n" + &format!("cd {}\n", sh(&cwd.display().to_string()))
+    };
+    let mut cmd = vec![wecare.display().to_string()];
+    cmd.extend(plan.command.iter().cloned());
+    // No --quiet: off a terminal the progress is a log line every few seconds, which the job
+    // log keeps.
+    cmd.extend(["--out".into(), shards.display().to_string()]);
+    let threads = if plan.command.iter().any(|a| a == "--threads") {
+        String::new()
+    } else {
+        // Results do not depend on the thread count.
+        " --threads \"${SLURM_CPUS_PER_TASK:-1}\"".into()
+    };
+    let array = head(&format!("wecare-{kind}"), "shard-%a.log", true)
+        + &format!(
+            "exec {}{threads} --shard \"${{SLURM_ARRAY_TASK_ID}}/${{SLURM_ARRAY_TASK_COUNT}}\"\n",
+            line(&cmd)
+        );
+    let dirs: Vec<String> = (1..=plan.shards)
+        .map(|k| {
+            let spec = ShardSpec {
+                index: k,
+                count: plan.shards,
+            };
+            shards
+                .join(shard_dir_name(kind, spec))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let out = plan
+        .out
+        .as_ref()
+        .map(|o| cwd.join(o))
+        .unwrap_or_else(|| job_dir.join("results"));
+    let mut merge = vec![wecare.display().to_string(), "merge".into()];
+    merge.extend(["--out".into(), out.display().to_string()]);
+    merge.extend(dirs);
+    let merge = head(&format!("wecare-{kind}-merge"), "merge.log", false)
+        + &format!("exec {}\n", line(&merge));
+    (array, merge)
+}
+
+fn sbatch(args: &[&str]) -> Result<String> {
+    let out = Command::new("sbatch")
+        .args(args)
+        .output()
+        .map_err(|e| Error::Other(format!("cannot run sbatch: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Other(format!(
+            "sbatch {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    // `--parsable` prints `jobid` or `jobid;cluster`.
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.trim().split(';').next().unwrap_or("").to_string())
+}
+
+/// `wecare slurm`.
+pub fn run(args: SlurmArgs) -> Result<()> {
+    let plan = parse_plan(&args.args)?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
+    let job_dir = match &plan.job_dir {
+        Some(d) => cwd.join(d),
+        None => cwd.join("slurm").join(format!(
+            "{}-{}",
+            plan.command[0],
+            crate::report::utc_stamp(std::time::SystemTime::now())
+        )),
+    };
+    if job_dir.exists() {
+        return Err(Error::Other(format!(
+            "{}: already exists; give another --job-dir",
+            job_dir.display()
+        )));
+    }
+    let wecare = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    let (array, merge) = scripts(&plan, &wecare, &cwd, &job_dir);
+    std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(&job_dir, e))?;
+    let (a, m) = (job_dir.join("array.sbatch"), job_dir.join("merge.sbatch"));
+    std::fs::write(&a, array).map_err(|e| Error::io(&a, e))?;
+    std::fs::write(&m, merge).map_err(|e| Error::io(&m, e))?;
+    let (a, m) = (a.display().to_string(), m.display().to_string());
+    if !plan.submit {
+        println!("wrote {a}\nwrote {m}\nsubmit with:");
+        println!("  jid=$(sbatch --parsable {})", sh(&a));
+        println!("  sbatch --dependency=afterok:$jid {}", sh(&m));
+        return Ok(());
+    }
+    let array_id = sbatch(&["--parsable", &a])?;
+    let merge_id = sbatch(&[
+        "--parsable",
+        &format!("--dependency=afterok:{array_id}"),
+        &m,
+    ])?;
+    println!("submitted array job {array_id} ({} shards)", plan.shards);
+    println!("submitted merge job {merge_id} (after array job {array_id} succeeds)");
+    println!("logs in {}", job_dir.join("logs").display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn options_are_separated_from_the_command() {
+        let p = parse_plan(&words(
+            "run s.toml --shards 4 --replicates 10 --partition short --time=00:10:00 \
+             --cpus-per-task 2 --mem 2G --out res --submit",
+        ))
+        .unwrap();
+        assert_eq!(p.command, words("run s.toml --replicates 10"));
+        assert_eq!(p.shards, 4);
+        assert_eq!(p.partition.as_deref(), Some("short"));
+        assert_eq!(p.time.as_deref(), Some("00:10:00"));
+        assert_eq!(p.cpus_per_task, Some(2));
+        assert_eq!(p.out.as_deref(), Some("res"));
+        assert!(p.submit);
+        for bad in [
+            "run s.toml",
+            "stats x --shards 2",
+            "run --shards 0",
+            "run --shard 1/2",
+        ] {
+            assert!(parse_plan(&words(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scripts_use_the_standard_variables() {
+        let p = parse_plan(&words("run s.toml --shards 3 --cpus-per-task 2")).unwrap();
+        let (a, m) = scripts(
+            &p,
+            Path::new("/bin/wecare"),
+            Path::new("/w"),
+            Path::new("/j"),
+        );
+        assert!(a.contains("#SBATCH --array=1-3\n"), "{a}");
+        assert!(a.contains("#SBATCH --cpus-per-task=2\n"), "{a}");
+        assert!(
+            a.contains("--shard \"${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}\""),
+            "{a}"
+        );
+        assert!(a.contains("--threads \"${SLURM_CPUS_PER_TASK:-1}\""), "{a}");
+        assert!(
+            a.contains("cd /w\n") && a.contains("--out /j/shards"),
+            "{a}"
+        );
+        assert!(m.contains("/j/shards/run-shard-3-of-3"), "{m}");
+        assert!(m.contains("merge --out /j/results"), "{m}");
+        assert_eq!(sh("a b'c"), r"'a b'\''c'");
+    }
+}

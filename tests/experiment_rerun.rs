@@ -1,0 +1,167 @@
+//! Every experiment directory records how it was made (`manifest.json`: command, engine,
+//! seed, resolved scenarios, checksums of inputs and outputs) and `--from` runs it again bit
+//! for bit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ok(args: &[&str]) -> String {
+    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        r.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    String::from_utf8(r.stdout).unwrap()
+}
+
+fn wrote(stdout: &str) -> PathBuf {
+    let line = stdout.lines().rfind(|l| l.contains("wrote ")).unwrap();
+    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
+}
+
+const SWEEP: &str = r#"
+[data]
+organisations = "data/wecare-measure1/organisations.csv"
+ties = "data/wecare-measure1/ties.csv"
+history = "data/wecare-measure1/history.csv"
+projects = "data/wecare-measure1/projects.csv"
+
+[sweep]
+outputs = ["ties@3", "initiative_share@3"]
+replicates = 2
+bootstrap = 50
+
+[sweep.morris]
+trajectories = 3
+levels = 4
+
+[[sweep.parameters]]
+key = "dissolution.base.post"
+values = [-1.0, 1.0]
+range = [-1.0, 1.0]
+
+[[sweep.parameters]]
+key = "exit.after"
+values = [6, 18]
+range = [6.0, 18.0]
+"#;
+
+#[test]
+fn experiments_are_recorded_and_rerun_bit_for_bit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("sweep.toml");
+    std::fs::write(&sweep, SWEEP).unwrap();
+    std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.path().join("data")).unwrap();
+    let sw = sweep.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "compare",
+            "--designs",
+            "scenarios/designs/designs.toml",
+            "--replicates",
+            "3",
+        ],
+        vec!["sweep", sw],
+        vec!["sensitivity", sw, "--method", "morris"],
+        vec![
+            "hypotheses",
+            "scenarios/wecare-measure1.toml",
+            "--replicates",
+            "3",
+            "--only",
+            "q2,mechanisms",
+        ],
+    ];
+    for (i, args) in cases.into_iter().enumerate() {
+        let first = tmp.path().join(format!("first-{i}"));
+        let again = tmp.path().join(format!("again-{i}"));
+        let mut a = args.clone();
+        a.extend(["--quiet", "--out", first.to_str().unwrap()]);
+        let d1 = wrote(&ok(&a));
+        let text = std::fs::read_to_string(d1.join("manifest.json")).unwrap();
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(m["kind"], args[0], "{text}");
+        assert_eq!(m["command"][0], args[0], "{text}");
+        assert!(m["engine"]["git_commit"].is_string(), "{text}");
+        assert!(m["seed"].is_u64(), "{text}");
+        assert!(!m["inputs"].as_array().unwrap().is_empty(), "{text}");
+        assert!(d1.join("scenario-1.toml").exists());
+        // Every output is listed with the checksum of its bytes.
+        let outputs = m["outputs"].as_array().unwrap();
+        assert!(!outputs.is_empty());
+        for o in outputs {
+            let p = d1.join(o["path"].as_str().unwrap());
+            let bytes = std::fs::read(&p).unwrap();
+            assert_eq!(
+                o["bytes"].as_u64().unwrap(),
+                bytes.len() as u64,
+                "{}",
+                p.display()
+            );
+        }
+        let d2 = wrote(&ok(&[
+            args[0],
+            "--from",
+            d1.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            again.to_str().unwrap(),
+        ]));
+        assert_ne!(d1, d2);
+        let m2: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d2.join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            m["outputs"], m2["outputs"],
+            "{args:?}: outputs differ on --from"
+        );
+        assert_eq!(m["command"], m2["command"]);
+    }
+}
+
+#[test]
+fn a_changed_input_stops_the_rerun() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let src = root().join("scenarios/data/wecare-measure1");
+    std::fs::create_dir(data.join("wecare-measure1")).unwrap();
+    for f in std::fs::read_dir(&src).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(
+            &f,
+            data.join("wecare-measure1").join(f.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let sweep = tmp.path().join("sweep.toml");
+    std::fs::write(&sweep, SWEEP).unwrap();
+    let out = tmp.path().join("o");
+    let d = wrote(&ok(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let ties = data.join("wecare-measure1/ties.csv");
+    let mut t = std::fs::read_to_string(&ties).unwrap();
+    t.push('\n');
+    std::fs::write(&ties, t).unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(["sweep", "--from", d.to_str().unwrap(), "--quiet"])
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("ties.csv") && err.contains("changed"), "{err}");
+}

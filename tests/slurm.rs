@@ -1,0 +1,184 @@
+//! On a real Slurm cluster: `wecare slurm ... --shards N --submit` runs the shards as a job
+//! array and the merge after them, and the merged output equals the unsharded run byte for
+//! byte. Needs a running cluster (`tests/scripts/slurm_cluster.sh up`, as root); without one
+//! the test says why and passes, unless WECARE_REQUIRE_SLURM=1 (CI), where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cluster_ready() -> Result<(), String> {
+    let out = Command::new("sinfo")
+        .args(["-h", "-o", "%T"])
+        .output()
+        .map_err(|e| format!("sinfo cannot run ({e})"))?;
+    let states = String::from_utf8_lossy(&out.stdout);
+    if out.status.success()
+        && states
+            .lines()
+            .any(|l| ["idle", "mixed", "allocated"].contains(&l.trim()))
+    {
+        Ok(())
+    } else {
+        Err(format!("no Slurm node is up (sinfo: {})", states.trim()))
+    }
+}
+
+/// Whether to run; panics when the cluster is required and missing.
+fn need_cluster() -> bool {
+    match cluster_ready() {
+        Ok(()) => true,
+        Err(why) if std::env::var("WECARE_REQUIRE_SLURM").is_ok_and(|v| v == "1") => {
+            panic!(
+                "WECARE_REQUIRE_SLURM=1 but {why}; start it with tests/scripts/slurm_cluster.sh up"
+            )
+        }
+        Err(why) => {
+            eprintln!("skipped: {why}; start one with tests/scripts/slurm_cluster.sh up (as root)");
+            false
+        }
+    }
+}
+
+fn wecare(args: &[&str]) -> String {
+    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        r.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    String::from_utf8(r.stdout).unwrap()
+}
+
+fn wrote(text: &str) -> PathBuf {
+    let line = text.lines().rfind(|l| l.contains("wrote ")).unwrap();
+    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
+}
+
+/// Waits until Slurm no longer lists job `id` (at most `limit`).
+fn wait_for(id: &str, limit: Duration) {
+    let t = Instant::now();
+    loop {
+        let out = Command::new("squeue")
+            .args(["-h", "-j", id, "-o", "%T"])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&out.stdout).trim().is_empty() {
+            return;
+        }
+        assert!(t.elapsed() < limit, "job {id} still queued after {limit:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// Submits `args` as `shards` array tasks, waits for the merge job, and compares the merged
+/// files with the unsharded run's (the manifest and report page record times; the resolved
+/// scenario names its results root).
+fn submitted_equals_unsharded(tmp: &Path, args: &[&str], shards: u64, files: &[&str]) {
+    let full = tmp.join("full");
+    let mut a = args.to_vec();
+    a.extend(["--quiet", "--out", full.to_str().unwrap()]);
+    let full_dir = wrote(&wecare(&a));
+    let job = tmp.join("job");
+    let res = tmp.join("res");
+    let n = shards.to_string();
+    let mut s = vec!["slurm"];
+    s.extend(args);
+    s.extend([
+        "--shards",
+        &n,
+        "--job-dir",
+        job.to_str().unwrap(),
+        "--out",
+        res.to_str().unwrap(),
+        "--submit",
+    ]);
+    let said = wecare(&s);
+    let merge_id = said
+        .lines()
+        .find_map(|l| l.strip_prefix("submitted merge job "))
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no merge job in: {said}"))
+        .to_string();
+    wait_for(&merge_id, Duration::from_secs(600));
+    let log = std::fs::read_to_string(job.join("logs/merge.log")).unwrap_or_default();
+    assert!(log.contains("wrote "), "the merge job failed: {log}");
+    let merged = wrote(&log);
+    for f in files {
+        let x = std::fs::read_to_string(full_dir.join(f)).unwrap();
+        let y = std::fs::read_to_string(merged.join(f)).unwrap();
+        let x = x.replace(full.to_str().unwrap(), res.to_str().unwrap());
+        assert!(x == y, "{args:?}: {f} differs");
+    }
+}
+
+#[test]
+fn sharded_run_and_sensitivity_on_slurm_equal_the_single_machine() {
+    if !need_cluster() {
+        return;
+    }
+    let tmp = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
+    let run = [
+        "run",
+        "scenarios/wecare-measure1.toml",
+        "--no-report",
+        "--replicates",
+        "200",
+    ];
+    submitted_equals_unsharded(
+        &tmp.path().join("run"),
+        &run,
+        4,
+        &[
+            "replicates.csv",
+            "summary.csv",
+            "targets.csv",
+            "scenario.toml",
+        ],
+    );
+    let sweep = tmp.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        r#"
+[data]
+organisations = "data/wecare-measure1/organisations.csv"
+ties = "data/wecare-measure1/ties.csv"
+history = "data/wecare-measure1/history.csv"
+projects = "data/wecare-measure1/projects.csv"
+
+[sweep]
+outputs = ["ties@3", "initiative_share@3"]
+replicates = 2
+bootstrap = 50
+
+[sweep.morris]
+trajectories = 3
+levels = 4
+
+[[sweep.parameters]]
+key = "dissolution.base.post"
+range = [-1.0, 1.0]
+
+[[sweep.parameters]]
+key = "exit.after"
+range = [6.0, 18.0]
+"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.path().join("data")).unwrap();
+    let sens = ["sensitivity", sweep.to_str().unwrap(), "--method", "morris"];
+    submitted_equals_unsharded(
+        &tmp.path().join("sensitivity"),
+        &sens,
+        3,
+        &["indices.csv", "points.csv", "indices.md"],
+    );
+}
