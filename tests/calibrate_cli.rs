@@ -72,8 +72,10 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
             "fit.csv",
             "manifest.json",
             "marginals.svg",
+            "marginals.png",
             "ppc.csv",
             "ppc_degree.svg",
+            "ppc_degree.png",
             "scenario.toml",
             "targets.csv",
         ];
@@ -93,6 +95,14 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         }
         let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
         assert_eq!(est.lines().count(), 5, "{est}");
+        // One interval convention for both methods.
+        assert!(
+            est.lines()
+                .next()
+                .unwrap()
+                .contains(",lower95,median,upper95"),
+            "{est}"
+        );
         assert!(est.contains("formation.covariate_similarity"));
         let ppc = std::fs::read_to_string(dir.join("ppc.csv")).unwrap();
         for check in [

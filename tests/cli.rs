@@ -21,8 +21,8 @@ fn defaults_prints_a_valid_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("defaults.toml");
     std::fs::write(&file, &out.stdout).unwrap();
-    // The defaults name the default data set relative to the scenario file.
-    std::os::unix::fs::symlink(root().join("scenarios/data"), dir.path().join("data")).unwrap();
+    // Saved anywhere (here a fresh temporary directory with no data beside it), the printed
+    // scenario validates: it names the shipped data set by absolute path.
     let v = wecare(&["validate", file.to_str().unwrap()]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -64,7 +64,17 @@ fn generate_reproduces_the_committed_data_set_and_never_overwrites_silently() {
         "--out",
         out.to_str().unwrap(),
     ];
-    assert!(wecare(&args).status.success());
+    let made = wecare(&args);
+    assert!(made.status.success());
+    // A scenario to run the new data set is written beside it, and validates as it is.
+    let scenario = out.join("scenario.toml");
+    let v = wecare(&["validate", scenario.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    assert!(
+        String::from_utf8_lossy(&made.stdout).contains("wecare run "),
+        "{}",
+        String::from_utf8_lossy(&made.stdout)
+    );
     for f in [
         "organisations.csv",
         "ties.csv",
@@ -117,10 +127,62 @@ fn stats_of_an_edge_list_and_of_a_graphml_file() {
     assert!(text.starts_with("scope,statistic,value\n"));
     // The s50 README: 74 undirected ties at wave 1.
     assert!(text.contains("network,ties,74\n"), "{text}");
+    // Without --organisations every organisation would be of kind `other`: the by-kind,
+    // by-territory, origin and adoption rows would be artefacts, so they are left out.
+    assert!(text.contains("network,organisations,"), "{text}");
+    for absent in [
+        "organisations.firm",
+        "ties_touching_share.",
+        "cross_kind_tie_share",
+        "adoption_share",
+        "sc_index.other",
+    ] {
+        assert!(!text.contains(absent), "{absent} in {text}");
+    }
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--organisations"));
     let g = root().join("tests/fixtures/data/graphml/networkx.graphml");
     let o = wecare(&["stats", g.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = wecare(&["stats", "/nonexistent.csv"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent.csv"));
+}
+
+#[test]
+fn version_names_the_commit() {
+    let out = wecare(&["--version"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("wecare {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    // A 40-hex-digit hash (possibly `-dirty`) or `unknown` outside a git checkout.
+    let commit = text
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches(')');
+    let hash = commit.trim_end_matches("-dirty");
+    assert!(
+        commit == "unknown" || (hash.len() == 40 && hash.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text}"
+    );
+}
+
+#[test]
+fn stats_reads_the_engines_own_ties_file_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let ties = dir.path().join("wave-1-ties.csv");
+    std::fs::write(
+        &ties,
+        "from,to,trust,origin\na,b,0.5,baseline\nb,c,0.1,programme\n",
+    )
+    .unwrap();
+    let o = wecare(&["stats", ties.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("warning"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("network,ties,2\n"));
 }

@@ -1,4 +1,5 @@
-//! The default scenario reproduces the pattern the We.Ca.Re evaluation observed (DOMAIN.md):
+//! The default scenario reproduces the pattern the We.Ca.Re evaluation observed
+//! (docs/background.md; docs/ODD.md, section 8.2):
 //! checked on an ensemble with fixed seed, with tolerances set from the Monte Carlo error.
 
 use std::collections::HashMap;

@@ -272,7 +272,20 @@ fn compare_command_writes_a_new_directory_each_time_whatever_the_threads() {
     }
     let summary = std::fs::read_to_string(dirs[0].join("summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 1 + 2 * 2);
-    assert!(summary.starts_with("design,statistic,wave,n,mean"));
+    assert!(summary.starts_with("design,statistic,wave,n,mean,se,lower95,upper95,"));
+    // The layout of a run's replicates.csv, with the design in front.
+    let reps = std::fs::read_to_string(dirs[0].join("replicates.csv")).unwrap();
+    assert!(
+        reps.starts_with("design,replicate,wave,step,scope,statistic,value\n"),
+        "{}",
+        reps.lines().next().unwrap_or("")
+    );
+    // R-safe names: no `@` (R's read.csv would turn it into a dot) in any header.
+    for f in ["summary.csv", "replicates.csv", "designs.csv"] {
+        let text = std::fs::read_to_string(dirs[0].join(f)).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(!header.contains('@'), "{f}: {header}");
+    }
     // The same seed gives the same numbers, whatever the number of threads.
     for f in ["summary.csv", "replicates.csv"] {
         assert_eq!(

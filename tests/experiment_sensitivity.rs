@@ -190,7 +190,7 @@ fn sweep_and_sensitivity_commands_write_their_files() {
             vec!["sweep", f, "--out", o, "--threads", "2"],
             vec![
                 "summary.csv",
-                "replicates.csv",
+                "point_replicates.csv",
                 "summary.md",
                 "main_effects.svg",
             ],

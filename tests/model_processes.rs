@@ -1,4 +1,4 @@
-//! Each process does what MODEL.md says, on tiny hand-built cases.
+//! Each process does what docs/ODD.md, sections 3 and 7, says, on tiny hand-built cases.
 
 mod common;
 

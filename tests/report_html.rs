@@ -105,24 +105,35 @@ fn comparison_goes_to_a_new_directory() {
     assert!(!a.join("report.html").exists());
 }
 
-/// Opens a report in headless Chromium (`tests/scripts/report_screenshot.sh`) and checks that
-/// the page loaded with its plots. Needs Chromium: `cargo test --release -- --ignored`.
-/// With `WECARE_SCREENSHOT=path.png` the screenshot is kept there.
+/// Opens `html` in headless Chromium (`tests/scripts/report_screenshot.sh`); returns the DOM
+/// the browser built and the screenshot (PNG bytes).
+fn in_browser(html: &Path, out: &Path, name: &str, size: &str) -> (String, Vec<u8>) {
+    let shot = out.join(format!("{name}.png"));
+    let dom = out.join(format!("{name}-dom.html"));
+    let o = std::process::Command::new(root().join("tests/scripts/report_screenshot.sh"))
+        .arg(html)
+        .arg(&shot)
+        .arg(&dom)
+        .arg(size)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 50_000, "a blank page would compress smaller");
+    (std::fs::read_to_string(&dom).unwrap(), png)
+}
+
+/// Opens a run's report and a comparison of two funding designs in headless Chromium and
+/// checks that the pages loaded with their plots. Needs Chromium: `cargo test --release --
+/// --ignored`. With `WECARE_SCREENSHOTS=DIR` the screenshots are kept as `DIR/report.png` and
+/// `DIR/compare.png` (the README's and docs' images: `WECARE_SCREENSHOTS=docs/img`).
 #[test]
 #[ignore = "needs Chromium (apt-get install chromium)"]
 fn report_renders_in_a_browser() {
     let out = tempfile::tempdir().unwrap();
     let dir = run_default(out.path(), &["--replicates", "100"]);
-    let shot = out.path().join("report.png");
-    let dom = out.path().join("dom.html");
-    let o = std::process::Command::new(root().join("tests/scripts/report_screenshot.sh"))
-        .arg(dir.join("report.html"))
-        .arg(&shot)
-        .arg(&dom)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let dom = std::fs::read_to_string(&dom).unwrap();
+    let (dom, report_png) = in_browser(&dir.join("report.html"), out.path(), "report", "1280,2400");
     // The browser built the page: headings, the five figures with their SVG drawings.
     assert!(dom.contains("<h1>wecare-measure1</h1>"));
     for id in [
@@ -136,10 +147,61 @@ fn report_renders_in_a_browser() {
     }
     assert!(dom.matches("<svg").count() >= 5);
     assert!(dom.matches("<circle").count() > 200, "network drawn");
-    let png = std::fs::read(&shot).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert!(png.len() > 50_000, "a blank page would compress smaller");
-    if let Ok(keep) = std::env::var("WECARE_SCREENSHOT") {
-        std::fs::copy(&shot, keep).unwrap();
+    // Axis titles, and the time axis in months with the waves at their months.
+    assert!(dom.contains("month (w1, w2"), "time axis title");
+    assert!(
+        dom.contains("14 (w1)") && dom.contains("78 (w3)"),
+        "wave months"
+    );
+
+    // A comparison of two funding designs that share the master seed: paired differences.
+    let follow_on = root().join("scenarios/designs/follow-on-12.toml");
+    wecare(&[
+        "run",
+        "--quiet",
+        "--replicates",
+        "100",
+        "--no-report",
+        "--out",
+        out.path().to_str().unwrap(),
+        follow_on.to_str().unwrap(),
+    ]);
+    let other = run_dirs(out.path())
+        .into_iter()
+        .find(|d| d.to_string_lossy().contains("follow-on-12"))
+        .unwrap();
+    let cmp = out.path().join("cmp");
+    wecare(&[
+        "report",
+        dir.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    let cmp_dir = std::fs::read_dir(cmp.join("compare"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (dom, compare_png) = in_browser(
+        &cmp_dir.join("report.html"),
+        out.path(),
+        "compare",
+        "1280,2400",
+    );
+    assert!(dom.contains("(paired)"), "paired differences");
+    assert!(
+        dom.contains("funding.follow_on"),
+        "the design difference listed"
+    );
+    assert!(
+        dom.contains("Also different, without changing what is simulated"),
+        "names and descriptions are listed apart"
+    );
+    if let Ok(keep) = std::env::var("WECARE_SCREENSHOTS") {
+        let keep = Path::new(&keep);
+        std::fs::write(keep.join("report.png"), report_png).unwrap();
+        std::fs::write(keep.join("compare.png"), compare_png).unwrap();
     }
 }

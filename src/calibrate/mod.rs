@@ -1,4 +1,4 @@
-//! Calibration against observed waves (MODEL.md section 9): ABC-SMC for a posterior
+//! Calibration against observed waves (docs/ODD.md, section 9): ABC-SMC for a posterior
 //! ([`abc_smc`]) and the simulated method of moments for fast point estimates ([`smm`]), with
 //! posterior predictive checks on statistics not used in fitting ([`ppc`]).
 //!
@@ -213,20 +213,15 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         (Some(s), _) => {
             outputs::write_targets(&dir, &problem, Some(&s.scales.scale))?;
             outputs::write_abc(&dir, &problem, s)?;
-            outputs::write_file(
+            plot::write_marginals(
                 &dir,
-                "marginals.svg",
                 &outputs::marginals(&problem, &estimates, Some((&s.theta, &s.weights)), None),
             )?;
         }
         (_, Some(s)) => {
             outputs::write_targets(&dir, &problem, None)?;
             outputs::write_smm(&dir, &problem, s)?;
-            outputs::write_file(
-                &dir,
-                "marginals.svg",
-                &outputs::marginals(&problem, &estimates, None, None),
-            )?;
+            plot::write_marginals(&dir, &outputs::marginals(&problem, &estimates, None, None))?;
         }
         _ => {}
     }

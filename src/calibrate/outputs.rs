@@ -96,7 +96,7 @@ fn strings(x: &[&str]) -> Vec<String> {
 /// `estimates.csv`: one row per parameter.
 pub fn write_estimates(dir: &Path, est: &[Estimate], method: &str) -> Result<()> {
     let (e, s, lo, hi) = if method == "abc" {
-        ("posterior_mean", "posterior_sd", "q025", "q975")
+        ("posterior_mean", "posterior_sd", "lower95", "upper95")
     } else {
         ("estimate", "se", "lower95", "upper95")
     };
@@ -282,7 +282,11 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
     write_rows(&dir.join("smm_phases.csv"), &header, &rows)?;
     let mut header = strings(&["subphase", "iteration"]);
     header.extend(keys.iter().cloned());
-    header.extend(m.names.iter().map(|n| format!("deviation.{n}")));
+    header.extend(
+        m.names
+            .iter()
+            .map(|n| format!("deviation.{}", column_name(n))),
+    );
     let rows: Vec<Vec<String>> = state
         .iterations
         .iter()
@@ -294,6 +298,12 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
         })
         .collect();
     write_rows(&dir.join("smm_iterations.csv"), &header, &rows)
+}
+
+/// A moment's name as a column name R and pandas keep as it is: `ties@2+3` becomes
+/// `ties.wave2_3` (R's `read.csv` would turn `@` and `+` into dots).
+fn column_name(moment: &str) -> String {
+    moment.replace('@', ".wave").replace('+', "_")
 }
 
 fn check_rows(rows: &[CheckRow]) -> Vec<Vec<String>> {
@@ -325,8 +335,8 @@ pub fn write_predictive(dir: &Path, pred: &Predictive, observed_waves: usize) ->
         "n",
         "mean",
         "sd",
-        "q025",
-        "q975",
+        "p2_5",
+        "p97_5",
         "p_value",
     ]);
     write_rows(&dir.join("fit.csv"), &header, &check_rows(&pred.fit))?;
@@ -358,10 +368,10 @@ pub fn write_predictive(dir: &Path, pred: &Predictive, observed_waves: usize) ->
             }
         })
         .collect();
-    write_text(&dir.join("ppc_degree.svg"), &plot::bands_svg(&panels))
+    plot::write_bands(dir, &panels)
 }
 
-/// `marginals.svg`: for ABC, a weighted histogram of the particles; for the method of moments,
+/// The panels of `marginals.svg` (and `.png`, [`plot::write_marginals`]): for ABC, a weighted histogram of the particles; for the method of moments,
 /// the normal approximation `N(estimate, se^2)`; with the prior density, the estimate, the 95%
 /// interval and optional reference values (e.g. the true values of a recovery study).
 pub fn marginals(
@@ -369,7 +379,7 @@ pub fn marginals(
     est: &[Estimate],
     particles: Option<(&[Vec<f64>], &[f64])>,
     reference: Option<&[f64]>,
-) -> String {
+) -> Vec<Panel> {
     let panels: Vec<Panel> = problem
         .parameters
         .iter()
@@ -454,7 +464,7 @@ pub fn marginals(
             panel
         })
         .collect();
-    plot::marginals_svg(&panels)
+    panels
 }
 
 /// The scenario with the estimates written in (every slot of each key), data paths absolute.
@@ -538,4 +548,16 @@ pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
 /// Writes text to a file of the directory.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
     write_text(&dir.join(name), text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_name;
+
+    #[test]
+    fn moment_names_become_r_safe_column_names() {
+        assert_eq!(column_name("ties@2+3"), "ties.wave2_3");
+        assert_eq!(column_name("transitivity@3"), "transitivity.wave3");
+        assert_eq!(column_name("mean_trust"), "mean_trust");
+    }
 }

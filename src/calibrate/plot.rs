@@ -1,8 +1,13 @@
-//! Plain SVG figures of calibration results: marginal posteriors (or sampling distributions)
-//! of the parameters, and predictive bands against observed distributions. Written by hand so
-//! that no font or system library is needed; any browser or vector editor opens them.
+//! Figures of calibration results, drawn with the report's plotters stack (same fonts,
+//! palette and SVG + PNG pair as a run's plots): marginal posteriors (or sampling
+//! distributions) of the parameters, and predictive bands against observed distributions.
 
-use std::fmt::Write;
+use crate::error::Result;
+use crate::report::plot::{Figure, bold, err, font, palette, px, render, x_key_ticks};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
 
 /// A curve of a panel: legend, colour and points.
 pub type Curve = (String, String, Vec<(f64, f64)>);
@@ -41,18 +46,19 @@ pub struct BandPanel {
     pub observed: Vec<f64>,
 }
 
-const W: f64 = 420.0;
-const H: f64 = 300.0;
-const LEFT: f64 = 58.0;
-const RIGHT: f64 = 14.0;
-const TOP: f64 = 46.0;
-const BOTTOM: f64 = 44.0;
+/// Nominal size of one panel.
+const W: u32 = 440;
+const H: u32 = 320;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A colour given as `#rrggbb` (grey when it is not one).
+fn colour(hex: &str) -> RGBColor {
+    let h = hex.trim_start_matches('#');
+    let c = |k: usize| u8::from_str_radix(h.get(k..k + 2).unwrap_or("80"), 16).unwrap_or(128);
+    if h.len() == 6 {
+        RGBColor(c(0), c(2), c(4))
+    } else {
+        palette::GREY
+    }
 }
 
 /// About five round tick values covering `[lo, hi]`.
@@ -78,93 +84,44 @@ pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
 fn fmt_tick(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
-struct Frame {
-    x0: f64,
-    y0: f64,
-    xlo: f64,
-    xhi: f64,
-    ylo: f64,
-    yhi: f64,
-}
-
-impl Frame {
-    fn x(&self, v: f64) -> f64 {
-        self.x0 + LEFT + (v - self.xlo) / (self.xhi - self.xlo) * (W - LEFT - RIGHT)
-    }
-    fn y(&self, v: f64) -> f64 {
-        self.y0 + H - BOTTOM - (v - self.ylo) / (self.yhi - self.ylo) * (H - TOP - BOTTOM)
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.replace('-', "−")
     }
 }
 
-fn axes(svg: &mut String, f: &Frame, title: &str, subtitle: &str, xticks: bool) {
-    let (x0, y0) = (f.x0, f.y0);
-    let _ = writeln!(
-        svg,
-        r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#444" stroke-width="0.8"/>"##,
-        x0 + LEFT,
-        y0 + TOP,
-        W - LEFT - RIGHT,
-        H - TOP - BOTTOM
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{:.1}" y="{:.1}" font-size="13" font-weight="bold">{}</text>"#,
-        x0 + LEFT,
-        y0 + 18.0,
-        esc(title)
-    );
-    let _ = writeln!(
-        svg,
-        r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#333">{}</text>"##,
-        x0 + LEFT,
-        y0 + 34.0,
-        esc(subtitle)
-    );
-    if xticks {
-        for t in ticks(f.xlo, f.xhi) {
-            let x = f.x(t);
-            let _ = writeln!(
-                svg,
-                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#444"/><text x="{x:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"##,
-                y0 + H - BOTTOM,
-                y0 + H - BOTTOM + 4.0,
-                y0 + H - BOTTOM + 16.0,
-                fmt_tick(t)
-            );
-        }
-    }
-    for t in ticks(f.ylo, f.yhi) {
-        let y = f.y(t);
-        let _ = writeln!(
-            svg,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#444"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text>"##,
-            x0 + LEFT - 4.0,
-            x0 + LEFT,
-            x0 + LEFT - 6.0,
-            y + 3.5,
-            fmt_tick(t)
-        );
-    }
+/// Title and subtitle of a panel; returns the area below them.
+fn heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: f64,
+    title: &str,
+    subtitle: &str,
+) -> std::result::Result<DrawingArea<DB, Shift>, String> {
+    area.draw(&Text::new(
+        title.to_string(),
+        (px(s, 10.0), px(s, 6.0)),
+        bold(s, 13.5).color(&palette::INK),
+    ))
+    .map_err(err)?;
+    area.draw(&Text::new(
+        subtitle.to_string(),
+        (px(s, 10.0), px(s, 25.0)),
+        font(s, 10.5).color(&palette::GREY),
+    ))
+    .map_err(err)?;
+    Ok(area.margin(px(s, 40.0), px(s, 4.0), px(s, 4.0), px(s, 12.0)))
 }
 
-fn document(panels: usize, cols: usize, body: &str) -> String {
-    let rows = panels.div_ceil(cols).max(1);
-    let (w, h) = (W * cols.min(panels.max(1)) as f64, H * rows as f64);
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
-    )
-}
+/// The marginal plots of the parameters, two panels per row.
+pub struct Marginals<'a>(pub &'a [Panel]);
 
-/// Marginal plots, two panels per row.
-pub fn marginals_svg(panels: &[Panel]) -> String {
-    let cols = 2;
-    let mut body = String::new();
-    for (k, p) in panels.iter().enumerate() {
-        let x0 = (k % cols) as f64 * W;
-        let y0 = (k / cols) as f64 * H;
+impl Marginals<'_> {
+    fn draw_panel<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        s: f64,
+    ) -> std::result::Result<(), String> {
         let xs = p
             .bars
             .iter()
@@ -188,165 +145,257 @@ pub fn marginals_svg(panels: &[Panel]) -> String {
             .chain(p.curves.iter().flat_map(|c| c.2.iter().map(|q| q.1)))
             .filter(|y| y.is_finite())
             .fold(0.0f64, f64::max)
-            * 1.08;
-        let f = Frame {
-            x0,
-            y0,
-            xlo,
-            xhi,
-            ylo: 0.0,
-            yhi: if yhi > 0.0 { yhi } else { 1.0 },
-        };
+            * 1.12;
+        let yhi = if yhi > 0.0 { yhi } else { 1.0 };
+        let inner = heading(area, s, &p.title, &p.subtitle)?;
+        let x_fmt = |x: &f64| fmt_tick(*x);
+        let y_fmt = |y: &f64| fmt_tick(*y);
+        let mut chart = ChartBuilder::on(&inner)
+            .x_label_area_size(px(s, 36.0))
+            .y_label_area_size(px(s, 56.0))
+            .build_cartesian_2d(xlo..xhi, 0.0..yhi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+            .y_max_light_lines(0)
+            .x_labels(6)
+            .y_labels(5)
+            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
+            .set_all_tick_mark_size(px(s, 3.0))
+            .label_style(font(s, 11.0).color(&palette::GREY))
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc(format!("{} (parameter value)", p.title))
+            .y_desc("density")
+            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
+            .draw()
+            .map_err(err)?;
         if let Some((a, b)) = p.interval {
-            let _ = writeln!(
-                body,
-                r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#fde7c8"/>"##,
-                f.x(a),
-                y0 + TOP,
-                (f.x(b) - f.x(a)).max(0.5),
-                H - TOP - BOTTOM
-            );
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(a, 0.0), (b, yhi)],
+                    palette::ORANGE.mix(0.16).filled(),
+                )))
+                .map_err(err)?
+                .label("95% interval")
+                .legend(move |(x, y)| {
+                    Rectangle::new(
+                        [(x, y - px(s, 4.0)), (x + px(s, 14.0), y + px(s, 4.0))],
+                        palette::ORANGE.mix(0.3).filled(),
+                    )
+                });
         }
-        for &(a, b, d) in &p.bars {
-            let _ = writeln!(
-                body,
-                r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#8fb3d9" stroke="#5a86b5" stroke-width="0.5"/>"##,
-                f.x(a),
-                f.y(d),
-                (f.x(b) - f.x(a)).max(0.3),
-                f.y(0.0) - f.y(d)
-            );
+        if !p.bars.is_empty() {
+            chart
+                .draw_series(p.bars.iter().map(|&(a, b, d)| {
+                    Rectangle::new([(a, 0.0), (b, d)], palette::BLUE.mix(0.45).filled())
+                }))
+                .map_err(err)?
+                .label("posterior (weighted particles)")
+                .legend(move |(x, y)| {
+                    Rectangle::new(
+                        [(x, y - px(s, 4.0)), (x + px(s, 14.0), y + px(s, 4.0))],
+                        palette::BLUE.mix(0.45).filled(),
+                    )
+                });
         }
-        for (_, colour, pts) in &p.curves {
-            let path: Vec<String> = pts
+        let width = px(s, 1.8) as u32;
+        for (label, hex, pts) in &p.curves {
+            let c = colour(hex);
+            let pts: Vec<(f64, f64)> = pts
                 .iter()
                 .filter(|q| q.1.is_finite())
-                .map(|&(x, y)| format!("{:.1},{:.1}", f.x(x), f.y(y.min(f.yhi))))
+                .map(|&(x, y)| (x, y.min(yhi)))
                 .collect();
-            let _ = writeln!(
-                body,
-                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.6"/>"#,
-                path.join(" ")
-            );
+            chart
+                .draw_series(LineSeries::new(pts, c.stroke_width(width)))
+                .map_err(err)?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + px(s, 14.0), y)], c.stroke_width(width))
+                });
         }
-        for (_, colour, x, dashed) in &p.lines {
-            let dash = if *dashed {
-                r#" stroke-dasharray="5,3""#
+        for (label, hex, x, dashed) in &p.lines {
+            let c = colour(hex);
+            let style = c.stroke_width(width);
+            let series = if *dashed {
+                chart.draw_series(DashedLineSeries::new(
+                    vec![(*x, 0.0), (*x, yhi)],
+                    px(s, 5.0) as u32,
+                    px(s, 3.0) as u32,
+                    style,
+                ))
             } else {
-                ""
+                chart.draw_series(LineSeries::new(vec![(*x, 0.0), (*x, yhi)], style))
             };
-            let _ = writeln!(
-                body,
-                r#"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="{colour}" stroke-width="1.6"{dash}/>"#,
-                f.x(*x),
-                y0 + TOP,
-                y0 + H - BOTTOM
-            );
+            series
+                .map_err(err)?
+                .label(label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + px(s, 14.0), y)], style));
         }
-        axes(&mut body, &f, &p.title, &p.subtitle, true);
-        // Legend.
-        let mut ly = y0 + TOP + 12.0;
-        let items = p
-            .curves
-            .iter()
-            .map(|c| (&c.0, &c.1))
-            .chain(p.lines.iter().map(|l| (&l.0, &l.1)));
-        for (label, colour) in items {
-            if label.is_empty() {
-                continue;
-            }
-            let lx = x0 + W - RIGHT - 118.0;
-            let _ = writeln!(
-                body,
-                r#"<line x1="{lx:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="2"/><text x="{:.1}" y="{:.1}" font-size="10">{}</text>"#,
-                lx + 14.0,
-                lx + 18.0,
-                ly + 3.5,
-                esc(label)
-            );
-            ly += 13.0;
-        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(font(s, 10.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(palette::LIGHT)
+            .draw()
+            .map_err(err)
     }
-    document(panels.len(), cols, &body)
 }
 
-/// Band plots (one panel per row): the predictive 95% band as bars, its mean as a line and
-/// the observed values as points.
-pub fn bands_svg(panels: &[BandPanel]) -> String {
-    let mut body = String::new();
-    for (k, p) in panels.iter().enumerate() {
-        let y0 = k as f64 * H;
+impl Figure for Marginals<'_> {
+    fn size(&self) -> (u32, u32) {
+        let cols = self.0.len().clamp(1, 2) as u32;
+        let rows = self.0.len().div_ceil(2).max(1) as u32;
+        (cols * W, rows * H)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        let cols = self.0.len().clamp(1, 2);
+        let rows = self.0.len().div_ceil(2).max(1);
+        let areas = root.split_evenly((rows, cols));
+        for (p, a) in self.0.iter().zip(&areas) {
+            Self::draw_panel(a, p, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Predictive band plots, one panel per row.
+pub struct Bands<'a>(pub &'a [BandPanel]);
+
+impl Bands<'_> {
+    fn draw_panel<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        p: &BandPanel,
+        s: f64,
+    ) -> std::result::Result<(), String> {
         let n = p.labels.len().max(1);
         let yhi =
             p.hi.iter()
                 .chain(&p.observed)
                 .filter(|y| y.is_finite())
                 .fold(0.0f64, |a, &b| a.max(b))
-                * 1.08;
-        let f = Frame {
-            x0: 0.0,
-            y0,
-            xlo: -0.5,
-            xhi: n as f64 - 0.5,
-            ylo: 0.0,
-            yhi: if yhi > 0.0 { yhi } else { 1.0 },
-        };
-        let bw = (f.x(1.0) - f.x(0.0)) * 0.6;
-        for i in 0..p.labels.len() {
-            let (lo, hi) = (p.lo[i], p.hi[i]);
-            if lo.is_finite() && hi.is_finite() {
-                let _ = writeln!(
-                    body,
-                    r##"<rect x="{:.1}" y="{:.1}" width="{bw:.1}" height="{:.1}" fill="#c9dcf0" stroke="#5a86b5" stroke-width="0.5"/>"##,
-                    f.x(i as f64) - bw / 2.0,
-                    f.y(hi),
-                    (f.y(lo) - f.y(hi)).max(0.8)
-                );
-            }
-        }
-        let path: Vec<String> = p
-            .mean
+                * 1.1;
+        let yhi = if yhi > 0.0 { yhi } else { 1.0 };
+        let inner = heading(
+            area,
+            s,
+            &p.title,
+            "bars: 95% predictive interval · line: predictive mean · dots: observed",
+        )?;
+        let every = n.div_ceil(20).max(1);
+        let ticks: Vec<(f64, String)> = p
+            .labels
             .iter()
             .enumerate()
-            .filter(|q| q.1.is_finite())
-            .map(|(i, &m)| format!("{:.1},{:.1}", f.x(i as f64), f.y(m)))
+            .filter(|(i, _)| i % every == 0)
+            .map(|(i, l)| (i as f64, l.clone()))
             .collect();
-        let _ = writeln!(
-            body,
-            r##"<polyline points="{}" fill="none" stroke="#2b5d91" stroke-width="1.4"/>"##,
-            path.join(" ")
-        );
-        for (i, &o) in p.observed.iter().enumerate() {
-            if o.is_finite() {
-                let _ = writeln!(
-                    body,
-                    r##"<circle cx="{:.1}" cy="{:.1}" r="3.2" fill="#c0392b"/>"##,
-                    f.x(i as f64),
-                    f.y(o)
-                );
-            }
-        }
-        axes(
-            &mut body,
-            &f,
-            &p.title,
-            "bars: 95% predictive interval; line: predictive mean; dots: observed",
-            false,
-        );
-        let every = n.div_ceil(20).max(1);
-        for (i, l) in p.labels.iter().enumerate() {
-            if i % every == 0 {
-                let _ = writeln!(
-                    body,
-                    r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-                    f.x(i as f64),
-                    y0 + H - BOTTOM + 16.0,
-                    esc(l)
-                );
-            }
-        }
+        let y_fmt = |y: &f64| fmt_tick(*y);
+        let mut chart = ChartBuilder::on(&inner)
+            .x_label_area_size(px(s, 36.0))
+            .y_label_area_size(px(s, 56.0))
+            .build_cartesian_2d(-0.6..n as f64 - 0.4, 0.0..yhi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+            .y_max_light_lines(0)
+            .y_labels(5)
+            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
+            .set_all_tick_mark_size(px(s, 3.0))
+            .label_style(font(s, 11.0).color(&palette::GREY))
+            .y_label_formatter(&y_fmt)
+            .x_desc("degree (active ties of an organisation)")
+            .y_desc("organisations")
+            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
+            .draw()
+            .map_err(err)?;
+        x_key_ticks(&inner, &chart, 0.0, &ticks, s)?;
+        chart
+            .draw_series((0..p.labels.len()).filter_map(|i| {
+                let (lo, hi) = (p.lo[i], p.hi[i]);
+                (lo.is_finite() && hi.is_finite()).then(|| {
+                    let x = i as f64;
+                    Rectangle::new(
+                        [(x - 0.3, lo), (x + 0.3, hi.max(lo + yhi * 0.004))],
+                        palette::SKY.mix(0.45).filled(),
+                    )
+                })
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                p.mean
+                    .iter()
+                    .enumerate()
+                    .filter(|q| q.1.is_finite())
+                    .map(|(i, &m)| (i as f64, m)),
+                palette::BLUE.stroke_width(px(s, 1.6) as u32),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                p.observed
+                    .iter()
+                    .enumerate()
+                    .filter(|q| q.1.is_finite())
+                    .map(|(i, &o)| {
+                        Circle::new((i as f64, o), px(s, 3.4), palette::VERMILION.filled())
+                    }),
+            )
+            .map_err(err)?;
+        Ok(())
     }
-    document(panels.len(), 1, &body)
+}
+
+impl Figure for Bands<'_> {
+    fn size(&self) -> (u32, u32) {
+        (2 * W, self.0.len().max(1) as u32 * H)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        if self.0.is_empty() {
+            root.draw(&Text::new(
+                "no observed wave to compare with".to_string(),
+                (px(s, 10.0), px(s, 20.0)),
+                font(s, 12.0)
+                    .color(&palette::GREY)
+                    .pos(Pos::new(HPos::Left, VPos::Top)),
+            ))
+            .map_err(err)?;
+            return Ok(());
+        }
+        let areas = root.split_evenly((self.0.len(), 1));
+        for (p, a) in self.0.iter().zip(&areas) {
+            Self::draw_panel(a, p, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `<dir>/marginals.svg` and `.png`.
+pub fn write_marginals(dir: &Path, panels: &[Panel]) -> Result<()> {
+    render(&Marginals(panels), dir, "marginals").map(|_| ())
+}
+
+/// Writes `<dir>/ppc_degree.svg` and `.png`.
+pub fn write_bands(dir: &Path, panels: &[BandPanel]) -> Result<()> {
+    render(&Bands(panels), dir, "ppc_degree").map(|_| ())
 }
 
 #[cfg(test)]
@@ -360,11 +409,41 @@ mod tests {
         };
         assert!(close(ticks(0.0, 1.0), &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]));
         assert!(close(ticks(-5.5, -2.5), &[-5.0, -4.0, -3.0]));
-        let svg = marginals_svg(&[Panel {
-            title: "a<b".into(),
-            bars: vec![(0.0, 1.0, 0.5)],
-            ..Default::default()
-        }]);
-        assert!(svg.starts_with("<svg") && svg.contains("a&lt;b"));
+    }
+
+    #[test]
+    fn figures_are_written_as_svg_and_png_with_axis_titles() {
+        let dir = tempfile::tempdir().unwrap();
+        let panel = Panel {
+            title: "formation.closure".into(),
+            subtitle: "0.5 (95%: 0.2 to 0.8)".into(),
+            bars: vec![(0.0, 0.5, 0.4), (0.5, 1.0, 1.2)],
+            curves: vec![(
+                "prior".into(),
+                "#7f8c8d".into(),
+                vec![(0.0, 0.5), (1.0, 0.5)],
+            )],
+            lines: vec![("estimate".into(), "#c0392b".into(), 0.5, false)],
+            interval: Some((0.2, 0.8)),
+        };
+        write_marginals(dir.path(), &[panel]).unwrap();
+        let bands = BandPanel {
+            title: "degree distribution, wave 2".into(),
+            labels: vec!["0".into(), "1".into(), "2".into()],
+            lo: vec![1.0, 2.0, 0.0],
+            hi: vec![3.0, 6.0, 2.0],
+            mean: vec![2.0, 4.0, 1.0],
+            observed: vec![2.0, 5.0, f64::NAN],
+        };
+        write_bands(dir.path(), &[bands]).unwrap();
+        for f in ["marginals", "ppc_degree"] {
+            let svg = std::fs::read_to_string(dir.path().join(format!("{f}.svg"))).unwrap();
+            assert!(svg.starts_with("<svg"), "{f}");
+            let png = std::fs::read(dir.path().join(format!("{f}.png"))).unwrap();
+            assert_eq!(&png[1..4], b"PNG", "{f}");
+        }
+        let svg = std::fs::read_to_string(dir.path().join("marginals.svg")).unwrap();
+        assert!(svg.contains("density") && svg.contains("parameter value"));
+        assert_eq!(colour("#c0392b"), RGBColor(0xc0, 0x39, 0x2b));
     }
 }

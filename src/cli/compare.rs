@@ -71,8 +71,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let dir = write(&c, &base.output.dir)?;
     let (levels, diffs) = tables(&c);
     println!(
-        "Means ({replicates} replicates per design, seed {seed}):\n{}",
-        levels.text()
+        "Means ({reps} per design, seed {seed}):\n{}",
+        levels.text(),
+        reps = crate::report::fmt::count(replicates, "replicate")
     );
     println!(
         "Differences from {} (paired, 95% interval):\n{}",
@@ -80,10 +81,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
         diffs.text()
     );
     println!(
-        "{} designs x {replicates} replicates in {:.1} s; wrote {}",
+        "{} designs x {reps} in {:.1} s; wrote {}",
         designs.len(),
         clock.elapsed().as_secs_f64(),
-        dir.display()
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
     );
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::data::csv::write_dataset;
 use crate::data::generate::{GeneratorParams, PRESETS, generate, preset};
 use crate::error::{Error, Result};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `wecare generate`.
@@ -19,7 +19,8 @@ pub struct GenerateArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 20170101)]
     pub seed: u64,
-    /// Directory to write organisations.csv, ties.csv, history.csv and projects.csv into.
+    /// Directory to write organisations.csv, ties.csv, history.csv, projects.csv and a
+    /// scenario.toml that runs them into.
     #[arg(long)]
     pub out: PathBuf,
     /// Replace data files that already exist in the output directory.
@@ -51,6 +52,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         "ties.csv",
         "history.csv",
         "projects.csv",
+        SCENARIO,
     ];
     if !a.force {
         if let Some(f) = names.iter().map(|n| a.out.join(n)).find(|p| p.exists()) {
@@ -64,6 +66,8 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     let ds = generate(&params, a.seed).map_err(|e| Error::Other(e.to_string()))?;
     std::fs::create_dir_all(&a.out).map_err(|e| Error::io(&a.out, e))?;
     write_dataset(&ds, &a.out).map_err(|e| Error::io(&a.out, e))?;
+    let scenario = a.out.join(SCENARIO);
+    std::fs::write(&scenario, scenario_for(&a.out, a.seed)).map_err(|e| Error::io(&scenario, e))?;
     let active = ds.organisations.iter().filter(|o| o.active).count();
     println!(
         "generated {} organisations ({active} active), {} ties, {} history ties, {} projects in {:.2} s; wrote {}",
@@ -74,5 +78,45 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         clock.elapsed().as_secs_f64(),
         a.out.display()
     );
+    println!("run it with: wecare run {}", scenario.display());
     Ok(())
+}
+
+/// The scenario file written beside a generated data set.
+const SCENARIO: &str = "scenario.toml";
+
+/// A scenario that runs the data set in `dir` with every other parameter at its default
+/// (`wecare defaults` lists them).
+fn scenario_for(dir: &Path, seed: u64) -> String {
+    let name: String = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = if name.is_empty() {
+        "generated".to_string()
+    } else {
+        name
+    };
+    format!(
+        "# A scenario for the data set generated beside it (generator seed {seed}). Every key\n\
+         # not written takes its default; `wecare defaults` prints them all, with units.\n\
+         \n\
+         [scenario]\n\
+         name = \"{name}\"\n\
+         \n\
+         [data]\n\
+         organisations = \"organisations.csv\"\n\
+         ties = \"ties.csv\"\n\
+         history = \"history.csv\"\n\
+         projects = \"projects.csv\"\n"
+    )
 }

@@ -97,9 +97,10 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         }
     }
     println!(
-        "hypotheses with {replicates} replicates per variant in {:.1} s; wrote {}",
+        "hypotheses with {reps} per variant in {:.1} s; wrote {}",
         clock.elapsed().as_secs_f64(),
-        dir.display()
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
     );
     Ok(())
 }

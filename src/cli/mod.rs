@@ -14,9 +14,17 @@ mod sweep;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The version `--version` prints: the crate's, and the commit the engine was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("WECARE_GIT_COMMIT"),
+    ")"
+);
+
 /// wecare: simulate partnership networks under public funding programmes.
 #[derive(Debug, Parser)]
-#[command(name = "wecare", version, about, long_about = None)]
+#[command(name = "wecare", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -82,7 +90,14 @@ pub fn main() -> i32 {
             Ok(())
         }
         Command::Defaults => {
-            print!("{}", crate::scenario::DEFAULTS_TOML);
+            let (text, absolute) = crate::scenario::printable_defaults();
+            if !absolute {
+                eprintln!(
+                    "note: the default data set was not found where this engine was built; \
+                     the data paths are relative to where the scenario is saved"
+                );
+            }
+            print!("{text}");
             Ok(())
         }
     };

@@ -4,6 +4,7 @@ use super::common::SimFlags;
 use crate::error::{Error, Result};
 use crate::experiment::{EnsembleOptions, run_ensemble_table};
 use crate::model::Model;
+use crate::report::fmt::count;
 use crate::report::{Manifest, RunDir, RunInfo, finish_run};
 use crate::scenario::Scenario;
 use crate::stats::StatsOptions;
@@ -169,11 +170,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     let (path, report_problem) = finish_run(dir, &scenario, &table, &kept, &info)?;
     println!(
-        "{} replicates of {} in {:.2} s on {} threads; wrote {}",
-        opts.replicates,
+        "{} of {} in {:.2} s on {}; wrote {}",
+        count(opts.replicates, "replicate"),
         scenario.scenario.name,
         info.wall_seconds,
-        threads,
+        count(threads as u64, "thread"),
         path.display()
     );
     match report_problem {

@@ -46,10 +46,11 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let dir = write(&r, &s.scenario.name, &s.output.dir)?;
     println!("{}", table(&r).text());
     println!(
-        "{} points x {replicates} replicates in {:.1} s; wrote {}",
+        "{} points x {reps} in {:.1} s; wrote {}",
         r.points.len(),
         clock.elapsed().as_secs_f64(),
-        dir.display()
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
     );
     Ok(())
 }

@@ -33,6 +33,13 @@ pub struct StatsArgs {
 /// Runs `wecare stats`, writing `scope,statistic,value` rows to standard output.
 pub fn run(a: StatsArgs) -> Result<()> {
     let snap = read_network(&a)?;
+    let kinds_known = a.organisations.is_some() || is_graphml(&a.file);
+    if !kinds_known {
+        eprintln!(
+            "note: without --organisations the kinds, territories, origins and adoption of the \
+             organisations are unknown; the statistics that depend on them are left out"
+        );
+    }
     let opts = StatsOptions {
         per_territory: a.per_territory,
         archetype_threshold: a.archetype_threshold,
@@ -51,7 +58,10 @@ pub fn run(a: StatsArgs) -> Result<()> {
     let io = |e: csv::Error| Error::Other(format!("writing to standard output: {e}"));
     w.write_record(["scope", "statistic", "value"])
         .map_err(io)?;
-    for r in rows {
+    for r in rows
+        .iter()
+        .filter(|r| kinds_known || !needs_attributes(&r.statistic))
+    {
         let v = if r.value.is_nan() {
             "NaN".to_string()
         } else {
@@ -66,12 +76,40 @@ pub fn run(a: StatsArgs) -> Result<()> {
     Ok(())
 }
 
+fn is_graphml(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("graphml") || e.eq_ignore_ascii_case("xml"))
+}
+
+/// Whether a statistic depends on what a bare ties file does not say: the organisations'
+/// kinds and territories, the ties' origins, adoption and the partnerships. Without an
+/// organisations file these would be constant artefacts (every organisation of kind `other`
+/// in one territory), not data.
+fn needs_attributes(statistic: &str) -> bool {
+    const KIND_SUFFIXES: [&str; 5] = [
+        ".ente_gestore",
+        ".public",
+        ".third_sector",
+        ".firm",
+        ".other",
+    ];
+    KIND_SUFFIXES.iter().any(|k| statistic.ends_with(k))
+        || [
+            "ties_touching_share.",
+            "archetype_count.",
+            "ties_origin_share.",
+            "sc_bridging_",
+        ]
+        .iter()
+        .any(|p| statistic.starts_with(p))
+        || matches!(
+            statistic,
+            "cross_kind_tie_share" | "cross_territory_tie_share" | "adoption_share"
+        )
+}
+
 fn read_network(a: &StatsArgs) -> Result<Snapshot> {
-    let is_graphml = a
-        .file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("graphml") || e.eq_ignore_ascii_case("xml"));
-    if is_graphml {
+    if is_graphml(&a.file) {
         return Ok(read_snapshot_graphml(&a.file)?);
     }
     let ds = match &a.organisations {

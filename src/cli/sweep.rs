@@ -42,10 +42,11 @@ pub fn run(args: SweepArgs) -> Result<()> {
         }
     }
     println!(
-        "{} points x {replicates} replicates in {:.1} s; wrote {}",
+        "{} points x {reps} in {:.1} s; wrote {}",
         g.points.len(),
         clock.elapsed().as_secs_f64(),
-        dir.display()
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
     );
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! text editor shows it (the header is line 1) and the column; suspicious but usable input gives
 //! [`Warning`]s instead.
 
-use super::{DataError, Dataset, Kind, Organisation, Project, Tie, Warning};
+use super::{DataError, Dataset, Kind, Level, Organisation, Project, Tie, Warning};
 use ::csv::{ReaderBuilder, StringRecord, Terminator, WriterBuilder};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
@@ -133,20 +133,12 @@ pub fn read_dataset(paths: &CsvPaths) -> Result<(Dataset, Vec<Warning>), DataErr
         history = read.ties;
     }
     if paths.ties.is_some() || paths.history.is_some() {
-        let mut isolated = Limited::new(&org_file, "active organisations with no tie");
-        for (i, o) in orgs.iter().enumerate() {
-            if o.active && degree[i] == 0 {
-                isolated.push(
-                    &mut warnings,
-                    Some(org_lines[i]),
-                    format!(
-                        "active organisation `{}` has no tie (neither baseline nor history)",
-                        o.id
-                    ),
-                );
-            }
+        let isolated: Vec<usize> = (0..orgs.len())
+            .filter(|&i| orgs[i].active && degree[i] == 0)
+            .collect();
+        if let Some(&first) = isolated.first() {
+            warnings.push(isolated_info(&org_file, orgs, &org_lines, &isolated, first));
         }
-        isolated.finish(&mut warnings);
     }
     if let Some(path) = &paths.projects {
         projects = read_projects(path, orgs, &index, &mut warnings)?;
@@ -156,6 +148,7 @@ pub fn read_dataset(paths: &CsvPaths) -> Result<(Dataset, Vec<Warning>), DataErr
             let t = o.territory.as_str();
             if listed.insert(t) && !with_project.contains(t) {
                 warnings.push(Warning {
+                    level: Level::Warning,
                     file: file_name(path),
                     line: None,
                     message: format!("territory `{t}` has no project"),
@@ -345,6 +338,39 @@ fn index_of(orgs: &[Organisation]) -> HashMap<&str, usize> {
 }
 
 /// Warnings of one kind from one file, listed up to [`WARN_LIMIT`] and then counted.
+/// One remark, at the first one's line, on all the active organisations without any tie:
+/// isolates are common in observed networks (a pupil with no friend named, an organisation
+/// between projects), so this is information, given once, not a warning per organisation;
+/// the ids are listed (up to [`WARN_LIMIT`]) so a misspelt id in the ties file can be found.
+fn isolated_info(
+    file: &str,
+    orgs: &[Organisation],
+    lines: &[usize],
+    isolated: &[usize],
+    first: usize,
+) -> Warning {
+    let mut ids: Vec<String> = isolated
+        .iter()
+        .take(WARN_LIMIT)
+        .map(|&i| format!("`{}`", orgs[i].id))
+        .collect();
+    if isolated.len() > WARN_LIMIT {
+        ids.push(format!("and {} more", isolated.len() - WARN_LIMIT));
+    }
+    let n = isolated.len();
+    Warning {
+        level: Level::Info,
+        file: file.to_string(),
+        line: Some(lines[first]),
+        message: format!(
+            "{n} active organisation{} no tie, neither baseline nor history: {} (they start \
+             isolated and may form ties; check the ties file if an id is misspelt)",
+            if n == 1 { " has" } else { "s have" },
+            ids.join(", ")
+        ),
+    }
+}
+
 struct Limited<'a> {
     file: &'a str,
     what: &'static str,
@@ -364,6 +390,7 @@ impl<'a> Limited<'a> {
         self.count += 1;
         if self.count <= WARN_LIMIT {
             out.push(Warning {
+                level: Level::Warning,
                 file: self.file.to_string(),
                 line,
                 message,
@@ -374,6 +401,7 @@ impl<'a> Limited<'a> {
     fn finish(self, out: &mut Vec<Warning>) {
         if self.count > WARN_LIMIT {
             out.push(Warning {
+                level: Level::Warning,
                 file: self.file.to_string(),
                 line: None,
                 message: format!(
@@ -465,6 +493,7 @@ impl Table {
         }
         if !unknown.is_empty() {
             warnings.push(Warning {
+                level: Level::Warning,
                 file: file.clone(),
                 line: Some(header_line),
                 message: format!("unknown columns ignored: {}", unknown.join(", ")),
@@ -705,7 +734,15 @@ fn read_tie_file(
     const TRUST: usize = 2;
     const WEIGHT: usize = 3;
     let mut warnings = Vec::new();
-    let mut t = Table::open(path, &["from", "to"], &["trust", "weight"], &mut warnings)?;
+    // `origin` is the column the engine writes into a wave's ties file; reading such a file
+    // back (as a starting network or for `wecare stats`) is expected, so it is accepted and
+    // ignored rather than warned about: ties read in start with origin `baseline`.
+    let mut t = Table::open(
+        path,
+        &["from", "to"],
+        &["trust", "weight", "origin"],
+        &mut warnings,
+    )?;
     if t.has(TRUST) && t.has(WEIGHT) {
         return Err(t.err(
             t.header_line,
@@ -893,6 +930,7 @@ fn read_projects(
         }
         if !inactive.is_empty() {
             warnings.push(Warning {
+                level: Level::Warning,
                 file: t.file.clone(),
                 line: Some(line),
                 message: format!(
@@ -903,6 +941,7 @@ fn read_projects(
         }
         if !elsewhere.is_empty() {
             warnings.push(Warning {
+                level: Level::Warning,
                 file: t.file.clone(),
                 line: Some(line),
                 message: format!(

@@ -16,7 +16,7 @@
 //! the attribute.
 
 use super::csv::{LineCounter, parse_bool};
-use super::{DataError, Dataset, Kind, Organisation, Tie, Warning};
+use super::{DataError, Dataset, Kind, Level, Organisation, Tie, Warning};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -288,6 +288,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
     ] {
         if key.is_none() {
             warnings.push(Warning {
+                level: Level::Warning,
                 file: g.file.clone(),
                 line: None,
                 message: format!("no node attribute `{name}`: {default}"),
@@ -349,6 +350,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
     };
     if let (Some(_), Some(w)) = (k_trust, k_weight) {
         warnings.push(Warning {
+            level: Level::Warning,
             file: g.file.clone(),
             line: Some(g.keys[w].line),
             message: "edge attribute `weight` is ignored: `trust` is given".to_string(),
@@ -900,6 +902,7 @@ impl RawGraph {
                         _ => "edge",
                     };
                     warnings.push(Warning {
+                        level: Level::Warning,
                         file: self.file.clone(),
                         line: Some(k.line),
                         message: format!(

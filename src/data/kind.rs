@@ -1,4 +1,4 @@
-//! Organisation kinds (MODEL.md section 2).
+//! Organisation kinds (docs/ODD.md, section 2).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

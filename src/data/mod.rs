@@ -1,6 +1,6 @@
 //! Empirical input: organisations, baseline ties, remembered past ties and projects.
 //!
-//! A [`Dataset`] is what the model starts from (MODEL.md section 5). It is read from CSV
+//! A [`Dataset`] is what the model starts from (docs/ODD.md, section 5). It is read from CSV
 //! files ([`csv`]) or GraphML ([`graphml`]), or built by the [`generate`] module. Ties refer to
 //! organisations by their position in [`Dataset::organisations`].
 
@@ -121,6 +121,8 @@ impl Dataset {
 /// A non-fatal remark about input data (for example an organisation with no ties).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// How much the remark matters.
+    pub level: Level,
     /// File the remark is about.
     pub file: String,
     /// 1-based line, when the remark is about one line.
@@ -129,11 +131,24 @@ pub struct Warning {
     pub message: String,
 }
 
+/// How much a remark on input data matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Probably a mistake in the data: worth checking.
+    Warning,
+    /// A property of the data worth knowing, common in real data and not a mistake in itself.
+    Info,
+}
+
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Info => "info",
+        };
         match self.line {
-            Some(l) => write!(f, "{}:{}: warning: {}", self.file, l, self.message),
-            None => write!(f, "{}: warning: {}", self.file, self.message),
+            Some(l) => write!(f, "{}:{}: {level}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {level}: {}", self.file, self.message),
         }
     }
 }

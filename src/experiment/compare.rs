@@ -1,4 +1,4 @@
-//! Comparison of funding designs with common random numbers (MODEL.md section 9).
+//! Comparison of funding designs with common random numbers (docs/ODD.md, section 9).
 //!
 //! Every design runs the same replicate indices from the same master seed, so replicate k of
 //! every design draws from the same random streams; each design is compared with the first
@@ -101,6 +101,8 @@ pub struct Comparison {
     pub tables: Vec<OutcomeTable>,
     /// Every (design, outcome), design by design.
     pub rows: Vec<CompareRow>,
+    /// Per design, the step at the end of which each wave is observed (wave k at index k-1).
+    pub steps: Vec<Vec<u32>>,
     /// Replicates per design.
     pub replicates: u64,
     /// Master seed shared by every design.
@@ -180,6 +182,10 @@ pub fn compare(
         outcomes,
         tables,
         rows,
+        steps: designs
+            .iter()
+            .map(|d| d.scenario.timeline.waves.clone())
+            .collect(),
         replicates,
         seed,
     })
@@ -283,25 +289,31 @@ pub fn write_files(
             "n",
             "mean",
             "se",
-            "ci_low",
-            "ci_high",
+            "lower95",
+            "upper95",
             "n_pairs",
             "difference",
             "difference_se",
-            "difference_ci_low",
-            "difference_ci_high",
+            "difference_lower95",
+            "difference_upper95",
         ],
         &rows,
     )?;
+    // The layout of a run's replicates.csv with the design in front, so the two stack.
     let mut reps = Vec::new();
-    for (d, t) in c.designs.iter().zip(&c.tables) {
+    for ((d, t), steps) in c.designs.iter().zip(&c.tables).zip(&c.steps) {
         for (r, row) in t.rows.iter().enumerate() {
             for (k, v) in t.keys.iter().zip(row) {
+                let step = steps
+                    .get(k.wave.wrapping_sub(1))
+                    .map_or_else(String::new, u32::to_string);
                 reps.push(vec![
                     d.clone(),
                     r.to_string(),
-                    k.statistic.clone(),
                     k.wave.to_string(),
+                    step,
+                    "network".to_string(),
+                    k.statistic.clone(),
                     num(*v),
                 ]);
             }
@@ -309,7 +321,15 @@ pub fn write_files(
     }
     dir.csv(
         &format!("{prefix}replicates.csv"),
-        &["design", "replicate", "statistic", "wave", "value"],
+        &[
+            "design",
+            "replicate",
+            "wave",
+            "step",
+            "scope",
+            "statistic",
+            "value",
+        ],
         &reps,
     )?;
     let (levels, diffs) = tables(c);

@@ -1,9 +1,10 @@
-//! The experiments' figures, drawn with plotters into SVG: panels of x-y series with
-//! confidence bands or error bars, and forest plots (estimates with intervals, one row per
-//! design, parameter or statistic).
+//! The experiments' figures, drawn with plotters into SVG and, beside each, a PNG of the same
+//! drawing: panels of x-y series with confidence bands or error bars, and forest plots
+//! (estimates with intervals, one row per design, parameter or statistic).
 
 use crate::error::{Error, Result};
 use crate::report::plot::{ensure_fonts, palette};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
 
@@ -271,24 +272,59 @@ fn draw_xy<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes panels of x-y series as one SVG figure, `cols` panels per row.
-pub fn xy_figure(path: &Path, title: &str, panels: &[XyPanel], cols: usize) -> Result<()> {
+/// Draws a figure on the SVG file `path` and on the PNG file beside it (same stem).
+fn svg_and_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> std::result::Result<(), String>,
+    draw_png: impl Fn(&DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
+) -> Result<()> {
     ensure_fonts();
+    let fail = |p: &Path, e: String| Error::Other(format!("{}: cannot draw: {e}", p.display()));
+    {
+        let root = SVGBackend::new(path, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(err)
+            .and_then(|_| draw(&root))
+            .and_then(|_| root.present().map_err(err))
+            .map_err(|e| fail(path, e))?;
+    }
+    let png = path.with_extension("png");
+    let root = BitMapBackend::new(&png, size).into_drawing_area();
+    root.fill(&WHITE)
+        .map_err(err)
+        .and_then(|_| draw_png(&root))
+        .and_then(|_| root.present().map_err(err))
+        .map_err(|e| fail(&png, e))
+}
+
+fn xy_cells<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels: &[XyPanel],
+    grid: (usize, usize),
+) -> std::result::Result<(), String> {
+    let body = root.titled(title, bold(16.0)).map_err(err)?;
+    let cells = body.split_evenly(grid);
+    for (p, cell) in panels.iter().zip(cells.iter()) {
+        draw_xy(cell, p)?;
+    }
+    Ok(())
+}
+
+/// Writes panels of x-y series as one figure, `cols` panels per row: `path` (SVG) and the
+/// PNG beside it.
+pub fn xy_figure(path: &Path, title: &str, panels: &[XyPanel], cols: usize) -> Result<()> {
     let cols = cols.clamp(1, panels.len().max(1));
     let rows = panels.len().div_ceil(cols).max(1);
     let (pw, ph) = (430u32, 320u32);
     let size = (pw * cols as u32, ph * rows as u32 + 36);
-    let draw = || -> std::result::Result<(), String> {
-        let root = SVGBackend::new(path, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let body = root.titled(title, bold(16.0)).map_err(err)?;
-        let cells = body.split_evenly((rows, cols));
-        for (p, cell) in panels.iter().zip(cells.iter()) {
-            draw_xy(cell, p)?;
-        }
-        root.present().map_err(err)
-    };
-    draw().map_err(|e| Error::Other(format!("{}: cannot draw: {e}", path.display())))
+    svg_and_png(
+        path,
+        size,
+        |root| xy_cells(root, title, panels, (rows, cols)),
+        |root| xy_cells(root, title, panels, (rows, cols)),
+    )
 }
 
 /// One series of a forest plot: an estimate and interval per row.
@@ -431,7 +467,8 @@ fn draw_forest<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes forest panels as one SVG figure, `cols` panels per row.
+/// Writes forest panels as one figure, `cols` panels per row: `path` (SVG) and the PNG
+/// beside it.
 pub fn forest_figure(path: &Path, title: &str, panels: &[ForestPanel], cols: usize) -> Result<()> {
     ensure_fonts();
     let cols = cols.clamp(1, panels.len().max(1));
@@ -445,17 +482,27 @@ pub fn forest_figure(path: &Path, title: &str, panels: &[ForestPanel], cols: usi
     let nrows = panels.iter().map(|p| p.rows.len()).max().unwrap_or(1) as u32;
     let (pw, ph) = (label_width + 300, 80 + 24 * nrows);
     let size = (pw * cols as u32, ph * rows as u32 + 36);
-    let draw = || -> std::result::Result<(), String> {
-        let root = SVGBackend::new(path, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let body = root.titled(title, bold(16.0)).map_err(err)?;
-        let cells = body.split_evenly((rows, cols));
-        for (p, cell) in panels.iter().zip(cells.iter()) {
-            draw_forest(cell, p, label_width)?;
-        }
-        root.present().map_err(err)
-    };
-    draw().map_err(|e| Error::Other(format!("{}: cannot draw: {e}", path.display())))
+    svg_and_png(
+        path,
+        size,
+        |root| forest_cells(root, title, panels, (rows, cols), label_width),
+        |root| forest_cells(root, title, panels, (rows, cols), label_width),
+    )
+}
+
+fn forest_cells<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels: &[ForestPanel],
+    grid: (usize, usize),
+    label_width: u32,
+) -> std::result::Result<(), String> {
+    let body = root.titled(title, bold(16.0)).map_err(err)?;
+    let cells = body.split_evenly(grid);
+    for (p, cell) in panels.iter().zip(cells.iter()) {
+        draw_forest(cell, p, label_width)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

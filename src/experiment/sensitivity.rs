@@ -543,34 +543,38 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
         Method::Morris => header.extend([
             "mu",
             "mu_star",
-            "mu_star_ci_low",
-            "mu_star_ci_high",
+            "mu_star_lower95",
+            "mu_star_upper95",
             "sigma",
         ]),
         Method::Sobol => header.extend([
             "s1",
-            "s1_ci_low",
-            "s1_ci_high",
+            "s1_lower95",
+            "s1_upper95",
             "st",
-            "st_ci_low",
-            "st_ci_high",
+            "st_lower95",
+            "st_upper95",
         ]),
     }
     header.push("noise_share");
     dir.csv("indices.csv", &header, &rows)?;
+    // Long: one row per point and output, so that statistic and wave are values (an output
+    // name such as `ties@3` is not a column name R keeps as it is).
     let mut ph: Vec<String> = vec!["point".into()];
     ph.extend(r.parameters.iter().map(|(p, _)| p.clone()));
-    ph.extend(r.outputs.iter().map(|o| o.to_string()));
+    ph.extend(["statistic".into(), "wave".into(), "mean".into()]);
     let prow: Vec<Vec<String>> = r
         .points
         .iter()
         .zip(&r.means)
         .enumerate()
-        .map(|(j, (x, m))| {
-            std::iter::once(j.to_string())
-                .chain(x.iter().map(|v| num(*v)))
-                .chain(m.iter().map(|v| num(*v)))
-                .collect()
+        .flat_map(|(j, (x, m))| {
+            r.outputs.iter().zip(m).map(move |(o, v)| {
+                std::iter::once(j.to_string())
+                    .chain(x.iter().map(|v| num(*v)))
+                    .chain([o.statistic.clone(), o.wave.to_string(), num(*v)])
+                    .collect()
+            })
         })
         .collect();
     let phr: Vec<&str> = ph.iter().map(String::as_str).collect();

@@ -396,13 +396,13 @@ pub fn main_effect(g: &GridResult, p: usize, c: usize) -> Vec<(f64, Summary)> {
 }
 
 /// Writes a grid sweep into `<root>/<scenario>/sweep-<time>/`: `summary.csv` (per point and
-/// output: mean and interval), `replicates.csv`, `summary.md` and `main_effects.svg`.
+/// output: mean and interval), `point_replicates.csv`, `summary.md` and `main_effects.svg`.
 pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
     let mut dir = ExperimentDir::create(root, name, "sweep")?;
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(g.parameters.iter().cloned());
     header.extend(
-        ["statistic", "wave", "n", "mean", "se", "ci_low", "ci_high"]
+        ["statistic", "wave", "n", "mean", "se", "lower95", "upper95"]
             .iter()
             .map(|s| s.to_string()),
     );
@@ -447,16 +447,19 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
                 reps.push(vec![
                     j.to_string(),
                     r.to_string(),
-                    k.statistic.clone(),
                     k.wave.to_string(),
+                    "network".to_string(),
+                    k.statistic.clone(),
                     num(*v),
                 ]);
             }
         }
     }
+    // A run's replicates.csv layout with the point in front (no `step`: a point may change
+    // the timeline), so a different name.
     dir.csv(
-        "replicates.csv",
-        &["point", "replicate", "statistic", "wave", "value"],
+        "point_replicates.csv",
+        &["point", "replicate", "wave", "scope", "statistic", "value"],
         &reps,
     )?;
     let text = format!(

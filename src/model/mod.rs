@@ -1,4 +1,4 @@
-//! The simulation core (MODEL.md sections 2-7): state, processes and one replicate's run.
+//! The simulation core (docs/ODD.md, sections 2-7): state, processes and one replicate's run.
 //! Free of I/O: it takes a [`Dataset`] and [`Params`] and returns wave [`Snapshot`]s.
 //!
 //! ```
@@ -130,7 +130,7 @@ impl Model {
     }
 }
 
-/// Parameters with switched-off feedback channels zeroed (MODEL.md section 4; the choice for
+/// Parameters with switched-off feedback channels zeroed (docs/ODD.md, section 4; the choice for
 /// `trust_to_formation` also makes the dormant-partner draw uniform, see docs/ODD.md).
 fn effective(p: &Params) -> Params {
     let mut e = p.clone();
@@ -169,7 +169,7 @@ impl Simulation<'_> {
         self.step
     }
 
-    /// Runs one step (MODEL.md section 3, in order). Returns `None` when the timeline is over,
+    /// Runs one step (docs/ODD.md, section 3, in order). Returns `None` when the timeline is over,
     /// `Some(Some(snapshot))` when the step ended with a wave, `Some(None)` otherwise.
     pub fn step(&mut self) -> Option<Option<Snapshot>> {
         let p = &self.model.params;

@@ -1,5 +1,5 @@
-//! Model parameters: every coefficient of MODEL.md section 7, the process rates, the funding
-//! design and the modelling choices MODEL.md section 10 leaves open. Each field's doc comment
+//! Model parameters: every coefficient of docs/ODD.md section 7, the process rates, the funding
+//! design and the modelling choices of docs/ODD.md section 10. Each field's doc comment
 //! gives its unit and default; `wecare defaults` prints them all.
 
 use super::effect::{Effects, Process, values};
@@ -113,7 +113,8 @@ impl Timeline {
     }
 }
 
-/// How the candidate partner of a formation opportunity is drawn (MODEL.md section 3.3).
+/// How the candidate partner of a formation opportunity is drawn (docs/ODD.md, section 7,
+/// Formation).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Candidates {
@@ -312,7 +313,7 @@ impl Default for Exit {
     }
 }
 
-/// The four feedback channels between social capital and change (MODEL.md section 4).
+/// The four feedback channels between social capital and change (docs/ODD.md, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Feedback {
@@ -353,7 +354,8 @@ pub enum RecruitArea {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerTie {
-    /// Every listed partner (the reference specification's literal rule).
+    /// Every listed partner (the literal rule of the original model outline; docs/ODD.md,
+    /// section 10, item 10).
     Lead,
     /// Only partners with no active tie to any other member of the partnership; the others
     /// work through the relations they already have.
@@ -384,7 +386,7 @@ pub enum LeadChoice {
     MostCentral,
 }
 
-/// The funding design: rules of the programme (MODEL.md section 2, Programme).
+/// The funding design: rules of the programme (docs/ODD.md, section 2, Programme).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Funding {
@@ -439,7 +441,7 @@ impl Default for Funding {
     }
 }
 
-/// Origin given to a dormant tie when it revives (MODEL.md section 10.1).
+/// Origin given to a dormant tie when it revives (docs/ODD.md, section 10, item 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevivedOrigin {
@@ -449,7 +451,7 @@ pub enum RevivedOrigin {
     Latest,
 }
 
-/// From when a tie's age counts (MODEL.md section 10.2).
+/// From when a tie's age counts (docs/ODD.md, section 10, item 2b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgeFrom {
@@ -459,7 +461,8 @@ pub enum AgeFrom {
     Spell,
 }
 
-/// What happens when a component of the candidate mixture is empty (MODEL.md section 10.3).
+/// What happens when a component of the candidate mixture is empty (docs/ODD.md, section 10,
+/// item 3a).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmptyComponent {
@@ -469,7 +472,7 @@ pub enum EmptyComponent {
     Waste,
 }
 
-/// How an organisation's social capital `sc_i` is measured (MODEL.md section 4).
+/// How an organisation's social capital `sc_i` is measured (docs/ODD.md, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SocialCapital {
@@ -483,7 +486,7 @@ pub enum SocialCapital {
     LogDegree,
 }
 
-/// The modelling choices MODEL.md section 10 leaves open.
+/// The modelling choices of docs/ODD.md section 10.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {

@@ -1,4 +1,4 @@
-//! Dyad memory: the simulation's network store (MODEL.md section 2, "Dyad memory").
+//! Dyad memory: the simulation's network store (docs/ODD.md, section 2, "Dyad memory").
 //!
 //! Every pair ever tied has one [`Dyad`] record, found in O(1) through a hash index. Active and
 //! dormant partners are kept in per-organisation adjacency vectors, and the active dyads in one

@@ -4,7 +4,7 @@ use crate::data::{Dataset, Kind};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Where an active tie comes from (MODEL.md section 2).
+/// Where an active tie comes from (docs/ODD.md, section 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {

@@ -6,7 +6,7 @@ use super::figures::{
     MAIN_STATISTICS, RunView, archetype_series, kind_series, origin_series, per_statistic_grid,
     trajectory_statistics,
 };
-use super::files::{sha256_file, write_recorded};
+use super::files::{read_columns, sha256_file, write_recorded};
 use super::fmt::{Exact, sig};
 use super::html::{esc, figure, interval_cell, page, table};
 use super::plot::render;
@@ -15,7 +15,7 @@ use super::single::{RunData, short_commit, thousands};
 use super::summary::SUMMARY_COLUMNS;
 use crate::error::{Error, Result};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One compared run, as listed in `comparison.json`.
@@ -70,8 +70,20 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// Settings whose values differ between runs (output settings and thread counts left out).
-fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
+/// Whether a scenario key changes what is simulated. A scenario's name and description, its
+/// observed targets and its sweep and calibration sections describe or use a run but do not
+/// change it; output settings and thread counts do not change the results either.
+fn changes_the_simulation(key: &str) -> bool {
+    let top = key.split('.').next().unwrap_or(key);
+    !matches!(
+        top,
+        "scenario" | "targets" | "sweep" | "calibration" | "output"
+    ) && key != "montecarlo.threads"
+}
+
+/// Settings whose values differ between runs: (those that change the simulation, with each
+/// run's value; the names of the others).
+fn differences(runs: &[RunData]) -> (Vec<(String, Vec<String>)>, Vec<String>) {
     let flat: Vec<BTreeMap<String, String>> = runs
         .iter()
         .map(|r| {
@@ -83,7 +95,8 @@ fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
     let mut keys: Vec<&String> = flat.iter().flat_map(|m| m.keys()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter()
+    let differing: Vec<(String, Vec<String>)> = keys
+        .into_iter()
         .filter(|k| !k.starts_with("output.") && *k != "montecarlo.threads")
         .filter_map(|k| {
             let vals: Vec<String> = flat
@@ -92,7 +105,62 @@ fn differences(runs: &[RunData]) -> Vec<(String, Vec<String>)> {
                 .collect();
             (vals.iter().any(|v| *v != vals[0])).then(|| (k.clone(), vals))
         })
-        .collect()
+        .collect();
+    let (model, other): (Vec<_>, Vec<_>) = differing
+        .into_iter()
+        .partition(|(k, _)| changes_the_simulation(k));
+    let mut other: Vec<String> = other
+        .into_iter()
+        .map(|(k, _)| k.split('.').take(2).collect::<Vec<_>>().join("."))
+        .collect();
+    other.dedup();
+    (model, other)
+}
+
+/// Per (statistic, wave) of the network scope: the values of every replicate, by replicate
+/// index, read from a run's `replicates.csv` (only the statistics in `stats`).
+type ReplicateValues = HashMap<(String, usize), BTreeMap<u64, f64>>;
+
+fn replicate_values(dir: &Path, stats: &[&str]) -> Result<ReplicateValues> {
+    let rows = read_columns(
+        &dir.join("replicates.csv"),
+        &["replicate", "wave", "scope", "statistic", "value"],
+    )?;
+    let mut out: ReplicateValues = HashMap::new();
+    for r in rows {
+        if r[2] != "network" || !stats.contains(&r[3].as_str()) {
+            continue;
+        }
+        let (Ok(rep), Ok(wave), Ok(value)) = (
+            r[0].parse::<u64>(),
+            r[1].parse::<usize>(),
+            r[4].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        out.entry((r[3].clone(), wave))
+            .or_default()
+            .insert(rep, value);
+    }
+    Ok(out)
+}
+
+/// The paired difference `b - a` over the replicates both runs have (common random numbers:
+/// replicate k of each run draws the same streams): mean and the half-width of its 95%
+/// interval, `1.96 sd(d) / sqrt(n)`. `None` with fewer than two finite pairs.
+fn paired_difference(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> Option<(f64, f64)> {
+    let d: Vec<f64> = a
+        .iter()
+        .filter_map(|(k, x)| b.get(k).map(|y| y - x))
+        .filter(|v| v.is_finite())
+        .collect();
+    if d.len() < 2 {
+        return None;
+    }
+    let n = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    Some((mean, 1.96 * (var / n).sqrt()))
 }
 
 /// Builds the comparison of `dirs` (two or more run directories) in a new directory under
@@ -166,11 +234,12 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             label: l.clone(),
             summary: &r.summary,
             targets: &r.targets,
+            step_unit: r.setting("timeline.step_unit"),
         })
         .collect();
     let plots = dir.join("plots");
     let note =
-        "one colour per run · line: mean; bars: 2.5–97.5 percentiles across replicates".to_string();
+        "one colour per run · line: mean; band: 2.5–97.5 percentiles across replicates".to_string();
     let targets: Vec<&[super::targets::TargetRow]> =
         runs.iter().map(|r| r.targets.as_slice()).collect();
     let traj = per_statistic_grid(
@@ -257,11 +326,12 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
         .collect();
     b.push_str("<h2>Runs</h2>\n");
     b.push_str(&table(&head, &rows, 7));
-    let diffs = differences(&runs);
+    let (diffs, described) = differences(&runs);
     b.push_str("<h2>What differs</h2>\n");
     if diffs.is_empty() {
         b.push_str(
-            "<p class=\"note\">The scenarios are identical apart from output settings.</p>\n",
+            "<p class=\"note\">The scenarios simulate the same model and design; they differ at most \
+             in output settings, names, descriptions, targets, sweep or calibration sections.</p>\n",
         );
     } else {
         let mut head = vec!["setting".to_string()];
@@ -275,6 +345,16 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             })
             .collect();
         b.push_str(&table(&head, &rows, head.len()));
+    }
+    if !described.is_empty() {
+        let keys: Vec<String> = described
+            .iter()
+            .map(|k| format!("<code>{}</code>", esc(k)))
+            .collect();
+        b.push_str(&format!(
+            "<p class=\"note\">Also different, without changing what is simulated: {}.</p>\n",
+            keys.join(", ")
+        ));
     }
     if runs.iter().any(|r| !r.targets.is_empty()) {
         b.push_str("<h2>Observed and simulated</h2>\n");
@@ -327,7 +407,9 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     b.push_str(&figure(
         "compare-trajectories",
         &traj_svg,
-        "Main statistics of the whole network; one colour per run (slightly shifted sideways so the bands stay readable).",
+        "Main statistics of the whole network; one colour per run, each wave at its month; bands: 2.5–97.5 \
+         percentiles across replicates (dashed edges); y axes from 0 where a statistic cannot be negative, so \
+         that the size of a difference reads off the axis.",
     ));
     b.push_str(&figure(
         "compare-kinds",
@@ -346,15 +428,40 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     ));
 
     b.push_str("<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
-        error. Δ is the difference of means from the first run with a 95% interval, ±1.96·√(mcse₁² + mcse₂²), \
-        which treats the ensembles as independent; runs with the same master seed share random numbers, so for \
-        them the interval is conservative.</p>\n");
+        error. Δ is the difference of means from the first run with a 95% interval. Runs that share the first \
+        run's master seed share its random numbers (replicate k of each draws the same streams): their Δ is \
+        <b>paired</b>, the mean of the replicate-by-replicate differences ± 1.96·sd/√n, which is tighter than \
+        treating the ensembles as independent. For a run with another seed, Δ is unpaired, \
+        ±1.96·√(mcse₁² + mcse₂²).</p>\n");
     let first = &runs[0].summary;
+    let main: Vec<&str> = MAIN_STATISTICS.iter().map(|(s, _)| *s).collect();
+    let shares_seed = |r: &RunData| {
+        r.manifest.master_seed == runs[0].manifest.master_seed && r.dir != runs[0].dir
+    };
+    let base_values = if runs[1..].iter().any(shares_seed) {
+        Some(replicate_values(&runs[0].dir, &main)?)
+    } else {
+        None
+    };
+    let paired: Vec<Option<ReplicateValues>> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (i > 0 && base_values.is_some() && shares_seed(r))
+                .then(|| replicate_values(&r.dir, &main))
+                .transpose()
+        })
+        .collect::<Result<_>>()?;
     let mut head = vec!["statistic".to_string(), "wave".to_string()];
     for (i, l) in labels.iter().enumerate() {
         head.push(esc(l));
         if i > 0 {
-            head.push(format!("Δ {}", esc(l)));
+            let kind = if paired[i].is_some() {
+                "paired"
+            } else {
+                "unpaired"
+            };
+            head.push(format!("Δ {} ({kind})", esc(l)));
         }
     }
     let mut rows = Vec::new();
@@ -378,10 +485,20 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                         .unwrap_or_else(|| "–".into()),
                 );
                 if i > 0 {
+                    let key = (stat.to_string(), w);
+                    let pair = match (&base_values, &paired[i]) {
+                        (Some(a), Some(b)) => a
+                            .get(&key)
+                            .zip(b.get(&key))
+                            .and_then(|(a, b)| paired_difference(a, b)),
+                        _ => None,
+                    };
                     r.push(match (base, row) {
                         (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
-                            let d = x.d.mean - a.d.mean;
-                            let h = 1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt();
+                            let (d, h) = pair.unwrap_or((
+                                x.d.mean - a.d.mean,
+                                1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt(),
+                            ));
                             let sign = if d > 0.0 { "+" } else { "" };
                             format!(
                                 "{sign}{} <span class=\"ci\">± {}</span>",
@@ -407,4 +524,48 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     })?;
     let dest = out.destination().to_path_buf();
     out.finish().map_err(|e| Error::io(dest, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{changes_the_simulation, paired_difference};
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn paired_differences_use_the_replicates_both_runs_have() {
+        let a: BTreeMap<u64, f64> = [(0, 1.0), (1, 2.0), (2, 3.0), (3, 9.0)].into();
+        // b = a + 1 on the shared replicates, plus noise-free: sd 0, interval 0.
+        let b: BTreeMap<u64, f64> = [(0, 2.0), (1, 3.0), (2, 4.0), (5, 0.0)].into();
+        assert_eq!(paired_difference(&a, &b), Some((1.0, 0.0)));
+        let c: BTreeMap<u64, f64> = [(0, 2.0), (1, 5.0)].into();
+        let (m, h) = paired_difference(&a, &c).unwrap();
+        // d = 1, 3: mean 2, sd sqrt(2), half-width 1.96 sqrt(2) / sqrt(2) = 1.96.
+        assert!(
+            (m - 2.0).abs() < 1e-12 && (h - 1.96).abs() < 1e-12,
+            "{m} {h}"
+        );
+        assert_eq!(paired_difference(&a, &BTreeMap::new()), None);
+    }
+
+    #[test]
+    fn names_targets_and_outputs_are_not_model_differences() {
+        for k in [
+            "scenario.name",
+            "scenario.description",
+            "targets",
+            "calibration.method",
+            "sweep.grid",
+            "output.networks",
+            "montecarlo.threads",
+        ] {
+            assert!(!changes_the_simulation(k), "{k}");
+        }
+        for k in [
+            "funding.follow_on",
+            "montecarlo.seed",
+            "formation.rate.post",
+        ] {
+            assert!(changes_the_simulation(k), "{k}");
+        }
+    }
 }

@@ -54,28 +54,62 @@ pub struct RunView<'a> {
     pub summary: &'a Summary,
     /// Its targets.
     pub targets: &'a [TargetRow],
+    /// What one step is (`timeline.step_unit`, a month by default): the time axis's unit.
+    pub step_unit: String,
 }
 
-/// Tick labels of the waves.
+/// Title of the time axis, in steps of `unit` (`month` by default).
+pub fn time_axis(unit: &str) -> String {
+    let unit = if unit.is_empty() || unit == "–" {
+        "step"
+    } else {
+        unit
+    };
+    format!("{unit} (w1, w2, ...: observation waves)")
+}
+
+/// The y-axis title of a statistic: what it counts or measures, with its unit.
+pub fn unit_of(statistic: &str) -> &'static str {
+    let base = statistic.split('.').next().unwrap_or(statistic);
+    match base {
+        "organisations" | "entrants" => "organisations",
+        "ties" | "programme_ties" | "new_ties" => "ties",
+        "archetype_count" => "territories",
+        "mean_degree" => "ties per organisation",
+        "density" => "share of possible ties",
+        "mean_trust" => "trust (0 to 1)",
+        "degree_centralization" | "betweenness_centralization" => "centralization (0 to 1)",
+        "transitivity" | "mean_local_clustering" => "clustering (0 to 1)",
+        "components" => "components",
+        "programme_cost" => "EUR",
+        "cost_per_lasting_tie" => "EUR per tie",
+        b if b.ends_with("_share") || b.ends_with("_survival") || b.ends_with("_persistence") => {
+            "share (0 to 1)"
+        }
+        _ => "value",
+    }
+}
+
+/// Tick labels of the waves, at their months: `14 (w1)`.
 pub fn wave_labels(s: &Summary) -> Vec<(f64, String)> {
     s.waves()
         .iter()
-        .map(|&(w, _)| (w as f64, format!("wave {w}")))
+        .map(|&(w, step)| (step as f64, format!("{step} (w{w})")))
         .collect()
 }
 
 fn points(s: &Summary, scope: &str, statistic: &str) -> Vec<Point> {
     s.waves()
         .iter()
-        .map(|&(w, _)| match s.get(scope, statistic, w) {
+        .map(|&(w, step)| match s.get(scope, statistic, w) {
             Some(r) if r.d.n > 0 => Point {
-                x: w as f64,
+                x: step as f64,
                 mean: r.d.mean,
                 lo: r.d.p2_5,
                 hi: r.d.p97_5,
             },
             _ => Point {
-                x: w as f64,
+                x: step as f64,
                 mean: f64::NAN,
                 lo: f64::NAN,
                 hi: f64::NAN,
@@ -84,12 +118,19 @@ fn points(s: &Summary, scope: &str, statistic: &str) -> Vec<Point> {
         .collect()
 }
 
-fn observed(targets: &[TargetRow], statistic: &str) -> Vec<Observed> {
+fn observed(s: &Summary, targets: &[TargetRow], statistic: &str) -> Vec<Observed> {
+    let waves = s.waves();
     targets
         .iter()
         .filter(|t| t.scope == "network" && t.statistic == statistic)
-        .map(|t| Observed {
-            x: t.wave as f64,
+        .filter_map(|t| {
+            waves
+                .iter()
+                .find(|(w, _)| *w == t.wave)
+                .map(|&(_, step)| (t, step))
+        })
+        .map(|(t, step)| Observed {
+            x: step as f64,
             value: t.observed,
             se: t.observed_se,
         })
@@ -141,6 +182,7 @@ pub fn per_statistic_grid(
         .iter()
         .map(|(stat, label)| Panel {
             title: label.clone(),
+            y_title: unit_of(stat).to_string(),
             series: runs
                 .iter()
                 .enumerate()
@@ -154,7 +196,7 @@ pub fn per_statistic_grid(
             observed: runs
                 .iter()
                 .find(|r| r.targets.iter().any(|t| t.statistic == *stat))
-                .map(|r| observed(r.targets, stat))
+                .map(|r| observed(r.summary, r.targets, stat))
                 .unwrap_or_default(),
         })
         .collect();
@@ -186,7 +228,9 @@ pub fn per_statistic_grid(
         cols,
         panel_size: (300, 230),
         x_labels,
-        dodge: if runs.len() > 1 { 0.08 } else { 0.0 },
+        x_title: time_axis(runs.first().map_or("step", |r| r.step_unit.as_str())),
+        // Several runs: from 0, so the axis shows how large a difference is.
+        zero_based: runs.len() > 1,
         legend,
     }
 }
@@ -201,6 +245,10 @@ pub fn one_panel(
 ) -> BandGrid {
     let panel = Panel {
         title: panel_title.to_string(),
+        y_title: series
+            .first()
+            .map_or("value", |(stat, _, _)| unit_of(stat))
+            .to_string(),
         series: series
             .iter()
             .map(|(stat, label, colour)| Series {
@@ -230,7 +278,8 @@ pub fn one_panel(
         cols: 1,
         panel_size: (500, 300),
         x_labels: wave_labels(run.summary),
-        dodge: 0.07,
+        x_title: time_axis(&run.step_unit),
+        zero_based: false,
         legend,
     }
 }
@@ -278,4 +327,19 @@ pub fn archetype_series(summaries: &[&Summary]) -> Vec<(String, String, RGBColor
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unit_of;
+
+    #[test]
+    fn every_main_statistic_has_a_unit() {
+        for (stat, _) in super::MAIN_STATISTICS {
+            assert_ne!(unit_of(stat), "value", "{stat}");
+        }
+        assert_eq!(unit_of("organisations.firm"), "organisations");
+        assert_eq!(unit_of("ties_origin_share.baseline"), "share (0 to 1)");
+        assert_eq!(unit_of("archetype_count.polycentric"), "territories");
+    }
 }

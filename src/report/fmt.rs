@@ -25,6 +25,24 @@ pub fn num(v: f64) -> String {
     Exact::default().format(v).to_string()
 }
 
+/// `n` followed by `noun`, in the plural unless `n` is 1, with thousands separated by commas
+/// ("1 replicate", "1,000 replicates").
+pub fn count(n: u64, noun: &str) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n == 1 {
+        format!("{out} {noun}")
+    } else {
+        format!("{out} {noun}s")
+    }
+}
+
 /// `v` with `digits` significant digits for reading (no exponent for everyday magnitudes,
 /// trailing zeros dropped, thousands not separated); `–` for NaN.
 pub fn sig(v: f64, digits: usize) -> String {
@@ -71,6 +89,13 @@ mod tests {
         assert_eq!(b.format(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(b.format(f64::NAN), "NaN");
         assert_eq!(b.format(250000.0), "250000");
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1, "replicate"), "1 replicate");
+        assert_eq!(count(0, "replicate"), "0 replicates");
+        assert_eq!(count(1000, "thread"), "1,000 threads");
     }
 
     #[test]

@@ -2,9 +2,12 @@
 //! and as node and tie CSV tables (R, pandas).
 //!
 //! For replicate `r` and wave `k` (1-based): `networks/replicate-<r>/wave-<k>.graphml`,
-//! `wave-<k>-nodes.csv` (`id,kind,territory,adopted,initiative,project_member`) and
-//! `wave-<k>-ties.csv` (`from,to,trust,origin`). Only the organisations active at the wave and
-//! the ties among them are written, as in `write_snapshot_graphml`.
+//! `wave-<k>-nodes.csv` (`id,kind,territory,active,adopted,initiative,project_member`) and
+//! `wave-<k>-ties.csv` (`from,to,trust,origin`). The node tables hold every organisation of
+//! the data set, the same rows in the same order at every wave, with `active` saying who takes
+//! part at that wave, so panel tools need not rebuild the node set; the ties are those among
+//! active organisations. The GraphML files hold the active organisations only, as
+//! `write_snapshot_graphml` writes them.
 
 use super::files::{FileRecord, read_columns, write_recorded};
 use super::fmt::Exact;
@@ -17,10 +20,11 @@ use std::io::Write;
 use std::path::Path;
 
 /// Columns of the node tables.
-pub const NODE_COLUMNS: [&str; 6] = [
+pub const NODE_COLUMNS: [&str; 7] = [
     "id",
     "kind",
     "territory",
+    "active",
     "adopted",
     "initiative",
     "project_member",
@@ -39,7 +43,7 @@ fn write_nodes(s: &Snapshot, w: &mut dyn Write) -> std::io::Result<()> {
     out.write_record(NODE_COLUMNS)?;
     let n = &s.nodes;
     let b = |x: bool| if x { "true" } else { "false" };
-    for i in (0..s.len()).filter(|&i| s.active[i]) {
+    for i in 0..s.len() {
         let territory = n
             .territory_names
             .get(n.territory[i] as usize)
@@ -48,6 +52,7 @@ fn write_nodes(s: &Snapshot, w: &mut dyn Write) -> std::io::Result<()> {
             n.ids[i].as_str(),
             n.kind[i].name(),
             territory,
+            b(s.active[i]),
             b(s.adopted[i]),
             b(s.initiative[i]),
             b(s.project_member[i]),
@@ -149,8 +154,21 @@ pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
         if !nodes_path.exists() {
             break;
         }
-        let nodes = read_columns(&nodes_path, &["id", "kind", "territory"])?
+        // Tables written before the `active` column held the active organisations only.
+        let mut header = String::new();
+        std::fs::File::open(&nodes_path)
+            .map(std::io::BufReader::new)
+            .and_then(|mut r| std::io::BufRead::read_line(&mut r, &mut header))
+            .map_err(|e| Error::io(&nodes_path, e))?;
+        let has_active = header.trim_end().split(',').any(|c| c == "active");
+        let columns: &[&str] = if has_active {
+            &["id", "kind", "territory", "active"]
+        } else {
+            &["id", "kind", "territory"]
+        };
+        let nodes = read_columns(&nodes_path, columns)?
             .into_iter()
+            .filter(|v| v.get(3).is_none_or(|a| a == "true"))
             .map(|mut v| {
                 let kind = v[1]
                     .parse::<Kind>()

@@ -6,7 +6,7 @@ use super::figures::{
     ARCHETYPE_COLOURS, ARCHETYPES, MAIN_STATISTICS, RunView, archetype_series, kind_series,
     one_panel, origin_series, per_statistic_grid, trajectory_statistics,
 };
-use super::files::replace_atomically;
+use super::files::{read_columns, replace_atomically};
 use super::fmt::sig;
 use super::html::{esc, figure, interval_cell, page, table};
 use super::manifest::Manifest;
@@ -34,6 +34,29 @@ pub struct RunData {
 }
 
 impl RunData {
+    /// The ids of the funded projects' leads: the scenario's inline `[[projects]]` and the
+    /// `lead` column of its projects file (empty when neither can be read: the drawings then
+    /// label no one).
+    pub fn leads(&self) -> std::collections::HashSet<String> {
+        let mut out = std::collections::HashSet::new();
+        if let Some(list) = self.scenario.get("projects").and_then(|p| p.as_array()) {
+            for p in list {
+                if let Some(l) = p.get("lead").and_then(|l| l.as_str()) {
+                    out.insert(l.to_string());
+                }
+            }
+        }
+        let file = self
+            .scenario
+            .get("data")
+            .and_then(|d| d.get("projects"))
+            .and_then(|p| p.as_str());
+        if let Some(rows) = file.and_then(|f| read_columns(Path::new(f), &["lead"]).ok()) {
+            out.extend(rows.into_iter().filter_map(|mut r| r.pop()));
+        }
+        out
+    }
+
     /// Reads a run directory (the manifest from `manifest`, the rest from files).
     pub fn load(dir: &Path, manifest: Manifest) -> Result<RunData> {
         let summary = Summary::read(&dir.join("summary.csv"))?;
@@ -340,13 +363,13 @@ fn files_table(m: &Manifest) -> String {
 /// A citation line for a run.
 pub fn citation(m: &Manifest) -> String {
     format!(
-        "wecare {} (commit {}), scenario “{}” (scenario.toml sha256 {}…), {} replicates, \
+        "wecare {} (commit {}), scenario “{}” (scenario.toml sha256 {}…), {}, \
          master seed {}; run {} started {}.",
         m.engine.version,
         short_commit(&m.engine.git_commit),
         m.scenario.name,
         &m.scenario.sha256[..m.scenario.sha256.len().min(12)],
-        thousands(m.replicates),
+        crate::report::fmt::count(m.replicates, "replicate"),
         m.master_seed,
         m.run_id,
         m.started_utc
@@ -370,14 +393,17 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         label: m.scenario.name.clone(),
         summary: &run.summary,
         targets: &run.targets,
+        step_unit: run.setting("timeline.step_unit"),
     };
-    let reps = thousands(m.replicates);
+    let reps = crate::report::fmt::count(m.replicates, "replicate");
     let steps = run.steps_text();
     let band_note = format!(
-        "{reps} replicates · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps} ({}s)",
+        view.step_unit
     );
     let bars_note = format!(
-        "{reps} replicates · line: mean; bars: 2.5–97.5 percentiles across replicates · waves at steps {steps}"
+        "{reps} · line: mean; bands: 2.5–97.5 percentiles across replicates (dashed edges) · waves at steps {steps} ({}s)",
+        view.step_unit
     );
     let stats = trajectory_statistics(&[&run.targets]);
     let traj = per_statistic_grid(
@@ -430,6 +456,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
                 .into(),
             &waves,
             &run.summary.waves(),
+            &run.leads(),
         );
         match fig {
             Some(fig) => {
@@ -534,7 +561,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         "trajectories",
         &traj_svg,
         &format!(
-            "Main statistics of the whole network at each wave: the line joins the means over {reps} replicates, \
+            "Main statistics of the whole network at each wave: the line joins the means over {reps}, \
              the band spans their 2.5 and 97.5 percentiles (what one replicate, i.e. one possible history, may show); \
              black squares are observed targets with their 95% interval."
         ),

@@ -19,6 +19,37 @@ use std::path::{Path, PathBuf};
 /// The complete, commented default scenario (what `wecare defaults` prints).
 pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
 
+/// The shipped default data set's directory in the source tree the engine was built from.
+const DEFAULT_DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/data");
+
+/// The default scenario as `wecare defaults` prints it: [`DEFAULTS_TOML`] with the default data
+/// set's paths made absolute when the source tree is still there, so the printed scenario
+/// validates wherever it is saved. Returns the text and whether the paths were made absolute.
+pub fn printable_defaults() -> (String, bool) {
+    let dir = Path::new(DEFAULT_DATA_DIR);
+    if !dir.join("wecare-measure1/organisations.csv").is_file() {
+        return (DEFAULTS_TOML.to_string(), false);
+    }
+    let data = format!("\"{}/", dir.display());
+    let text = DEFAULTS_TOML
+        .lines()
+        .map(|l| {
+            // Only the four `[data]` keys name the default data set, at the start of the line.
+            if l.contains("= \"data/wecare-measure1/") && !l.starts_with('#') {
+                l.replacen("\"data/", &data, 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = text.replace(
+        "# Paths are relative to this file.",
+        "# Relative paths are relative to this file.",
+    );
+    (text + "\n", true)
+}
+
 /// Name and description of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -220,7 +251,7 @@ pub struct Scenario {
     pub feedback: Feedback,
     /// Funding design.
     pub funding: Funding,
-    /// Modelling choices left open by the reference specification.
+    /// Modelling choices the original model outline left open (docs/ODD.md, section 10).
     pub rules: Rules,
     /// Observation settings.
     pub observation: Observation,
@@ -408,6 +439,20 @@ mod tests {
             ..Scenario::default()
         };
         assert_eq!(s, d);
+    }
+
+    #[test]
+    fn printed_defaults_name_the_data_set_by_absolute_path() {
+        let (text, absolute) = printable_defaults();
+        assert!(absolute, "the source tree's data set is present in tests");
+        let s = Scenario::parse(&text, "defaults.toml", Path::new("/nonexistent")).unwrap();
+        let orgs = s.data.organisations.clone().unwrap();
+        assert!(orgs.is_absolute(), "{}", orgs.display());
+        assert!(orgs.is_file(), "{}", orgs.display());
+        // Everything but the data paths is the default scenario.
+        let d = Scenario::parse(DEFAULTS_TOML, "defaults.toml", Path::new("/nonexistent")).unwrap();
+        assert_eq!(s.montecarlo, d.montecarlo);
+        assert_eq!(s.params(), d.params());
     }
 
     #[test]

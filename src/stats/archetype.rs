@@ -1,4 +1,4 @@
-//! Archetype of each territory's partnership (MODEL.md section 8).
+//! Archetype of each territory's partnership (docs/statistics.md).
 //!
 //! The partnership of a territory is the subgraph induced by its active organisations that have
 //! been project members (lead or partner); when it has none, all its active organisations. Its
@@ -117,7 +117,7 @@ pub fn territory_partnerships(s: &Snapshot, threshold: f64) -> Vec<(Archetype, f
 }
 
 /// Archetype of each territory's partnership, indexed like `territory_names`, with
-/// centralization threshold `threshold` (MODEL.md's `archetype_threshold`, default 0.5).
+/// centralization threshold `threshold` (`observation.archetype_threshold`, default 0.5).
 ///
 /// ```
 /// # use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Change between waves (MODEL.md section 8): tie turnover, organisation turnover, tie origins,
+//! Change between waves (docs/statistics.md): tie turnover, organisation turnover, tie origins,
 //! adoption and post-programme initiatives.
 //!
 //! A tie belongs to a wave's observed network when both its ends are active in that wave.

@@ -1,4 +1,4 @@
-//! Wave statistics (MODEL.md section 8), computed on [`Snapshot`]s.
+//! Wave statistics (docs/statistics.md), computed on [`Snapshot`]s.
 //!
 //! Output is tidy: one [`StatRow`] per (scope, statistic). The scope is `network` for the whole
 //! network or `territory:<name>` for one territory (its active organisations and the ties among

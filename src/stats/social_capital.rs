@@ -1,4 +1,4 @@
-//! Social capital (MODEL.md section 4), measured on the observed network: relational (trust
+//! Social capital (docs/ODD.md, section 4), measured on the observed network: relational (trust
 //! carried by an organisation's ties), bonding (closure around it) and bridging (ties that cross
 //! kinds or territories, and Burt's structural holes).
 //!

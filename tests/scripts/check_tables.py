@@ -51,13 +51,20 @@ targets = pd.read_csv(run / "targets.csv")
 assert list(targets.columns) == ["statistic", "wave", "scope", "observed", "observed_se", "n",
                                  "mean", "sd", "p2_5", "p50", "p97_5", "share_below", "z"]
 
+node_sets = []
 for wave_file in sorted((run / "networks").glob("replicate-*/wave-*-nodes.csv")):
     nodes = pd.read_csv(wave_file)
-    assert list(nodes.columns) == ["id", "kind", "territory", "adopted", "initiative",
+    assert list(nodes.columns) == ["id", "kind", "territory", "active", "adopted", "initiative",
                                    "project_member"], nodes.columns
     assert nodes["adopted"].dtype == bool
+    assert nodes["active"].dtype == bool
+    node_sets.append(list(nodes["id"]))
     ties = pd.read_csv(str(wave_file).replace("-nodes.csv", "-ties.csv"))
     assert list(ties.columns) == ["from", "to", "trust", "origin"], ties.columns
-    assert set(ties["from"]).union(ties["to"]) <= set(nodes["id"])
+    # Ties join active organisations only.
+    active = set(nodes.loc[nodes["active"], "id"])
+    assert set(ties["from"]).union(ties["to"]) <= active
+# Every wave's node table holds the full node set, in the same order (a panel).
+assert node_sets and all(s == node_sets[0] for s in node_sets), "node sets differ across waves"
 
 print(f"ok: {len(rep)} replicate rows, {len(summary)} summary rows")

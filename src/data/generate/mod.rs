@@ -57,7 +57,7 @@ pub enum GenerateError {
     },
 }
 
-/// The shape of a territory's partnership network at the start (DOMAIN.md, wave 1).
+/// The shape of a territory's partnership network at the start (docs/background.md, wave 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Archetype {

@@ -31,7 +31,8 @@ pub enum ClaimKind {
 /// Reads one replicate's outcome by statistic and wave.
 pub type Reader<'a> = dyn Fn(&str, usize) -> f64 + 'a;
 
-/// One feature of the observed pattern (DOMAIN.md), as `tests/default_pattern.rs` encodes it.
+/// One feature of the observed pattern (docs/background.md), as `tests/default_pattern.rs`
+/// encodes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Claim {
     /// Short name.
@@ -313,8 +314,8 @@ pub(super) fn write_mechanisms(m: &Mechanisms, dir: &mut ExperimentDir) -> Resul
             "claim",
             "mean",
             "se",
-            "ci_low",
-            "ci_high",
+            "lower95",
+            "upper95",
             "holds",
             "replicate_share",
             "miss",

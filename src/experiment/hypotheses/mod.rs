@@ -1,4 +1,5 @@
-//! The hypothesis experiments of MODEL.md section 9, on the evaluators' questions (DOMAIN.md):
+//! The hypothesis experiments (docs/experiments.md, section 3) on the evaluators' questions
+//! (docs/background.md):
 //!
 //! - **Q1** (did pre-existing social capital help the changes happen?): dose-response of the
 //!   change outcomes at wave 2 (adoption share, entrants, new programme ties) to baseline

@@ -134,7 +134,7 @@ pub enum Coefficient {
     KindTable,
 }
 
-/// A feedback channel that switches effects off (MODEL.md section 4).
+/// A feedback channel that switches effects off (docs/ODD.md, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
     /// `feedback.trust_to_formation`.

@@ -1,4 +1,4 @@
-//! Step 4: tie dissolution (MODEL.md sections 3.4 and 7). Ties that formed or revived in this
+//! Step 4: tie dissolution (docs/ODD.md, sections 3 and 7). Ties that formed or revived in this
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};

@@ -1,4 +1,4 @@
-//! Step 3: actor-oriented tie formation (MODEL.md sections 3.3 and 7).
+//! Step 3: actor-oriented tie formation (docs/ODD.md, sections 3 and 7).
 //!
 //! Each active organisation, in a random order, gets a Poisson number of opportunities. Each
 //! opportunity draws one candidate from the mixture (dormant partner by trust, partner of a
@@ -51,7 +51,7 @@ fn is_partner(w: &World, i: u32, j: u32) -> bool {
     w.memory.active_partners(x).iter().any(|&(k, _)| k == y)
 }
 
-/// The formation log-odds `eta` for `i` choosing `j` (MODEL.md section 7): the phase's
+/// The formation log-odds `eta` for `i` choosing `j` (docs/ODD.md, section 7): the phase's
 /// intercept plus the formation effects.
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
     let base = ctx.p.formation.base.get(ctx.phase);

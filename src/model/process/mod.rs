@@ -1,4 +1,4 @@
-//! The processes of one step, in MODEL.md section 3's order. Each is a function over the
+//! The processes of one step, in the order of docs/ODD.md, section 3. Each is a function over the
 //! replicate's [`World`] with its own random stream.
 
 pub mod adoption;
@@ -133,7 +133,7 @@ impl Scratch {
     }
 }
 
-/// Social capital `sc_i` of an organisation (MODEL.md section 4; `rules.social_capital`).
+/// Social capital `sc_i` of an organisation (docs/ODD.md, section 4; `rules.social_capital`).
 pub fn social_capital(w: &World, i: u32, measure: SocialCapital) -> f64 {
     let partners = w.memory.active_partners(i);
     let sum: f64 = partners.iter().map(|&(_, d)| w.memory.dyad(d).trust).sum();

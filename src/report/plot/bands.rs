@@ -1,16 +1,17 @@
-//! Small multiples of statistics across waves: for each series the mean over replicates as a
-//! line with dots, and the 2.5-97.5 percentile interval as a shaded band (one series in a
-//! panel) or as interval bars shifted sideways (several); observed targets as black squares
-//! with their 95% interval (value ± 1.96 SE).
+//! Small multiples of statistics across waves, on a time axis in months with a tick at each
+//! wave's month: for each series the mean over replicates as a line with dots, and the
+//! 2.5-97.5 percentile interval as a shaded band (lighter, with edges, when several series
+//! share a panel; the points stay at their months, never shifted sideways); observed targets
+//! as black squares with their 95% interval (value ± 1.96 SE).
 
-use super::{Figure, LegendEntry, bold, err, font, legend, palette, px, wrap};
+use super::{Figure, LegendEntry, bold, err, font, legend, palette, px, wrap, x_key_ticks};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// One wave of one series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
-    /// Position on the x axis (the wave number).
+    /// Position on the x axis (the month, i.e. step, the wave is observed at).
     pub x: f64,
     /// Mean over replicates (NaN: nothing to draw).
     pub mean: f64,
@@ -47,6 +48,8 @@ pub struct Observed {
 pub struct Panel {
     /// Title above the panel.
     pub title: String,
+    /// Title of the y axis, with the unit.
+    pub y_title: String,
     /// The series.
     pub series: Vec<Series>,
     /// Observed values.
@@ -66,10 +69,13 @@ pub struct BandGrid {
     pub cols: usize,
     /// Nominal size of one panel.
     pub panel_size: (u32, u32),
-    /// Tick positions and their labels.
+    /// Tick positions (the waves' months) and their labels.
     pub x_labels: Vec<(f64, String)>,
-    /// Horizontal shift between the series of a panel (0: none), so bands stay readable.
-    pub dodge: f64,
+    /// Title of the x axis, with the unit.
+    pub x_title: String,
+    /// Start the y axis at 0 for statistics that cannot be negative, so that a small change
+    /// does not look like a collapse (comparisons).
+    pub zero_based: bool,
     /// Legend entries.
     pub legend: Vec<LegendEntry>,
 }
@@ -109,7 +115,7 @@ impl BandGrid {
     }
 }
 
-fn y_range(p: &Panel) -> Option<(f64, f64)> {
+fn y_range(p: &Panel, zero_based: bool) -> Option<(f64, f64)> {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     let mut all_non_negative = true;
@@ -148,7 +154,7 @@ fn y_range(p: &Panel) -> Option<(f64, f64)> {
         (0.1 * hi.abs()).max(0.05)
     };
     let mut y0 = lo - pad;
-    if all_non_negative && lo >= 0.0 && y0 < 0.0 {
+    if all_non_negative && lo >= 0.0 && (y0 < 0.0 || zero_based) {
         y0 = 0.0;
     }
     Some((y0, hi + pad))
@@ -162,11 +168,22 @@ impl BandGrid {
         s: f64,
     ) -> Result<(), String> {
         let xs: Vec<f64> = self.x_labels.iter().map(|l| l.0).collect();
-        let (x0, x1) = (
-            xs.iter().copied().fold(f64::INFINITY, f64::min) - 0.35,
-            xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) + 0.35,
-        );
-        let Some((y0, y1)) = y_range(p) else {
+        // The time axis spans every wave of every series (designs may differ in timeline).
+        let all_x = xs
+            .iter()
+            .copied()
+            .chain(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)))
+            .chain(p.observed.iter().map(|o| o.x))
+            .filter(|x| x.is_finite());
+        let (lo_x, hi_x) = all_x.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+        if !lo_x.is_finite() {
+            return Ok(());
+        }
+        let pad = (0.07 * (hi_x - lo_x)).max(1.0);
+        let (x0, x1) = (lo_x - pad, hi_x + pad);
+        let Some((y0, y1)) = y_range(p, self.zero_based) else {
             area.draw(&Text::new(
                 format!("{}: no values", p.title),
                 (px(s, 10.0), px(s, 20.0)),
@@ -174,15 +191,6 @@ impl BandGrid {
             ))
             .map_err(err)?;
             return Ok(());
-        };
-        let labels = &self.x_labels;
-        // Ticks fall on whole waves (the finest step with at most one tick per wave is 1).
-        let x_fmt = |x: &f64| {
-            labels
-                .iter()
-                .find(|l| (l.0 - x).abs() < 1e-6)
-                .map(|l| l.1.clone())
-                .unwrap_or_default()
         };
         // Enough decimals to tell neighbouring ticks apart (about five ticks on the axis).
         let decimals = (-((y1 - y0) / 5.0).log10().floor()).clamp(0.0, 8.0) as usize;
@@ -193,56 +201,65 @@ impl BandGrid {
             .margin_left(px(s, 4.0))
             .margin_bottom(px(s, 4.0))
             .caption(&p.title, bold(s, 14.0).color(&palette::INK))
-            .x_label_area_size(px(s, 24.0))
-            .y_label_area_size(px(s, 48.0))
+            .x_label_area_size(px(s, 38.0))
+            .y_label_area_size(px(s, 62.0))
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(xs.len())
+            // Ticks only at the waves' months, drawn below (`x_key_ticks`).
+            .x_labels(0)
             .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
             .y_max_light_lines(0)
             .y_labels(5)
             .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
             .set_all_tick_mark_size(px(s, 3.0))
             .label_style(font(s, 12.0).color(&palette::GREY))
-            .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
+            .x_desc(&self.x_title)
+            .y_desc(&p.y_title)
+            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
             .draw()
             .map_err(err)?;
-        let k = p.series.len() as f64;
-        // Series side by side within a third of the space between waves.
-        let dodge = self.dodge.min(0.3 / k);
-        for (i, ser) in p.series.iter().enumerate() {
-            let shift = dodge * (i as f64 - (k - 1.0) / 2.0);
-            let pts: Vec<Point> = ser
-                .points
-                .iter()
-                .map(|q| Point {
-                    x: q.x + shift,
-                    ..*q
-                })
-                .collect();
+        x_key_ticks(area, &chart, y0, &self.x_labels, s)?;
+        let several = p.series.len() > 1;
+        for ser in &p.series {
+            let pts = &ser.points;
             let band: Vec<&Point> = pts
                 .iter()
                 .filter(|q| q.lo.is_finite() && q.hi.is_finite())
                 .collect();
-            // One series: a shaded band. Several: dodged interval bars, which stay readable
-            // where bands would overlap.
-            if k == 1.0 && band.len() >= 2 {
+            // A shaded band for every series, at the points' own months; where several
+            // overlap, lighter fills with dashed edges keep each one traceable.
+            if band.len() >= 2 {
                 let poly: Vec<(f64, f64)> = band
                     .iter()
                     .map(|q| (q.x, q.hi))
                     .chain(band.iter().rev().map(|q| (q.x, q.lo)))
                     .collect();
+                let fill = if several { 0.09 } else { 0.18 };
                 chart
                     .draw_series(std::iter::once(Polygon::new(
                         poly,
-                        ser.colour.mix(0.18).filled(),
+                        ser.colour.mix(fill).filled(),
                     )))
                     .map_err(err)?;
+                if several {
+                    let edge = ser.colour.mix(0.6).stroke_width(px(s, 1.0) as u32);
+                    for side in [|q: &&Point| (q.x, q.lo), |q: &&Point| (q.x, q.hi)] {
+                        chart
+                            .draw_series(DashedLineSeries::new(
+                                band.iter().map(side).collect::<Vec<_>>(),
+                                px(s, 4.0) as u32,
+                                px(s, 3.0) as u32,
+                                edge,
+                            ))
+                            .map_err(err)?;
+                    }
+                }
             } else {
+                // A single wave: an interval bar at the wave's month.
                 let cap = px(s, 3.5);
                 let style = ser.colour.mix(0.85).stroke_width(px(s, 1.5) as u32);
                 for q in &band {
@@ -281,16 +298,22 @@ impl BandGrid {
                 .map_err(err)?;
         }
         for o in &p.observed {
-            let x = o.x + 0.12;
+            // At the wave's own month, drawn over the simulated point.
+            let x = o.x;
             let (lo, hi) = (o.value - 1.96 * o.se, o.value + 1.96 * o.se);
-            let cap = 0.04;
+            let cap = px(s, 4.0);
             let ink = palette::INK.stroke_width(px(s, 1.5) as u32);
             chart
                 .draw_series([
-                    PathElement::new(vec![(x, lo), (x, hi)], ink),
-                    PathElement::new(vec![(x - cap, lo), (x + cap, lo)], ink),
-                    PathElement::new(vec![(x - cap, hi), (x + cap, hi)], ink),
+                    EmptyElement::at((x, lo)) + PathElement::new(vec![(-cap, 0), (cap, 0)], ink),
+                    EmptyElement::at((x, hi)) + PathElement::new(vec![(-cap, 0), (cap, 0)], ink),
                 ])
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, lo), (x, hi)],
+                    ink,
+                )))
                 .map_err(err)?;
             let h = px(s, 4.0);
             chart

@@ -106,6 +106,40 @@ pub fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
     lines
 }
 
+/// Draws tick marks and labels under the x axis of `chart` at the given positions (for time
+/// axes whose ticks are the waves' months, which the automatic "nice number" ticks would
+/// miss); `area` is the area the chart was built on, `y0` the bottom of the y range.
+pub fn x_key_ticks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    chart: &ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    y0: f64,
+    ticks: &[(f64, String)],
+    s: f64,
+) -> std::result::Result<(), String> {
+    let (bx, by) = area.get_base_pixel();
+    let style = font(s, 11.0)
+        .color(&palette::GREY)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    let line = palette::GREY.stroke_width(px(s, 1.0) as u32);
+    for (x, label) in ticks {
+        let (x, y) = chart.backend_coord(&(*x, y0));
+        let (x, y) = (x - bx, y - by);
+        area.draw(&PathElement::new(vec![(x, y), (x, y + px(s, 3.0))], line))
+            .map_err(err)?;
+        area.draw(&Text::new(
+            label.clone(),
+            (x, y + px(s, 5.0)),
+            style.clone(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// A drawing error as text.
 pub fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")

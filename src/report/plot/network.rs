@@ -1,7 +1,8 @@
 //! Drawings of one replicate's wave networks side by side, on one layout computed over every
 //! organisation present in any wave ([`crate::report::layout`]), so that the waves compare at
 //! a glance: organisations coloured by kind and sized by degree, ties coloured by origin,
-//! organisations absent from a wave shown as faint dots.
+//! organisations absent from a wave shown as faint dots, the partnerships' leads ringed and
+//! labelled with their ids.
 
 use super::{Figure, LegendEntry, Swatch, bold, err, font, legend, palette, px};
 use crate::data::Kind;
@@ -11,7 +12,7 @@ use crate::report::networks::WaveNetwork;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Colour of an organisation kind.
 pub fn kind_colour(k: Kind) -> RGBColor {
@@ -52,6 +53,10 @@ pub struct NetworkFigure {
     title: String,
     subtitle: String,
     kinds: Vec<Kind>,
+    /// Organisation ids.
+    ids: Vec<String>,
+    /// Whether each organisation leads a funded project (ringed and labelled).
+    lead: Vec<bool>,
     /// Territory of each organisation.
     territory: Vec<String>,
     layout: Layout,
@@ -63,13 +68,15 @@ const HEADER: u32 = 60;
 const FOOTER: u32 = 40;
 
 impl NetworkFigure {
-    /// Builds the figure from the waves of one replicate; `steps` labels each wave. `None`
-    /// when there is nothing to draw or more than [`MAX_DRAWN`] organisations.
+    /// Builds the figure from the waves of one replicate; `steps` labels each wave, `leads`
+    /// are the ids of the projects' leads. `None` when there is nothing to draw or more than
+    /// [`MAX_DRAWN`] organisations.
     pub fn new(
         title: String,
         subtitle: String,
         waves: &[WaveNetwork],
         steps: &[(usize, u32)],
+        leads: &HashSet<String>,
     ) -> Option<NetworkFigure> {
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut ids: Vec<&str> = Vec::new();
@@ -111,7 +118,7 @@ impl NetworkFigure {
             let step = steps
                 .iter()
                 .find(|s| s.0 == w.wave)
-                .map(|s| format!(" · step {}", s.1))
+                .map(|s| format!(" · month {}", s.1))
                 .unwrap_or_default();
             panels.push(Panel {
                 title: format!("Wave {}{step}", w.wave),
@@ -123,10 +130,14 @@ impl NetworkFigure {
         let panel_size = (480, 520);
         let layout = territory_layout(&ids, &terr, &edges, 480.0 / 470.0, LAYOUT_SEED);
         let territory = terr.iter().map(|t| t.to_string()).collect();
+        let lead = ids.iter().map(|id| leads.contains(*id)).collect();
+        let ids = ids.iter().map(|id| id.to_string()).collect();
         Some(NetworkFigure {
             title,
             subtitle,
             kinds,
+            ids,
+            lead,
             territory,
             layout,
             panels,
@@ -223,6 +234,36 @@ impl NetworkFigure {
                 kind_colour(self.kinds[i]).filled(),
             ))
             .map_err(err)?;
+            if self.lead[i] {
+                area.draw(&Circle::new(
+                    c,
+                    px(s, r + 1.6),
+                    palette::INK.stroke_width(px(s, 1.2).max(1) as u32),
+                ))
+                .map_err(err)?;
+            }
+        }
+        // The leads' ids, beside their rings, over a white halo so ties do not cross them.
+        let name = font(s, 8.5)
+            .color(&palette::INK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let halo = font(s, 8.5)
+            .color(&WHITE)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for &(i, d) in p.nodes.iter().filter(|(i, _)| self.lead[*i]) {
+            let r = 2.2 + 0.75 * (d as f64).sqrt();
+            let (x, y) = at(pos[i]);
+            let x = x + px(s, r + 3.0);
+            for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                area.draw(&Text::new(
+                    self.ids[i].clone(),
+                    (x + dx * px(s, 0.8), y + dy * px(s, 0.8)),
+                    halo.clone(),
+                ))
+                .map_err(err)?;
+            }
+            area.draw(&Text::new(self.ids[i].clone(), (x, y), name.clone()))
+                .map_err(err)?;
         }
         let label = font(s, 9.0)
             .color(&palette::GREY)
@@ -283,6 +324,13 @@ impl Figure for NetworkFigure {
             colour: origin_colour(o),
             swatch: Swatch::Line,
         }));
+        if self.lead.contains(&true) {
+            entries.push(LegendEntry {
+                label: "ringed, with id: project lead".into(),
+                colour: palette::INK,
+                swatch: Swatch::Dot,
+            });
+        }
         legend(&foot, s, &entries)
     }
 }
