@@ -89,13 +89,13 @@ fn wrong_type() {
 fn unknown_effect_suggests_the_nearest_name() {
     assert_error(
         "[formation.effects]\nclosure = 0.5\nclosrue = 0.5",
-        "10:1",
+        "10:11",
         "formation.effects.closrue",
         "unknown formation effect `closrue`; did you mean `closure`?",
     );
     assert_error(
         "[dissolution.effects]\ntrust = 1.0\nprojet = 2.0",
-        "10:1",
+        "10:10",
         "dissolution.effects.projet",
         "did you mean `project`?",
     );

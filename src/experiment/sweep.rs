@@ -23,7 +23,7 @@ use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::limits;
-use crate::model::Model;
+use crate::model::{Model, effect};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -228,7 +228,7 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
 /// (`Some(false)`), or is not a number (`None`).
 fn slot_kind(v: &toml::Value, key: &str) -> Option<bool> {
     let mut cur = v;
-    for part in key.split('.') {
+    for part in effect::scenario_key(key).split('.') {
         cur = cur.get(part)?;
     }
     match cur {
@@ -244,9 +244,8 @@ pub fn apply(base: &Scenario, values: &[(String, f64)]) -> Result<Scenario> {
     let mut v = toml::Value::try_from(base)
         .map_err(|e| Error::Other(format!("cannot represent the scenario: {e}")))?;
     for (key, x) in values {
-        // Effects may be named without their `effects` table (`initiative.adopted`), as in
-        // `Scenario::set_number`.
-        let path = crate::model::effect::scenario_key(key);
+        // Effects may be named `<process>.<effect>`; the scenario holds them in `.effects`.
+        let path = effect::scenario_key(key);
         let parts: Vec<&str> = path.split('.').collect();
         let mut cur = &mut v;
         for part in &parts[..parts.len() - 1] {

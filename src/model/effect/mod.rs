@@ -18,7 +18,7 @@ pub mod values;
 
 pub use doc::documentation;
 pub use table::EFFECTS;
-pub use terms::{Term, Terms};
+pub use terms::{Term, Terms, predictor};
 pub use values::Effects;
 
 use super::params::{Feedback, Phase};

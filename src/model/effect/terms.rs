@@ -79,23 +79,21 @@ impl Terms {
     pub fn of(&self, process: Process, phase: Phase) -> &[Term] {
         &self.by[process_index(process)][phase_index(phase)]
     }
+}
 
-    /// `start + sum of coefficient * statistic` over the terms of `process` in the current
-    /// phase, summed in table order.
-    #[inline]
-    pub fn predictor(
-        &self,
-        process: Process,
-        start: f64,
-        ctx: &Ctx,
-        w: &World,
-        focus: Focus,
-        s: &mut Scratch,
-    ) -> f64 {
-        let mut eta = start;
-        for t in self.of(process, ctx.phase) {
-            eta += t.coefficient * (t.statistic)(ctx, w, focus, s);
-        }
-        eta
+/// `start + sum of coefficient * statistic` over `terms`, summed in table order.
+#[inline]
+pub fn predictor(
+    terms: &[Term],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    focus: Focus,
+    s: &mut Scratch,
+) -> f64 {
+    let mut eta = start;
+    for t in terms {
+        eta += t.coefficient * (t.statistic)(ctx, w, focus, s);
     }
+    eta
 }

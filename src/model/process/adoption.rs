@@ -2,7 +2,7 @@
 //! start of the process.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process};
+use crate::model::effect::{Focus, Process, predictor};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 
@@ -10,7 +10,7 @@ use crate::model::world::World;
 /// adoption effects.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.adoption.base;
-    let terms = &ctx.t.terms;
+    let terms = ctx.t.terms.of(Process::Adoption, ctx.phase);
     let mut newly = std::mem::take(&mut s.orgs2);
     newly.clear();
     for &i in w.active_set.items() {
@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             continue;
         }
         let focus = Focus::org(i);
-        let theta = terms.predictor(Process::Adoption, base, ctx, w, focus, s);
+        let theta = predictor(terms, base, ctx, w, focus, s);
         if rng::chance(rng, rng::logistic(theta)) {
             newly.push(i);
         }

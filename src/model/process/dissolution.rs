@@ -2,7 +2,7 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process};
+use crate::model::effect::{Focus, Process, predictor};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 
@@ -11,7 +11,7 @@ use crate::model::world::World;
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.dissolution.base.get(ctx.phase);
     let step = ctx.step as i32;
-    let terms = &ctx.t.terms;
+    let terms = ctx.t.terms.of(Process::Dissolution, ctx.phase);
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     for &id in w.memory.active_ids() {
@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             continue;
         }
         let focus = Focus::tie(dy.a, dy.b, id);
-        let eta = terms.predictor(Process::Dissolution, base, ctx, w, focus, s);
+        let eta = predictor(terms, base, ctx, w, focus, s);
         if rng::chance(rng, rng::logistic(eta)) {
             ending.push(id);
         }

@@ -6,7 +6,7 @@
 //! formed earlier in the step are visible to later organisations (sequential updating).
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process};
+use crate::model::effect::{Focus, Process, predictor};
 use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -56,9 +56,8 @@ fn is_partner(w: &World, i: u32, j: u32) -> bool {
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
     let base = ctx.p.formation.base.get(ctx.phase);
     let focus = Focus::dyad(i, j);
-    ctx.t
-        .terms
-        .predictor(Process::Formation, base, ctx, w, focus, s)
+    let terms = ctx.t.terms.of(Process::Formation, ctx.phase);
+    predictor(terms, base, ctx, w, focus, s)
 }
 
 /// Draws one candidate partner for `i` from the mixture, or `None` if the opportunity is lost.
