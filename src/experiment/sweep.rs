@@ -241,40 +241,7 @@ fn slot_kind(v: &toml::Value, key: &str) -> Option<bool> {
 /// A scenario with parameters set by dotted key; integer parameters are rounded. The
 /// result is validated like a scenario file.
 pub fn apply(base: &Scenario, values: &[(String, f64)]) -> Result<Scenario> {
-    let mut v = toml::Value::try_from(base)
-        .map_err(|e| Error::Other(format!("cannot represent the scenario: {e}")))?;
-    for (key, x) in values {
-        // Effects may be named `<process>.<effect>`; the scenario holds them in `.effects`.
-        let path = effect::scenario_key(key);
-        let parts: Vec<&str> = path.split('.').collect();
-        let mut cur = &mut v;
-        for part in &parts[..parts.len() - 1] {
-            cur = cur
-                .get_mut(*part)
-                .ok_or_else(|| Error::Other(format!("no parameter `{key}`")))?;
-        }
-        let slot = cur
-            .as_table_mut()
-            .and_then(|t| t.get_mut(parts[parts.len() - 1]))
-            .ok_or_else(|| Error::Other(format!("no parameter `{key}`")))?;
-        *slot = match slot {
-            toml::Value::Integer(_) => toml::Value::Integer(x.round() as i64),
-            toml::Value::Float(_) => toml::Value::Float(*x),
-            _ => return Err(Error::Other(format!("`{key}` is not a number parameter"))),
-        };
-    }
-    let text =
-        toml::to_string(&v).map_err(|e| Error::Other(format!("cannot write the scenario: {e}")))?;
-    let label = values
-        .iter()
-        .map(|(k, x)| format!("{k}={x}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(Scenario::parse(
-        &text,
-        &format!("<{label}>"),
-        &base.base_dir,
-    )?)
+    Ok(base.with_numbers(values, "sweep", crate::scenario::Integers::Round)?)
 }
 
 /// Runs `replicates` replicates at every parameter point (replicate k of every point from

@@ -373,32 +373,80 @@ impl Scenario {
             .or_else(|| cur.as_integer().map(|i| i as f64))
     }
 
-    /// Sets a numeric parameter by its dotted key path and re-validates the scenario.
+    /// Sets a numeric parameter by its dotted key path and re-validates the scenario; an
+    /// integer parameter takes only whole values. Errors name this scenario's file.
     pub fn set_number(&self, key: &str, value: f64) -> Result<Scenario, ScenarioError> {
-        let fail = |m: String| ScenarioError::single("<override>", key, m);
-        let key = &effect::scenario_key(key);
-        let mut v = toml::Value::try_from(self).map_err(|e| fail(e.to_string()))?;
-        let mut cur = &mut v;
-        let parts: Vec<&str> = key.split('.').collect();
-        for part in &parts[..parts.len() - 1] {
-            cur = cur
-                .get_mut(*part)
-                .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
-        }
-        let last = parts[parts.len() - 1];
-        let table = cur
-            .as_table_mut()
-            .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
-        let slot = table
-            .get_mut(last)
-            .ok_or_else(|| fail(format!("no parameter `{key}`")))?;
-        *slot = match slot {
-            toml::Value::Integer(_) if value.fract() == 0.0 => toml::Value::Integer(value as i64),
-            toml::Value::Float(_) => toml::Value::Float(value),
-            _ => return Err(fail(format!("`{key}` is not a number parameter"))),
+        self.with_numbers(&[(key.to_string(), value)], "", Integers::Exact)
+    }
+
+    /// Sets numeric parameters by their dotted key paths (effects also by qualified name) and
+    /// re-validates the scenario. `origin` is the key path of the section that asked for the
+    /// values (`sweep` for a sweep point, empty for none): an error is reported in this
+    /// scenario's file, located at `origin`, and names the values that were set, never a
+    /// generated text.
+    pub fn with_numbers(
+        &self,
+        values: &[(String, f64)],
+        origin: &str,
+        integers: Integers,
+    ) -> Result<Scenario, ScenarioError> {
+        let label = values
+            .iter()
+            .map(|(k, x)| format!("{k} = {x}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let located = |problems: Vec<(String, String)>| {
+            self.located(
+                problems
+                    .into_iter()
+                    .map(|(key, m)| {
+                        let m = if key.is_empty() {
+                            m
+                        } else {
+                            format!("`{key}`: {m}")
+                        };
+                        (origin.to_string(), format!("with {label}: {m}"))
+                    })
+                    .collect(),
+            )
         };
-        let text = toml::to_string(&v).map_err(|e| fail(e.to_string()))?;
-        let mut s = load::parse(&text, "<override>", &self.base_dir)?;
+        let fail = |key: &str, m: String| located(vec![(key.to_string(), m)]);
+        let mut v = toml::Value::try_from(self).map_err(|e| fail("", e.to_string()))?;
+        for (name, value) in values {
+            let key = &effect::scenario_key(name);
+            let parts: Vec<&str> = key.split('.').collect();
+            let mut cur = &mut v;
+            for part in &parts[..parts.len() - 1] {
+                cur = cur
+                    .get_mut(*part)
+                    .ok_or_else(|| fail(name, "no such parameter".into()))?;
+            }
+            let slot = cur
+                .as_table_mut()
+                .and_then(|t| t.get_mut(parts[parts.len() - 1]))
+                .ok_or_else(|| fail(name, "no such parameter".into()))?;
+            *slot = match (&*slot, integers) {
+                (toml::Value::Integer(_), Integers::Round) if value.is_finite() => {
+                    toml::Value::Integer(value.round() as i64)
+                }
+                (toml::Value::Integer(_), Integers::Exact)
+                    if value.is_finite() && value.fract() == 0.0 =>
+                {
+                    toml::Value::Integer(*value as i64)
+                }
+                (toml::Value::Integer(_), _) => {
+                    return Err(fail(
+                        name,
+                        "an integer parameter needs a whole value".into(),
+                    ));
+                }
+                (toml::Value::Float(_), _) => toml::Value::Float(*value),
+                _ => return Err(fail(name, "not a number parameter".into())),
+            };
+        }
+        let text = toml::to_string(&v).map_err(|e| fail("", e.to_string()))?;
+        let mut s = load::parse(&text, &self.file_label(), &self.base_dir)
+            .map_err(|e| located(e.problems.into_iter().map(|p| (p.key, p.message)).collect()))?;
         s.base_dir = self.base_dir.clone();
         Ok(s)
     }
@@ -431,6 +479,15 @@ impl Scenario {
             },
         }
     }
+}
+
+/// How [`Scenario::with_numbers`] sets an integer parameter from a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integers {
+    /// Only whole values are accepted (set by hand or by a calibration).
+    Exact,
+    /// The value is rounded to the nearest integer (points of a sweep or design).
+    Round,
 }
 
 #[cfg(test)]
