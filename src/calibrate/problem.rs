@@ -79,21 +79,24 @@ impl Problem {
         let covariate = world.covariate.clone();
         let covariate_inv_range = world.covariate_inv_range;
         if spec.parameters.is_empty() {
-            return Err(Error::Other(
-                "nothing to calibrate: give [[calibration.parameters]] with a key and a prior"
-                    .into(),
-            ));
+            return Err(scenario
+                .located(vec![(
+                    "calibration".into(),
+                    "nothing to calibrate: give [[calibration.parameters]] with a key and a prior"
+                        .into(),
+                )])
+                .into());
         }
         let mut parameters = Vec::new();
         for (k, p) in spec.parameters.iter().enumerate() {
-            let prior = p
-                .prior()
-                .map_err(|(f, m)| Error::Other(format!("calibration.parameters[{k}].{f}: {m}")))?;
+            let prior = p.prior().map_err(|(f, m)| {
+                Error::from(scenario.located(vec![(format!("calibration.parameters[{k}].{f}"), m)]))
+            })?;
             let value = parameters::get(&base, &p.key).ok_or_else(|| {
-                Error::Other(format!(
-                    "calibration.parameters[{k}].key: `{}` is not a numeric model parameter",
-                    p.key
-                ))
+                Error::from(scenario.located(vec![(
+                    format!("calibration.parameters[{k}].key"),
+                    format!("`{}` is not a numeric model parameter", p.key),
+                )]))
             })?;
             let start = p.start.unwrap_or_else(|| {
                 if prior.contains(value) {
