@@ -81,35 +81,8 @@ fn morris_screens_every_ishigami_input_as_influential() {
     assert!(m[0].mu_star_lo <= m[0].mu_star && m[0].mu_star <= m[0].mu_star_hi);
 }
 
-const SWEEP: &str = r#"
-[data]
-organisations = "data/wecare-measure1/organisations.csv"
-ties = "data/wecare-measure1/ties.csv"
-history = "data/wecare-measure1/history.csv"
-projects = "data/wecare-measure1/projects.csv"
-
-[sweep]
-outputs = ["ties@3", "initiative_share@3"]
-replicates = 2
-bootstrap = 50
-
-[sweep.morris]
-trajectories = 3
-levels = 4
-
-[sweep.sobol]
-samples = 4
-
-[[sweep.parameters]]
-key = "dissolution.base.post"
-values = [-1.0, 1.0]
-range = [-1.0, 1.0]
-
-[[sweep.parameters]]
-key = "exit.after"
-values = [6, 18]
-range = [6.0, 18.0]
-"#;
+// A small sweep over the default data (two parameters, few points), shared by tests.
+const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
 
 fn sweep_scenario() -> Scenario {
     Scenario::parse(SWEEP, "sweep.toml", &root().join("scenarios")).unwrap()

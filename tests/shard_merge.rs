@@ -97,35 +97,8 @@ fn same_as_unsharded(tmp: &Path, args: &[&str], n: u64) -> Vec<PathBuf> {
     dirs
 }
 
-const SWEEP: &str = r#"
-[data]
-organisations = "data/wecare-measure1/organisations.csv"
-ties = "data/wecare-measure1/ties.csv"
-history = "data/wecare-measure1/history.csv"
-projects = "data/wecare-measure1/projects.csv"
-
-[sweep]
-outputs = ["ties@3", "initiative_share@3"]
-replicates = 2
-bootstrap = 50
-
-[sweep.morris]
-trajectories = 3
-levels = 4
-
-[sweep.sobol]
-samples = 4
-
-[[sweep.parameters]]
-key = "dissolution.base.post"
-values = [-1.0, 1.0]
-range = [-1.0, 1.0]
-
-[[sweep.parameters]]
-key = "exit.after"
-values = [6, 18]
-range = [6.0, 18.0]
-"#;
+// A small sweep over the default data (two parameters, few points), shared by tests.
+const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
 
 fn sweep_file(tmp: &Path) -> String {
     let file = tmp.join("sweep.toml");
