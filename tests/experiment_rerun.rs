@@ -2,31 +2,8 @@
 //! seed, resolved scenarios, checksums of inputs and outputs) and `--from` runs it again bit
 //! for bit.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn ok(args: &[&str]) -> String {
-    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(
-        r.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&r.stderr)
-    );
-    String::from_utf8(r.stdout).unwrap()
-}
-
-fn wrote(stdout: &str) -> PathBuf {
-    let line = stdout.lines().rfind(|l| l.contains("wrote ")).unwrap();
-    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
-}
+mod report_common;
+use report_common::{ok, root, wecare_at_root, wrote};
 
 const SWEEP: &str = r#"
 [data]
@@ -157,10 +134,7 @@ fn a_changed_input_stops_the_rerun() {
     let mut t = std::fs::read_to_string(&ties).unwrap();
     t.push('\n');
     std::fs::write(&ties, t).unwrap();
-    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(["sweep", "--from", d.to_str().unwrap(), "--quiet"])
-        .output()
-        .unwrap();
+    let r = wecare_at_root(&["sweep", "--from", d.to_str().unwrap(), "--quiet"]);
     assert!(!r.status.success());
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("ties.csv") && err.contains("changed"), "{err}");

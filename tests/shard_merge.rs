@@ -3,35 +3,10 @@
 //! nothing is written.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn wecare(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn ok(args: &[&str]) -> String {
-    let r = wecare(args);
-    assert!(
-        r.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&r.stderr)
-    );
-    String::from_utf8(r.stdout).unwrap()
-}
-
-/// The directory a command reports on its last `wrote` line.
-fn wrote(stdout: &str) -> PathBuf {
-    let line = stdout.lines().rfind(|l| l.contains("wrote ")).unwrap();
-    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
-}
+mod report_common;
+use report_common::{ok, root, wecare_at_root as wecare, wrote};
 
 /// Every file below `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {

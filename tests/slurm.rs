@@ -3,13 +3,12 @@
 //! byte. Needs a running cluster (`tests/scripts/slurm_cluster.sh up`, as root); without one
 //! the test says why and passes, unless WECARE_REQUIRE_SLURM=1 (CI), where it fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod report_common;
+use report_common::{ok as wecare, root, wrote};
+use std::time::{Duration, Instant};
 
 fn cluster_ready() -> Result<(), String> {
     let out = Command::new("sinfo")
@@ -42,25 +41,6 @@ fn need_cluster() -> bool {
             false
         }
     }
-}
-
-fn wecare(args: &[&str]) -> String {
-    let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(
-        r.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&r.stderr)
-    );
-    String::from_utf8(r.stdout).unwrap()
-}
-
-fn wrote(text: &str) -> PathBuf {
-    let line = text.lines().rfind(|l| l.contains("wrote ")).unwrap();
-    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
 }
 
 /// Waits until Slurm no longer lists job `id` (at most `limit`).

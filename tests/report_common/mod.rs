@@ -109,3 +109,31 @@ pub fn assert_complete(dir: &Path) {
         assert!(p.exists(), "{} missing", p.display());
     }
 }
+
+/// Runs `wecare` with `args` from the repository root (so relative scenario paths resolve),
+/// without checking its exit status.
+pub fn wecare_at_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// Runs `wecare` with `args` from the repository root; panics with its error output when it
+/// fails; returns its standard output.
+pub fn ok(args: &[&str]) -> String {
+    let r = wecare_at_root(args);
+    assert!(
+        r.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    String::from_utf8(r.stdout).unwrap()
+}
+
+/// The directory a command reports on its last `wrote` line.
+pub fn wrote(stdout: &str) -> PathBuf {
+    let line = stdout.lines().rfind(|l| l.contains("wrote ")).unwrap();
+    PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
+}
