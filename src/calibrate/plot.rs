@@ -3,7 +3,7 @@
 //! distributions) of the parameters, and predictive bands against observed distributions.
 
 use crate::error::Result;
-use crate::report::plot::{Figure, bold, err, font, palette, px, render, x_key_ticks};
+use crate::report::plot::{Figure, bold, err, font, house_mesh, palette, px, render, x_key_ticks};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -155,21 +155,12 @@ impl Marginals<'_> {
             .y_label_area_size(px(s, 56.0))
             .build_cartesian_2d(xlo..xhi, 0.0..yhi)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
-            .y_max_light_lines(0)
+        house_mesh(&mut chart.configure_mesh(), s, 11.0)
             .x_labels(6)
-            .y_labels(5)
-            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
-            .set_all_tick_mark_size(px(s, 3.0))
-            .label_style(font(s, 11.0).color(&palette::GREY))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc(format!("{} (parameter value)", p.title))
             .y_desc("density")
-            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
             .draw()
             .map_err(err)?;
         if let Some((a, b)) = p.interval {
@@ -305,20 +296,11 @@ impl Bands<'_> {
             .y_label_area_size(px(s, 56.0))
             .build_cartesian_2d(-0.6..n as f64 - 0.4, 0.0..yhi)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        house_mesh(&mut chart.configure_mesh(), s, 11.0)
             .x_labels(0)
-            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
-            .y_max_light_lines(0)
-            .y_labels(5)
-            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
-            .set_all_tick_mark_size(px(s, 3.0))
-            .label_style(font(s, 11.0).color(&palette::GREY))
             .y_label_formatter(&y_fmt)
             .x_desc("degree (active ties of an organisation)")
             .y_desc("organisations")
-            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
             .draw()
             .map_err(err)?;
         x_key_ticks(&inner, &chart, 0.0, &ticks, s)?;

@@ -4,7 +4,9 @@
 //! share a panel; the points stay at their months, never shifted sideways); observed targets
 //! as black squares with their 95% interval (value ± 1.96 SE).
 
-use super::{Figure, LegendEntry, bold, err, font, legend, palette, px, wrap, x_key_ticks};
+use super::{
+    Figure, LegendEntry, bold, err, font, house_mesh, legend, palette, px, wrap, x_key_ticks,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -205,21 +207,12 @@ impl BandGrid {
             .y_label_area_size(px(s, 62.0))
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            // Ticks only at the waves' months, drawn below (`x_key_ticks`).
+        // Ticks only at the waves' months, drawn below (`x_key_ticks`).
+        house_mesh(&mut chart.configure_mesh(), s, 12.0)
             .x_labels(0)
-            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
-            .y_max_light_lines(0)
-            .y_labels(5)
-            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
-            .set_all_tick_mark_size(px(s, 3.0))
-            .label_style(font(s, 12.0).color(&palette::GREY))
             .y_label_formatter(&y_fmt)
             .x_desc(&self.x_title)
             .y_desc(&p.y_title)
-            .axis_desc_style(font(s, 11.0).color(&palette::GREY))
             .draw()
             .map_err(err)?;
         x_key_ticks(area, &chart, y0, &self.x_labels, s)?;

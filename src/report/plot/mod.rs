@@ -65,6 +65,29 @@ pub fn ensure_fonts() {
     });
 }
 
+/// The house style of a chart's axes at scale `s`: no vertical grid, light horizontal lines
+/// at five y labels, grey axes, 3-point ticks, labels of `label_pt` points and 11-point axis
+/// titles. Callers add their x labels, formatters and titles.
+pub fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    m: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    s: f64,
+    label_pt: f64,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    m.disable_x_mesh()
+        .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+        .y_max_light_lines(0)
+        .y_labels(5)
+        .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
+        .set_all_tick_mark_size(px(s, 3.0))
+        .label_style(font(s, label_pt).color(&palette::GREY))
+        .axis_desc_style(font(s, 11.0).color(&palette::GREY))
+}
+
 /// Pixels at scale `s` of a nominal length.
 pub fn px(s: f64, v: f64) -> i32 {
     (v * s).round() as i32
