@@ -18,6 +18,7 @@
 
 use super::checkpoint::{exact, exact_mat, exact_vec};
 use super::distance::{self, Scales};
+use super::evaluation;
 use super::linalg;
 use super::problem::{Problem, derive_seed};
 use super::solver::Solver;
@@ -111,7 +112,7 @@ pub struct AbcSmc {
 }
 
 /// What became of one proposal.
-enum Proposal {
+pub(super) enum Proposal {
     /// Outside the prior's support: not simulated.
     OutsidePrior,
     /// Simulated, with its distance.
@@ -250,19 +251,16 @@ impl Solver for AbcSmc {
     fn init(&mut self, problem: &Problem, seed: u64) -> Result<AbcState> {
         let clock = Instant::now();
         let n = self.settings.particles;
-        let sims: Vec<(Vec<f64>, Vec<f64>)> = (0..n as u64)
-            .into_par_iter()
-            .map(|i| {
-                let mut r = proposal_rng(seed, 0, i);
-                let theta: Vec<f64> = problem
-                    .parameters
-                    .iter()
-                    .map(|p| p.prior.sample(&mut r))
-                    .collect();
-                let s = noisy_statistics(problem, &theta, seed, 0, i, &mut r)?;
-                Ok((theta, s))
-            })
-            .collect::<Result<_>>()?;
+        let sims: Vec<(Vec<f64>, Vec<f64>)> = evaluation::evaluate(0, 0..n as u64, |i| {
+            let mut r = proposal_rng(seed, 0, i);
+            let theta: Vec<f64> = problem
+                .parameters
+                .iter()
+                .map(|p| p.prior.sample(&mut r))
+                .collect();
+            let s = noisy_statistics(problem, &theta, seed, 0, i, &mut r)?;
+            Ok((theta, s))
+        })?;
         let stats: Vec<Vec<f64>> = sims.iter().map(|s| s.1.clone()).collect();
         let scales = distance::scales(&stats, self.settings.scale);
         if !scales.used.iter().any(|&u| u) {
@@ -413,10 +411,8 @@ impl Solver for AbcSmc {
             let need = (n - accepted.len()) as f64;
             let batch = ((need / rate * 1.1).ceil() as u64).clamp(16, 20 * n as u64);
             let batch = batch.min(budget);
-            let results: Vec<Proposal> = (next_index..next_index + batch)
-                .into_par_iter()
-                .map(propose)
-                .collect::<Result<_>>()?;
+            let results: Vec<Proposal> =
+                evaluation::evaluate(t, next_index..next_index + batch, propose)?;
             next_index += batch;
             for p in results {
                 let used = accepted.len() < n;

@@ -28,6 +28,7 @@
 pub mod abc_smc;
 pub mod checkpoint;
 pub mod distance;
+pub mod evaluation;
 pub mod gof;
 pub mod gof_plot;
 pub mod linalg;
@@ -107,9 +108,12 @@ pub struct Report {
 pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report> {
     let spec = &scenario.calibration;
     // A resumed calibration keeps its method and seed unless they are given again.
+    // (A sharded calibration has no checkpoint before its first generation is complete.)
     let previous = match &opts.resume {
-        Some(dir) => Some(checkpoint::peek(dir)?),
-        None => None,
+        Some(dir) if !evaluation::is_sharded(dir) || dir.join(checkpoint::FILE).is_file() => {
+            Some(checkpoint::peek(dir)?)
+        }
+        _ => None,
     };
     let method = opts.method.unwrap_or(match &previous {
         Some((m, _)) if m == "smm" => Method::Smm,
@@ -134,6 +138,8 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     };
     let dir = out.path().to_path_buf();
     let quiet = opts.quiet;
+    let sharded = evaluation::attach(&dir, &problem, seed)?;
+    evaluation::show_progress(!quiet);
     let say = |m: &str| {
         if !quiet {
             eprintln!("{m}");
@@ -153,7 +159,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         ));
     }
     let started = utc_stamp(SystemTime::now());
-    let resume = opts.resume.is_some();
+    let resume = previous.is_some();
     let (estimates, stopped, wall, sims, total, used_threads, particles, abc_state, smm_state) =
         match method {
             Method::Abc => {
@@ -302,6 +308,9 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         },
     )?;
     let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));
+    if sharded {
+        evaluation::tidy(&dir)?;
+    }
     let final_dir = out.finish()?;
     Ok(Report {
         dir: final_dir,

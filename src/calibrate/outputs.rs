@@ -46,7 +46,9 @@ impl OutDir {
                 partial.display()
             ))
         })?;
-        if !partial.join(super::checkpoint::FILE).is_file() {
+        if !partial.join(super::checkpoint::FILE).is_file()
+            && !super::evaluation::is_sharded(partial)
+        {
             return Err(Error::Other(format!(
                 "{}: no {} to resume from",
                 partial.display(),

@@ -1,11 +1,13 @@
 //! `wecare calibrate`.
 
 use super::common::SimFlags;
+use crate::calibrate::evaluation::{self, Policy};
 use crate::calibrate::{CalibrateOptions, Method, calibrate};
+use crate::ensemble::ShardSpec;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Calibration method on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,34 +30,38 @@ pub struct CalibrateArgs {
     /// and seed it started with.
     #[arg(long)]
     pub resume: Option<PathBuf>,
+    /// A sharded calibration (ABC-SMC): simulate nothing here; take in the proposals the
+    /// shards evaluated (`--shard K/N`), checkpoint every generation they complete, and stop at
+    /// the first batch of proposals not yet evaluated. Without --resume, starts a new sharded
+    /// calibration and prints its directory.
+    #[arg(long, conflicts_with = "shard")]
+    pub advance: bool,
     #[command(flatten)]
     pub sim: SimFlags,
 }
 
 /// Runs `wecare calibrate`.
 pub fn run(a: CalibrateArgs) -> Result<()> {
-    if a.sim.shard.is_some() {
-        return Err(crate::Error::Other(
-            "calibrate: --shard is not supported; a calibration's generations depend on each \
-             other, so run it on one machine"
-                .into(),
-        ));
-    }
     let scenario = Scenario::load(&a.scenario)?;
-    let report = calibrate(
-        &scenario,
-        &CalibrateOptions {
-            method: a.method.map(|m| match m {
-                MethodArg::Abc => Method::Abc,
-                MethodArg::Smm => Method::Smm,
-            }),
-            seed: a.sim.seed,
-            threads: a.sim.threads,
-            out: a.sim.out,
-            resume: a.resume,
-            quiet: a.sim.quiet,
-        },
-    )?;
+    let opts = CalibrateOptions {
+        method: a.method.map(|m| match m {
+            MethodArg::Abc => Method::Abc,
+            MethodArg::Smm => Method::Smm,
+        }),
+        seed: a.sim.seed,
+        threads: a.sim.threads,
+        out: a.sim.out,
+        resume: a.resume,
+        quiet: a.sim.quiet,
+    };
+    if a.sim.shard.is_some() || a.advance {
+        return sharded(&scenario, opts, a.sim.shard, &a.scenario);
+    }
+    show(calibrate(&scenario, &opts)?)
+}
+
+/// Prints a finished calibration's estimates and where it wrote them.
+fn show(report: crate::calibrate::Report) -> Result<()> {
     let (e, s) = match report.method {
         Method::Abc => ("posterior mean", "sd"),
         Method::Smm => ("estimate", "se"),
@@ -101,4 +107,82 @@ pub fn run(a: CalibrateArgs) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `--shard K/N` (evaluate a share of the next batch) and `--advance` (take the shards'
+/// evaluations in) of a sharded ABC-SMC calibration.
+fn sharded(
+    scenario: &Scenario,
+    opts: CalibrateOptions,
+    shard: Option<ShardSpec>,
+    file: &Path,
+) -> Result<()> {
+    let method = opts.method.unwrap_or(scenario.calibration.method);
+    if method != Method::Abc {
+        return Err(Error::Other(
+            "calibrate: only ABC-SMC is sharded (--shard, --advance); give --method abc".into(),
+        ));
+    }
+    let next = |dir: &Path| {
+        format!(
+            "evaluate it with `wecare calibrate {f} --resume {d} --shard K/N` for K = 1..N, \
+             then `wecare calibrate {f} --resume {d} --advance`",
+            f = file.display(),
+            d = dir.display()
+        )
+    };
+    match shard {
+        Some(spec) => {
+            let dir = opts.resume.clone().ok_or_else(|| {
+                Error::Other(
+                    "calibrate: --shard needs --resume DIR, the sharded calibration's directory \
+                     (start one with --advance)"
+                        .into(),
+                )
+            })?;
+            evaluation::set_policy(Policy::Shard(spec))?;
+            match evaluation::evaluate_shard(scenario, &opts, &dir)?.wait {
+                Some(w) => {
+                    let (mine, n, file) = w.shard.unwrap_or((0..0, 0, None));
+                    let what = match file {
+                        Some(f) => format!("simulated {n}; wrote {}", f.display()),
+                        None => "already evaluated".into(),
+                    };
+                    println!(
+                        "shard {spec} of generation {}, proposals {}..{} of {}..{}: {what}",
+                        w.generation, mine.start, mine.end, w.batch.start, w.batch.end
+                    );
+                }
+                None => println!(
+                    "shard {spec}: nothing to evaluate; finish the calibration with \
+                     `wecare calibrate {} --resume {} --advance`",
+                    file.display(),
+                    dir.display()
+                ),
+            }
+            Ok(())
+        }
+        None => {
+            evaluation::set_policy(Policy::Recorded)?;
+            match calibrate(scenario, &opts) {
+                Ok(report) => show(report),
+                Err(e) => match evaluation::take_wait() {
+                    Some(w) => {
+                        println!(
+                            "waiting: generation {} needs proposals {}..{} evaluated in {}",
+                            w.generation,
+                            w.batch.start,
+                            w.batch.end,
+                            w.dir.display()
+                        );
+                        if !opts.quiet {
+                            eprintln!("{}", next(&w.dir));
+                        }
+                        Ok(())
+                    }
+                    None => Err(e),
+                },
+            }
+        }
+    }
 }

@@ -194,7 +194,9 @@ fn on_interrupt() {
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {
                 // A calibration stopped before its first checkpoint has nothing to resume.
-                if !k.join(crate::calibrate::checkpoint::FILE).is_file() {
+                if !k.join(crate::calibrate::checkpoint::FILE).is_file()
+                    && !crate::calibrate::evaluation::is_sharded(k)
+                {
                     crate::report::discard_kept(k);
                     continue;
                 }

@@ -68,7 +68,8 @@ impl<'a> Tokens<'a> {
     pub fn new(s: &'a str) -> Self {
         Tokens(s.split_ascii_whitespace())
     }
-    fn word(&mut self) -> Option<&'a str> {
+    /// The next token.
+    pub fn word(&mut self) -> Option<&'a str> {
         self.0.next()
     }
     fn count(&mut self) -> Option<usize> {
@@ -132,6 +133,19 @@ impl<T: Record> Record for Vec<T> {
     }
     fn placeholder(like: &Self) -> Self {
         like.iter().map(T::placeholder).collect()
+    }
+}
+
+impl<A: Record, B: Record> Record for (A, B) {
+    fn encode(&self, out: &mut String) {
+        self.0.encode(out);
+        self.1.encode(out);
+    }
+    fn decode(t: &mut Tokens<'_>) -> Option<Self> {
+        Some((A::decode(t)?, B::decode(t)?))
+    }
+    fn placeholder(like: &Self) -> Self {
+        (A::placeholder(&like.0), B::placeholder(&like.1))
     }
 }
 
