@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod report_common;
-use report_common::{ok, root, wecare_at_root as wecare, wrote};
+use report_common::{
+    ok, root, same_calibration, small_calibration, wecare_at_root as wecare, wrote,
+};
 
 /// Every file below `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -268,4 +270,113 @@ fn progress_goes_to_the_log_off_a_terminal() {
         "{stdout}"
     );
     assert!(one.stderr.is_empty(), "--quiet prints no progress");
+}
+
+/// The directory a `calibrate --advance` reports it waits in, if it waits.
+fn waiting_in(stdout: &str) -> Option<PathBuf> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("waiting: "))
+        .map(|l| PathBuf::from(l.rsplit(" evaluated in ").next().unwrap()))
+}
+
+/// Files in a sharded calibration's `evaluations/`.
+fn evaluations(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("evaluations")).unwrap().count()
+}
+
+#[test]
+fn a_sharded_calibration_equals_the_single_machine_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = small_calibration(tmp.path());
+    let f = file.to_str().unwrap();
+    let single = tmp.path().join("single");
+    let single_dir = wrote(&ok(&[
+        "calibrate",
+        f,
+        "--quiet",
+        "--threads",
+        "2",
+        "--out",
+        single.to_str().unwrap(),
+    ]));
+    // Started with --advance: nothing is simulated, the directory waits for generation 0.
+    let sharded = tmp.path().join("sharded");
+    let said = ok(&[
+        "calibrate",
+        f,
+        "--quiet",
+        "--advance",
+        "--out",
+        sharded.to_str().unwrap(),
+    ]);
+    assert!(
+        said.contains("generation 0 needs proposals 0..100"),
+        "{said}"
+    );
+    let dir = waiting_in(&said).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let mut rounds = 0;
+    let finished = loop {
+        rounds += 1;
+        assert!(rounds < 50, "the calibration does not finish");
+        // Any shard count, any order, round by round.
+        let n = if rounds % 2 == 0 { 2 } else { 3 };
+        for k in (1..=n).rev() {
+            let spec = format!("{k}/{n}");
+            let said = ok(&[
+                "calibrate",
+                f,
+                "--quiet",
+                "--threads",
+                "1",
+                "--resume",
+                &d,
+                "--shard",
+                &spec,
+            ]);
+            assert!(
+                said.contains(&format!("shard {spec} of generation")),
+                "{said}"
+            );
+            if rounds == 2 && k == 2 {
+                // Run again while its batch is incomplete, a shard finds its share recorded
+                // and simulates nothing.
+                let before = evaluations(&dir);
+                let said = ok(&["calibrate", f, "--quiet", "--resume", &d, "--shard", "2/2"]);
+                assert!(said.contains("already evaluated"), "{said}");
+                assert_eq!(evaluations(&dir), before);
+                // A shard of another calibration (seed) is refused and records nothing.
+                let r = wecare(&[
+                    "calibrate",
+                    f,
+                    "--quiet",
+                    "--seed",
+                    "7",
+                    "--resume",
+                    &d,
+                    "--shard",
+                    "1/2",
+                ]);
+                assert!(!r.status.success());
+                let err = String::from_utf8_lossy(&r.stderr);
+                assert!(err.contains("seed"), "{err}");
+                assert_eq!(evaluations(&dir), before);
+            }
+        }
+        let said = ok(&["calibrate", f, "--quiet", "--advance", "--resume", &d]);
+        match waiting_in(&said) {
+            Some(w) => assert_eq!(w, dir),
+            None => break wrote(&said),
+        }
+    };
+    // At least one round per generation (4 generations: the prior sample and three more).
+    assert!(rounds >= 4, "{rounds} rounds");
+    assert!(!dir.exists());
+    assert!(!finished.join("evaluations").exists());
+    same_calibration(&single_dir, &finished);
+    // The method of moments is not sharded.
+    let r = wecare(&["calibrate", f, "--method", "smm", "--advance", "--quiet"]);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("only ABC-SMC"));
 }

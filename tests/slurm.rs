@@ -1,13 +1,14 @@
 //! On a real Slurm cluster: `wecare slurm ... --shards N --submit` runs the shards as a job
 //! array and the merge after them, and the merged output equals the unsharded run byte for
-//! byte. Needs a running cluster (`tests/scripts/slurm_cluster.sh up`, as root); without one
+//! byte; a sharded ABC-SMC calibration, submitted round by round, ends with the single-machine
+//! calibration's results. Needs a running cluster (`tests/scripts/slurm_cluster.sh up`, as root); without one
 //! the test says why and passes, unless WECARE_REQUIRE_SLURM=1 (CI), where it fails.
 
 use std::path::Path;
 use std::process::Command;
 
 mod report_common;
-use report_common::{ok as wecare, root, wrote};
+use report_common::{ok as wecare, root, same_calibration, small_calibration, wrote};
 use std::time::{Duration, Instant};
 
 fn cluster_ready() -> Result<(), String> {
@@ -161,4 +162,77 @@ range = [6.0, 18.0]
         3,
         &["indices.csv", "points.csv", "indices.md"],
     );
+}
+
+#[test]
+fn a_sharded_calibration_on_slurm_equals_the_single_machine_one() {
+    if !need_cluster() {
+        return;
+    }
+    let tmp = tempfile::tempdir_in(std::env::temp_dir()).unwrap();
+    let file = small_calibration(tmp.path());
+    let f = file.to_str().unwrap();
+    let single = tmp.path().join("single");
+    let single_dir = wrote(&wecare(&[
+        "calibrate",
+        f,
+        "--quiet",
+        "--out",
+        single.to_str().unwrap(),
+    ]));
+    let job = tmp.path().join("job");
+    let res = tmp.path().join("res");
+    let said = wecare(&[
+        "slurm",
+        "calibrate",
+        f,
+        "--shards",
+        "3",
+        "--job-dir",
+        job.to_str().unwrap(),
+        "--out",
+        res.to_str().unwrap(),
+        "--submit",
+    ]);
+    let partial = said
+        .lines()
+        .find_map(|l| l.strip_prefix("calibration directory "))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("no calibration directory in: {said}"));
+    let name = partial.file_name().unwrap().to_str().unwrap();
+    let id = name
+        .strip_prefix('.')
+        .unwrap()
+        .strip_suffix(".partial")
+        .unwrap();
+    let finished = partial.with_file_name(id);
+    // Each round's step submits the next; wait until the last one renamed the directory.
+    let t = Instant::now();
+    while partial.exists() || !finished.exists() {
+        if t.elapsed() > Duration::from_secs(900) {
+            let logs: Vec<String> = std::fs::read_dir(job.join("logs"))
+                .unwrap()
+                .map(|e| {
+                    let p = e.unwrap().path();
+                    format!("{}:\n{}", p.display(), std::fs::read_to_string(&p).unwrap())
+                })
+                .collect();
+            panic!("the calibration did not finish:\n{}", logs.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // The last step renames the directory as its last act; let it exit.
+    std::thread::sleep(Duration::from_secs(1));
+    let steps = std::fs::read_dir(job.join("logs"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("step-")
+        })
+        .count();
+    assert!(steps >= 4, "{steps} rounds for 4 generations");
+    same_calibration(&single_dir, &finished);
 }

@@ -18,7 +18,10 @@ use std::process::Command;
     after_help = "Options: --shards N (required), --partition P, --time T, \
     --cpus-per-task C, --mem M, --job-dir DIR (default slurm/<command>-<UTC time>), --submit.\n\
     Example: wecare slurm run scenarios/wecare-measure1.toml --replicates 100000 --shards 4 \
-    --cpus-per-task 2 --submit"
+    --cpus-per-task 2 --submit\n\
+    A calibration (ABC-SMC) runs round by round: each round a job array evaluates the next \
+    batch of proposals and a step job advances the calibration and submits the next round; \
+    continue a stopped one with --resume DIR."
 )]
 pub struct SlurmArgs {
     /// The ensemble command, its arguments and the Slurm options.
@@ -54,7 +57,14 @@ pub struct SlurmPlan {
     pub submit: bool,
 }
 
-const COMMANDS: [&str; 5] = ["run", "compare", "sweep", "sensitivity", "hypotheses"];
+const COMMANDS: [&str; 6] = [
+    "run",
+    "compare",
+    "sweep",
+    "sensitivity",
+    "hypotheses",
+    "calibrate",
+];
 
 /// Separates the Slurm options from the command.
 pub fn parse_plan(args: &[String]) -> Result<SlurmPlan> {
@@ -129,47 +139,102 @@ fn line(words: &[String]) -> String {
     words.iter().map(|w| sh(w)).collect::<Vec<_>>().join(" ")
 }
 
+/// The head of a job script: `#SBATCH` lines (`--array` for a job array; the CPUs per task
+/// for the array and, when `cpus`, for a single job), strict mode and the working directory.
+fn header(plan: &SlurmPlan, cwd: &Path, logs: &Path, name: &str, log: &str, array: bool) -> String {
+    let mut s = format!("#!/bin/bash\n#SBATCH --job-name={}\n", sh(name));
+    if array {
+        s += &format!("#SBATCH --array=1-{}\n", plan.shards);
+    }
+    s += &format!(
+        "#SBATCH --output={}\n",
+        sh(&logs.join(log).display().to_string())
+    );
+    if let Some(v) = &plan.partition {
+        s += &format!("#SBATCH --partition={}\n", sh(v));
+    }
+    if let Some(v) = &plan.time {
+        s += &format!("#SBATCH --time={}\n", sh(v));
+    }
+    let cpus = array || plan.command.first().is_some_and(|c| c == "calibrate");
+    if let (true, Some(c)) = (cpus, plan.cpus_per_task) {
+        s += &format!("#SBATCH --cpus-per-task={c}\n");
+    }
+    if let Some(v) = &plan.mem {
+        s += &format!("#SBATCH --mem={}\n", sh(v));
+    }
+    s + "set -euo pipefail\n" + &format!("cd {}\n", sh(&cwd.display().to_string()))
+}
+
+/// The threads option of a job's command: the CPUs Slurm gave the task, unless the command
+/// names its own (results do not depend on the thread count).
+fn threads_option(plan: &SlurmPlan) -> String {
+    if plan.command.iter().any(|a| a == "--threads") {
+        String::new()
+    } else {
+        " --threads \"${SLURM_CPUS_PER_TASK:-1}\"".into()
+    }
+}
+
+/// The scripts of a sharded ABC-SMC calibration in `calibration` (its unfinished directory):
+/// a job array whose tasks evaluate their shares of the next batch of proposals, and a step
+/// that takes the evaluations in, advances the calibration and, while it is unfinished,
+/// submits the array and itself again (one round per batch, so at least one per generation).
+pub fn calibrate_scripts(
+    plan: &SlurmPlan,
+    wecare: &Path,
+    cwd: &Path,
+    job_dir: &Path,
+    calibration: &Path,
+) -> (String, String) {
+    let logs = job_dir.join("logs");
+    let mut cmd = vec![wecare.display().to_string()];
+    cmd.extend(plan.command.iter().cloned());
+    cmd.extend(["--resume".into(), calibration.display().to_string()]);
+    let threads = threads_option(plan);
+    let array = header(
+        plan,
+        cwd,
+        &logs,
+        "wecare-calibrate",
+        "shard-%A-%a.log",
+        true,
+    ) + &format!(
+        "exec {}{threads} --shard \"${{SLURM_ARRAY_TASK_ID}}/${{SLURM_ARRAY_TASK_COUNT}}\"\n",
+        line(&cmd)
+    );
+    let (a, st) = (
+        sh(&job_dir.join("array.sbatch").display().to_string()),
+        sh(&job_dir.join("step.sbatch").display().to_string()),
+    );
+    let step = header(
+        plan,
+        cwd,
+        &logs,
+        "wecare-calibrate-step",
+        "step-%j.log",
+        false,
+    ) + &format!("{}{threads} --advance\n", line(&cmd))
+        + &format!(
+            "# Unfinished: the next round.\nif [ -d {d} ]; then\n    jid=$(sbatch --parsable {a})\n    \
+             sbatch --parsable --dependency=afterok:\"${{jid%%;*}}\" {st}\nfi\n",
+            d = sh(&calibration.display().to_string())
+        );
+    (array, step)
+}
+
 /// The job-array script and the merge script.
 pub fn scripts(plan: &SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> (String, String) {
     let kind = &plan.command[0];
     let shards = job_dir.join("shards");
     let logs = job_dir.join("logs");
-    let head = |name: &str, log: &str, array: bool| -> String {
-        let mut s = format!("#!/bin/bash\n#SBATCH --job-name={}\n", sh(name));
-        if array {
-            s += &format!("#SBATCH --array=1-{}\n", plan.shards);
-        }
-        s += &format!(
-            "#SBATCH --output={}\n",
-            sh(&logs.join(log).display().to_string())
-        );
-        if let Some(v) = &plan.partition {
-            s += &format!("#SBATCH --partition={}\n", sh(v));
-        }
-        if let Some(v) = &plan.time {
-            s += &format!("#SBATCH --time={}\n", sh(v));
-        }
-        if array {
-            if let Some(c) = plan.cpus_per_task {
-                s += &format!("#SBATCH --cpus-per-task={c}\n");
-            }
-        }
-        if let Some(v) = &plan.mem {
-            s += &format!("#SBATCH --mem={}\n", sh(v));
-        }
-        s + "set -euo pipefail\n" + &format!("cd {}\n", sh(&cwd.display().to_string()))
-    };
+    let head = |name: &str, log: &str, array: bool| header(plan, cwd, &logs, name, log, array);
     let mut cmd = vec![wecare.display().to_string()];
     cmd.extend(plan.command.iter().cloned());
     // No --quiet: off a terminal the progress is a log line every few seconds, which the job
     // log keeps.
     cmd.extend(["--out".into(), shards.display().to_string()]);
-    let threads = if plan.command.iter().any(|a| a == "--threads") {
-        String::new()
-    } else {
-        // Results do not depend on the thread count.
-        " --threads \"${SLURM_CPUS_PER_TASK:-1}\"".into()
-    };
+    let threads = threads_option(plan);
     let array = head(&format!("wecare-{kind}"), "shard-%a.log", true)
         + &format!(
             "exec {}{threads} --shard \"${{SLURM_ARRAY_TASK_ID}}/${{SLURM_ARRAY_TASK_COUNT}}\"\n",
@@ -236,6 +301,9 @@ pub fn run(args: SlurmArgs) -> Result<()> {
         )));
     }
     let wecare = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
+    if plan.command[0] == "calibrate" {
+        return calibrate(plan, &wecare, &cwd, &job_dir);
+    }
     let (array, merge) = scripts(&plan, &wecare, &cwd, &job_dir);
     std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(&job_dir, e))?;
     let (a, m) = (job_dir.join("array.sbatch"), job_dir.join("merge.sbatch"));
@@ -256,6 +324,91 @@ pub fn run(args: SlurmArgs) -> Result<()> {
     ])?;
     println!("submitted array job {array_id} ({} shards)", plan.shards);
     println!("submitted merge job {merge_id} (after array job {array_id} succeeds)");
+    println!("logs in {}", job_dir.join("logs").display());
+    Ok(())
+}
+
+/// `wecare slurm calibrate`: starts a sharded calibration (or continues the one given with
+/// `--resume`), writes its scripts and submits the first round.
+fn calibrate(mut plan: SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> Result<()> {
+    // The calibration's directory: given, or a new sharded calibration started here.
+    let mut resume = None;
+    let mut rest = Vec::new();
+    let mut it = std::mem::take(&mut plan.command).into_iter();
+    while let Some(a) = it.next() {
+        match a.strip_prefix("--resume") {
+            Some("") => resume = it.next(),
+            Some(v) if v.starts_with('=') => resume = Some(v[1..].to_string()),
+            _ => rest.push(a),
+        }
+    }
+    plan.command = rest;
+    if plan.command.iter().any(|a| a == "--advance") {
+        return Err(Error::Other(
+            "slurm calibrate: the step job advances the calibration; drop --advance".into(),
+        ));
+    }
+    let calibration = match resume {
+        Some(d) => {
+            let d = cwd.join(d);
+            if !crate::calibrate::evaluation::is_sharded(&d) {
+                return Err(Error::Other(format!(
+                    "{}: not an unfinished sharded calibration",
+                    d.display()
+                )));
+            }
+            d
+        }
+        None => {
+            let mut args = plan.command.clone();
+            if let Some(o) = &plan.out {
+                args.extend(["--out".into(), o.clone()]);
+            }
+            args.extend(["--advance".into(), "--quiet".into()]);
+            let out = Command::new(wecare)
+                .args(&args)
+                .current_dir(cwd)
+                .output()
+                .map_err(|e| Error::Other(format!("cannot run {}: {e}", wecare.display())))?;
+            let said = String::from_utf8_lossy(&out.stdout);
+            let dir = said
+                .lines()
+                .find_map(|l| l.split_once(" evaluated in ").map(|(_, d)| d.to_string()));
+            match (out.status.success(), dir) {
+                (true, Some(d)) => cwd.join(d),
+                _ => {
+                    return Err(Error::Other(format!(
+                        "slurm calibrate: the calibration could not be started: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )));
+                }
+            }
+        }
+    };
+    let (array, step) = calibrate_scripts(&plan, wecare, cwd, job_dir, &calibration);
+    std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(job_dir, e))?;
+    let (a, m) = (job_dir.join("array.sbatch"), job_dir.join("step.sbatch"));
+    std::fs::write(&a, array).map_err(|e| Error::io(&a, e))?;
+    std::fs::write(&m, step).map_err(|e| Error::io(&m, e))?;
+    let (a, m) = (a.display().to_string(), m.display().to_string());
+    println!("calibration directory {}", calibration.display());
+    if !plan.submit {
+        println!("wrote {a}\nwrote {m}\nsubmit with:");
+        println!("  jid=$(sbatch --parsable {})", sh(&a));
+        println!("  sbatch --dependency=afterok:$jid {}", sh(&m));
+        return Ok(());
+    }
+    let array_id = sbatch(&["--parsable", &a])?;
+    let step_id = sbatch(&[
+        "--parsable",
+        &format!("--dependency=afterok:{array_id}"),
+        &m,
+    ])?;
+    println!("submitted array job {array_id} ({} shards)", plan.shards);
+    println!(
+        "submitted step job {step_id} (after array job {array_id} succeeds; it advances the \
+         calibration and submits the next round until the calibration is complete)"
+    );
     println!("logs in {}", job_dir.join("logs").display());
     Ok(())
 }
@@ -315,5 +468,31 @@ mod tests {
         assert!(m.contains("/j/shards/run-shard-3-of-3"), "{m}");
         assert!(m.contains("merge --out /j/results"), "{m}");
         assert_eq!(sh("a b'c"), r"'a b'\''c'");
+    }
+
+    #[test]
+    fn a_calibration_submits_itself_round_by_round() {
+        let p = parse_plan(&words("calibrate s.toml --shards 4 --cpus-per-task 2")).unwrap();
+        let (a, s) = calibrate_scripts(
+            &p,
+            Path::new("/bin/wecare"),
+            Path::new("/w"),
+            Path::new("/j"),
+            Path::new("/r/.x.partial"),
+        );
+        assert!(a.contains("#SBATCH --array=1-4\n"), "{a}");
+        assert!(
+            a.contains("calibrate s.toml --resume /r/.x.partial --threads")
+                && a.contains("--shard \"${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}\""),
+            "{a}"
+        );
+        assert!(s.contains("#SBATCH --cpus-per-task=2\n"), "{s}");
+        assert!(s.contains("--advance\n"), "{s}");
+        assert!(s.contains("if [ -d /r/.x.partial ]; then"), "{s}");
+        assert!(
+            s.contains("sbatch --parsable /j/array.sbatch")
+                && s.contains("--dependency=afterok:\"${jid%%;*}\" /j/step.sbatch"),
+            "{s}"
+        );
     }
 }

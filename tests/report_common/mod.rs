@@ -137,3 +137,73 @@ pub fn wrote(stdout: &str) -> PathBuf {
     let line = stdout.lines().rfind(|l| l.contains("wrote ")).unwrap();
     PathBuf::from(line.rsplit("wrote ").next().unwrap().trim())
 }
+
+/// A small ABC-SMC calibration of the s50 panel (100 particles, 3 generations: about a second
+/// on two cores), written into `dir` with the data linked beside it; returns its path.
+pub fn small_calibration(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("scenarios/s50.toml")).unwrap();
+    let small = text
+        .replace("\nparticles = 1000", "\nparticles = 100")
+        .replace("\nmax_generations = 12", "\nmax_generations = 3");
+    assert!(small.contains("\nparticles = 100\n") && small.contains("\nmax_generations = 3"));
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("s50-small.toml");
+    std::fs::write(&file, small).unwrap();
+    let data = dir.join("data");
+    if !data.exists() {
+        std::os::unix::fs::symlink(root().join("scenarios/data"), data).unwrap();
+    }
+    file
+}
+
+/// Asserts that two finished calibration directories hold the same files with the same bytes,
+/// except what records time: the manifest, the checkpoint (each generation's wall time) and
+/// the wall-time columns of `generations.csv`, which are compared without them.
+pub fn same_calibration(a: &Path, b: &Path) {
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let files = names(a);
+    assert_eq!(files, names(b), "different files");
+    assert!(files.iter().any(|f| f == "posterior.csv"), "{files:?}");
+    for f in &files {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        match f.as_str() {
+            "manifest.json" | "checkpoint.json" => {}
+            "generations.csv" => {
+                let untimed = |bytes: &[u8]| -> Vec<String> {
+                    let text = String::from_utf8(bytes.to_vec()).unwrap();
+                    let mut lines = text.lines();
+                    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+                    let timed: Vec<usize> = head
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, h)| ["wall_seconds", "simulations_per_second"].contains(h))
+                        .map(|(i, _)| i)
+                        .collect();
+                    assert_eq!(timed.len(), 2, "{head:?}");
+                    text.lines()
+                        .map(|l| {
+                            l.split(',')
+                                .enumerate()
+                                .filter(|(i, _)| !timed.contains(i))
+                                .map(|(_, v)| v)
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        })
+                        .collect()
+                };
+                assert_eq!(untimed(&x), untimed(&y), "generations.csv differs");
+            }
+            _ => assert!(x == y, "{f} differs"),
+        }
+    }
+}
