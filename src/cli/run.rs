@@ -113,10 +113,11 @@ fn from_manifest(path: &Path) -> Result<Scenario> {
     m.scenario(&format!("{} (scenario)", file.display()))
 }
 
-/// The ensemble of a merge: the replicate values of every shard, in shard order, streamed into
-/// the table. Replicate 0 is simulated again to lay the table out and to check that the shards
-/// were made by this engine from these data; the replicates whose networks are kept are
-/// simulated again too (a handful), as the shards do not carry networks.
+/// The ensemble of a merge: a table whose values stay in the shards' files, in shard order,
+/// read a block at a time when the run's files are written, so the merge's memory does not
+/// grow with the replicates. Replicate 0 is simulated again to lay the table out and to check
+/// that the shards were made by this engine from these data; the replicates whose networks are
+/// kept are simulated again too (a handful), as the shards do not carry networks.
 fn merged_table(
     model: &Model,
     opts: &EnsembleOptions,
@@ -128,34 +129,28 @@ fn merged_table(
             .map_err(|e| Error::Other(e.to_string()))
     };
     let (probe, _) = ens(0..1.min(opts.replicates), &[])?;
-    let mut table = probe.empty_like();
-    let width = table.width();
-    for dir in blocks {
-        let path = dir.join("values.f64");
-        let mut f =
-            std::io::BufReader::new(std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?);
-        let mut buf = vec![0u8; width * 8 * 256];
-        loop {
-            let n = read_full(&mut f, &mut buf).map_err(|e| Error::io(&path, e))?;
-            if n == 0 {
-                break;
-            }
-            let values: Vec<f64> = buf[..n]
-                .chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().unwrap_or_default()))
-                .collect();
-            if n % 8 != 0 || !table.extend_replicates(&values) {
-                return Err(Error::Other(format!(
-                    "{}: not whole replicates of {width} values: the shard does not match \
-                     this scenario",
-                    path.display()
-                )));
-            }
-        }
+    let files: Vec<PathBuf> = blocks.iter().map(|d| d.join("values.f64")).collect();
+    let table = probe
+        .in_files(&files)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let mut first = Vec::new();
+    if table.replicates() > 0 {
+        table
+            .for_each_replicate(|r, v| {
+                if r == 0 {
+                    first = v.to_vec();
+                    // Only the first replicate is wanted: stop reading.
+                    return Err(std::io::Error::other("enough"));
+                }
+                Ok(())
+            })
+            .ok();
     }
-    let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+    let same = |a: &[f64], b: &[f64]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    };
     if table.replicates() != opts.replicates
-        || (opts.replicates > 0 && !same(table.wave_values_all(0), probe.wave_values_all(0)))
+        || (opts.replicates > 0 && !same(&first, probe.wave_values_all(0)))
     {
         return Err(Error::Other(format!(
             "{}: the shards hold {} replicates that do not match this engine and data \
@@ -172,18 +167,6 @@ fn merged_table(
         kept.extend(ens(r..r + 1, &[r])?.1);
     }
     Ok((table, kept))
-}
-
-/// Reads until `buf` is full or the file ends; returns the bytes read.
-fn read_full(f: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// `wecare run`.

@@ -7,6 +7,7 @@ use crate::network::Snapshot;
 use crate::stats::{StatRow, StatTable, StatsOptions, WaveContext, wave_statistics, wave_table};
 use rayon::prelude::*;
 use std::ops::Range;
+use std::path::PathBuf;
 
 /// How to run an ensemble.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,9 +119,17 @@ pub struct EnsembleTable {
     offsets: Vec<usize>,
     /// Values of one replicate.
     width: usize,
-    /// Values, replicate by replicate, then wave by wave, then row by row.
+    /// Values, replicate by replicate, then wave by wave, then row by row (empty when the
+    /// values are in `files`).
     values: Vec<f64>,
+    /// Files of values laid out like `values` (little-endian f64) with their replicate
+    /// counts, in replicate order: a merge's shards, read when needed and never held whole.
+    files: Vec<(PathBuf, u64)>,
 }
+
+/// Bytes of values a file-backed table reads into memory at once for its columns: with more
+/// replicates than fit, one column at a time.
+const COLUMN_BUDGET: usize = 16 << 20;
 
 impl EnsembleTable {
     fn new(waves: Vec<WaveLayout>) -> Self {
@@ -135,12 +144,116 @@ impl EnsembleTable {
             offsets,
             width,
             values: Vec::new(),
+            files: Vec::new(),
         }
     }
 
     /// Number of replicates.
     pub fn replicates(&self) -> u64 {
+        if !self.files.is_empty() {
+            return self.files.iter().map(|f| f.1).sum();
+        }
         self.values.len().checked_div(self.width).unwrap_or(0) as u64
+    }
+
+    /// The same layout with its values in `files` (each holding whole replicates laid out
+    /// like [`EnsembleTable::values`], little-endian f64), in replicate order: a merge streams
+    /// its shards' values from them, so its memory does not grow with the replicates. Fails,
+    /// naming the file, unless each file holds whole replicates.
+    pub fn in_files(&self, files: &[PathBuf]) -> std::io::Result<EnsembleTable> {
+        let mut t = self.empty_like();
+        let row = (t.width * 8) as u64;
+        for f in files {
+            let bytes = std::fs::metadata(f)?.len();
+            if row == 0 || bytes % row != 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "{}: not whole replicates of {} values: the shard does not match this \
+                         scenario",
+                        f.display(),
+                        t.width
+                    ),
+                ));
+            }
+            t.files.push((f.clone(), bytes / row));
+        }
+        Ok(t)
+    }
+
+    /// Calls `f` with each replicate's values (every wave's rows, as
+    /// [`EnsembleTable::wave_values_all`]), in replicate order, reading a file-backed table a
+    /// block at a time.
+    pub fn for_each_replicate(
+        &self,
+        mut f: impl FnMut(u64, &[f64]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        if self.width == 0 {
+            return Ok(());
+        }
+        if self.files.is_empty() {
+            for (r, v) in self.values.chunks_exact(self.width).enumerate() {
+                f(r as u64, v)?;
+            }
+            return Ok(());
+        }
+        let block = 256;
+        let mut bytes = vec![0u8; self.width * 8 * block];
+        let mut values = vec![0f64; self.width * block];
+        let mut r = 0u64;
+        for (path, count) in &self.files {
+            let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+            let mut left = *count;
+            while left > 0 {
+                let k = left.min(block as u64) as usize;
+                let n = k * self.width;
+                std::io::Read::read_exact(&mut file, &mut bytes[..n * 8])?;
+                for (v, b) in values[..n].iter_mut().zip(bytes.chunks_exact(8)) {
+                    *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                }
+                for v in values[..n].chunks_exact(self.width) {
+                    f(r, v)?;
+                    r += 1;
+                }
+                left -= k as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows of wave position `w` inside one replicate's values (as
+    /// [`EnsembleTable::for_each_replicate`] gives them).
+    pub fn wave_of<'a>(&self, all: &'a [f64], w: usize) -> &'a [f64] {
+        &all[self.offsets[w]..self.offsets[w] + self.waves[w].rows.len()]
+    }
+
+    /// Position of row `row` of wave position `w` inside one replicate's values.
+    pub fn column_index(&self, w: usize, row: usize) -> usize {
+        self.offsets[w] + row
+    }
+
+    /// How many columns [`EnsembleTable::columns`] should be asked for at once: one for a
+    /// table in memory (each is copied out anyway), as many as fit in 16 MB for a file-backed
+    /// table (at least one), so reading them costs few passes over the files.
+    pub fn columns_per_pass(&self) -> usize {
+        if self.files.is_empty() {
+            return 1;
+        }
+        (COLUMN_BUDGET / (8 * self.replicates().max(1) as usize)).max(1)
+    }
+
+    /// The values of the columns `at` (positions inside a replicate's values) in every
+    /// replicate, in replicate order; one pass over a file-backed table's files.
+    pub fn columns(&self, at: &[usize]) -> std::io::Result<Vec<Vec<f64>>> {
+        let r = self.replicates() as usize;
+        let mut out: Vec<Vec<f64>> = at.iter().map(|_| Vec::with_capacity(r)).collect();
+        self.for_each_replicate(|_, v| {
+            for (o, &a) in out.iter_mut().zip(at) {
+                o.push(v[a]);
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The values of replicate `r` (0-based position) at wave position `w` (0-based), in the

@@ -46,11 +46,11 @@ pub fn write_records(
     files.push(write_recorded(dir, "replicates.csv", "replicates", |w| {
         write_replicates_table(table, all_scopes, w)
     })?);
-    let summary = summarise(table);
+    let summary = summarise(table).map_err(|e| Error::io(dir, e))?;
     files.push(write_recorded(dir, "summary.csv", "summary", |w| {
         write_summary_csv(&summary, w)
     })?);
-    let targets = compare_targets(&scenario.targets, table);
+    let targets = compare_targets(&scenario.targets, table).map_err(|e| Error::io(dir, e))?;
     files.push(write_recorded(dir, "targets.csv", "targets", |w| {
         write_targets_csv(&targets, w)
     })?);

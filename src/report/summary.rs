@@ -100,14 +100,22 @@ pub struct SummaryRow {
     pub d: Describe,
 }
 
-/// Summarises every (wave, scope, statistic) of an ensemble, in the order of its rows.
-pub fn summarise(t: &EnsembleTable) -> Vec<SummaryRow> {
-    let mut out = Vec::new();
-    let mut buf = Vec::with_capacity(t.replicates() as usize);
-    for (w, l) in t.waves.iter().enumerate() {
-        for (i, &(scope, stat)) in l.rows.iter().enumerate() {
-            buf.clear();
-            buf.extend(t.series(w, i));
+/// Summarises every (wave, scope, statistic) of an ensemble, in the order of its rows. A
+/// file-backed table (a merge's) is read a block of columns at a time, so memory holds a few
+/// columns, not the whole table.
+pub fn summarise(t: &EnsembleTable) -> std::io::Result<Vec<SummaryRow>> {
+    let rows: Vec<(usize, usize)> = t
+        .waves
+        .iter()
+        .enumerate()
+        .flat_map(|(w, l)| (0..l.rows.len()).map(move |i| (w, i)))
+        .collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for block in rows.chunks(t.columns_per_pass()) {
+        let at: Vec<usize> = block.iter().map(|&(w, i)| t.column_index(w, i)).collect();
+        for (&(w, i), mut buf) in block.iter().zip(t.columns(&at)?) {
+            let l = &t.waves[w];
+            let (scope, stat) = l.rows[i];
             out.push(SummaryRow {
                 wave: l.wave,
                 step: l.step,
@@ -117,7 +125,7 @@ pub fn summarise(t: &EnsembleTable) -> Vec<SummaryRow> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Writes `summary.csv` (columns [`SUMMARY_COLUMNS`]); numbers in their shortest exact form,

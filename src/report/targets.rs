@@ -65,7 +65,10 @@ impl TargetRow {
 }
 
 /// Matches each target with the ensemble's values of its (wave, scope, statistic).
-pub fn compare_targets(targets: &[Target], t: &EnsembleTable) -> Vec<TargetRow> {
+pub fn compare_targets(
+    targets: &[Target],
+    t: &EnsembleTable,
+) -> std::io::Result<Vec<TargetRow>> {
     targets
         .iter()
         .map(|target| {
@@ -79,12 +82,16 @@ pub fn compare_targets(targets: &[Target], t: &EnsembleTable) -> Vec<TargetRow> 
                 if let Some(i) = l.rows.iter().position(|&(s, name)| {
                     name == target.statistic && l.scopes[s as usize] == target.scope
                 }) {
-                    values.extend(t.series(w, i));
+                    values = t.columns(&[t.column_index(w, i)])?.remove(0);
                 }
             }
             let d = Describe::of(&mut values);
             let below = values.iter().filter(|&&v| v < target.value).count();
-            TargetRow::new(target, d, below as f64 / values.len() as f64)
+            Ok(TargetRow::new(
+                target,
+                d,
+                below as f64 / values.len() as f64,
+            ))
         })
         .collect()
 }

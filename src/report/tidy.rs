@@ -50,11 +50,12 @@ pub fn write_replicates_table(
         .iter()
         .map(|l| (l.wave.to_string(), l.step.to_string()))
         .collect();
-    for r in 0..t.replicates() {
+    // Replicate by replicate: a file-backed table (a merge's) is never read whole.
+    t.for_each_replicate(|r, all| {
         let rep = r.to_string();
         for (k, l) in t.waves.iter().enumerate() {
             let (wave, step) = (&labels[k].0, &labels[k].1);
-            for (&(scope, stat), &v) in l.rows.iter().zip(t.wave_values(r, k)) {
+            for (&(scope, stat), &v) in l.rows.iter().zip(t.wave_of(all, k)) {
                 if scope != 0 && !all_scopes {
                     continue;
                 }
@@ -68,6 +69,7 @@ pub fn write_replicates_table(
                 ])?;
             }
         }
-    }
+        Ok(())
+    })?;
     out.flush()
 }
