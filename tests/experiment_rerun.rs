@@ -3,7 +3,7 @@
 //! for bit.
 
 mod report_common;
-use report_common::{ok, root, wecare_at_root, wrote};
+use report_common::{ok, root, same_calibration, small_calibration, wecare_at_root, wrote};
 
 const SWEEP: &str = r#"
 [data]
@@ -138,4 +138,78 @@ fn a_changed_input_stops_the_rerun() {
     assert!(!r.status.success());
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("ties.csv") && err.contains("changed"), "{err}");
+}
+
+#[test]
+fn a_calibration_is_recorded_and_reruns_bit_for_bit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = small_calibration(tmp.path());
+    let first = tmp.path().join("first");
+    // Off a terminal, progress within each generation goes to the log.
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args([
+            "calibrate",
+            file.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--out",
+            first.to_str().unwrap(),
+        ])
+        .env("WECARE_PROGRESS_SECONDS", "0")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("wecare: abc generation 0: 100 to do"), "{err}");
+    assert!(
+        err.contains("wecare: abc generation 0: 100/100 (100%)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("wecare: abc generation 2: ") && err.contains("ETA"),
+        "{err}"
+    );
+    let d1 = wrote(&String::from_utf8_lossy(&r.stdout));
+    let text = std::fs::read_to_string(d1.join("manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(m["command"][0], "calibrate", "{text}");
+    assert!(m["git_commit"].is_string(), "{text}");
+    assert!(m["seed"].is_u64(), "{text}");
+    // The data and the three observed waves.
+    let inputs = m["inputs"].as_array().unwrap();
+    assert_eq!(
+        inputs
+            .iter()
+            .filter(|i| i["role"].as_str().unwrap().starts_with("observed wave"))
+            .count(),
+        3,
+        "{text}"
+    );
+    for o in m["outputs"].as_array().unwrap() {
+        let bytes = std::fs::read(d1.join(o["path"].as_str().unwrap())).unwrap();
+        assert_eq!(o["bytes"].as_u64().unwrap(), bytes.len() as u64, "{o}");
+    }
+    let again = tmp.path().join("again");
+    let d2 = wrote(&ok(&[
+        "calibrate",
+        "--from",
+        d1.to_str().unwrap(),
+        "--quiet",
+        "--threads",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]));
+    assert_ne!(d1, d2);
+    same_calibration(&d1, &d2);
+    // Without --out, below the recorded results root.
+    let d3 = wrote(&ok(&[
+        "calibrate",
+        "--from",
+        d1.join("manifest.json").to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert_eq!(d3.parent(), d1.parent());
+    same_calibration(&d1, &d3);
 }

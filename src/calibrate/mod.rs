@@ -305,6 +305,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
             max_convergence_ratio: smm3.map(|p| p.max_convergence_ratio),
             estimates: estimates.clone(),
             files: Vec::new(),
+            record: outputs::Record::of(scenario)?,
         },
     )?;
     let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));

@@ -13,8 +13,9 @@ use super::smm::{Moments, SmmState};
 use super::summary::Estimate;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
+use crate::report::files::{FileRecord, sha256_file};
 use crate::scenario::Scenario;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -619,6 +620,123 @@ pub struct Manifest {
     pub estimates: Vec<Estimate>,
     /// Files written.
     pub files: Vec<String>,
+    /// How the calibration was made, for `wecare calibrate --from`.
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+/// How a calibration was made: enough to run it again (`wecare calibrate --from DIR`) and to
+/// tell whether its inputs changed since.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// The commit the engine was built from.
+    pub git_commit: String,
+    /// The command line, without the program name.
+    pub command: Vec<String>,
+    /// The directory it ran in.
+    pub cwd: String,
+    /// The input files (data and observed waves), absolute, with their checksums.
+    pub inputs: Vec<FileRecord>,
+    /// Every file of the directory but `manifest.json`, with its checksum.
+    #[serde(default)]
+    pub outputs: Vec<FileRecord>,
+}
+
+impl Record {
+    /// This process's command line and directory, and the checksums of `scenario`'s input
+    /// files.
+    pub fn of(scenario: &Scenario) -> Result<Record> {
+        let d = &scenario.data;
+        let mut files: Vec<(String, PathBuf)> = [
+            ("organisations", &d.organisations),
+            ("ties", &d.ties),
+            ("history", &d.history),
+            ("projects", &d.projects),
+            ("graphml", &d.graphml),
+        ]
+        .into_iter()
+        .filter_map(|(role, p)| p.as_ref().map(|p| (role.to_string(), scenario.resolve(p))))
+        .collect();
+        for (k, p) in scenario.calibration.observed.iter().enumerate() {
+            files.push((format!("observed wave {}", k + 1), scenario.resolve(p)));
+        }
+        let mut inputs = Vec::new();
+        for (role, path) in files {
+            let path = std::fs::canonicalize(&path).unwrap_or(path);
+            let (bytes, sha256) = sha256_file(&path).map_err(|e| Error::io(&path, e))?;
+            inputs.push(FileRecord {
+                role,
+                path: path.display().to_string(),
+                bytes,
+                sha256,
+            });
+        }
+        Ok(Record {
+            git_commit: crate::report::manifest::Engine::current().git_commit,
+            command: std::env::args().skip(1).collect(),
+            cwd: std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            inputs,
+            outputs: Vec::new(),
+        })
+    }
+
+    /// Fails, naming the file, if an input changed since the calibration.
+    pub fn check_inputs(&self) -> Result<()> {
+        for f in &self.inputs {
+            let (_, sha) = sha256_file(Path::new(&f.path)).map_err(|e| {
+                Error::Other(format!(
+                    "input `{}` ({}) cannot be read: {e}; the calibration cannot be reproduced \
+                     without it",
+                    f.role, f.path
+                ))
+            })?;
+            if sha != f.sha256 {
+                return Err(Error::Other(format!(
+                    "input `{}` ({}) has changed since the calibration (sha256 {} then, {sha} \
+                     now); the calibration cannot be reproduced from it",
+                    f.role, f.path, f.sha256
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `wecare calibrate --from` reads of a calibration's `manifest.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Recorded {
+    /// Engine version.
+    pub version: String,
+    /// `abc` or `smm`.
+    pub method: String,
+    /// Master seed.
+    pub seed: u64,
+    /// How it was made.
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+/// Reads the manifest of a finished calibration (`path` is the directory or its
+/// `manifest.json`); returns it and the directory.
+pub fn read_recorded(path: &Path) -> Result<(Recorded, PathBuf)> {
+    let (dir, file) = if path.is_dir() {
+        (path.to_path_buf(), path.join("manifest.json"))
+    } else {
+        (
+            path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            path.to_path_buf(),
+        )
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let r: Recorded = serde_json::from_str(&text).map_err(|e| {
+        Error::Other(format!(
+            "{}: not the manifest of a calibration made by this engine: {e}",
+            file.display()
+        ))
+    })?;
+    Ok((r, dir))
 }
 
 /// Writes `manifest.json`, listing the files of the directory.
@@ -632,6 +750,20 @@ pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
     files.push("manifest.json".into());
     files.sort();
     files.dedup();
+    m.record.outputs = Vec::new();
+    for f in files.iter().filter(|f| *f != "manifest.json") {
+        let p = dir.join(f);
+        if !p.is_file() {
+            continue;
+        }
+        let (bytes, sha256) = sha256_file(&p).map_err(|e| Error::io(&p, e))?;
+        m.record.outputs.push(FileRecord {
+            role: "output".into(),
+            path: f.clone(),
+            bytes,
+            sha256,
+        });
+    }
     m.files = files;
     let path = dir.join("manifest.json");
     let f = File::create(&path).map_err(|e| Error::io(&path, e))?;

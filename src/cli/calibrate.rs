@@ -22,7 +22,18 @@ pub enum MethodArg {
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
     /// Scenario file (TOML) with a [calibration] section.
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "from")]
+    pub scenario: Option<PathBuf>,
+    /// Re-run a finished calibration from its manifest.json (or its directory): the same
+    /// scenario, data, method and seed, so every result comes out bit for bit the same (after
+    /// checking that the data are unchanged); below --out if given, else below the recorded
+    /// results root.
+    #[arg(
+        long,
+        value_name = "MANIFEST",
+        conflicts_with_all = ["scenario", "method", "resume", "advance", "seed", "shard"]
+    )]
+    pub from: Option<PathBuf>,
     /// Method (overrides calibration.method).
     #[arg(long, value_enum)]
     pub method: Option<MethodArg>,
@@ -42,7 +53,14 @@ pub struct CalibrateArgs {
 
 /// Runs `wecare calibrate`.
 pub fn run(a: CalibrateArgs) -> Result<()> {
-    let scenario = Scenario::load(&a.scenario)?;
+    if let Some(m) = &a.from {
+        return rerun(m, &a);
+    }
+    let file = a
+        .scenario
+        .clone()
+        .ok_or_else(|| Error::Other("give a scenario file or --from".into()))?;
+    let scenario = Scenario::load(&file)?;
     let opts = CalibrateOptions {
         method: a.method.map(|m| match m {
             MethodArg::Abc => Method::Abc,
@@ -55,9 +73,47 @@ pub fn run(a: CalibrateArgs) -> Result<()> {
         quiet: a.sim.quiet,
     };
     if a.sim.shard.is_some() || a.advance {
-        return sharded(&scenario, opts, a.sim.shard, &a.scenario);
+        return sharded(&scenario, opts, a.sim.shard, &file);
     }
     show(calibrate(&scenario, &opts)?)
+}
+
+/// `--from`: the recorded calibration again, from its resolved scenario, method and seed.
+fn rerun(manifest: &Path, a: &CalibrateArgs) -> Result<()> {
+    let (rec, dir) = crate::calibrate::outputs::read_recorded(manifest)?;
+    rec.record.check_inputs()?;
+    let here = crate::report::manifest::Engine::current();
+    if rec.version != here.version || rec.record.git_commit != here.git_commit {
+        eprintln!(
+            "warning: the calibration was made by wecare {} (commit {}); this is wecare {} \
+             (commit {}): results may differ",
+            rec.version, rec.record.git_commit, here.version, here.git_commit
+        );
+    }
+    let scenario = Scenario::load(&dir.join("scenario.toml"))?;
+    let method = match rec.method.as_str() {
+        "smm" => Method::Smm,
+        _ => Method::Abc,
+    };
+    // `<root>/calibrate/<scenario>-<method>/<id>`.
+    let root = a.sim.out.clone().or_else(|| {
+        std::fs::canonicalize(&dir)
+            .ok()?
+            .ancestors()
+            .nth(3)
+            .map(Path::to_path_buf)
+    });
+    show(calibrate(
+        &scenario,
+        &CalibrateOptions {
+            method: Some(method),
+            seed: Some(rec.seed),
+            threads: a.sim.threads,
+            out: root,
+            resume: None,
+            quiet: a.sim.quiet,
+        },
+    )?)
 }
 
 /// Prints a finished calibration's estimates and where it wrote them.

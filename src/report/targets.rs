@@ -65,10 +65,7 @@ impl TargetRow {
 }
 
 /// Matches each target with the ensemble's values of its (wave, scope, statistic).
-pub fn compare_targets(
-    targets: &[Target],
-    t: &EnsembleTable,
-) -> std::io::Result<Vec<TargetRow>> {
+pub fn compare_targets(targets: &[Target], t: &EnsembleTable) -> std::io::Result<Vec<TargetRow>> {
     targets
         .iter()
         .map(|target| {
