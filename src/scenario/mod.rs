@@ -4,9 +4,11 @@
 
 mod dataset;
 mod load;
+pub mod pattern;
 mod validate;
 
 pub use load::{Problem, ScenarioError};
+pub use pattern::Pattern;
 
 use crate::model::effect;
 use crate::model::params::{
@@ -233,6 +235,9 @@ pub struct Scenario {
     /// Observed target statistics (`[[targets]]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// Pattern targets (`[[patterns]]`): ranges and orderings of wave statistics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<Pattern>,
     /// Phases and waves.
     pub timeline: Timeline,
     /// Tie formation.
