@@ -124,3 +124,19 @@ pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.adopted[f.i as usize] as u8 as f64
 }
+
+/// `[one of i and j leads an open project of which the other is a member]`.
+pub fn lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.lead_and_partner(f.i, f.j))
+}
+
+/// `-[one end leads an open project of which the other is a member]`.
+pub fn minus_lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -indicator(w.lead_and_partner(f.i, f.j))
+}
+
+/// `[the tie first formed during the programme]` (origin `programme`, whatever
+/// `rules.revived_origin` says: the tie's first spell is what was built for the money).
+pub fn programme_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.memory.dyad(f.tie).origin == crate::network::Origin::Programme)
+}
