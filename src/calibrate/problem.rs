@@ -120,8 +120,12 @@ impl Problem {
             None => read_observed(scenario, spec, &dataset, &nodes, &scenario.timeline.waves)?,
         };
         let threshold = scenario.observation.archetype_threshold;
-        let plan_for =
-            |req| StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range);
+        let pre = model.pre_programme_shared();
+        let plan_for = |req| {
+            StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range)
+                .with_pre(pre.clone())
+                .with_patterns(scenario.patterns.clone())
+        };
         let targets = build_targets(scenario, spec, &observed, &observed_ties_only, plan_for)?;
         let plan = plan_for(
             targets
@@ -212,12 +216,17 @@ impl Problem {
 
     /// A statistics plan for other requests, with the same options and covariate.
     pub fn plan_for(&self, requests: Vec<(usize, String, String)>) -> StatisticsPlan {
-        StatisticsPlan::new(
+        let plan = StatisticsPlan::new(
             requests,
             self.scenario.observation.archetype_threshold,
             self.covariate.clone(),
             self.covariate_inv_range,
-        )
+        );
+        let plan = plan.with_patterns(self.plan.patterns().to_vec());
+        match self.plan.pre() {
+            Some(pre) => plan.with_pre(pre.clone()),
+            None => plan,
+        }
     }
 
     /// The organisations of the model (shared by simulated and observed snapshots).
