@@ -295,14 +295,24 @@ impl EnsembleTable {
         true
     }
 
-    /// The value of row `row` of wave position `w` in every replicate, in replicate order.
-    pub fn series(&self, w: usize, row: usize) -> impl Iterator<Item = f64> + '_ {
+    /// The value of row `row` of wave position `w` in every replicate, in replicate order
+    /// (read from the files of a file-backed table; NaN if they cannot be read, which the
+    /// merge's checksums of the files rule out short of a failing disk).
+    pub fn series(&self, w: usize, row: usize) -> std::vec::IntoIter<f64> {
         let at = self.offsets[w] + row;
-        self.values
-            .iter()
-            .skip(at)
-            .step_by(self.width.max(1))
-            .copied()
+        let v: Vec<f64> = if self.files.is_empty() {
+            self.values
+                .iter()
+                .skip(at)
+                .step_by(self.width.max(1))
+                .copied()
+                .collect()
+        } else {
+            self.columns(&[at])
+                .map(|mut c| c.remove(0))
+                .unwrap_or_else(|_| vec![f64::NAN; self.replicates() as usize])
+        };
+        v.into_iter()
     }
 
     /// The same results as an [`Ensemble`] (one owned row per value).
