@@ -89,7 +89,12 @@ impl Model {
         }
         let params = effective(params);
         let initial = World::new(ds, &params);
-        let tables = process::Tables::new(initial.len(), &params);
+        let mut tables = process::Tables::new(initial.len(), &params);
+        tables.bounds_hold &= initial
+            .memory
+            .dyads()
+            .iter()
+            .all(|d| (0.0..=1.0).contains(&d.trust));
         Ok(Model {
             params,
             tables,

@@ -18,7 +18,7 @@ pub mod values;
 
 pub use doc::documentation;
 pub use table::EFFECTS;
-pub use terms::{Term, Terms, predictor};
+pub use terms::{Term, Terms, decide, predictor};
 pub use values::Effects;
 
 use super::params::{Feedback, Phase};
@@ -121,6 +121,11 @@ impl Focus {
 /// counting common partners needs.
 pub type Statistic = fn(&Ctx, &World, Focus, &mut Scratch) -> f64;
 
+/// Cheap bounds `(lo, hi)` of a costly statistic, `lo <= statistic <= hi`, which let most
+/// trials be decided without computing it (see [`decide`]). Valid while every trust lies in
+/// [0, 1], which [`crate::model::process::Tables::bounds_hold`] records.
+pub type Bounds = fn(&Ctx, &World, Focus) -> (f64, f64);
+
 /// Where an effect's coefficient is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Coefficient {
@@ -185,6 +190,8 @@ pub struct Effect {
     pub process: Process,
     /// The statistic the coefficient multiplies.
     pub statistic: Statistic,
+    /// Cheap bounds of the statistic, for costly statistics.
+    pub bounds: Option<Bounds>,
     /// Where the coefficient is set.
     pub coefficient: Coefficient,
     /// Default coefficient (scalar effects; 0 for tables, which default to all zeros).

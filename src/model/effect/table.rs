@@ -16,6 +16,7 @@ const fn scalar(
         name,
         process,
         statistic,
+        bounds: None,
         coefficient: Coefficient::Scalar,
         default,
         phases: ALL_PHASES,
@@ -30,6 +31,7 @@ const fn intercept(process: Process, phases: &'static [crate::model::Phase]) -> 
         name: "base",
         process,
         statistic: s::one,
+        bounds: None,
         coefficient: Coefficient::Intercept,
         default: 0.0,
         phases,
@@ -48,6 +50,7 @@ const fn mix(process: Process, statistic: super::Statistic, meaning: &'static st
         name: "mix",
         process,
         statistic,
+        bounds: None,
         coefficient: Coefficient::KindTable,
         default: 0.0,
         phases: ALL_PHASES,
@@ -64,6 +67,12 @@ const fn phases(mut e: Effect, phases: &'static [crate::model::Phase]) -> Effect
 
 const fn channel(mut e: Effect, c: Channel) -> Effect {
     e.channel = Some(c);
+    e
+}
+
+/// A costly statistic with cheap bounds (see [`super::Bounds`]).
+const fn bounded(mut e: Effect, b: super::Bounds) -> Effect {
+    e.bounds = Some(b);
     e
 }
 
@@ -86,23 +95,29 @@ pub const EFFECTS: &[Effect] = &[
         "ties within a territory are likelier",
     ),
     channel(
-        scalar(
-            Formation,
-            "memory",
-            s::remembered_trust,
-            3.0,
-            "trust_ij of a remembered tie (0 if never tied)",
-            "remembered partners are chosen again, the more the more they are trusted",
+        bounded(
+            scalar(
+                Formation,
+                "memory",
+                s::remembered_trust,
+                3.0,
+                "trust_ij of a remembered tie (0 if never tied)",
+                "remembered partners are chosen again, the more the more they are trusted",
+            ),
+            s::unit_bounds,
         ),
         Channel::TrustToFormation,
     ),
-    scalar(
-        Formation,
-        "closure",
-        s::log_common_partners,
-        0.5,
-        "ln(1 + common active partners of i and j)",
-        "transitive closure: partners of partners become partners",
+    bounded(
+        scalar(
+            Formation,
+            "closure",
+            s::log_common_partners,
+            0.5,
+            "ln(1 + common active partners of i and j)",
+            "transitive closure: partners of partners become partners",
+        ),
+        s::log_common_partners_bounds,
     ),
     scalar(
         Formation,
@@ -195,22 +210,28 @@ pub const EFFECTS: &[Effect] = &[
         "ties between similar organisations last longer",
     ),
     intercept(Adoption, ALL_PHASES),
-    scalar(
-        Adoption,
-        "exposure",
-        s::adopted_partner_share,
-        2.0,
-        "share of active partners that adopted",
-        "contagion of the practice through ties",
-    ),
-    channel(
+    bounded(
         scalar(
             Adoption,
-            "social_capital",
-            s::social_capital_i,
-            0.6,
-            "sc_i (rules.social_capital)",
-            "social capital helps adoption",
+            "exposure",
+            s::adopted_partner_share,
+            2.0,
+            "share of active partners that adopted",
+            "contagion of the practice through ties",
+        ),
+        s::unit_bounds,
+    ),
+    channel(
+        bounded(
+            scalar(
+                Adoption,
+                "social_capital",
+                s::social_capital_i,
+                0.6,
+                "sc_i (rules.social_capital)",
+                "social capital helps adoption",
+            ),
+            s::social_capital_bounds,
         ),
         Channel::SocialCapitalToAdoption,
     ),
@@ -241,13 +262,16 @@ pub const EFFECTS: &[Effect] = &[
         POST_PHASE,
     ),
     phases(
-        scalar(
-            Initiative,
-            "social_capital",
-            s::social_capital_i,
-            0.8,
-            "sc_i (rules.social_capital)",
-            "social capital helps launching initiatives",
+        bounded(
+            scalar(
+                Initiative,
+                "social_capital",
+                s::social_capital_i,
+                0.8,
+                "sc_i (rules.social_capital)",
+                "social capital helps launching initiatives",
+            ),
+            s::social_capital_bounds,
         ),
         POST_PHASE,
     ),
