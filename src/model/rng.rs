@@ -68,16 +68,20 @@ pub fn logistic(x: f64) -> f64 {
 /// (`1.2e-5` for `h = 1/32`), and the table values and the computed `logistic(x)` are within a
 /// few units in the last place of the true value. So when `u` is farther than [`MARGIN`] from
 /// the interpolated value the comparison with the exact value comes out the same; otherwise
-/// (about 4 draws in 100,000), and outside the grid, `logistic(x)` is computed.
+/// (about 4 draws in 100,000) `logistic(x)` is computed.
 #[derive(Debug, Clone)]
 pub struct LogisticTable {
-    values: Box<[f64]>,
+    values: Box<[f64; POINTS]>,
 }
 
 /// Half-width of the tabulated range of the logistic's argument.
 const SPAN: f64 = 32.0;
 /// Grid points per unit of the argument.
 const STEPS: f64 = 32.0;
+/// Largest index into the grid, `2 * SPAN * STEPS`.
+const LAST: f64 = 2.0 * SPAN * STEPS;
+/// Number of grid points.
+const POINTS: usize = LAST as usize + 1;
 /// Bound on |interpolated - computed logistic|, with room to spare: 1.2e-5 for the
 /// interpolation plus rounding errors below 1e-14.
 const MARGIN: f64 = 2e-5;
@@ -91,39 +95,36 @@ impl Default for LogisticTable {
 impl LogisticTable {
     /// The table (2,049 values).
     pub fn new() -> Self {
-        let n = (2.0 * SPAN * STEPS) as usize;
         LogisticTable {
-            values: (0..=n).map(|k| logistic(k as f64 / STEPS - SPAN)).collect(),
+            values: Box::new(std::array::from_fn(|k| logistic(k as f64 / STEPS - SPAN))),
         }
     }
 
-    /// The interpolated logistic of `x`, within [`MARGIN`] of the exact value; `None` outside
-    /// the table (and for NaN).
-    #[inline]
-    fn approx(&self, x: f64) -> Option<f64> {
-        let t = (x + SPAN) * STEPS;
-        // Also false for NaN.
-        if t >= 0.0 && t < 2.0 * SPAN * STEPS {
-            // In range, so the conversion through i32 is exact and cheaper than to usize.
-            let k = t as i32 as usize;
-            let f = t - k as f64;
-            let (p0, p1) = (self.values[k], self.values[k + 1]);
-            Some(p0 + f * (p1 - p0))
-        } else {
-            None
-        }
+    /// The interpolated logistic of `x`, within [`MARGIN`] of the exact value for `x` in
+    /// `[-SPAN, SPAN]`. Outside, `x` is clamped to the range, which keeps the answers of
+    /// [`LogisticTable::below`] and [`LogisticTable::decided`] right because the logistic
+    /// rises: below `-SPAN` the exact value is smaller than the tabulated one, so only a draw
+    /// above it can be decided (false), and likewise above `SPAN`. NaN gives NaN, which decides
+    /// nothing.
+    #[inline(always)]
+    fn approx(&self, x: f64) -> f64 {
+        let t = ((x + SPAN) * STEPS).clamp(0.0, LAST);
+        // In [0, LAST] (or NaN, which converts to 0), so exact through i32.
+        let k = (t as i32 as usize).min(LAST as usize - 1);
+        let f = t - k as f64;
+        let (p0, p1) = (self.values[k], self.values[k + 1]);
+        p0 + f * (p1 - p0)
     }
 
     /// Is `u < logistic(x)`? The same answer as that comparison, for every `u` and `x`.
     #[inline]
     pub fn below(&self, u: f64, x: f64) -> bool {
-        if let Some(p) = self.approx(x) {
-            if u < p - MARGIN {
-                return true;
-            }
-            if u >= p + MARGIN {
-                return false;
-            }
+        let p = self.approx(x);
+        if u < p - MARGIN {
+            return true;
+        }
+        if u >= p + MARGIN {
+            return false;
         }
         u < logistic(x)
     }
@@ -133,14 +134,10 @@ impl LogisticTable {
     /// that of `hi` decides); `None` when it may depend on where `x` lies.
     #[inline]
     pub fn decided(&self, u: f64, lo: f64, hi: f64) -> Option<bool> {
-        if let Some(p) = self.approx(hi)
-            && u >= p + MARGIN
-        {
+        if u >= self.approx(hi) + MARGIN {
             return Some(false);
         }
-        if let Some(p) = self.approx(lo)
-            && u < p - MARGIN
-        {
+        if u < self.approx(lo) - MARGIN {
             return Some(true);
         }
         None
