@@ -107,6 +107,11 @@ impl Model {
         &self.params
     }
 
+    /// The precomputed tables (compiled predictors, logistic, logarithms).
+    pub fn tables(&self) -> &process::Tables {
+        &self.tables
+    }
+
     /// The state at step 0.
     pub fn initial(&self) -> &World {
         &self.initial
