@@ -3,7 +3,7 @@
 //! positive coefficient lowers the log-odds of dissolution). Each reads the world through its
 //! accessors, so faster state there speeds every effect.
 
-use super::Focus;
+use super::{Bounds, Focus, Statistic, StatisticId};
 use crate::model::params::{AgeFrom, SocialCapital};
 use crate::model::process::{Ctx, Scratch};
 use crate::model::world::World;
@@ -144,14 +144,50 @@ pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.adopted[f.i as usize] as u8 as f64
 }
 
+/// The function that computes statistic `id`.
+pub fn statistic(id: StatisticId) -> Statistic {
+    use StatisticId as S;
+    match id {
+        S::One => one,
+        S::FormationMix => formation_mix,
+        S::DissolutionMix => dissolution_mix,
+        S::SameTerritory => same_territory,
+        S::RememberedTrust => remembered_trust,
+        S::LogCommonPartners => log_common_partners,
+        S::LogDegreeJ => log_degree_j,
+        S::SameOpenProject => same_open_project,
+        S::AdoptersInDyad => adopters_in_dyad,
+        S::LogCapacityJ => log_capacity_j,
+        S::CovariateSimilarity => covariate_similarity,
+        S::MinusTieTrust => minus_tie_trust,
+        S::MinusLogAge => minus_log_age,
+        S::MinusSameOpenProject => minus_same_open_project,
+        S::MinusCovariateSimilarity => minus_covariate_similarity,
+        S::AdoptedPartnerShare => adopted_partner_share,
+        S::SocialCapitalI => social_capital_i,
+        S::InOpenProject => in_open_project,
+        S::AdoptedI => adopted_i,
+    }
+}
+
+/// Cheap bounds of statistic `id`, for the costly statistics whose bounds often decide a
+/// trial (see [`super::decide`]); `None` for the others.
+pub fn bounds(id: StatisticId) -> Option<Bounds> {
+    use StatisticId as S;
+    match id {
+        S::RememberedTrust | S::AdoptedPartnerShare => Some(unit_bounds),
+        S::LogCommonPartners => Some(log_common_partners_bounds),
+        S::SocialCapitalI => Some(social_capital_bounds),
+        _ => None,
+    }
+}
+
 /// Bounds of a trust value or of a share: [0, 1].
-#[inline]
 pub fn unit_bounds(_: &Ctx, _: &World, _: Focus) -> (f64, f64) {
     (0.0, 1.0)
 }
 
 /// Bounds of `ln(1 + common active partners)`: from 0 to `ln(1 + the smaller degree)`.
-#[inline]
 pub fn log_common_partners_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
     let most = w.memory.degree(f.i).min(w.memory.degree(f.j));
     (0.0, c.t.ln1p(most))
@@ -159,7 +195,6 @@ pub fn log_common_partners_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
 
 /// Bounds of social capital from the degree alone: each of the `d` active ties has a trust
 /// in [0, 1], so the trust sum lies in `[0, d]` and its mean in `[0, 1]`.
-#[inline]
 pub fn social_capital_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
     let d = w.memory.degree(f.i);
     match c.p.rules.social_capital {

@@ -1,13 +1,14 @@
 //! The effects a model evaluates: for each process and phase, the non-zero terms in table
 //! order, compiled once per model so that unused effects cost nothing per trial.
 //!
-//! The statistics of the built-in effects are called directly (one `match` on a small enum,
-//! so the compiler inlines them into the process loops); an effect the compiled list does not
-//! know (one added to the table later) is called through its function pointer. Either way the
-//! value is the table's statistic function's, and the sum is taken in table order.
+//! When every term of a predictor is one of the statistics the fused predictors below know,
+//! in their order (the table's), the predictor is summed by straight-line code that calls the
+//! statistic functions directly, so the compiler inlines them into the process loops; other
+//! predictors (an effect added to the table later, a reordered table) sum their terms through
+//! function pointers. Either way the values and the order of the sum are the same.
 
 use super::statistics as st;
-use super::{Bounds, Coefficient, Focus, Process, Statistic};
+use super::{Bounds, Coefficient, Focus, Process, Statistic, StatisticId};
 use crate::model::params::{Params, Phase};
 use crate::model::process::{Ctx, Scratch};
 use crate::model::rng::Rng;
@@ -28,37 +29,34 @@ pub struct Term {
 /// Most built-in effects of one process.
 const SLOTS: usize = 9;
 
-/// The built-in effects of each process in table order, whose statistics a fused predictor
-/// calls directly.
-const FORMATION: &[(&str, Statistic)] = &[
-    ("mix", st::formation_mix),
-    ("same_territory", st::same_territory),
-    ("memory", st::remembered_trust),
-    ("closure", st::log_common_partners),
-    ("popularity", st::log_degree_j),
-    ("project", st::same_open_project),
-    ("adopted", st::adopters_in_dyad),
-    ("capacity", st::log_capacity_j),
-    ("covariate_similarity", st::covariate_similarity),
+/// The statistics of each process in table order whose functions a fused predictor calls
+/// directly.
+const FORMATION: &[StatisticId] = &[
+    StatisticId::FormationMix,
+    StatisticId::SameTerritory,
+    StatisticId::RememberedTrust,
+    StatisticId::LogCommonPartners,
+    StatisticId::LogDegreeJ,
+    StatisticId::SameOpenProject,
+    StatisticId::AdoptersInDyad,
+    StatisticId::LogCapacityJ,
+    StatisticId::CovariateSimilarity,
 ];
-const DISSOLUTION: &[(&str, Statistic)] = &[
-    ("trust", st::minus_tie_trust),
-    ("age", st::minus_log_age),
-    ("mix", st::dissolution_mix),
-    ("project", st::minus_same_open_project),
-    ("covariate_similarity", st::minus_covariate_similarity),
+const DISSOLUTION: &[StatisticId] = &[
+    StatisticId::MinusTieTrust,
+    StatisticId::MinusLogAge,
+    StatisticId::DissolutionMix,
+    StatisticId::MinusSameOpenProject,
+    StatisticId::MinusCovariateSimilarity,
 ];
-const ADOPTION: &[(&str, Statistic)] = &[
-    ("exposure", st::adopted_partner_share),
-    ("social_capital", st::social_capital_i),
-    ("project", st::in_open_project),
+const ADOPTION: &[StatisticId] = &[
+    StatisticId::AdoptedPartnerShare,
+    StatisticId::SocialCapitalI,
+    StatisticId::InOpenProject,
 ];
-const INITIATIVE: &[(&str, Statistic)] = &[
-    ("adopted", st::adopted_i),
-    ("social_capital", st::social_capital_i),
-];
+const INITIATIVE: &[StatisticId] = &[StatisticId::AdoptedI, StatisticId::SocialCapitalI];
 
-fn built_in(p: Process) -> &'static [(&'static str, Statistic)] {
+fn built_in(p: Process) -> &'static [StatisticId] {
     match p {
         Process::Formation => FORMATION,
         Process::Dissolution => DISSOLUTION,
@@ -80,17 +78,12 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    fn new(process: Process, terms: Vec<Term>, names: &[&'static str]) -> Compiled {
+    fn new(process: Process, terms: Vec<Term>, ids: &[StatisticId]) -> Compiled {
         let slots = built_in(process);
         let mut fused = Some([0.0; SLOTS]);
         let mut next = 0;
-        for (t, name) in terms.iter().zip(names) {
-            // Functions that share an address share their code, so a direct call computes
-            // what the pointer would.
-            match slots[next..]
-                .iter()
-                .position(|&(n, f)| n == *name && std::ptr::fn_addr_eq(f, t.statistic))
-            {
+        for (t, id) in terms.iter().zip(ids) {
+            match slots[next..].iter().position(|s| s == id) {
                 Some(k) if fused.is_some() => {
                     next += k;
                     if let Some(c) = fused.as_mut() {
@@ -156,7 +149,7 @@ impl Terms {
                         .any(|&b| t.get(a).get(b) != 0.0)
                 })
             });
-            let mut lists: [(Vec<Term>, Vec<&'static str>); 3] = Default::default();
+            let mut lists: [(Vec<Term>, Vec<StatisticId>); 3] = Default::default();
             for e in process.effects() {
                 let coefficient = match e.coefficient {
                     Coefficient::Intercept => continue,
@@ -169,17 +162,17 @@ impl Terms {
                     continue;
                 }
                 for &phase in e.phases {
-                    let (terms, names) = &mut lists[phase_index(phase)];
+                    let (terms, ids) = &mut lists[phase_index(phase)];
                     terms.push(Term {
                         coefficient,
-                        statistic: e.statistic,
-                        bounds: e.bounds,
+                        statistic: super::statistic(e.statistic),
+                        bounds: super::bounds(e.statistic),
                     });
-                    names.push(e.name);
+                    ids.push(e.statistic);
                 }
             }
             by[process_index(process)] =
-                lists.map(|(terms, names)| Compiled::new(process, terms, &names));
+                lists.map(|(terms, ids)| Compiled::new(process, terms, &ids));
         }
         Terms { by }
     }
