@@ -27,7 +27,7 @@ pub struct Term {
 }
 
 /// Most built-in effects of one process.
-const SLOTS: usize = 9;
+const SLOTS: usize = 10;
 
 /// The statistics of each process in table order whose functions a fused predictor calls
 /// directly.
@@ -41,6 +41,7 @@ const FORMATION: &[StatisticId] = &[
     StatisticId::AdoptersInDyad,
     StatisticId::LogCapacityJ,
     StatisticId::CovariateSimilarity,
+    StatisticId::LeadPartner,
 ];
 const DISSOLUTION: &[StatisticId] = &[
     StatisticId::MinusTieTrust,
@@ -48,6 +49,8 @@ const DISSOLUTION: &[StatisticId] = &[
     StatisticId::DissolutionMix,
     StatisticId::MinusSameOpenProject,
     StatisticId::MinusCovariateSimilarity,
+    StatisticId::MinusLeadPartner,
+    StatisticId::ProgrammeTie,
 ];
 const ADOPTION: &[StatisticId] = &[
     StatisticId::AdoptedPartnerShare,
@@ -335,6 +338,7 @@ fn fused_formation(
     add!(eta, c[6], st::adopters_in_dyad, ctx, w, f, s);
     add!(eta, c[7], st::log_capacity_j, ctx, w, f, s);
     add!(eta, c[8], st::covariate_similarity, ctx, w, f, s);
+    add!(eta, c[9], st::lead_partner, ctx, w, f, s);
     eta
 }
 
@@ -354,6 +358,8 @@ fn fused_dissolution(
     add!(eta, c[2], st::dissolution_mix, ctx, w, f, s);
     add!(eta, c[3], st::minus_same_open_project, ctx, w, f, s);
     add!(eta, c[4], st::minus_covariate_similarity, ctx, w, f, s);
+    add!(eta, c[5], st::minus_lead_partner, ctx, w, f, s);
+    add!(eta, c[6], st::programme_tie, ctx, w, f, s);
     eta
 }
 
