@@ -30,6 +30,7 @@ fn bench_wave(c: &mut Criterion, label: &str, s: &Snapshot) {
     let ctx = WaveContext {
         current: s,
         previous: Some(&prev),
+        pre: None,
         first: Some(&prev),
     };
     for per_territory in [false, true] {

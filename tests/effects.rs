@@ -144,16 +144,20 @@ fn names_are_unique_and_documented() {
 fn terms_keep_only_non_zero_effects_in_their_phases() {
     let mut p = Params::default();
     let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
-    // Formation: seven non-zero scalar effects; `project` only where projects can be open.
+    // Formation: six non-zero scalar effects by default, in every phase (`project` and
+    // `project_lead`, the effects limited to project phases, default to 0).
     assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
-    assert_eq!(count(&p, Process::Formation, Phase::Programme), 7);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
     assert_eq!(count(&p, Process::Initiative, Phase::Pre), 0);
     assert_eq!(count(&p, Process::Initiative, Phase::Post), 2);
     p.formation.effects.set("closure", 0.0);
-    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 5);
     p.formation.mix.firm.public = 0.2;
-    assert_eq!(count(&p, Process::Formation, Phase::Programme), 7);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
     p.feedback.trust_to_formation = false;
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 5);
+    p.formation.effects.set("project", 1.0);
+    assert_eq!(count(&p, Process::Formation, Phase::Pre), 5);
     assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
 }
 

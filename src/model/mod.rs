@@ -90,7 +90,12 @@ impl Model {
         }
         let params = effective(params);
         let initial = World::new(ds, &params);
-        let tables = process::Tables::new(initial.len(), &params);
+        let mut tables = process::Tables::new(initial.len(), &params);
+        tables.bounds_hold &= initial
+            .memory
+            .dyads()
+            .iter()
+            .all(|d| (0.0..=1.0).contains(&d.trust));
         let pre = std::sync::Arc::new(initial.snapshot(0));
         Ok(Model {
             params,
@@ -103,6 +108,11 @@ impl Model {
     /// The effective parameters.
     pub fn params(&self) -> &Params {
         &self.params
+    }
+
+    /// The precomputed tables (compiled predictors, logistic, logarithms).
+    pub fn tables(&self) -> &process::Tables {
+        &self.tables
     }
 
     /// The state at step 0.

@@ -218,7 +218,7 @@ impl Brandes {
             dist: vec![UNSEEN; n],
             sigma: vec![0.0; n],
             delta: vec![0.0; n],
-            order: Vec::with_capacity(n),
+            order: vec![0; n],
         }
     }
 
@@ -238,29 +238,33 @@ impl Brandes {
             delta,
             order,
         } = self;
-        order.clear();
+        // `order` holds the nodes in the order the search reaches them; it has room for
+        // every node (see `Brandes::new`), so it is written by position rather than pushed to.
         dist[s] = 0;
         sigma[s] = 1.0;
-        order.push(s as u32);
-        let mut head = 0;
-        while head < order.len() {
+        order[0] = s as u32;
+        let (mut head, mut tail) = (0, 1);
+        while head < tail {
             let v = order[head] as usize;
             head += 1;
             let dv = dist[v] + 1;
             let sv = sigma[v];
             for &w in g.neighbors(v) {
                 let w = w as usize;
-                if dist[w] == UNSEEN {
+                let dw = dist[w];
+                if dw == UNSEEN {
                     dist[w] = dv;
-                    sigma[w] = 0.0;
-                    order.push(w as u32);
-                }
-                if dist[w] == dv {
+                    // 0 + sv, exactly.
+                    sigma[w] = sv;
+                    order[tail] = w as u32;
+                    tail += 1;
+                } else if dw == dv {
                     sigma[w] += sv;
                 }
             }
         }
-        for &w in order.iter().rev() {
+        let reached = &order[..tail];
+        for &w in reached.iter().rev() {
             let w = w as usize;
             let dw = dist[w];
             if dw == 0 {
@@ -269,20 +273,23 @@ impl Brandes {
             let coeff = (1.0 + delta[w]) / sigma[w];
             for &v in g.neighbors(w) {
                 let v = v as usize;
-                if dist[v] + 1 == dw {
+                // Nodes farther than `w` were reset already (to UNSEEN, which wraps to 0
+                // here and matches no `dw >= 1`).
+                if dist[v].wrapping_add(1) == dw {
                     delta[v] += sigma[v] * coeff;
                 }
             }
             bc[w] += copies * delta[w];
+            // `w`'s dependency is complete and read no more: reset it for the next source.
+            dist[w] = UNSEEN;
+            delta[w] = 0.0;
         }
         if pendants > 0.0 {
             // Each folded pendant depends on `s` for every other node of the component.
-            bc[s] += pendants * (order.len() as f64 - 2.0);
+            bc[s] += pendants * (tail as f64 - 2.0);
         }
-        for &v in order.iter() {
-            dist[v as usize] = UNSEEN;
-            delta[v as usize] = 0.0;
-        }
+        dist[s] = UNSEEN;
+        delta[s] = 0.0;
     }
 }
 

@@ -10,8 +10,8 @@ mod terms;
 pub use crate::scenario::effect::{
     Channel, Coefficient, EFFECTS, Effect, Effects, Process, StatisticId,
 };
-pub use statistics::statistic;
-pub use terms::{Term, Terms, predictor};
+pub use statistics::{bounds, statistic};
+pub use terms::{Compiled, Term, Terms, decide, predictor};
 
 use super::process::{Ctx, Scratch};
 use super::world::World;
@@ -56,3 +56,8 @@ impl Focus {
 /// A statistic: the value an effect's coefficient multiplies. `Scratch` holds the marks that
 /// counting common partners needs.
 pub type Statistic = fn(&Ctx, &World, Focus, &mut Scratch) -> f64;
+
+/// Cheap bounds `(lo, hi)` of a costly statistic, `lo <= statistic <= hi`, which let most
+/// trials be decided without computing it (see [`decide`]). Valid while every trust lies in
+/// [0, 1], which [`crate::model::process::Tables::bounds_hold`] records.
+pub type Bounds = fn(&Ctx, &World, Focus) -> (f64, f64);

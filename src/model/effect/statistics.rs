@@ -3,8 +3,8 @@
 //! positive coefficient lowers the log-odds of dissolution). Each reads the world through its
 //! accessors, so faster state there speeds every effect.
 
-use super::{Focus, Statistic, StatisticId};
-use crate::model::params::AgeFrom;
+use super::{Bounds, Focus, Statistic, StatisticId};
+use crate::model::params::{AgeFrom, SocialCapital};
 use crate::model::process::{Ctx, Scratch};
 use crate::model::world::World;
 
@@ -13,26 +13,31 @@ fn indicator(b: bool) -> f64 {
 }
 
 /// The intercept's statistic: 1.
+#[inline]
 pub fn one(_: &Ctx, _: &World, _: Focus, _: &mut Scratch) -> f64 {
     1.0
 }
 
 /// `f_mix[kind_i][kind_j]` (the coefficient is the table entry itself).
+#[inline]
 pub fn formation_mix(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     c.t.f_mix[w.kind(f.i).index()][w.kind(f.j).index()]
 }
 
 /// `d_mix[kind_a][kind_b]` (the coefficient is the table entry itself).
+#[inline]
 pub fn dissolution_mix(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     c.t.d_mix[w.kind(f.i).index()][w.kind(f.j).index()]
 }
 
 /// `[territory_i = territory_j]`.
+#[inline]
 pub fn same_territory(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.territory(f.i) == w.territory(f.j))
 }
 
 /// Trust of the remembered (dormant) tie between `i` and `j`, 0 when they were never tied.
+#[inline]
 pub fn remembered_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     match w.memory.find(f.i, f.j) {
         Some(d) => w.memory.dyad(d).trust,
@@ -41,42 +46,50 @@ pub fn remembered_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 }
 
 /// `ln(1 + common active partners of i and j)`.
+#[inline]
 pub fn log_common_partners(c: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
     let mark = s.next_mark();
     c.t.ln1p(w.memory.common_partners(f.i, f.j, &mut s.stamp, mark))
 }
 
 /// `ln(1 + active degree of j)`.
+#[inline]
 pub fn log_degree_j(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     c.t.ln1p(w.memory.degree(f.j))
 }
 
 /// `[i and j are members of the same open project]`.
+#[inline]
 pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.share_open_project(f.i, f.j))
 }
 
 /// `adopted_i + adopted_j`.
+#[inline]
 pub fn adopters_in_dyad(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     (w.adopted[f.i as usize] as u8 + w.adopted[f.j as usize] as u8) as f64
 }
 
 /// `ln(capacity_j)`.
+#[inline]
 pub fn log_capacity_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.ln_capacity[f.j as usize]
 }
 
 /// Covariate similarity `1 - |x_i - x_j| / range` (0 when either has no covariate).
+#[inline]
 pub fn covariate_similarity(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.covariate_similarity(f.i, f.j)
 }
 
 /// `-trust` of the tie.
+#[inline]
 pub fn minus_tie_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -w.memory.dyad(f.tie).trust
 }
 
 /// `-ln(1 + age of the tie in steps)`, age counted as `rules.age_from` says.
+#[inline]
 pub fn minus_log_age(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     let d = w.memory.dyad(f.tie);
     let since = match c.p.rules.age_from {
@@ -87,16 +100,19 @@ pub fn minus_log_age(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 }
 
 /// `-[both ends are members of the same open project]`.
+#[inline]
 pub fn minus_same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -indicator(w.share_open_project(f.i, f.j))
 }
 
 /// `-(covariate similarity)`.
+#[inline]
 pub fn minus_covariate_similarity(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -w.covariate_similarity(f.i, f.j)
 }
 
 /// Share of `i`'s active partners that adopted (0 without partners).
+#[inline]
 pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     let partners = w.memory.active_partners(f.i);
     if partners.is_empty() {
@@ -111,16 +127,19 @@ pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
 }
 
 /// Social capital `sc_i` as `rules.social_capital` measures it.
+#[inline]
 pub fn social_capital_i(c: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
     s.social_capital(w, f.i, c.p.rules.social_capital)
 }
 
 /// `[i is a member of an open project]`.
+#[inline]
 pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.in_open_project(f.i))
 }
 
 /// `adopted_i`.
+#[inline]
 pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.adopted[f.i as usize] as u8 as f64
 }
@@ -155,17 +174,58 @@ pub fn statistic(id: StatisticId) -> Statistic {
 }
 
 /// `[one of i and j leads an open project of which the other is a member]`.
+#[inline]
 pub fn lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.lead_and_partner(f.i, f.j))
 }
 
 /// `-[one end leads an open project of which the other is a member]`.
+#[inline]
 pub fn minus_lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -indicator(w.lead_and_partner(f.i, f.j))
 }
 
 /// `[the tie first formed during the programme]` (origin `programme`, whatever
 /// `rules.revived_origin` says: the tie's first spell is what was built for the money).
+#[inline]
 pub fn programme_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.memory.dyad(f.tie).origin == crate::network::Origin::Programme)
+}
+
+/// Cheap bounds of statistic `id`, for the costly statistics whose bounds often decide a
+/// trial (see [`super::decide`]); `None` for the others.
+pub fn bounds(id: StatisticId) -> Option<Bounds> {
+    use StatisticId as S;
+    match id {
+        S::RememberedTrust | S::AdoptedPartnerShare => Some(unit_bounds),
+        S::LogCommonPartners => Some(log_common_partners_bounds),
+        S::SocialCapitalI => Some(social_capital_bounds),
+        _ => None,
+    }
+}
+
+/// Bounds of a trust value or of a share: [0, 1].
+pub fn unit_bounds(_: &Ctx, _: &World, _: Focus) -> (f64, f64) {
+    (0.0, 1.0)
+}
+
+/// Bounds of `ln(1 + common active partners)`: from 0 to `ln(1 + the smaller degree)`.
+pub fn log_common_partners_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
+    let most = w.memory.degree(f.i).min(w.memory.degree(f.j));
+    (0.0, c.t.ln1p(most))
+}
+
+/// Bounds of social capital from the degree alone: each of the `d` active ties has a trust
+/// in [0, 1], so the trust sum lies in `[0, d]` and its mean in `[0, 1]`.
+pub fn social_capital_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
+    let d = w.memory.degree(f.i);
+    match c.p.rules.social_capital {
+        SocialCapital::LogTrustSum => (0.0, c.t.ln1p(d)),
+        SocialCapital::TrustSum => (0.0, d as f64),
+        SocialCapital::MeanTrust => (0.0, 1.0),
+        SocialCapital::LogDegree => {
+            let v = c.t.ln1p(d);
+            (v, v)
+        }
+    }
 }

@@ -1,10 +1,19 @@
 //! The effects a model evaluates: for each process and phase, the non-zero terms in table
 //! order, compiled once per model so that unused effects cost nothing per trial.
+//!
+//! When every term of a predictor is one of the statistics the fused predictors below know,
+//! in their order (the table's), the predictor is summed by straight-line code that calls the
+//! statistic functions directly, so the compiler inlines them into the process loops; other
+//! predictors (an effect added to the table later, a reordered table) sum their terms through
+//! function pointers. Either way the values and the order of the sum are the same.
 
-use super::{Coefficient, Focus, Process, Statistic};
+use super::statistics as st;
+use super::{Bounds, Coefficient, Focus, Process, Statistic, StatisticId};
 use crate::model::params::{Params, Phase};
 use crate::model::process::{Ctx, Scratch};
+use crate::model::rng::Rng;
 use crate::model::world::World;
+use rand::Rng as _;
 
 /// One term `coefficient * statistic` of a predictor.
 #[derive(Debug, Clone, Copy)]
@@ -13,12 +22,103 @@ pub struct Term {
     pub coefficient: f64,
     /// The statistic.
     pub statistic: Statistic,
+    /// Cheap bounds of the statistic, if it is costly.
+    pub bounds: Option<Bounds>,
+}
+
+/// Most built-in effects of one process.
+const SLOTS: usize = 10;
+
+/// The statistics of each process in table order whose functions a fused predictor calls
+/// directly.
+const FORMATION: &[StatisticId] = &[
+    StatisticId::FormationMix,
+    StatisticId::SameTerritory,
+    StatisticId::RememberedTrust,
+    StatisticId::LogCommonPartners,
+    StatisticId::LogDegreeJ,
+    StatisticId::SameOpenProject,
+    StatisticId::AdoptersInDyad,
+    StatisticId::LogCapacityJ,
+    StatisticId::CovariateSimilarity,
+    StatisticId::LeadPartner,
+];
+const DISSOLUTION: &[StatisticId] = &[
+    StatisticId::MinusTieTrust,
+    StatisticId::MinusLogAge,
+    StatisticId::DissolutionMix,
+    StatisticId::MinusSameOpenProject,
+    StatisticId::MinusCovariateSimilarity,
+    StatisticId::MinusLeadPartner,
+    StatisticId::ProgrammeTie,
+];
+const ADOPTION: &[StatisticId] = &[
+    StatisticId::AdoptedPartnerShare,
+    StatisticId::SocialCapitalI,
+    StatisticId::InOpenProject,
+];
+const INITIATIVE: &[StatisticId] = &[StatisticId::AdoptedI, StatisticId::SocialCapitalI];
+
+fn built_in(p: Process) -> &'static [StatisticId] {
+    match p {
+        Process::Formation => FORMATION,
+        Process::Dissolution => DISSOLUTION,
+        Process::Adoption => ADOPTION,
+        Process::Initiative => INITIATIVE,
+    }
+}
+
+/// The predictor of one process in one phase.
+#[derive(Debug, Clone, Default)]
+pub struct Compiled {
+    /// The non-zero terms in table order.
+    terms: Vec<Term>,
+    /// Some term has bounds.
+    bounded: bool,
+    /// When every term is a built-in effect, in the built-in order: the coefficient of each
+    /// built-in slot (0 for effects not in use), for the fused predictors below.
+    fused: Option<[f64; SLOTS]>,
+}
+
+impl Compiled {
+    fn new(process: Process, terms: Vec<Term>, ids: &[StatisticId]) -> Compiled {
+        let slots = built_in(process);
+        let mut fused = Some([0.0; SLOTS]);
+        let mut next = 0;
+        for (t, id) in terms.iter().zip(ids) {
+            match slots[next..].iter().position(|s| s == id) {
+                Some(k) if fused.is_some() => {
+                    next += k;
+                    if let Some(c) = fused.as_mut() {
+                        c[next] = t.coefficient;
+                    }
+                    next += 1;
+                }
+                _ => fused = None,
+            }
+        }
+        Compiled {
+            bounded: terms.iter().any(|t| t.bounds.is_some()),
+            terms,
+            fused,
+        }
+    }
+
+    /// The terms.
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// Is every term a built-in effect evaluated by a fused predictor?
+    pub fn is_fused(&self) -> bool {
+        self.fused.is_some()
+    }
 }
 
 /// The terms of every process in every phase.
 #[derive(Debug, Clone)]
 pub struct Terms {
-    by: [[Vec<Term>; 3]; 4],
+    by: [[Compiled; 3]; 4],
 }
 
 fn phase_index(p: Phase) -> usize {
@@ -42,7 +142,7 @@ impl Terms {
     /// The non-zero terms of `p` (switched-off feedback channels are left out; intercepts
     /// start the sum and are not terms).
     pub fn new(p: &Params) -> Terms {
-        let mut by: [[Vec<Term>; 3]; 4] = Default::default();
+        let mut by: [[Compiled; 3]; 4] = Default::default();
         for process in Process::ALL {
             let values = p.effects(process);
             let table_used = p.mix(process).is_some_and(|t| {
@@ -52,6 +152,7 @@ impl Terms {
                         .any(|&b| t.get(a).get(b) != 0.0)
                 })
             });
+            let mut lists: [(Vec<Term>, Vec<StatisticId>); 3] = Default::default();
             for e in process.effects() {
                 let coefficient = match e.coefficient {
                     Coefficient::Intercept => continue,
@@ -64,12 +165,17 @@ impl Terms {
                     continue;
                 }
                 for &phase in e.phases {
-                    by[process_index(process)][phase_index(phase)].push(Term {
+                    let (terms, ids) = &mut lists[phase_index(phase)];
+                    terms.push(Term {
                         coefficient,
                         statistic: super::statistic(e.statistic),
+                        bounds: super::bounds(e.statistic),
                     });
+                    ids.push(e.statistic);
                 }
             }
+            by[process_index(process)] =
+                lists.map(|(terms, ids)| Compiled::new(process, terms, &ids));
         }
         Terms { by }
     }
@@ -77,6 +183,12 @@ impl Terms {
     /// The terms of `process` in `phase`.
     #[inline]
     pub fn of(&self, process: Process, phase: Phase) -> &[Term] {
+        &self.by[process_index(process)][phase_index(phase)].terms
+    }
+
+    /// The compiled predictor of `process` in `phase`.
+    #[inline]
+    pub fn get(&self, process: Process, phase: Phase) -> &Compiled {
         &self.by[process_index(process)][phase_index(phase)]
     }
 }
@@ -96,4 +208,237 @@ pub fn predictor(
         eta += t.coefficient * (t.statistic)(ctx, w, focus, s);
     }
     eta
+}
+
+/// Draws one uniform number `u` and decides the trial `u < logistic(start + sum of terms)`
+/// of `process`'s predictor `c`: the same draw and the same answer as comparing `u` with the
+/// logistic of the exact predictor ([`predictor`]).
+///
+/// Two shortcuts leave the answer unchanged. Built-in effects are summed by a fused predictor
+/// that calls their statistics directly, in table order (so the same sum). And when the
+/// statistics' [`Bounds`] hold ([`crate::model::process::Tables::bounds_hold`]), a first pass
+/// sums the cheap statistics and, for the costly ones, the bound that makes the predictor
+/// smallest or largest: when `u` lies clearly above the logistic of the largest value or
+/// clearly below that of the smallest (by the margin of [`crate::model::rng::LogisticTable`],
+/// far above rounding), the exact predictor decides the same, and the costly statistics are
+/// not computed.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn decide(
+    c: &Compiled,
+    process: Process,
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    focus: Focus,
+    s: &mut Scratch,
+    rng: &mut Rng,
+) -> bool {
+    let u = rng.random::<f64>();
+    let logistic = &ctx.t.logistic;
+    let bounds = ctx.t.bounds_hold;
+    if let Some(k) = &c.fused {
+        let eta = match process {
+            Process::Dissolution => fused_dissolution(k, start, ctx, w, focus, s),
+            Process::Adoption => {
+                if bounds {
+                    let (lo, hi) = adoption_bounds(k, start, ctx, w, focus, s);
+                    if let Some(d) = logistic.decided(u, lo, hi) {
+                        return d;
+                    }
+                }
+                fused_adoption(k, start, ctx, w, focus, s)
+            }
+            Process::Initiative => {
+                if bounds {
+                    let (lo, hi) = initiative_bounds(k, start, ctx, w, focus, s);
+                    if let Some(d) = logistic.decided(u, lo, hi) {
+                        return d;
+                    }
+                }
+                fused_initiative(k, start, ctx, w, focus, s)
+            }
+            Process::Formation => {
+                if bounds && let Some(d) = decide_by_bounds(&c.terms, start, ctx, w, focus, s, u) {
+                    return d;
+                }
+                fused_formation(k, start, ctx, w, focus, s)
+            }
+        };
+        return logistic.below(u, eta);
+    }
+    if bounds
+        && c.bounded
+        && let Some(d) = decide_by_bounds(&c.terms, start, ctx, w, focus, s, u)
+    {
+        return d;
+    }
+    logistic.below(u, predictor(&c.terms, start, ctx, w, focus, s))
+}
+
+/// The answer of [`decide`] when the bounds of the costly statistics give it (generic form).
+#[inline(never)]
+fn decide_by_bounds(
+    terms: &[Term],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    focus: Focus,
+    s: &mut Scratch,
+    u: f64,
+) -> Option<bool> {
+    let (mut lo, mut hi) = (start, start);
+    for t in terms {
+        match t.bounds {
+            Some(b) => widen(&mut lo, &mut hi, t.coefficient, b(ctx, w, focus)),
+            None => {
+                let v = t.coefficient * (t.statistic)(ctx, w, focus, s);
+                lo += v;
+                hi += v;
+            }
+        }
+    }
+    ctx.t.logistic.decided(u, lo, hi)
+}
+
+/// Adds `c * x` for `x` in `[a, z]` to the range `[lo, hi]`.
+#[inline(always)]
+fn widen(lo: &mut f64, hi: &mut f64, c: f64, (a, z): (f64, f64)) {
+    let (a, z) = (c * a, c * z);
+    *lo += a.min(z);
+    *hi += a.max(z);
+}
+
+/// `eta += c * statistic` when the slot's coefficient `c` is not 0 (the effect is in use).
+macro_rules! add {
+    ($eta:ident, $c:expr, $stat:expr, $ctx:ident, $w:ident, $f:ident, $s:ident) => {
+        if $c != 0.0 {
+            $eta += $c * $stat($ctx, $w, $f, $s);
+        }
+    };
+}
+
+/// The formation predictor over the [`FORMATION`] slots, in their (the table's) order.
+#[inline(always)]
+fn fused_formation(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> f64 {
+    let mut eta = start;
+    add!(eta, c[0], st::formation_mix, ctx, w, f, s);
+    add!(eta, c[1], st::same_territory, ctx, w, f, s);
+    add!(eta, c[2], st::remembered_trust, ctx, w, f, s);
+    add!(eta, c[3], st::log_common_partners, ctx, w, f, s);
+    add!(eta, c[4], st::log_degree_j, ctx, w, f, s);
+    add!(eta, c[5], st::same_open_project, ctx, w, f, s);
+    add!(eta, c[6], st::adopters_in_dyad, ctx, w, f, s);
+    add!(eta, c[7], st::log_capacity_j, ctx, w, f, s);
+    add!(eta, c[8], st::covariate_similarity, ctx, w, f, s);
+    add!(eta, c[9], st::lead_partner, ctx, w, f, s);
+    eta
+}
+
+/// The dissolution predictor over the [`DISSOLUTION`] slots.
+#[inline(always)]
+fn fused_dissolution(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> f64 {
+    let mut eta = start;
+    add!(eta, c[0], st::minus_tie_trust, ctx, w, f, s);
+    add!(eta, c[1], st::minus_log_age, ctx, w, f, s);
+    add!(eta, c[2], st::dissolution_mix, ctx, w, f, s);
+    add!(eta, c[3], st::minus_same_open_project, ctx, w, f, s);
+    add!(eta, c[4], st::minus_covariate_similarity, ctx, w, f, s);
+    add!(eta, c[5], st::minus_lead_partner, ctx, w, f, s);
+    add!(eta, c[6], st::programme_tie, ctx, w, f, s);
+    eta
+}
+
+/// The adoption predictor over the [`ADOPTION`] slots.
+#[inline(always)]
+fn fused_adoption(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> f64 {
+    let mut eta = start;
+    add!(eta, c[0], st::adopted_partner_share, ctx, w, f, s);
+    add!(eta, c[1], st::social_capital_i, ctx, w, f, s);
+    add!(eta, c[2], st::in_open_project, ctx, w, f, s);
+    eta
+}
+
+/// Bounds of the adoption predictor: exposure and social capital by their bounds.
+#[inline(always)]
+fn adoption_bounds(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> (f64, f64) {
+    let (mut lo, mut hi) = (start, start);
+    if c[0] != 0.0 {
+        widen(&mut lo, &mut hi, c[0], st::unit_bounds(ctx, w, f));
+    }
+    if c[1] != 0.0 {
+        widen(&mut lo, &mut hi, c[1], st::social_capital_bounds(ctx, w, f));
+    }
+    if c[2] != 0.0 {
+        let v = c[2] * st::in_open_project(ctx, w, f, s);
+        lo += v;
+        hi += v;
+    }
+    (lo, hi)
+}
+
+/// The initiative predictor over the [`INITIATIVE`] slots.
+#[inline(always)]
+fn fused_initiative(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> f64 {
+    let mut eta = start;
+    add!(eta, c[0], st::adopted_i, ctx, w, f, s);
+    add!(eta, c[1], st::social_capital_i, ctx, w, f, s);
+    eta
+}
+
+/// Bounds of the initiative predictor: social capital by its bounds.
+#[inline(always)]
+fn initiative_bounds(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> (f64, f64) {
+    let (mut lo, mut hi) = (start, start);
+    if c[0] != 0.0 {
+        let v = c[0] * st::adopted_i(ctx, w, f, s);
+        lo += v;
+        hi += v;
+    }
+    if c[1] != 0.0 {
+        widen(&mut lo, &mut hi, c[1], st::social_capital_bounds(ctx, w, f));
+    }
+    (lo, hi)
 }

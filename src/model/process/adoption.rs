@@ -2,24 +2,31 @@
 //! start of the process.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, predictor};
-use crate::model::rng::{self, Rng};
+use crate::model::effect::{Focus, Process, decide};
+use crate::model::rng::Rng;
 use crate::model::world::World;
 
 /// Each active non-adopter adopts with probability `logistic(theta)`, the intercept plus the
 /// adoption effects.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.adoption.base;
-    let terms = ctx.t.terms.of(Process::Adoption, ctx.phase);
+    let terms = ctx.t.terms.get(Process::Adoption, ctx.phase);
     let mut newly = std::mem::take(&mut s.orgs2);
     newly.clear();
     for &i in w.active_set.items() {
         if w.adopted[i as usize] {
             continue;
         }
-        let focus = Focus::org(i);
-        let theta = predictor(terms, base, ctx, w, focus, s);
-        if rng::chance(rng, rng::logistic(theta)) {
+        if decide(
+            terms,
+            Process::Adoption,
+            base,
+            ctx,
+            w,
+            Focus::org(i),
+            s,
+            rng,
+        ) {
             newly.push(i);
         }
     }

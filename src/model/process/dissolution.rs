@@ -2,8 +2,8 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, predictor};
-use crate::model::rng::{self, Rng};
+use crate::model::effect::{Focus, Process, decide};
+use crate::model::rng::Rng;
 use crate::model::world::World;
 
 /// Each active tie ends (turns dormant, keeping its trust) with probability
@@ -11,7 +11,7 @@ use crate::model::world::World;
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.dissolution.base.get(ctx.phase);
     let step = ctx.step as i32;
-    let terms = ctx.t.terms.of(Process::Dissolution, ctx.phase);
+    let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     for &id in w.memory.active_ids() {
@@ -20,8 +20,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             continue;
         }
         let focus = Focus::tie(dy.a, dy.b, id);
-        let eta = predictor(terms, base, ctx, w, focus, s);
-        if rng::chance(rng, rng::logistic(eta)) {
+        if decide(terms, Process::Dissolution, base, ctx, w, focus, s, rng) {
             ending.push(id);
         }
     }

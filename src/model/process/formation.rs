@@ -6,7 +6,7 @@
 //! formed earlier in the step are visible to later organisations (sequential updating).
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, predictor};
+use crate::model::effect::{Focus, Process, decide, predictor};
 use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -18,6 +18,8 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     if rate <= 0.0 {
         return;
     }
+    let base = ctx.p.formation.base.get(ctx.phase);
+    let terms = ctx.t.terms.get(Process::Formation, ctx.phase);
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
     order.extend_from_slice(w.active_set.items());
@@ -32,8 +34,16 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             if j == i || !w.active[j as usize] || is_partner(w, i, j) {
                 continue;
             }
-            let eta = eta(ctx, w, i, j, s);
-            if rng::chance(rng, rng::logistic(eta)) {
+            if decide(
+                terms,
+                Process::Formation,
+                base,
+                ctx,
+                w,
+                Focus::dyad(i, j),
+                s,
+                rng,
+            ) {
                 ctx.tie(w, i, j);
             }
         }

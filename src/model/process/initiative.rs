@@ -2,7 +2,7 @@
 //! the start of the process); launchers then recruit partners in their order.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, predictor};
+use crate::model::effect::{Focus, Process, decide};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -15,12 +15,20 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         return;
     }
     let ip = &ctx.p.initiative;
-    let terms = ctx.t.terms.of(Process::Initiative, ctx.phase);
+    let terms = ctx.t.terms.get(Process::Initiative, ctx.phase);
     let mut launchers = std::mem::take(&mut s.orgs2);
     launchers.clear();
     for &i in w.active_set.items() {
-        let nu = predictor(terms, ip.base, ctx, w, Focus::org(i), s);
-        if rng::chance(rng, rng::logistic(nu)) {
+        if decide(
+            terms,
+            Process::Initiative,
+            ip.base,
+            ctx,
+            w,
+            Focus::org(i),
+            s,
+            rng,
+        ) {
             launchers.push(i);
         }
     }

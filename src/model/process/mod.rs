@@ -27,6 +27,11 @@ pub struct Tables {
     pub d_mix: [[f64; Kind::COUNT]; Kind::COUNT],
     /// The non-zero effects of each process and phase.
     pub terms: Terms,
+    /// The logistic, for deciding trials without `exp`.
+    pub logistic: crate::model::rng::LogisticTable,
+    /// Every trust value lies in [0, 1] (given trusts and the trust parameters), so the
+    /// statistics' [`crate::model::effect::Bounds`] hold and may decide trials.
+    pub bounds_hold: bool,
 }
 
 impl Tables {
@@ -39,6 +44,17 @@ impl Tables {
             f_mix: dense(&p.formation.mix),
             d_mix: dense(&p.dissolution.mix),
             terms: Terms::new(p),
+            logistic: crate::model::rng::LogisticTable::new(),
+            bounds_hold: [
+                p.trust.baseline,
+                p.trust.history,
+                p.trust.new_tie,
+                p.trust.learn,
+                p.trust.learn_project,
+                p.trust.decay,
+            ]
+            .iter()
+            .all(|v| (0.0..=1.0).contains(v)),
         }
     }
 
