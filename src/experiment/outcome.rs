@@ -77,6 +77,8 @@ pub struct Replicate {
     pub waves: Vec<Snapshot>,
     /// EUR spent (see [`DERIVED`], `programme_cost`).
     pub cost: f64,
+    /// The pre-programme network ([`Model::pre_programme`]).
+    pub pre: std::sync::Arc<Snapshot>,
 }
 
 /// Runs replicate `r` of `model` from master seed `seed`, step by step, and prices it.
@@ -92,7 +94,11 @@ pub fn run_replicate(model: &Model, seed: u64, r: u64) -> Replicate {
         .iter()
         .map(|pr| pr.budget * (1.0 + if pr.follow_on { extra / months } else { 0.0 }))
         .sum();
-    Replicate { waves, cost }
+    Replicate {
+        waves,
+        cost,
+        pre: model.pre_programme_shared(),
+    }
 }
 
 fn degrees(s: &Snapshot) -> Vec<u32> {
@@ -235,6 +241,7 @@ pub fn observe(rep: &Replicate, stats: &StatsOptions) -> Vec<Obs> {
             current: &rep.waves[k],
             previous: k.checked_sub(1).map(|p| &rep.waves[p]),
             first: Some(&rep.waves[0]),
+            pre: Some(&rep.pre),
         };
         let table = wave_table(ctx, &opts);
         out.extend(table.rows.iter().map(|r| Obs {
