@@ -32,6 +32,7 @@ fn bench_wave(c: &mut Criterion, label: &str, s: &Snapshot) {
         previous: Some(&prev),
         pre: None,
         first: Some(&prev),
+        pre: Some(&prev),
     };
     for per_territory in [false, true] {
         let opts = StatsOptions {

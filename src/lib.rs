@@ -19,5 +19,6 @@ pub mod network;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod xml;
 
 pub use error::{Error, Result};

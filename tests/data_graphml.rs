@@ -100,7 +100,7 @@ fn data_set_output_is_escaped_graphml() {
         "  <graph id=\"G\" edgedefault=\"undirected\">",
         "    <node id=\"Coop &amp; &quot;Il Ponte&quot; &lt;Bra&gt;\"><data key=\"kind\">third_sector</data><data key=\"territory\">north</data><data key=\"capacity\">1</data><data key=\"active\">true</data></node>",
         "    <node id=\"mun&#10;2\"><data key=\"kind\">public</data><data key=\"territory\">Alba &amp; Langhe</data><data key=\"capacity\">1</data><data key=\"active\">true</data></node>",
-        "    <edge source=\"eg1\" target=\"assoc&apos;1\"><data key=\"status\">active</data></edge>",
+        "    <edge source=\"eg1\" target=\"assoc&#39;1\"><data key=\"status\">active</data></edge>",
         "    <edge source=\"eg2\" target=\"mun&#10;2\"><data key=\"trust\">0.30000000000000004</data><data key=\"status\">active</data></edge>",
         "    <edge source=\"mun&#10;2\" target=\"coop2\"><data key=\"status\">dormant</data></edge>",
     ] {
@@ -476,17 +476,12 @@ fn snapshot_text(s: &Snapshot) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// What reading a written snapshot should give: the active organisations only, renumbered,
-/// territories numbered by first appearance among them.
-fn restrict_to_active(s: &Snapshot) -> Snapshot {
-    let keep: Vec<usize> = (0..s.len()).filter(|&i| s.active[i]).collect();
-    let mut new_index = vec![u32::MAX; s.len()];
-    for (k, &i) in keep.iter().enumerate() {
-        new_index[i] = k as u32;
-    }
+/// What reading a written snapshot should give: every organisation with its `active` flag,
+/// territories numbered by first appearance, and the ties among active organisations.
+fn as_read(s: &Snapshot) -> Snapshot {
     let mut names: Vec<String> = Vec::new();
     let mut territory = Vec::new();
-    for &i in &keep {
+    for i in 0..s.len() {
         let name = &s.nodes.territory_names[s.nodes.territory[i] as usize];
         let t = match names.iter().position(|n| n == name) {
             Some(t) => t,
@@ -498,33 +493,29 @@ fn restrict_to_active(s: &Snapshot) -> Snapshot {
         territory.push(t as u32);
     }
     let nodes = NodeAttrs {
-        ids: keep.iter().map(|&i| s.nodes.ids[i].clone()).collect(),
-        kind: keep.iter().map(|&i| s.nodes.kind[i]).collect(),
+        ids: s.nodes.ids.clone(),
+        kind: s.nodes.kind.clone(),
         territory,
         territory_names: names,
     };
-    let pick = |v: &[bool]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
     let mut ties: Vec<SnapTie> = s
         .ties
         .iter()
         .filter(|t| s.active[t.a as usize] && s.active[t.b as usize])
-        .map(|t| {
-            let (a, b) = (new_index[t.a as usize], new_index[t.b as usize]);
-            SnapTie {
-                a: a.min(b),
-                b: a.max(b),
-                ..*t
-            }
+        .map(|t| SnapTie {
+            a: t.a.min(t.b),
+            b: t.a.max(t.b),
+            ..*t
         })
         .collect();
     ties.sort_by_key(|t| (t.a, t.b));
     Snapshot {
         step: s.step,
         nodes: Arc::new(nodes),
-        active: vec![true; keep.len()],
-        adopted: pick(&s.adopted),
-        initiative: pick(&s.initiative),
-        project_member: pick(&s.project_member),
+        active: s.active.clone(),
+        adopted: s.adopted.clone(),
+        initiative: s.initiative.clone(),
+        project_member: s.project_member.clone(),
         ties,
     }
 }
@@ -567,19 +558,28 @@ fn small_snapshot() -> Snapshot {
 }
 
 #[test]
-fn snapshot_round_trips_for_active_organisations() {
+fn snapshot_round_trips_with_every_organisation() {
     let s = small_snapshot();
     let text = snapshot_text(&s);
     assert!(text.contains("<key id=\"step\" for=\"graph\" attr.name=\"step\" attr.type=\"int\"/>"));
     assert!(text.contains("    <data key=\"step\">24</data>\n"));
     assert!(
-        !text.contains("firm 1"),
-        "inactive organisations are not written"
+        text.contains(
+            "<key id=\"active\" for=\"node\" attr.name=\"active\" attr.type=\"boolean\"/>"
+        )
     );
+    // Inactive organisations are nodes with `active` false, as in the node tables.
+    let inactive = s.active.iter().filter(|a| !**a).count();
+    assert!(inactive > 0);
+    assert_eq!(
+        text.matches("<data key=\"active\">false</data>").count(),
+        inactive
+    );
+    assert_eq!(text.matches("<node ").count(), s.len());
     let dir = tempfile::tempdir().unwrap();
     let path = write_to(dir.path(), "wave.graphml", &text);
     let back = read_snapshot_graphml(&path).unwrap();
-    assert_eq!(back, restrict_to_active(&s));
+    assert_eq!(back, as_read(&s));
     assert_eq!(back.ties.len(), 3);
     assert_eq!(snapshot_text(&back), text);
 }
@@ -683,6 +683,6 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = write_to(dir.path(), "wave.graphml", &text);
         let back = read_snapshot_graphml(&path).unwrap();
-        prop_assert_eq!(&back, &restrict_to_active(&s));
+        prop_assert_eq!(&back, &as_read(&s));
     }
 }

@@ -13,6 +13,7 @@ use wecare::experiment::{Runner, Silent};
 use wecare::model::Model;
 use wecare::model::params::LeadChoice;
 use wecare::scenario::Scenario;
+use wecare::stats::interval::{half_width, welch_df};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -68,7 +69,9 @@ fn the_paired_interval_shrinks_as_replicates_grow_and_beats_independent_ensemble
         large.row("baseline", &k).unwrap(),
         large.row("follow-on", &k).unwrap(),
     );
-    let independent = 2.0 * 1.96 * (b.level.se.powi(2) + f.level.se.powi(2)).sqrt();
+    // The interval of two independent ensembles: Welch's t (docs/results.md, "Intervals").
+    let df = welch_df(b.level.se, b.level.n, f.level.se, f.level.n);
+    let independent = 2.0 * half_width(b.level.se.hypot(f.level.se), df);
     assert!(
         f.difference.width() < 0.8 * independent,
         "paired {} vs independent {independent}",

@@ -5,32 +5,9 @@
 mod report_common;
 use report_common::{ok, root, same_calibration, small_calibration, wecare_at_root, wrote};
 
-const SWEEP: &str = r#"
-[data]
-organisations = "data/wecare-measure1/organisations.csv"
-ties = "data/wecare-measure1/ties.csv"
-history = "data/wecare-measure1/history.csv"
-projects = "data/wecare-measure1/projects.csv"
-
-[sweep]
-outputs = ["ties@3", "initiative_share@3"]
-replicates = 2
-bootstrap = 50
-
-[sweep.morris]
-trajectories = 3
-levels = 4
-
-[[sweep.parameters]]
-key = "dissolution.base.post"
-values = [-1.0, 1.0]
-range = [-1.0, 1.0]
-
-[[sweep.parameters]]
-key = "exit.after"
-values = [6, 18]
-range = [6.0, 18.0]
-"#;
+// The small sweep shared with the sensitivity and shard tests (paths relative to scenarios/,
+// linked beside the copy).
+const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
 
 #[test]
 fn experiments_are_recorded_and_rerun_bit_for_bit() {

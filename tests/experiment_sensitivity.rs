@@ -42,23 +42,34 @@ fn sobol_estimator_matches_the_ishigami_indices_within_its_bootstrap_interval() 
 
 #[test]
 fn sobol_bootstrap_intervals_cover_the_ishigami_indices_at_their_nominal_rate() {
-    // One fixed seed checks one draw; over independent designs the 95% intervals of the six
-    // indices must cover the exact values about 95% of the time (120 intervals: a coverage
-    // below 85% would be five binomial standard deviations short).
+    // One fixed seed checks one draw; over independent designs (independent scramblings of
+    // the Sobol sequence) the 95% intervals of the six indices must cover the exact values at
+    // least 95% of the time. The percentile bootstrap treats the N rows as independent draws;
+    // the scrambled Sobol rows are more even than that, so the intervals are conservative
+    // (with pseudo-random rows the same check gave 93%, within binomial error of 95% for 120
+    // intervals). The root mean square error against the exact indices is printed beside the
+    // intervals' mean half-width.
     let truth = ishigami_indices(7.0, 0.1);
     let (mut covered, mut total) = (0, 0);
+    let (mut sq, mut half) = (0.0, 0.0);
     for seed in 0..20 {
         let d = sobol_design(3, 1 << 11, 100 + seed);
         let y: Vec<f64> = d.points.iter().map(|u| ishigami(u, 7.0, 0.1)).collect();
         for (i, s) in sobol(&d, &y, 300, seed).iter().enumerate() {
             covered += (s.s1_lo <= truth[i].0 && truth[i].0 <= s.s1_hi) as usize;
             covered += (s.st_lo <= truth[i].1 && truth[i].1 <= s.st_hi) as usize;
+            sq += (s.s1 - truth[i].0).powi(2) + (s.st - truth[i].1).powi(2);
+            half += 0.5 * ((s.s1_hi - s.s1_lo) + (s.st_hi - s.st_lo));
             total += 2;
         }
     }
     let coverage = covered as f64 / total as f64;
-    eprintln!("coverage {coverage:.3} of {total} intervals");
-    assert!(coverage >= 0.85, "coverage {coverage}");
+    let rmse = (sq / total as f64).sqrt();
+    eprintln!(
+        "coverage {coverage:.3} of {total} intervals; rmse {rmse:.4}, mean half-width {:.4}",
+        half / total as f64
+    );
+    assert!(coverage >= 0.95, "coverage {coverage}");
 }
 
 #[test]

@@ -152,29 +152,27 @@ fn per_territory_statistics_are_summarised_and_written_on_request() {
     assert!(!newest.join("networks").exists());
 }
 
-/// Runs `tests/scripts/check_tables.py` on a run directory with pandas. Skipped (with a
-/// message) where pandas is not installed, unless `WECARE_REQUIRE_PANDAS=1` (as in CI).
-#[test]
-fn tables_load_in_pandas() {
-    let has_pandas = std::process::Command::new("python3")
-        .args(["-c", "import pandas"])
+/// Runs the Python check `script` (in `tests/scripts/`) on a run directory made with
+/// `run_args`, when `python3` can import `modules`. Skipped (with a message) where it cannot,
+/// unless `WECARE_REQUIRE_PANDAS=1` (as in CI, which installs them).
+fn python_check(script: &str, modules: &str, run_args: &[&str]) {
+    let importable = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !has_pandas {
+    if !importable {
         assert!(
             std::env::var("WECARE_REQUIRE_PANDAS").as_deref() != Ok("1"),
-            "pandas is required (WECARE_REQUIRE_PANDAS=1) but `python3 -c 'import pandas'` fails"
+            "{modules} required (WECARE_REQUIRE_PANDAS=1) but `python3 -c 'import {modules}'` fails"
         );
-        eprintln!("skipped: python3 with pandas not found (python3 -m pip install pandas)");
+        let pip = modules.replace(", ", " ");
+        eprintln!("skipped: python3 with {modules} not found (python3 -m pip install {pip})");
         return;
     }
     let out = tempfile::tempdir().unwrap();
-    let dir = run_default(
-        out.path(),
-        &["--replicates", "25", "--seed", "3", "--no-report"],
-    );
+    let dir = run_default(out.path(), run_args);
     let o = std::process::Command::new("python3")
-        .arg(root().join("tests/scripts/check_tables.py"))
+        .arg(root().join("tests/scripts").join(script))
         .arg(&dir)
         .output()
         .unwrap();
@@ -183,5 +181,36 @@ fn tables_load_in_pandas() {
         "{}\n{}",
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// The run tables load in pandas with their documented columns, and `summary.csv` equals
+/// pandas' own summary of `replicates.csv` (`tests/scripts/check_tables.py`).
+#[test]
+fn tables_load_in_pandas() {
+    python_check(
+        "check_tables.py",
+        "pandas",
+        &["--replicates", "25", "--seed", "3", "--no-report"],
+    );
+}
+
+/// The wave GraphML files read in networkx (and python-igraph where installed) as the node
+/// and tie tables say (`tests/scripts/check_graphml.py`): two kept replicates over three
+/// waves, with organisations that exit.
+#[test]
+fn wave_graphml_reads_in_networkx() {
+    python_check(
+        "check_graphml.py",
+        "pandas, networkx",
+        &[
+            "--replicates",
+            "4",
+            "--seed",
+            "5",
+            "--networks",
+            "0,3",
+            "--no-report",
+        ],
     );
 }

@@ -126,34 +126,7 @@ fn sharded_run_and_sensitivity_on_slurm_equal_the_single_machine() {
         ],
     );
     let sweep = tmp.path().join("sweep.toml");
-    std::fs::write(
-        &sweep,
-        r#"
-[data]
-organisations = "data/wecare-measure1/organisations.csv"
-ties = "data/wecare-measure1/ties.csv"
-history = "data/wecare-measure1/history.csv"
-projects = "data/wecare-measure1/projects.csv"
-
-[sweep]
-outputs = ["ties@3", "initiative_share@3"]
-replicates = 2
-bootstrap = 50
-
-[sweep.morris]
-trajectories = 3
-levels = 4
-
-[[sweep.parameters]]
-key = "dissolution.base.post"
-range = [-1.0, 1.0]
-
-[[sweep.parameters]]
-key = "exit.after"
-range = [6.0, 18.0]
-"#,
-    )
-    .unwrap();
+    std::fs::write(&sweep, include_str!("fixtures/sweep-small.toml")).unwrap();
     std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.path().join("data")).unwrap();
     let sens = ["sensitivity", sweep.to_str().unwrap(), "--method", "morris"];
     submitted_equals_unsharded(

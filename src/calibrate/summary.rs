@@ -4,6 +4,7 @@ use super::abc_smc::{AbcState, weighted_moments, weighted_quantile};
 use super::problem::{Problem, derive_seed};
 use super::smm::SmmState;
 use crate::model::rng;
+use crate::stats::interval::half_width;
 use rand::Rng as _;
 use serde::Serialize;
 
@@ -72,9 +73,9 @@ pub fn smm_estimates(problem: &Problem, state: &SmmState) -> Vec<Estimate> {
                 prior: p.prior.describe(),
                 estimate: est,
                 sd: se,
-                lower: est - 1.96 * se,
+                lower: est - half_width(se, f64::INFINITY),
                 median: est,
-                upper: est + 1.96 * se,
+                upper: est + half_width(se, f64::INFINITY),
             }
         })
         .collect()

@@ -7,8 +7,9 @@
 //!   `status` (`active` for a baseline tie, `dormant` for a remembered one). Projects are not
 //!   part of the GraphML form.
 //! - a wave network ([`write_snapshot_graphml`], [`read_snapshot_graphml`]): graph key `step`;
-//!   node keys `kind`, `territory`, `adopted`, `initiative`, `project_member`; edge keys
-//!   `trust` and `origin`.
+//!   node keys `kind`, `territory`, `active`, `adopted`, `initiative`, `project_member`; edge
+//!   keys `trust` and `origin`. Written with every organisation as a node and `active` per
+//!   wave; read, a node without `active` counts as active.
 //!
 //! Data keys are matched by their `attr.name`, so files written by other tools (networkx,
 //! igraph, Gephi) read as long as their attribute names match; missing attributes take the
@@ -18,8 +19,9 @@
 use super::csv::{LineCounter, parse_bool};
 use super::{DataError, Dataset, Kind, Level, Organisation, Tie, Warning};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::{Reader, Writer};
 use rustc_hash::FxHashMap;
 use std::io::{self, Write};
 use std::path::Path;
@@ -33,14 +35,135 @@ pub const DEFAULT_TERRITORY: &str = "all";
 /// statistics reduce to unweighted ones.
 pub const DEFAULT_SNAPSHOT_TRUST: f64 = 1.0;
 
-const HEADER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
-xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns \
-http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">\n";
-
 // ---------------------------------------------------------------------------------------------
 // Writing
+
+/// A GraphML document written through quick-xml's [`Writer`]: one key, node or edge per line,
+/// every text escaped by [`crate::xml::escape`] (refused when XML cannot hold it).
+struct GraphmlWriter<W: Write> {
+    xml: Writer<io::BufWriter<W>>,
+    /// Scratch for number formatting.
+    num: String,
+}
+
+impl<W: Write> GraphmlWriter<W> {
+    /// The XML declaration, the `<graphml>` element, the keys (name, domain, type) and the
+    /// opening of the undirected graph.
+    fn start(w: W, keys: &[(&str, &str, &str)]) -> io::Result<Self> {
+        let mut g = GraphmlWriter {
+            xml: Writer::new(io::BufWriter::new(w)),
+            num: String::new(),
+        };
+        g.xml
+            .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        g.newline("")?;
+        g.xml
+            .write_event(Event::Start(BytesStart::new("graphml").with_attributes([
+                ("xmlns", "http://graphml.graphdrawing.org/xmlns"),
+                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+                (
+                    "xsi:schemaLocation",
+                    "http://graphml.graphdrawing.org/xmlns \
+                     http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd",
+                ),
+            ])))?;
+        for &(name, domain, ty) in keys {
+            g.newline("  ")?;
+            let mut key = BytesStart::new("key");
+            for (k, v) in [
+                ("id", name),
+                ("for", domain),
+                ("attr.name", name),
+                ("attr.type", ty),
+            ] {
+                g.attribute(&mut key, k, v)?;
+            }
+            g.xml.write_event(Event::Empty(key))?;
+        }
+        g.newline("  ")?;
+        g.xml.write_event(Event::Start(
+            BytesStart::new("graph").with_attributes([("id", "G"), ("edgedefault", "undirected")]),
+        ))?;
+        Ok(g)
+    }
+
+    /// A line break followed by `indent`.
+    fn newline(&mut self, indent: &str) -> io::Result<()> {
+        self.xml
+            .write_event(Event::Text(BytesText::from_escaped(format!("\n{indent}"))))
+    }
+
+    /// Adds attribute `key = value` to `e`, escaped once by the crate's escaper.
+    fn attribute(&self, e: &mut BytesStart<'_>, key: &str, value: &str) -> io::Result<()> {
+        let v = checked(value)?;
+        e.push_attribute(Attribute::from((key.as_bytes(), v.as_bytes())));
+        Ok(())
+    }
+
+    /// `<data key="key">value</data>`.
+    fn data(&mut self, key: &str, value: &str) -> io::Result<()> {
+        let mut e = BytesStart::new("data");
+        self.attribute(&mut e, "key", key)?;
+        self.xml.write_event(Event::Start(e))?;
+        self.xml
+            .write_event(Event::Text(BytesText::from_escaped(checked(value)?)))?;
+        self.xml.write_event(Event::End(BytesEnd::new("data")))
+    }
+
+    /// `<data key="key">x</data>` with `x` in Rust's shortest round-trip form.
+    fn number(&mut self, key: &str, x: f64) -> io::Result<()> {
+        use std::fmt::Write as _;
+        let mut buf = std::mem::take(&mut self.num);
+        buf.clear();
+        let _ = write!(buf, "{x}");
+        let r = self.data(key, &buf);
+        self.num = buf;
+        r
+    }
+
+    /// `<data key="key">true|false</data>`.
+    fn boolean(&mut self, key: &str, b: bool) -> io::Result<()> {
+        self.data(key, if b { "true" } else { "false" })
+    }
+
+    /// Opens an element (`node` or `edge`) on its own line with the given attributes.
+    fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> io::Result<()> {
+        self.newline("    ")?;
+        let mut e = BytesStart::new(name);
+        for &(k, v) in attributes {
+            self.attribute(&mut e, k, v)?;
+        }
+        self.xml.write_event(Event::Start(e))
+    }
+
+    /// Closes the element [`Self::open`] opened.
+    fn close(&mut self, name: &str) -> io::Result<()> {
+        self.xml.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    /// Closes the graph and the document and flushes.
+    fn finish(mut self) -> io::Result<()> {
+        self.newline("  ")?;
+        self.xml.write_event(Event::End(BytesEnd::new("graph")))?;
+        self.newline("")?;
+        self.xml.write_event(Event::End(BytesEnd::new("graphml")))?;
+        self.newline("")?;
+        self.xml.into_inner().flush()
+    }
+}
+
+/// `s` escaped, or an [`io::ErrorKind::InvalidInput`] error when it holds a character XML 1.0
+/// cannot represent.
+fn checked(s: &str) -> io::Result<std::borrow::Cow<'_, str>> {
+    match crate::xml::unrepresentable(s) {
+        Some(c) => Err(invalid(format!(
+            "`{}` holds the character U+{:04X}, which XML 1.0 cannot represent",
+            s.escape_debug(),
+            c as u32
+        ))),
+        None => Ok(crate::xml::escape(s)),
+    }
+}
 
 /// Writes a data set as an undirected GraphML graph: every organisation as a node (id = the
 /// organisation id), baseline ties as edges with `status` `active`, then history ties with
@@ -60,13 +183,10 @@ pub fn write_dataset_graphml(ds: &Dataset, w: impl Write) -> io::Result<()> {
             )));
         }
     }
-    let mut w = io::BufWriter::new(w);
-    let mut buf = String::new();
     // The `covariate` key is written only when some organisation has one, so data sets without
     // covariates keep their exact form.
     let with_covariate = orgs.iter().any(|o| o.covariate.is_some());
-    w.write_all(HEADER.as_bytes())?;
-    for (name, domain, ty) in [
+    let keys: Vec<(&str, &str, &str)> = [
         ("kind", "node", "string"),
         ("territory", "node", "string"),
         ("capacity", "node", "double"),
@@ -74,44 +194,43 @@ pub fn write_dataset_graphml(ds: &Dataset, w: impl Write) -> io::Result<()> {
         ("covariate", "node", "double"),
         ("trust", "edge", "double"),
         ("status", "edge", "string"),
-    ] {
-        if name == "covariate" && !with_covariate {
-            continue;
-        }
-        write_key(&mut w, name, domain, ty)?;
-    }
-    w.write_all(b"  <graph id=\"G\" edgedefault=\"undirected\">\n")?;
+    ]
+    .into_iter()
+    .filter(|k| k.0 != "covariate" || with_covariate)
+    .collect();
+    let mut g = GraphmlWriter::start(w, &keys)?;
     for o in orgs {
-        w.write_all(b"    <node id=\"")?;
-        write_escaped(&mut w, &o.id)?;
-        w.write_all(b"\">")?;
-        write_data(&mut w, "kind", o.kind.name())?;
-        write_data(&mut w, "territory", &o.territory)?;
-        write_data(&mut w, "capacity", fmt_f64(&mut buf, o.capacity))?;
-        write_data(&mut w, "active", bool_name(o.active))?;
+        g.open("node", &[("id", &o.id)])?;
+        g.data("kind", o.kind.name())?;
+        g.data("territory", &o.territory)?;
+        g.number("capacity", o.capacity)?;
+        g.boolean("active", o.active)?;
         if let Some(x) = o.covariate {
-            write_data(&mut w, "covariate", fmt_f64(&mut buf, x))?;
+            g.number("covariate", x)?;
         }
-        w.write_all(b"</node>\n")?;
+        g.close("node")?;
     }
     for (ties, status) in [(&ds.ties, "active"), (&ds.history, "dormant")] {
         for t in ties {
-            write_edge_open(&mut w, &orgs[t.a].id, &orgs[t.b].id)?;
+            g.open(
+                "edge",
+                &[("source", &orgs[t.a].id), ("target", &orgs[t.b].id)],
+            )?;
             if let Some(x) = t.trust {
-                write_data(&mut w, "trust", fmt_f64(&mut buf, x))?;
+                g.number("trust", x)?;
             }
-            write_data(&mut w, "status", status)?;
-            w.write_all(b"</edge>\n")?;
+            g.data("status", status)?;
+            g.close("edge")?;
         }
     }
-    w.write_all(b"  </graph>\n</graphml>\n")?;
-    w.flush()
+    g.finish()
 }
 
-/// Writes the observed network of a wave as an undirected GraphML graph: the active
-/// organisations as nodes (id = the organisation id) and the ties among them as edges. Ties
-/// touching an inactive organisation are not part of the observed network and are not written.
-/// The output is deterministic.
+/// Writes the network of a wave as an undirected GraphML graph: every organisation of the data
+/// set as a node (id = the organisation id), in data-set order at every wave, with `active`
+/// saying whether it takes part at that wave (as the node CSV tables do), and the ties among
+/// active organisations as edges; ties touching an inactive organisation are not part of the
+/// observed network and are not written. The output is deterministic.
 ///
 /// Fails with [`io::ErrorKind::InvalidInput`] when a tie or territory index is out of range or
 /// a text holds a character XML cannot represent.
@@ -129,25 +248,21 @@ pub fn write_snapshot_graphml(s: &Snapshot, w: impl Write) -> io::Result<()> {
             "snapshot vectors differ in length from the organisations".to_string(),
         ));
     }
-    let mut w = io::BufWriter::new(w);
-    let mut buf = String::new();
-    w.write_all(HEADER.as_bytes())?;
-    for (name, domain, ty) in [
+    let keys = [
         ("step", "graph", "int"),
         ("kind", "node", "string"),
         ("territory", "node", "string"),
+        ("active", "node", "boolean"),
         ("adopted", "node", "boolean"),
         ("initiative", "node", "boolean"),
         ("project_member", "node", "boolean"),
         ("trust", "edge", "double"),
         ("origin", "edge", "string"),
-    ] {
-        write_key(&mut w, name, domain, ty)?;
-    }
-    w.write_all(b"  <graph id=\"G\" edgedefault=\"undirected\">\n    ")?;
-    write_data(&mut w, "step", &s.step.to_string())?;
-    w.write_all(b"\n")?;
-    for i in (0..n).filter(|&i| s.active[i]) {
+    ];
+    let mut g = GraphmlWriter::start(w, &keys)?;
+    g.newline("    ")?;
+    g.data("step", &s.step.to_string())?;
+    for i in 0..n {
         let territory = nodes
             .territory_names
             .get(nodes.territory[i] as usize)
@@ -157,15 +272,14 @@ pub fn write_snapshot_graphml(s: &Snapshot, w: impl Write) -> io::Result<()> {
                     nodes.territory[i], nodes.ids[i]
                 ))
             })?;
-        w.write_all(b"    <node id=\"")?;
-        write_escaped(&mut w, &nodes.ids[i])?;
-        w.write_all(b"\">")?;
-        write_data(&mut w, "kind", nodes.kind[i].name())?;
-        write_data(&mut w, "territory", territory)?;
-        write_data(&mut w, "adopted", bool_name(s.adopted[i]))?;
-        write_data(&mut w, "initiative", bool_name(s.initiative[i]))?;
-        write_data(&mut w, "project_member", bool_name(s.project_member[i]))?;
-        w.write_all(b"</node>\n")?;
+        g.open("node", &[("id", &nodes.ids[i])])?;
+        g.data("kind", nodes.kind[i].name())?;
+        g.data("territory", territory)?;
+        g.boolean("active", s.active[i])?;
+        g.boolean("adopted", s.adopted[i])?;
+        g.boolean("initiative", s.initiative[i])?;
+        g.boolean("project_member", s.project_member[i])?;
+        g.close("node")?;
     }
     for t in &s.ties {
         let (a, b) = (t.a as usize, t.b as usize);
@@ -177,80 +291,19 @@ pub fn write_snapshot_graphml(s: &Snapshot, w: impl Write) -> io::Result<()> {
         if !(s.active[a] && s.active[b]) {
             continue;
         }
-        write_edge_open(&mut w, &nodes.ids[a], &nodes.ids[b])?;
-        write_data(&mut w, "trust", fmt_f64(&mut buf, t.trust))?;
-        write_data(&mut w, "origin", t.origin.name())?;
-        w.write_all(b"</edge>\n")?;
+        g.open(
+            "edge",
+            &[("source", &nodes.ids[a]), ("target", &nodes.ids[b])],
+        )?;
+        g.number("trust", t.trust)?;
+        g.data("origin", t.origin.name())?;
+        g.close("edge")?;
     }
-    w.write_all(b"  </graph>\n</graphml>\n")?;
-    w.flush()
+    g.finish()
 }
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-fn bool_name(b: bool) -> &'static str {
-    if b { "true" } else { "false" }
-}
-
-fn fmt_f64(buf: &mut String, x: f64) -> &str {
-    use std::fmt::Write as _;
-    buf.clear();
-    let _ = write!(buf, "{x}");
-    buf
-}
-
-fn write_key(w: &mut impl Write, name: &str, domain: &str, ty: &str) -> io::Result<()> {
-    writeln!(
-        w,
-        "  <key id=\"{name}\" for=\"{domain}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>"
-    )
-}
-
-fn write_data(w: &mut impl Write, key: &str, value: &str) -> io::Result<()> {
-    write!(w, "<data key=\"{key}\">")?;
-    write_escaped(w, value)?;
-    w.write_all(b"</data>")
-}
-
-fn write_edge_open(w: &mut impl Write, source: &str, target: &str) -> io::Result<()> {
-    w.write_all(b"    <edge source=\"")?;
-    write_escaped(w, source)?;
-    w.write_all(b"\" target=\"")?;
-    write_escaped(w, target)?;
-    w.write_all(b"\">")
-}
-
-/// Writes `s` escaped for use both as XML text and inside a double-quoted attribute. Tab and
-/// line breaks become character references so that attribute-value normalisation and
-/// line-end normalisation leave them intact.
-fn write_escaped(w: &mut impl Write, s: &str) -> io::Result<()> {
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let rep: &str = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&apos;",
-            '\t' => "&#9;",
-            '\n' => "&#10;",
-            '\r' => "&#13;",
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {
-                return Err(invalid(format!(
-                    "`{}` holds the character U+{:04X}, which XML 1.0 cannot represent",
-                    s.escape_debug(),
-                    c as u32
-                )));
-            }
-            _ => continue,
-        };
-        w.write_all(&s.as_bytes()[start..i])?;
-        w.write_all(rep.as_bytes())?;
-        start = i + c.len_utf8();
-    }
-    w.write_all(&s.as_bytes()[start..])
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,10 +5,7 @@
 //! many values it used.
 
 use crate::model::rng::{self, Rng};
-use statrs::distribution::{ContinuousCDF, StudentsT};
-
-/// Confidence level of every interval the experiments report.
-pub const LEVEL: f64 = 0.95;
+pub use crate::stats::interval::{LEVEL, t_p_value, t_quantile};
 
 /// A mean with its Monte Carlo uncertainty.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,20 +29,6 @@ impl Summary {
     pub fn width(&self) -> f64 {
         self.hi - self.lo
     }
-}
-
-/// Quantile `p` of Student's t with `df` degrees of freedom (NaN for df < 1).
-pub fn t_quantile(df: f64, p: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df)
-        .map(|t| t.inverse_cdf(p))
-        .unwrap_or(f64::NAN)
-}
-
-/// Two-sided p-value of a t statistic with `df` degrees of freedom.
-pub fn t_p_value(t: f64, df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df)
-        .map(|d| 2.0 * (1.0 - d.cdf(t.abs())))
-        .unwrap_or(f64::NAN)
 }
 
 /// Mean, standard deviation, standard error and 95% t interval of the finite values.
@@ -75,7 +58,7 @@ pub fn summarise(values: &[f64]) -> Summary {
     } else if sd == 0.0 {
         0.0
     } else {
-        t_quantile((n - 1) as f64, 0.5 + LEVEL / 2.0) * se
+        crate::stats::interval::half_width(se, (n - 1) as f64)
     };
     Summary {
         n,

@@ -152,15 +152,28 @@ pub struct SobolDesign {
     pub points: Vec<Vec<f64>>,
 }
 
-/// A Saltelli design from independent uniform draws.
+pub use crate::scenario::sweep::SOBOL_MAX_SAMPLES;
+
+/// Most parameters of a Sobol design: A and B take `2k` dimensions of the sequence, which has
+/// 256.
+pub const SOBOL_MAX_PARAMETERS: usize = sobol_burley::NUM_DIMENSIONS as usize / 2;
+
+/// A Saltelli design on a quasi-random Sobol sequence: row `j` of A is dimensions `0..k` and
+/// row `j` of B dimensions `k..2k` of point `j` of one `2k`-dimensional Sobol sequence (Joe and
+/// Kuo's direction numbers), Owen-scrambled with a scramble drawn from `seed` (Burley's hashed
+/// scrambling, `sobol_burley`), so designs of different seeds are independent randomisations
+/// of the same low-discrepancy sequence (randomised quasi-Monte Carlo). Points are the
+/// sequence's `f32` values widened to `f64`. Needs `n <= SOBOL_MAX_SAMPLES` and
+/// `k <= SOBOL_MAX_PARAMETERS` (checked by scenario validation and [`run`]).
 pub fn sobol_design(k: usize, n: usize, seed: u64) -> SobolDesign {
-    let mut rng: Rng = rng::stream(seed, 0, 0x50B01);
-    let a: Vec<Vec<f64>> = (0..n)
-        .map(|_| (0..k).map(|_| rng.random::<f64>()).collect())
-        .collect();
-    let b: Vec<Vec<f64>> = (0..n)
-        .map(|_| (0..k).map(|_| rng.random::<f64>()).collect())
-        .collect();
+    assert!(n <= SOBOL_MAX_SAMPLES && k <= SOBOL_MAX_PARAMETERS);
+    let scramble = (rng::stream(seed, 0, 0x50B01).random::<u64>() >> 32) as u32;
+    let row = |j: usize, dims: std::ops::Range<usize>| -> Vec<f64> {
+        dims.map(|d| f64::from(sobol_burley::sample(j as u32, d as u32, scramble)))
+            .collect()
+    };
+    let a: Vec<Vec<f64>> = (0..n).map(|j| row(j, 0..k)).collect();
+    let b: Vec<Vec<f64>> = (0..n).map(|j| row(j, k..2 * k)).collect();
     let mut points = Vec::with_capacity(n * (k + 2));
     points.extend(a.iter().cloned());
     points.extend(b.iter().cloned());
@@ -383,6 +396,17 @@ pub fn run(
             (d.points.clone(), Some(d), None)
         }
         Method::Sobol => {
+            if k > SOBOL_MAX_PARAMETERS {
+                return Err(scenario
+                    .located(vec![(
+                        "sweep.parameters".into(),
+                        format!(
+                            "{k} parameters have a `range`; a Sobol design takes at most \
+                             {SOBOL_MAX_PARAMETERS}"
+                        ),
+                    )])
+                    .into());
+            }
             let d = sobol_design(k, sw.sobol.samples, seed);
             (d.points.clone(), None, Some(d))
         }

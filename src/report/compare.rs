@@ -14,6 +14,7 @@ use super::rundir::RunDir;
 use super::single::{RunData, short_commit, thousands};
 use super::summary::SUMMARY_COLUMNS;
 use crate::error::{Error, Result};
+use crate::stats::interval::{half_width, welch_df};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -147,7 +148,7 @@ fn replicate_values(dir: &Path, stats: &[&str]) -> Result<ReplicateValues> {
 
 /// The paired difference `b - a` over the replicates both runs have (common random numbers:
 /// replicate k of each run draws the same streams): mean and the half-width of its 95%
-/// interval, `1.96 sd(d) / sqrt(n)`. `None` with fewer than two finite pairs.
+/// interval, `t(n - 1) sd(d) / sqrt(n)`. `None` with fewer than two finite pairs.
 fn paired_difference(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> Option<(f64, f64)> {
     let d: Vec<f64> = a
         .iter()
@@ -160,7 +161,7 @@ fn paired_difference(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> Option<(
     let n = d.len() as f64;
     let mean = d.iter().sum::<f64>() / n;
     let var = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    Some((mean, 1.96 * (var / n).sqrt()))
+    Some((mean, half_width((var / n).sqrt(), n - 1.0)))
 }
 
 /// Builds the comparison of `dirs` (two or more run directories) in a new directory under
@@ -387,7 +388,7 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                     format!(
                         "{} <span class=\"ci\">± {}</span>",
                         sig(*obs, 3),
-                        sig(1.96 * se, 2)
+                        sig(half_width(*se, f64::INFINITY), 2)
                     ),
                 ];
                 for run in &runs {
@@ -430,9 +431,9 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     b.push_str("<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
         error. Δ is the difference of means from the first run with a 95% interval. Runs that share the first \
         run's master seed share its random numbers (replicate k of each draws the same streams): their Δ is \
-        <b>paired</b>, the mean of the replicate-by-replicate differences ± 1.96·sd/√n, which is tighter than \
-        treating the ensembles as independent. For a run with another seed, Δ is unpaired, \
-        ±1.96·√(mcse₁² + mcse₂²).</p>\n");
+        <b>paired</b>, the mean of the replicate-by-replicate differences ± t·sd/√n (Student's t with n − 1 \
+        degrees of freedom), which is tighter than treating the ensembles as independent. For a run with \
+        another seed, Δ is unpaired, ± t·√(mcse₁² + mcse₂²) with Welch's degrees of freedom.</p>\n");
     let first = &runs[0].summary;
     let main: Vec<&str> = MAIN_STATISTICS.iter().map(|(s, _)| *s).collect();
     let shares_seed = |r: &RunData| {
@@ -495,10 +496,11 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                     };
                     r.push(match (base, row) {
                         (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
-                            let (d, h) = pair.unwrap_or((
-                                x.d.mean - a.d.mean,
-                                1.96 * (a.d.mcse.powi(2) + x.d.mcse.powi(2)).sqrt(),
-                            ));
+                            let (d, h) = pair.unwrap_or_else(|| {
+                                let (sa, sb) = (a.d.mcse, x.d.mcse);
+                                let df = welch_df(sa, a.d.n as usize, sb, x.d.n as usize);
+                                (x.d.mean - a.d.mean, half_width(sa.hypot(sb), df))
+                            });
                             let sign = if d > 0.0 { "+" } else { "" };
                             format!(
                                 "{sign}{} <span class=\"ci\">± {}</span>",
@@ -539,9 +541,10 @@ mod tests {
         assert_eq!(paired_difference(&a, &b), Some((1.0, 0.0)));
         let c: BTreeMap<u64, f64> = [(0, 2.0), (1, 5.0)].into();
         let (m, h) = paired_difference(&a, &c).unwrap();
-        // d = 1, 3: mean 2, sd sqrt(2), half-width 1.96 sqrt(2) / sqrt(2) = 1.96.
+        // d = 1, 3: mean 2, sd sqrt(2), half-width t(1) sqrt(2) / sqrt(2) = 12.706205 (R:
+        // qt(0.975, 1)).
         assert!(
-            (m - 2.0).abs() < 1e-12 && (h - 1.96).abs() < 1e-12,
+            (m - 2.0).abs() < 1e-12 && (h - 12.706205).abs() < 1e-5,
             "{m} {h}"
         );
         assert_eq!(paired_difference(&a, &BTreeMap::new()), None);

@@ -4,20 +4,9 @@
 use super::fmt::sig;
 use super::summary::Describe;
 
-/// `s` escaped for HTML text and attribute values.
+/// `s` escaped for HTML text and attribute values ([`crate::xml::escape`]).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::xml::escape(s).into_owned()
 }
 
 /// A table; `head` and the cells are HTML already (escape text with [`esc`]). Cells of

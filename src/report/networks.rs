@@ -6,8 +6,8 @@
 //! `wave-<k>-ties.csv` (`from,to,trust,origin`). The node tables hold every organisation of
 //! the data set, the same rows in the same order at every wave, with `active` saying who takes
 //! part at that wave, so panel tools need not rebuild the node set; the ties are those among
-//! active organisations. The GraphML files hold the active organisations only, as
-//! `write_snapshot_graphml` writes them.
+//! active organisations. The GraphML files hold the same nodes with the same `active`
+//! attribute, and the same ties (`write_snapshot_graphml`).
 
 use super::files::{FileRecord, read_columns, write_recorded};
 use super::fmt::Exact;

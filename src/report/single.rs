@@ -17,6 +17,7 @@ use super::plot::render;
 use super::summary::Summary;
 use super::targets::{TargetRow, read_targets_csv};
 use crate::error::{Error, Result};
+use crate::stats::interval::half_width;
 use std::path::{Path, PathBuf};
 
 /// What a report is made from: a run directory's files.
@@ -298,6 +299,8 @@ pub fn targets_table(targets: &[TargetRow]) -> String {
         .iter()
         .map(|t| {
             let d = &t.simulated;
+            // An observed value's standard error comes without degrees of freedom.
+            let observed_half = half_width(t.observed_se, f64::INFINITY);
             let sim = if d.n == 0 {
                 "<span class=\"warn\">not in this run</span>".to_string()
             } else {
@@ -325,8 +328,8 @@ pub fn targets_table(targets: &[TargetRow]) -> String {
                 format!(
                     "{} <span class=\"ci\">[{}, {}]</span>",
                     sig(t.observed, 3),
-                    sig(t.observed - 1.96 * t.observed_se, 3),
-                    sig(t.observed + 1.96 * t.observed_se, 3)
+                    sig(t.observed - observed_half, 3),
+                    sig(t.observed + observed_half, 3)
                 ),
                 sim,
                 below,

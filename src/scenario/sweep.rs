@@ -18,6 +18,10 @@ use super::outcome::{Key, lasting_outcomes, parse_keys};
 use crate::limits;
 use serde::{Deserialize, Serialize};
 
+/// Most points of a Sobol design's base sample: the length of the quasi-random Sobol sequence
+/// the design draws from (`experiment::sensitivity::sobol_design`).
+pub const SOBOL_MAX_SAMPLES: usize = 1 << 16;
+
 /// One swept parameter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +149,15 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
     }
     if sw.sobol.samples < 4 {
         out.push(("sweep.sobol.samples".into(), "must be at least 4".into()));
+    }
+    if sw.sobol.samples > SOBOL_MAX_SAMPLES {
+        out.push((
+            "sweep.sobol.samples".into(),
+            format!(
+                "must be at most {SOBOL_MAX_SAMPLES} (the Sobol sequence's length), got {}",
+                sw.sobol.samples
+            ),
+        ));
     }
     if sw.bootstrap == 0 {
         out.push((

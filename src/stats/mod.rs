@@ -14,6 +14,7 @@ pub mod archetype;
 pub mod change;
 pub mod composition;
 mod graph;
+pub mod interval;
 pub mod quantile;
 pub mod shape;
 pub mod size;

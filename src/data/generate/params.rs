@@ -221,62 +221,14 @@ pub const WECARE_MEASURE1_TERRITORIES: [&str; 22] = [
 /// assumption (kind mixes, archetype counts 13 : 5 : 4, pools, trust levels, densities), stated
 /// in `scenarios/data/wecare-measure1/README.md`.
 pub fn wecare_measure1() -> GeneratorParams {
+    // The defaults are this preset's values; the preset adds the territories' names.
     GeneratorParams {
         territories: WECARE_MEASURE1_TERRITORIES.len(),
         territory_names: WECARE_MEASURE1_TERRITORIES
             .iter()
             .map(|s| s.to_string())
             .collect(),
-        enti_gestori: 50,
-        partners: 147,
-        min_partners: 3,
-        size_spread: 0.9,
-        partner_kind_mix: PerKind {
-            ente_gestore: 0.0,
-            public: 0.30,
-            third_sector: 0.60,
-            firm: 0.07,
-            other: 0.03,
-        },
-        archetype_mix: ArchetypeMix {
-            ente_gestore_centred: 13.0,
-            third_sector_centred: 5.0,
-            polycentric: 4.0,
-        },
-        hub_share: 0.85,
-        centred_extra_degree: 1.0,
-        polycentric_extra_degree: 1.5,
-        density_spread: 0.3,
-        archetype_threshold: 0.5,
-        archetype_margin: 0.05,
-        baseline_trust_mean: 0.6,
-        baseline_trust_spread: 0.15,
-        territory_trust_spread: 0.05,
-        history_mean_degree: 1.5,
-        history_trust_mean: 0.35,
-        history_trust_spread: 0.15,
-        pool_min: 6,
-        pool_max: 12,
-        pool_kind_mix: PerKind {
-            ente_gestore: 0.0,
-            public: 0.05,
-            third_sector: 0.65,
-            firm: 0.25,
-            other: 0.05,
-        },
-        capacity_median: PerKind {
-            ente_gestore: 4.0,
-            public: 2.0,
-            third_sector: 1.0,
-            firm: 1.0,
-            other: 1.0,
-        },
-        capacity_spread: 0.5,
-        cross_territory_ties: 8,
-        total_budget: 6_400_000.0,
-        min_grant: 179_000.0,
-        max_grant: 867_000.0,
-        grant_unit: 1_000.0,
+        ..GeneratorParams::default()
     }
 }
 

@@ -13,6 +13,7 @@ use crate::experiment::plot::{ForestPanel, ForestSeries, forest_figure};
 use crate::experiment::table::Table;
 use crate::model::Model;
 use crate::scenario::Scenario;
+use crate::stats::interval::half_width;
 
 /// How well one observable tells "feedback on" from "feedback off".
 #[derive(Debug, Clone, PartialEq)]
@@ -221,7 +222,7 @@ pub(super) fn write_q3(cs: &[Contrast], dir: &mut ExperimentDir) -> Result<()> {
             let top: Vec<&Trace> = c.traces.iter().take(10).collect();
             let n = top.first().map_or(1.0, |t| t.n.0 as f64);
             let ci = |p: f64| {
-                let h = 1.96 * (p * (1.0 - p) / n).sqrt();
+                let h = half_width((p * (1.0 - p) / n).sqrt(), f64::INFINITY);
                 (p, (p - h).max(0.0), (p + h).min(1.0))
             };
             ForestPanel {

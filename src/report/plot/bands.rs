@@ -2,11 +2,12 @@
 //! wave's month: for each series the mean over replicates as a line with dots, and the
 //! 2.5-97.5 percentile interval as a shaded band (lighter, with edges, when several series
 //! share a panel; the points stay at their months, never shifted sideways); observed targets
-//! as black squares with their 95% interval (value ± 1.96 SE).
+//! as black squares with their 95% interval (value ± 1.96 SE: the normal interval, docs/results.md).
 
 use super::{
     Figure, LegendEntry, bold, err, font, house_mesh, legend, palette, px, wrap, x_key_ticks,
 };
+use crate::stats::interval::half_width;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -135,8 +136,9 @@ fn y_range(p: &Panel, zero_based: bool) -> Option<(f64, f64)> {
         }
     }
     for o in &p.observed {
-        take(o.value - 1.96 * o.se);
-        take(o.value + 1.96 * o.se);
+        let h = half_width(o.se, f64::INFINITY);
+        take(o.value - h);
+        take(o.value + h);
         take(o.value);
     }
     if !(lo.is_finite() && hi.is_finite()) {
@@ -293,7 +295,8 @@ impl BandGrid {
         for o in &p.observed {
             // At the wave's own month, drawn over the simulated point.
             let x = o.x;
-            let (lo, hi) = (o.value - 1.96 * o.se, o.value + 1.96 * o.se);
+            let h = half_width(o.se, f64::INFINITY);
+            let (lo, hi) = (o.value - h, o.value + h);
             let cap = px(s, 4.0);
             let ink = palette::INK.stroke_width(px(s, 1.5) as u32);
             chart
