@@ -30,7 +30,6 @@ fn bench_wave(c: &mut Criterion, label: &str, s: &Snapshot) {
     let ctx = WaveContext {
         current: s,
         previous: Some(&prev),
-        pre: None,
         first: Some(&prev),
         pre: Some(&prev),
     };
