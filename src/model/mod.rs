@@ -16,11 +16,11 @@
 
 pub mod effect;
 mod open_projects;
-pub mod params;
 pub mod process;
 pub mod rng;
 mod world;
 
+pub use crate::scenario::params;
 pub use open_projects::OpenProjects;
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};
