@@ -137,17 +137,15 @@ fn lead_and_programme_tie_statistics() {
     }
     let w = sim.world();
     let step = p.timeline.pre;
-    let f = |name: &str, i: u32, j: u32| {
-        stat(&p, w, step, Process::Formation, name, Focus::dyad(i, j))
-    };
+    let f =
+        |name: &str, i: u32, j: u32| stat(&p, w, step, Process::Formation, name, Focus::dyad(i, j));
     assert_eq!(f("project_lead", 0, 1), 1.0, "lead and partner");
     assert_eq!(f("project_lead", 1, 0), 1.0, "either way round");
     assert_eq!(f("project_lead", 1, 2), 0.0, "two partners");
     assert_eq!(f("project", 1, 2), 1.0, "co-members");
     let tie_of = |i: u32, j: u32| Focus::tie(i, j, w.memory.find(i, j).unwrap());
-    let d = |name: &str, i: u32, j: u32| {
-        stat(&p, w, step, Process::Dissolution, name, tie_of(i, j))
-    };
+    let d =
+        |name: &str, i: u32, j: u32| stat(&p, w, step, Process::Dissolution, name, tie_of(i, j));
     assert_eq!(d("project_lead", 0, 1), -1.0);
     assert_eq!(d("project_lead", 1, 2), -0.0);
     assert_eq!(d("programme_tie", 0, 3), 1.0, "e's project tie to its lead");
