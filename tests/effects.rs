@@ -190,6 +190,9 @@ fn names_are_unique_and_documented() {
 #[test]
 fn terms_keep_only_non_zero_effects_in_their_phases() {
     let mut p = Params::default();
+    // `formation.project` is 0 by default (docs/ODD.md, section 7.1); switched on here to
+    // show it counted only where projects can be open.
+    p.formation.effects.set("project", 1.0);
     let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
     // Formation: seven non-zero scalar effects; `project` only where projects can be open.
     assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
