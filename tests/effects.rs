@@ -105,6 +105,53 @@ fn dissolution_statistics() {
     assert_eq!(d("covariate_similarity", 0), -0.0);
 }
 
+/// The project effects of the pattern mechanisms: lead a(0) with partners b(1), c(2), e(3) in
+/// one open project; b is tied to a, c to b, e to no member, so at the first programme step
+/// e gets a project tie to a (origin `programme`). Checked on the state after that step.
+#[test]
+fn lead_and_programme_tie_statistics() {
+    let ds = Dataset {
+        organisations: vec![
+            org("a", Kind::EnteGestore, "T", true),
+            org("b", Kind::ThirdSector, "T", true),
+            org("c", Kind::ThirdSector, "T", true),
+            org("e", Kind::Firm, "T", true),
+        ],
+        ties: vec![tie(0, 1, Some(0.6)), tie(1, 2, Some(0.6))],
+        history: vec![],
+        projects: vec![wecare::data::Project {
+            id: "P".into(),
+            territory: "T".into(),
+            lead: 0,
+            budget: 1.0,
+            partners: vec![1, 2, 3],
+        }],
+    };
+    // No formation, dissolution or exit, so the ties are exactly the ones the phase change
+    // makes.
+    let p = quiet();
+    let model = Model::new(&ds, &p).unwrap();
+    let mut sim = model.simulation(1, 0);
+    while sim.current_step() <= p.timeline.pre {
+        sim.step();
+    }
+    let w = sim.world();
+    let step = p.timeline.pre;
+    let f =
+        |name: &str, i: u32, j: u32| stat(&p, w, step, Process::Formation, name, Focus::dyad(i, j));
+    assert_eq!(f("project_lead", 0, 1), 1.0, "lead and partner");
+    assert_eq!(f("project_lead", 1, 0), 1.0, "either way round");
+    assert_eq!(f("project_lead", 1, 2), 0.0, "two partners");
+    assert_eq!(f("project", 1, 2), 1.0, "co-members");
+    let tie_of = |i: u32, j: u32| Focus::tie(i, j, w.memory.find(i, j).unwrap());
+    let d =
+        |name: &str, i: u32, j: u32| stat(&p, w, step, Process::Dissolution, name, tie_of(i, j));
+    assert_eq!(d("project_lead", 0, 1), -1.0);
+    assert_eq!(d("project_lead", 1, 2), -0.0);
+    assert_eq!(d("programme_tie", 0, 3), 1.0, "e's project tie to its lead");
+    assert_eq!(d("programme_tie", 0, 1), 0.0, "a baseline tie");
+}
+
 #[test]
 fn organisation_statistics() {
     let (p, w) = world();
@@ -143,6 +190,9 @@ fn names_are_unique_and_documented() {
 #[test]
 fn terms_keep_only_non_zero_effects_in_their_phases() {
     let mut p = Params::default();
+    // `formation.project` is 0 by default (docs/ODD.md, section 7.1); switched on here to
+    // show it counted only where projects can be open.
+    p.formation.effects.set("project", 1.0);
     let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
     // Formation: six non-zero scalar effects by default, in every phase (`project` and
     // `project_lead`, the effects limited to project phases, default to 0).
