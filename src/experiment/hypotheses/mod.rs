@@ -21,11 +21,13 @@ mod mechanisms;
 mod q1;
 mod q2;
 mod q3;
+mod refit;
 
 pub use mechanisms::*;
 pub use q1::*;
 pub use q2::*;
 pub use q3::*;
+pub use refit::*;
 
 use super::compare::{Comparison, write_files};
 use super::output::ExperimentDir;
@@ -51,6 +53,10 @@ pub struct Options {
     pub mechanisms: bool,
     /// Run Q3.
     pub q3: bool,
+    /// Re-fit every ablation by ABC before judging it, and the ABC model choice.
+    pub refit: bool,
+    /// Simulation budget of the re-fits.
+    pub budget: RefitBudget,
 }
 
 impl Options {
@@ -64,12 +70,14 @@ impl Options {
             q2: true,
             mechanisms: true,
             q3: true,
+            refit: true,
+            budget: RefitBudget::for_replicates(replicates),
         }
     }
 }
 
 /// Everything the hypotheses command produced.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Hypotheses {
     /// Q1.
     pub q1: Option<Q1>,
@@ -79,6 +87,8 @@ pub struct Hypotheses {
     pub mechanisms: Option<Mechanisms>,
     /// Q3 contrasts.
     pub q3: Option<Vec<Contrast>>,
+    /// Re-fitted ablations and the model choice.
+    pub refit: Option<Refits>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -118,6 +128,11 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
         },
         q3: if o.q3 {
             Some(q3(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        refit: if o.refit {
+            Some(refits(runner, scenario, &data, o)?)
         } else {
             None
         },
@@ -180,6 +195,18 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
                 q3_table(c, if k == 0 { 15 } else { 8 }).markdown()
             ));
         }
+    }
+    if let Some(r) = &h.refit {
+        write_refits(r, &mut dir)?;
+        md.push_str(&format!(
+            "## Re-fitted ablations: the pattern on the posterior predictive\n\nEach model re-fitted by ABC-SMC ({} particles, at most {} simulations), judged on {} posterior predictive replicates; model probabilities from {} prior simulations per model, {} accepted (`refit_estimates.csv`, `refit_predictive.csv`, `model_choice.csv`):\n\n{}\n",
+            r.budget.particles,
+            r.budget.max_simulations,
+            r.budget.draws,
+            r.choice.simulations,
+            r.choice.accepted,
+            refit_table(r).markdown()
+        ));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
     dir.finish()
