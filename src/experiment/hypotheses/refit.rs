@@ -116,15 +116,15 @@ pub struct RefitBudget {
 
 impl RefitBudget {
     /// The budget that goes with `replicates` replicates per variant: `replicates / 4`
-    /// particles (10 to 500), 6 generations, `replicates` posterior draws (20 to 1,000) and
+    /// particles (10 to 500), at most 8 generations and 20 simulations per particle, `replicates` posterior draws (20 to 1,000) and
     /// prior simulations per model for the model choice.
     pub fn for_replicates(replicates: u64) -> RefitBudget {
         let r = replicates as usize;
         let particles = (r / 4).clamp(10, 500);
         RefitBudget {
             particles,
-            generations: 6,
-            max_simulations: (particles * 8) as u64,
+            generations: 8,
+            max_simulations: (particles * 20) as u64,
             draws: r.clamp(20, 1000),
             choice: r.clamp(20, 2000),
         }

@@ -150,6 +150,18 @@ pub const EFFECTS: &[Effect] = &[
         "1 - |x_i - x_j| / range(x)",
         "homophily on the organisation covariate (RSiena's simX, not centred)",
     ),
+    // Last of formation, so a zero coefficient (the default) leaves every sum as it was.
+    phases(
+        scalar(
+            Formation,
+            "project_budget",
+            s::log_budget_per_member,
+            0.0,
+            "[same open project] ln(budget / (programme months x members) / 600 EUR)",
+            "money per member and month helps a project's members tie (diminishing returns)",
+        ),
+        PROJECT_PHASES,
+    ),
     intercept(Dissolution, ALL_PHASES),
     channel(
         scalar(
