@@ -108,11 +108,12 @@ fn every_hypothesis_experiment_runs_end_to_end() {
     assert_eq!(q3.len(), 5);
     for c in q3 {
         assert!(c.traces.len() > 100, "{}: {}", c.channel, c.traces.len());
-        // Ranked by power, then |d|.
-        assert!(c.traces.windows(2).all(|w| {
-            let p = |x: f64| if x.is_finite() { x } else { -1.0 };
-            p(w[0].power) >= p(w[1].power)
-        }));
+        // Ranked by the power on the ranking half (then |d| there), not on the half the
+        // reported power comes from.
+        assert!(c.traces.windows(2).all(|w| w[0].rank_power >= w[1].rank_power));
+        assert!(c.traces.iter().all(|t| t.n.0 == 3 && t.n.1 == 3));
+        assert!(c.traces.iter().all(|t| t.power_posterior.is_nan() || (0.0..=1.0).contains(&t.power_posterior)));
+        assert!(c.traces.iter().any(|t| !t.survey) && c.traces.iter().any(|t| t.survey));
     }
     // With 6 replicates no Monte Carlo p-value can reach 5% (the smallest is 2/7), so the
     // power is undefined and the ranking falls back on the standardised difference; without

@@ -108,7 +108,7 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
             println!(
                 "Q3: top observables, {} off\n{}",
                 c.channel,
-                q3_table(c, 5).text()
+                q3_table(c, 5, false).text()
             );
         }
     }

@@ -53,6 +53,8 @@ pub struct Options {
     pub mechanisms: bool,
     /// Run Q3.
     pub q3: bool,
+    /// Q3 also with parameter uncertainty (posterior draws of re-fitted models).
+    pub q3_posterior: bool,
     /// Re-fit every ablation by ABC before judging it, and the ABC model choice.
     pub refit: bool,
     /// Simulation budget of the re-fits.
@@ -70,6 +72,7 @@ impl Options {
             q2: true,
             mechanisms: true,
             q3: true,
+            q3_posterior: true,
             refit: true,
             budget: RefitBudget::for_replicates(replicates),
         }
@@ -188,11 +191,13 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
     if let Some(cs) = &h.q3 {
         write_q3(cs, &mut dir)?;
         md.push_str("## Q3: observables that tell feedback on from off\n\n");
+        md.push_str("Ranked on the first half of the replicates, power and AUC from the second half, with Monte Carlo standard errors; the last column simulates the region and the \"off\" ensemble at posterior draws of re-fitted models.\n\n");
         for (k, c) in cs.iter().enumerate() {
             md.push_str(&format!(
-                "### `{}` off\n\n{}\n",
+                "### `{}` off\n\nAll observables:\n\n{}\nObservables a survey can measure:\n\n{}\n",
                 c.channel,
-                q3_table(c, if k == 0 { 15 } else { 8 }).markdown()
+                q3_table(c, if k == 0 { 15 } else { 8 }, false).markdown(),
+                q3_table(c, if k == 0 { 15 } else { 8 }, true).markdown()
             ));
         }
     }
