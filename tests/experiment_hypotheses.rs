@@ -67,6 +67,8 @@ fn every_hypothesis_experiment_runs_end_to_end() {
     let mut o = Options::all(6, 17);
     o.levels = vec![0.5, 1.0, 1.5];
     o.refit = false; // re-fitting has its own test below
+    o.profiles = false;
+    o.q3_posterior = false;
     let h = run(&runner, &s, &o).unwrap();
 
     let q1 = h.q1.as_ref().unwrap();

@@ -20,10 +20,12 @@
 mod mechanisms;
 mod q1;
 mod q2;
+mod profile;
 mod q3;
 mod refit;
 
 pub use mechanisms::*;
+pub use profile::*;
 pub use q1::*;
 pub use q2::*;
 pub use q3::*;
@@ -59,6 +61,9 @@ pub struct Options {
     pub refit: bool,
     /// Simulation budget of the re-fits.
     pub budget: RefitBudget,
+    /// Q1 and Q2 as functions of the coefficients the data do not pin down (intercepts
+    /// re-fitted at every point).
+    pub profiles: bool,
 }
 
 impl Options {
@@ -75,6 +80,7 @@ impl Options {
             q3_posterior: true,
             refit: true,
             budget: RefitBudget::for_replicates(replicates),
+            profiles: true,
         }
     }
 }
@@ -92,6 +98,8 @@ pub struct Hypotheses {
     pub q3: Option<Vec<Contrast>>,
     /// Re-fitted ablations and the model choice.
     pub refit: Option<Refits>,
+    /// Q1 and Q2 along the unidentified coefficients.
+    pub profiles: Option<Vec<ProfilePoint>>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -136,6 +144,11 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
         },
         refit: if o.refit {
             Some(refits(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        profiles: if o.profiles {
+            Some(profiles(runner, scenario, &data, o)?)
         } else {
             None
         },
@@ -211,6 +224,13 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
             r.choice.simulations,
             r.choice.accepted,
             refit_table(r).markdown()
+        ));
+    }
+    if let Some(p) = &h.profiles {
+        write_profiles(p, &mut dir)?;
+        md.push_str(&format!(
+            "## Q1 and Q2 along the coefficients the data do not pin down\n\nIntercepts re-fitted by ABC at every point (`profiles.csv`):\n\n{}\n",
+            profile_table(p).markdown()
         ));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
