@@ -112,9 +112,17 @@ fn every_hypothesis_experiment_runs_end_to_end() {
         assert!(c.traces.len() > 100, "{}: {}", c.channel, c.traces.len());
         // Ranked by the power on the ranking half (then |d| there), not on the half the
         // reported power comes from.
-        assert!(c.traces.windows(2).all(|w| w[0].rank_power >= w[1].rank_power));
+        assert!(
+            c.traces
+                .windows(2)
+                .all(|w| w[0].rank_power >= w[1].rank_power)
+        );
         assert!(c.traces.iter().all(|t| t.n.0 == 3 && t.n.1 == 3));
-        assert!(c.traces.iter().all(|t| t.power_posterior.is_nan() || (0.0..=1.0).contains(&t.power_posterior)));
+        assert!(
+            c.traces
+                .iter()
+                .all(|t| t.power_posterior.is_nan() || (0.0..=1.0).contains(&t.power_posterior))
+        );
         assert!(c.traces.iter().any(|t| !t.survey) && c.traces.iter().any(|t| t.survey));
     }
     // With 6 replicates no Monte Carlo p-value can reach 5% (the smallest is 2/7), so the
@@ -208,7 +216,13 @@ fn an_ablation_is_refitted_before_it_is_judged() {
         assert_eq!(j.fit.scenario.get_number(&j.fit.removed), Some(0.0));
         // Re-fitted: ABC ran and moved the intercepts off their starting values.
         assert!(j.fit.simulations > 12, "{}", j.fit.name);
-        assert!(j.fit.estimates.iter().zip(&j.fit.start).any(|(e, s)| e.estimate != *s));
+        assert!(
+            j.fit
+                .estimates
+                .iter()
+                .zip(&j.fit.start)
+                .any(|(e, s)| e.estimate != *s)
+        );
         // Targets met or the failure reported, by one rule.
         for c in &j.checks {
             assert_eq!(c.met, c.p >= 0.05, "{}: {}", j.fit.name, c.name);

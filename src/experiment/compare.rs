@@ -251,7 +251,8 @@ pub fn economics(c: &Comparison) -> Option<Vec<Economics>> {
         .iter()
         .position(|t| t.column(&cost).iter().all(|&x| x == 0.0))?;
     let col = |d: usize, k: &Key| c.tables[d].column(k);
-    let mean_at = |v: &[f64], idx: &[usize]| idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64;
+    let mean_at =
+        |v: &[f64], idx: &[usize]| idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64;
     let n = c.tables[0].rows.len();
     let all: Vec<usize> = (0..n).collect();
     let ratio = |num: &dyn Fn(&[usize]) -> f64, den: &dyn Fn(&[usize]) -> f64, seed: u64| {

@@ -18,9 +18,9 @@
 //!   with the no-feedback model, at the 5% level; observables ranked by power.
 
 mod mechanisms;
+mod profile;
 mod q1;
 mod q2;
-mod profile;
 mod q3;
 mod refit;
 

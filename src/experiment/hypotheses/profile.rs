@@ -35,10 +35,16 @@ pub const PROFILES: [(&str, [f64; 5]); 3] = [
 
 /// The Q2 outcomes read at each point of a Q2 profile.
 pub fn profile_q2_outcomes() -> Vec<Key> {
-    ["initiative_share", "ties", "sc_index", "mean_trust", "adoption_share"]
-        .iter()
-        .map(|s| Key::new(s, 3))
-        .collect()
+    [
+        "initiative_share",
+        "ties",
+        "sc_index",
+        "mean_trust",
+        "adoption_share",
+    ]
+    .iter()
+    .map(|s| Key::new(s, 3))
+    .collect()
 }
 
 /// One point of a profile.

@@ -3,19 +3,19 @@
 
 use super::Options;
 use super::mechanisms::channel_variants;
+use super::refit::{ABLATIONS, LEVEL_SE_SHARE, simulate_at};
 use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::Result;
-use super::refit::{ABLATIONS, LEVEL_SE_SHARE, simulate_at};
-use crate::scenario::Target;
 use crate::experiment::estimate::{auc, monte_carlo_power, standardised_difference, summarise};
-use std::collections::HashMap;
 use crate::experiment::outcome::{Key, Outcomes, Selection};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::plot::{ForestPanel, ForestSeries, forest_figure};
 use crate::experiment::table::Table;
 use crate::model::Model;
 use crate::scenario::Scenario;
+use crate::scenario::Target;
+use std::collections::HashMap;
 
 /// How well one observable tells "feedback on" from "feedback off".
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +113,11 @@ fn binomial_se(p: f64, n: usize) -> f64 {
 
 /// A target at the mean of `statistic@wave` in `t`, with a standard error of
 /// [`LEVEL_SE_SHARE`] of its run-to-run standard deviation.
-fn level_target(t: &crate::experiment::outcome::OutcomeTable, statistic: &str, wave: usize) -> Target {
+fn level_target(
+    t: &crate::experiment::outcome::OutcomeTable,
+    statistic: &str,
+    wave: usize,
+) -> Target {
     let s = summarise(&t.column(&Key::new(statistic, wave)));
     Target {
         statistic: statistic.to_string(),
@@ -186,7 +190,12 @@ pub fn q3(
                 runner.threads(),
             )
         };
-        let full = fit("full model", &scenarios[0], free.clone(), scenario.targets.clone())?;
+        let full = fit(
+            "full model",
+            &scenarios[0],
+            free.clone(),
+            scenario.targets.clone(),
+        )?;
         let on_post = simulate_at(
             runner,
             "Q3 posterior, on",
@@ -294,7 +303,8 @@ pub fn q3(
                 .iter()
                 .map(|k| {
                     let (a, b) = (on.column(k), off.column(k));
-                    let d = standardised_difference(&a[..half.min(a.len())], &b[..half.min(b.len())]);
+                    let d =
+                        standardised_difference(&a[..half.min(a.len())], &b[..half.min(b.len())]);
                     (k.clone(), if d.is_finite() { d.abs() } else { -1.0 })
                 })
                 .collect();
