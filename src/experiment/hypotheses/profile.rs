@@ -133,6 +133,20 @@ pub fn profiles(
                 .iter()
                 .map(|e| (e.key.clone(), e.estimate))
                 .collect();
+            // A per-phase intercept fitted as one value (`formation.base`) sets every phase.
+            let values: Vec<(String, f64)> = values
+                .into_iter()
+                .flat_map(|(k, x)| {
+                    if s.get_number(&k).is_some() {
+                        vec![(k, x)]
+                    } else {
+                        ["pre", "programme", "post"]
+                            .iter()
+                            .map(|p| (format!("{k}.{p}"), x))
+                            .collect()
+                    }
+                })
+                .collect();
             let fitted = s.with_numbers(&values, "", crate::scenario::Integers::Exact)?;
             let q1_slope = if coef == "adoption.social_capital" {
                 let mut o1 = o.clone();
