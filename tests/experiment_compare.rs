@@ -354,6 +354,12 @@ fn budget_designs_differ_through_the_money_mechanism() {
     let off = run(0.0);
     let equal_off = off.row("equal", &k).unwrap().difference;
     let double_off = off.row("double", &k).unwrap().difference;
-    assert_eq!(double_off.mean, 0.0, "money does nothing without the mechanism");
-    assert!(equal_off.mean.abs() < equal.mean.abs(), "{equal_off:?} {equal:?}");
+    assert_eq!(
+        double_off.mean, 0.0,
+        "money does nothing without the mechanism"
+    );
+    assert!(
+        equal_off.mean.abs() < equal.mean.abs(),
+        "{equal_off:?} {equal:?}"
+    );
 }
