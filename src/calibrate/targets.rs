@@ -7,7 +7,7 @@ use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
 use crate::data::{DataError, Dataset};
 use crate::error::{Error, Result};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
-use crate::scenario::Scenario;
+use crate::scenario::{Pattern, Scenario};
 use crate::stats::{StatTable, StatsOptions, WaveContext, wave_table};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -19,6 +19,12 @@ use std::sync::Arc;
 /// `covariate_similarity` effects (RSiena's `simX` statistic, as a mean instead of a centred
 /// sum).
 pub const TIE_COVARIATE_SIMILARITY: &str = "tie_covariate_similarity";
+
+/// Prefix of the statistic name under which a pattern target (`[[patterns]]`) is matched:
+/// `pattern:<name>`. Its simulated value is the pattern's violation, how far its value lies
+/// outside its range (0 inside), and its observed value is 0, so the ABC distance is zero
+/// inside the range.
+pub const PATTERN_PREFIX: &str = "pattern:";
 
 /// Is `statistic` defined by what a ties file cannot carry (trust, tie origin, adoption,
 /// initiatives)? Such statistics are not compared with waves read from ties CSV files.
@@ -178,6 +184,7 @@ pub struct StatisticsPlan {
     covariate: Arc<Vec<f64>>,
     covariate_inv_range: f64,
     pre: Option<Arc<Snapshot>>,
+    patterns: Vec<Pattern>,
 }
 
 impl StatisticsPlan {
@@ -186,6 +193,18 @@ impl StatisticsPlan {
     pub fn with_pre(mut self, pre: Arc<Snapshot>) -> StatisticsPlan {
         self.pre = Some(pre);
         self
+    }
+
+    /// The plan with the scenario's pattern targets, for requests `pattern:<name>`
+    /// ([`PATTERN_PREFIX`]).
+    pub fn with_patterns(mut self, patterns: Vec<Pattern>) -> StatisticsPlan {
+        self.patterns = patterns;
+        self
+    }
+
+    /// The pattern targets given with [`StatisticsPlan::with_patterns`].
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
     }
 
     /// The pre-programme network given with [`StatisticsPlan::with_pre`].
@@ -212,6 +231,7 @@ impl StatisticsPlan {
             covariate,
             covariate_inv_range,
             pre: None,
+            patterns: Vec::new(),
         }
     }
 
@@ -248,6 +268,25 @@ impl StatisticsPlan {
             let Some(k) = k else {
                 return Err(r.clone());
             };
+            if let Some(name) = stat.strip_prefix(PATTERN_PREFIX) {
+                let p = self
+                    .patterns
+                    .iter()
+                    .find(|p| p.name == name)
+                    .ok_or_else(|| r.clone())?;
+                let mut values = Vec::new();
+                for at in p.refs() {
+                    let k = at
+                        .wave
+                        .checked_sub(1)
+                        .filter(|&k| k < snaps.len())
+                        .ok_or_else(|| r.clone())?;
+                    let t = tables[k].get_or_insert_with(|| self.table(snaps, k));
+                    values.push(t.get(&p.scope, &at.statistic).ok_or_else(|| r.clone())?);
+                }
+                out.push(p.violation(p.value(&values)));
+                continue;
+            }
             if stat == TIE_COVARIATE_SIMILARITY && scope == "network" {
                 out.push(self.covariate_similarity(&snaps[k]));
                 continue;
@@ -386,6 +425,18 @@ pub fn build_targets(
                 wave: t.wave,
                 value: t.value,
                 se: Some(t.se),
+            });
+        }
+    }
+    if spec.use_targets {
+        // Pattern targets: matched through their violation (0 inside the range).
+        for p in &scenario.patterns {
+            out.push(Target {
+                statistic: format!("{PATTERN_PREFIX}{}", p.name),
+                scope: p.scope.clone(),
+                wave: p.refs().iter().map(|r| r.wave).max().unwrap_or(1),
+                value: 0.0,
+                se: None,
             });
         }
     }

@@ -9,6 +9,7 @@ mod load;
 pub mod outcome;
 pub mod parameters;
 pub mod params;
+pub mod pattern;
 pub mod prior;
 pub mod sweep;
 mod validate;
@@ -16,6 +17,7 @@ mod validate;
 pub use calibration::CalibrationSpec;
 pub use dataset::DatasetError;
 pub use load::{Problem, ScenarioError};
+pub use pattern::Pattern;
 pub use params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
@@ -241,6 +243,9 @@ pub struct Scenario {
     /// Observed target statistics (`[[targets]]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// Pattern targets (`[[patterns]]`): ranges and orderings of wave statistics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<Pattern>,
     /// Phases and waves.
     pub timeline: Timeline,
     /// Tie formation.

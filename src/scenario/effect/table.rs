@@ -118,7 +118,7 @@ pub const EFFECTS: &[Effect] = &[
             Formation,
             "project",
             S::SameOpenProject,
-            1.0,
+            0.0,
             "[i and j in the same open project]",
             "a shared funded project brings its members together",
         ),
@@ -150,6 +150,17 @@ pub const EFFECTS: &[Effect] = &[
         0.0,
         "1 - |x_i - x_j| / range(x)",
         "homophily on the organisation covariate (RSiena's simX, not centred)",
+    ),
+    phases(
+        scalar(
+            Formation,
+            "project_lead",
+            S::LeadPartner,
+            0.0,
+            "[one of i and j leads an open project of which the other is a member]",
+            "project work runs through the lead: partners tie to their lead rather than to each other",
+        ),
+        PROJECT_PHASES,
     ),
     // Last of formation, so a zero coefficient (the default) leaves every sum as it was.
     phases(
@@ -193,7 +204,7 @@ pub const EFFECTS: &[Effect] = &[
             Dissolution,
             "project",
             S::MinusSameOpenProject,
-            3.0,
+            0.0,
             "-[both ends in the same open project]",
             "funding protects ties inside an open project",
         ),
@@ -206,6 +217,28 @@ pub const EFFECTS: &[Effect] = &[
         0.0,
         "-(1 - |x_i - x_j| / range(x))",
         "ties between similar organisations last longer",
+    ),
+    phases(
+        scalar(
+            Dissolution,
+            "project_lead",
+            S::MinusLeadPartner,
+            3.16,
+            "-[one end leads an open project of which the other is a member]",
+            "funding protects the partners' ties to their lead (the project's lines of accountability)",
+        ),
+        PROJECT_PHASES,
+    ),
+    phases(
+        scalar(
+            Dissolution,
+            "programme_tie",
+            S::ProgrammeTie,
+            2.74,
+            "[the tie first formed during the programme]",
+            "ties built for the money end first once it stops",
+        ),
+        POST_PHASE,
     ),
     intercept(Adoption, ALL_PHASES),
     scalar(
