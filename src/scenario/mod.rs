@@ -17,11 +17,11 @@ mod validate;
 pub use calibration::CalibrationSpec;
 pub use dataset::DatasetError;
 pub use load::{Problem, ScenarioError};
-pub use pattern::Pattern;
 pub use params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
 };
+pub use pattern::Pattern;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 pub use sweep::Sweep;
