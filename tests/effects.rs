@@ -144,7 +144,11 @@ fn names_are_unique_and_documented() {
 fn terms_keep_only_non_zero_effects_in_their_phases() {
     let mut p = Params::default();
     let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
-    // Formation: seven non-zero scalar effects; `project` only where projects can be open.
+    // Formation: six non-zero scalar effects by default (`project` is 0); `project` counts
+    // only where projects can be open.
+    assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
+    assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
+    p.formation.effects.set("project", 1.0);
     assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
     assert_eq!(count(&p, Process::Formation, Phase::Programme), 7);
     assert_eq!(count(&p, Process::Initiative, Phase::Pre), 0);
