@@ -117,7 +117,7 @@ fn every_hypothesis_experiment_runs_end_to_end() {
                 .windows(2)
                 .all(|w| w[0].rank_power >= w[1].rank_power)
         );
-        assert!(c.traces.iter().all(|t| t.n.0 == 3 && t.n.1 == 3));
+        assert!(c.traces.iter().all(|t| t.n.0 <= 3 && t.n.1 <= 3)); // the held-out half
         assert!(
             c.traces
                 .iter()
