@@ -91,6 +91,12 @@ pub fn run(args: CompareArgs) -> Result<()> {
         c.designs[0],
         diffs.text()
     );
+    if let Some(e) = crate::experiment::compare::economics(&c) {
+        println!(
+            "Against no programme, and incremental cost (paired; ratios with bootstrap 95% intervals):\n{}",
+            crate::experiment::compare::economics_table(&e).text()
+        );
+    }
     println!(
         "{} designs x {reps} in {:.1} s; wrote {}",
         designs.len(),

@@ -4,7 +4,8 @@ use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
-    Options, mechanisms_table, q1_tables, q3_table, run as analyse, write,
+    Options, mechanisms_table, profile_table, q1_tables, q3_table, refit_table, run as analyse,
+    write,
 };
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
@@ -21,6 +22,12 @@ pub enum Part {
     Mechanisms,
     /// Q3: which observables tell feedback on from off, and with what power.
     Q3,
+    /// Every ablation re-fitted by ABC to the targets, judged on its posterior predictive;
+    /// ABC model choice.
+    Refit,
+    /// Q1 and Q2 as functions of the coefficients the data do not pin down, intercepts
+    /// re-fitted at every point.
+    Profiles,
 }
 
 /// Arguments of `wecare hypotheses`.
@@ -59,6 +66,8 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         o.q2 = args.only.contains(&Part::Q2);
         o.mechanisms = args.only.contains(&Part::Mechanisms);
         o.q3 = args.only.contains(&Part::Q3);
+        o.refit = args.only.contains(&Part::Refit);
+        o.profiles = args.only.contains(&Part::Profiles);
     }
     if !args.levels.is_empty() {
         if args.levels.len() < 2 || args.levels.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
@@ -104,9 +113,21 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
             println!(
                 "Q3: top observables, {} off\n{}",
                 c.channel,
-                q3_table(c, 5).text()
+                q3_table(c, 5, false).text()
             );
         }
+    }
+    if let Some(r) = &h.refit {
+        println!(
+            "Re-fitted ablations: the pattern on the posterior predictive\n{}",
+            refit_table(r).text()
+        );
+    }
+    if let Some(p) = &h.profiles {
+        println!(
+            "Q1 and Q2 along the coefficients the data do not pin down (intercepts re-fitted)\n{}",
+            profile_table(p).text()
+        );
     }
     println!(
         "hypotheses with {reps} per variant in {:.1} s; wrote {}",

@@ -104,6 +104,8 @@ pub struct Comparison {
     pub rows: Vec<CompareRow>,
     /// Per design, the step at the end of which each wave is observed (wave k at index k-1).
     pub steps: Vec<Vec<u32>>,
+    /// Per design, the first step without programme money (programme end plus follow-on).
+    pub money_stops: Vec<u32>,
     /// Replicates per design.
     pub replicates: u64,
     /// Master seed shared by every design.
@@ -189,9 +191,158 @@ pub fn compare(
             .iter()
             .map(|d| d.scenario.timeline.waves.clone())
             .collect(),
+        money_stops: designs
+            .iter()
+            .map(|d| {
+                let t = &d.scenario.timeline;
+                t.pre + t.programme + d.scenario.funding.follow_on
+            })
+            .collect(),
         replicates,
         seed,
     })
+}
+
+/// What each design buys, against the no-programme counterfactual and the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Economics {
+    /// Design name.
+    pub design: String,
+    /// Step of the last wave.
+    pub step: u32,
+    /// Months from the first month without money to the last wave (negative: the money still
+    /// flows at the last wave).
+    pub months_after_money: i64,
+    /// Mean EUR spent.
+    pub cost: f64,
+    /// Programme-origin ties active at the last wave, minus those of the no-programme run
+    /// (ties formed in the same months without a programme), paired.
+    pub net_programme_ties: Summary,
+    /// Ties at the last wave minus the no-programme run's, paired.
+    pub extra_ties: Summary,
+    /// Incremental EUR per extra lasting programme tie against the baseline: (mean cost -
+    /// baseline's) / (mean programme ties - baseline's), with a paired percentile bootstrap
+    /// interval over replicates (NaN for the baseline, the counterfactual and designs that
+    /// spend what the baseline spends).
+    pub incremental: (f64, f64, f64),
+    /// EUR per net lasting programme tie against no programme: mean cost / mean net
+    /// programme ties, with its bootstrap interval.
+    pub per_net_tie: (f64, f64, f64),
+}
+
+/// Bootstrap resamples of the cost ratios.
+pub const RATIO_RESAMPLES: usize = 2000;
+
+/// The economics of a comparison: needs `programme_cost`, `programme_ties` and `ties` at the
+/// last wave, and a counterfactual design that spends nothing (its `programme_cost` is 0 in
+/// every replicate); `None` otherwise.
+pub fn economics(c: &Comparison) -> Option<Vec<Economics>> {
+    let last = c.outcomes.iter().map(|k| k.wave).max()?;
+    let cost = Key::new("programme_cost", last);
+    let prog = Key::new("programme_ties", last);
+    let ties = Key::new("ties", last);
+    for k in [&cost, &prog, &ties] {
+        if !c.outcomes.contains(k) {
+            return None;
+        }
+    }
+    let none = c
+        .tables
+        .iter()
+        .position(|t| t.column(&cost).iter().all(|&x| x == 0.0))?;
+    let col = |d: usize, k: &Key| c.tables[d].column(k);
+    let mean_at =
+        |v: &[f64], idx: &[usize]| idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64;
+    let n = c.tables[0].rows.len();
+    let all: Vec<usize> = (0..n).collect();
+    let ratio = |num: &dyn Fn(&[usize]) -> f64, den: &dyn Fn(&[usize]) -> f64, seed: u64| {
+        let est = num(&all) / den(&all);
+        let (lo, hi) = super::estimate::bootstrap_interval(n, RATIO_RESAMPLES, seed, |idx| {
+            num(idx) / den(idx)
+        });
+        (est, lo, hi)
+    };
+    let (c0, p0) = (col(0, &cost), col(0, &prog));
+    let (cn, pn, tn) = (col(none, &cost), col(none, &prog), col(none, &ties));
+    Some(
+        c.designs
+            .iter()
+            .enumerate()
+            .map(|(d, name)| {
+                let (cd, pd, td) = (col(d, &cost), col(d, &prog), col(d, &ties));
+                let step = c.steps[d].get(last - 1).copied().unwrap_or(0);
+                // Same money (to the euro): no incremental ratio, the tie difference says it all.
+                let same_cost = (summarise(&cd).mean - summarise(&c0).mean).abs() < 1.0;
+                let incremental = if d == 0 || d == none || same_cost {
+                    (f64::NAN, f64::NAN, f64::NAN)
+                } else {
+                    ratio(
+                        &|i| mean_at(&cd, i) - mean_at(&c0, i),
+                        &|i| mean_at(&pd, i) - mean_at(&p0, i),
+                        c.seed ^ d as u64,
+                    )
+                };
+                let per_net_tie = if d == none {
+                    (f64::NAN, f64::NAN, f64::NAN)
+                } else {
+                    ratio(
+                        &|i| mean_at(&cd, i) - mean_at(&cn, i),
+                        &|i| mean_at(&pd, i) - mean_at(&pn, i),
+                        c.seed ^ (d as u64) << 8,
+                    )
+                };
+                Economics {
+                    design: name.clone(),
+                    step,
+                    months_after_money: step as i64 + 1 - c.money_stops[d] as i64,
+                    cost: summarise(&cd).mean,
+                    net_programme_ties: paired_difference(&pn, &pd),
+                    extra_ties: paired_difference(&tn, &td),
+                    incremental,
+                    per_net_tie,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The economics as a table.
+pub fn economics_table(e: &[Economics]) -> Table {
+    let mut t = Table::new(&[
+        "design",
+        "last wave at step",
+        "months after the money stops",
+        "EUR spent",
+        "lasting programme ties net of no programme",
+        "ties vs no programme",
+        "EUR per net lasting programme tie",
+        "incremental EUR per extra lasting programme tie vs baseline",
+    ]);
+    let ratio = |r: (f64, f64, f64)| {
+        if r.0.is_finite() {
+            format!(
+                "{} [{}, {}]",
+                fmt_sig(r.0, 3),
+                fmt_sig(r.1, 3),
+                fmt_sig(r.2, 3)
+            )
+        } else {
+            "-".into()
+        }
+    };
+    for x in e {
+        t.push(vec![
+            x.design.clone(),
+            x.step.to_string(),
+            x.months_after_money.to_string(),
+            fmt_sig(x.cost, 3),
+            with_interval(&x.net_programme_ties, 3),
+            with_interval(&x.extra_ties, 3),
+            ratio(x.per_net_tie),
+            ratio(x.incremental),
+        ]);
+    }
+    t
 }
 
 /// Cell text: an estimate with its interval.
@@ -336,7 +487,7 @@ pub fn write_files(
         &reps,
     )?;
     let (levels, diffs) = tables(c);
-    let md = format!(
+    let mut md = format!(
         "# {heading}\n\n{} replicates per design, master seed {} (common random numbers).\n\n## Means\n\n{}\n## Differences from `{}` (paired, 95% interval)\n\n{}",
         c.replicates,
         c.seed,
@@ -344,6 +495,57 @@ pub fn write_files(
         c.designs[0],
         diffs.markdown()
     );
+    if let Some(e) = economics(c) {
+        let rows: Vec<Vec<String>> = e
+            .iter()
+            .map(|x| {
+                vec![
+                    x.design.clone(),
+                    x.step.to_string(),
+                    x.months_after_money.to_string(),
+                    num(x.cost),
+                    num(x.net_programme_ties.mean),
+                    num(x.net_programme_ties.lo),
+                    num(x.net_programme_ties.hi),
+                    num(x.extra_ties.mean),
+                    num(x.extra_ties.lo),
+                    num(x.extra_ties.hi),
+                    num(x.per_net_tie.0),
+                    num(x.per_net_tie.1),
+                    num(x.per_net_tie.2),
+                    num(x.incremental.0),
+                    num(x.incremental.1),
+                    num(x.incremental.2),
+                ]
+            })
+            .collect();
+        dir.csv(
+            &format!("{prefix}economics.csv"),
+            &[
+                "design",
+                "last_wave_step",
+                "months_after_money",
+                "cost_eur",
+                "net_programme_ties",
+                "net_programme_ties_lower95",
+                "net_programme_ties_upper95",
+                "extra_ties",
+                "extra_ties_lower95",
+                "extra_ties_upper95",
+                "eur_per_net_tie",
+                "eur_per_net_tie_lower95",
+                "eur_per_net_tie_upper95",
+                "incremental_eur_per_tie",
+                "incremental_eur_per_tie_lower95",
+                "incremental_eur_per_tie_upper95",
+            ],
+            &rows,
+        )?;
+        md.push_str(&format!(
+            "\n## Against no programme, and incremental cost (paired; ratios with bootstrap 95% intervals)\n\n{}",
+            economics_table(&e).markdown()
+        ));
+    }
     dir.write(&format!("{prefix}summary.md"), md.as_bytes())?;
     let panels: Vec<ForestPanel> = c
         .outcomes

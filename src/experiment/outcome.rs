@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub use crate::scenario::outcome::{Key, lasting_outcomes, parse_keys};
 
 /// The derived statistics, with their definitions (added to the wave statistics).
-pub const DERIVED: [(&str, &str); 10] = [
+pub const DERIVED: [(&str, &str); 12] = [
     (
         "programme_ties",
         "active ties of origin `programme` (formed while the programme ran)",
@@ -36,6 +36,14 @@ pub const DERIVED: [(&str, &str); 10] = [
     (
         "adopter_tie_gain_gap",
         "mean change of degree since the previous wave, organisations that had adopted by then minus those that had not (organisations active at both waves; from wave 2)",
+    ),
+    (
+        "adoption_influence",
+        "organisation-level panel regression across waves: coefficient of having adopted by the previous wave on the change of degree since then, controlling for the degree then (organisations active at both waves; from wave 2): adoption's influence on ties, net of selection on degree",
+    ),
+    (
+        "adoption_selection",
+        "organisation-level panel regression across waves: slope of adopting since the previous wave (0/1) on the degree then, among the organisations active at both waves that had not adopted (from wave 2): selection of well-tied organisations into adoption",
     ),
     (
         "adopter_initiative_gap",
@@ -123,6 +131,45 @@ fn mean_gap(pairs: impl Iterator<Item = (bool, f64)>) -> f64 {
     }
 }
 
+/// Least-squares slope of `y` on `x` over the points; NaN when `x` does not vary.
+fn ols1(points: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let p: Vec<(f64, f64)> = points.collect();
+    let n = p.len() as f64;
+    if p.len() < 2 {
+        return f64::NAN;
+    }
+    let (mx, my) = (
+        p.iter().map(|q| q.0).sum::<f64>() / n,
+        p.iter().map(|q| q.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = p.iter().map(|q| (q.0 - mx).powi(2)).sum();
+    let sxy: f64 = p.iter().map(|q| (q.0 - mx) * (q.1 - my)).sum();
+    if sxx > 0.0 { sxy / sxx } else { f64::NAN }
+}
+
+/// Least-squares coefficient of `x1` in `y = b0 + b1 x1 + b2 x2` over points `(x1, x2, y)`;
+/// NaN when `x1` and `x2` are collinear or `x1` does not vary.
+fn ols2(points: impl Iterator<Item = (f64, f64, f64)>) -> f64 {
+    let p: Vec<(f64, f64, f64)> = points.collect();
+    let n = p.len() as f64;
+    if p.len() < 3 {
+        return f64::NAN;
+    }
+    let m = |f: &dyn Fn(&(f64, f64, f64)) -> f64| p.iter().map(f).sum::<f64>() / n;
+    let (m1, m2, my) = (m(&|q| q.0), m(&|q| q.1), m(&|q| q.2));
+    let s = |f: &dyn Fn(&(f64, f64, f64)) -> f64| p.iter().map(f).sum::<f64>();
+    let s11 = s(&|q| (q.0 - m1).powi(2));
+    let s22 = s(&|q| (q.1 - m2).powi(2));
+    let s12 = s(&|q| (q.0 - m1) * (q.1 - m2));
+    let s1y = s(&|q| (q.0 - m1) * (q.2 - my));
+    let s2y = s(&|q| (q.1 - m2) * (q.2 - my));
+    let det = s11 * s22 - s12 * s12;
+    if det.abs() <= 1e-12 * (s11 * s22).max(1e-300) || s11 == 0.0 {
+        return f64::NAN;
+    }
+    (s22 * s1y - s12 * s2y) / det
+}
+
 fn flag(v: &[bool], i: usize) -> bool {
     v.get(i).copied().unwrap_or(false)
 }
@@ -201,6 +248,27 @@ fn derived(rep: &Replicate, k: usize, out: &mut Vec<Obs>) {
                 (0..s.len())
                     .filter(|&i| s.active[i] && prev.active[i])
                     .map(|i| (flag(&prev.adopted, i), deg[i] as f64 - dprev[i] as f64)),
+            ),
+        );
+        let both: Vec<usize> = (0..s.len())
+            .filter(|&i| s.active[i] && prev.active[i])
+            .collect();
+        put(
+            "adoption_influence",
+            ols2(both.iter().map(|&i| {
+                (
+                    flag(&prev.adopted, i) as u8 as f64,
+                    dprev[i] as f64,
+                    deg[i] as f64 - dprev[i] as f64,
+                )
+            })),
+        );
+        put(
+            "adoption_selection",
+            ols1(
+                both.iter()
+                    .filter(|&&i| !flag(&prev.adopted, i))
+                    .map(|&i| (dprev[i] as f64, flag(&s.adopted, i) as u8 as f64)),
             ),
         );
         let entrants = (0..s.len())
@@ -395,5 +463,24 @@ impl Outcomes for Runner<'_> {
                 rows: it.by_ref().take(reps).collect(),
             })
             .collect()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panel_regressions_recover_known_coefficients() {
+        // y = 1 + 2 x1 - 0.5 x2 exactly, with x1 and x2 correlated but not collinear.
+        let pts: Vec<(f64, f64, f64)> = (0..20)
+            .map(|k| {
+                let (x1, x2) = ((k % 2) as f64, (k as f64).sqrt() + (k % 3) as f64);
+                (x1, x2, 1.0 + 2.0 * x1 - 0.5 * x2)
+            })
+            .collect();
+        assert!((ols2(pts.iter().copied()) - 2.0).abs() < 1e-9);
+        assert!(ols2([(1.0, 2.0, 3.0), (1.0, 3.0, 4.0), (1.0, 4.0, 5.0)].into_iter()).is_nan());
+        assert!((ols1([(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)].into_iter()) - 2.0).abs() < 1e-12);
+        assert!(ols1([(1.0, 1.0), (1.0, 3.0)].into_iter()).is_nan());
     }
 }

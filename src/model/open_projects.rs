@@ -73,6 +73,23 @@ impl OpenProjects {
         self.of(i).any(|p| self.contains(j, p))
     }
 
+    /// An open project `i` and `j` share (the first found), if any.
+    #[inline]
+    pub fn shared(&self, i: u32, j: u32) -> Option<u32> {
+        let (fi, ci) = self.head[i as usize];
+        let (fj, cj) = self.head[j as usize];
+        if ci == 0 || cj == 0 {
+            return None;
+        }
+        if fi == fj {
+            return Some(fi);
+        }
+        if ci == 1 && cj == 1 {
+            return None;
+        }
+        self.of(i).find(|&p| self.contains(j, p))
+    }
+
     /// Adds `i` to open project `p` (no-op if it is a member).
     pub fn insert(&mut self, i: u32, p: u32) {
         if self.contains(i, p) {
@@ -151,6 +168,11 @@ mod tests {
                     for b in 0..6u32 {
                         let shared = want.iter().any(|x| lists[b as usize].contains(x));
                         proptest::prop_assert_eq!(o.share(a, b), shared);
+                        let which = o.shared(a, b);
+                        proptest::prop_assert_eq!(which.is_some(), shared);
+                        if let Some(p) = which {
+                            proptest::prop_assert!(o.contains(a, p) && o.contains(b, p));
+                        }
                     }
                     for p in 0..4 {
                         proptest::prop_assert_eq!(o.contains(a, p), want.contains(&p));

@@ -345,6 +345,12 @@ impl World {
         self.open_projects.share(i, j)
     }
 
+    /// An open project `i` and `j` share (the first found), if any.
+    #[inline]
+    pub fn shared_open_project(&self, i: u32, j: u32) -> Option<u32> {
+        self.open_projects.shared(i, j)
+    }
+
     /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
     /// before centring), in [0, 1]; 0 when either has no covariate or the covariate is
     /// constant.

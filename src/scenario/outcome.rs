@@ -58,6 +58,7 @@ pub fn lasting_outcomes(last_wave: usize) -> Vec<Key> {
         "mean_trust",
         "programme_ties",
         "cost_per_lasting_tie",
+        "programme_cost",
     ]
     .iter()
     .map(|s| Key::new(s, last_wave))

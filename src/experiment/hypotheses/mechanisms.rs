@@ -144,16 +144,21 @@ pub struct Mechanisms {
     pub replicates: u64,
 }
 
-/// Judges the pattern on a table of outcomes (which must hold [`pattern_keys`]).
-pub fn judge(t: &OutcomeTable) -> Vec<ClaimResult> {
-    let per_rep: Vec<Vec<f64>> = t
-        .rows
+/// Each replicate's value of every claim of [`PATTERN`] (rows: replicates; columns: claims),
+/// from a table that holds [`pattern_keys`].
+pub fn claim_values(t: &OutcomeTable) -> Vec<Vec<f64>> {
+    t.rows
         .iter()
         .map(|row| {
             let g = |s: &str, w: usize| t.position(&Key::new(s, w)).map_or(f64::NAN, |c| row[c]);
             PATTERN.iter().map(|c| (c.value)(&g)).collect()
         })
-        .collect();
+        .collect()
+}
+
+/// Judges the pattern on a table of outcomes (which must hold [`pattern_keys`]).
+pub fn judge(t: &OutcomeTable) -> Vec<ClaimResult> {
+    let per_rep = claim_values(t);
     PATTERN
         .iter()
         .enumerate()

@@ -18,14 +18,18 @@
 //!   with the no-feedback model, at the 5% level; observables ranked by power.
 
 mod mechanisms;
+mod profile;
 mod q1;
 mod q2;
 mod q3;
+mod refit;
 
 pub use mechanisms::*;
+pub use profile::*;
 pub use q1::*;
 pub use q2::*;
 pub use q3::*;
+pub use refit::*;
 
 use super::compare::{Comparison, write_files};
 use super::output::ExperimentDir;
@@ -51,6 +55,15 @@ pub struct Options {
     pub mechanisms: bool,
     /// Run Q3.
     pub q3: bool,
+    /// Q3 also with parameter uncertainty (posterior draws of re-fitted models).
+    pub q3_posterior: bool,
+    /// Re-fit every ablation by ABC before judging it, and the ABC model choice.
+    pub refit: bool,
+    /// Simulation budget of the re-fits.
+    pub budget: RefitBudget,
+    /// Q1 and Q2 as functions of the coefficients the data do not pin down (intercepts
+    /// re-fitted at every point).
+    pub profiles: bool,
 }
 
 impl Options {
@@ -64,12 +77,16 @@ impl Options {
             q2: true,
             mechanisms: true,
             q3: true,
+            q3_posterior: true,
+            refit: true,
+            budget: RefitBudget::for_replicates(replicates),
+            profiles: true,
         }
     }
 }
 
 /// Everything the hypotheses command produced.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Hypotheses {
     /// Q1.
     pub q1: Option<Q1>,
@@ -79,6 +96,10 @@ pub struct Hypotheses {
     pub mechanisms: Option<Mechanisms>,
     /// Q3 contrasts.
     pub q3: Option<Vec<Contrast>>,
+    /// Re-fitted ablations and the model choice.
+    pub refit: Option<Refits>,
+    /// Q1 and Q2 along the unidentified coefficients.
+    pub profiles: Option<Vec<ProfilePoint>>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -118,6 +139,16 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
         },
         q3: if o.q3 {
             Some(q3(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        refit: if o.refit {
+            Some(refits(runner, scenario, &data, o)?)
+        } else {
+            None
+        },
+        profiles: if o.profiles {
+            Some(profiles(runner, scenario, &data, o)?)
         } else {
             None
         },
@@ -173,13 +204,34 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
     if let Some(cs) = &h.q3 {
         write_q3(cs, &mut dir)?;
         md.push_str("## Q3: observables that tell feedback on from off\n\n");
+        md.push_str("Ranked on the first half of the replicates, power and AUC from the second half, with Monte Carlo standard errors; the last column simulates the region and the \"off\" ensemble at posterior draws of re-fitted models.\n\n");
         for (k, c) in cs.iter().enumerate() {
             md.push_str(&format!(
-                "### `{}` off\n\n{}\n",
+                "### `{}` off\n\nAll observables:\n\n{}\nObservables a survey can measure:\n\n{}\n",
                 c.channel,
-                q3_table(c, if k == 0 { 15 } else { 8 }).markdown()
+                q3_table(c, if k == 0 { 15 } else { 8 }, false).markdown(),
+                q3_table(c, if k == 0 { 15 } else { 8 }, true).markdown()
             ));
         }
+    }
+    if let Some(r) = &h.refit {
+        write_refits(r, &mut dir)?;
+        md.push_str(&format!(
+            "## Re-fitted ablations: the pattern on the posterior predictive\n\nEach model re-fitted by ABC-SMC ({} particles, at most {} simulations), judged on {} posterior predictive replicates; model probabilities from {} prior simulations per model, {} accepted (`refit_estimates.csv`, `refit_predictive.csv`, `model_choice.csv`):\n\n{}\n",
+            r.budget.particles,
+            r.budget.max_simulations,
+            r.budget.draws,
+            r.choice.simulations,
+            r.choice.accepted,
+            refit_table(r).markdown()
+        ));
+    }
+    if let Some(p) = &h.profiles {
+        write_profiles(p, &mut dir)?;
+        md.push_str(&format!(
+            "## Q1 and Q2 along the coefficients the data do not pin down\n\nIntercepts re-fitted by ABC at every point (`profiles.csv`):\n\n{}\n",
+            profile_table(p).markdown()
+        ));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
     dir.finish()

@@ -64,6 +64,27 @@ pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.share_open_project(f.i, f.j))
 }
 
+/// The reference budget of [`log_budget_per_member`]: EUR per project member and programme
+/// month. About what We.Ca.Re Measure 1 gave (6.4 M EUR over 48 months and about 220 members
+/// once recruits have joined), so the statistic is near 0 for the programme as run.
+pub const BUDGET_REFERENCE: f64 = 600.0;
+
+/// For `i` and `j` in the same open project: `ln(budget / (programme months x members) /`
+/// [`BUDGET_REFERENCE`]`)`, the log of the project's money per member and month against the
+/// reference; 0 otherwise. The logarithm gives diminishing returns: each doubling of the
+/// money per member adds the same amount to the log-odds, and every recruit thins it.
+pub fn log_budget_per_member(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    match w.shared_open_project(f.i, f.j) {
+        Some(p) => {
+            let pr = &w.projects[p as usize];
+            let months = c.p.timeline.programme.max(1) as f64;
+            let members = pr.members.len().max(1) as f64;
+            (pr.budget / (months * members) / BUDGET_REFERENCE).ln()
+        }
+        None => 0.0,
+    }
+}
+
 /// `adopted_i + adopted_j`.
 #[inline]
 pub fn adopters_in_dyad(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
@@ -170,6 +191,7 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::LeadPartner => lead_partner,
         S::MinusLeadPartner => minus_lead_partner,
         S::ProgrammeTie => programme_tie,
+        S::LogBudgetPerMember => log_budget_per_member,
     }
 }
 

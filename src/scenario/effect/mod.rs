@@ -125,6 +125,8 @@ pub enum StatisticId {
     MinusLeadPartner,
     /// `[the tie first formed during the programme]`.
     ProgrammeTie,
+    /// `[same open project] ln(budget per member and month / reference)`.
+    LogBudgetPerMember,
 }
 
 /// Where an effect's coefficient is set.

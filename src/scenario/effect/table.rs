@@ -162,6 +162,18 @@ pub const EFFECTS: &[Effect] = &[
         ),
         PROJECT_PHASES,
     ),
+    // Last of formation, so a zero coefficient (the default) leaves every sum as it was.
+    phases(
+        scalar(
+            Formation,
+            "project_budget",
+            S::LogBudgetPerMember,
+            0.0,
+            "[same open project] ln(budget / (programme months x members) / 600 EUR)",
+            "money per member and month helps a project's members tie (diminishing returns)",
+        ),
+        PROJECT_PHASES,
+    ),
     intercept(Dissolution, ALL_PHASES),
     channel(
         scalar(
