@@ -95,6 +95,37 @@ fn method_of_moments_converges_on_synthetic_s50_panels() {
     assert_eq!(converged, 3, "every fit must converge");
 }
 
+/// Data set 1013 at the first truth: a fallback round runs along the base-closure ridge to
+/// the prior's corner, where almost no simulated wave has a tie and transitivity is undefined.
+/// That round must count as a failed round (the fit goes on from the best round) instead of
+/// ending the calibration with an error.
+#[test]
+fn a_round_with_undefined_moments_is_a_failed_round() {
+    let p = problem(&TRUTHS[0], 1013);
+    let o = Executor::new(
+        Smm {
+            settings: p.scenario.calibration.smm.clone(),
+        },
+        &p,
+        1013 + 500,
+        0,
+    )
+    .run()
+    .expect("a round with undefined moments must not end the fit");
+    assert!(o.state.phase3.is_some(), "{}", o.reason);
+    let est = smm_estimates(&p, &o.state);
+    assert!(
+        est.iter()
+            .all(|e| e.estimate.is_finite() && e.sd.is_finite())
+    );
+    eprintln!(
+        "{} ({} failed rounds); steps: {:?}",
+        o.reason,
+        o.state.failed_rounds,
+        o.state.steps.iter().map(|s| &s.stage).collect::<Vec<_>>()
+    );
+}
+
 /// The convergence study: 20 synthetic data sets at each truth (`WECARE_CONVERGENCE_DATA_SETS`
 /// to change the number), with convergence and 95% coverage counts.
 #[test]
