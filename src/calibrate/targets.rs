@@ -20,6 +20,22 @@ use std::sync::Arc;
 /// sum).
 pub const TIE_COVARIATE_SIMILARITY: &str = "tie_covariate_similarity";
 
+/// Name of the degree statistic calibration computes itself: the number of active organisations
+/// without an active tie (the target statistic of the isolate effects; RSiena's `isolateNet`
+/// counts the same organisations).
+pub const ISOLATES: &str = "isolates";
+
+/// Name of the degree statistic calibration computes itself: the standard deviation of the
+/// active organisations' degrees (population form; NaN without active organisations). With
+/// `ties` fixed it measures how unequal the degrees are, which the degree effects
+/// (`activity_sqrt`, `popularity_sqrt`, `dissolution.degree_sqrt`) move.
+pub const DEGREE_SD: &str = "degree_sd";
+
+/// Is `statistic` one calibration computes itself (not a wave statistic of docs/statistics.md)?
+pub fn is_own(statistic: &str) -> bool {
+    [TIE_COVARIATE_SIMILARITY, ISOLATES, DEGREE_SD].contains(&statistic)
+}
+
 /// Is `statistic` defined by what a ties file cannot carry (trust, tie origin, adoption,
 /// initiatives)? Such statistics are not compared with waves read from ties CSV files.
 pub fn needs_attributes(statistic: &str) -> bool {
@@ -233,9 +249,19 @@ impl StatisticsPlan {
             let Some(k) = k else {
                 return Err(r.clone());
             };
-            if stat == TIE_COVARIATE_SIMILARITY && scope == "network" {
-                out.push(self.covariate_similarity(&snaps[k]));
-                continue;
+            if scope == "network" {
+                let own = match stat.as_str() {
+                    TIE_COVARIATE_SIMILARITY => Some(self.covariate_similarity(&snaps[k])),
+                    ISOLATES | DEGREE_SD => {
+                        let (isolates, sd) = degree_summary(&snaps[k]);
+                        Some(if stat == ISOLATES { isolates } else { sd })
+                    }
+                    _ => None,
+                };
+                if let Some(v) = own {
+                    out.push(v);
+                    continue;
+                }
             }
             let t = tables[k].get_or_insert_with(|| self.table(snaps, k));
             match t.get(scope, stat) {
@@ -263,6 +289,31 @@ impl StatisticsPlan {
         }
         if n == 0 { f64::NAN } else { sum / n as f64 }
     }
+}
+
+/// The number of active organisations without an active tie, and the standard deviation of
+/// the active organisations' degrees (NaN without active organisations).
+pub fn degree_summary(s: &Snapshot) -> (f64, f64) {
+    let mut degree = vec![0u32; s.active.len()];
+    for t in &s.ties {
+        let (a, b) = (t.a as usize, t.b as usize);
+        if s.active.get(a) == Some(&true) && s.active.get(b) == Some(&true) {
+            degree[a] += 1;
+            degree[b] += 1;
+        }
+    }
+    let (mut n, mut isolates, mut sum, mut sq) = (0usize, 0usize, 0.0, 0.0);
+    for (d, _) in degree.iter().zip(&s.active).filter(|x| *x.1) {
+        n += 1;
+        isolates += (*d == 0) as usize;
+        sum += *d as f64;
+        sq += (*d as f64) * (*d as f64);
+    }
+    if n == 0 {
+        return (0.0, f64::NAN);
+    }
+    let mean = sum / n as f64;
+    (isolates as f64, (sq / n as f64 - mean * mean).max(0.0).sqrt())
 }
 
 /// The targets of a calibration: every statistic of `spec.statistics` at every wave of

@@ -150,6 +150,31 @@ pub const EFFECTS: &[Effect] = &[
         "1 - |x_i - x_j| / range(x)",
         "homophily on the organisation covariate (RSiena's simX, not centred)",
     ),
+    scalar(
+        Formation,
+        "activity_sqrt",
+        s::sqrt_degree_i,
+        0.0,
+        "sqrt(active degree_i)",
+        "below 0: organisations with many partners seek fewer new ones (RSiena's outActSqrt)",
+    ),
+    scalar(
+        Formation,
+        "popularity_sqrt",
+        s::sqrt_degree_j,
+        0.0,
+        "sqrt(active degree_j)",
+        "below 0: anti-popularity, well-connected organisations accept fewer new partners \
+         (RSiena's inPopSqrt)",
+    ),
+    scalar(
+        Formation,
+        "isolate",
+        s::isolate_i,
+        0.0,
+        "[active degree_i = 0]",
+        "above 0: an organisation without partners is keener to find one (isolate avoidance)",
+    ),
     intercept(Dissolution, ALL_PHASES),
     channel(
         scalar(
@@ -193,6 +218,22 @@ pub const EFFECTS: &[Effect] = &[
         0.0,
         "-(1 - |x_i - x_j| / range(x))",
         "ties between similar organisations last longer",
+    ),
+    scalar(
+        Dissolution,
+        "degree_sqrt",
+        s::sqrt_degrees_of_tie,
+        0.0,
+        "sqrt(degree_i) + sqrt(degree_j)",
+        "above 0: ties of organisations with many partners end more easily",
+    ),
+    scalar(
+        Dissolution,
+        "isolate",
+        s::minus_only_tie,
+        0.0,
+        "-[degree_i = 1 or degree_j = 1]",
+        "above 0: a tie that is the only one of an end lasts longer (isolate avoidance)",
     ),
     intercept(Adoption, ALL_PHASES),
     scalar(
