@@ -61,7 +61,10 @@ impl Problem {
         let (ds, warnings) = scenario.load_dataset()?;
         // Information about the data (isolates, common in observed panels) is not repeated by
         // every calibration: `wecare validate` shows it.
-        for w in warnings.iter().filter(|w| matches!(w.level, Level::Warning)) {
+        for w in warnings
+            .iter()
+            .filter(|w| matches!(w.level, Level::Warning))
+        {
             eprintln!("{w}");
         }
         Problem::with_observed(scenario, ds, None)

@@ -313,7 +313,10 @@ pub fn degree_summary(s: &Snapshot) -> (f64, f64) {
         return (0.0, f64::NAN);
     }
     let mean = sum / n as f64;
-    (isolates as f64, (sq / n as f64 - mean * mean).max(0.0).sqrt())
+    (
+        isolates as f64,
+        (sq / n as f64 - mean * mean).max(0.0).sqrt(),
+    )
 }
 
 /// The targets of a calibration: every statistic of `spec.statistics` at every wave of
