@@ -250,6 +250,10 @@ impl StatisticsPlan {
                 return Err(r.clone());
             };
             if scope == "network" {
+                if let Some(v) = cheap_statistic(snaps, k, stat) {
+                    out.push(v);
+                    continue;
+                }
                 let own = match stat.as_str() {
                     TIE_COVARIATE_SIMILARITY => Some(self.covariate_similarity(&snaps[k])),
                     ISOLATES | DEGREE_SD => {
@@ -289,6 +293,32 @@ impl StatisticsPlan {
         }
         if n == 0 { f64::NAN } else { sum / n as f64 }
     }
+}
+
+/// Network statistics that calibration computes without the whole wave table (which includes
+/// betweenness and every social-capital measure, most of a small simulation's cost), by the
+/// same functions the table uses, so the values are identical (a test checks it).
+fn cheap_statistic(snaps: &[Snapshot], k: usize, stat: &str) -> Option<f64> {
+    use crate::stats::{ScopeGraph, change, shape, size};
+    let s = &snaps[k];
+    Some(match stat {
+        "ties" => ScopeGraph::network(s).m() as f64,
+        "density" => size::density(&ScopeGraph::network(s)),
+        "mean_degree" => size::mean_degree(&ScopeGraph::network(s)),
+        "transitivity" => {
+            let g = ScopeGraph::network(s);
+            shape::transitivity(&g, &shape::triangles(&g))
+        }
+        "tie_persistence" | "tie_jaccard" => {
+            let t = change::network_change(&snaps[k.checked_sub(1)?], s);
+            if stat == "tie_persistence" {
+                t.persistence()
+            } else {
+                t.jaccard()
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// The number of active organisations without an active tie, and the standard deviation of
@@ -436,4 +466,50 @@ pub fn build_targets(
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod cheap_tests {
+    use super::cheap_statistic;
+    use crate::data::generate::{GeneratorParams, generate};
+    use crate::model::{Model, Params};
+    use crate::stats::{StatsOptions, WaveContext, wave_table};
+
+    /// The statistics calibration computes on its own equal the wave table's, bit for bit.
+    #[test]
+    fn cheap_statistics_equal_the_wave_table() {
+        let ds = generate(&GeneratorParams::default(), 7).unwrap();
+        let p = Params::default();
+        let snaps = Model::new(&ds, &p).unwrap().run(3, 0);
+        assert!(snaps.len() >= 3);
+        for k in 0..snaps.len() {
+            let t = wave_table(
+                WaveContext {
+                    current: &snaps[k],
+                    previous: k.checked_sub(1).map(|p| &snaps[p]),
+                    first: Some(&snaps[0]),
+                },
+                &StatsOptions::default(),
+            );
+            for stat in [
+                "ties",
+                "density",
+                "mean_degree",
+                "transitivity",
+                "tie_persistence",
+                "tie_jaccard",
+            ] {
+                let a = cheap_statistic(&snaps, k, stat);
+                let b = t.get("network", stat);
+                match (a, b) {
+                    (Some(a), Some(b)) => assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{stat} at wave {k}: {a} against {b}"
+                    ),
+                    (None, None) => assert_eq!(k, 0, "{stat}"),
+                    other => panic!("{stat} at wave {k}: {other:?}"),
+                }
+            }
+        }
+    }
 }
