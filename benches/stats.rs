@@ -95,6 +95,7 @@ fn large(c: &mut Criterion) {
         current: &s,
         previous: None,
         first: None,
+        pre: None,
     };
     c.bench_function("wave_table/large_100k_giant/network", |b| {
         b.iter(|| black_box(wave_table(black_box(ctx), &opts)))

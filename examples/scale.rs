@@ -72,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             current: &snaps[k],
             previous: k.checked_sub(1).map(|p| &snaps[p]),
             first: Some(&snaps[0]),
+            pre: None,
         };
         std::hint::black_box(wave_table(ctx, &opts));
     }

@@ -2,7 +2,7 @@
 
 use crate::data::DataError;
 use crate::model::ModelError;
-use crate::scenario::ScenarioError;
+use crate::scenario::{DatasetError, ScenarioError};
 use std::path::PathBuf;
 
 /// Anything that stops a run, with what the user needs to fix it.
@@ -31,6 +31,15 @@ pub enum Error {
     /// Anything else, described.
     #[error("{0}")]
     Other(String),
+}
+
+impl From<DatasetError> for Error {
+    fn from(e: DatasetError) -> Self {
+        match e {
+            DatasetError::Scenario(e) => Error::Scenario(e),
+            DatasetError::Data(e) => Error::Data(e),
+        }
+    }
 }
 
 impl Error {

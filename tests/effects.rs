@@ -41,7 +41,7 @@ fn stat(p: &Params, w: &World, step: u32, process: Process, name: &str, focus: F
         step,
         phase: p.timeline.phase(step),
     };
-    (e.statistic)(&ctx, w, focus, &mut Scratch::new(w.len()))
+    wecare::model::effect::statistic(e.statistic)(&ctx, w, focus, &mut Scratch::new(w.len()))
 }
 
 // Tolerance: exact values computed the same way; 1e-12 only absorbs ln/division rounding.

@@ -127,6 +127,7 @@ fn threshold_selects_the_method() {
                 current: &s,
                 previous: None,
                 first: None,
+                pre: None,
             },
             opts,
         )

@@ -36,6 +36,9 @@ fn all_rows(s: &Snapshot, prev: Option<&Snapshot>, first: Option<&Snapshot>) -> 
             current: s,
             previous: prev,
             first,
+            // The degenerate first wave doubles as the pre-programme network, so the pattern
+            // statistics meet the same edge cases.
+            pre: first,
         },
         &StatsOptions {
             per_territory: true,

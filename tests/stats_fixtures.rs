@@ -35,6 +35,7 @@ struct Fixture {
     current: Snapshot,
     previous: Option<Snapshot>,
     first: Option<Snapshot>,
+    pre: Option<Snapshot>,
 }
 
 fn bools(v: &Value) -> Vec<bool> {
@@ -87,12 +88,18 @@ fn load(name: &str) -> Fixture {
     let current = snapshot(&attrs, &doc["current"]);
     let previous = (!doc["previous"].is_null()).then(|| snapshot(&attrs, &doc["previous"]));
     let first = (!doc["first"].is_null()).then(|| snapshot(&attrs, &doc["first"]));
+    // Older fixtures have no `pre` key: no pre-programme network.
+    let pre = doc
+        .get("pre")
+        .filter(|v| !v.is_null())
+        .map(|v| snapshot(&attrs, v));
     Fixture {
         name: name.into(),
         doc,
         current,
         previous,
         first,
+        pre,
     }
 }
 
@@ -128,6 +135,7 @@ fn wave_statistics_match_networkx_and_igraph() {
                 current: &f.current,
                 previous: f.previous.as_ref(),
                 first: f.first.as_ref(),
+                pre: f.pre.as_ref(),
             },
             &options(&f),
         );

@@ -75,7 +75,7 @@ proptest! {
         // `t` serves as the previous wave only when it has the same organisations.
         let prev = if t.len() == s.len() { &t } else { &s };
         let table = wave_table(
-            WaveContext { current: &s, previous: Some(prev), first: Some(prev) },
+            WaveContext { current: &s, previous: Some(prev), first: Some(prev), pre: Some(prev) },
             &StatsOptions { per_territory: true, ..StatsOptions::default() },
         );
         let mut by_scope: Vec<HashMap<&str, f64>> = vec![HashMap::new(); table.scopes.len()];
@@ -120,7 +120,7 @@ proptest! {
     #[test]
     fn a_wave_compared_with_itself_has_not_changed(s in arb_snapshot()) {
         let table = wave_table(
-            WaveContext { current: &s, previous: Some(&s), first: Some(&s) },
+            WaveContext { current: &s, previous: Some(&s), first: Some(&s), pre: Some(&s) },
             &StatsOptions::default(),
         );
         let get = |n: &str| table.get("network", n).unwrap();
@@ -131,5 +131,19 @@ proptest! {
         prop_assert_eq!(get("entrants"), 0.0);
         let r = get("organisation_retention");
         prop_assert!(r == 1.0 || (r.is_nan() && get("organisations") == 0.0));
+        // The pattern statistics against the same wave: nothing new, same archetypes.
+        prop_assert_eq!(get("new_ties"), 0.0);
+        for name in ["first_tie_jaccard", "pre_tie_jaccard"] {
+            let v = get(name);
+            prop_assert!(v.to_bits() == j.to_bits(), "{} {} vs tie_jaccard {}", name, v, j);
+        }
+        for name in ["archetype_persistence_first", "archetype_persistence_pre"] {
+            let v = get(name);
+            prop_assert!(v == 1.0 || (v.is_nan() && s.nodes.territory_names.is_empty()), "{} {}", name, v);
+        }
+        for name in ["ties_ratio_previous", "ties_ratio_first", "ties_ratio_pre"] {
+            let v = get(name);
+            prop_assert!(v == 1.0 || (v.is_nan() && m == 0.0), "{} {}", name, v);
+        }
     }
 }

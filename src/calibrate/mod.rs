@@ -4,7 +4,8 @@
 //!
 //! The pieces, one file per concept, shaped after argmin:
 //! - [`spec`]: the scenario's `[calibration]` section (observed waves, matched statistics,
-//!   priors, method settings);
+//!   priors, method settings), declared in the scenario layer (`scenario::calibration`) with
+//!   the priors ([`prior`]) and the parameter keys ([`parameters`]), and re-exported here;
 //! - [`problem`]: the scenario with free parameters and the targets ([`targets`]); it simulates
 //!   the target statistics at a parameter vector and knows nothing of the methods;
 //! - [`solver`]: the [`Solver`] trait each method implements and the [`Executor`] that owns
@@ -32,18 +33,16 @@ pub mod gof;
 pub mod gof_plot;
 pub mod linalg;
 pub mod outputs;
-pub mod parameters;
 pub mod plot;
 pub mod ppc;
-pub mod prior;
 pub mod problem;
 pub mod smm;
 pub mod solver;
-pub mod spec;
 pub mod summary;
-pub(crate) mod support;
 pub mod targets;
 
+pub use crate::scenario::calibration as spec;
+pub use crate::scenario::{parameters, prior};
 pub use abc_smc::{AbcSmc, AbcState};
 pub use prior::{Prior, PriorKind};
 pub use problem::{Parameter, Problem};

@@ -126,8 +126,11 @@ impl Problem {
             None => read_observed(scenario, spec, &dataset, &nodes, &scenario.timeline.waves)?,
         };
         let threshold = scenario.observation.archetype_threshold;
-        let plan_for =
-            |req| StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range);
+        let pre = model.pre_programme_shared();
+        let plan_for = |req| {
+            StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range)
+                .with_pre(pre.clone())
+        };
         let targets = build_targets(scenario, spec, &observed, &observed_ties_only, plan_for)?;
         let plan = plan_for(
             targets
@@ -218,12 +221,16 @@ impl Problem {
 
     /// A statistics plan for other requests, with the same options and covariate.
     pub fn plan_for(&self, requests: Vec<(usize, String, String)>) -> StatisticsPlan {
-        StatisticsPlan::new(
+        let plan = StatisticsPlan::new(
             requests,
             self.scenario.observation.archetype_threshold,
             self.covariate.clone(),
             self.covariate_inv_range,
-        )
+        );
+        match self.plan.pre() {
+            Some(pre) => plan.with_pre(pre.clone()),
+            None => plan,
+        }
     }
 
     /// The organisations of the model (shared by simulated and observed snapshots).

@@ -193,9 +193,22 @@ pub struct StatisticsPlan {
     opts: StatsOptions,
     covariate: Arc<Vec<f64>>,
     covariate_inv_range: f64,
+    pre: Option<Arc<Snapshot>>,
 }
 
 impl StatisticsPlan {
+    /// The plan with the pre-programme network given, for the statistics that compare a wave
+    /// with it (`pre_tie_jaccard`, `archetype_persistence_pre`, ...).
+    pub fn with_pre(mut self, pre: Arc<Snapshot>) -> StatisticsPlan {
+        self.pre = Some(pre);
+        self
+    }
+
+    /// The pre-programme network given with [`StatisticsPlan::with_pre`].
+    pub fn pre(&self) -> Option<&Arc<Snapshot>> {
+        self.pre.as_ref()
+    }
+
     /// A plan for `requests` (wave 1-based, scope, statistic); `covariate` and its inverse
     /// range as in the model's world.
     pub fn new(
@@ -214,6 +227,7 @@ impl StatisticsPlan {
             },
             covariate,
             covariate_inv_range,
+            pre: None,
         }
     }
 
@@ -230,6 +244,7 @@ impl StatisticsPlan {
                 current: &snaps[k],
                 previous: k.checked_sub(1).map(|p| &snaps[p]),
                 first: Some(&snaps[0]),
+                pre: self.pre.as_deref(),
             },
             &self.opts,
         )

@@ -156,7 +156,7 @@ fn dispatch(command: Command) -> crate::Result<()> {
         Command::Merge(args) => merge::run(args),
         Command::Slurm(args) => slurm::run(args),
         Command::Effects => {
-            print!("{}", crate::model::effect::documentation());
+            print!("{}", crate::scenario::effect::documentation());
             Ok(())
         }
         Command::Defaults => {

@@ -50,6 +50,7 @@ pub fn run(a: StatsArgs) -> Result<()> {
             current: &snap,
             previous: None,
             first: None,
+            pre: None,
         },
         &opts,
     );

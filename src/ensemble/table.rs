@@ -57,6 +57,7 @@ pub fn replicate(model: &Model, seed: u64, r: u64, stats: &StatsOptions) -> Repl
                 current: &snaps[k],
                 previous: k.checked_sub(1).map(|p| &snaps[p]),
                 first: Some(&snaps[0]),
+                pre: Some(model.pre_programme()),
             };
             WaveStats {
                 wave: k + 1,
@@ -268,6 +269,7 @@ fn wave_tables(
                 current: &snaps[k],
                 previous: k.checked_sub(1).map(|p| &snaps[p]),
                 first: Some(&snaps[0]),
+                pre: Some(model.pre_programme()),
             };
             wave_table(ctx, stats)
         })

@@ -12,51 +12,8 @@ use crate::network::{Origin, Snapshot};
 use crate::stats::{StatsOptions, WaveContext, wave_table};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 
-/// A statistic at a wave, written `statistic@wave` (waves numbered from 1), e.g. `ties@3`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    /// Statistic name (`docs/statistics.md`, or one of [`DERIVED`]).
-    pub statistic: String,
-    /// Wave, 1-based.
-    pub wave: usize,
-}
-
-impl Key {
-    /// `statistic@wave`.
-    pub fn new(statistic: &str, wave: usize) -> Key {
-        Key {
-            statistic: statistic.to_string(),
-            wave,
-        }
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}", self.statistic, self.wave)
-    }
-}
-
-impl FromStr for Key {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Key, String> {
-        let bad = || format!("`{s}`: write an outcome as statistic@wave, e.g. ties@3");
-        let (stat, wave) = s.rsplit_once('@').ok_or_else(bad)?;
-        let wave: usize = wave.trim().parse().map_err(|_| bad())?;
-        if stat.trim().is_empty() || wave == 0 {
-            return Err(bad());
-        }
-        Ok(Key::new(stat.trim(), wave))
-    }
-}
-
-/// Parses a list of `statistic@wave` names.
-pub fn parse_keys<S: AsRef<str>>(names: &[S]) -> std::result::Result<Vec<Key>, String> {
-    names.iter().map(|s| s.as_ref().parse()).collect()
-}
+pub use crate::scenario::outcome::{Key, lasting_outcomes, parse_keys};
 
 /// The derived statistics, with their definitions (added to the wave statistics).
 pub const DERIVED: [(&str, &str); 10] = [
@@ -120,6 +77,8 @@ pub struct Replicate {
     pub waves: Vec<Snapshot>,
     /// EUR spent (see [`DERIVED`], `programme_cost`).
     pub cost: f64,
+    /// The pre-programme network ([`Model::pre_programme`]).
+    pub pre: std::sync::Arc<Snapshot>,
 }
 
 /// Runs replicate `r` of `model` from master seed `seed`, step by step, and prices it.
@@ -135,7 +94,11 @@ pub fn run_replicate(model: &Model, seed: u64, r: u64) -> Replicate {
         .iter()
         .map(|pr| pr.budget * (1.0 + if pr.follow_on { extra / months } else { 0.0 }))
         .sum();
-    Replicate { waves, cost }
+    Replicate {
+        waves,
+        cost,
+        pre: model.pre_programme_shared(),
+    }
 }
 
 fn degrees(s: &Snapshot) -> Vec<u32> {
@@ -278,6 +241,7 @@ pub fn observe(rep: &Replicate, stats: &StatsOptions) -> Vec<Obs> {
             current: &rep.waves[k],
             previous: k.checked_sub(1).map(|p| &rep.waves[p]),
             first: Some(&rep.waves[0]),
+            pre: Some(&rep.pre),
         };
         let table = wave_table(ctx, &opts);
         out.extend(table.rows.iter().map(|r| Obs {
@@ -431,37 +395,5 @@ impl Outcomes for Runner<'_> {
                 rows: it.by_ref().take(reps).collect(),
             })
             .collect()
-    }
-}
-
-/// The outcomes that matter after the money stops, compared across funding designs.
-pub fn lasting_outcomes(last_wave: usize) -> Vec<Key> {
-    [
-        "ties",
-        "organisations",
-        "initiative_share",
-        "programme_tie_survival",
-        "adoption_share",
-        "mean_trust",
-        "programme_ties",
-        "cost_per_lasting_tie",
-    ]
-    .iter()
-    .map(|s| Key::new(s, last_wave))
-    .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_parse_and_print() {
-        let k: Key = "ties_origin_share.baseline@3".parse().unwrap();
-        assert_eq!(k, Key::new("ties_origin_share.baseline", 3));
-        assert_eq!(k.to_string(), "ties_origin_share.baseline@3");
-        assert!("ties".parse::<Key>().is_err());
-        assert!("ties@0".parse::<Key>().is_err());
-        assert!("@2".parse::<Key>().is_err());
     }
 }

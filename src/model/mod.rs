@@ -16,11 +16,11 @@
 
 pub mod effect;
 mod open_projects;
-pub mod params;
 pub mod process;
 pub mod rng;
 mod world;
 
+pub use crate::scenario::params;
 pub use open_projects::OpenProjects;
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};
@@ -48,6 +48,7 @@ pub struct Model {
     params: Params,
     tables: process::Tables,
     initial: World,
+    pre: std::sync::Arc<Snapshot>,
 }
 
 impl Model {
@@ -90,10 +91,12 @@ impl Model {
         let params = effective(params);
         let initial = World::new(ds, &params);
         let tables = process::Tables::new(initial.len(), &params);
+        let pre = std::sync::Arc::new(initial.snapshot(0));
         Ok(Model {
             params,
             tables,
             initial,
+            pre,
         })
     }
 
@@ -105,6 +108,18 @@ impl Model {
     /// The state at step 0.
     pub fn initial(&self) -> &World {
         &self.initial
+    }
+
+    /// The pre-programme network: the state at step 0, before the burn-in (the data set's
+    /// organisations and baseline ties), observed as a wave. The statistics that compare a wave
+    /// with the past use it (docs/statistics.md, "Patterns").
+    pub fn pre_programme(&self) -> &Snapshot {
+        &self.pre
+    }
+
+    /// [`Model::pre_programme`], shared.
+    pub fn pre_programme_shared(&self) -> std::sync::Arc<Snapshot> {
+        self.pre.clone()
     }
 
     /// Runs replicate `replicate` with streams from `master_seed`; returns the wave snapshots.

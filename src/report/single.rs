@@ -104,7 +104,7 @@ impl RunData {
 
 /// A value of a TOML table by dotted key, as text (`–` when absent).
 pub fn setting(t: &toml::Table, key: &str) -> String {
-    let key = crate::model::effect::scenario_key(key);
+    let key = crate::scenario::effect::scenario_key(key);
     let mut parts = key.split('.');
     let Some(first) = parts.next() else {
         return "–".into();

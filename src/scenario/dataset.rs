@@ -1,11 +1,23 @@
 //! Reading the data a scenario names, and the checks that need both scenario and data.
 
+use super::params::LeadChoice;
 use super::{Scenario, ScenarioError};
 use crate::data::csv::{CsvPaths, read_dataset};
 use crate::data::graphml::read_dataset_graphml;
 use crate::data::{DataError, Dataset, Project, Warning};
-use crate::error::{Error, Result};
-use crate::model::params::LeadChoice;
+
+/// Why the data a scenario names could not be read: the scenario or a data file is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// The scenario file is wrong (a missing path, an inline project naming no organisation).
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// A data file is wrong, or does not fit the funding design.
+    #[error("{0}")]
+    Data(#[from] DataError),
+}
+
+type Result<T> = std::result::Result<T, DatasetError>;
 
 impl Scenario {
     /// Reads the scenario's data set (CSV or GraphML files, inline projects) and checks it
@@ -94,7 +106,7 @@ impl Scenario {
                     .any(|i| eligible.contains(&ds.organisations[i].kind));
                 if !any {
                     let names: Vec<&str> = eligible.iter().map(|k| k.name()).collect();
-                    return Err(Error::Data(DataError::file(
+                    return Err(DatasetError::Data(DataError::file(
                         &file,
                         format!(
                             "project `{}` has no member of a kind allowed to lead ({}, funding.lead_eligible in {}), so funding.lead_choice = \"most_central\" cannot choose a lead",
@@ -108,7 +120,7 @@ impl Scenario {
             }
             if !eligible.contains(&lead.kind) {
                 let names: Vec<&str> = eligible.iter().map(|k| k.name()).collect();
-                return Err(Error::Data(DataError::file(
+                return Err(DatasetError::Data(DataError::file(
                     &file,
                     format!(
                         "project `{}` is led by `{}`, of kind {}, but funding.lead_eligible in {} allows only {}",

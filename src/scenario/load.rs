@@ -104,7 +104,7 @@ pub(super) fn parse(text: &str, file: &str, base_dir: &Path) -> Result<Scenario,
     let mut scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = path_string(e.path());
         let mut message = e.inner().message().to_string();
-        if let Some(effect) = crate::model::effect::by_key(&key)
+        if let Some(effect) = super::effect::by_key(&key)
             && !key.contains(".effects.")
         {
             message.push_str(&format!(

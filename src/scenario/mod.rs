@@ -2,19 +2,27 @@
 //! design, Monte Carlo settings, outputs). Every field has a default; `wecare defaults` prints
 //! them all with their units ([`DEFAULTS_TOML`]).
 
+pub mod calibration;
 mod dataset;
+pub mod effect;
 mod load;
+pub mod outcome;
+pub mod parameters;
+pub mod params;
+pub mod prior;
+pub mod sweep;
 mod validate;
 
+pub use calibration::CalibrationSpec;
+pub use dataset::DatasetError;
 pub use load::{Problem, ScenarioError};
-
-use crate::model::effect;
-use crate::model::params::{
+pub use params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+pub use sweep::Sweep;
 
 /// The complete, commented default scenario (what `wecare defaults` prints).
 pub const DEFAULTS_TOML: &str = include_str!("defaults.toml");
@@ -261,9 +269,9 @@ pub struct Scenario {
     pub output: Output,
     /// Parameter sweep and sensitivity settings (`[sweep]`; see `wecare sweep`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<crate::experiment::sweep::Sweep>,
+    pub sweep: Option<Sweep>,
     /// Calibration against observed waves (`[calibration]`, see docs/calibration.md).
-    pub calibration: crate::calibrate::CalibrationSpec,
+    pub calibration: CalibrationSpec,
     /// Directory of the scenario file (relative data paths resolve against it).
     #[serde(skip)]
     pub base_dir: PathBuf,

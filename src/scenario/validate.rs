@@ -1,10 +1,10 @@
 //! Range checks on a parsed scenario; each problem is reported with its key path.
 
 use super::Scenario;
+use super::effect::{Coefficient, Process};
+use super::params::{KindTable, PerPhase};
 use crate::data::{Kind, PerKind};
 use crate::limits;
-use crate::model::effect::{Coefficient, Process};
-use crate::model::params::{KindTable, PerPhase};
 
 type Problems = Vec<(String, String)>;
 
@@ -274,12 +274,12 @@ pub(super) fn check(s: &Scenario) -> Problems {
             ));
         }
     }
-    o.extend(crate::experiment::sweep::check(s));
-    o.extend(crate::calibrate::spec::check(
+    o.extend(super::sweep::check(s));
+    o.extend(super::calibration::check(
         &s.calibration,
         s.timeline.waves.len(),
     ));
-    o.extend(crate::calibrate::support::check(s, check));
+    o.extend(super::calibration::check_priors(s, check));
     for (k, p) in s.projects.iter().enumerate() {
         if !(p.budget.is_finite() && p.budget > 0.0) {
             o.push((

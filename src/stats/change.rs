@@ -253,3 +253,71 @@ pub fn uptake_tallies(
     }
     out
 }
+
+/// Counts behind the composition of a scope's new ties: ties of the current wave that were not
+/// ties of a reference wave (the previous wave, or the pre-programme network at wave 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NewTieTally {
+    /// New ties: current ties with both ends in the scope that are not reference ties.
+    pub new: usize,
+    /// New ties touching an organisation of each kind ([`Kind::index`]); a tie between two
+    /// kinds counts for both.
+    pub touching: [usize; Kind::COUNT],
+}
+
+impl NewTieTally {
+    /// Share of new ties touching each kind; NaN when there is no new tie.
+    pub fn touching_shares(&self) -> [f64; Kind::COUNT] {
+        self.touching.map(|c| ratio(c, self.new))
+    }
+}
+
+/// New-tie tallies for `groups` groups (see [`change_tallies`]): a current tie whose ends are
+/// both active and in group `g` is new when the same pair is not a tie, with both ends
+/// active, of `reference`.
+pub fn new_tie_tallies(
+    reference: &Snapshot,
+    current: &Snapshot,
+    groups: usize,
+    group: impl Fn(usize) -> Option<usize>,
+) -> Vec<NewTieTally> {
+    let mut out = vec![NewTieTally::default(); groups];
+    let gr = |i: usize| group(i).filter(|&g| g < groups);
+    let rt = sorted_ties(reference);
+    let observed = |s: &Snapshot, t: &SnapTie| {
+        t.a != t.b && flag(&s.active, t.a as usize) && flag(&s.active, t.b as usize)
+    };
+    for t in sorted_ties(current).iter() {
+        if !observed(current, t) {
+            continue;
+        }
+        let (Some(g), Some(h)) = (gr(t.a as usize), gr(t.b as usize)) else {
+            continue;
+        };
+        if g != h {
+            continue;
+        }
+        let old = rt
+            .binary_search_by_key(&(t.a, t.b), |r| (r.a, r.b))
+            .is_ok_and(|k| observed(reference, &rt[k]));
+        if old {
+            continue;
+        }
+        let tally = &mut out[g];
+        tally.new += 1;
+        let kind = |i: u32| {
+            current
+                .nodes
+                .kind
+                .get(i as usize)
+                .copied()
+                .unwrap_or(Kind::Other)
+        };
+        let (ka, kb) = (kind(t.a), kind(t.b));
+        tally.touching[ka.index()] += 1;
+        if kb != ka {
+            tally.touching[kb.index()] += 1;
+        }
+    }
+    out
+}

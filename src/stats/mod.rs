@@ -88,8 +88,11 @@ pub struct WaveContext<'a> {
     pub current: &'a Snapshot,
     /// The previous wave, for change statistics.
     pub previous: Option<&'a Snapshot>,
-    /// The first wave, for `initiative_share`.
+    /// The first wave, for `initiative_share` and the comparisons with wave 1.
     pub first: Option<&'a Snapshot>,
+    /// The pre-programme network (a model run's state at step 0, before the burn-in: the data
+    /// set's baseline network), for the comparisons with the past.
+    pub pre: Option<&'a Snapshot>,
 }
 
 /// Names `<prefix>.<kind>` in [`Kind::ALL`] order, built at compile time.
@@ -108,6 +111,7 @@ macro_rules! per_kind {
 const ORGANISATIONS: [&str; Kind::COUNT] = per_kind!("organisations");
 const TOUCHING: [&str; Kind::COUNT] = per_kind!("ties_touching_share");
 const ENTRANTS: [&str; Kind::COUNT] = per_kind!("entrants");
+const NEW_TOUCHING: [&str; Kind::COUNT] = per_kind!("new_ties_touching_share");
 const ORIGIN_SHARE: [&str; 3] = [
     "ties_origin_share.baseline",
     "ties_origin_share.programme",
@@ -216,7 +220,24 @@ enum ScopeArchetype {
     One(Archetype, f64),
 }
 
+/// The pattern statistics of one scope: comparisons of the wave with wave 1 and with the
+/// pre-programme network (docs/statistics.md, "Patterns").
+#[derive(Debug, Clone, Copy, Default)]
+struct PatternTally {
+    /// Change from wave 1 (when the first wave is known).
+    first: Option<ChangeTally>,
+    /// Change from the pre-programme network (when known).
+    pre: Option<ChangeTally>,
+    /// Territories whose archetype equals their wave-1 archetype, and territories counted.
+    same_as_first: Option<(usize, usize)>,
+    /// Territories whose archetype equals their pre-programme archetype, and territories.
+    same_as_pre: Option<(usize, usize)>,
+    /// Ties new since the previous wave (at wave 1: since the pre-programme network).
+    new_ties: Option<change::NewTieTally>,
+}
+
 /// Every statistic of one scope graph.
+#[allow(clippy::too_many_arguments)]
 fn scope_rows(
     rows: &mut Rows<'_>,
     g: &ScopeGraph,
@@ -225,6 +246,7 @@ fn scope_rows(
     change: Option<&ChangeTally>,
     uptake: &UptakeTally,
     with_initiative: bool,
+    patterns: &PatternTally,
 ) {
     // Size.
     let by_kind = size::organisations_by_kind(g);
@@ -304,6 +326,91 @@ fn scope_rows(
     if with_initiative {
         rows.put("initiative_share", uptake.initiative_share());
     }
+
+    // Patterns: persistence of the archetype, similarity to the past, new ties.
+    if let Some(t) = change {
+        rows.put(
+            "ties_ratio_previous",
+            change::ratio(t.current_ties, t.previous_ties),
+        );
+    }
+    if let Some(t) = &patterns.first {
+        rows.put(
+            "ties_ratio_first",
+            change::ratio(t.current_ties, t.previous_ties),
+        );
+        rows.put("first_tie_jaccard", t.jaccard());
+    }
+    if let Some((same, of)) = patterns.same_as_first {
+        rows.put("archetype_persistence_first", change::ratio(same, of));
+    }
+    if let Some(t) = &patterns.pre {
+        rows.put(
+            "ties_ratio_pre",
+            change::ratio(t.current_ties, t.previous_ties),
+        );
+        rows.put("pre_tie_jaccard", t.jaccard());
+        rows.put("pre_tie_persistence", t.persistence());
+    }
+    if let Some((same, of)) = patterns.same_as_pre {
+        rows.put("archetype_persistence_pre", change::ratio(same, of));
+    }
+    if let Some(n) = &patterns.new_ties {
+        rows.put("new_ties", n.new as f64);
+        rows.put_all(&NEW_TOUCHING, &n.touching_shares());
+    }
+}
+
+/// Pattern tallies of every group (`groups` territories, or one group for the network when
+/// `network` is true), from the wave context and each territory's archetype now.
+fn pattern_tallies(
+    ctx: &WaveContext<'_>,
+    opts: &StatsOptions,
+    now: &[Archetype],
+    groups: usize,
+    group: &dyn Fn(usize) -> Option<usize>,
+    network: bool,
+) -> Vec<PatternTally> {
+    let s = ctx.current;
+    let mut out = vec![PatternTally::default(); groups];
+    // Archetype agreement with a reference wave: per territory 0 or 1 of 1; for the network,
+    // the count over all territories.
+    let agreement = |reference: &Snapshot| -> Vec<(usize, usize)> {
+        let then = archetype::territory_archetypes(reference, opts.archetype_threshold);
+        let same: Vec<usize> = now
+            .iter()
+            .zip(&then)
+            .map(|(a, b)| (a == b) as usize)
+            .collect();
+        if network {
+            vec![(same.iter().sum(), same.len())]
+        } else {
+            same.iter().map(|&x| (x, 1)).collect()
+        }
+    };
+    if let Some(f) = ctx.first {
+        let c = change::change_tallies(f, s, groups, group);
+        let a = agreement(f);
+        for (g, t) in out.iter_mut().enumerate() {
+            t.first = Some(c[g]);
+            t.same_as_first = a.get(g).copied();
+        }
+    }
+    if let Some(p) = ctx.pre {
+        let c = change::change_tallies(p, s, groups, group);
+        let a = agreement(p);
+        for (g, t) in out.iter_mut().enumerate() {
+            t.pre = Some(c[g]);
+            t.same_as_pre = a.get(g).copied();
+        }
+    }
+    if let Some(reference) = ctx.previous.or(ctx.pre) {
+        let n = change::new_tie_tallies(reference, s, groups, group);
+        for (g, t) in out.iter_mut().enumerate() {
+            t.new_ties = Some(n[g]);
+        }
+    }
+    out
 }
 
 /// All statistics of one wave: the `network` scope, then (with
@@ -340,6 +447,8 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
     let net = ScopeGraph::network(s);
     let net_change = ctx.previous.map(|p| change::network_change(p, s));
     let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
+    let now: Vec<Archetype> = partnerships.iter().map(|&(a, _)| a).collect();
+    let net_patterns = pattern_tallies(&ctx, opts, &now, 1, &|_| Some(0), true)[0];
     scope_rows(
         &mut Rows {
             out: &mut table.rows,
@@ -351,6 +460,7 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
         net_change.as_ref(),
         &net_uptake,
         ctx.first.is_some(),
+        &net_patterns,
     );
     drop(net);
 
@@ -360,6 +470,7 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
             .previous
             .map(|p| change::change_tallies(p, s, nt, territory));
         let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
+        let patterns = pattern_tallies(&ctx, opts, &now, nt, &territory, false);
         for (t, g) in graphs.iter().enumerate() {
             table
                 .scopes
@@ -376,6 +487,7 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
                 changes.as_ref().map(|v| &v[t]),
                 &uptakes[t],
                 ctx.first.is_some(),
+                &patterns[t],
             );
         }
     }
@@ -392,6 +504,10 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(ORGANISATIONS[k.index()], format!("organisations.{k}"));
             assert_eq!(ENTRANTS[k.index()], format!("entrants.{k}"));
+            assert_eq!(
+                NEW_TOUCHING[k.index()],
+                format!("new_ties_touching_share.{k}")
+            );
             assert_eq!(TOUCHING[k.index()], format!("ties_touching_share.{k}"));
             for (base, names) in SOCIAL_CAPITAL {
                 assert_eq!(names[k.index()], format!("{base}.{k}"));

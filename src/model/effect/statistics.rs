@@ -3,7 +3,7 @@
 //! positive coefficient lowers the log-odds of dissolution). Each reads the world through its
 //! accessors, so faster state there speeds every effect.
 
-use super::Focus;
+use super::{Focus, Statistic, StatisticId};
 use crate::model::params::AgeFrom;
 use crate::model::process::{Ctx, Scratch};
 use crate::model::world::World;
@@ -148,4 +148,30 @@ pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 /// `adopted_i`.
 pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     w.adopted[f.i as usize] as u8 as f64
+}
+
+/// The function that computes statistic `id`.
+pub fn statistic(id: StatisticId) -> Statistic {
+    use StatisticId as S;
+    match id {
+        S::One => one,
+        S::FormationMix => formation_mix,
+        S::DissolutionMix => dissolution_mix,
+        S::SameTerritory => same_territory,
+        S::RememberedTrust => remembered_trust,
+        S::LogCommonPartners => log_common_partners,
+        S::LogDegreeJ => log_degree_j,
+        S::SameOpenProject => same_open_project,
+        S::AdoptersInDyad => adopters_in_dyad,
+        S::LogCapacityJ => log_capacity_j,
+        S::CovariateSimilarity => covariate_similarity,
+        S::MinusTieTrust => minus_tie_trust,
+        S::MinusLogAge => minus_log_age,
+        S::MinusSameOpenProject => minus_same_open_project,
+        S::MinusCovariateSimilarity => minus_covariate_similarity,
+        S::AdoptedPartnerShare => adopted_partner_share,
+        S::SocialCapitalI => social_capital_i,
+        S::InOpenProject => in_open_project,
+        S::AdoptedI => adopted_i,
+    }
 }

@@ -66,7 +66,7 @@ impl Terms {
                 for &phase in e.phases {
                     by[process_index(process)][phase_index(phase)].push(Term {
                         coefficient,
-                        statistic: e.statistic,
+                        statistic: super::statistic(e.statistic),
                     });
                 }
             }

@@ -1,8 +1,7 @@
 //! The effects table as text, in the manner of RSiena's `effectsDocumentation`.
 
 use super::{Coefficient, EFFECTS, Effect, Process};
-use crate::model::Params;
-use crate::model::params::PerPhase;
+use crate::scenario::params::{Params, PerPhase};
 use std::fmt::Write;
 
 fn phases(e: &Effect) -> String {

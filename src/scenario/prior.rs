@@ -1,7 +1,6 @@
 //! Prior distributions of calibrated parameters: uniform, normal, log-normal and beta.
 
-use crate::model::rng::Rng;
-use rand::Rng as _;
+use rand::Rng;
 use rand_distr::{Beta, Distribution, LogNormal, Normal};
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +155,7 @@ impl Prior {
     }
 
     /// A draw from the prior.
-    pub fn sample(&self, rng: &mut Rng) -> f64 {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Prior::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
             // The constructors' arguments were checked in `Prior::new`.
@@ -308,7 +307,8 @@ impl Prior {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rng::stream;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
 
     fn integral(p: &Prior, lo: f64, hi: f64) -> f64 {
         let n = 200_000;
@@ -344,7 +344,7 @@ mod tests {
                 _ => p.range(),
             };
             assert!((integral(&p, lo, hi) - 1.0).abs() < 1e-3, "{p:?}");
-            let mut r = stream(1, 2, 3);
+            let mut r = Xoshiro256PlusPlus::seed_from_u64(123);
             let n = 40_000;
             let xs: Vec<f64> = (0..n).map(|_| p.sample(&mut r)).collect();
             let m = xs.iter().sum::<f64>() / n as f64;

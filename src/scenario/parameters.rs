@@ -3,10 +3,9 @@
 //! scenario's TOML form. Keys are the scenario's dotted paths; effects are addressed by their
 //! qualified name, `<process>.<effect>` (or their scenario key `<process>.effects.<effect>`).
 
+use super::effect::{self, Coefficient, EFFECTS};
+use super::params::{Params, PerPhase};
 use crate::data::Kind;
-use crate::model::Params;
-use crate::model::effect::{self, Coefficient, EFFECTS};
-use crate::model::params::PerPhase;
 
 const PHASES: [&str; 3] = ["pre", "programme", "post"];
 

@@ -1,13 +1,14 @@
 //! The effects table. The order of a process's entries is the order its predictor sums them
 //! in (floating-point sums depend on it; results are reproducible only if it stays fixed).
 
-use super::statistics as s;
+use super::StatisticId as S;
 use super::{ALL_PHASES, Channel, Coefficient, Effect, POST_PHASE, PROJECT_PHASES, Process};
+use crate::scenario::params::Phase;
 
 const fn scalar(
     process: Process,
     name: &'static str,
-    statistic: super::Statistic,
+    statistic: S,
     default: f64,
     formula: &'static str,
     meaning: &'static str,
@@ -25,11 +26,11 @@ const fn scalar(
     }
 }
 
-const fn intercept(process: Process, phases: &'static [crate::model::Phase]) -> Effect {
+const fn intercept(process: Process, phases: &'static [Phase]) -> Effect {
     Effect {
         name: "base",
         process,
-        statistic: s::one,
+        statistic: S::One,
         coefficient: Coefficient::Intercept,
         default: 0.0,
         phases,
@@ -43,7 +44,7 @@ const fn intercept(process: Process, phases: &'static [crate::model::Phase]) -> 
     }
 }
 
-const fn mix(process: Process, statistic: super::Statistic, meaning: &'static str) -> Effect {
+const fn mix(process: Process, statistic: S, meaning: &'static str) -> Effect {
     Effect {
         name: "mix",
         process,
@@ -57,7 +58,7 @@ const fn mix(process: Process, statistic: super::Statistic, meaning: &'static st
     }
 }
 
-const fn phases(mut e: Effect, phases: &'static [crate::model::Phase]) -> Effect {
+const fn phases(mut e: Effect, phases: &'static [Phase]) -> Effect {
     e.phases = phases;
     e
 }
@@ -74,13 +75,13 @@ pub const EFFECTS: &[Effect] = &[
     intercept(Formation, ALL_PHASES),
     mix(
         Formation,
-        s::formation_mix,
+        S::FormationMix,
         "kind-pair term, read from the choosing organisation's row ([formation.mix])",
     ),
     scalar(
         Formation,
         "same_territory",
-        s::same_territory,
+        S::SameTerritory,
         1.0,
         "[territory_i = territory_j]",
         "ties within a territory are likelier",
@@ -89,7 +90,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Formation,
             "memory",
-            s::remembered_trust,
+            S::RememberedTrust,
             3.0,
             "trust_ij of a remembered tie (0 if never tied)",
             "remembered partners are chosen again, the more the more they are trusted",
@@ -99,7 +100,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "closure",
-        s::log_common_partners,
+        S::LogCommonPartners,
         0.5,
         "ln(1 + common active partners of i and j)",
         "transitive closure: partners of partners become partners",
@@ -107,7 +108,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "popularity",
-        s::log_degree_j,
+        S::LogDegreeJ,
         0.2,
         "ln(1 + active degree_j)",
         "preferential attachment to well-connected organisations",
@@ -116,7 +117,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Formation,
             "project",
-            s::same_open_project,
+            S::SameOpenProject,
             1.0,
             "[i and j in the same open project]",
             "a shared funded project brings its members together",
@@ -127,7 +128,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Formation,
             "adopted",
-            s::adopters_in_dyad,
+            S::AdoptersInDyad,
             0.3,
             "adopted_i + adopted_j",
             "adopters of the practice form more ties",
@@ -137,7 +138,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "capacity",
-        s::log_capacity_j,
+        S::LogCapacityJ,
         0.3,
         "ln(capacity_j)",
         "larger organisations attract more ties",
@@ -145,7 +146,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "covariate_similarity",
-        s::covariate_similarity,
+        S::CovariateSimilarity,
         0.0,
         "1 - |x_i - x_j| / range(x)",
         "homophily on the organisation covariate (RSiena's simX, not centred)",
@@ -180,7 +181,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Dissolution,
             "trust",
-            s::minus_tie_trust,
+            S::MinusTieTrust,
             5.0,
             "-trust_ij",
             "trusted ties last longer",
@@ -190,21 +191,21 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Dissolution,
         "age",
-        s::minus_log_age,
+        S::MinusLogAge,
         0.3,
         "-ln(1 + age of the tie)",
         "old ties last longer (age counted as rules.age_from says)",
     ),
     mix(
         Dissolution,
-        s::dissolution_mix,
+        S::DissolutionMix,
         "kind-pair term, symmetric ([dissolution.mix])",
     ),
     phases(
         scalar(
             Dissolution,
             "project",
-            s::minus_same_open_project,
+            S::MinusSameOpenProject,
             3.0,
             "-[both ends in the same open project]",
             "funding protects ties inside an open project",
@@ -214,7 +215,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Dissolution,
         "covariate_similarity",
-        s::minus_covariate_similarity,
+        S::MinusCovariateSimilarity,
         0.0,
         "-(1 - |x_i - x_j| / range(x))",
         "ties between similar organisations last longer",
@@ -239,7 +240,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Adoption,
         "exposure",
-        s::adopted_partner_share,
+        S::AdoptedPartnerShare,
         2.0,
         "share of active partners that adopted",
         "contagion of the practice through ties",
@@ -248,7 +249,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Adoption,
             "social_capital",
-            s::social_capital_i,
+            S::SocialCapitalI,
             0.6,
             "sc_i (rules.social_capital)",
             "social capital helps adoption",
@@ -259,7 +260,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Adoption,
             "project",
-            s::in_open_project,
+            S::InOpenProject,
             1.5,
             "[i in an open project]",
             "funded projects spread the practice to their members",
@@ -272,7 +273,7 @@ pub const EFFECTS: &[Effect] = &[
             scalar(
                 Initiative,
                 "adopted",
-                s::adopted_i,
+                S::AdoptedI,
                 0.5,
                 "adopted_i",
                 "adopters launch more initiatives",
@@ -285,7 +286,7 @@ pub const EFFECTS: &[Effect] = &[
         scalar(
             Initiative,
             "social_capital",
-            s::social_capital_i,
+            S::SocialCapitalI,
             0.8,
             "sc_i (rules.social_capital)",
             "social capital helps launching initiatives",

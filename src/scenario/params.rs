@@ -1,6 +1,8 @@
-//! Model parameters: every coefficient of docs/ODD.md section 7, the process rates, the funding
-//! design and the modelling choices of docs/ODD.md section 10. Each field's doc comment
-//! gives its unit and default; `wecare defaults` prints them all.
+//! The scenario sections the model reads, declared once: every coefficient of docs/ODD.md
+//! section 7, the process rates, the funding design and the modelling choices of docs/ODD.md
+//! section 10, and [`Params`], the sections gathered for the model (`model::params` re-exports
+//! this module). Each field's doc comment gives its unit and default; `wecare defaults` prints
+//! them all.
 
 use super::effect::{Effects, Process, values};
 use crate::data::{Kind, PerKind};
