@@ -173,5 +173,10 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::SocialCapitalI => social_capital_i,
         S::InOpenProject => in_open_project,
         S::AdoptedI => adopted_i,
+        S::SqrtDegreeI => sqrt_degree_i,
+        S::SqrtDegreeJ => sqrt_degree_j,
+        S::IsolateI => isolate_i,
+        S::SqrtDegreesOfTie => sqrt_degrees_of_tie,
+        S::MinusOnlyTie => minus_only_tie,
     }
 }

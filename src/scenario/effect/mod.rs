@@ -119,6 +119,16 @@ pub enum StatisticId {
     InOpenProject,
     /// `adopted_i`.
     AdoptedI,
+    /// `sqrt(active degree_i)`.
+    SqrtDegreeI,
+    /// `sqrt(active degree_j)`.
+    SqrtDegreeJ,
+    /// `[active degree_i = 0]`.
+    IsolateI,
+    /// `sqrt(degree_i) + sqrt(degree_j)` of a tie's ends.
+    SqrtDegreesOfTie,
+    /// `-[the tie is the only one of an end]`.
+    MinusOnlyTie,
 }
 
 /// Where an effect's coefficient is set.

@@ -154,7 +154,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "activity_sqrt",
-        s::sqrt_degree_i,
+        S::SqrtDegreeI,
         0.0,
         "sqrt(active degree_i)",
         "below 0: organisations with many partners seek fewer new ones (RSiena's outActSqrt)",
@@ -162,7 +162,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "popularity_sqrt",
-        s::sqrt_degree_j,
+        S::SqrtDegreeJ,
         0.0,
         "sqrt(active degree_j)",
         "below 0: anti-popularity, well-connected organisations accept fewer new partners \
@@ -171,7 +171,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Formation,
         "isolate",
-        s::isolate_i,
+        S::IsolateI,
         0.0,
         "[active degree_i = 0]",
         "above 0: an organisation without partners is keener to find one (isolate avoidance)",
@@ -223,7 +223,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Dissolution,
         "degree_sqrt",
-        s::sqrt_degrees_of_tie,
+        S::SqrtDegreesOfTie,
         0.0,
         "sqrt(degree_i) + sqrt(degree_j)",
         "above 0: ties of organisations with many partners end more easily",
@@ -231,7 +231,7 @@ pub const EFFECTS: &[Effect] = &[
     scalar(
         Dissolution,
         "isolate",
-        s::minus_only_tie,
+        S::MinusOnlyTie,
         0.0,
         "-[degree_i = 1 or degree_j = 1]",
         "above 0: a tie that is the only one of an end lasts longer (isolate avoidance)",
