@@ -130,6 +130,7 @@ impl Problem {
         let plan_for = |req| {
             StatisticsPlan::new(req, threshold, covariate.clone(), covariate_inv_range)
                 .with_pre(pre.clone())
+                .with_patterns(scenario.patterns.clone())
         };
         let targets = build_targets(scenario, spec, &observed, &observed_ties_only, plan_for)?;
         let plan = plan_for(
@@ -227,6 +228,7 @@ impl Problem {
             self.covariate.clone(),
             self.covariate_inv_range,
         );
+        let plan = plan.with_patterns(self.plan.patterns().to_vec());
         match self.plan.pre() {
             Some(pre) => plan.with_pre(pre.clone()),
             None => plan,

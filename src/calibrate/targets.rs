@@ -7,7 +7,7 @@ use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
 use crate::data::{DataError, Dataset};
 use crate::error::{Error, Result};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
-use crate::scenario::Scenario;
+use crate::scenario::{Pattern, Scenario};
 use crate::stats::{StatTable, StatsOptions, WaveContext, wave_table};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -35,6 +35,11 @@ pub const DEGREE_SD: &str = "degree_sd";
 pub fn is_own(statistic: &str) -> bool {
     [TIE_COVARIATE_SIMILARITY, ISOLATES, DEGREE_SD].contains(&statistic)
 }
+/// Prefix of the statistic name under which a pattern target (`[[patterns]]`) is matched:
+/// `pattern:<name>`. Its simulated value is the pattern's violation, how far its value lies
+/// outside its range (0 inside), and its observed value is 0, so the ABC distance is zero
+/// inside the range.
+pub const PATTERN_PREFIX: &str = "pattern:";
 
 /// Is `statistic` defined by what a ties file cannot carry (trust, tie origin, adoption,
 /// initiatives)? Such statistics are not compared with waves read from ties CSV files.
@@ -194,6 +199,7 @@ pub struct StatisticsPlan {
     covariate: Arc<Vec<f64>>,
     covariate_inv_range: f64,
     pre: Option<Arc<Snapshot>>,
+    patterns: Vec<Pattern>,
 }
 
 impl StatisticsPlan {
@@ -202,6 +208,18 @@ impl StatisticsPlan {
     pub fn with_pre(mut self, pre: Arc<Snapshot>) -> StatisticsPlan {
         self.pre = Some(pre);
         self
+    }
+
+    /// The plan with the scenario's pattern targets, for requests `pattern:<name>`
+    /// ([`PATTERN_PREFIX`]).
+    pub fn with_patterns(mut self, patterns: Vec<Pattern>) -> StatisticsPlan {
+        self.patterns = patterns;
+        self
+    }
+
+    /// The pattern targets given with [`StatisticsPlan::with_patterns`].
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
     }
 
     /// The pre-programme network given with [`StatisticsPlan::with_pre`].
@@ -228,6 +246,7 @@ impl StatisticsPlan {
             covariate,
             covariate_inv_range,
             pre: None,
+            patterns: Vec::new(),
         }
     }
 
@@ -264,6 +283,25 @@ impl StatisticsPlan {
             let Some(k) = k else {
                 return Err(r.clone());
             };
+            if let Some(name) = stat.strip_prefix(PATTERN_PREFIX) {
+                let p = self
+                    .patterns
+                    .iter()
+                    .find(|p| p.name == name)
+                    .ok_or_else(|| r.clone())?;
+                let mut values = Vec::new();
+                for at in p.refs() {
+                    let k = at
+                        .wave
+                        .checked_sub(1)
+                        .filter(|&k| k < snaps.len())
+                        .ok_or_else(|| r.clone())?;
+                    let t = tables[k].get_or_insert_with(|| self.table(snaps, k));
+                    values.push(t.get(&p.scope, &at.statistic).ok_or_else(|| r.clone())?);
+                }
+                out.push(p.violation(p.value(&values)));
+                continue;
+            }
             if scope == "network" {
                 if let Some(v) = cheap_statistic(snaps, k, stat) {
                     out.push(v);
@@ -470,6 +508,18 @@ pub fn build_targets(
                 wave: t.wave,
                 value: t.value,
                 se: Some(t.se),
+            });
+        }
+    }
+    if spec.use_targets {
+        // Pattern targets: matched through their violation (0 inside the range).
+        for p in &scenario.patterns {
+            out.push(Target {
+                statistic: format!("{PATTERN_PREFIX}{}", p.name),
+                scope: p.scope.clone(),
+                wave: p.refs().iter().map(|r| r.wave).max().unwrap_or(1),
+                value: 0.0,
+                se: None,
             });
         }
     }

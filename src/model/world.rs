@@ -358,6 +358,17 @@ impl World {
         }
     }
 
+    /// Does one of `i` and `j` lead an open project of which the other is a member?
+    #[inline]
+    pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
+        let leads = |a: u32, b: u32| {
+            self.open_projects
+                .of(a)
+                .any(|p| self.projects[p as usize].lead == b)
+        };
+        leads(i, j) || leads(j, i)
+    }
+
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {

@@ -2,7 +2,8 @@
 //! manifest, plots and an HTML report), and comparisons of several runs.
 //!
 //! A run directory `results/<scenario>/<run id>/` holds (`docs/results.md` lists every column):
-//! - records: `scenario.toml`, `replicates.csv`, `summary.csv`, `targets.csv`, `networks/`;
+//! - records: `scenario.toml`, `replicates.csv`, `summary.csv`, `targets.csv`,
+//!   `patterns.csv` (with pattern targets), `networks/`;
 //! - `manifest.json`: engine, commit, seed, timings, and SHA-256 of every input and record;
 //! - derived: `plots/` (SVG and PNG) and `report.html`, rebuilt from the records by
 //!   [`build_report`] (`wecare report RUN_DIR`).
@@ -17,6 +18,7 @@ pub mod html;
 pub mod layout;
 pub mod manifest;
 pub mod networks;
+pub mod patterns;
 pub mod plot;
 mod run;
 mod rundir;

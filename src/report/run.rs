@@ -5,6 +5,7 @@ use super::manifest::{
     Engine, Host, MANIFEST_FORMAT, Manifest, ScenarioRecord, SummaryDefinitions, input_records,
 };
 use super::networks::write_networks;
+use super::patterns::{compare_patterns, write_patterns_csv};
 use super::single::build_report;
 use super::summary::{summarise, write_summary_csv};
 use super::targets::{compare_targets, write_targets_csv};
@@ -31,13 +32,23 @@ pub struct RunInfo {
 
 /// Writes the files that record a run's results into `dir`: `scenario.toml` (the scenario
 /// with every default filled in and data paths absolute), `replicates.csv`, `summary.csv`,
-/// `targets.csv` and `networks/`. Returns their records, in that order.
+/// `targets.csv`, `patterns.csv` (when the scenario has `[[patterns]]`) and `networks/`.
+/// Returns their records, in that order. A pattern naming a statistic the run does not report
+/// is an error located in the scenario file, and nothing is written.
 pub fn write_records(
     dir: &Path,
     scenario: &Scenario,
     table: &EnsembleTable,
     kept: &[KeptReplicate],
 ) -> Result<Vec<FileRecord>> {
+    let patterns = if scenario.patterns.is_empty() {
+        None
+    } else {
+        Some(
+            compare_patterns(&scenario.patterns, table)
+                .map_err(|problems| Error::from(scenario.located(problems)))?,
+        )
+    };
     let toml = scenario.with_resolved_paths().to_toml();
     let mut files = vec![write_recorded(dir, "scenario.toml", "scenario", |w| {
         w.write_all(toml.as_bytes())
@@ -54,6 +65,11 @@ pub fn write_records(
     files.push(write_recorded(dir, "targets.csv", "targets", |w| {
         write_targets_csv(&targets, w)
     })?);
+    if let Some(rows) = patterns {
+        files.push(write_recorded(dir, "patterns.csv", "patterns", |w| {
+            write_patterns_csv(&rows, w)
+        })?);
+    }
     files.extend(write_networks(dir, kept)?);
     Ok(files)
 }

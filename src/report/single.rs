@@ -11,6 +11,7 @@ use super::fmt::sig;
 use super::html::{esc, figure, interval_cell, page, table};
 use super::manifest::Manifest;
 use super::networks::read_replicate_networks;
+use super::patterns::{PatternRow, read_patterns_csv};
 use super::plot::network::NetworkFigure;
 use super::plot::render;
 use super::summary::Summary;
@@ -29,6 +30,8 @@ pub struct RunData {
     pub summary: Summary,
     /// Its `targets.csv` (empty when the file is missing).
     pub targets: Vec<TargetRow>,
+    /// Its `patterns.csv` (empty when the file is missing).
+    pub patterns: Vec<PatternRow>,
     /// The scenario as run, as a TOML table.
     pub scenario: toml::Table,
 }
@@ -66,6 +69,12 @@ impl RunData {
         } else {
             Vec::new()
         };
+        let pp = dir.join("patterns.csv");
+        let patterns = if pp.exists() {
+            read_patterns_csv(&pp)?
+        } else {
+            Vec::new()
+        };
         let scenario = manifest
             .scenario
             .toml
@@ -76,6 +85,7 @@ impl RunData {
             manifest,
             summary,
             targets,
+            patterns,
             scenario,
         })
     }
@@ -208,6 +218,63 @@ pub fn wave_table(s: &Summary, scope: &str, stats: &[(String, String)]) -> Strin
                 });
             }
             r
+        })
+        .collect();
+    table(&head, &rows, 1)
+}
+
+/// The pattern targets: met or not, with the share of replicates meeting each.
+pub fn patterns_table(patterns: &[PatternRow]) -> String {
+    let head: Vec<String> = [
+        "pattern",
+        "target",
+        "replicates meeting it (± MC se)",
+        "needed",
+        "met",
+        "value: mean (2.5–97.5%)",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = patterns
+        .iter()
+        .map(|p| {
+            let d = &p.value;
+            let name = if p.says.is_empty() {
+                esc(&p.name)
+            } else {
+                format!(
+                    "{}<br><span class=\"ci\">{}</span>",
+                    esc(&p.name),
+                    esc(&p.says)
+                )
+            };
+            let scope = if p.scope == "network" {
+                String::new()
+            } else {
+                format!(" <span class=\"ci\">({})</span>", esc(&p.scope))
+            };
+            vec![
+                name,
+                format!("<code>{}</code>{scope}", esc(&p.formula)),
+                format!(
+                    "{}% <span class=\"ci\">± {}</span>",
+                    sig(100.0 * p.share_met, 3),
+                    sig(100.0 * p.share_met_mcse, 2)
+                ),
+                format!("{}%", sig(100.0 * p.required_share, 3)),
+                if p.met {
+                    "<span class=\"good\">met</span>".to_string()
+                } else {
+                    "<span class=\"warn\">not met</span>".to_string()
+                },
+                format!(
+                    "{} <span class=\"ci\">[{}, {}]</span>",
+                    sig(d.mean, 3),
+                    sig(d.p2_5, 3),
+                    sig(d.p97_5, 3)
+                ),
+            ]
         })
         .collect();
     table(&head, &rows, 1)
@@ -554,6 +621,20 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
             share of replicates whose value lies below the observation (green when the observation lies inside \
             the simulated 2.5–97.5% interval); <em>z</em> is (simulated mean − observed) / observed SE.</p>\n");
         b.push_str(&targets_table(&run.targets));
+    }
+
+    if !run.patterns.is_empty() {
+        let met = run.patterns.iter().filter(|p| p.met).count();
+        b.push_str(&format!(
+            "<h2>Observed patterns</h2>\n<p class=\"note\">{met} of {} pattern targets met. Each \
+             pattern of the scenario is a range or an ordering of wave statistics; a replicate meets \
+             it when its value lies in the range, and the run meets it when at least the needed share \
+             of replicates do. ± is the Monte Carlo standard error of the share, √(p(1−p)/n). For an \
+             ordering the value is the difference between the larger side and the largest of the \
+             other side.</p>\n",
+            run.patterns.len()
+        ));
+        b.push_str(&patterns_table(&run.patterns));
     }
 
     b.push_str("<h2>Across waves</h2>\n");

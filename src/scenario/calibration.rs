@@ -221,7 +221,7 @@ pub struct CalibrationSpec {
     pub statistics: Vec<String>,
     /// Observed waves matched, 1-based (default: every observed wave).
     pub waves: Vec<usize>,
-    /// Also match the scenario's `[[targets]]` (default true).
+    /// Also match the scenario's `[[targets]]` and `[[patterns]]` (default true).
     pub use_targets: bool,
     /// The calibrated parameters and their priors.
     pub parameters: Vec<ParameterSpec>,

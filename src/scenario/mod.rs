@@ -9,6 +9,7 @@ mod load;
 pub mod outcome;
 pub mod parameters;
 pub mod params;
+pub mod pattern;
 pub mod prior;
 pub mod sweep;
 mod validate;
@@ -20,6 +21,7 @@ pub use params::{
     Adoption, Dissolution, Exit, Feedback, Formation, Funding, Initiative, Params, Rules, Timeline,
     Trust,
 };
+pub use pattern::Pattern;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 pub use sweep::Sweep;
@@ -241,6 +243,9 @@ pub struct Scenario {
     /// Observed target statistics (`[[targets]]`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<Target>,
+    /// Pattern targets (`[[patterns]]`): ranges and orderings of wave statistics.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<Pattern>,
     /// Phases and waves.
     pub timeline: Timeline,
     /// Tie formation.

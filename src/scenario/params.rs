@@ -290,7 +290,7 @@ pub struct Initiative {
 impl Default for Initiative {
     fn default() -> Self {
         Initiative {
-            base: -6.18,
+            base: -6.05,
             effects: Effects::defaults(Process::Initiative),
             partners_mean: 3.0,
             from_ties: 0.7,

@@ -274,6 +274,7 @@ pub(super) fn check(s: &Scenario) -> Problems {
             ));
         }
     }
+    o.extend(super::pattern::check(&s.patterns, s.timeline.waves.len()));
     o.extend(super::sweep::check(s));
     o.extend(super::calibration::check(
         &s.calibration,

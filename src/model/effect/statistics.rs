@@ -173,10 +173,29 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::SocialCapitalI => social_capital_i,
         S::InOpenProject => in_open_project,
         S::AdoptedI => adopted_i,
+        S::LeadPartner => lead_partner,
+        S::MinusLeadPartner => minus_lead_partner,
+        S::ProgrammeTie => programme_tie,
         S::SqrtDegreeI => sqrt_degree_i,
         S::SqrtDegreeJ => sqrt_degree_j,
         S::IsolateI => isolate_i,
         S::SqrtDegreesOfTie => sqrt_degrees_of_tie,
         S::MinusOnlyTie => minus_only_tie,
     }
+}
+
+/// `[one of i and j leads an open project of which the other is a member]`.
+pub fn lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.lead_and_partner(f.i, f.j))
+}
+
+/// `-[one end leads an open project of which the other is a member]`.
+pub fn minus_lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -indicator(w.lead_and_partner(f.i, f.j))
+}
+
+/// `[the tie first formed during the programme]` (origin `programme`, whatever
+/// `rules.revived_origin` says: the tie's first spell is what was built for the money).
+pub fn programme_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.memory.dyad(f.tie).origin == crate::network::Origin::Programme)
 }

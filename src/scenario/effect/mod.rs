@@ -119,6 +119,12 @@ pub enum StatisticId {
     InOpenProject,
     /// `adopted_i`.
     AdoptedI,
+    /// `[one of i and j leads an open project of which the other is a member]`.
+    LeadPartner,
+    /// `-[one end leads an open project of which the other is a member]`.
+    MinusLeadPartner,
+    /// `[the tie first formed during the programme]`.
+    ProgrammeTie,
     /// `sqrt(active degree_i)`.
     SqrtDegreeI,
     /// `sqrt(active degree_j)`.
