@@ -31,6 +31,7 @@ fn bench_wave(c: &mut Criterion, label: &str, s: &Snapshot) {
         current: s,
         previous: Some(&prev),
         first: Some(&prev),
+        pre: None,
     };
     for per_territory in [false, true] {
         let opts = StatsOptions {

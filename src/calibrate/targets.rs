@@ -553,6 +553,7 @@ mod cheap_tests {
                     current: &snaps[k],
                     previous: k.checked_sub(1).map(|p| &snaps[p]),
                     first: Some(&snaps[0]),
+                    pre: None,
                 },
                 &StatsOptions::default(),
             );
