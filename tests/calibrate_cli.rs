@@ -107,7 +107,7 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         for f in &expected {
             assert!(dir.join(f).is_file(), "{method}: {f} missing");
         }
-        assert_eq!(est.lines().count(), 5, "{est}");
+        assert_eq!(est.lines().count(), 6, "{est}");
         // One interval convention for both methods.
         assert!(
             est.lines()

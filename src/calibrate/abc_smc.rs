@@ -53,7 +53,10 @@ pub struct Generation {
     pub run: u64,
     /// Particles accepted.
     pub accepted: u64,
-    /// `accepted / proposals`.
+    /// `accepted / simulations`: the share of simulated proposals within the tolerance.
+    /// Proposals outside the prior's support are never simulated and are not counted, so the
+    /// rate (and `min_acceptance`, which stops on it) measures how hard the tolerance is to
+    /// meet, not how much of the kernel falls outside the prior box.
     #[serde(with = "exact")]
     pub acceptance_rate: f64,
     /// Effective sample size of the weights.
@@ -200,7 +203,7 @@ impl AbcSmc {
             simulations,
             run,
             accepted,
-            acceptance_rate: accepted as f64 / proposals.max(1) as f64,
+            acceptance_rate: accepted as f64 / simulations.max(1) as f64,
             ess: ess(&state.weights),
             total_simulations: state.simulations,
             wall_seconds,
@@ -493,13 +496,14 @@ impl Solver for AbcSmc {
         }
         match state.history.last() {
             Some(g) if g.generation == state.generation => format!(
-                "abc generation {}: tolerance {:.4}, accepted {}/{} ({:.1}%), ESS {:.0}, {} \
-                 simulations in {:.1} s ({:.0}/s), {} in all",
+                "abc generation {}: tolerance {:.4}, accepted {} of {} simulated ({:.1}%; {} \
+                 proposed), ESS {:.0}, {} simulations in {:.1} s ({:.0}/s), {} in all",
                 g.generation,
                 g.tolerance,
                 g.accepted,
-                g.proposals,
+                g.simulations,
                 100.0 * g.acceptance_rate,
+                g.proposals,
                 g.ess,
                 g.run,
                 g.wall_seconds,

@@ -219,6 +219,23 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     let pool = crate::ensemble::pool(used_threads).map_err(|e| Error::Other(e.to_string()))?;
     let pred = pool.install(|| ppc::predictive(&problem, &particles, seed))?;
     let pred_wall = clock.elapsed().as_secs_f64();
+    // ABC's calibrated scenario carries the summary of the posterior that fits best.
+    let point = match &abc_state {
+        Some(s) => Some(pool.install(|| summary::abc_point(&problem, s, seed))?),
+        None => None,
+    };
+    if let Some((c, best)) = &point {
+        say(&format!(
+            "point estimate: the {} (median ABC distance {:.3} over {} simulations; {})",
+            c[*best].name.replace('_', " "),
+            c[*best].median_distance,
+            summary::POINT_RUNS,
+            c.iter()
+                .map(|x| format!("{} {:.3}", x.name.replace('_', " "), x.median_distance))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
 
     let smm3 = smm_state.as_ref().and_then(|s| s.phase3.as_ref());
     let converged = smm_state
@@ -246,28 +263,34 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         _ => {}
     }
     outputs::write_predictive(&dir, &pred, problem.observed.len())?;
+    if let Some((c, best)) = &point {
+        outputs::write_point_estimates(&dir, &problem, c, *best)?;
+    }
     // The scenario as calibrated: with the method actually used (`--method` overrides it).
     let mut used = scenario.with_resolved_paths();
     used.calibration.method = method;
     outputs::write_file(&dir, "scenario.toml", &used.to_toml())?;
-    match outputs::calibrated_scenario(scenario, &estimates) {
+    let mut carried = estimates.clone();
+    let what = match &point {
+        Some((c, best)) => {
+            for (e, &x) in carried.iter_mut().zip(&c[*best].theta) {
+                e.estimate = x;
+            }
+            format!(
+                "the {} of the posterior, the summary whose simulations are closest to the data \
+                 (point_estimates.csv)",
+                c[*best].name.trim_start_matches("posterior_")
+            )
+        }
+        None => "method-of-moments estimates (estimates.csv)".to_string(),
+    };
+    match outputs::calibrated_scenario(scenario, &carried) {
         Ok(c) => {
             let header = format!(
-                "# {} calibrated by `wecare calibrate` (method {}, seed {seed}): {} of {} set to \
-                 the {} (estimates.csv beside this file).\n",
+                "# {} calibrated by `wecare calibrate` (method {}, seed {seed}): {} set to {what}.\n",
                 scenario.scenario.name,
                 method.name(),
-                if method == Method::Abc {
-                    "posterior means"
-                } else {
-                    "estimates"
-                },
                 problem.keys().join(", "),
-                if method == Method::Abc {
-                    "posterior means"
-                } else {
-                    "method-of-moments estimates"
-                }
             );
             let warning = match &advice {
                 Some(a) => format!(

@@ -775,6 +775,34 @@ pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
         .map_err(|e| Error::io(&path, e))
 }
 
+/// `point_estimates.csv`: ABC's candidate point estimates (posterior mean, marginal medians,
+/// posterior mode), their median and mean ABC distances at the point, and which one the
+/// calibrated scenario carries.
+pub fn write_point_estimates(
+    dir: &Path,
+    problem: &Problem,
+    candidates: &[super::summary::PointCandidate],
+    chosen: usize,
+) -> Result<()> {
+    let mut header = strings(&["candidate", "chosen", "median_distance", "mean_distance"]);
+    header.extend(problem.keys());
+    let rows: Vec<Vec<String>> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut r = vec![
+                c.name.to_string(),
+                (i == chosen).to_string(),
+                num(c.median_distance),
+                num(c.mean_distance),
+            ];
+            r.extend(c.theta.iter().map(|&x| num(x)));
+            r
+        })
+        .collect();
+    write_rows(&dir.join("point_estimates.csv"), &header, &rows)
+}
+
 /// Writes text to a file of the directory.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
     write_text(&dir.join(name), text)

@@ -7,6 +7,7 @@ use super::prior::Prior;
 use super::spec::CalibrationSpec;
 use super::targets::{StatisticsPlan, Target, build_targets, read_observed};
 use crate::data::Dataset;
+use crate::data::Level;
 use crate::error::{Error, Result};
 use crate::model::rng;
 use crate::model::{Model, Params};
@@ -58,7 +59,12 @@ impl Problem {
     /// observed wave files, checks the parameters and the statistics' names.
     pub fn from_scenario(scenario: &Scenario) -> Result<Problem> {
         let (ds, warnings) = scenario.load_dataset()?;
-        for w in &warnings {
+        // Information about the data (isolates, common in observed panels) is not repeated by
+        // every calibration: `wecare validate` shows it.
+        for w in warnings
+            .iter()
+            .filter(|w| matches!(w.level, Level::Warning))
+        {
             eprintln!("{w}");
         }
         Problem::with_observed(scenario, ds, None)

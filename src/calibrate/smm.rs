@@ -260,6 +260,9 @@ pub struct SmmState {
     /// Completed rounds of phases 2 and 3 (a round that does not converge is followed by
     /// another from its estimate, up to `calibration.smm.rounds`).
     pub rounds: usize,
+    /// Rounds whose phase 3 found the moments undefined (counted in `rounds`).
+    #[serde(default)]
+    pub failed_rounds: usize,
 }
 
 /// The method-of-moments solver.
@@ -339,7 +342,7 @@ fn estimate_at(
     master: u64,
     runs: usize,
     diff_runs: usize,
-) -> Result<AtPoint> {
+) -> Result<std::result::Result<AtPoint, Undefined>> {
     let diff_runs = diff_runs.min(runs);
     let out: Vec<Option<DifferenceRun>> = (0..runs as u64)
         .into_par_iter()
@@ -353,10 +356,13 @@ fn estimate_at(
         .map(|x| &x.1)
         .collect();
     if ok.len() < 3 || failed * 2 > runs || with_d.len() < 3 {
-        return Err(Error::Other(format!(
-            "{failed} of {runs} simulations at {theta:?} give an undefined (NaN) moment: choose \
-             statistics defined on every simulated wave, or other start values"
-        )));
+        return Ok(Err(Undefined {
+            message: format!(
+                "{failed} of {runs} simulations at {theta:?} give an undefined (NaN) moment: \
+                 choose statistics defined on every simulated wave, or other start values"
+            ),
+            simulations: (runs + diff_runs * 2 * theta.len()) as u64,
+        }));
     }
     let s: Vec<Vec<f64>> = ok.iter().map(|x| x.0.clone()).collect();
     let mean = linalg::mean(&s);
@@ -370,13 +376,22 @@ fn estimate_at(
             }
         }
     }
-    Ok(AtPoint {
+    Ok(Ok(AtPoint {
         mean,
         cov,
         derivative: d,
         failed,
         simulations: (runs + diff_runs * 2 * p) as u64,
-    })
+    }))
+}
+
+/// A point where most simulations leave a moment undefined (NaN): no ties at a matched wave,
+/// for example, where transitivity does not exist.
+struct Undefined {
+    /// What went wrong, for the error when there is nothing to fall back on.
+    message: String,
+    /// Simulations run.
+    simulations: u64,
 }
 
 /// The phase 2 update matrix `D~^-1`, `D~ = (1 - diagonalize) D + diagonalize diag(D)`
@@ -552,14 +567,19 @@ impl Smm {
         let n3 = s.phase3;
         let p = problem.dim();
         let master = derive_seed(seed, TAG_PHASE3, state.rounds as u64);
-        let at = estimate_at(
+        let at = match estimate_at(
             problem,
             moments,
             &state.theta,
             master,
             n3,
             derivative_runs(s, p),
-        )?;
+        )? {
+            Ok(at) => at,
+            Err(undefined) => {
+                return self.failed_round(problem, moments, state, undefined, clock);
+            }
+        };
         let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
         let k = moments.target.len();
         let sd: Vec<f64> = (0..k).map(|i| sigma[i][i].max(0.0).sqrt()).collect();
@@ -622,19 +642,73 @@ impl Smm {
         state.phase3 = Some(this);
         if converged {
             state.stage = Stage::Done;
-        } else if state.rounds < s.rounds {
+            Ok(state)
+        } else {
+            self.next_round(problem, moments, state, true)
+        }
+    }
+
+    /// A round whose phase 3 estimate leaves the moments undefined in most simulations (a
+    /// corner of the prior box where no ties survive, so transitivity does not exist) is a
+    /// failed round: the fit goes on from the best round so far, as after a round that did not
+    /// converge. Without a best round it starts again from the start values, and only a fit
+    /// with no round left and nothing to report ends with the error.
+    fn failed_round(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        mut state: SmmState,
+        undefined: Undefined,
+        clock: Instant,
+    ) -> Result<SmmState> {
+        state.simulations += undefined.simulations;
+        state.steps.push(Step {
+            stage: format!("{}phase3.undefined", round_prefix(state.rounds)),
+            iterations: self.settings.phase3,
+            simulations: undefined.simulations,
+            gain: 0.0,
+            theta: state.theta.clone(),
+            wall_seconds: clock.elapsed().as_secs_f64(),
+        });
+        state.rounds += 1;
+        state.failed_rounds += 1;
+        if state.best.is_none() {
+            if state.rounds >= self.settings.rounds {
+                return Err(Error::Other(undefined.message));
+            }
+            // Nothing converged-ish yet: the whole of phase 2 again from the start values.
+            state.theta = state.start.clone();
+            state.stage = Stage::Phase2 { subphase: 1 };
+            return Ok(state);
+        }
+        // No Newton step from the best round: that step may be what led here.
+        self.next_round(problem, moments, state, false)
+    }
+
+    /// After a round that did not converge: another round from the best so far (after a
+    /// Newton step from it with `newton`), or, out of rounds, the best round as the result.
+    /// The best round must exist.
+    fn next_round(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        mut state: SmmState,
+        newton: bool,
+    ) -> Result<SmmState> {
+        let s = &self.settings;
+        if state.rounds < s.rounds {
             // The fallback: a Newton step from this estimate, with phase 3's precise mean
             // moments and the derivative re-estimated here (RSiena re-estimates likewise from a
             // previous answer), then the last subphase (the smallest gain, averaged) and phase
             // 3 again. A round that wandered off (to a bound, along a ridge) starts again from
             // the best estimate so far.
-            let from = state.best.as_ref().expect("set above");
+            let from = state.best.as_ref().expect("a round has finished");
             let base = from.theta.clone();
             let (dd, dv) = (
                 &from.phase3.derivative,
                 from.phase3.deviation(&moments.target),
             );
-            if let Some(di) = linalg::inverse(dd) {
+            if let Some(di) = linalg::inverse(dd).filter(|_| newton) {
                 let mut step = linalg::mul_vec(&di, &dv);
                 truncate(&mut step, s.max_step);
                 state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
@@ -651,7 +725,7 @@ impl Smm {
             };
         } else {
             // Out of rounds: report the best round.
-            let b = state.best.clone().expect("set above");
+            let b = state.best.clone().expect("a round has finished");
             state.theta = b.theta;
             state.phase3 = Some(b.phase3);
             state.stage = Stage::Done;
@@ -703,7 +777,8 @@ impl Solver for Smm {
         let n1 = derivative_runs(s, p);
         let start: Vec<f64> = problem.parameters.iter().map(|p| p.start).collect();
         let master = derive_seed(seed, TAG_PHASE1, 0);
-        let at = estimate_at(problem, &moments, &start, master, n1, n1)?;
+        let at = estimate_at(problem, &moments, &start, master, n1, n1)?
+            .map_err(|u| Error::Other(u.message))?;
         let (mean, d) = (at.mean, at.derivative);
         let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, &moments, &d))?;
         let update =
@@ -737,6 +812,7 @@ impl Solver for Smm {
             best: None,
             simulations: sims,
             rounds: 0,
+            failed_rounds: 0,
         })
     }
 

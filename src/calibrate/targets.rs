@@ -20,6 +20,21 @@ use std::sync::Arc;
 /// sum).
 pub const TIE_COVARIATE_SIMILARITY: &str = "tie_covariate_similarity";
 
+/// Name of the degree statistic calibration computes itself: the number of active organisations
+/// without an active tie (the target statistic of the isolate effects; RSiena's `isolateNet`
+/// counts the same organisations).
+pub const ISOLATES: &str = "isolates";
+
+/// Name of the degree statistic calibration computes itself: the standard deviation of the
+/// active organisations' degrees (population form; NaN without active organisations). With
+/// `ties` fixed it measures how unequal the degrees are, which the degree effects
+/// (`activity_sqrt`, `popularity_sqrt`, `dissolution.degree_sqrt`) move.
+pub const DEGREE_SD: &str = "degree_sd";
+
+/// Is `statistic` one calibration computes itself (not a wave statistic of docs/statistics.md)?
+pub fn is_own(statistic: &str) -> bool {
+    [TIE_COVARIATE_SIMILARITY, ISOLATES, DEGREE_SD].contains(&statistic)
+}
 /// Prefix of the statistic name under which a pattern target (`[[patterns]]`) is matched:
 /// `pattern:<name>`. Its simulated value is the pattern's violation, how far its value lies
 /// outside its range (0 inside), and its observed value is 0, so the ABC distance is zero
@@ -287,9 +302,23 @@ impl StatisticsPlan {
                 out.push(p.violation(p.value(&values)));
                 continue;
             }
-            if stat == TIE_COVARIATE_SIMILARITY && scope == "network" {
-                out.push(self.covariate_similarity(&snaps[k]));
-                continue;
+            if scope == "network" {
+                if let Some(v) = cheap_statistic(snaps, k, stat) {
+                    out.push(v);
+                    continue;
+                }
+                let own = match stat.as_str() {
+                    TIE_COVARIATE_SIMILARITY => Some(self.covariate_similarity(&snaps[k])),
+                    ISOLATES | DEGREE_SD => {
+                        let (isolates, sd) = degree_summary(&snaps[k]);
+                        Some(if stat == ISOLATES { isolates } else { sd })
+                    }
+                    _ => None,
+                };
+                if let Some(v) = own {
+                    out.push(v);
+                    continue;
+                }
             }
             let t = tables[k].get_or_insert_with(|| self.table(snaps, k));
             match t.get(scope, stat) {
@@ -317,6 +346,60 @@ impl StatisticsPlan {
         }
         if n == 0 { f64::NAN } else { sum / n as f64 }
     }
+}
+
+/// Network statistics that calibration computes without the whole wave table (which includes
+/// betweenness and every social-capital measure, most of a small simulation's cost), by the
+/// same functions the table uses, so the values are identical (a test checks it).
+fn cheap_statistic(snaps: &[Snapshot], k: usize, stat: &str) -> Option<f64> {
+    use crate::stats::{ScopeGraph, change, shape, size};
+    let s = &snaps[k];
+    Some(match stat {
+        "ties" => ScopeGraph::network(s).m() as f64,
+        "density" => size::density(&ScopeGraph::network(s)),
+        "mean_degree" => size::mean_degree(&ScopeGraph::network(s)),
+        "transitivity" => {
+            let g = ScopeGraph::network(s);
+            shape::transitivity(&g, &shape::triangles(&g))
+        }
+        "tie_persistence" | "tie_jaccard" => {
+            let t = change::network_change(&snaps[k.checked_sub(1)?], s);
+            if stat == "tie_persistence" {
+                t.persistence()
+            } else {
+                t.jaccard()
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The number of active organisations without an active tie, and the standard deviation of
+/// the active organisations' degrees (NaN without active organisations).
+pub fn degree_summary(s: &Snapshot) -> (f64, f64) {
+    let mut degree = vec![0u32; s.active.len()];
+    for t in &s.ties {
+        let (a, b) = (t.a as usize, t.b as usize);
+        if s.active.get(a) == Some(&true) && s.active.get(b) == Some(&true) {
+            degree[a] += 1;
+            degree[b] += 1;
+        }
+    }
+    let (mut n, mut isolates, mut sum, mut sq) = (0usize, 0usize, 0.0, 0.0);
+    for (d, _) in degree.iter().zip(&s.active).filter(|x| *x.1) {
+        n += 1;
+        isolates += (*d == 0) as usize;
+        sum += *d as f64;
+        sq += (*d as f64) * (*d as f64);
+    }
+    if n == 0 {
+        return (0.0, f64::NAN);
+    }
+    let mean = sum / n as f64;
+    (
+        isolates as f64,
+        (sq / n as f64 - mean * mean).max(0.0).sqrt(),
+    )
 }
 
 /// The targets of a calibration: every statistic of `spec.statistics` at every wave of
@@ -448,4 +531,51 @@ pub fn build_targets(
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod cheap_tests {
+    use super::cheap_statistic;
+    use crate::data::generate::{GeneratorParams, generate};
+    use crate::model::{Model, Params};
+    use crate::stats::{StatsOptions, WaveContext, wave_table};
+
+    /// The statistics calibration computes on its own equal the wave table's, bit for bit.
+    #[test]
+    fn cheap_statistics_equal_the_wave_table() {
+        let ds = generate(&GeneratorParams::default(), 7).unwrap();
+        let p = Params::default();
+        let snaps = Model::new(&ds, &p).unwrap().run(3, 0);
+        assert!(snaps.len() >= 3);
+        for k in 0..snaps.len() {
+            let t = wave_table(
+                WaveContext {
+                    current: &snaps[k],
+                    previous: k.checked_sub(1).map(|p| &snaps[p]),
+                    first: Some(&snaps[0]),
+                    pre: None,
+                },
+                &StatsOptions::default(),
+            );
+            for stat in [
+                "ties",
+                "density",
+                "mean_degree",
+                "transitivity",
+                "tie_persistence",
+                "tie_jaccard",
+            ] {
+                let a = cheap_statistic(&snaps, k, stat);
+                let b = t.get("network", stat);
+                match (a, b) {
+                    (Some(a), Some(b)) => assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{stat} at wave {k}: {a} against {b}"
+                    ),
+                    (None, None) => assert_eq!(k, 0, "{stat}"),
+                    other => panic!("{stat} at wave {k}: {other:?}"),
+                }
+            }
+        }
+    }
 }

@@ -58,6 +58,31 @@ pub fn log_degree_j(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     c.t.ln1p(w.memory.degree(f.j))
 }
 
+/// `sqrt(active degree of i)`: the choosing organisation's partners.
+pub fn sqrt_degree_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    (w.memory.degree(f.i) as f64).sqrt()
+}
+
+/// `sqrt(active degree of j)`: the candidate's partners.
+pub fn sqrt_degree_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    (w.memory.degree(f.j) as f64).sqrt()
+}
+
+/// `[i has no active partner]`.
+pub fn isolate_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    indicator(w.memory.degree(f.i) == 0)
+}
+
+/// `sqrt(degree_a) + sqrt(degree_b)` of a tie's two ends (the tie itself counted).
+pub fn sqrt_degrees_of_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    (w.memory.degree(f.i) as f64).sqrt() + (w.memory.degree(f.j) as f64).sqrt()
+}
+
+/// `-[the tie is the only active tie of one of its ends]`.
+pub fn minus_only_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
+    -indicator(w.memory.degree(f.i) == 1 || w.memory.degree(f.j) == 1)
+}
+
 /// `[i and j are members of the same open project]`.
 #[inline]
 pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
@@ -192,6 +217,11 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::MinusLeadPartner => minus_lead_partner,
         S::ProgrammeTie => programme_tie,
         S::LogBudgetPerMember => log_budget_per_member,
+        S::SqrtDegreeI => sqrt_degree_i,
+        S::SqrtDegreeJ => sqrt_degree_j,
+        S::IsolateI => isolate_i,
+        S::SqrtDegreesOfTie => sqrt_degrees_of_tie,
+        S::MinusOnlyTie => minus_only_tie,
     }
 }
 

@@ -127,6 +127,16 @@ pub enum StatisticId {
     ProgrammeTie,
     /// `[same open project] ln(budget per member and month / reference)`.
     LogBudgetPerMember,
+    /// `sqrt(active degree_i)`.
+    SqrtDegreeI,
+    /// `sqrt(active degree_j)`.
+    SqrtDegreeJ,
+    /// `[active degree_i = 0]`.
+    IsolateI,
+    /// `sqrt(degree_i) + sqrt(degree_j)` of a tie's ends.
+    SqrtDegreesOfTie,
+    /// `-[the tie is the only one of an end]`.
+    MinusOnlyTie,
 }
 
 /// Where an effect's coefficient is set.

@@ -162,7 +162,6 @@ pub const EFFECTS: &[Effect] = &[
         ),
         PROJECT_PHASES,
     ),
-    // Last of formation, so a zero coefficient (the default) leaves every sum as it was.
     phases(
         scalar(
             Formation,
@@ -173,6 +172,31 @@ pub const EFFECTS: &[Effect] = &[
             "money per member and month helps a project's members tie (diminishing returns)",
         ),
         PROJECT_PHASES,
+    ),
+    scalar(
+        Formation,
+        "activity_sqrt",
+        S::SqrtDegreeI,
+        0.0,
+        "sqrt(active degree_i)",
+        "below 0: organisations with many partners seek fewer new ones (RSiena's outActSqrt)",
+    ),
+    scalar(
+        Formation,
+        "popularity_sqrt",
+        S::SqrtDegreeJ,
+        0.0,
+        "sqrt(active degree_j)",
+        "below 0: anti-popularity, well-connected organisations accept fewer new partners \
+         (RSiena's inPopSqrt)",
+    ),
+    scalar(
+        Formation,
+        "isolate",
+        S::IsolateI,
+        0.0,
+        "[active degree_i = 0]",
+        "above 0: an organisation without partners is keener to find one (isolate avoidance)",
     ),
     intercept(Dissolution, ALL_PHASES),
     channel(
@@ -239,6 +263,22 @@ pub const EFFECTS: &[Effect] = &[
             "ties built for the money end first once it stops",
         ),
         POST_PHASE,
+    ),
+    scalar(
+        Dissolution,
+        "degree_sqrt",
+        S::SqrtDegreesOfTie,
+        0.0,
+        "sqrt(degree_i) + sqrt(degree_j)",
+        "above 0: ties of organisations with many partners end more easily",
+    ),
+    scalar(
+        Dissolution,
+        "isolate",
+        S::MinusOnlyTie,
+        0.0,
+        "-[degree_i = 1 or degree_j = 1]",
+        "above 0: a tie that is the only one of an end lasts longer (isolate avoidance)",
     ),
     intercept(Adoption, ALL_PHASES),
     scalar(
