@@ -167,8 +167,8 @@ fn bad_calibration_sections_are_located() {
     let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
         .unwrap()
         .replace(
-            "prior = \"uniform\"\nmin = -2.0",
-            "prior = \"normal\"\nmin = -2.0",
+            "prior = \"uniform\"                   # the same smoking level: odds x 0.37 to x 20\nmin = -1.0",
+            "prior = \"normal\"\nmin = -1.0",
         );
     let e = Scenario::parse(&text, "s50.toml", &root.join("scenarios")).unwrap_err();
     assert!(

@@ -190,12 +190,10 @@ fn names_are_unique_and_documented() {
 #[test]
 fn terms_keep_only_non_zero_effects_in_their_phases() {
     let mut p = Params::default();
-    // `formation.project` is 0 by default (docs/ODD.md, section 7.1); switched on here to
-    // show it counted only where projects can be open.
-    p.formation.effects.set("project", 1.0);
     let count = |p: &Params, process, phase| Terms::new(p).of(process, phase).len();
-    // Formation: six non-zero scalar effects by default, in every phase (`project` and
-    // `project_lead`, the effects limited to project phases, default to 0).
+    // Formation: six non-zero scalar effects by default, in every phase (`project`,
+    // `project_lead` and `project_budget`, the effects limited to project phases, default to
+    // 0; `project` switched on below counts only where projects can be open).
     assert_eq!(count(&p, Process::Formation, Phase::Pre), 6);
     assert_eq!(count(&p, Process::Formation, Phase::Programme), 6);
     assert_eq!(count(&p, Process::Initiative, Phase::Pre), 0);

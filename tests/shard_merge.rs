@@ -117,6 +117,9 @@ fn experiment_shards_merge_to_the_single_experiment() {
                 "scenarios/wecare-measure1.toml",
                 "--replicates",
                 "3",
+                // The re-fitting parts calibrate by ABC and do not shard.
+                "--only",
+                "q1,q2,mechanisms,q3",
             ],
             2,
         ),

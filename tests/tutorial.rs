@@ -120,7 +120,7 @@ fn the_tutorial_runs_end_to_end() {
     }
 
     let results = work.path().join("results");
-    // Step 2: "about 74 ties at wave 3 ... about 38% join new initiatives" (200 replicates,
+    // Step 2: "about 58 ties at wave 3 ... about 39% join new initiatives" (200 replicates,
     // seed 2024; the tolerances are a few Monte Carlo standard errors: 0.35 ties, 0.011).
     let run = fs::read_dir(results.join("tutorial-region"))
         .unwrap()
@@ -139,14 +139,14 @@ fn the_tutorial_runs_end_to_end() {
             .clone()
     };
     let ties = num(&at3("ties"), "mean");
-    assert!((ties - 74.0).abs() < 1.5, "ties at wave 3: {ties}");
+    assert!((ties - 58.4).abs() < 1.5, "ties at wave 3: {ties}");
     assert!(
-        num(&at3("ties"), "p2_5") > 60.0,
+        num(&at3("ties"), "p2_5") > 46.0,
         "the target is outside the band"
     );
     let share = num(&at3("initiative_share"), "mean");
     assert!(
-        (share - 0.38).abs() < 0.03,
+        (share - 0.39).abs() < 0.03,
         "initiative share at wave 3: {share}"
     );
 

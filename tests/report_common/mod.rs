@@ -142,9 +142,19 @@ pub fn wrote(stdout: &str) -> PathBuf {
 /// on two cores), written into `dir` with the data linked beside it; returns its path.
 pub fn small_calibration(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(root().join("scenarios/s50.toml")).unwrap();
-    let small = text
-        .replace("\nparticles = 1000", "\nparticles = 100")
-        .replace("\nmax_generations = 12", "\nmax_generations = 3");
+    let small: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("particles = ") {
+                "particles = 100"
+            } else if l.starts_with("max_generations = ") {
+                "max_generations = 3"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(small.contains("\nparticles = 100\n") && small.contains("\nmax_generations = 3"));
     std::fs::create_dir_all(dir).unwrap();
     let file = dir.join("s50-small.toml");
