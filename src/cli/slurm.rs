@@ -305,11 +305,31 @@ pub fn run(args: SlurmArgs) -> Result<()> {
         return calibrate(plan, &wecare, &cwd, &job_dir);
     }
     let (array, merge) = scripts(&plan, &wecare, &cwd, &job_dir);
-    std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(&job_dir, e))?;
-    let (a, m) = (job_dir.join("array.sbatch"), job_dir.join("merge.sbatch"));
+    write_and_submit(&plan, &job_dir, array, ("merge", merge), None, "")
+}
+
+/// Writes `array.sbatch` and `<then>.sbatch` (a job that runs once the array job succeeds)
+/// into `job_dir`, then prints the two `sbatch` commands or, with `--submit`, submits both.
+/// `preface` is printed once the files are written; `then_note` ends the second job's line.
+fn write_and_submit(
+    plan: &SlurmPlan,
+    job_dir: &Path,
+    array: String,
+    (then, text): (&str, String),
+    preface: Option<String>,
+    then_note: &str,
+) -> Result<()> {
+    std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(job_dir, e))?;
+    let (a, m) = (
+        job_dir.join("array.sbatch"),
+        job_dir.join(format!("{then}.sbatch")),
+    );
     std::fs::write(&a, array).map_err(|e| Error::io(&a, e))?;
-    std::fs::write(&m, merge).map_err(|e| Error::io(&m, e))?;
+    std::fs::write(&m, text).map_err(|e| Error::io(&m, e))?;
     let (a, m) = (a.display().to_string(), m.display().to_string());
+    if let Some(p) = preface {
+        println!("{p}");
+    }
     if !plan.submit {
         println!("wrote {a}\nwrote {m}\nsubmit with:");
         println!("  jid=$(sbatch --parsable {})", sh(&a));
@@ -317,13 +337,13 @@ pub fn run(args: SlurmArgs) -> Result<()> {
         return Ok(());
     }
     let array_id = sbatch(&["--parsable", &a])?;
-    let merge_id = sbatch(&[
+    let then_id = sbatch(&[
         "--parsable",
         &format!("--dependency=afterok:{array_id}"),
         &m,
     ])?;
     println!("submitted array job {array_id} ({} shards)", plan.shards);
-    println!("submitted merge job {merge_id} (after array job {array_id} succeeds)");
+    println!("submitted {then} job {then_id} (after array job {array_id} succeeds{then_note})");
     println!("logs in {}", job_dir.join("logs").display());
     Ok(())
 }
@@ -386,31 +406,15 @@ fn calibrate(mut plan: SlurmPlan, wecare: &Path, cwd: &Path, job_dir: &Path) -> 
         }
     };
     let (array, step) = calibrate_scripts(&plan, wecare, cwd, job_dir, &calibration);
-    std::fs::create_dir_all(job_dir.join("logs")).map_err(|e| Error::io(job_dir, e))?;
-    let (a, m) = (job_dir.join("array.sbatch"), job_dir.join("step.sbatch"));
-    std::fs::write(&a, array).map_err(|e| Error::io(&a, e))?;
-    std::fs::write(&m, step).map_err(|e| Error::io(&m, e))?;
-    let (a, m) = (a.display().to_string(), m.display().to_string());
-    println!("calibration directory {}", calibration.display());
-    if !plan.submit {
-        println!("wrote {a}\nwrote {m}\nsubmit with:");
-        println!("  jid=$(sbatch --parsable {})", sh(&a));
-        println!("  sbatch --dependency=afterok:$jid {}", sh(&m));
-        return Ok(());
-    }
-    let array_id = sbatch(&["--parsable", &a])?;
-    let step_id = sbatch(&[
-        "--parsable",
-        &format!("--dependency=afterok:{array_id}"),
-        &m,
-    ])?;
-    println!("submitted array job {array_id} ({} shards)", plan.shards);
-    println!(
-        "submitted step job {step_id} (after array job {array_id} succeeds; it advances the \
-         calibration and submits the next round until the calibration is complete)"
-    );
-    println!("logs in {}", job_dir.join("logs").display());
-    Ok(())
+    write_and_submit(
+        &plan,
+        job_dir,
+        array,
+        ("step", step),
+        Some(format!("calibration directory {}", calibration.display())),
+        "; it advances the calibration and submits the next round until the calibration is \
+         complete",
+    )
 }
 
 #[cfg(test)]

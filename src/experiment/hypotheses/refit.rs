@@ -259,6 +259,20 @@ pub fn simulate_at(
     seed: u64,
     keys: &[Key],
 ) -> Result<OutcomeTable> {
+    simulate_replicates(runner, label, data, params, seed, keys, |j| j as u64)
+}
+
+/// Simulates parameter set `j` at replicate `replicate(j)` of master seed `seed` and reads
+/// `keys` from each run.
+fn simulate_replicates(
+    runner: &Runner,
+    label: &str,
+    data: &Dataset,
+    params: &[Params],
+    seed: u64,
+    keys: &[Key],
+    replicate: impl Fn(usize) -> u64 + Sync,
+) -> Result<OutcomeTable> {
     let models: Vec<Model> = params
         .iter()
         .map(|p| Model::new(data, p))
@@ -270,7 +284,7 @@ pub fn simulate_at(
         .collect();
     let stats = &runner.stats;
     let rows = runner.map(label, models.len(), |j| {
-        let obs = observe(&run_replicate(&models[j], seed, j as u64), stats);
+        let obs = observe(&run_replicate(&models[j], seed, replicate(j)), stats);
         let mut row = vec![f64::NAN; keys.len()];
         for x in obs {
             if let Some(&c) = index.get(&(x.statistic, x.wave)) {
@@ -506,27 +520,9 @@ pub fn model_choice(
         }
     }
     // Replicate i of every model shares its random streams (common random numbers).
-    let models: Vec<Model> = params
-        .iter()
-        .map(|p| Model::new(data, p))
-        .collect::<std::result::Result<_, _>>()?;
-    let index: HashMap<(&str, usize), usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
-        .collect();
-    let stats = &runner.stats;
-    let rows = runner.map("model choice", models.len(), |j| {
-        let obs = observe(&run_replicate(&models[j], seed, (j % n) as u64), stats);
-        let mut row = vec![f64::NAN; keys.len()];
-        for x in obs {
-            if let Some(&c) = index.get(&(x.statistic, x.wave)) {
-                row[c] = x.value;
-            }
-        }
-        row
-    });
-    let table = OutcomeTable { keys, rows };
+    let table = simulate_replicates(runner, "model choice", data, &params, seed, &keys, |j| {
+        (j % n) as u64
+    })?;
     let claims = claim_values(&table);
     let shows: Vec<bool> = claims
         .iter()
