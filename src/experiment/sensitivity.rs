@@ -20,7 +20,7 @@
 use super::estimate::{bootstrap_interval, quantile_sorted, sorted_finite};
 use super::outcome::Key;
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::sweep::{SweepParameter, evaluate};
 use super::table::Table;
 use crate::ensemble::Runner;
@@ -646,7 +646,7 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
                 .enumerate()
                 .map(|(c, o)| ForestPanel {
                     title: o.to_string(),
-                    x_label: "Sobol index".into(),
+                    x_label: "Sobol index (share of the output's variance)".into(),
                     rows: names.clone(),
                     series: vec![
                         ForestSeries {
@@ -685,7 +685,7 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
                 .enumerate()
                 .map(|(c, o)| ForestPanel {
                     title: o.to_string(),
-                    x_label: "per full range".into(),
+                    x_label: axis_title("change over the parameter's range", &o.statistic),
                     rows: names.clone(),
                     series: vec![
                         ForestSeries {
