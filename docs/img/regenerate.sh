@@ -8,7 +8,11 @@
 #
 # Usage, from the repository's root, after `cargo build --release`:
 #
-#   bash docs/img/regenerate.sh [experiments] [calibration]     (default: both)
+#   bash docs/img/regenerate.sh [PART...]     (default: experiments calibration)
+#
+# PART: experiments (all of compare sweep morris sobol q1 q2 q3), one of those, or calibration.
+# Times on the shared 2-core machine under load: compare 10 s, sweep 1 s, morris 18 s, sobol
+# 9 min, q1 and q2 20 s each, q3 3 min, calibration about 6 min.
 #
 # WECARE (default target/release/wecare) names the binary; WORK (default a new temporary
 # directory) the results root, kept for the tables behind the figures.
@@ -28,31 +32,53 @@ run() {
     find "$root" -name manifest.json -printf '%T@ %h\n' | sort -n | tail -1 | cut -d' ' -f2-
 }
 
-# Copies DIR/NAME.svg and DIR/NAME.png to docs/img/SUB/TARGET.svg and .png.
+# Copies DIR/NAME.svg to docs/img/SUB/TARGET.svg (the docs show the SVG; its PNG stays in DIR).
 keep() {
     local dir=$1 name=$2 sub=$3 target=$4
-    for ext in svg png; do
-        cp "$dir/$name.$ext" "$img/$sub/$target.$ext"
-    done
+    cp "$dir/$name.svg" "$img/$sub/$target.svg"
     echo "$img/$sub/$target.svg <- $dir/$name.svg" >&2
 }
 
-experiments() {
+compare() {
     local d
     d=$(run "$work/compare" compare --designs scenarios/designs/designs.toml --replicates 200)
     keep "$d" differences experiments compare-differences
+}
+
+sweep() {
+    local d
     d=$(run "$work/sweep" sweep scenarios/sensitivity.toml --replicates 20)
     keep "$d" main_effects experiments sweep-main-effects
+}
+
+morris() {
+    local d
     d=$(run "$work/morris" sensitivity scenarios/sensitivity.toml --method morris)
     keep "$d" indices experiments morris
+}
+
+sobol() {
+    local d
     d=$(run "$work/sobol" sensitivity scenarios/sensitivity.toml --method sobol)
     keep "$d" indices experiments sobol
+}
+
+q1() {
+    local d
     d=$(run "$work/q1" hypotheses scenarios/wecare-measure1.toml --only q1 --replicates 100)
     keep "$d" q1_dose_response experiments q1-dose-response
     keep "$d" q1_territories experiments q1-territories
+}
+
+q2() {
+    local d
     d=$(run "$work/q2" hypotheses scenarios/wecare-measure1.toml --only q2,mechanisms --replicates 200)
     keep "$d" q2_differences experiments q2-differences
     keep "$d" mechanisms experiments mechanisms
+}
+
+q3() {
+    local d
     d=$(run "$work/q3" hypotheses scenarios/wecare-measure1.toml --only q3 --replicates 400)
     keep "$d" q3_traces experiments q3-traces
 }
@@ -66,9 +92,10 @@ calibration() {
 
 for p in "${parts[@]}"; do
     case $p in
-    experiments | calibration) "$p" ;;
+    experiments) compare && sweep && morris && sobol && q1 && q2 && q3 ;;
+    compare | sweep | morris | sobol | q1 | q2 | q3 | calibration) "$p" ;;
     *)
-        echo "unknown part: $p (experiments, calibration)" >&2
+        echo "unknown part: $p (experiments, calibration, or one of compare sweep morris sobol q1 q2 q3)" >&2
         exit 2
         ;;
     esac

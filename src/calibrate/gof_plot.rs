@@ -4,12 +4,12 @@
 //! values as a black line with dots, and the p-value in the title.
 
 use super::gof::GofTest;
-use crate::report::plot::{Figure, bold, err, font, palette, px};
+use crate::report::plot::{Chart, Figure, bold, err, house_mesh, palette, px};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Panel size, nominal pixels.
-const PANEL: (u32, u32) = (330, 230);
+const PANEL: (u32, u32) = (340, 260);
 
 /// The figure of a set of tests, one row per family.
 pub struct GofViolins<'a> {
@@ -55,6 +55,98 @@ fn violin(v: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The range of a test's observed and simulated values, padded; `None` when none is finite.
+fn value_range(t: &GofTest) -> Option<(f64, f64)> {
+    let mut y0 = f64::INFINITY;
+    let mut y1 = f64::NEG_INFINITY;
+    for x in t.simulated.iter().flatten().chain(&t.observed) {
+        if x.is_finite() {
+            y0 = y0.min(*x);
+            y1 = y1.max(*x);
+        }
+    }
+    if !y0.is_finite() {
+        return None;
+    }
+    let pad = ((y1 - y0) * 0.06).max(0.5);
+    Some((y0 - pad, y1 + pad))
+}
+
+/// The axis titles of a family: what the auxiliary statistics are, and what they count.
+fn axis_titles(family: &str) -> (&'static str, &'static str) {
+    match family {
+        "degree" => (
+            "degree d (organisations of degree at most d)",
+            "organisations",
+        ),
+        "geodesic" => (
+            "distance d (pairs at most d ties apart)",
+            "pairs of organisations",
+        ),
+        _ => (
+            "edgewise shared partners (ties with k shared partners)",
+            "ties",
+        ),
+    }
+}
+
+/// One violin at `x`: the density of `sorted` and its 2.5-97.5% range.
+fn draw_violin<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    sorted: &[f64],
+    x: f64,
+    s: f64,
+) -> std::result::Result<(), String> {
+    let outline = violin(sorted);
+    let poly: Vec<(f64, f64)> = outline
+        .iter()
+        .map(|&(y, d)| (x + 0.4 * d, y))
+        .chain(outline.iter().rev().map(|&(y, d)| (x - 0.4 * d, y)))
+        .collect();
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            poly,
+            palette::SKY.mix(0.45).filled(),
+        )))
+        .map_err(err)?;
+    let (lo, hi) = (quantile(sorted, 0.025), quantile(sorted, 0.975));
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(x, lo), (x, hi)],
+            palette::BLUE.stroke_width(px(s, 1.5) as u32),
+        )))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The observed values: a black line through vermilion dots.
+fn draw_observed<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    t: &GofTest,
+    s: f64,
+) -> std::result::Result<(), String> {
+    let obs: Vec<(f64, f64)> = t
+        .observed
+        .iter()
+        .enumerate()
+        .filter(|(_, y)| y.is_finite())
+        .map(|(j, &y)| (j as f64, y))
+        .collect();
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            obs.clone(),
+            palette::INK.stroke_width(px(s, 1.5) as u32),
+        )))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            obs.iter()
+                .map(|&p| Circle::new(p, px(s, 3.0), palette::VERMILION.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
 impl GofViolins<'_> {
     fn panel<DB: DrawingBackend>(
         &self,
@@ -63,19 +155,9 @@ impl GofViolins<'_> {
         t: &GofTest,
     ) -> std::result::Result<(), String> {
         let k = t.names.len();
-        let mut y0 = f64::INFINITY;
-        let mut y1 = f64::NEG_INFINITY;
-        for x in t.simulated.iter().flatten().chain(&t.observed) {
-            if x.is_finite() {
-                y0 = y0.min(*x);
-                y1 = y1.max(*x);
-            }
-        }
-        if !y0.is_finite() {
+        let Some((y0, y1)) = value_range(t) else {
             return Ok(());
-        }
-        let pad = ((y1 - y0) * 0.06).max(0.5);
-        let (y0, y1) = (y0 - pad, y1 + pad);
+        };
         let wave = t
             .wave
             .map_or("waves joint".to_string(), |w| format!("wave {w}"));
@@ -92,28 +174,23 @@ impl GofViolins<'_> {
                 String::new()
             }
         };
+        let (x_title, y_title) = axis_titles(&t.family);
         let mut chart = ChartBuilder::on(area)
             .margin_top(px(s, 6.0))
             .margin_right(px(s, 10.0))
             .margin_left(px(s, 4.0))
             .margin_bottom(px(s, 4.0))
             .caption(&title, bold(s, 13.0).color(&palette::INK))
-            .x_label_area_size(px(s, 22.0))
-            .y_label_area_size(px(s, 40.0))
+            .x_label_area_size(px(s, 36.0))
+            .y_label_area_size(px(s, 52.0))
             .build_cartesian_2d(-0.6..(k as f64 - 0.4), y0..y1)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        house_mesh(&mut chart.configure_mesh(), s, 10.5)
             .x_labels(k)
-            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
-            .y_max_light_lines(0)
-            .y_labels(5)
-            .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
-            .set_all_tick_mark_size(px(s, 3.0))
-            .label_style(font(s, 10.5).color(&palette::GREY))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+            .x_desc(x_title)
+            .y_desc(y_title)
             .draw()
             .map_err(err)?;
         for j in 0..k {
@@ -127,47 +204,9 @@ impl GofViolins<'_> {
                 continue;
             }
             v.sort_by(f64::total_cmp);
-            let x = j as f64;
-            let outline = violin(&v);
-            let poly: Vec<(f64, f64)> = outline
-                .iter()
-                .map(|&(y, d)| (x + 0.4 * d, y))
-                .chain(outline.iter().rev().map(|&(y, d)| (x - 0.4 * d, y)))
-                .collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    palette::SKY.mix(0.45).filled(),
-                )))
-                .map_err(err)?;
-            let (lo, hi) = (quantile(&v, 0.025), quantile(&v, 0.975));
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x, lo), (x, hi)],
-                    palette::BLUE.stroke_width(px(s, 1.5) as u32),
-                )))
-                .map_err(err)?;
+            draw_violin(&mut chart, &v, j as f64, s)?;
         }
-        let obs: Vec<(f64, f64)> = t
-            .observed
-            .iter()
-            .enumerate()
-            .filter(|(_, y)| y.is_finite())
-            .map(|(j, &y)| (j as f64, y))
-            .collect();
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                obs.clone(),
-                palette::INK.stroke_width(px(s, 1.5) as u32),
-            )))
-            .map_err(err)?;
-        chart
-            .draw_series(
-                obs.iter()
-                    .map(|&p| Circle::new(p, px(s, 3.0), palette::VERMILION.filled())),
-            )
-            .map_err(err)?;
-        Ok(())
+        draw_observed(&mut chart, t, s)
     }
 }
 

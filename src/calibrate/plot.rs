@@ -3,7 +3,9 @@
 //! distributions) of the parameters, and predictive bands against observed distributions.
 
 use crate::error::Result;
-use crate::report::plot::{Figure, bold, err, font, house_mesh, palette, px, render, x_key_ticks};
+use crate::report::plot::{
+    Chart, Figure, bold, err, font, house_mesh, palette, px, render, tick, x_key_ticks,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -81,16 +83,6 @@ pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
         .collect()
 }
 
-fn fmt_tick(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.replace('-', "−")
-    }
-}
-
 /// Title and subtitle of a panel; returns the area below them.
 fn heading<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -116,40 +108,61 @@ fn heading<DB: DrawingBackend>(
 /// The marginal plots of the parameters, two panels per row.
 pub struct Marginals<'a>(pub &'a [Panel]);
 
+/// A legend swatch: a small filled rectangle of `c`.
+fn block(c: RGBAColor, s: f64) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    move |(x, y)| {
+        Rectangle::new(
+            [(x, y - px(s, 4.0)), (x + px(s, 14.0), y + px(s, 4.0))],
+            c.filled(),
+        )
+    }
+}
+
+/// The x range of a marginal panel: its bars, curves and lines.
+fn x_range(p: &Panel) -> (f64, f64) {
+    let xs = p
+        .bars
+        .iter()
+        .flat_map(|b| [b.0, b.1])
+        .chain(p.curves.iter().flat_map(|c| c.2.iter().map(|q| q.0)))
+        .chain(p.lines.iter().map(|l| l.2))
+        .filter(|x| x.is_finite());
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !lo.is_finite() || !hi.is_finite() {
+        (0.0, 1.0)
+    } else if hi <= lo {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// The top of a marginal panel's density axis: 12% above the highest bar or curve.
+fn y_top(p: &Panel) -> f64 {
+    let yhi = p
+        .bars
+        .iter()
+        .map(|b| b.2)
+        .chain(p.curves.iter().flat_map(|c| c.2.iter().map(|q| q.1)))
+        .filter(|y| y.is_finite())
+        .fold(0.0f64, f64::max)
+        * 1.12;
+    if yhi > 0.0 { yhi } else { 1.0 }
+}
+
 impl Marginals<'_> {
     fn draw_panel<DB: DrawingBackend>(
         area: &DrawingArea<DB, Shift>,
         p: &Panel,
         s: f64,
     ) -> std::result::Result<(), String> {
-        let xs = p
-            .bars
-            .iter()
-            .flat_map(|b| [b.0, b.1])
-            .chain(p.curves.iter().flat_map(|c| c.2.iter().map(|q| q.0)))
-            .chain(p.lines.iter().map(|l| l.2))
-            .filter(|x| x.is_finite());
-        let (mut xlo, mut xhi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-        if !xlo.is_finite() || !xhi.is_finite() {
-            (xlo, xhi) = (0.0, 1.0);
-        } else if xhi <= xlo {
-            xlo -= 1.0;
-            xhi += 1.0;
-        }
-        let yhi = p
-            .bars
-            .iter()
-            .map(|b| b.2)
-            .chain(p.curves.iter().flat_map(|c| c.2.iter().map(|q| q.1)))
-            .filter(|y| y.is_finite())
-            .fold(0.0f64, f64::max)
-            * 1.12;
-        let yhi = if yhi > 0.0 { yhi } else { 1.0 };
+        let (xlo, xhi) = x_range(p);
+        let yhi = y_top(p);
         let inner = heading(area, s, &p.title, &p.subtitle)?;
-        let x_fmt = |x: &f64| fmt_tick(*x);
-        let y_fmt = |y: &f64| fmt_tick(*y);
+        let x_fmt = |x: &f64| tick(*x, 4);
+        let y_fmt = |y: &f64| tick(*y, 4);
         let mut chart = ChartBuilder::on(&inner)
             .x_label_area_size(px(s, 36.0))
             .y_label_area_size(px(s, 56.0))
@@ -163,6 +176,26 @@ impl Marginals<'_> {
             .y_desc("density")
             .draw()
             .map_err(err)?;
+        Self::draw_posterior(&mut chart, p, s, yhi)?;
+        Self::draw_curves(&mut chart, p, s, yhi)?;
+        Self::draw_lines(&mut chart, p, s, yhi)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(font(s, 10.0))
+            .background_style(WHITE.mix(0.85))
+            .border_style(palette::LIGHT)
+            .draw()
+            .map_err(err)
+    }
+
+    /// The shaded 95% interval and the histogram of the particles.
+    fn draw_posterior<DB: DrawingBackend>(
+        chart: &mut Chart<'_, DB>,
+        p: &Panel,
+        s: f64,
+        yhi: f64,
+    ) -> std::result::Result<(), String> {
         if let Some((a, b)) = p.interval {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
@@ -171,12 +204,7 @@ impl Marginals<'_> {
                 )))
                 .map_err(err)?
                 .label("95% interval")
-                .legend(move |(x, y)| {
-                    Rectangle::new(
-                        [(x, y - px(s, 4.0)), (x + px(s, 14.0), y + px(s, 4.0))],
-                        palette::ORANGE.mix(0.3).filled(),
-                    )
-                });
+                .legend(block(palette::ORANGE.mix(0.3), s));
         }
         if !p.bars.is_empty() {
             chart
@@ -185,13 +213,18 @@ impl Marginals<'_> {
                 }))
                 .map_err(err)?
                 .label("posterior (weighted particles)")
-                .legend(move |(x, y)| {
-                    Rectangle::new(
-                        [(x, y - px(s, 4.0)), (x + px(s, 14.0), y + px(s, 4.0))],
-                        palette::BLUE.mix(0.45).filled(),
-                    )
-                });
+                .legend(block(palette::BLUE.mix(0.45), s));
         }
+        Ok(())
+    }
+
+    /// The curves (prior, sampling density), cut at the top of the axis.
+    fn draw_curves<DB: DrawingBackend>(
+        chart: &mut Chart<'_, DB>,
+        p: &Panel,
+        s: f64,
+        yhi: f64,
+    ) -> std::result::Result<(), String> {
         let width = px(s, 1.8) as u32;
         for (label, hex, pts) in &p.curves {
             let c = colour(hex);
@@ -208,9 +241,19 @@ impl Marginals<'_> {
                     PathElement::new(vec![(x, y), (x + px(s, 14.0), y)], c.stroke_width(width))
                 });
         }
+        Ok(())
+    }
+
+    /// The vertical lines (estimate, truth, start value), solid or dashed.
+    fn draw_lines<DB: DrawingBackend>(
+        chart: &mut Chart<'_, DB>,
+        p: &Panel,
+        s: f64,
+        yhi: f64,
+    ) -> std::result::Result<(), String> {
+        let width = px(s, 1.8) as u32;
         for (label, hex, x, dashed) in &p.lines {
-            let c = colour(hex);
-            let style = c.stroke_width(width);
+            let style = colour(hex).stroke_width(width);
             let series = if *dashed {
                 chart.draw_series(DashedLineSeries::new(
                     vec![(*x, 0.0), (*x, yhi)],
@@ -226,14 +269,7 @@ impl Marginals<'_> {
                 .label(label.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + px(s, 14.0), y)], style));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(font(s, 10.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(palette::LIGHT)
-            .draw()
-            .map_err(err)
+        Ok(())
     }
 }
 
@@ -290,7 +326,7 @@ impl Bands<'_> {
             .filter(|(i, _)| i % every == 0)
             .map(|(i, l)| (i as f64, l.clone()))
             .collect();
-        let y_fmt = |y: &f64| fmt_tick(*y);
+        let y_fmt = |y: &f64| tick(*y, 4);
         let mut chart = ChartBuilder::on(&inner)
             .x_label_area_size(px(s, 36.0))
             .y_label_area_size(px(s, 56.0))

@@ -6,11 +6,10 @@
 use crate::error::Result;
 use crate::report::figures::unit_of;
 use crate::report::plot::{
-    Figure, LegendEntry, Swatch, bold, err, font, house_axes, house_mesh, legend, palette, px,
-    render, tick_decimals, title_block, title_height, wrap,
+    Chart, Figure, LegendEntry, Swatch, bold, err, font, house_axes, house_mesh, interval_bar,
+    legend, palette, px, render, tick_decimals, title_block, title_height, wrap,
 };
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
@@ -119,9 +118,6 @@ fn tick(v: f64, lo: f64, hi: f64) -> String {
     let t = crate::report::plot::tick(v / div, tick_decimals(lo / div, hi / div));
     if t == "0" { t } else { format!("{t}{suffix}") }
 }
-
-/// A chart on plain numbers, as the experiments draw them.
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A figure title split into its title and the grey lines under it: a trailing
 /// parenthesis (what is shown, how many replicates) becomes the lines, wrapped at its
@@ -360,18 +356,7 @@ fn draw_error_bars<DB: DrawingBackend>(
     let style = c.mix(0.6).stroke_width(px(s, 1.2) as u32);
     let cap = px(s, 2.5);
     for q in pts.iter().filter(|q| q.lo.is_finite() && q.hi.is_finite()) {
-        chart
-            .draw_series([
-                EmptyElement::at((q.x, q.lo)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
-                EmptyElement::at((q.x, q.hi)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
-            ])
-            .map_err(err)?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(q.x, q.lo), (q.x, q.hi)],
-                style,
-            )))
-            .map_err(err)?;
+        interval_bar(chart, (q.x, q.lo, q.hi), cap, style)?;
     }
     draw_dots(chart, pts, c, s)
 }

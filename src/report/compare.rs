@@ -7,11 +7,11 @@ use super::figures::{
     trajectory_statistics,
 };
 use super::files::{read_columns, sha256_file, write_recorded};
-use super::fmt::{Exact, sig};
+use super::fmt::{Exact, sig, thousands};
 use super::html::{esc, figure, interval_cell, page, table};
 use super::plot::render;
 use super::rundir::RunDir;
-use super::single::{RunData, short_commit, thousands};
+use super::single::{RunData, short_commit};
 use super::summary::SUMMARY_COLUMNS;
 use crate::error::{Error, Result};
 use crate::stats::interval::{half_width, welch_df};
@@ -178,9 +178,41 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     let out = RunDir::create(root, "compare").map_err(|e| Error::io(root, e))?;
     let dir = out.path().to_path_buf();
 
-    let compared: Vec<Compared> = runs
-        .iter()
-        .zip(&labels)
+    let compared = compared_runs(&runs, &labels)?;
+    write_recorded(&dir, "comparison.json", "comparison", |w| {
+        serde_json::to_writer_pretty(&mut *w, &compared)?;
+        w.write_all(b"\n")
+    })?;
+    write_compare_csv(&dir, &runs, &labels)?;
+    let figures = Figures::render(&runs, &labels, &dir.join("plots"))?;
+
+    let mut b = String::new();
+    b.push_str(&format!(
+        "<header>\n<p class=\"kicker\">wecare comparison</p>\n<h1>{}</h1>\n<p class=\"lead\">{} runs side by side</p>\n</header>\n",
+        esc(&labels.join(" vs ")),
+        runs.len()
+    ));
+    b.push_str(&runs_section(&compared));
+    b.push_str(&differences_section(&runs, &labels));
+    b.push_str(&targets_section(&runs, &labels));
+    b.push_str(&figures.section());
+    b.push_str(&side_by_side_section(&runs, &labels)?);
+    b.push_str(
+        "<footer>Written by wecare from the runs' <code>summary.csv</code> and <code>targets.csv</code>; \
+         every number is in <code>compare.csv</code> of this directory.</footer>\n",
+    );
+    let html = page(&format!("Comparison: {}", labels.join(" vs ")), &b);
+    write_recorded(&dir, "report.html", "report", |w| {
+        w.write_all(html.as_bytes())
+    })?;
+    let dest = out.destination().to_path_buf();
+    out.finish().map_err(|e| Error::io(dest, e))
+}
+
+/// The entries of `comparison.json`: each run with its label, directory and manifest checksum.
+fn compared_runs(runs: &[RunData], labels: &[String]) -> Result<Vec<Compared>> {
+    runs.iter()
+        .zip(labels)
         .map(|(r, l)| {
             let mpath = r.dir.join("manifest.json");
             Ok(Compared {
@@ -197,18 +229,18 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                 manifest_sha256: sha256_file(&mpath).map_err(|e| Error::io(&mpath, e))?.1,
             })
         })
-        .collect::<Result<_>>()?;
-    write_recorded(&dir, "comparison.json", "comparison", |w| {
-        serde_json::to_writer_pretty(&mut *w, &compared)?;
-        w.write_all(b"\n")
-    })?;
-    write_recorded(&dir, "compare.csv", "compare", |w| {
+        .collect()
+}
+
+/// Writes `compare.csv`: every run's summary rows behind a `run` column.
+fn write_compare_csv(dir: &Path, runs: &[RunData], labels: &[String]) -> Result<()> {
+    write_recorded(dir, "compare.csv", "compare", |w| {
         let mut out = csv::Writer::from_writer(w);
         let mut head = vec!["run"];
         head.extend(SUMMARY_COLUMNS);
         out.write_record(&head)?;
         let mut f = Exact::default();
-        for (r, l) in runs.iter().zip(&labels) {
+        for (r, l) in runs.iter().zip(labels) {
             for row in &r.summary.rows {
                 let d = &row.d;
                 let mut rec = vec![
@@ -227,78 +259,108 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
         }
         out.flush()
     })?;
+    Ok(())
+}
 
-    let views: Vec<RunView<'_>> = runs
-        .iter()
-        .zip(&labels)
-        .map(|(r, l)| RunView {
-            label: l.clone(),
-            summary: &r.summary,
-            targets: &r.targets,
-            step_unit: r.setting("timeline.step_unit"),
+/// The comparison's four figures, drawn into `plots/`, as SVG text for inlining.
+struct Figures {
+    trajectories: String,
+    kinds: String,
+    origins: String,
+    archetypes: String,
+}
+
+/// The statistics of a series list (figures' `(statistic, label, colour)`) with panel titles
+/// made from their labels.
+fn titled(
+    series: Vec<(String, String, plotters::style::RGBColor)>,
+    title: impl Fn(&str) -> String,
+) -> Vec<(String, String)> {
+    series.into_iter().map(|(s, l, _)| (s, title(&l))).collect()
+}
+
+impl Figures {
+    fn render(runs: &[RunData], labels: &[String], plots: &Path) -> Result<Figures> {
+        let views: Vec<RunView<'_>> = runs
+            .iter()
+            .zip(labels)
+            .map(|(r, l)| RunView {
+                label: l.clone(),
+                summary: &r.summary,
+                targets: &r.targets,
+                step_unit: r.setting("timeline.step_unit"),
+            })
+            .collect();
+        let note = "one colour per run · line: mean; band: 2.5–97.5 percentiles across replicates";
+        let grid = |stats: &[(String, String)], cols: usize, title: &str, stem: &str| {
+            let fig = per_statistic_grid(&views, stats, cols, title.into(), note.into());
+            render(&fig, plots, stem)
+        };
+        let targets: Vec<&[super::targets::TargetRow]> =
+            runs.iter().map(|r| r.targets.as_slice()).collect();
+        let summaries: Vec<&super::summary::Summary> = runs.iter().map(|r| &r.summary).collect();
+        let arch = titled(archetype_series(&summaries), |l| {
+            format!("Partnerships {l}")
+        });
+        Ok(Figures {
+            trajectories: grid(
+                &trajectory_statistics(&targets),
+                4,
+                "The network across waves",
+                "compare-trajectories",
+            )?,
+            kinds: grid(
+                &titled(kind_series(), |l| format!("Organisations: {l}")),
+                5,
+                "Organisations by kind",
+                "compare-kinds",
+            )?,
+            origins: grid(
+                &titled(origin_series(), |l| format!("Ties of {l} origin (share)")),
+                3,
+                "Tie origins",
+                "compare-origins",
+            )?,
+            archetypes: grid(
+                &arch,
+                arch.len().clamp(1, 4),
+                "Partnership archetypes",
+                "compare-archetypes",
+            )?,
         })
-        .collect();
-    let plots = dir.join("plots");
-    let note =
-        "one colour per run · line: mean; band: 2.5–97.5 percentiles across replicates".to_string();
-    let targets: Vec<&[super::targets::TargetRow]> =
-        runs.iter().map(|r| r.targets.as_slice()).collect();
-    let traj = per_statistic_grid(
-        &views,
-        &trajectory_statistics(&targets),
-        4,
-        "The network across waves".into(),
-        note.clone(),
-    );
-    let traj_svg = render(&traj, &plots, "compare-trajectories")?;
-    let as_panels = |series: Vec<(String, String, plotters::style::RGBColor)>| {
-        series
-            .into_iter()
-            .map(|(s, l, _)| (s, l))
-            .collect::<Vec<_>>()
-    };
-    let kinds = per_statistic_grid(
-        &views,
-        &as_panels(kind_series())
-            .into_iter()
-            .map(|(s, l)| (s, format!("Organisations: {l}")))
-            .collect::<Vec<_>>(),
-        5,
-        "Organisations by kind".into(),
-        note.clone(),
-    );
-    let kinds_svg = render(&kinds, &plots, "compare-kinds")?;
-    let origins = per_statistic_grid(
-        &views,
-        &as_panels(origin_series())
-            .into_iter()
-            .map(|(s, l)| (s, format!("Ties of {l} origin (share)")))
-            .collect::<Vec<_>>(),
-        3,
-        "Tie origins".into(),
-        note.clone(),
-    );
-    let origins_svg = render(&origins, &plots, "compare-origins")?;
-    let summaries: Vec<&super::summary::Summary> = runs.iter().map(|r| &r.summary).collect();
-    let arch_stats: Vec<(String, String)> = as_panels(archetype_series(&summaries))
-        .into_iter()
-        .map(|(s, l)| (s, format!("Partnerships {l}")))
-        .collect();
-    let arch = per_statistic_grid(
-        &views,
-        &arch_stats,
-        arch_stats.len().clamp(1, 4),
-        "Partnership archetypes".into(),
-        note,
-    );
-    let arch_svg = render(&arch, &plots, "compare-archetypes")?;
+    }
 
-    let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<p class=\"kicker\">wecare comparison</p>\n<h1>{}</h1>\n<p class=\"lead\">{} runs side by side</p>\n</header>\n",
-        esc(&labels.join(" vs ")),
-        runs.len()
-    ));
+    /// The "Across waves" section.
+    fn section(&self) -> String {
+        let mut b = String::from("<h2>Across waves</h2>\n");
+        b.push_str(&figure(
+            "compare-trajectories",
+            &self.trajectories,
+            "Main statistics of the whole network; one colour per run, each wave at its month; bands: 2.5–97.5 \
+             percentiles across replicates (dashed edges); y axes from 0 where a statistic cannot be negative, so \
+             that the size of a difference reads off the axis.",
+        ));
+        b.push_str(&figure(
+            "compare-kinds",
+            &self.kinds,
+            "Active organisations of each kind.",
+        ));
+        b.push_str(&figure(
+            "compare-origins",
+            &self.origins,
+            "Share of ties by origin; a “return to the past” shows as the baseline share rising again after the programme.",
+        ));
+        b.push_str(&figure(
+            "compare-archetypes",
+            &self.archetypes,
+            "Number of territories with each partnership archetype.",
+        ));
+        b
+    }
+}
+
+/// The "Runs" section: which runs, with their seeds, engines and directories.
+fn runs_section(compared: &[Compared]) -> String {
     let head: Vec<String> = [
         "run",
         "scenario",
@@ -325,10 +387,14 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             ]
         })
         .collect();
-    b.push_str("<h2>Runs</h2>\n");
-    b.push_str(&table(&head, &rows, 7));
-    let (diffs, described) = differences(&runs);
-    b.push_str("<h2>What differs</h2>\n");
+    format!("<h2>Runs</h2>\n{}", table(&head, &rows, 7))
+}
+
+/// The "What differs" section: the settings that change the simulation, each run's value,
+/// and the names of those that do not.
+fn differences_section(runs: &[RunData], labels: &[String]) -> String {
+    let (diffs, described) = differences(runs);
+    let mut b = String::from("<h2>What differs</h2>\n");
     if diffs.is_empty() {
         b.push_str(
             "<p class=\"note\">The scenarios simulate the same model and design; they differ at most \
@@ -357,102 +423,128 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
             keys.join(", ")
         ));
     }
-    if runs.iter().any(|r| !r.targets.is_empty()) {
-        b.push_str("<h2>Observed and simulated</h2>\n");
-        let mut head = vec!["target".to_string(), "observed".to_string()];
-        head.extend(labels.iter().map(|l| esc(l)));
-        let mut keys: Vec<(String, usize, String, f64, f64)> = Vec::new();
-        for r in &runs {
-            for t in &r.targets {
-                let k = (
-                    t.statistic.clone(),
-                    t.wave,
-                    t.scope.clone(),
-                    t.observed,
-                    t.observed_se,
-                );
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
+    b
+}
+
+/// The "Observed and simulated" section: every run's targets beside each run's distribution
+/// (empty when no run has targets).
+fn targets_section(runs: &[RunData], labels: &[String]) -> String {
+    if runs.iter().all(|r| r.targets.is_empty()) {
+        return String::new();
+    }
+    let mut head = vec!["target".to_string(), "observed".to_string()];
+    head.extend(labels.iter().map(|l| esc(l)));
+    let mut keys: Vec<(String, usize, String, f64, f64)> = Vec::new();
+    for r in runs {
+        for t in &r.targets {
+            let k = (
+                t.statistic.clone(),
+                t.wave,
+                t.scope.clone(),
+                t.observed,
+                t.observed_se,
+            );
+            if !keys.contains(&k) {
+                keys.push(k);
             }
         }
-        let rows: Vec<Vec<String>> = keys
-            .iter()
-            .map(|(stat, wave, scope, obs, se)| {
-                let mut r = vec![
-                    format!(
-                        "<code>{}</code> wave {wave} <span class=\"se\">{}</span>",
-                        esc(stat),
-                        esc(scope)
-                    ),
-                    format!(
-                        "{} <span class=\"ci\">± {}</span>",
-                        sig(*obs, 3),
-                        sig(half_width(*se, f64::INFINITY), 2)
-                    ),
-                ];
-                for run in &runs {
-                    r.push(
-                        run.summary
-                            .get(scope, stat, *wave)
-                            .map(|row| interval_cell(&row.d))
-                            .unwrap_or_else(|| "–".into()),
-                    );
-                }
-                r
-            })
-            .collect();
-        b.push_str(&table(&head, &rows, 1));
     }
-    b.push_str("<h2>Across waves</h2>\n");
-    b.push_str(&figure(
-        "compare-trajectories",
-        &traj_svg,
-        "Main statistics of the whole network; one colour per run, each wave at its month; bands: 2.5–97.5 \
-         percentiles across replicates (dashed edges); y axes from 0 where a statistic cannot be negative, so \
-         that the size of a difference reads off the axis.",
-    ));
-    b.push_str(&figure(
-        "compare-kinds",
-        &kinds_svg,
-        "Active organisations of each kind.",
-    ));
-    b.push_str(&figure(
-        "compare-origins",
-        &origins_svg,
-        "Share of ties by origin; a “return to the past” shows as the baseline share rising again after the programme.",
-    ));
-    b.push_str(&figure(
-        "compare-archetypes",
-        &arch_svg,
-        "Number of territories with each partnership archetype.",
-    ));
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .map(|(stat, wave, scope, obs, se)| {
+            let mut r = vec![
+                format!(
+                    "<code>{}</code> wave {wave} <span class=\"se\">{}</span>",
+                    esc(stat),
+                    esc(scope)
+                ),
+                format!(
+                    "{} <span class=\"ci\">± {}</span>",
+                    sig(*obs, 3),
+                    sig(half_width(*se, f64::INFINITY), 2)
+                ),
+            ];
+            for run in runs {
+                r.push(
+                    run.summary
+                        .get(scope, stat, *wave)
+                        .map(|row| interval_cell(&row.d))
+                        .unwrap_or_else(|| "–".into()),
+                );
+            }
+            r
+        })
+        .collect();
+    format!(
+        "<h2>Observed and simulated</h2>\n{}",
+        table(&head, &rows, 1)
+    )
+}
 
-    b.push_str("<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
-        error. Δ is the difference of means from the first run with a 95% interval. Runs that share the first \
-        run's master seed share its random numbers (replicate k of each draws the same streams): their Δ is \
-        <b>paired</b>, the mean of the replicate-by-replicate differences ± t·sd/√n (Student's t with n − 1 \
-        degrees of freedom), which is tighter than treating the ensembles as independent. For a run with \
-        another seed, Δ is unpaired, ± t·√(mcse₁² + mcse₂²) with Welch's degrees of freedom.</p>\n");
-    let first = &runs[0].summary;
+/// The replicate values of the main statistics behind paired differences: the first run's,
+/// when another run shares its master seed, and each such run's (`None` for the others).
+fn paired_values(
+    runs: &[RunData],
+) -> Result<(Option<ReplicateValues>, Vec<Option<ReplicateValues>>)> {
     let main: Vec<&str> = MAIN_STATISTICS.iter().map(|(s, _)| *s).collect();
     let shares_seed = |r: &RunData| {
         r.manifest.master_seed == runs[0].manifest.master_seed && r.dir != runs[0].dir
     };
-    let base_values = if runs[1..].iter().any(shares_seed) {
+    let base = if runs[1..].iter().any(shares_seed) {
         Some(replicate_values(&runs[0].dir, &main)?)
     } else {
         None
     };
-    let paired: Vec<Option<ReplicateValues>> = runs
+    let paired = runs
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            (i > 0 && base_values.is_some() && shares_seed(r))
+            (i > 0 && base.is_some() && shares_seed(r))
                 .then(|| replicate_values(&r.dir, &main))
                 .transpose()
         })
         .collect::<Result<_>>()?;
+    Ok((base, paired))
+}
+
+/// A Δ cell: the difference of `row` from `base` with the half-width of its 95% interval,
+/// paired when `pair` (mean and half-width over shared replicates) is given, else Welch's.
+fn delta_cell(
+    base: Option<&super::summary::SummaryRow>,
+    row: Option<&super::summary::SummaryRow>,
+    pair: Option<(f64, f64)>,
+) -> String {
+    match (base, row) {
+        (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
+            let (d, h) = pair.unwrap_or_else(|| {
+                let (sa, sb) = (a.d.mcse, x.d.mcse);
+                let df = welch_df(sa, a.d.n as usize, sb, x.d.n as usize);
+                (x.d.mean - a.d.mean, half_width(sa.hypot(sb), df))
+            });
+            let sign = if d > 0.0 { "+" } else { "" };
+            format!(
+                "{sign}{} <span class=\"ci\">± {}</span>",
+                sig(d, 3),
+                sig(h, 2)
+            )
+        }
+        _ => "–".into(),
+    }
+}
+
+/// The "Side by side" section: the main statistics of every run at every wave, with each
+/// run's Δ from the first.
+fn side_by_side_section(runs: &[RunData], labels: &[String]) -> Result<String> {
+    let mut b = String::from(
+        "<h2>Side by side</h2>\n<p class=\"note\">Mean [2.5, 97.5 percentiles] ± Monte Carlo standard \
+        error. Δ is the difference of means from the first run with a 95% interval. Runs that share the first \
+        run's master seed share its random numbers (replicate k of each draws the same streams): their Δ is \
+        <b>paired</b>, the mean of the replicate-by-replicate differences ± t·sd/√n (Student's t with n − 1 \
+        degrees of freedom), which is tighter than treating the ensembles as independent. For a run with \
+        another seed, Δ is unpaired, ± t·√(mcse₁² + mcse₂²) with Welch's degrees of freedom.</p>\n",
+    );
+    let first = &runs[0].summary;
+    let (base_values, paired) = paired_values(runs)?;
     let mut head = vec!["statistic".to_string(), "wave".to_string()];
     for (i, l) in labels.iter().enumerate() {
         head.push(esc(l));
@@ -468,13 +560,13 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
     let mut rows = Vec::new();
     for (stat, label) in MAIN_STATISTICS {
         for (w, _) in first.waves() {
-            let base = first.get("network", stat, w);
             if runs
                 .iter()
                 .all(|r| r.summary.get("network", stat, w).is_none())
             {
                 continue;
             }
+            let base = first.get("network", stat, w);
             let mut r = vec![
                 format!("{}<br><code class=\"se\">{}</code>", esc(label), esc(stat)),
                 w.to_string(),
@@ -494,38 +586,14 @@ pub fn build_comparison(dirs: &[PathBuf], root: &Path) -> Result<PathBuf> {
                             .and_then(|(a, b)| paired_difference(a, b)),
                         _ => None,
                     };
-                    r.push(match (base, row) {
-                        (Some(a), Some(x)) if a.d.n > 0 && x.d.n > 0 => {
-                            let (d, h) = pair.unwrap_or_else(|| {
-                                let (sa, sb) = (a.d.mcse, x.d.mcse);
-                                let df = welch_df(sa, a.d.n as usize, sb, x.d.n as usize);
-                                (x.d.mean - a.d.mean, half_width(sa.hypot(sb), df))
-                            });
-                            let sign = if d > 0.0 { "+" } else { "" };
-                            format!(
-                                "{sign}{} <span class=\"ci\">± {}</span>",
-                                sig(d, 3),
-                                sig(h, 2)
-                            )
-                        }
-                        _ => "–".into(),
-                    });
+                    r.push(delta_cell(base, row, pair));
                 }
             }
             rows.push(r);
         }
     }
     b.push_str(&table(&head, &rows, 1));
-    b.push_str(
-        "<footer>Written by wecare from the runs' <code>summary.csv</code> and <code>targets.csv</code>; \
-         every number is in <code>compare.csv</code> of this directory.</footer>\n",
-    );
-    let html = page(&format!("Comparison: {}", labels.join(" vs ")), &b);
-    write_recorded(&dir, "report.html", "report", |w| {
-        w.write_all(html.as_bytes())
-    })?;
-    let dest = out.destination().to_path_buf();
-    out.finish().map_err(|e| Error::io(dest, e))
+    Ok(b)
 }
 
 #[cfg(test)]

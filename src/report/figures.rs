@@ -83,6 +83,9 @@ pub fn unit_of(statistic: &str) -> &'static str {
         "components" => "components",
         "programme_cost" => "EUR",
         "adopter_degree_gap" | "adopter_tie_gain_gap" => "ties per organisation",
+        "entrants_rate" => "entrants per wave-1 organisation",
+        "programme_ties_rate" => "programme ties per wave-1 organisation",
+        "sc_index" => "social-capital index",
         "adoption_influence" | "adoption_selection" => "regression coefficient",
         "cost_per_lasting_tie" => "EUR per tie",
         b if b.ends_with("_share") || b.ends_with("_survival") || b.ends_with("_persistence") => {

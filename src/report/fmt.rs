@@ -25,9 +25,8 @@ pub fn num(v: f64) -> String {
     Exact::default().format(v).to_string()
 }
 
-/// `n` followed by `noun`, in the plural unless `n` is 1, with thousands separated by commas
-/// ("1 replicate", "1,000 replicates").
-pub fn count(n: u64, noun: &str) -> String {
+/// `1000` as `1,000`.
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (k, c) in s.chars().enumerate() {
@@ -36,6 +35,13 @@ pub fn count(n: u64, noun: &str) -> String {
         }
         out.push(c);
     }
+    out
+}
+
+/// `n` followed by `noun`, in the plural unless `n` is 1, with thousands separated by commas
+/// ("1 replicate", "1,000 replicates").
+pub fn count(n: u64, noun: &str) -> String {
+    let out = thousands(n);
     if n == 1 {
         format!("{out} {noun}")
     } else {

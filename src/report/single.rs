@@ -7,13 +7,13 @@ use super::figures::{
     one_panel, origin_series, per_statistic_grid, trajectory_statistics,
 };
 use super::files::{read_columns, replace_atomically};
-use super::fmt::sig;
+use super::fmt::{sig, thousands};
 use super::html::{esc, figure, interval_cell, page, table};
 use super::manifest::Manifest;
 use super::networks::read_replicate_networks;
 use super::patterns::{PatternRow, read_patterns_csv};
 use super::plot::network::NetworkFigure;
-use super::plot::render;
+use super::plot::{Figure, render};
 use super::summary::Summary;
 use super::targets::{TargetRow, read_targets_csv};
 use crate::error::{Error, Result};
@@ -129,19 +129,6 @@ pub fn setting(t: &toml::Table, key: &str) -> String {
         Some(v) => v.to_string(),
         None => "–".into(),
     }
-}
-
-/// `1000` as `1,000`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Short form of a commit hash (12 characters, `-dirty` kept).
@@ -451,65 +438,168 @@ pub fn citation(m: &Manifest) -> String {
 pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
     let run = RunData::load(dir, manifest.clone())?;
     let m = &run.manifest;
-    let plots = dir.join("plots");
-    let mut written = Vec::new();
-    let mut save = |fig: &dyn Fn(&Path, &str) -> Result<String>, stem: &str| -> Result<String> {
-        let svg = fig(&plots, stem)?;
-        written.push(format!("plots/{stem}.svg"));
-        written.push(format!("plots/{stem}.png"));
-        Ok(svg)
-    };
-    let view = RunView {
-        label: m.scenario.name.clone(),
-        summary: &run.summary,
-        targets: &run.targets,
-        step_unit: run.setting("timeline.step_unit"),
+    let mut plots = Plots {
+        dir: dir.join("plots"),
+        written: Vec::new(),
     };
     let reps = crate::report::fmt::count(m.replicates, "replicate");
-    let steps = run.steps_text();
-    let band_note = format!(
-        "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps} ({}s)",
-        view.step_unit
-    );
-    let bars_note = format!(
-        "{reps} · line: mean; bands: 2.5–97.5 percentiles across replicates (dashed edges) · waves at steps {steps} ({}s)",
-        view.step_unit
-    );
-    let stats = trajectory_statistics(&[&run.targets]);
-    let traj = per_statistic_grid(
-        std::slice::from_ref(&view),
-        &stats,
-        4,
-        format!("{}: the network across waves", m.scenario.name),
-        band_note.clone(),
-    );
-    let traj_svg = save(&|d, s| render(&traj, d, s), "trajectories")?;
-    let kinds = one_panel(
-        &view,
-        &kind_series(),
-        "Active organisations by kind",
-        "Organisations by kind".into(),
-        bars_note.clone(),
-    );
-    let kinds_svg = save(&|d, s| render(&kinds, d, s), "kinds")?;
-    let origins = one_panel(
-        &view,
-        &origin_series(),
-        "Share of ties by origin",
-        "Tie origins: the return to the past".into(),
-        bars_note.clone(),
-    );
-    let origins_svg = save(&|d, s| render(&origins, d, s), "origins")?;
-    let arch = one_panel(
-        &view,
-        &archetype_series(&[&run.summary]),
-        "Territories by partnership archetype",
-        "Partnership archetypes".into(),
-        bars_note,
-    );
-    let arch_svg = save(&|d, s| render(&arch, d, s), "archetypes")?;
+    let figures = RunFigures::render(&run, &reps, &mut plots)?;
+    let network_html = network_sections(&run, &mut plots)?;
 
-    let mut network_html = String::new();
+    let mut b = String::new();
+    b.push_str(&format!(
+        "<header>\n<p class=\"kicker\">wecare run report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>\n",
+        esc(&m.scenario.name),
+        esc(&m.scenario.description)
+    ));
+    b.push_str(&run_facts(&run, &reps));
+    b.push_str(&targets_section(&run.targets));
+    b.push_str(&patterns_section(&run.patterns));
+    b.push_str(&figures.section(&run.summary, &reps));
+    b.push_str(&network_html);
+    b.push_str(&summary_section(&run.summary));
+    b.push_str(&reproduce_section(m));
+    let html = page(
+        &format!("{} · wecare run {}", m.scenario.name, m.run_id),
+        &b,
+    );
+    replace_atomically(&dir.join("report.html"), html.as_bytes())?;
+    let mut written = plots.written;
+    written.push("report.html".into());
+    Ok(written)
+}
+
+/// The `plots/` directory of a report and the files written into it.
+struct Plots {
+    dir: PathBuf,
+    /// Paths relative to the run directory.
+    written: Vec<String>,
+}
+
+impl Plots {
+    /// Writes `plots/<stem>.svg` and `.png`; returns the SVG text.
+    fn save(&mut self, fig: &impl Figure, stem: &str) -> Result<String> {
+        let svg = render(fig, &self.dir, stem)?;
+        self.written.push(format!("plots/{stem}.svg"));
+        self.written.push(format!("plots/{stem}.png"));
+        Ok(svg)
+    }
+}
+
+/// The report's figures across waves, as SVG text for inlining.
+struct RunFigures {
+    trajectories: String,
+    kinds: String,
+    origins: String,
+    archetypes: String,
+}
+
+impl RunFigures {
+    fn render(run: &RunData, reps: &str, plots: &mut Plots) -> Result<RunFigures> {
+        let name = &run.manifest.scenario.name;
+        let view = RunView {
+            label: name.clone(),
+            summary: &run.summary,
+            targets: &run.targets,
+            step_unit: run.setting("timeline.step_unit"),
+        };
+        let steps = run.steps_text();
+        let band_note = format!(
+            "{reps} · line: mean; band: 2.5–97.5 percentiles across replicates · waves at steps {steps} ({}s)",
+            view.step_unit
+        );
+        let bars_note = format!(
+            "{reps} · line: mean; bands: 2.5–97.5 percentiles across replicates (dashed edges) · waves at steps {steps} ({}s)",
+            view.step_unit
+        );
+        let traj = per_statistic_grid(
+            std::slice::from_ref(&view),
+            &trajectory_statistics(&[&run.targets]),
+            4,
+            format!("{name}: the network across waves"),
+            band_note,
+        );
+        let trajectories = plots.save(&traj, "trajectories")?;
+        let mut panel = |series: &[(String, String, plotters::style::RGBColor)],
+                         panel_title: &str,
+                         title: &str,
+                         stem: &str| {
+            let fig = one_panel(&view, series, panel_title, title.into(), bars_note.clone());
+            plots.save(&fig, stem)
+        };
+        Ok(RunFigures {
+            trajectories,
+            kinds: panel(
+                &kind_series(),
+                "Active organisations by kind",
+                "Organisations by kind",
+                "kinds",
+            )?,
+            origins: panel(
+                &origin_series(),
+                "Share of ties by origin",
+                "Tie origins: the return to the past",
+                "origins",
+            )?,
+            archetypes: panel(
+                &archetype_series(&[&run.summary]),
+                "Territories by partnership archetype",
+                "Partnership archetypes",
+                "archetypes",
+            )?,
+        })
+    }
+
+    /// The "Across waves" section with the archetypes per territory beside their figure.
+    fn section(&self, summary: &Summary, reps: &str) -> String {
+        let mut b = String::from("<h2>Across waves</h2>\n");
+        b.push_str(&figure(
+            "trajectories",
+            &self.trajectories,
+            &format!(
+                "Main statistics of the whole network at each wave: the line joins the means over {reps}, \
+                 the band spans their 2.5 and 97.5 percentiles (what one replicate, i.e. one possible history, may show); \
+                 black squares are observed targets with their 95% interval."
+            ),
+        ));
+        b.push_str("<div class=\"two\">\n");
+        b.push_str(&figure(
+            "kinds",
+            &self.kinds,
+            "Active organisations of each kind: widening toward the third sector and firms during the programme shows as their lines rising at wave 2.",
+        ));
+        b.push_str(&figure(
+            "origins",
+            &self.origins,
+            "Share of active ties by origin. A “return to the past” shows as the baseline share rising again after the programme.",
+        ));
+        b.push_str("</div>\n<div class=\"two\">\n");
+        b.push_str(&figure(
+            "archetypes",
+            &self.archetypes,
+            "Number of territories whose partnership is centred on an ente gestore, on a third-sector organisation, or polycentric (archetypes never seen are left out).",
+        ));
+        b.push_str("<div>\n");
+        match territory_archetypes(summary) {
+            Some(t) => {
+                b.push_str("<h3>Most frequent archetype per territory</h3>\n<p class=\"note\">The archetype the territory's partnership has in most replicates (centred on an ente gestore, on a third-sector organisation or on another kind, or polycentric), and the share of replicates in which it has it.</p>\n");
+                b.push_str(&t);
+            }
+            None => b.push_str(
+                "<h3>Per territory</h3>\n<p class=\"note\">This run computed network-wide statistics only. Run with \
+                 <code>--per-territory</code> (or <code>observation.per_territory = true</code>) to get every \
+                 statistic per territory in <code>summary.csv</code> and the archetype of each territory here.</p>\n",
+            ),
+        }
+        b.push_str("</div>\n</div>\n");
+        b
+    }
+}
+
+/// One section per drawn replicate network (`output.network_drawings` of the kept ones).
+fn network_sections(run: &RunData, plots: &mut Plots) -> Result<String> {
+    let m = &run.manifest;
+    let mut html = String::new();
     let drawings = run
         .scenario
         .get("output")
@@ -518,7 +608,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         .unwrap_or(1)
         .max(0) as usize;
     for &r in m.networks.iter().take(drawings) {
-        let waves = read_replicate_networks(dir, r)?;
+        let waves = read_replicate_networks(&run.dir, r)?;
         let fig = NetworkFigure::new(
             format!("{}: replicate {r}, wave by wave", m.scenario.name),
             "one layout for every wave (territories as clusters, in name order) · \
@@ -531,8 +621,8 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
         match fig {
             Some(fig) => {
                 let stem = format!("network-replicate-{r}");
-                let svg = save(&|d, s| render(&fig, d, s), &stem)?;
-                network_html.push_str(&format!(
+                let svg = plots.save(&fig, &stem)?;
+                html.push_str(&format!(
                     "<h2>The network of replicate {r}</h2>\n{}",
                     figure(
                         &stem,
@@ -544,20 +634,19 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
                     )
                 ));
             }
-            None => network_html.push_str(&format!(
+            None => html.push_str(&format!(
                 "<h2>The network of replicate {r}</h2>\n<p class=\"note\">Not drawn: no organisations, \
                  or more than {} (open <code>networks/replicate-{r}/*.graphml</code> in Gephi).</p>\n",
                 super::plot::network::MAX_DRAWN
             )),
         }
     }
+    Ok(html)
+}
 
-    let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<p class=\"kicker\">wecare run report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>\n",
-        esc(&m.scenario.name),
-        esc(&m.scenario.description)
-    ));
+/// The facts of a run: when, how many replicates, which engine, timeline and design.
+fn run_facts(run: &RunData, reps: &str) -> String {
+    let m = &run.manifest;
     let off: Vec<String> = [
         "trust_to_formation",
         "trust_to_persistence",
@@ -568,10 +657,10 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
     .filter(|k| run.setting(&format!("feedback.{k}")) == "false")
     .map(|k| k.replace('_', " "))
     .collect();
-    b.push_str(&facts(&[
+    facts(&[
         ("run", format!("<code>{}</code>", esc(&m.run_id))),
         ("started (UTC)", esc(&m.started_utc)),
-        ("replicates", reps.clone()),
+        ("replicates", reps.to_string()),
         ("master seed", m.master_seed.to_string()),
         (
             "simulation time",
@@ -595,7 +684,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
                 esc(&run.setting("timeline.step_unit"))
             ),
         ),
-        ("waves at steps", esc(&steps)),
+        ("waves at steps", esc(&run.steps_text())),
         (
             "recruitment area",
             esc(&run.setting("funding.recruit_area")),
@@ -616,92 +705,67 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
             "scenario file",
             format!("<code>{}</code>", esc(&m.scenario.source)),
         ),
-    ]));
+    ])
+}
 
-    if !run.targets.is_empty() {
-        b.push_str("<h2>Observed and simulated</h2>\n<p class=\"note\">Each target statistic of the scenario \
-            beside the ensemble's distribution of the same statistic. <em>Replicates below observed</em> is the \
-            share of replicates whose value lies below the observation (green when the observation lies inside \
-            the simulated 2.5–97.5% interval); <em>z</em> is (simulated mean − observed) / observed SE.</p>\n");
-        b.push_str(&targets_table(&run.targets));
+/// The "Observed and simulated" section (empty without targets).
+fn targets_section(targets: &[TargetRow]) -> String {
+    if targets.is_empty() {
+        return String::new();
     }
+    format!(
+        "<h2>Observed and simulated</h2>\n<p class=\"note\">Each target statistic of the scenario \
+         beside the ensemble's distribution of the same statistic. <em>Replicates below observed</em> is the \
+         share of replicates whose value lies below the observation (green when the observation lies inside \
+         the simulated 2.5–97.5% interval); <em>z</em> is (simulated mean − observed) / observed SE.</p>\n{}",
+        targets_table(targets)
+    )
+}
 
-    if !run.patterns.is_empty() {
-        let met = run.patterns.iter().filter(|p| p.met).count();
-        b.push_str(&format!(
-            "<h2>Observed patterns</h2>\n<p class=\"note\">{met} of {} pattern targets met. Each \
-             pattern of the scenario is a range or an ordering of wave statistics; a replicate meets \
-             it when its value lies in the range, and the run meets it when at least the needed share \
-             of replicates do. ± is the Monte Carlo standard error of the share, √(p(1−p)/n). For an \
-             ordering the value is the difference between the larger side and the largest of the \
-             other side.</p>\n",
-            run.patterns.len()
-        ));
-        b.push_str(&patterns_table(&run.patterns));
+/// The "Observed patterns" section (empty without pattern targets).
+fn patterns_section(patterns: &[PatternRow]) -> String {
+    if patterns.is_empty() {
+        return String::new();
     }
+    let met = patterns.iter().filter(|p| p.met).count();
+    format!(
+        "<h2>Observed patterns</h2>\n<p class=\"note\">{met} of {} pattern targets met. Each \
+         pattern of the scenario is a range or an ordering of wave statistics; a replicate meets \
+         it when its value lies in the range, and the run meets it when at least the needed share \
+         of replicates do. ± is the Monte Carlo standard error of the share, √(p(1−p)/n). For an \
+         ordering the value is the difference between the larger side and the largest of the \
+         other side.</p>\n{}",
+        patterns.len(),
+        patterns_table(patterns)
+    )
+}
 
-    b.push_str("<h2>Across waves</h2>\n");
-    b.push_str(&figure(
-        "trajectories",
-        &traj_svg,
-        &format!(
-            "Main statistics of the whole network at each wave: the line joins the means over {reps}, \
-             the band spans their 2.5 and 97.5 percentiles (what one replicate, i.e. one possible history, may show); \
-             black squares are observed targets with their 95% interval."
-        ),
-    ));
-    b.push_str("<div class=\"two\">\n");
-    b.push_str(&figure(
-        "kinds",
-        &kinds_svg,
-        "Active organisations of each kind: widening toward the third sector and firms during the programme shows as their lines rising at wave 2.",
-    ));
-    b.push_str(&figure(
-        "origins",
-        &origins_svg,
-        "Share of active ties by origin. A “return to the past” shows as the baseline share rising again after the programme.",
-    ));
-    b.push_str("</div>\n<div class=\"two\">\n");
-    b.push_str(&figure(
-        "archetypes",
-        &arch_svg,
-        "Number of territories whose partnership is centred on an ente gestore, on a third-sector organisation, or polycentric (archetypes never seen are left out).",
-    ));
-    b.push_str("<div>\n");
-    match territory_archetypes(&run.summary) {
-        Some(t) => {
-            b.push_str("<h3>Most frequent archetype per territory</h3>\n<p class=\"note\">The archetype the territory's partnership has in most replicates (centred on an ente gestore, on a third-sector organisation or on another kind, or polycentric), and the share of replicates in which it has it.</p>\n");
-            b.push_str(&t);
-        }
-        None => b.push_str(
-            "<h3>Per territory</h3>\n<p class=\"note\">This run computed network-wide statistics only. Run with \
-             <code>--per-territory</code> (or <code>observation.per_territory = true</code>) to get every \
-             statistic per territory in <code>summary.csv</code> and the archetype of each territory here.</p>\n",
-        ),
-    }
-    b.push_str("</div>\n</div>\n");
-    b.push_str(&network_html);
-
-    b.push_str("<h2>Summary by wave</h2>\n<p class=\"note\">Mean over replicates, [2.5, 97.5] percentiles, and ± the \
+/// The "Summary by wave" section: the main statistics, and every network statistic folded.
+fn summary_section(summary: &Summary) -> String {
+    let mut b = String::from(
+        "<h2>Summary by wave</h2>\n<p class=\"note\">Mean over replicates, [2.5, 97.5] percentiles, and ± the \
         Monte Carlo standard error of the mean (sd/√n). Every statistic and scope is in <code>summary.csv</code>; \
-        definitions in <code>docs/statistics.md</code>.</p>\n");
-    b.push_str(&wave_table(&run.summary, "network", &table_statistics()));
-    let all: Vec<(String, String)> = {
-        let mut seen: Vec<String> = Vec::new();
-        for r in run.summary.rows.iter().filter(|r| r.scope == "network") {
-            if !seen.contains(&r.statistic) {
-                seen.push(r.statistic.clone());
-            }
+        definitions in <code>docs/statistics.md</code>.</p>\n",
+    );
+    b.push_str(&wave_table(summary, "network", &table_statistics()));
+    let mut seen: Vec<String> = Vec::new();
+    for r in summary.rows.iter().filter(|r| r.scope == "network") {
+        if !seen.contains(&r.statistic) {
+            seen.push(r.statistic.clone());
         }
-        seen.into_iter().map(|s| (s.clone(), s)).collect()
-    };
+    }
+    let all: Vec<(String, String)> = seen.into_iter().map(|s| (s.clone(), s)).collect();
     b.push_str(&format!(
         "<details><summary>Every network statistic ({})</summary>\n{}</details>\n",
         all.len(),
-        wave_table(&run.summary, "network", &all)
+        wave_table(summary, "network", &all)
     ));
+    b
+}
 
-    b.push_str("<h2>Reproduce and cite</h2>\n");
+/// The "Reproduce and cite" section: the re-run command, the files, the scenario as run.
+fn reproduce_section(m: &Manifest) -> String {
+    let mut b = String::from("<h2>Reproduce and cite</h2>\n");
     b.push_str(&format!(
         "<p>Re-run bit for bit (same <code>replicates.csv</code>) with</p>\n<pre>{}</pre>\n\
          <p>Rebuild this report from the files with</p>\n<pre>wecare report {}</pre>\n\
@@ -721,13 +785,7 @@ pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
          <code>summary.csv</code> or <code>targets.csv</code>. Column definitions: <code>docs/results.md</code>.</footer>\n",
         esc(&m.engine.version)
     ));
-    let html = page(
-        &format!("{} · wecare run {}", m.scenario.name, m.run_id),
-        &b,
-    );
-    replace_atomically(&dir.join("report.html"), html.as_bytes())?;
-    written.push("report.html".into());
-    Ok(written)
+    b
 }
 
 #[cfg(test)]

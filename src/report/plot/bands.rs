@@ -5,8 +5,8 @@
 //! as black squares with their 95% interval (value ± 1.96 SE: the normal interval, docs/results.md).
 
 use super::{
-    Figure, LegendEntry, bold, err, font, house_mesh, legend, palette, px, tick, tick_decimals,
-    title_block, title_height, wrap, x_key_ticks,
+    Chart, Figure, LegendEntry, bold, err, font, house_mesh, interval_bar, legend, palette, px,
+    tick, tick_decimals, title_block, title_height, wrap, x_key_ticks,
 };
 use crate::stats::interval::half_width;
 use plotters::coord::Shift;
@@ -152,6 +152,119 @@ fn y_range(p: &Panel, zero_based: bool) -> Option<(f64, f64)> {
     Some((y0, hi + pad))
 }
 
+/// The x range of a panel: every wave of the ticks, the series and the observed values
+/// (designs may differ in timeline), padded; `None` when there is none.
+fn x_range(ticks: &[(f64, String)], p: &Panel) -> Option<(f64, f64)> {
+    let all_x = ticks
+        .iter()
+        .map(|l| l.0)
+        .chain(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)))
+        .chain(p.observed.iter().map(|o| o.x))
+        .filter(|x| x.is_finite());
+    let (lo_x, hi_x) = all_x.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !lo_x.is_finite() {
+        return None;
+    }
+    let pad = (0.07 * (hi_x - lo_x)).max(1.0);
+    Some((lo_x - pad, hi_x + pad))
+}
+
+/// A series' interval band at the points' own months: shaded, with dashed edges when
+/// `several` series overlap; a single wave as an interval bar at its month.
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    ser: &Series,
+    several: bool,
+    s: f64,
+) -> Result<(), String> {
+    let band: Vec<&Point> = ser
+        .points
+        .iter()
+        .filter(|q| q.lo.is_finite() && q.hi.is_finite())
+        .collect();
+    if band.len() < 2 {
+        let style = ser.colour.mix(0.85).stroke_width(px(s, 1.5) as u32);
+        for q in &band {
+            interval_bar(chart, (q.x, q.lo, q.hi), px(s, 3.5), style)?;
+        }
+        return Ok(());
+    }
+    let poly: Vec<(f64, f64)> = band
+        .iter()
+        .map(|q| (q.x, q.hi))
+        .chain(band.iter().rev().map(|q| (q.x, q.lo)))
+        .collect();
+    let fill = if several { 0.09 } else { 0.18 };
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            poly,
+            ser.colour.mix(fill).filled(),
+        )))
+        .map_err(err)?;
+    if several {
+        let edge = ser.colour.mix(0.6).stroke_width(px(s, 1.0) as u32);
+        for side in [|q: &&Point| (q.x, q.lo), |q: &&Point| (q.x, q.hi)] {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    band.iter().map(side).collect::<Vec<_>>(),
+                    px(s, 4.0) as u32,
+                    px(s, 3.0) as u32,
+                    edge,
+                ))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// A series' means: a line through dots.
+fn draw_means<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    ser: &Series,
+    s: f64,
+) -> Result<(), String> {
+    let line: Vec<(f64, f64)> = ser
+        .points
+        .iter()
+        .filter(|q| q.mean.is_finite())
+        .map(|q| (q.x, q.mean))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(
+            line.clone(),
+            ser.colour.stroke_width(px(s, 2.0) as u32),
+        ))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            line.iter()
+                .map(|&c| Circle::new(c, px(s, 3.2), ser.colour.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
+/// An observed value at its wave's own month: a black square over its 95% interval.
+fn draw_observed<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    o: &Observed,
+    s: f64,
+) -> Result<(), String> {
+    let h = half_width(o.se, f64::INFINITY);
+    let ink = palette::INK.stroke_width(px(s, 1.5) as u32);
+    interval_bar(chart, (o.x, o.value - h, o.value + h), px(s, 4.0), ink)?;
+    let h = px(s, 4.0);
+    chart
+        .draw_series(std::iter::once(
+            EmptyElement::at((o.x, o.value))
+                + Rectangle::new([(-h, -h), (h, h)], palette::INK.filled()),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
 impl BandGrid {
     fn draw_panel<DB: DrawingBackend>(
         &self,
@@ -159,22 +272,9 @@ impl BandGrid {
         p: &Panel,
         s: f64,
     ) -> Result<(), String> {
-        let xs: Vec<f64> = self.x_labels.iter().map(|l| l.0).collect();
-        // The time axis spans every wave of every series (designs may differ in timeline).
-        let all_x = xs
-            .iter()
-            .copied()
-            .chain(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)))
-            .chain(p.observed.iter().map(|o| o.x))
-            .filter(|x| x.is_finite());
-        let (lo_x, hi_x) = all_x.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-        if !lo_x.is_finite() {
+        let Some((x0, x1)) = x_range(&self.x_labels, p) else {
             return Ok(());
-        }
-        let pad = (0.07 * (hi_x - lo_x)).max(1.0);
-        let (x0, x1) = (lo_x - pad, hi_x + pad);
+        };
         let Some((y0, y1)) = y_range(p, self.zero_based) else {
             area.draw(&Text::new(
                 format!("{}: no values", p.title),
@@ -184,7 +284,6 @@ impl BandGrid {
             .map_err(err)?;
             return Ok(());
         };
-        // Enough decimals to tell neighbouring ticks apart (about five ticks on the axis).
         let decimals = tick_decimals(y0, y1);
         let y_fmt = |y: &f64| tick(*y, decimals);
         let mut chart = ChartBuilder::on(area)
@@ -208,104 +307,11 @@ impl BandGrid {
         x_key_ticks(area, &chart, y0, &self.x_labels, s)?;
         let several = p.series.len() > 1;
         for ser in &p.series {
-            let pts = &ser.points;
-            let band: Vec<&Point> = pts
-                .iter()
-                .filter(|q| q.lo.is_finite() && q.hi.is_finite())
-                .collect();
-            // A shaded band for every series, at the points' own months; where several
-            // overlap, lighter fills with dashed edges keep each one traceable.
-            if band.len() >= 2 {
-                let poly: Vec<(f64, f64)> = band
-                    .iter()
-                    .map(|q| (q.x, q.hi))
-                    .chain(band.iter().rev().map(|q| (q.x, q.lo)))
-                    .collect();
-                let fill = if several { 0.09 } else { 0.18 };
-                chart
-                    .draw_series(std::iter::once(Polygon::new(
-                        poly,
-                        ser.colour.mix(fill).filled(),
-                    )))
-                    .map_err(err)?;
-                if several {
-                    let edge = ser.colour.mix(0.6).stroke_width(px(s, 1.0) as u32);
-                    for side in [|q: &&Point| (q.x, q.lo), |q: &&Point| (q.x, q.hi)] {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                band.iter().map(side).collect::<Vec<_>>(),
-                                px(s, 4.0) as u32,
-                                px(s, 3.0) as u32,
-                                edge,
-                            ))
-                            .map_err(err)?;
-                    }
-                }
-            } else {
-                // A single wave: an interval bar at the wave's month.
-                let cap = px(s, 3.5);
-                let style = ser.colour.mix(0.85).stroke_width(px(s, 1.5) as u32);
-                for q in &band {
-                    chart
-                        .draw_series([
-                            EmptyElement::at((q.x, q.lo))
-                                + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
-                            EmptyElement::at((q.x, q.hi))
-                                + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
-                        ])
-                        .map_err(err)?;
-                    chart
-                        .draw_series(std::iter::once(PathElement::new(
-                            vec![(q.x, q.lo), (q.x, q.hi)],
-                            style,
-                        )))
-                        .map_err(err)?;
-                }
-            }
-            let line: Vec<(f64, f64)> = pts
-                .iter()
-                .filter(|q| q.mean.is_finite())
-                .map(|q| (q.x, q.mean))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(
-                    line.clone(),
-                    ser.colour.stroke_width(px(s, 2.0) as u32),
-                ))
-                .map_err(err)?;
-            chart
-                .draw_series(
-                    line.iter()
-                        .map(|&c| Circle::new(c, px(s, 3.2), ser.colour.filled())),
-                )
-                .map_err(err)?;
+            draw_band(&mut chart, ser, several, s)?;
+            draw_means(&mut chart, ser, s)?;
         }
         for o in &p.observed {
-            // At the wave's own month, drawn over the simulated point.
-            let x = o.x;
-            let h = half_width(o.se, f64::INFINITY);
-            let (lo, hi) = (o.value - h, o.value + h);
-            let cap = px(s, 4.0);
-            let ink = palette::INK.stroke_width(px(s, 1.5) as u32);
-            chart
-                .draw_series([
-                    EmptyElement::at((x, lo)) + PathElement::new(vec![(-cap, 0), (cap, 0)], ink),
-                    EmptyElement::at((x, hi)) + PathElement::new(vec![(-cap, 0), (cap, 0)], ink),
-                ])
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x, lo), (x, hi)],
-                    ink,
-                )))
-                .map_err(err)?;
-            let h = px(s, 4.0);
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((x, o.value))
-                        + Rectangle::new([(-h, -h), (h, h)], palette::INK.filled()),
-                ))
-                .map_err(err)?;
+            draw_observed(&mut chart, o, s)?;
         }
         Ok(())
     }

@@ -237,6 +237,36 @@ pub fn x_key_ticks<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A chart on plain numbers: what every figure of the project draws on.
+pub type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Draws a vertical interval from `lo` to `hi` at `x`, capped at both ends by ticks `cap`
+/// pixels to each side.
+pub fn interval_bar<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    (x, lo, hi): (f64, f64, f64),
+    cap: i32,
+    style: ShapeStyle,
+) -> std::result::Result<(), String> {
+    chart
+        .draw_series([
+            EmptyElement::at((x, lo)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+            EmptyElement::at((x, hi)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+        ])
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(x, lo), (x, hi)],
+            style,
+        )))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// A drawing error as text.
 pub fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")

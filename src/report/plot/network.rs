@@ -162,13 +162,29 @@ impl NetworkFigure {
         b
     }
 
+    /// Where the layout lands in a panel of `w` x `h` pixels below its `top` header.
+    fn placement(&self, (w, h): (u32, u32), s: f64) -> Placement {
+        let top = px(s, 42.0) as f64;
+        let pad = px(s, 10.0) as f64;
+        let (bx0, by0, bx1, by1) = self.bounds();
+        let (aw, ah) = (w as f64 - 2.0 * pad, h as f64 - top - pad);
+        let scale = (aw / (bx1 - bx0)).min(ah / (by1 - by0));
+        Placement {
+            origin: (
+                pad + (aw - scale * (bx1 - bx0)) / 2.0,
+                top + (ah - scale * (by1 - by0)) / 2.0,
+            ),
+            min: (bx0, by0),
+            scale,
+        }
+    }
+
     fn draw_panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         p: &Panel,
         s: f64,
     ) -> Result<(), String> {
-        let (w, h) = area.dim_in_pixel();
         area.draw(&Text::new(
             p.title.clone(),
             (px(s, 10.0), px(s, 4.0)),
@@ -181,36 +197,59 @@ impl NetworkFigure {
             font(s, 11.5).color(&palette::GREY),
         ))
         .map_err(err)?;
-        let top = px(s, 42.0) as f64;
-        let pad = px(s, 10.0) as f64;
-        let (bx0, by0, bx1, by1) = self.bounds();
-        let (aw, ah) = (w as f64 - 2.0 * pad, h as f64 - top - pad);
-        let scale = (aw / (bx1 - bx0)).min(ah / (by1 - by0));
-        let ox = pad + (aw - scale * (bx1 - bx0)) / 2.0;
-        let oy = top + (ah - scale * (by1 - by0)) / 2.0;
-        let at = |q: (f64, f64)| -> (i32, i32) {
-            (
-                (ox + (q.0 - bx0) * scale).round() as i32,
-                (oy + (q.1 - by0) * scale).round() as i32,
-            )
-        };
+        let place = self.placement(area.dim_in_pixel(), s);
+        self.draw_absent(area, p, &place, s)?;
+        self.draw_ties(area, p, &place, s)?;
+        self.draw_nodes(area, p, &place, s)?;
+        self.draw_lead_ids(area, p, &place, s)?;
+        let label = font(s, 9.0)
+            .color(&palette::GREY)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for c in &self.layout.clusters {
+            let (x, y) = place.at((c.centre.0, c.centre.1 + c.radius + 0.15));
+            area.draw(&Text::new(c.name.clone(), (x, y), label.clone()))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Organisations not active at the panel's wave: faint dots, so the layout is the same in
+    /// every panel.
+    fn draw_absent<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        place: &Placement,
+        s: f64,
+    ) -> Result<(), String> {
         let pos = &self.layout.positions;
         let mut present = vec![false; pos.len()];
         for &(i, _) in &p.nodes {
             present[i] = true;
         }
-        // Absent organisations: faint dots, so the layout is the same in every panel.
         for (i, &q) in pos.iter().enumerate() {
             if !present[i] {
                 area.draw(&Circle::new(
-                    at(q),
+                    place.at(q),
                     px(s, 1.6),
                     RGBColor(215, 215, 215).filled(),
                 ))
                 .map_err(err)?;
             }
         }
-        // Ties across territories are long: drawn fainter so they do not hide the clusters.
+        Ok(())
+    }
+
+    /// The ties by origin; ties across territories are long, drawn fainter so they do not
+    /// hide the clusters.
+    fn draw_ties<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        place: &Placement,
+        s: f64,
+    ) -> Result<(), String> {
+        let pos = &self.layout.positions;
         for o in Origin::ALL {
             let alpha = if o == Origin::Baseline { 0.55 } else { 0.85 };
             let width = px(s, 0.9).max(1) as u32;
@@ -219,13 +258,27 @@ impl NetworkFigure {
                 let style = origin_colour(o)
                     .mix(if across { alpha * 0.4 } else { alpha })
                     .stroke_width(width);
-                area.draw(&PathElement::new(vec![at(pos[a]), at(pos[b])], style))
-                    .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![place.at(pos[a]), place.at(pos[b])],
+                    style,
+                ))
+                .map_err(err)?;
             }
         }
+        Ok(())
+    }
+
+    /// The active organisations: coloured by kind, sized by degree, the leads ringed.
+    fn draw_nodes<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        place: &Placement,
+        s: f64,
+    ) -> Result<(), String> {
         for &(i, d) in &p.nodes {
-            let r = 2.2 + 0.75 * (d as f64).sqrt();
-            let c = at(pos[i]);
+            let r = node_radius(d);
+            let c = place.at(self.layout.positions[i]);
             area.draw(&Circle::new(c, px(s, r + 0.6), WHITE.filled()))
                 .map_err(err)?;
             area.draw(&Circle::new(
@@ -243,7 +296,17 @@ impl NetworkFigure {
                 .map_err(err)?;
             }
         }
-        // The leads' ids, beside their rings, over a white halo so ties do not cross them.
+        Ok(())
+    }
+
+    /// The leads' ids, beside their rings, over a white halo so ties do not cross them.
+    fn draw_lead_ids<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        p: &Panel,
+        place: &Placement,
+        s: f64,
+    ) -> Result<(), String> {
         let name = font(s, 8.5)
             .color(&palette::INK)
             .pos(Pos::new(HPos::Left, VPos::Center));
@@ -251,9 +314,8 @@ impl NetworkFigure {
             .color(&WHITE)
             .pos(Pos::new(HPos::Left, VPos::Center));
         for &(i, d) in p.nodes.iter().filter(|(i, _)| self.lead[*i]) {
-            let r = 2.2 + 0.75 * (d as f64).sqrt();
-            let (x, y) = at(pos[i]);
-            let x = x + px(s, r + 3.0);
+            let (x, y) = place.at(self.layout.positions[i]);
+            let x = x + px(s, node_radius(d) + 3.0);
             for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
                 area.draw(&Text::new(
                     self.ids[i].clone(),
@@ -265,15 +327,31 @@ impl NetworkFigure {
             area.draw(&Text::new(self.ids[i].clone(), (x, y), name.clone()))
                 .map_err(err)?;
         }
-        let label = font(s, 9.0)
-            .color(&palette::GREY)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        for c in &self.layout.clusters {
-            let (x, y) = at((c.centre.0, c.centre.1 + c.radius + 0.15));
-            area.draw(&Text::new(c.name.clone(), (x, y), label.clone()))
-                .map_err(err)?;
-        }
         Ok(())
+    }
+}
+
+/// Nominal radius of an organisation of degree `d`.
+fn node_radius(d: usize) -> f64 {
+    2.2 + 0.75 * (d as f64).sqrt()
+}
+
+/// The map from layout coordinates to a panel's pixels.
+struct Placement {
+    /// Pixel position of the layout's minimum corner.
+    origin: (f64, f64),
+    /// The layout's minimum corner.
+    min: (f64, f64),
+    /// Pixels per layout unit.
+    scale: f64,
+}
+
+impl Placement {
+    fn at(&self, q: (f64, f64)) -> (i32, i32) {
+        (
+            (self.origin.0 + (q.0 - self.min.0) * self.scale).round() as i32,
+            (self.origin.1 + (q.1 - self.min.1) * self.scale).round() as i32,
+        )
     }
 }
 
