@@ -190,3 +190,58 @@ fn a_calibration_is_recorded_and_reruns_bit_for_bit() {
     assert_eq!(d3.parent(), d1.parent());
     same_calibration(&d1, &d3);
 }
+
+/// `calibrate --from` refuses to run when an input differs from its recorded checksum: once for
+/// an input of the data set and once for an observed wave, each named in the error, and no new
+/// calibration directory is left behind.
+#[test]
+fn a_changed_input_stops_a_calibration_rerun() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Copies of the s50 files (not the links of `small_calibration`), so they can be edited.
+    let data = tmp.path().join("data/s50");
+    std::fs::create_dir_all(&data).unwrap();
+    for f in std::fs::read_dir(root().join("scenarios/data/s50")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, data.join(f.file_name().unwrap())).unwrap();
+    }
+    let file = small_calibration(tmp.path());
+    let out = tmp.path().join("o");
+    let d = wrote(&ok(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let calibrations = |root: &std::path::Path| {
+        std::fs::read_dir(root.join("calibrate"))
+            .unwrap()
+            .flat_map(|e| std::fs::read_dir(e.unwrap().path()).unwrap())
+            .count()
+    };
+    assert_eq!(calibrations(&out), 1);
+    for changed in ["ties.csv", "wave2.csv"] {
+        let path = data.join(changed);
+        let before = std::fs::read(&path).unwrap();
+        let mut edited = before.clone();
+        edited.push(b'\n');
+        std::fs::write(&path, &edited).unwrap();
+        let r = wecare_at_root(&["calibrate", "--from", d.to_str().unwrap(), "--quiet"]);
+        assert!(!r.status.success(), "{changed}: the re-run went ahead");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            err.contains(changed) && err.contains("has changed since the calibration"),
+            "{changed}: {err}"
+        );
+        assert_eq!(calibrations(&out), 1, "{changed}: a directory was written");
+        std::fs::write(&path, before).unwrap();
+    }
+    // With the inputs as they were, the re-run goes ahead.
+    let again = wrote(&ok(&[
+        "calibrate",
+        "--from",
+        d.to_str().unwrap(),
+        "--quiet",
+    ]));
+    assert_ne!(again, d);
+}
