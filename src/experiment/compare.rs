@@ -8,7 +8,7 @@
 use super::estimate::{Summary, paired_difference, summarise};
 use super::outcome::{Key, OutcomeTable, Outcomes, Selection, lasting_outcomes, parse_keys};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::table::Table;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
@@ -552,7 +552,7 @@ pub fn write_files(
         .iter()
         .map(|o| ForestPanel {
             title: o.to_string(),
-            x_label: format!("difference from {}", c.designs[0]),
+            x_label: axis_title(&format!("difference from {}", c.designs[0]), &o.statistic),
             rows: c.designs[1..].to_vec(),
             series: vec![ForestSeries {
                 name: String::new(),
