@@ -177,8 +177,7 @@ impl Marginals<'_> {
             .draw()
             .map_err(err)?;
         Self::draw_posterior(&mut chart, p, s, yhi)?;
-        Self::draw_curves(&mut chart, p, s, yhi)?;
-        Self::draw_lines(&mut chart, p, s, yhi)?;
+        Self::draw_curves_and_lines(&mut chart, p, s, yhi)?;
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -218,14 +217,15 @@ impl Marginals<'_> {
         Ok(())
     }
 
-    /// The curves (prior, sampling density), cut at the top of the axis.
-    fn draw_curves<DB: DrawingBackend>(
+    /// The curves and the vertical lines, each with its legend entry.
+    fn draw_curves_and_lines<DB: DrawingBackend>(
         chart: &mut Chart<'_, DB>,
         p: &Panel,
         s: f64,
         yhi: f64,
     ) -> std::result::Result<(), String> {
         let width = px(s, 1.8) as u32;
+        // The curves (prior, sampling density), cut at the top of the axis.
         for (label, hex, pts) in &p.curves {
             let c = colour(hex);
             let pts: Vec<(f64, f64)> = pts
@@ -241,17 +241,7 @@ impl Marginals<'_> {
                     PathElement::new(vec![(x, y), (x + px(s, 14.0), y)], c.stroke_width(width))
                 });
         }
-        Ok(())
-    }
-
-    /// The vertical lines (estimate, truth, start value), solid or dashed.
-    fn draw_lines<DB: DrawingBackend>(
-        chart: &mut Chart<'_, DB>,
-        p: &Panel,
-        s: f64,
-        yhi: f64,
-    ) -> std::result::Result<(), String> {
-        let width = px(s, 1.8) as u32;
+        // The vertical lines (estimate, truth, start value), solid or dashed.
         for (label, hex, x, dashed) in &p.lines {
             let style = colour(hex).stroke_width(width);
             let series = if *dashed {

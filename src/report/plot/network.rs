@@ -197,134 +197,143 @@ impl NetworkFigure {
             font(s, 11.5).color(&palette::GREY),
         ))
         .map_err(err)?;
-        let place = self.placement(area.dim_in_pixel(), s);
-        self.draw_absent(area, p, &place, s)?;
-        self.draw_ties(area, p, &place, s)?;
-        self.draw_nodes(area, p, &place, s)?;
-        self.draw_lead_ids(area, p, &place, s)?;
-        let label = font(s, 9.0)
-            .color(&palette::GREY)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        for c in &self.layout.clusters {
-            let (x, y) = place.at((c.centre.0, c.centre.1 + c.radius + 0.15));
-            area.draw(&Text::new(c.name.clone(), (x, y), label.clone()))
-                .map_err(err)?;
-        }
-        Ok(())
+        let painter = Painter {
+            fig: self,
+            area,
+            p,
+            place: self.placement(area.dim_in_pixel(), s),
+            s,
+        };
+        painter.absent()?;
+        painter.ties()?;
+        painter.nodes()?;
+        painter.lead_ids()?;
+        painter.territory_names()
+    }
+}
+
+/// What draws one wave's panel: the figure, the panel's area and wave, the placement of the
+/// layout in it, the scale.
+struct Painter<'a, DB: DrawingBackend> {
+    fig: &'a NetworkFigure,
+    area: &'a DrawingArea<DB, Shift>,
+    p: &'a Panel,
+    place: Placement,
+    s: f64,
+}
+
+impl<DB: DrawingBackend> Painter<'_, DB> {
+    fn at(&self, i: usize) -> (i32, i32) {
+        self.place.at(self.fig.layout.positions[i])
     }
 
     /// Organisations not active at the panel's wave: faint dots, so the layout is the same in
     /// every panel.
-    fn draw_absent<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        p: &Panel,
-        place: &Placement,
-        s: f64,
-    ) -> Result<(), String> {
-        let pos = &self.layout.positions;
-        let mut present = vec![false; pos.len()];
-        for &(i, _) in &p.nodes {
+    fn absent(&self) -> Result<(), String> {
+        let n = self.fig.layout.positions.len();
+        let mut present = vec![false; n];
+        for &(i, _) in &self.p.nodes {
             present[i] = true;
         }
-        for (i, &q) in pos.iter().enumerate() {
-            if !present[i] {
-                area.draw(&Circle::new(
-                    place.at(q),
-                    px(s, 1.6),
+        for i in (0..n).filter(|&i| !present[i]) {
+            self.area
+                .draw(&Circle::new(
+                    self.at(i),
+                    px(self.s, 1.6),
                     RGBColor(215, 215, 215).filled(),
                 ))
                 .map_err(err)?;
-            }
         }
         Ok(())
     }
 
     /// The ties by origin; ties across territories are long, drawn fainter so they do not
     /// hide the clusters.
-    fn draw_ties<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        p: &Panel,
-        place: &Placement,
-        s: f64,
-    ) -> Result<(), String> {
-        let pos = &self.layout.positions;
+    fn ties(&self) -> Result<(), String> {
+        let territory = &self.fig.territory;
         for o in Origin::ALL {
             let alpha = if o == Origin::Baseline { 0.55 } else { 0.85 };
-            let width = px(s, 0.9).max(1) as u32;
-            for &(a, b, _) in p.ties.iter().filter(|t| t.2 == o) {
-                let across = self.territory[a] != self.territory[b];
+            let width = px(self.s, 0.9).max(1) as u32;
+            for &(a, b, _) in self.p.ties.iter().filter(|t| t.2 == o) {
+                let across = territory[a] != territory[b];
                 let style = origin_colour(o)
                     .mix(if across { alpha * 0.4 } else { alpha })
                     .stroke_width(width);
-                area.draw(&PathElement::new(
-                    vec![place.at(pos[a]), place.at(pos[b])],
-                    style,
-                ))
-                .map_err(err)?;
+                self.area
+                    .draw(&PathElement::new(vec![self.at(a), self.at(b)], style))
+                    .map_err(err)?;
             }
         }
         Ok(())
     }
 
     /// The active organisations: coloured by kind, sized by degree, the leads ringed.
-    fn draw_nodes<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        p: &Panel,
-        place: &Placement,
-        s: f64,
-    ) -> Result<(), String> {
-        for &(i, d) in &p.nodes {
+    fn nodes(&self) -> Result<(), String> {
+        let s = self.s;
+        for &(i, d) in &self.p.nodes {
             let r = node_radius(d);
-            let c = place.at(self.layout.positions[i]);
-            area.draw(&Circle::new(c, px(s, r + 0.6), WHITE.filled()))
+            let c = self.at(i);
+            self.area
+                .draw(&Circle::new(c, px(s, r + 0.6), WHITE.filled()))
                 .map_err(err)?;
-            area.draw(&Circle::new(
-                c,
-                px(s, r),
-                kind_colour(self.kinds[i]).filled(),
-            ))
-            .map_err(err)?;
-            if self.lead[i] {
-                area.draw(&Circle::new(
+            self.area
+                .draw(&Circle::new(
                     c,
-                    px(s, r + 1.6),
-                    palette::INK.stroke_width(px(s, 1.2).max(1) as u32),
+                    px(s, r),
+                    kind_colour(self.fig.kinds[i]).filled(),
                 ))
                 .map_err(err)?;
+            if self.fig.lead[i] {
+                self.area
+                    .draw(&Circle::new(
+                        c,
+                        px(s, r + 1.6),
+                        palette::INK.stroke_width(px(s, 1.2).max(1) as u32),
+                    ))
+                    .map_err(err)?;
             }
         }
         Ok(())
     }
 
     /// The leads' ids, beside their rings, over a white halo so ties do not cross them.
-    fn draw_lead_ids<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        p: &Panel,
-        place: &Placement,
-        s: f64,
-    ) -> Result<(), String> {
+    fn lead_ids(&self) -> Result<(), String> {
+        let s = self.s;
         let name = font(s, 8.5)
             .color(&palette::INK)
             .pos(Pos::new(HPos::Left, VPos::Center));
         let halo = font(s, 8.5)
             .color(&WHITE)
             .pos(Pos::new(HPos::Left, VPos::Center));
-        for &(i, d) in p.nodes.iter().filter(|(i, _)| self.lead[*i]) {
-            let (x, y) = place.at(self.layout.positions[i]);
+        for &(i, d) in self.p.nodes.iter().filter(|(i, _)| self.fig.lead[*i]) {
+            let (x, y) = self.at(i);
             let x = x + px(s, node_radius(d) + 3.0);
+            let id = &self.fig.ids[i];
             for (dx, dy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                area.draw(&Text::new(
-                    self.ids[i].clone(),
-                    (x + dx * px(s, 0.8), y + dy * px(s, 0.8)),
-                    halo.clone(),
-                ))
-                .map_err(err)?;
+                self.area
+                    .draw(&Text::new(
+                        id.clone(),
+                        (x + dx * px(s, 0.8), y + dy * px(s, 0.8)),
+                        halo.clone(),
+                    ))
+                    .map_err(err)?;
             }
-            area.draw(&Text::new(self.ids[i].clone(), (x, y), name.clone()))
+            self.area
+                .draw(&Text::new(id.clone(), (x, y), name.clone()))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// The territories' names under their discs.
+    fn territory_names(&self) -> Result<(), String> {
+        let label = font(self.s, 9.0)
+            .color(&palette::GREY)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for c in &self.fig.layout.clusters {
+            let (x, y) = self.place.at((c.centre.0, c.centre.1 + c.radius + 0.15));
+            self.area
+                .draw(&Text::new(c.name.clone(), (x, y), label.clone()))
                 .map_err(err)?;
         }
         Ok(())
