@@ -25,7 +25,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Re-run a recorded run from its manifest.json (or its run directory): same scenario,
     /// seed and replicates, so replicates.csv comes out bit for bit the same.
-    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory"])]
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory", "statistics"])]
     pub from: Option<PathBuf>,
     /// Number of replicates (overrides montecarlo.replicates).
     #[arg(long, allow_hyphen_values = true, value_parser = super::args::replicates)]
@@ -40,11 +40,19 @@ pub struct RunArgs {
     /// Write no plots and no report.html (sets output.report = false).
     #[arg(long)]
     pub no_report: bool,
+    /// The statistics to observe, comma-separated names or `prefix*` patterns, or `all`
+    /// (sets observation.statistics; docs/statistics.md lists them).
+    #[arg(long, value_name = "LIST")]
+    pub statistics: Option<String>,
     #[command(flatten)]
     pub sim: SimFlags,
 }
 
 fn prepare(scenario: &Scenario) -> Result<Model> {
+    let problems = crate::stats::select::scenario_problems(scenario);
+    if !problems.is_empty() {
+        return Err(scenario.located(problems).into());
+    }
     let (ds, warnings) = scenario.load_dataset()?;
     for w in &warnings {
         eprintln!("{w}");
@@ -96,6 +104,17 @@ fn parse_networks(text: &str) -> Result<Vec<u64>> {
             })
         })
         .collect()
+}
+
+/// The `--statistics` list: `None` for `all`.
+fn parse_statistics(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    (!t.eq_ignore_ascii_case("all")).then(|| {
+        t.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    })
 }
 
 /// The scenario of a recorded run, after checking that its inputs are unchanged.
@@ -182,11 +201,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         replicates: scenario.montecarlo.replicates,
         seed: scenario.montecarlo.seed,
         threads,
-        stats: StatsOptions {
-            per_territory: scenario.observation.per_territory,
-            archetype_threshold: scenario.observation.archetype_threshold,
-            ..StatsOptions::default()
-        },
+        stats: StatsOptions::observing(&scenario.observation),
     };
     let bar = Display::new(args.sim.quiet);
     if let Some(spec) = shard::active() {
@@ -258,6 +273,9 @@ fn scenario_of(args: &RunArgs) -> Result<Scenario> {
     }
     if args.no_report {
         scenario.output.report = false;
+    }
+    if let Some(list) = &args.statistics {
+        scenario.observation.statistics = parse_statistics(list);
     }
     if let Some(p) = scenario
         .output

@@ -21,7 +21,7 @@ use super::estimate::{bootstrap_interval, quantile_sorted, sorted_finite};
 use super::outcome::Key;
 use super::outcome::OutcomeTable;
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::sweep::{Sweep, SweepParameter, evaluate};
 use super::table::Table;
 use crate::ensemble::Runner;
@@ -686,7 +686,7 @@ fn indices_figure(r: &SensitivityResult, path: &Path) -> Result<()> {
     let k = r.parameters.len();
     let (x_label, series, title) = match r.method {
         Method::Sobol => (
-            "Sobol index",
+            "Sobol index (share of the output's variance)",
             ["first order", "total"],
             format!(
                 "Sobol indices (N = {}, {} replicates per point, 95% bootstrap intervals)",
@@ -695,7 +695,7 @@ fn indices_figure(r: &SensitivityResult, path: &Path) -> Result<()> {
             ),
         ),
         Method::Morris => (
-            "per full range",
+            "change over the parameter's range",
             ["mu*", "sigma"],
             format!(
                 "Morris screening ({} trajectories, {} replicates per point; mu* with 95% bootstrap interval)",
@@ -730,7 +730,10 @@ fn indices_figure(r: &SensitivityResult, path: &Path) -> Result<()> {
         .enumerate()
         .map(|(c, o)| ForestPanel {
             title: o.to_string(),
-            x_label: x_label.into(),
+            x_label: match r.method {
+                Method::Sobol => x_label.into(),
+                Method::Morris => axis_title(x_label, &o.statistic),
+            },
             rows: names.clone(),
             series: series
                 .iter()

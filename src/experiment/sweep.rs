@@ -7,7 +7,7 @@
 use super::estimate::{Summary, summarise};
 use super::outcome::{Key, OutcomeTable, observe, run_replicate};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{Point, Series, Style, XyPanel, xy_figure};
+use super::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use super::table::Table;
 use crate::data::Dataset;
 use crate::ensemble::Runner;
@@ -283,8 +283,8 @@ fn main_effect_panels(g: &GridResult) -> Vec<XyPanel> {
                 .collect();
             panels.push(XyPanel {
                 title: k.to_string(),
-                x_label: name.clone(),
-                y_label: k.statistic.clone(),
+                x_label: format!("{name} (parameter value)"),
+                y_label: axis_title("", &k.statistic),
                 series: vec![Series {
                     name: String::new(),
                     points: pts,
