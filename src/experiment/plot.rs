@@ -657,7 +657,7 @@ mod tests {
         XyPanel {
             title: "t".into(),
             x_label: "x (months)".into(),
-            y_label: axis_title("", "ties"),
+            y_label: axis_title("", "density"),
             series: vec![Series {
                 name: "a".into(),
                 points: (0..5)
@@ -685,7 +685,13 @@ mod tests {
         let svg = std::fs::read_to_string(&f).unwrap();
         assert!(svg.contains("<svg"));
         // The axis titles with units, the legend, the note under the title.
-        for text in ["x (months)", ">ties<", ">a<", "3 replicates"] {
+        // (Each text element's content stands on a line of its own.)
+        for text in [
+            "\nx (months)\n",
+            "\nshare of possible ties\n",
+            "\na\n",
+            "3 replicates",
+        ] {
             assert!(svg.contains(text), "{text}");
         }
         let (w, h) = XyFigure::new(
@@ -711,7 +717,7 @@ mod tests {
         let g = dir.path().join("forest.svg");
         forest_figure(&g, "Forest", std::slice::from_ref(&fp), 1).unwrap();
         let svg = std::fs::read_to_string(&g).unwrap();
-        assert!(svg.contains(">two<") && svg.contains("difference, share of possible ties"));
+        assert!(svg.contains("\ntwo\n") && svg.contains("\ndifference, share of possible ties\n"));
         let (w, h) = ForestFigure::new("Forest", &[fp], 1).size();
         assert_eq!(image_size(&dir.path().join("forest.png")), (2 * w, 2 * h));
     }
@@ -736,7 +742,9 @@ mod tests {
             vec!["100 replicates per point · 95% intervals".to_string()]
         );
         assert_eq!(title_parts("Forest", 800.0), ("Forest".to_string(), vec![]));
-        assert_eq!(tick(-0.25, -1.0, 1.0), "−0.25");
+        // Ticks on an axis of width 2 fall 0.5 apart: one decimal tells them apart.
+        assert_eq!(tick(-0.5, -1.0, 1.0), "−0.5");
+        assert_eq!(tick(-0.25, -0.3, 0.0), "−0.25");
         assert_eq!(tick(250000.0, 0.0, 500000.0), "250k");
         assert_eq!(tick(-5e6, -7e6, 7e6), "−5M");
         assert_eq!(tick(2.5e6, -1e6, 4e6), "2.5M");
