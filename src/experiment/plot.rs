@@ -747,7 +747,7 @@ mod tests {
         assert_eq!(tick(-0.25, -0.3, 0.0), "−0.25");
         assert_eq!(tick(250000.0, 0.0, 500000.0), "250k");
         assert_eq!(tick(-5e6, -7e6, 7e6), "−5M");
-        assert_eq!(tick(2.5e6, -1e6, 4e6), "2.5M");
+        assert_eq!(tick(2.5e6, 0.0, 2.5e6), "2.5M");
         assert_eq!(tick(0.0, -1e6, 4e6), "0");
         assert_eq!(row_y(3, 1, 0, 0), 2.0);
         assert_eq!(row_y(3, 2, 2, 1), -0.25);
