@@ -10,7 +10,7 @@ use super::estimate::{
 };
 use super::outcome::{Key, OutcomeTable, Outcomes, Selection, lasting_outcomes, parse_keys};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::table::Table;
 use crate::data::Dataset;
 use crate::ensemble::Runner;
@@ -635,7 +635,7 @@ fn difference_panels(c: &Comparison) -> Vec<ForestPanel> {
         .iter()
         .map(|o| ForestPanel {
             title: o.to_string(),
-            x_label: format!("difference from {}", c.designs[0]),
+            x_label: axis_title(&format!("difference from {}", c.designs[0]), &o.statistic),
             rows: c.designs[1..].to_vec(),
             series: vec![ForestSeries {
                 name: String::new(),

@@ -374,6 +374,39 @@ pub fn check_keys(model: &Model, keys: &[Key]) -> std::result::Result<(), String
     Ok(())
 }
 
+/// Where each of a list of outcomes goes in a row: reads one replicate's observations into the
+/// row of an [`OutcomeTable`] with these keys.
+#[derive(Debug, Clone)]
+pub struct KeyIndex<'a> {
+    index: HashMap<(&'a str, usize), usize>,
+    len: usize,
+}
+
+impl<'a> KeyIndex<'a> {
+    /// The positions of `keys`.
+    pub fn new(keys: &'a [Key]) -> KeyIndex<'a> {
+        KeyIndex {
+            index: keys
+                .iter()
+                .enumerate()
+                .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
+                .collect(),
+            len: keys.len(),
+        }
+    }
+
+    /// The values of the keys in `obs`, NaN for a key `obs` does not report.
+    pub fn row(&self, obs: Vec<Obs>) -> Vec<f64> {
+        let mut row = vec![f64::NAN; self.len];
+        for x in obs {
+            if let Some(&c) = self.index.get(&(x.statistic, x.wave)) {
+                row[c] = x.value;
+            }
+        }
+        row
+    }
+}
+
 /// Which outcomes to keep.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selection {
@@ -447,25 +480,10 @@ impl Outcomes for Runner<'_> {
                     .collect()
             }),
         };
-        let index: Vec<HashMap<(&str, usize), usize>> = keys
-            .iter()
-            .map(|ks| {
-                ks.iter()
-                    .enumerate()
-                    .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
-                    .collect()
-            })
-            .collect();
+        let index: Vec<KeyIndex> = keys.iter().map(|ks| KeyIndex::new(ks)).collect();
         let rows = self.map(label, models.len() * reps, |j| {
             let (m, r) = (j / reps, j % reps);
-            let obs = observe(&run_replicate(models[m], seed, r as u64), stats);
-            let mut row = vec![f64::NAN; keys[m].len()];
-            for x in obs {
-                if let Some(&c) = index[m].get(&(x.statistic, x.wave)) {
-                    row[c] = x.value;
-                }
-            }
-            row
+            index[m].row(observe(&run_replicate(models[m], seed, r as u64), stats))
         });
         let mut it = rows.into_iter();
         keys.into_iter()

@@ -12,7 +12,7 @@ use crate::experiment::estimate::{
 };
 use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection, run_replicate};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
-use crate::experiment::plot::{Point, Series, Style, XyPanel, xy_figure};
+use crate::experiment::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use crate::experiment::table::Table;
 use crate::model::rng::{self, Rng};
 use crate::model::{Model, Params};
@@ -572,7 +572,7 @@ fn dose_figure(q: &Q1, dir: &ExperimentDir) -> Result<()> {
         .map(|(c, k)| XyPanel {
             title: k.to_string(),
             x_label: "baseline social-capital index (network mean)".into(),
-            y_label: k.statistic.clone(),
+            y_label: axis_title("", &k.statistic),
             series: q
                 .series
                 .iter()
@@ -617,7 +617,7 @@ fn territories_figure(q: &Q1, dir: &ExperimentDir) -> Result<()> {
             XyPanel {
                 title: k.to_string(),
                 x_label: "territory's baseline social-capital index".into(),
-                y_label: k.statistic.clone(),
+                y_label: axis_title("", &k.statistic),
                 series: vec![Series {
                     name: String::new(),
                     points: t.outcome[c]

@@ -25,7 +25,7 @@ use crate::calibrate::{AbcSmc, Estimate, Executor, PriorKind, Problem, summary};
 use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
-use crate::experiment::outcome::{Key, OutcomeTable, observe, run_replicate};
+use crate::experiment::outcome::{Key, KeyIndex, OutcomeTable, observe, run_replicate};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::table::Table;
 use crate::model::{Model, Params, rng};
@@ -33,7 +33,6 @@ use crate::scenario::{Scenario, Target};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use statrs::distribution::{ContinuousCDF, Normal};
-use std::collections::HashMap;
 
 /// One feedback coefficient that can be switched off on its own, with the intercepts and
 /// marginal rates of its process (for the level-keeping ablation).
@@ -277,21 +276,13 @@ fn simulate_replicates(
         .iter()
         .map(|p| Model::new(data, p))
         .collect::<std::result::Result<_, _>>()?;
-    let index: HashMap<(&str, usize), usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
-        .collect();
+    let index = KeyIndex::new(keys);
     let stats = &runner.stats;
     let rows = runner.map(label, models.len(), |j| {
-        let obs = observe(&run_replicate(&models[j], seed, replicate(j)), stats);
-        let mut row = vec![f64::NAN; keys.len()];
-        for x in obs {
-            if let Some(&c) = index.get(&(x.statistic, x.wave)) {
-                row[c] = x.value;
-            }
-        }
-        row
+        index.row(observe(
+            &run_replicate(&models[j], seed, replicate(j)),
+            stats,
+        ))
     });
     Ok(OutcomeTable {
         keys: keys.to_vec(),
