@@ -497,8 +497,7 @@ pub fn holdings_table(r: &Robustness) -> Table {
     let mut t = Table::new(&header);
     let h = holdings(r);
     let per_group = h.len() / gs.len().max(1);
-    for i in 0..per_group {
-        let x = &h[i];
+    for (i, x) in h.iter().take(per_group).enumerate() {
         let mut row = vec![
             x.design.clone(),
             x.outcome.to_string(),
