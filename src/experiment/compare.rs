@@ -472,6 +472,33 @@ pub fn equivalence_table(c: &Comparison) -> Table {
     t
 }
 
+/// The columns of a paired difference read by sign and by equivalence (H-D4 margin), as
+/// every comparison CSV writes them.
+pub const DIFFERENCE_COLUMNS: [&str; 7] = [
+    "difference",
+    "difference_se",
+    "difference_lower95",
+    "difference_upper95",
+    "difference_sign",
+    "equivalence_margin",
+    "equivalence",
+];
+
+/// The cells of [`DIFFERENCE_COLUMNS`] for the difference `d` from a baseline whose level is
+/// `base`.
+pub fn difference_cells(d: &Summary, base: f64) -> Vec<String> {
+    let margin = equivalence_margin(base);
+    vec![
+        num(d.mean),
+        num(d.se),
+        num(d.lo),
+        num(d.hi),
+        Sign::of(d, base).label().to_string(),
+        num(margin),
+        Equivalence::of(d, margin).label().to_string(),
+    ]
+}
+
 /// `designs.csv`: position, name and file of every design.
 fn write_designs_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> Result<()> {
     let designs: Vec<Vec<String>> = c
@@ -498,8 +525,7 @@ fn write_summary_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> R
             let base = c
                 .row(&c.designs[0], &r.outcome)
                 .map_or(f64::NAN, |b| b.level.mean);
-            let margin = equivalence_margin(base);
-            vec![
+            let mut row = vec![
                 r.design.clone(),
                 r.outcome.statistic.clone(),
                 r.outcome.wave.to_string(),
@@ -509,14 +535,9 @@ fn write_summary_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> R
                 num(r.level.lo),
                 num(r.level.hi),
                 r.difference.n.to_string(),
-                num(r.difference.mean),
-                num(r.difference.se),
-                num(r.difference.lo),
-                num(r.difference.hi),
-                Sign::of(&r.difference, base).label().to_string(),
-                num(margin),
-                Equivalence::of(&r.difference, margin).label().to_string(),
-            ]
+            ];
+            row.extend(difference_cells(&r.difference, base));
+            row
         })
         .collect();
     dir.csv(
@@ -531,14 +552,10 @@ fn write_summary_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> R
             "lower95",
             "upper95",
             "n_pairs",
-            "difference",
-            "difference_se",
-            "difference_lower95",
-            "difference_upper95",
-            "difference_sign",
-            "equivalence_margin",
-            "equivalence",
-        ],
+        ]
+        .into_iter()
+        .chain(DIFFERENCE_COLUMNS)
+        .collect::<Vec<_>>(),
         &rows,
     )
 }

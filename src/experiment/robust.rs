@@ -9,7 +9,9 @@
 //! by equivalence (H-D4 margin); a conclusion holds at a setting when the reading there is the
 //! reference run's.
 
-use super::compare::{Comparison, Design, compare_data, write_files};
+use super::compare::{
+    Comparison, DIFFERENCE_COLUMNS, Design, compare_data, difference_cells, write_files,
+};
 use super::estimate::{Equivalence, Sign, Summary, equivalence_margin};
 use super::outcome::Key;
 use super::output::{ExperimentDir, fmt_sig, num};
@@ -497,8 +499,7 @@ pub fn holdings_table(r: &Robustness) -> Table {
     let mut t = Table::new(&header);
     let h = holdings(r);
     let per_group = h.len() / gs.len().max(1);
-    for i in 0..per_group {
-        let x = &h[i];
+    for (i, x) in h.iter().take(per_group).enumerate() {
         let mut row = vec![
             x.design.clone(),
             x.outcome.to_string(),
@@ -585,8 +586,7 @@ fn write_settings_csv(r: &Robustness, dir: &mut ExperimentDir) -> Result<()> {
         .iter()
         .map(|x| {
             let s = &r.settings[x.setting];
-            let margin = equivalence_margin(x.baseline);
-            vec![
+            let mut row = vec![
                 s.group.clone(),
                 s.label.clone(),
                 s.data_seed.map_or_else(String::new, |v| v.to_string()),
@@ -599,14 +599,9 @@ fn write_settings_csv(r: &Robustness, dir: &mut ExperimentDir) -> Result<()> {
                 x.outcome.statistic.clone(),
                 x.outcome.wave.to_string(),
                 num(x.baseline),
-                num(x.difference.mean),
-                num(x.difference.se),
-                num(x.difference.lo),
-                num(x.difference.hi),
-                Sign::of(&x.difference, x.baseline).label().to_string(),
-                num(margin),
-                Equivalence::of(&x.difference, margin).label().to_string(),
-            ]
+            ];
+            row.extend(difference_cells(&x.difference, x.baseline));
+            row
         })
         .collect();
     dir.csv(
@@ -620,14 +615,10 @@ fn write_settings_csv(r: &Robustness, dir: &mut ExperimentDir) -> Result<()> {
             "statistic",
             "wave",
             "baseline",
-            "difference",
-            "difference_se",
-            "difference_lower95",
-            "difference_upper95",
-            "difference_sign",
-            "equivalence_margin",
-            "equivalence",
-        ],
+        ]
+        .into_iter()
+        .chain(DIFFERENCE_COLUMNS)
+        .collect::<Vec<_>>(),
         &rows,
     )
 }

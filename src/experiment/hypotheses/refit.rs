@@ -675,7 +675,6 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         ));
     }
     let b = &o.budget;
-    let threads = runner.threads();
     let base_targets = scenario.targets.clone();
     if base_targets.is_empty() && scenario.calibration.observed.is_empty() {
         return Err(Error::Other(format!(
@@ -684,48 +683,31 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         )));
     }
     let free0 = target_intercepts(scenario)?;
-    let keys = refit_keys(&base_targets);
-    let full = refit(
-        "full model",
-        "full",
-        "",
+    let ctx = JudgeContext {
+        runner,
+        data,
+        scenario,
+        keys: refit_keys(&base_targets),
+        budget: b,
+        seed: o.seed,
+    };
+    let (full, full_pred) = ctx.fit_and_judge(
+        ("full model", "full", ""),
         scenario,
         free0.clone(),
         base_targets.clone(),
-        b,
-        o.seed,
-        threads,
     )?;
-    let full_pred = simulate_at(
-        runner,
-        "refit: full model",
-        data,
-        &full.params,
-        o.seed,
-        &keys,
-    )?;
-    let mut judged = vec![Judged {
-        checks: judge_predictive(&full_pred, &full.targets, scenario),
-        fit: full,
-    }];
+    let mut judged = vec![full];
     for a in &ABLATIONS {
         let off = scenario.set_number(a.coefficient, 0.0)?;
-        let fit = refit(
-            &format!("{} removed", a.name),
-            "channel removed",
-            a.coefficient,
+        let name = format!("{} removed", a.name);
+        let (removed, _) = ctx.fit_and_judge(
+            (&name, "channel removed", a.coefficient),
             &off,
             free0.clone(),
             base_targets.clone(),
-            b,
-            o.seed,
-            threads,
         )?;
-        let pred = simulate_at(runner, "refit: removed", data, &fit.params, o.seed, &keys)?;
-        judged.push(Judged {
-            checks: judge_predictive(&pred, &fit.targets, scenario),
-            fit,
-        });
+        judged.push(removed);
         // Level kept: the process's intercepts also free, its rates matched to the full model's.
         let mut free = free0.clone();
         for k in a.intercepts {
@@ -737,29 +719,10 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         if free.len() == free0.len() && targets.len() == base_targets.len() {
             continue;
         }
-        let fit = refit(
-            &format!("{} off, level kept", a.name),
-            "level kept",
-            a.coefficient,
-            &off,
-            free,
-            targets,
-            b,
-            o.seed,
-            threads,
-        )?;
-        let pred = simulate_at(
-            runner,
-            "refit: level kept",
-            data,
-            &fit.params,
-            o.seed,
-            &keys,
-        )?;
-        judged.push(Judged {
-            checks: judge_predictive(&pred, &fit.targets, scenario),
-            fit,
-        });
+        let name = format!("{} off, level kept", a.name);
+        let (kept, _) =
+            ctx.fit_and_judge((&name, "level kept", a.coefficient), &off, free, targets)?;
+        judged.push(kept);
     }
     let fits: Vec<Fit> = judged.iter().map(|j| j.fit.clone()).collect();
     let choice = model_choice(runner, data, &fits, &base_targets, b.choice, o.seed)?;
@@ -768,6 +731,55 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         choice,
         budget: *b,
     })
+}
+
+/// What every re-fit of [`refits`] shares.
+struct JudgeContext<'a> {
+    runner: &'a Runner<'a>,
+    data: &'a Dataset,
+    scenario: &'a Scenario,
+    keys: Vec<Key>,
+    budget: &'a RefitBudget,
+    seed: u64,
+}
+
+impl JudgeContext<'_> {
+    /// Re-fits `s` (`what`: name, kind and the coefficient removed) with `free` to `targets`,
+    /// simulates its posterior predictive and judges it; returns the judged fit and the
+    /// predictive table.
+    fn fit_and_judge(
+        &self,
+        what: (&str, &str, &str),
+        s: &Scenario,
+        free: Vec<ParameterSpec>,
+        targets: Vec<Target>,
+    ) -> Result<(Judged, OutcomeTable)> {
+        let (name, kind, removed) = what;
+        let fit = refit(
+            name,
+            kind,
+            removed,
+            s,
+            free,
+            targets,
+            self.budget,
+            self.seed,
+            self.runner.threads(),
+        )?;
+        let pred = simulate_at(
+            self.runner,
+            &format!("refit: {kind}"),
+            self.data,
+            &fit.params,
+            self.seed,
+            &self.keys,
+        )?;
+        let judged = Judged {
+            checks: judge_predictive(&pred, &fit.targets, self.scenario),
+            fit,
+        };
+        Ok((judged, pred))
+    }
 }
 
 /// The statistics every re-fitted model is simulated for: the pattern's, the targets' and
