@@ -5,7 +5,6 @@ mod report_common;
 use report_common::{root, wecare_output};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use wecare::experiment::sensitivity::{
     Method, ishigami, ishigami_indices, morris, morris_design, run, sobol, sobol_design,
 };

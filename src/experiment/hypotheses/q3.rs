@@ -214,6 +214,11 @@ pub fn q3(
     data: &Dataset,
     o: &Options,
 ) -> Result<Vec<Contrast>> {
+    if o.q3_region_counts.contains(&0) {
+        return Err(Error::Other(
+            "Q3: a study needs at least one region (a region count of 0)".into(),
+        ));
+    }
     let (names, scenarios) = channel_variants(scenario);
     let models: Vec<Model> = scenarios
         .iter()
@@ -444,7 +449,7 @@ fn generated_regions(
     let regions = o.q3_region_counts.clone();
     let studies: Vec<usize> = regions
         .iter()
-        .map(|&r| (o.q3_regions / r.max(1)).max(MIN_STUDIES))
+        .map(|&r| (o.q3_regions / r).max(MIN_STUDIES))
         .collect();
     let ensemble = |label: &str, params: &[Params], seed: u64| -> Result<Vec<OutcomeTable>> {
         regions
