@@ -53,7 +53,7 @@ experiments() {
     d=$(run "$work/q2" hypotheses scenarios/wecare-measure1.toml --only q2,mechanisms --replicates 200)
     keep "$d" q2_differences experiments q2-differences
     keep "$d" mechanisms experiments mechanisms
-    d=$(run "$work/q3" hypotheses scenarios/wecare-measure1.toml --only q3 --replicates 400)
+    d=$(run "$work/q3" hypotheses scenarios/wecare-measure1.toml --only q3 --replicates 1000)
     keep "$d" q3_traces experiments q3-traces
 }
 
