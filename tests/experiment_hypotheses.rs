@@ -342,6 +342,9 @@ fn q3_power_on_generated_regions_and_organisation_traces() {
             .any(|r| r[1] == "adoption_selection@3" && r[2] == "organisation")
     );
     let one = run(&Runner::new(1, &Silent).unwrap(), &s, &o).unwrap();
+    o.q3_region_counts = vec![1, 0];
+    let e = run(&Runner::new(1, &Silent).unwrap(), &s, &o).unwrap_err();
+    assert!(e.to_string().contains("at least one region"), "{e}");
     assert_eq!(format!("{:?}", one.q3), format!("{:?}", h.q3));
 
     let out = tempfile::tempdir().unwrap();

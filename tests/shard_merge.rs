@@ -103,9 +103,10 @@ fn experiment_shards_merge_to_the_single_experiment() {
                 "scenarios/wecare-measure1.toml",
                 "--replicates",
                 "3",
-                // The re-fitting parts calibrate by ABC and do not shard.
+                // The re-fitting parts (refit, profiles, Q3's re-fitted nulls) calibrate by ABC
+                // and do not shard.
                 "--only",
-                "q1,q2,mechanisms,q3",
+                "q1,q2,mechanisms",
             ],
             2,
         ),

@@ -12,7 +12,7 @@
 #
 # PART: experiments (all of compare sweep morris sobol q1 q2 q3), one of those, or calibration.
 # Times on the shared 2-core machine under load: compare 10 s, sweep 3 s, morris 40 s, sobol
-# 11 min, q1 and q2 20 s each, q3 2 min, calibration 3 min.
+# 11 min, q1 and q2 20 s each, q3 10 min, calibration 3 min.
 #
 # WECARE (default target/release/wecare) names the binary; WORK (default a new temporary
 # directory) the results root, kept for the tables behind the figures.
@@ -79,7 +79,7 @@ q2() {
 
 q3() {
     local d
-    d=$(run "$work/q3" hypotheses scenarios/wecare-measure1.toml --only q3 --replicates 100)
+    d=$(run "$work/q3" hypotheses scenarios/wecare-measure1.toml --only q3 --replicates 1000)
     keep "$d" q3_traces experiments q3-traces
 }
 

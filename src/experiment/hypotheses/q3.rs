@@ -214,6 +214,25 @@ pub fn q3(
     data: &Dataset,
     o: &Options,
 ) -> Result<Vec<Contrast>> {
+    // The re-fitted nulls are calibrated by ABC, whose simulations a shard does not all run:
+    // the posterior draws, and the generated regions simulated at them, would differ by shard.
+    if o.q3_posterior
+        && !matches!(
+            crate::ensemble::shard::mode(),
+            crate::ensemble::shard::Mode::All
+        )
+    {
+        return Err(Error::Other(
+            "Q3 re-fits its nulls by ABC and does not run under --shard or `wecare merge`; \
+             run it without --shard"
+                .into(),
+        ));
+    }
+    if o.q3_region_counts.contains(&0) {
+        return Err(Error::Other(
+            "Q3: a study needs at least one region (a region count of 0)".into(),
+        ));
+    }
     let (names, scenarios) = channel_variants(scenario);
     let models: Vec<Model> = scenarios
         .iter()
@@ -444,7 +463,7 @@ fn generated_regions(
     let regions = o.q3_region_counts.clone();
     let studies: Vec<usize> = regions
         .iter()
-        .map(|&r| (o.q3_regions / r.max(1)).max(MIN_STUDIES))
+        .map(|&r| (o.q3_regions / r).max(MIN_STUDIES))
         .collect();
     let ensemble = |label: &str, params: &[Params], seed: u64| -> Result<Vec<OutcomeTable>> {
         regions
