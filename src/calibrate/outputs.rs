@@ -25,6 +25,33 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct OutDir {
     dir: RunDir,
+    /// An exclusive lock on [`LOCK`] in the directory, held while the calibration runs, so that
+    /// a second `--resume` of the same directory cannot run at the same time. The operating
+    /// system releases it when the process ends, however it ends.
+    _lock: File,
+}
+
+/// The lock file of a calibration directory being written.
+pub const LOCK: &str = "calibration.lock";
+
+/// Takes the directory's lock, or says who holds it.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Other(format!(
+            "{}: another `wecare calibrate` is writing this calibration now; wait for it to \
+             finish or stop it before resuming",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
 }
 
 impl OutDir {
@@ -35,11 +62,26 @@ impl OutDir {
         let dir = RunDir::create(&base, &format!("{scenario}-{method}"))
             .map_err(|e| Error::io(&base, e))?
             .keep_unfinished();
-        Ok(OutDir { dir })
+        let lock = lock(dir.path())?;
+        Ok(OutDir { dir, _lock: lock })
     }
 
     /// Reopens an unfinished calibration directory (`.<id>.partial` with a checkpoint).
     pub fn reopen(partial: &Path) -> Result<OutDir> {
+        let finished = partial.join("manifest.json").is_file()
+            && !partial
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.') && n.ends_with(".partial"));
+        if finished {
+            return Err(Error::Other(format!(
+                "{}: this calibration is finished, and a finished one is never changed, so it \
+                 cannot be resumed or extended; to go on with a larger budget or more \
+                 generations, start a new calibration with those settings (`wecare calibrate \
+                 SCENARIO`)",
+                partial.display()
+            )));
+        }
         let dir = RunDir::reopen(partial).map_err(|e| {
             Error::Other(format!(
                 "{}: {e}; only an unfinished calibration (`.<id>.partial`) resumes, a finished \
@@ -56,7 +98,8 @@ impl OutDir {
                 super::checkpoint::FILE
             )));
         }
-        Ok(OutDir { dir })
+        let lock = lock(dir.path())?;
+        Ok(OutDir { dir, _lock: lock })
     }
 
     /// Where files go while the calibration runs.
@@ -67,6 +110,9 @@ impl OutDir {
     /// Renames the directory to its final name; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
         let dest = self.dir.destination().to_path_buf();
+        // The lock file goes; the lock itself is held until the rename is done.
+        let lock = self.dir.path().join(LOCK);
+        std::fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
         self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
 }
@@ -250,7 +296,7 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
         header.extend(keys.iter().cloned());
         let rows: Vec<Vec<String>> = keys
             .iter()
-            .zip(&p3.covariance)
+            .zip(p3.covariance.row_iter())
             .map(|(k, row)| {
                 let mut r = vec![k.clone()];
                 r.extend(row.iter().map(|&x| num(x)));
@@ -263,7 +309,7 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
         let rows: Vec<Vec<String>> = m
             .names
             .iter()
-            .zip(&p3.derivative)
+            .zip(p3.derivative.row_iter())
             .map(|(k, row)| {
                 let mut r = vec![k.clone()];
                 r.extend(row.iter().map(|&x| num(x)));
@@ -594,16 +640,23 @@ pub struct Manifest {
     pub seed: u64,
     /// Worker threads of the last session.
     pub threads: usize,
-    /// Start of the last session, UTC.
+    /// Start of the calibration (of its first session), UTC.
     pub started_utc: String,
-    /// Wall time of the last session, seconds (simulations, without the predictive checks).
+    /// Whether the calibration was resumed (then `sessions` has more than one entry).
+    pub resumed: bool,
+    /// Wall time over every session up to its last checkpoint, seconds (simulations, without
+    /// the predictive checks).
     pub wall_seconds: f64,
-    /// Simulations of the last session.
+    /// Simulations over every session, each up to its last checkpoint (what an interrupted
+    /// session ran after it is run again, and counted, by the resume).
     pub simulations: u64,
-    /// Simulations over the whole calibration.
+    /// Simulations over the whole calibration, as the method counts them (ABC: with those of
+    /// the last batch beyond the population).
     pub total_simulations: u64,
     /// Simulations per second in the last session.
     pub simulations_per_second: f64,
+    /// Every session: the first run, then each resume.
+    pub sessions: Vec<super::checkpoint::Session>,
     /// Why the method stopped.
     pub stopped: String,
     /// Predictive simulations.
@@ -745,7 +798,7 @@ pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".tmp"))
+        .filter(|n| !n.ends_with(".tmp") && n != LOCK)
         .collect();
     files.push("manifest.json".into());
     files.sort();
