@@ -171,21 +171,8 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
     let (_, file) = small_s50(tmp.path(), 2);
     // An interrupted calibration: its directory still has the temporary name, with the
     // checkpoint after generation 1.
-    let parent = tmp.path().join("a/calibrate/s50-abc");
-    let partial = parent.join(".20260101-000000.partial");
-    std::fs::create_dir_all(&partial).unwrap();
-    let p = Problem::from_scenario(&short).unwrap();
-    Executor::new(
-        AbcSmc {
-            settings: short.calibration.abc.clone(),
-        },
-        &p,
-        short.montecarlo.seed,
-        1,
-    )
-    .checkpoints(partial.clone(), false)
-    .run()
-    .unwrap();
+    let partial = interrupted(tmp.path(), &short);
+    let parent = partial.parent().unwrap().to_path_buf();
     let out = wecare(&[
         "calibrate",
         file.to_str().unwrap(),
@@ -249,7 +236,7 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
     assert!(err.contains("cannot be resumed or extended"), "{err}");
 }
 
-/// An unfinished ABC calibration of the small s50 scenario after `generations` generations, in
+/// An unfinished ABC calibration of the small scenario `short` (its generations done), in
 /// `<tmp>/a/calibrate/s50-abc/.20260101-000000.partial`; returns that directory.
 fn interrupted(tmp: &Path, short: &Scenario) -> PathBuf {
     let partial = tmp.join("a/calibrate/s50-abc/.20260101-000000.partial");
@@ -299,16 +286,17 @@ fn a_resume_with_another_method_says_which_one_to_use() {
     );
 }
 
-/// While one `wecare calibrate` writes a directory (it holds the directory's lock), a resume of
-/// the same directory refuses to run.
+/// While one `wecare calibrate` writes a directory (its lock names a running process), a resume
+/// of the same directory refuses to run; a lock left by a process that has ended is taken over.
 #[test]
 fn two_resumes_of_one_directory_cannot_run_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let (short, _) = small_s50(tmp.path(), 1);
     let (_, file) = small_s50(tmp.path(), 2);
     let partial = interrupted(tmp.path(), &short);
-    let holder = std::fs::File::create(partial.join("calibration.lock")).unwrap();
-    holder.try_lock().unwrap();
+    let lock = partial.join("calibration.lock");
+    // This test's own process stands for the running calibration.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
     let resume = || {
         wecare(&[
             "calibrate",
@@ -326,8 +314,10 @@ fn two_resumes_of_one_directory_cannot_run_at_once() {
         "{err}"
     );
     assert!(partial.join("checkpoint.json").is_file());
-    // Once the other process lets go (as it does when it ends, however it ends), it resumes.
-    drop(holder);
+    // A lock of a process that has ended (killed, or stopped by Ctrl-C) is stale.
+    let mut ended = Command::new("true").spawn().unwrap();
+    ended.wait().unwrap();
+    std::fs::write(&lock, format!("{}\n", ended.id())).unwrap();
     ok(&resume());
     assert!(!partial.exists());
 }

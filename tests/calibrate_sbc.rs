@@ -16,8 +16,9 @@
 //!     # WECARE_SBC_OUT=DIR (default target/sbc): <method>.csv (one row per data set and
 //!     # parameter), <method>_coverage.csv, and the rank histograms <method>_ranks.svg/.png
 //!
-//! Settings are cheap: ABC with 200 particles and 6,000 simulations per fit, the method of
-//! moments with the scenario's defaults. docs/calibration.md has the results.
+//! Settings are cheap: ABC with 100 particles and 3,000 simulations per fit; the method of
+//! moments with 40 phase 1 runs, 3 subphases, 200 phase 3 runs and at most 2 rounds.
+//! docs/calibration.md has the results.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -72,16 +73,14 @@ fn synthetic(s: &Scenario, index: u64) -> (Vec<f64>, Problem) {
 type Fit = (Vec<(f64, f64, f64)>, bool);
 
 fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
-    let o = Executor::new(
-        Smm {
-            settings: problem.scenario.calibration.smm.clone(),
-        },
-        problem,
-        seed,
-        0,
-    )
-    .run()
-    .unwrap();
+    let mut settings = problem.scenario.calibration.smm.clone();
+    settings.phase1 = 40;
+    settings.subphases = 3;
+    settings.phase3 = 200;
+    settings.rounds = 2;
+    let o = Executor::new(Smm { settings }, problem, seed, 0)
+        .run()
+        .unwrap();
     let est = smm_estimates(problem, &o.state);
     let converged = o.state.phase3.as_ref().is_some_and(|p| p.converged);
     let u = est
@@ -94,8 +93,8 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
 
 fn fit_abc(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
     let mut settings = problem.scenario.calibration.abc.clone();
-    settings.particles = 200;
-    settings.max_simulations = 6000;
+    settings.particles = 100;
+    settings.max_simulations = 3000;
     let o = Executor::new(AbcSmc { settings }, problem, seed, 0)
         .run()
         .unwrap();

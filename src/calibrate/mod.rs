@@ -257,10 +257,7 @@ impl Setup {
         match self.method {
             Method::Abc => {
                 let settings = spec.abc.clone();
-                let o = Executor::new(AbcSmc { settings }, problem, seed, self.threads)
-                    .checkpoints(dir.to_path_buf(), self.resume)
-                    .observe(say)
-                    .run()?;
+                let o = self.execute(AbcSmc { settings }, dir, say)?;
                 Ok(Fitted {
                     estimates: summary::abc_estimates(problem, &o.state),
                     draws: summary::resample(&o.state, spec.predictive_draws, seed),
@@ -272,10 +269,7 @@ impl Setup {
             }
             Method::Smm => {
                 let settings = spec.smm.clone();
-                let o = Executor::new(Smm { settings }, problem, seed, self.threads)
-                    .checkpoints(dir.to_path_buf(), self.resume)
-                    .observe(say)
-                    .run()?;
+                let o = self.execute(Smm { settings }, dir, say)?;
                 Ok(Fitted {
                     estimates: summary::smm_estimates(problem, &o.state),
                     draws: vec![o.state.theta.clone(); spec.predictive_draws],
@@ -286,6 +280,19 @@ impl Setup {
                 })
             }
         }
+    }
+
+    /// Runs a solver with checkpoints in `dir`, from its checkpoint when resuming.
+    fn execute<S: Solver>(
+        &self,
+        solver: S,
+        dir: &Path,
+        say: impl Fn(&str),
+    ) -> Result<Outcome<S::State>> {
+        Executor::new(solver, &self.problem, self.seed, self.threads)
+            .checkpoints(dir.to_path_buf(), self.resume)
+            .observe(say)
+            .run()
     }
 }
 

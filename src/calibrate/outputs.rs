@@ -25,33 +25,78 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct OutDir {
     dir: RunDir,
-    /// An exclusive lock on [`LOCK`] in the directory, held while the calibration runs, so that
-    /// a second `--resume` of the same directory cannot run at the same time. The operating
-    /// system releases it when the process ends, however it ends.
-    _lock: File,
+    /// The directory's lock, held while the calibration runs.
+    _lock: Lock,
 }
 
 /// The lock file of a calibration directory being written.
 pub const LOCK: &str = "calibration.lock";
 
-/// Takes the directory's lock, or says who holds it.
-fn lock(dir: &Path) -> Result<File> {
-    let path = dir.join(LOCK);
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    match f.try_lock() {
-        Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Other(format!(
-            "{}: another `wecare calibrate` is writing this calibration now; wait for it to \
-             finish or stop it before resuming",
+/// A calibration directory's lock: the file [`LOCK`], created exclusively and holding the
+/// process id, so that a second `--resume` of the same directory cannot run at the same time.
+/// It is removed when the calibration ends; one left behind by a process that no longer runs
+/// (killed, or stopped by Ctrl-C) is stale and taken over.
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Takes the lock of `dir`, or says which process holds it.
+    fn take(dir: &Path) -> Result<Lock> {
+        let path = dir.join(LOCK);
+        // Twice at most: once more after removing a stale lock.
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    writeln!(f, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if !running(pid) => {
+                            let _ = std::fs::remove_file(&path);
+                        }
+                        _ => {
+                            let who =
+                                holder.map_or("another process".into(), |p| format!("process {p}"));
+                            return Err(Error::Other(format!(
+                                "{}: another `wecare calibrate` ({who}) is writing this \
+                                 calibration now; wait for it to finish, or stop it, before \
+                                 resuming (if no such process runs, remove {LOCK})",
+                                dir.display()
+                            )));
+                        }
+                    }
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        Err(Error::Other(format!(
+            "{}: cannot take the lock {LOCK}",
             dir.display()
-        ))),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+        )))
     }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether process `pid` runs (on systems with `/proc`; elsewhere it is assumed to run, and a
+/// stale lock must be removed by hand).
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 impl OutDir {
@@ -62,7 +107,7 @@ impl OutDir {
         let dir = RunDir::create(&base, &format!("{scenario}-{method}"))
             .map_err(|e| Error::io(&base, e))?
             .keep_unfinished();
-        let lock = lock(dir.path())?;
+        let lock = Lock::take(dir.path())?;
         Ok(OutDir { dir, _lock: lock })
     }
 
@@ -98,7 +143,7 @@ impl OutDir {
                 super::checkpoint::FILE
             )));
         }
-        let lock = lock(dir.path())?;
+        let lock = Lock::take(dir.path())?;
         Ok(OutDir { dir, _lock: lock })
     }
 
@@ -110,7 +155,7 @@ impl OutDir {
     /// Renames the directory to its final name; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
         let dest = self.dir.destination().to_path_buf();
-        // The lock file goes; the lock itself is held until the rename is done.
+        // The lock file goes before the directory takes its final name.
         let lock = self.dir.path().join(LOCK);
         std::fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
         self.dir.finish().map_err(|e| Error::io(&dest, e))

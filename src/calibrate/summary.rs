@@ -244,7 +244,8 @@ pub fn invert(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     let scale = a.amax().max(f64::MIN_POSITIVE);
     let lu = a.clone().lu();
     let u = lu.u();
-    if (0..u.nrows().min(u.ncols())).any(|i| !(u[(i, i)].abs() > 1e-12 * scale)) {
+    let small = |x: f64| x.abs().partial_cmp(&(1e-12 * scale)) != Some(std::cmp::Ordering::Greater);
+    if (0..u.nrows().min(u.ncols())).any(|i| small(u[(i, i)])) {
         return None;
     }
     lu.try_inverse()
