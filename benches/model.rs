@@ -73,13 +73,16 @@ fn default_scenario(c: &mut Criterion) {
 
 fn regions(c: &mut Criterion) {
     let (s, _) = default_model();
-    let stats = StatsOptions::default();
     let mut names = vec!["region-10k", "region-100k"];
     if std::env::var_os("WECARE_BENCH_1M").is_some_and(|v| v == "1") {
         names.push("region-1m");
     }
     for name in names {
         let region = region_model(&s, name);
+        // The statistics the region's scenario observes, as `wecare run` computes them.
+        let file = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let observed = Scenario::load(Path::new(&file)).expect("region scenario");
+        let stats = StatsOptions::observing(&observed.observation);
         let mut g = c.benchmark_group(name);
         g.sample_size(10)
             .measurement_time(Duration::from_secs(if name == "region-1m" {

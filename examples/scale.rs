@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let simulated = cpu_seconds(t0);
     let stats_start = process_cpu_seconds(t0);
 
-    let opts = StatsOptions::default();
+    let opts = StatsOptions::observing(&scenario.observation);
     for k in 0..snaps.len() {
         let ctx = WaveContext {
             current: &snaps[k],

@@ -2,7 +2,7 @@
 
 use super::common::SimFlags;
 use super::shard::write_shard;
-use crate::ensemble::shard;
+use crate::ensemble::shard::{self, ShardSpec};
 use crate::ensemble::{
     Display, EnsembleOptions, EnsembleTable, KeptReplicate, Progress, run_ensemble_range,
     run_ensemble_table,
@@ -25,7 +25,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Re-run a recorded run from its manifest.json (or its run directory): same scenario,
     /// seed and replicates, so replicates.csv comes out bit for bit the same.
-    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory"])]
+    #[arg(long, value_name = "MANIFEST", conflicts_with_all = ["replicates", "seed", "per_territory", "statistics"])]
     pub from: Option<PathBuf>,
     /// Number of replicates (overrides montecarlo.replicates).
     #[arg(long, allow_hyphen_values = true, value_parser = super::args::replicates)]
@@ -40,11 +40,19 @@ pub struct RunArgs {
     /// Write no plots and no report.html (sets output.report = false).
     #[arg(long)]
     pub no_report: bool,
+    /// The statistics to observe, comma-separated names or `prefix*` patterns, or `all`
+    /// (sets observation.statistics; docs/statistics.md lists them).
+    #[arg(long, value_name = "LIST")]
+    pub statistics: Option<String>,
     #[command(flatten)]
     pub sim: SimFlags,
 }
 
 fn prepare(scenario: &Scenario) -> Result<Model> {
+    let problems = crate::stats::select::scenario_problems(scenario);
+    if !problems.is_empty() {
+        return Err(scenario.located(problems).into());
+    }
     let (ds, warnings) = scenario.load_dataset()?;
     for w in &warnings {
         eprintln!("{w}");
@@ -96,6 +104,17 @@ fn parse_networks(text: &str) -> Result<Vec<u64>> {
             })
         })
         .collect()
+}
+
+/// The `--statistics` list: `None` for `all`.
+fn parse_statistics(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    (!t.eq_ignore_ascii_case("all")).then(|| {
+        t.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    })
 }
 
 /// The scenario of a recorded run, after checking that its inputs are unchanged.
@@ -172,33 +191,7 @@ fn merged_table(
 /// `wecare run`.
 pub fn run(args: RunArgs) -> Result<()> {
     args.sim.start_shard()?;
-    let mut scenario = match (&args.from, &args.scenario) {
-        (Some(m), _) => from_manifest(m)?,
-        (None, Some(p)) => Scenario::load(p)?,
-        (None, None) => return Err(Error::Other("give a scenario file or --from".into())),
-    };
-    if let Some(r) = args.replicates {
-        if r == 0 {
-            return Err(Error::Other("--replicates must be at least 1".into()));
-        }
-        scenario.montecarlo.replicates = r;
-    }
-    args.sim.apply(&mut scenario);
-    if let Some(n) = &args.networks {
-        scenario.output.networks = parse_networks(n)?;
-    }
-    if args.per_territory {
-        scenario.observation.per_territory = true;
-    }
-    if args.no_report {
-        scenario.output.report = false;
-    }
-    if let Some(p) = scenario
-        .output
-        .networks_problem(scenario.montecarlo.replicates)
-    {
-        return Err(Error::Other(format!("output.networks: {p}")));
-    }
+    let scenario = scenario_of(&args)?;
     let model = prepare(&scenario)?;
     let threads = match scenario.montecarlo.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -208,33 +201,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         replicates: scenario.montecarlo.replicates,
         seed: scenario.montecarlo.seed,
         threads,
-        stats: StatsOptions {
-            per_territory: scenario.observation.per_territory,
-            archetype_threshold: scenario.observation.archetype_threshold,
-            ..StatsOptions::default()
-        },
+        stats: StatsOptions::observing(&scenario.observation),
     };
     let bar = Display::new(args.sim.quiet);
     if let Some(spec) = shard::active() {
-        let (a, b) = spec.range(opts.replicates);
-        bar.stage("replicates", b - a);
-        let (table, _) = run_ensemble_range(&model, &opts, a..b, &[], &|| bar.inc(1))
-            .map_err(|e| Error::Other(e.to_string()))?;
-        bar.finish();
-        let toml = super::common::shard_toml(&scenario);
-        let dir = write_shard(
-            "run",
-            &scenario.output.dir,
-            &[toml],
-            opts.seed,
-            Some(([a, b], table.values())),
-        )?;
-        println!(
-            "shard {spec} of run: {} ({a}..{b}); wrote {}",
-            count(b - a, "replicate"),
-            dir.display()
-        );
-        return Ok(());
+        return run_shard(&model, &scenario, &opts, spec, &bar);
     }
     // The directory exists, under its partial name, from the start of the run.
     let root = scenario.output.dir.clone();
@@ -276,5 +247,70 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         None => {}
     }
+    Ok(())
+}
+
+/// The scenario to run: the file given or the one recorded in a run's manifest (`--from`),
+/// with the command line's settings applied and checked.
+fn scenario_of(args: &RunArgs) -> Result<Scenario> {
+    let mut scenario = match (&args.from, &args.scenario) {
+        (Some(m), _) => from_manifest(m)?,
+        (None, Some(p)) => Scenario::load(p)?,
+        (None, None) => return Err(Error::Other("give a scenario file or --from".into())),
+    };
+    if let Some(r) = args.replicates {
+        if r == 0 {
+            return Err(Error::Other("--replicates must be at least 1".into()));
+        }
+        scenario.montecarlo.replicates = r;
+    }
+    args.sim.apply(&mut scenario);
+    if let Some(n) = &args.networks {
+        scenario.output.networks = parse_networks(n)?;
+    }
+    if args.per_territory {
+        scenario.observation.per_territory = true;
+    }
+    if args.no_report {
+        scenario.output.report = false;
+    }
+    if let Some(list) = &args.statistics {
+        scenario.observation.statistics = parse_statistics(list);
+    }
+    if let Some(p) = scenario
+        .output
+        .networks_problem(scenario.montecarlo.replicates)
+    {
+        return Err(Error::Other(format!("output.networks: {p}")));
+    }
+    Ok(scenario)
+}
+
+/// Runs this shard's block of replicates and writes its shard directory.
+fn run_shard(
+    model: &Model,
+    scenario: &Scenario,
+    opts: &EnsembleOptions,
+    spec: ShardSpec,
+    bar: &Display,
+) -> Result<()> {
+    let (a, b) = spec.range(opts.replicates);
+    bar.stage("replicates", b - a);
+    let (table, _) = run_ensemble_range(model, opts, a..b, &[], &|| bar.inc(1))
+        .map_err(|e| Error::Other(e.to_string()))?;
+    bar.finish();
+    let toml = super::common::shard_toml(scenario);
+    let dir = write_shard(
+        "run",
+        &scenario.output.dir,
+        &[toml],
+        opts.seed,
+        Some(([a, b], table.values())),
+    )?;
+    println!(
+        "shard {spec} of run: {} ({a}..{b}); wrote {}",
+        count(b - a, "replicate"),
+        dir.display()
+    );
     Ok(())
 }

@@ -145,6 +145,12 @@ pub struct Observation {
     pub per_territory: bool,
     /// Degree centralization at or above which a partnership is `*_centred` (default 0.5).
     pub archetype_threshold: f64,
+    /// The statistics observed (default: every statistic): names, prefixes ending in `*`
+    /// (`"sc_*"`), and entries starting with `!` that leave statistics out
+    /// (`["*", "!betweenness_centralization"]`). The others are not computed where they can be left out (docs/statistics.md,
+    /// "Declared statistics"). Targets and patterns must name observed statistics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<Vec<String>>,
 }
 
 impl Default for Observation {
@@ -152,6 +158,7 @@ impl Default for Observation {
         Observation {
             per_territory: false,
             archetype_threshold: 0.5,
+            statistics: None,
         }
     }
 }

@@ -16,18 +16,21 @@ pub mod composition;
 mod graph;
 pub mod interval;
 pub mod quantile;
+pub mod select;
 pub mod shape;
 pub mod size;
 pub mod social_capital;
 
 pub use archetype::{Archetype, territory_archetypes};
 pub use graph::{LocalTie, ScopeGraph};
+pub use select::{StatSelection, all_statistics};
 pub use shape::{BetweennessMethod, geodesic_distribution};
 pub use size::degree_distribution;
 
 use crate::data::Kind;
 use crate::network::Snapshot;
 use change::{ChangeTally, UptakeTally};
+use select::Needs;
 
 /// One statistic value for one scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +58,9 @@ pub struct StatsOptions {
     /// Seed of the pivot sample (the scope's position is added to it, so the sample is fixed
     /// for a given scope and seed).
     pub betweenness_seed: u64,
+    /// The statistics reported (default: all); the others are not computed where they can be
+    /// left out.
+    pub statistics: StatSelection,
 }
 
 impl Default for StatsOptions {
@@ -65,6 +71,7 @@ impl Default for StatsOptions {
             betweenness_exact_max: 5_000,
             betweenness_pivots: 500,
             betweenness_seed: 0x5EED_B7C0,
+            statistics: StatSelection::all(),
         }
     }
 }
@@ -190,20 +197,23 @@ impl StatTable {
     }
 }
 
-/// Row writer for one scope.
+/// Row writer for one scope; rows of statistics not selected are dropped.
 struct Rows<'a> {
     out: &'a mut Vec<TableRow>,
     scope: u32,
+    select: &'a StatSelection,
 }
 
 impl Rows<'_> {
     #[inline]
     fn put(&mut self, statistic: &'static str, value: f64) {
-        self.out.push(TableRow {
-            scope: self.scope,
-            statistic,
-            value,
-        });
+        if self.select.is_all() || self.select.wants(statistic) {
+            self.out.push(TableRow {
+                scope: self.scope,
+                statistic,
+                value,
+            });
+        }
     }
 
     fn put_all(&mut self, names: &[&'static str], values: &[f64]) {
@@ -237,56 +247,108 @@ struct PatternTally {
     new_ties: Option<change::NewTieTally>,
 }
 
-/// Every statistic of one scope graph.
-#[allow(clippy::too_many_arguments)]
-fn scope_rows(
+/// What one scope's statistics are computed from, besides its graph.
+struct ScopeInputs<'a> {
+    method: BetweennessMethod,
+    /// `None` when no archetype statistic is selected.
+    archetype: Option<ScopeArchetype>,
+    change: Option<&'a ChangeTally>,
+    uptake: &'a UptakeTally,
+    with_initiative: bool,
+    patterns: &'a PatternTally,
+}
+
+/// Every selected statistic of one scope graph.
+fn scope_rows(rows: &mut Rows<'_>, g: &ScopeGraph, x: ScopeInputs<'_>, needs: &Needs) {
+    let tri = needs.triangles.then(|| shape::triangles(g));
+    let clustering = tri.as_ref().map(|t| shape::local_clustering(g, t));
+    size_shape_rows(
+        rows,
+        g,
+        x.method,
+        tri.as_deref(),
+        clustering.as_deref(),
+        needs,
+    );
+    if needs.composition {
+        let comp = composition::composition(g);
+        rows.put_all(&TOUCHING, &comp.touching);
+        rows.put("cross_kind_tie_share", comp.cross_kind);
+        rows.put("cross_territory_tie_share", comp.cross_territory);
+    }
+    rows.put("mean_trust", social_capital::mean_trust(g));
+    if let (true, Some(tri), Some(clustering)) = (needs.social_capital, &tri, &clustering) {
+        social_capital_rows(rows, g, tri, clustering);
+    }
+    match x.archetype {
+        Some(ScopeArchetype::Counts(c)) => rows.put_all(&ARCHETYPE_COUNT, &c.map(|x| x as f64)),
+        Some(ScopeArchetype::One(a, c)) => {
+            for b in Archetype::ALL {
+                rows.put(ARCHETYPE[b.index()], (a == b) as u8 as f64);
+            }
+            rows.put("archetype_centralization", c);
+        }
+        None => {}
+    }
+    // Origins, adoption and change between waves.
+    rows.put_all(&ORIGIN_SHARE, &change::origin_shares(g));
+    rows.put("adoption_share", x.uptake.adoption_share());
+    if let Some(t) = x.change {
+        rows.put("tie_jaccard", t.jaccard());
+        rows.put("tie_persistence", t.persistence());
+        rows.put("organisation_retention", t.retention());
+        rows.put("entrants", t.entrants_total() as f64);
+        rows.put_all(&ENTRANTS, &t.entrants.map(|c| c as f64));
+    }
+    if x.with_initiative {
+        rows.put("initiative_share", x.uptake.initiative_share());
+    }
+    pattern_rows(rows, x.change, x.patterns);
+}
+
+/// Size and shape: counts, density, centralizations, clustering, components.
+fn size_shape_rows(
     rows: &mut Rows<'_>,
     g: &ScopeGraph,
     method: BetweennessMethod,
-    archetype: ScopeArchetype,
-    change: Option<&ChangeTally>,
-    uptake: &UptakeTally,
-    with_initiative: bool,
-    patterns: &PatternTally,
+    tri: Option<&[u64]>,
+    clustering: Option<&[f64]>,
+    needs: &Needs,
 ) {
-    // Size.
     let by_kind = size::organisations_by_kind(g);
     rows.put("organisations", g.n() as f64);
     rows.put_all(&ORGANISATIONS, &by_kind.map(|c| c as f64));
     rows.put("ties", g.m() as f64);
     rows.put("density", size::density(g));
     rows.put("mean_degree", size::mean_degree(g));
-
-    // Shape.
-    let tri = shape::triangles(g);
-    let clustering = shape::local_clustering(g, &tri);
-    let comps = shape::components(g);
     rows.put("degree_centralization", shape::degree_centralization(g));
-    rows.put(
-        "betweenness_centralization",
-        shape::betweenness_centralization(g, method),
-    );
-    rows.put("transitivity", shape::transitivity(g, &tri));
-    rows.put(
-        "mean_local_clustering",
-        if g.n() == 0 {
-            f64::NAN
-        } else {
-            clustering.iter().sum::<f64>() / g.n() as f64
-        },
-    );
-    rows.put("components", comps.count as f64);
-    rows.put("largest_component_share", comps.largest_share(g.n()));
+    if needs.betweenness {
+        rows.put(
+            "betweenness_centralization",
+            shape::betweenness_centralization(g, method),
+        );
+    }
+    if let (Some(tri), Some(clustering)) = (tri, clustering) {
+        rows.put("transitivity", shape::transitivity(g, tri));
+        rows.put(
+            "mean_local_clustering",
+            if g.n() == 0 {
+                f64::NAN
+            } else {
+                clustering.iter().sum::<f64>() / g.n() as f64
+            },
+        );
+    }
+    if needs.components {
+        let comps = shape::components(g);
+        rows.put("components", comps.count as f64);
+        rows.put("largest_component_share", comps.largest_share(g.n()));
+    }
+}
 
-    // Composition.
-    let comp = composition::composition(g);
-    rows.put_all(&TOUCHING, &comp.touching);
-    rows.put("cross_kind_tie_share", comp.cross_kind);
-    rows.put("cross_territory_tie_share", comp.cross_territory);
-
-    // Social capital.
-    rows.put("mean_trust", social_capital::mean_trust(g));
-    let sc = social_capital::node_social_capital(g, &tri, &clustering);
+/// The node-level social capital measures, overall and by kind.
+fn social_capital_rows(rows: &mut Rows<'_>, g: &ScopeGraph, tri: &[u64], clustering: &[f64]) {
+    let sc = social_capital::node_social_capital(g, tri, clustering);
     let measures: [&[f64]; 8] = [
         &sc.strength,
         &sc.mean_trust,
@@ -302,33 +364,10 @@ fn scope_rows(
         rows.put(name, all);
         rows.put_all(kind_names, &by_kind);
     }
+}
 
-    // Archetype.
-    match archetype {
-        ScopeArchetype::Counts(c) => rows.put_all(&ARCHETYPE_COUNT, &c.map(|x| x as f64)),
-        ScopeArchetype::One(a, c) => {
-            for b in Archetype::ALL {
-                rows.put(ARCHETYPE[b.index()], (a == b) as u8 as f64);
-            }
-            rows.put("archetype_centralization", c);
-        }
-    }
-
-    // Origins, adoption and change between waves.
-    rows.put_all(&ORIGIN_SHARE, &change::origin_shares(g));
-    rows.put("adoption_share", uptake.adoption_share());
-    if let Some(t) = change {
-        rows.put("tie_jaccard", t.jaccard());
-        rows.put("tie_persistence", t.persistence());
-        rows.put("organisation_retention", t.retention());
-        rows.put("entrants", t.entrants_total() as f64);
-        rows.put_all(&ENTRANTS, &t.entrants.map(|c| c as f64));
-    }
-    if with_initiative {
-        rows.put("initiative_share", uptake.initiative_share());
-    }
-
-    // Patterns: persistence of the archetype, similarity to the past, new ties.
+/// Patterns: persistence of the archetype, similarity to the past, new ties.
+fn pattern_rows(rows: &mut Rows<'_>, change: Option<&ChangeTally>, patterns: &PatternTally) {
     if let Some(t) = change {
         rows.put(
             "ties_ratio_previous",
@@ -363,10 +402,12 @@ fn scope_rows(
 }
 
 /// Pattern tallies of every group (`groups` territories, or one group for the network when
-/// `network` is true), from the wave context and each territory's archetype now.
+/// `network` is true), from the wave context and each territory's archetype now; only the
+/// comparisons `needs` asks for are made.
 fn pattern_tallies(
     ctx: &WaveContext<'_>,
     opts: &StatsOptions,
+    needs: &Needs,
     now: &[Archetype],
     groups: usize,
     group: &dyn Fn(usize) -> Option<usize>,
@@ -389,23 +430,23 @@ fn pattern_tallies(
             same.iter().map(|&x| (x, 1)).collect()
         }
     };
-    if let Some(f) = ctx.first {
-        let c = change::change_tallies(f, s, groups, group);
-        let a = agreement(f);
+    let mut compare = |reference: Option<&Snapshot>, change: bool, agree: bool, first: bool| {
+        let Some(r) = reference else { return };
+        let c = change.then(|| change::change_tallies(r, s, groups, group));
+        let a = agree.then(|| agreement(r));
         for (g, t) in out.iter_mut().enumerate() {
-            t.first = Some(c[g]);
-            t.same_as_first = a.get(g).copied();
+            let (tally, same) = if first {
+                (&mut t.first, &mut t.same_as_first)
+            } else {
+                (&mut t.pre, &mut t.same_as_pre)
+            };
+            *tally = c.as_ref().map(|c| c[g]);
+            *same = a.as_ref().and_then(|a| a.get(g).copied());
         }
-    }
-    if let Some(p) = ctx.pre {
-        let c = change::change_tallies(p, s, groups, group);
-        let a = agreement(p);
-        for (g, t) in out.iter_mut().enumerate() {
-            t.pre = Some(c[g]);
-            t.same_as_pre = a.get(g).copied();
-        }
-    }
-    if let Some(reference) = ctx.previous.or(ctx.pre) {
+    };
+    compare(ctx.first, needs.first_change, needs.first_agreement, true);
+    compare(ctx.pre, needs.pre_change, needs.pre_agreement, false);
+    if let (true, Some(reference)) = (needs.new_ties, ctx.previous.or(ctx.pre)) {
         let n = change::new_tie_tallies(reference, s, groups, group);
         for (g, t) in out.iter_mut().enumerate() {
             t.new_ties = Some(n[g]);
@@ -419,8 +460,9 @@ fn pattern_tallies(
 ///
 /// Change statistics (`tie_jaccard`, `tie_persistence`, `organisation_retention`,
 /// `entrants*`) appear when `ctx.previous` is given, and `initiative_share` when `ctx.first` is
-/// given. The names and definitions are listed in `docs/statistics.md`. Same as
-/// [`wave_table`], with the rows as owned strings.
+/// given; only the statistics of [`StatsOptions::statistics`] are reported. The names and
+/// definitions are listed in `docs/statistics.md`. Same as [`wave_table`], with the rows as
+/// owned strings.
 pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow> {
     wave_table(ctx, opts).into_rows()
 }
@@ -428,12 +470,17 @@ pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow
 /// All statistics of one wave as a [`StatTable`] (see [`wave_statistics`]).
 pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
     let s = ctx.current;
+    let needs = opts.statistics.needs();
     let nt = s.nodes.territory_names.len();
     let territory = |i: usize| {
         let t = graph::territory_of(s, i) as usize;
         (t < nt).then_some(t)
     };
-    let partnerships = archetype::territory_partnerships(s, opts.archetype_threshold);
+    let partnerships = if needs.partnerships {
+        archetype::territory_partnerships(s, opts.archetype_threshold)
+    } else {
+        Vec::new()
+    };
     let mut counts = [0usize; 5];
     for (a, _) in &partnerships {
         counts[a.index()] += 1;
@@ -446,49 +493,55 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
     table.scopes.push("network".to_string());
 
     let net = ScopeGraph::network(s);
-    let net_change = ctx.previous.map(|p| change::network_change(p, s));
+    let previous = ctx.previous.filter(|_| needs.change);
+    let net_change = previous.map(|p| change::network_change(p, s));
     let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
     let now: Vec<Archetype> = partnerships.iter().map(|&(a, _)| a).collect();
-    let net_patterns = pattern_tallies(&ctx, opts, &now, 1, &|_| Some(0), true)[0];
+    let net_patterns = pattern_tallies(&ctx, opts, &needs, &now, 1, &|_| Some(0), true)[0];
     scope_rows(
         &mut Rows {
             out: &mut table.rows,
             scope: 0,
+            select: &opts.statistics,
         },
         &net,
-        opts.betweenness_method(net.n(), 0),
-        ScopeArchetype::Counts(counts),
-        net_change.as_ref(),
-        &net_uptake,
-        ctx.first.is_some(),
-        &net_patterns,
+        ScopeInputs {
+            method: opts.betweenness_method(net.n(), 0),
+            archetype: needs.partnerships.then_some(ScopeArchetype::Counts(counts)),
+            change: net_change.as_ref(),
+            uptake: &net_uptake,
+            with_initiative: ctx.first.is_some(),
+            patterns: &net_patterns,
+        },
+        &needs,
     );
     drop(net);
 
     if opts.per_territory {
         let graphs = ScopeGraph::territories(s);
-        let changes = ctx
-            .previous
-            .map(|p| change::change_tallies(p, s, nt, territory));
+        let changes = previous.map(|p| change::change_tallies(p, s, nt, territory));
         let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
-        let patterns = pattern_tallies(&ctx, opts, &now, nt, &territory, false);
+        let patterns = pattern_tallies(&ctx, opts, &needs, &now, nt, &territory, false);
         for (t, g) in graphs.iter().enumerate() {
             table
                 .scopes
                 .push(format!("territory:{}", s.nodes.territory_names[t]));
-            let (a, c) = partnerships[t];
             scope_rows(
                 &mut Rows {
                     out: &mut table.rows,
                     scope: 1 + t as u32,
+                    select: &opts.statistics,
                 },
                 g,
-                opts.betweenness_method(g.n(), 1 + t as u64),
-                ScopeArchetype::One(a, c),
-                changes.as_ref().map(|v| &v[t]),
-                &uptakes[t],
-                ctx.first.is_some(),
-                &patterns[t],
+                ScopeInputs {
+                    method: opts.betweenness_method(g.n(), 1 + t as u64),
+                    archetype: partnerships.get(t).map(|&(a, c)| ScopeArchetype::One(a, c)),
+                    change: changes.as_ref().map(|v| &v[t]),
+                    uptake: &uptakes[t],
+                    with_initiative: ctx.first.is_some(),
+                    patterns: &patterns[t],
+                },
+                &needs,
             );
         }
     }
