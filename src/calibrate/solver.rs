@@ -142,32 +142,7 @@ impl<'a, S: Solver> Executor<'a, S> {
         let mut first = 0;
         let mut state = match (&self.checkpoint_dir, self.resume) {
             (Some(dir), true) => {
-                let (m, _) = checkpoint::peek(dir)?;
-                if m != method {
-                    return Err(wrong_method(dir, &m, &method));
-                }
-                let cp: Checkpoint<S::State> = checkpoint::load(dir)?;
-                if cp.method != method {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint is of method `{}`, not `{method}`",
-                        dir.display(),
-                        cp.method
-                    )));
-                }
-                if cp.seed != seed {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint was made with seed {}, not {seed}",
-                        dir.display(),
-                        cp.seed
-                    )));
-                }
-                if cp.fingerprint != fingerprint {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint belongs to a different scenario, data, parameters \
-                         or targets; a calibration resumes only with the same ones",
-                        dir.display()
-                    )));
-                }
+                let cp = load_checkpoint::<S::State>(dir, &method, seed, &fingerprint)?;
                 (self.observer)(&format!("resumed: {}", self.solver.progress(&cp.state)));
                 first = self.solver.simulations(&cp.state);
                 past = cp.sessions;
@@ -200,6 +175,35 @@ impl<'a, S: Solver> Executor<'a, S> {
             threads,
         })
     }
+}
+
+/// The checkpoint in `dir`, which must be of this method, seed and problem (`fingerprint`).
+fn load_checkpoint<T: DeserializeOwned>(
+    dir: &std::path::Path,
+    method: &str,
+    seed: u64,
+    fingerprint: &str,
+) -> Result<Checkpoint<T>> {
+    let (m, _) = checkpoint::peek(dir)?;
+    if m != method {
+        return Err(wrong_method(dir, &m, method));
+    }
+    let cp: Checkpoint<T> = checkpoint::load(dir)?;
+    if cp.seed != seed {
+        return Err(Error::Other(format!(
+            "{}: the checkpoint was made with seed {}, not {seed}",
+            dir.display(),
+            cp.seed
+        )));
+    }
+    if cp.fingerprint != fingerprint {
+        return Err(Error::Other(format!(
+            "{}: the checkpoint belongs to a different scenario, data, parameters or targets; a \
+             calibration resumes only with the same ones",
+            dir.display()
+        )));
+    }
+    Ok(cp)
 }
 
 /// A resume with another method than the checkpoint's.
