@@ -296,8 +296,9 @@ fn two_resumes_of_one_directory_cannot_run_at_once() {
     let out = resume();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is writing this calibration now"), "{err}");
     assert!(
-        err.contains("another `wecare calibrate` is writing"),
+        err.contains(&format!("process {}", std::process::id())),
         "{err}"
     );
     assert!(partial.join("checkpoint.json").is_file());
