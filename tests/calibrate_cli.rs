@@ -5,7 +5,7 @@ mod report_common;
 use report_common::{assert_success, wecare_output};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
 
