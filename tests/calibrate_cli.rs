@@ -5,6 +5,7 @@ mod report_common;
 use report_common::{CALIBRATION_RESULTS, assert_success, same_files, wecare_output};
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
 
@@ -169,21 +170,8 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
     let (_, file) = small_s50(tmp.path(), 2);
     // An interrupted calibration: its directory still has the temporary name, with the
     // checkpoint after generation 1.
-    let parent = tmp.path().join("a/calibrate/s50-abc");
-    let partial = parent.join(".20260101-000000.partial");
-    std::fs::create_dir_all(&partial).unwrap();
-    let p = Problem::from_scenario(&short).unwrap();
-    Executor::new(
-        AbcSmc {
-            settings: short.calibration.abc.clone(),
-        },
-        &p,
-        short.montecarlo.seed,
-        1,
-    )
-    .checkpoints(partial.clone(), false)
-    .run()
-    .unwrap();
+    let partial = interrupted(tmp.path(), &short);
+    let parent = partial.parent().unwrap().to_path_buf();
     let out = wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
@@ -206,7 +194,23 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
     ]));
     let straight = only_dir(&straight_root.join("calibrate/s50-abc"));
     same_files(&resumed, &straight, &CALIBRATION_RESULTS);
-    // A finished calibration is never resumed (nor changed).
+    // The resumed manifest says so and covers the whole calibration: its simulations are
+    // those of the uninterrupted one, over two sessions.
+    let manifest = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap()
+    };
+    let (r, st) = (manifest(&resumed), manifest(&straight));
+    assert_eq!(r["resumed"], true);
+    assert_eq!(st["resumed"], false);
+    assert_eq!(r["sessions"].as_array().unwrap().len(), 2);
+    assert_eq!(st["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(r["simulations"], st["simulations"]);
+    assert_eq!(r["total_simulations"], st["total_simulations"]);
+    assert_eq!(r["started_utc"], r["sessions"][0]["started_utc"]);
+    // The lock file is gone from the finished directory and from its file list.
+    assert!(!resumed.join("calibration.lock").exists());
+    assert!(!r["files"].to_string().contains("lock"));
+    // A finished calibration is never resumed (nor changed), and says it cannot be extended.
     let again = wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
@@ -214,7 +218,152 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
         resumed.to_str().unwrap(),
     ]);
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("never changed"));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("never changed"), "{err}");
+    assert!(err.contains("cannot be resumed or extended"), "{err}");
+}
+
+/// An unfinished ABC calibration of the small scenario `short` (its generations done), in
+/// `<tmp>/a/calibrate/s50-abc/.20260101-000000.partial`; returns that directory.
+fn interrupted(tmp: &Path, short: &Scenario) -> PathBuf {
+    let partial = tmp.join("a/calibrate/s50-abc/.20260101-000000.partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    let p = Problem::from_scenario(short).unwrap();
+    Executor::new(
+        AbcSmc {
+            settings: short.calibration.abc.clone(),
+        },
+        &p,
+        short.montecarlo.seed,
+        1,
+    )
+    .checkpoints(partial.clone(), false)
+    .run()
+    .unwrap();
+    partial
+}
+
+/// Resuming with another `--method` than the calibration started with is a clear error, and
+/// changes nothing.
+#[test]
+fn a_resume_with_another_method_says_which_one_to_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (short, _) = small_s50(tmp.path(), 1);
+    let (_, file) = small_s50(tmp.path(), 2);
+    let partial = interrupted(tmp.path(), &short);
+    let before = std::fs::read(partial.join("checkpoint.json")).unwrap();
+    let out = wecare_output(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--resume",
+        partial.to_str().unwrap(),
+        "--method",
+        "smm",
+        "--quiet",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("started with --method abc") && err.contains("not with --method smm"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(partial.join("checkpoint.json")).unwrap(),
+        before
+    );
+}
+
+/// While one `wecare calibrate` writes a directory (its lock names a running process), a resume
+/// of the same directory refuses to run; a lock left by a process that has ended is taken over.
+#[test]
+fn two_resumes_of_one_directory_cannot_run_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (short, _) = small_s50(tmp.path(), 1);
+    let (_, file) = small_s50(tmp.path(), 2);
+    let partial = interrupted(tmp.path(), &short);
+    let lock = partial.join("calibration.lock");
+    // This test's own process stands for the running calibration.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    let resume = || {
+        wecare_output(&[
+            "calibrate",
+            file.to_str().unwrap(),
+            "--resume",
+            partial.to_str().unwrap(),
+            "--quiet",
+        ])
+    };
+    let out = resume();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is writing this calibration now"), "{err}");
+    assert!(
+        err.contains(&format!("process {}", std::process::id())),
+        "{err}"
+    );
+    assert!(partial.join("checkpoint.json").is_file());
+    // A lock of a process that has ended (killed, or stopped by Ctrl-C) is stale.
+    let mut ended = Command::new("true").spawn().unwrap();
+    ended.wait().unwrap();
+    std::fs::write(&lock, format!("{}\n", ended.id())).unwrap();
+    assert_success(&resume());
+    assert!(!partial.exists());
+}
+
+/// The hint printed when a calibration starts names the scenario file: the command resumes it
+/// as printed.
+#[test]
+fn the_resume_hint_is_a_complete_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, file) = small_s50(tmp.path(), 1);
+    let out = wecare_output(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--out",
+        tmp.path().join("r").to_str().unwrap(),
+    ]);
+    assert_success(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let expected = format!("`wecare calibrate {} --resume ", file.display());
+    assert!(err.contains(&expected), "{err}");
+}
+
+/// A scenario naming its data by absolute paths is the same calibration as one naming them
+/// relative to itself: a checkpoint of one resumes with the other.
+#[test]
+fn absolute_and_relative_data_paths_are_the_same_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for f in [
+        "organisations.csv",
+        "ties.csv",
+        "wave1.csv",
+        "wave2.csv",
+        "wave3.csv",
+    ] {
+        std::fs::copy(root.join("scenarios/data/s50").join(f), data.join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
+        .unwrap()
+        .replace("data/s50/", "data/");
+    let relative = tmp.path().join("relative.toml");
+    std::fs::write(&relative, &text).unwrap();
+    let absolute = tmp.path().join("absolute.toml");
+    let abs = format!("{}/", data.display());
+    std::fs::write(&absolute, text.replace("\"data/", &format!("\"{abs}"))).unwrap();
+    assert!(std::fs::read_to_string(&absolute).unwrap().contains(&abs));
+    let fp = |f: &Path| {
+        Problem::from_scenario(&Scenario::load(f).unwrap())
+            .unwrap()
+            .fingerprint()
+    };
+    assert_eq!(fp(&relative), fp(&absolute));
+    // Other observed data are another scenario.
+    let other = tmp.path().join("other.toml");
+    std::fs::write(&other, text.replace("data/wave3.csv", "data/wave2.csv")).unwrap();
+    assert_ne!(fp(&relative), fp(&other));
 }
 
 /// A fit whose moments have no solution inside the prior box (closure held at or below 0, while

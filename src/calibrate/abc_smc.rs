@@ -16,16 +16,17 @@
 //! of that standard error added to their simulated value before the distance (ABC under a
 //! measurement-error model, Wilkinson 2013).
 
-use super::checkpoint::{exact, exact_mat, exact_vec};
+use super::checkpoint::{exact, exact_rows, exact_vec};
 use super::distance::{self, Scales};
 use super::evaluation;
-use super::linalg;
 use super::problem::{Problem, derive_seed};
 use super::solver::Solver;
 use super::spec::AbcSettings;
+use super::summary::weighted_mean_and_covariance;
 use crate::error::{Error, Result};
 use crate::model::rng::{self, Rng};
 use crate::stats::quantile;
+use nalgebra::{Cholesky, DMatrix, DVector};
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -81,7 +82,7 @@ pub struct AbcState {
     /// Generation number of the population.
     pub generation: usize,
     /// Particles (one parameter vector each).
-    #[serde(with = "exact_mat")]
+    #[serde(with = "exact_rows")]
     pub theta: Vec<Vec<f64>>,
     /// Normalised weights.
     #[serde(with = "exact_vec")]
@@ -148,8 +149,8 @@ fn noisy_statistics(
 
 /// Weighted mean and sd of each parameter.
 pub fn weighted_moments(theta: &[Vec<f64>], w: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let (m, c) = linalg::weighted_mean_cov(theta, w);
-    let sd = (0..m.len()).map(|j| c[j][j].max(0.0).sqrt()).collect();
+    let (m, c) = weighted_mean_and_covariance(theta, w);
+    let sd = (0..m.len()).map(|j| c[(j, j)].max(0.0).sqrt()).collect();
     (m, sd)
 }
 
@@ -306,178 +307,47 @@ impl Solver for AbcSmc {
     fn next(&mut self, problem: &Problem, state: AbcState, seed: u64) -> Result<AbcState> {
         let clock = Instant::now();
         let set = &self.settings;
-        let n = set.particles;
         let t = state.generation + 1;
-        let left = set.max_simulations.saturating_sub(state.simulations);
-        if let Some(g) = state.history.last().filter(|g| g.generation > 0)
-            && left < g.simulations
-        {
-            return Ok(AbcState {
-                stop: Some(format!(
-                    "the budget left ({left} of calibration.abc.max_simulations = {}) is less \
-                     than the last generation used ({}), so generation {t} is not started",
-                    set.max_simulations, g.simulations
-                )),
-                dropped: Some(t),
-                ..state
-            });
-        }
         let eps = quantile(&state.distances, set.quantile);
-        if eps.partial_cmp(&state.tolerance) != Some(std::cmp::Ordering::Less) {
-            return Ok(AbcState {
-                stop: Some(format!(
-                    "the tolerance no longer decreases ({eps:.4}): the statistics cannot be \
-                     matched more closely"
-                )),
-                dropped: Some(t),
-                ..state
-            });
-        }
-        // Gaussian kernel: kernel_scale times the weighted covariance of the population.
-        let (_, mut cov) = linalg::weighted_mean_cov(&state.theta, &state.weights);
-        for (j, row) in cov.iter_mut().enumerate() {
-            for x in row.iter_mut() {
-                *x *= set.kernel_scale;
-            }
-            let floor = 1e-12 * (1.0 + problem.parameters[j].prior.sd().powi(2));
-            row[j] = row[j].max(floor);
-        }
-        let chol = linalg::cholesky(&cov)
-            .or_else(|| {
-                // Fall back on the diagonal when the covariance is singular.
-                let d: linalg::Matrix = (0..cov.len())
-                    .map(|i| {
-                        (0..cov.len())
-                            .map(|j| if i == j { cov[i][i] } else { 0.0 })
-                            .collect()
-                    })
-                    .collect();
-                linalg::cholesky(&d)
-            })
-            .ok_or_else(|| Error::Other("the particles' covariance is not usable".into()))?;
-        let mut cum = Vec::with_capacity(n);
-        let mut acc = 0.0;
-        for &w in &state.weights {
-            acc += w;
-            cum.push(acc);
-        }
-        let dim = problem.dim();
-        let obs = problem.observed_values();
-        let propose = |i: u64| -> Result<Proposal> {
-            let mut r = proposal_rng(seed, t, i);
-            let u: f64 = r.random::<f64>() * acc;
-            let a = cum.partition_point(|&c| c <= u).min(state.theta.len() - 1);
-            let z: Vec<f64> = (0..dim).map(|_| StandardNormal.sample(&mut r)).collect();
-            let theta: Vec<f64> = (0..dim)
-                .map(|j| state.theta[a][j] + (0..=j).map(|k| chol[j][k] * z[k]).sum::<f64>())
-                .collect();
-            if problem.ln_prior(&theta) == f64::NEG_INFINITY {
-                return Ok(Proposal::OutsidePrior);
-            }
-            let s = noisy_statistics(problem, &theta, seed, t, i, &mut r)?;
-            Ok(Proposal::Simulated(
-                theta,
-                distance::distance(&s, &obs, &state.scales),
-            ))
-        };
-        let previous_rate = state
-            .history
-            .last()
-            .filter(|g| g.generation > 0)
-            .map_or(set.quantile, |g| g.acceptance_rate);
-        let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
-        // Counts over the proposals used (up to the one completing the population), and of
-        // all simulations run.
-        let (mut next_index, mut proposals, mut sims, mut run) = (0u64, 0u64, 0u64, 0u64);
-        let mut unfinished = None;
-        while accepted.len() < n {
-            let budget = set.max_simulations.saturating_sub(state.simulations + sims);
-            if budget == 0 || proposals > 1000 * n as u64 {
-                let why = if budget == 0 {
-                    format!(
-                        "used the budget of calibration.abc.max_simulations = {} simulations \
-                         during generation {t}, which is dropped",
-                        set.max_simulations
-                    )
-                } else {
-                    format!("generation {t} found too few proposals inside the prior's support")
-                };
-                unfinished = Some(why);
-                break;
-            }
-            let rate = if accepted.is_empty() {
-                previous_rate
-            } else {
-                accepted.len() as f64 / proposals as f64
-            }
-            .max(0.002);
-            let need = (n - accepted.len()) as f64;
-            let batch = ((need / rate * 1.1).ceil() as u64).clamp(16, 20 * n as u64);
-            let batch = batch.min(budget);
-            let results: Vec<Proposal> =
-                evaluation::evaluate(t, next_index..next_index + batch, propose)?;
-            next_index += batch;
-            for p in results {
-                let used = accepted.len() < n;
-                if used {
-                    proposals += 1;
-                }
-                if let Proposal::Simulated(theta, d) = p {
-                    run += 1;
-                    if used {
-                        sims += 1;
-                        if d <= eps {
-                            accepted.push((theta, d));
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(why) = unfinished {
+        if let Some(why) = not_started(set, &state, t, eps) {
             return Ok(AbcState {
                 stop: Some(why),
-                simulations_run: state.simulations_run + run,
                 dropped: Some(t),
                 ..state
             });
         }
-        // Importance weights: prior / mixture of kernels around the previous population.
-        let inv_chol_diff = |x: &[f64], y: &[f64]| -> f64 {
-            let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
-            let v = linalg::forward_solve(&chol, &d);
-            v.iter().map(|x| x * x).sum::<f64>()
-        };
-        let ln_w: Vec<f64> = accepted
-            .par_iter()
-            .map(|(theta, _)| {
-                let terms: Vec<f64> = state
-                    .theta
-                    .iter()
-                    .zip(&state.weights)
-                    .map(|(old, &w)| w.ln() - 0.5 * inv_chol_diff(theta, old))
-                    .collect();
-                let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let lse = m + terms.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
-                problem.ln_prior(theta) - lse
-            })
-            .collect();
-        let m = ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let raw: Vec<f64> = ln_w.iter().map(|x| (x - m).exp()).collect();
-        let total: f64 = raw.iter().sum();
+        let chol = kernel(problem, &state, set.kernel_scale)?;
+        let filled = fill(problem, &state, set, &chol, eps, seed, t)?;
+        if let Some(why) = filled.unfinished {
+            return Ok(AbcState {
+                stop: Some(why),
+                simulations_run: state.simulations_run + filled.run,
+                dropped: Some(t),
+                ..state
+            });
+        }
+        let accepted = filled.accepted;
+        let weights = importance_weights(problem, &state, &chol, &accepted);
         let mut next = AbcState {
             generation: t,
             theta: accepted.iter().map(|a| a.0.clone()).collect(),
-            weights: raw.iter().map(|x| x / total).collect(),
+            weights,
             distances: accepted.iter().map(|a| a.1).collect(),
             tolerance: eps,
             scales: state.scales.clone(),
-            simulations: state.simulations + sims,
-            simulations_run: state.simulations_run + run,
+            simulations: state.simulations + filled.sims,
+            simulations_run: state.simulations_run + filled.run,
             history: state.history,
             stop: None,
             dropped: None,
         };
-        let row = self.generation_row(&next, proposals, sims, run, clock.elapsed().as_secs_f64());
+        let row = self.generation_row(
+            &next,
+            filled.proposals,
+            filled.sims,
+            filled.run,
+            clock.elapsed().as_secs_f64(),
+        );
         next.history.push(row);
         self.check_stop(&mut next);
         Ok(next)
@@ -527,6 +397,196 @@ impl Solver for AbcSmc {
         self.check_stop(&mut state);
         state
     }
+}
+
+/// Why generation `t` is not started, if it is not: the budget left is less than the last
+/// generation used, or the tolerance `eps` would not decrease.
+fn not_started(set: &AbcSettings, state: &AbcState, t: usize, eps: f64) -> Option<String> {
+    let left = set.max_simulations.saturating_sub(state.simulations);
+    if let Some(g) = state.history.last().filter(|g| g.generation > 0)
+        && left < g.simulations
+    {
+        return Some(format!(
+            "the budget left ({left} of calibration.abc.max_simulations = {}) is less than the \
+             last generation used ({}), so generation {t} is not started",
+            set.max_simulations, g.simulations
+        ));
+    }
+    if eps.partial_cmp(&state.tolerance) != Some(std::cmp::Ordering::Less) {
+        return Some(format!(
+            "the tolerance no longer decreases ({eps:.4}): the statistics cannot be matched more \
+             closely"
+        ));
+    }
+    None
+}
+
+/// The Cholesky factor of the Gaussian kernel: `kernel_scale` times the weighted covariance of
+/// the population (its diagonal alone when the covariance is singular).
+fn kernel(problem: &Problem, state: &AbcState, kernel_scale: f64) -> Result<DMatrix<f64>> {
+    let (_, mut cov) = weighted_mean_and_covariance(&state.theta, &state.weights);
+    cov *= kernel_scale;
+    for j in 0..cov.nrows() {
+        let floor = 1e-12 * (1.0 + problem.parameters[j].prior.sd().powi(2));
+        cov[(j, j)] = cov[(j, j)].max(floor);
+    }
+    cholesky(&cov)
+        .or_else(|| cholesky(&DMatrix::from_diagonal(&cov.diagonal())))
+        .ok_or_else(|| Error::Other("the particles' covariance is not usable".into()))
+}
+
+/// A generation's population as proposals filled it.
+struct Filled {
+    /// The accepted parameter vectors and their distances, in proposal order.
+    accepted: Vec<(Vec<f64>, f64)>,
+    /// Proposals used (up to the one completing the population).
+    proposals: u64,
+    /// Simulations of the proposals used.
+    sims: u64,
+    /// All simulations run, with those of the last batch beyond the population.
+    run: u64,
+    /// Why the population could not be completed, if it could not.
+    unfinished: Option<String>,
+}
+
+/// Proposes, in batches sized from the acceptance rate, until `particles` proposals fall
+/// within the tolerance `eps`; acceptance is decided in proposal order, so the population does
+/// not depend on the batches or threads.
+fn fill(
+    problem: &Problem,
+    state: &AbcState,
+    set: &AbcSettings,
+    chol: &DMatrix<f64>,
+    eps: f64,
+    seed: u64,
+    t: usize,
+) -> Result<Filled> {
+    let n = set.particles;
+    let mut cum = Vec::with_capacity(n);
+    let mut acc = 0.0;
+    for &w in &state.weights {
+        acc += w;
+        cum.push(acc);
+    }
+    let dim = problem.dim();
+    let obs = problem.observed_values();
+    let propose = |i: u64| -> Result<Proposal> {
+        let mut r = proposal_rng(seed, t, i);
+        let u: f64 = r.random::<f64>() * acc;
+        let a = cum.partition_point(|&c| c <= u).min(state.theta.len() - 1);
+        let z: Vec<f64> = (0..dim).map(|_| StandardNormal.sample(&mut r)).collect();
+        let theta: Vec<f64> = (0..dim)
+            .map(|j| state.theta[a][j] + (0..=j).map(|k| chol[(j, k)] * z[k]).sum::<f64>())
+            .collect();
+        if problem.ln_prior(&theta) == f64::NEG_INFINITY {
+            return Ok(Proposal::OutsidePrior);
+        }
+        let s = noisy_statistics(problem, &theta, seed, t, i, &mut r)?;
+        Ok(Proposal::Simulated(
+            theta,
+            distance::distance(&s, &obs, &state.scales),
+        ))
+    };
+    let previous_rate = state
+        .history
+        .last()
+        .filter(|g| g.generation > 0)
+        .map_or(set.quantile, |g| g.acceptance_rate);
+    let mut f = Filled {
+        accepted: Vec::with_capacity(n),
+        proposals: 0,
+        sims: 0,
+        run: 0,
+        unfinished: None,
+    };
+    let mut next_index = 0u64;
+    while f.accepted.len() < n {
+        let budget = set
+            .max_simulations
+            .saturating_sub(state.simulations + f.sims);
+        if budget == 0 || f.proposals > 1000 * n as u64 {
+            f.unfinished = Some(if budget == 0 {
+                format!(
+                    "used the budget of calibration.abc.max_simulations = {} simulations during \
+                     generation {t}, which is dropped",
+                    set.max_simulations
+                )
+            } else {
+                format!("generation {t} found too few proposals inside the prior's support")
+            });
+            break;
+        }
+        let rate = if f.accepted.is_empty() {
+            previous_rate
+        } else {
+            f.accepted.len() as f64 / f.proposals as f64
+        }
+        .max(0.002);
+        let need = (n - f.accepted.len()) as f64;
+        let batch = ((need / rate * 1.1).ceil() as u64).clamp(16, 20 * n as u64);
+        let batch = batch.min(budget);
+        let results: Vec<Proposal> =
+            evaluation::evaluate(t, next_index..next_index + batch, propose)?;
+        next_index += batch;
+        for p in results {
+            let used = f.accepted.len() < n;
+            if used {
+                f.proposals += 1;
+            }
+            if let Proposal::Simulated(theta, d) = p {
+                f.run += 1;
+                if used {
+                    f.sims += 1;
+                    if d <= eps {
+                        f.accepted.push((theta, d));
+                    }
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Normalised importance weights of the accepted particles: prior over the mixture of kernels
+/// around the previous population.
+fn importance_weights(
+    problem: &Problem,
+    state: &AbcState,
+    chol: &DMatrix<f64>,
+    accepted: &[(Vec<f64>, f64)],
+) -> Vec<f64> {
+    let inv_chol_diff = |x: &[f64], y: &[f64]| -> f64 {
+        let d = DVector::from_iterator(x.len(), x.iter().zip(y).map(|(a, b)| a - b));
+        chol.solve_lower_triangular(&d)
+            .map_or(f64::INFINITY, |v| v.norm_squared())
+    };
+    let ln_w: Vec<f64> = accepted
+        .par_iter()
+        .map(|(theta, _)| {
+            let terms: Vec<f64> = state
+                .theta
+                .iter()
+                .zip(&state.weights)
+                .map(|(old, &w)| w.ln() - 0.5 * inv_chol_diff(theta, old))
+                .collect();
+            let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m + terms.iter().map(|x| (x - m).exp()).sum::<f64>().ln();
+            problem.ln_prior(theta) - lse
+        })
+        .collect();
+    let m = ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let raw: Vec<f64> = ln_w.iter().map(|x| (x - m).exp()).collect();
+    let total: f64 = raw.iter().sum();
+    raw.iter().map(|x| x / total).collect()
+}
+
+/// The lower-triangular Cholesky factor `L` of `a = L L^T`; `None` unless `a` is finite,
+/// symmetric and positive definite.
+fn cholesky(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    if a.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    Cholesky::new(a.clone()).map(|c| c.l())
 }
 
 #[cfg(test)]

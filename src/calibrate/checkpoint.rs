@@ -24,6 +24,23 @@ pub struct Checkpoint<S> {
     pub fingerprint: String,
     /// The solver's state after the last completed generation or phase.
     pub state: S,
+    /// The sessions so far (the first run, then every resume), each up to its last
+    /// checkpoint.
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+}
+
+/// One session of a calibration: the first run or a resume, up to its last checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// When it started, UTC.
+    pub started_utc: String,
+    /// Wall time up to its last checkpoint, seconds.
+    pub wall_seconds: f64,
+    /// Simulations it ran up to its last checkpoint.
+    pub simulations: u64,
+    /// Worker threads.
+    pub threads: usize,
 }
 
 /// Writes the checkpoint atomically (a temporary file renamed over the old one).
@@ -99,8 +116,8 @@ pub mod exact_vec {
     }
 }
 
-/// `#[serde(with = "exact_mat")]` for a `Vec<Vec<f64>>`.
-pub mod exact_mat {
+/// `#[serde(with = "exact_rows")]` for a `Vec<Vec<f64>>`.
+pub mod exact_rows {
     use serde::{Deserialize, Deserializer, Serializer};
 
     /// Writes each row as an array of strings.
@@ -120,6 +137,37 @@ pub mod exact_mat {
     }
 }
 
+/// `#[serde(with = "exact_mat")]` for a matrix: an array of rows, each an array of strings.
+pub mod exact_mat {
+    use nalgebra::DMatrix;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes each row as an array of strings.
+    pub fn serialize<S: Serializer>(x: &DMatrix<f64>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            x.row_iter()
+                .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>()),
+        )
+    }
+
+    /// Reads the rows back exactly.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DMatrix<f64>, D::Error> {
+        let v = Vec::<Vec<String>>::deserialize(d)?;
+        let cols = v.first().map_or(0, Vec::len);
+        if v.iter().any(|r| r.len() != cols) {
+            return Err(serde::de::Error::custom(
+                "the rows of a matrix differ in length",
+            ));
+        }
+        let values: Vec<f64> = v
+            .iter()
+            .flatten()
+            .map(|s| super::parse(s))
+            .collect::<Result<_, D::Error>>()?;
+        Ok(DMatrix::from_row_slice(v.len(), cols, &values))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +179,7 @@ mod tests {
         #[serde(with = "exact_vec")]
         b: Vec<f64>,
         #[serde(with = "exact_mat")]
-        c: Vec<Vec<f64>>,
+        c: nalgebra::DMatrix<f64>,
     }
 
     #[test]
@@ -139,14 +187,18 @@ mod tests {
         let t = T {
             a: 0.1 + 0.2,
             b: vec![f64::NAN, f64::INFINITY, -1e-310, 1.0 / 3.0],
-            c: vec![vec![std::f64::consts::PI, -0.0]],
+            c: nalgebra::DMatrix::from_row_slice(2, 2, &[std::f64::consts::PI, -0.0, 1e300, 2.5]),
         };
         let back: T = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
         assert_eq!(back.a.to_bits(), t.a.to_bits());
         for (x, y) in back.b.iter().zip(&t.b) {
             assert_eq!(x.to_bits(), y.to_bits());
         }
-        assert_eq!(back.c[0][0].to_bits(), t.c[0][0].to_bits());
-        assert_eq!(back.c[0][1].to_bits(), t.c[0][1].to_bits());
+        for (x, y) in back.c.iter().zip(t.c.iter()) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        // Rows stay rows.
+        assert_eq!(back.c[(0, 1)].to_bits(), (-0.0f64).to_bits());
+        assert_eq!(back.c[(1, 0)], 1e300);
     }
 }

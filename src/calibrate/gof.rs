@@ -8,10 +8,10 @@
 //! made per observed wave and jointly, on the statistics summed over the waves (`sienaGOF`'s
 //! `join = TRUE`).
 
-use super::linalg::{self, Matrix};
+use super::summary::mean_and_covariance;
 use crate::network::Snapshot;
 use crate::stats::ScopeGraph;
-use nalgebra::{DMatrix, SymmetricEigen};
+use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// Degrees `0..=DEGREE_MAX` of the cumulative degree distribution (RSiena's default levels).
 pub const DEGREE_MAX: usize = 8;
@@ -115,28 +115,18 @@ pub struct GofTest {
 
 /// The Moore-Penrose inverse of a symmetric positive semi-definite matrix and its rank
 /// (eigenvalues below `1e-10` of the largest count as zero).
-pub fn pseudo_inverse(a: &Matrix) -> (Matrix, usize) {
-    let n = a.len();
+pub fn pseudo_inverse(a: &DMatrix<f64>) -> (DMatrix<f64>, usize) {
+    let n = a.nrows();
     if n == 0 {
-        return (Vec::new(), 0);
+        return (DMatrix::zeros(0, 0), 0);
     }
-    let m = DMatrix::from_fn(n, n, |i, j| a[i][j]);
-    let e = SymmetricEigen::new(m);
-    let top = e.eigenvalues.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let mut rank = 0;
-    let mut out = vec![vec![0.0; n]; n];
-    for (k, &l) in e.eigenvalues.iter().enumerate() {
-        if top > 0.0 && l > 1e-10 * top {
-            rank += 1;
-            let v = e.eigenvectors.column(k);
-            for i in 0..n {
-                for j in 0..n {
-                    out[i][j] += v[i] * v[j] / l;
-                }
-            }
-        }
-    }
-    (out, rank)
+    let e = SymmetricEigen::new(a.clone());
+    let top = e.eigenvalues.amax();
+    let kept = |l: f64| top > 0.0 && l > 1e-10 * top;
+    let rank = e.eigenvalues.iter().filter(|&&l| kept(l)).count();
+    let inv = e.eigenvalues.map(|l| if kept(l) { 1.0 / l } else { 0.0 });
+    let v = &e.eigenvectors;
+    (v * DMatrix::from_diagonal(&inv) * v.transpose(), rank)
 }
 
 /// The test of one observed vector against simulated ones.
@@ -146,16 +136,11 @@ pub fn mahalanobis_test(
     observed: Vec<f64>,
     simulated: Vec<Vec<f64>>,
 ) -> GofTest {
-    let mean = linalg::mean(&simulated);
-    let (inv, rank) = pseudo_inverse(&linalg::covariance(&simulated));
+    let (mean, cov) = mean_and_covariance(&simulated);
+    let (inv, rank) = pseudo_inverse(&cov);
     let dist = |x: &[f64]| -> f64 {
-        let d: Vec<f64> = x.iter().zip(&mean).map(|(a, b)| a - b).collect();
-        linalg::mul_vec(&inv, &d)
-            .iter()
-            .zip(&d)
-            .map(|(a, b)| a * b)
-            .sum::<f64>()
-            .max(0.0)
+        let d = DVector::from_iterator(x.len(), x.iter().zip(&mean).map(|(a, b)| a - b));
+        (d.transpose() * &inv * &d)[(0, 0)].max(0.0)
     };
     let distance = dist(&observed);
     let distances: Vec<f64> = simulated.iter().map(|x| dist(x)).collect();
@@ -235,10 +220,10 @@ mod tests {
     #[test]
     fn pseudo_inverse_drops_constant_statistics() {
         // Variances 4 and 0: the inverse is 1/4 on the first and 0 on the second.
-        let (inv, rank) = pseudo_inverse(&vec![vec![4.0, 0.0], vec![0.0, 0.0]]);
+        let (inv, rank) = pseudo_inverse(&DMatrix::from_row_slice(2, 2, &[4.0, 0.0, 0.0, 0.0]));
         assert_eq!(rank, 1);
-        assert!((inv[0][0] - 0.25).abs() < 1e-12);
-        assert!(inv[1][1].abs() < 1e-12);
+        assert!((inv[(0, 0)] - 0.25).abs() < 1e-12);
+        assert!(inv[(1, 1)].abs() < 1e-12);
     }
 
     #[test]

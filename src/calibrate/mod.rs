@@ -32,7 +32,6 @@ pub mod distance;
 pub mod evaluation;
 pub mod gof;
 pub mod gof_plot;
-pub mod linalg;
 pub mod outputs;
 pub mod plot;
 pub mod ppc;
@@ -54,10 +53,10 @@ pub use summary::Estimate;
 pub use targets::Target;
 
 use crate::error::{Error, Result};
-use crate::report::utc_stamp;
 use crate::scenario::Scenario;
-use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// Command-line choices of one calibration; `None` keeps the scenario's.
 #[derive(Debug, Clone, Default)]
@@ -102,42 +101,27 @@ pub struct Report {
     pub gof: Vec<(String, Option<usize>, f64)>,
 }
 
+/// The scenario file of the calibration running in this process, for the resume hint.
+static SCENARIO_FILE: Mutex<Option<String>> = Mutex::new(None);
+
+/// The command that resumes the unfinished calibration in `dir`: `wecare calibrate <scenario
+/// file> --resume <dir>` (a resume keeps the method and seed it started with).
+pub fn resume_command(dir: &Path) -> String {
+    let file = SCENARIO_FILE
+        .lock()
+        .ok()
+        .and_then(|f| f.clone())
+        .unwrap_or_else(|| "SCENARIO".into());
+    format!("wecare calibrate {file} --resume {}", dir.display())
+}
+
 /// Runs the calibration a scenario describes and writes its directory (see
 /// `docs/calibration.md`). With `opts.resume`, continues an unfinished one from its checkpoint.
 pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report> {
-    let spec = &scenario.calibration;
-    // A resumed calibration keeps its method and seed unless they are given again.
-    // (A sharded calibration has no checkpoint before its first generation is complete.)
-    let previous = match &opts.resume {
-        Some(dir) if !evaluation::is_sharded(dir) || dir.join(checkpoint::FILE).is_file() => {
-            Some(checkpoint::peek(dir)?)
-        }
-        _ => None,
-    };
-    let method = opts.method.unwrap_or(match &previous {
-        Some((m, _)) if m == "smm" => Method::Smm,
-        Some(_) => Method::Abc,
-        None => spec.method,
-    });
-    let seed = opts
-        .seed
-        .or(previous.as_ref().map(|p| p.1))
-        .unwrap_or(scenario.montecarlo.seed);
-    let threads = opts.threads.unwrap_or(scenario.montecarlo.threads);
-    let problem = Problem::from_scenario(scenario)?;
-    let out = match &opts.resume {
-        Some(p) => outputs::OutDir::reopen(p)?,
-        None => {
-            let root = opts
-                .out
-                .clone()
-                .unwrap_or_else(|| scenario.output.dir.clone());
-            outputs::OutDir::create(&root, &scenario.scenario.name, method.name())?
-        }
-    };
-    let dir = out.path().to_path_buf();
+    let run = Setup::of(scenario, opts)?;
+    let dir = run.out.path().to_path_buf();
     let quiet = opts.quiet;
-    let sharded = evaluation::attach(&dir, &problem, seed)?;
+    let sharded = evaluation::attach(&dir, &run.problem, run.seed)?;
     evaluation::show_progress(!quiet);
     let say = |m: &str| {
         if !quiet {
@@ -147,131 +131,297 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     if opts.resume.is_none() {
         say(&format!(
             "calibrating {} ({}) by {}: {} parameters, {} targets; writing {} (an interrupted \
-             calibration resumes with --resume {})",
+             calibration resumes with `{}`)",
             scenario.scenario.name,
             scenario.file_label(),
-            method.name(),
-            problem.dim(),
-            problem.targets.len(),
+            run.method.name(),
+            run.problem.dim(),
+            run.problem.targets.len(),
             dir.display(),
-            dir.display()
+            resume_command(&dir)
         ));
     }
-    let started = utc_stamp(SystemTime::now());
-    let resume = previous.is_some();
-    let (estimates, stopped, wall, sims, total, used_threads, particles, abc_state, smm_state) =
-        match method {
-            Method::Abc => {
-                let o = Executor::new(
-                    AbcSmc {
-                        settings: spec.abc.clone(),
-                    },
-                    &problem,
-                    seed,
-                    threads,
-                )
-                .checkpoints(dir.clone(), resume)
-                .observe(say)
-                .run()?;
-                let est = summary::abc_estimates(&problem, &o.state);
-                let draws = summary::resample(&o.state, spec.predictive_draws, seed);
-                (
-                    est,
-                    o.reason,
-                    o.wall_seconds,
-                    o.simulations,
-                    o.state.simulations_run,
-                    o.threads,
-                    draws,
-                    Some(o.state),
-                    None,
-                )
-            }
-            Method::Smm => {
-                let o = Executor::new(
-                    Smm {
-                        settings: spec.smm.clone(),
-                    },
-                    &problem,
-                    seed,
-                    threads,
-                )
-                .checkpoints(dir.clone(), resume)
-                .observe(say)
-                .run()?;
-                let est = summary::smm_estimates(&problem, &o.state);
-                let draws = vec![o.state.theta.clone(); spec.predictive_draws];
-                (
-                    est,
-                    o.reason,
-                    o.wall_seconds,
-                    o.simulations,
-                    o.state.simulations,
-                    o.threads,
-                    draws,
-                    None,
-                    Some(o.state),
-                )
-            }
-        };
-    say(&format!("stopped: {stopped}"));
-    let clock = Instant::now();
-    let pool = crate::ensemble::pool(used_threads).map_err(|e| Error::Other(e.to_string()))?;
-    let pred = pool.install(|| ppc::predictive(&problem, &particles, seed))?;
-    let pred_wall = clock.elapsed().as_secs_f64();
-    // ABC's calibrated scenario carries the summary of the posterior that fits best.
-    let point = match &abc_state {
-        Some(s) => Some(pool.install(|| summary::abc_point(&problem, s, seed))?),
-        None => None,
-    };
-    if let Some((c, best)) = &point {
-        say(&format!(
-            "point estimate: the {} (median ABC distance {:.3} over {} simulations; {})",
-            c[*best].name.replace('_', " "),
-            c[*best].median_distance,
-            summary::POINT_RUNS,
-            c.iter()
-                .map(|x| format!("{} {:.3}", x.name.replace('_', " "), x.median_distance))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-
-    let smm3 = smm_state.as_ref().and_then(|s| s.phase3.as_ref());
-    let converged = smm_state
+    let fit = run.fit(scenario, &dir, say)?;
+    say(&format!("stopped: {}", fit.stopped));
+    let checks = Checks::run(&run, &fit, say)?;
+    let converged = fit
+        .smm
         .as_ref()
         .map(|s| s.phase3.as_ref().is_some_and(|p| p.converged));
-    let advice = match (&smm_state, converged) {
-        (Some(s), Some(false)) => Some(smm::advice(&problem, s, &spec.smm)),
+    let advice = match (&fit.smm, converged) {
+        (Some(s), Some(false)) => Some(smm::advice(&run.problem, s, &scenario.calibration.smm)),
         _ => None,
     };
-    outputs::write_estimates(&dir, &estimates, method.name(), converged)?;
-    match (&abc_state, &smm_state) {
+    write_method_outputs(&dir, &run, &fit, &checks, converged)?;
+    write_calibrated(&dir, scenario, &run, &fit, &checks, advice.as_deref(), say)?;
+    write_manifest(&dir, scenario, &run, &fit, &checks)?;
+    let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));
+    if sharded {
+        evaluation::tidy(&dir)?;
+    }
+    let final_dir = run.out.finish()?;
+    Ok(Report {
+        dir: final_dir,
+        method: run.method,
+        estimates: fit.estimates,
+        stopped: fit.stopped,
+        wall_seconds: fit.wall,
+        simulations: fit.simulations,
+        threads: fit.threads,
+        converged,
+        advice,
+        gof: checks
+            .predictive
+            .gof
+            .iter()
+            .map(|t| (t.family.clone(), t.wave, t.p_value))
+            .collect(),
+    })
+}
+
+/// What a calibration runs with: method, seed, threads, the problem and its directory.
+struct Setup {
+    method: Method,
+    seed: u64,
+    threads: usize,
+    problem: Problem,
+    out: outputs::OutDir,
+    /// Resuming a checkpoint.
+    resume: bool,
+}
+
+impl Setup {
+    /// The method and seed (a resume keeps those it started with unless they are given
+    /// again, and a different method is an error), the problem and the directory.
+    fn of(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Setup> {
+        // (A sharded calibration has no checkpoint before its first generation is complete.)
+        let previous = match &opts.resume {
+            Some(dir) if !evaluation::is_sharded(dir) || dir.join(checkpoint::FILE).is_file() => {
+                Some(checkpoint::peek(dir)?)
+            }
+            _ => None,
+        };
+        let recorded = previous.as_ref().map(|(m, _)| match m.as_str() {
+            "smm" => Method::Smm,
+            _ => Method::Abc,
+        });
+        if let (Some(given), Some(was), Some(dir)) = (opts.method, recorded, &opts.resume)
+            && given != was
+        {
+            return Err(Error::Other(format!(
+                "{}: this calibration was started with --method {}; resume it with --method {} \
+                 or without --method (a resume keeps the method it started with), not with \
+                 --method {}",
+                dir.display(),
+                was.name(),
+                was.name(),
+                given.name()
+            )));
+        }
+        let method = opts
+            .method
+            .or(recorded)
+            .unwrap_or(scenario.calibration.method);
+        let seed = opts
+            .seed
+            .or(previous.as_ref().map(|p| p.1))
+            .unwrap_or(scenario.montecarlo.seed);
+        let problem = Problem::from_scenario(scenario)?;
+        let out = match &opts.resume {
+            Some(p) => outputs::OutDir::reopen(p)?,
+            None => {
+                let root = opts
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| scenario.output.dir.clone());
+                outputs::OutDir::create(&root, &scenario.scenario.name, method.name())?
+            }
+        };
+        if let Ok(mut f) = SCENARIO_FILE.lock() {
+            *f = Some(scenario.file_label());
+        }
+        Ok(Setup {
+            method,
+            seed,
+            threads: opts.threads.unwrap_or(scenario.montecarlo.threads),
+            problem,
+            out,
+            resume: previous.is_some(),
+        })
+    }
+
+    /// Runs the method to its end.
+    fn fit(&self, scenario: &Scenario, dir: &Path, say: impl Fn(&str)) -> Result<Fitted> {
+        let spec = &scenario.calibration;
+        let (problem, seed) = (&self.problem, self.seed);
+        match self.method {
+            Method::Abc => {
+                let settings = spec.abc.clone();
+                let o = self.execute(AbcSmc { settings }, dir, say)?;
+                Ok(Fitted {
+                    estimates: summary::abc_estimates(problem, &o.state),
+                    draws: summary::resample(&o.state, spec.predictive_draws, seed),
+                    total: o.state.simulations_run,
+                    abc: Some(o.state.clone()),
+                    smm: None,
+                    ..Fitted::of(&o)
+                })
+            }
+            Method::Smm => {
+                let settings = spec.smm.clone();
+                let o = self.execute(Smm { settings }, dir, say)?;
+                Ok(Fitted {
+                    estimates: summary::smm_estimates(problem, &o.state),
+                    draws: vec![o.state.theta.clone(); spec.predictive_draws],
+                    total: o.state.simulations,
+                    abc: None,
+                    smm: Some(o.state.clone()),
+                    ..Fitted::of(&o)
+                })
+            }
+        }
+    }
+
+    /// Runs a solver with checkpoints in `dir`, from its checkpoint when resuming.
+    fn execute<S: Solver>(
+        &self,
+        solver: S,
+        dir: &Path,
+        say: impl Fn(&str),
+    ) -> Result<Outcome<S::State>> {
+        Executor::new(solver, &self.problem, self.seed, self.threads)
+            .checkpoints(dir.to_path_buf(), self.resume)
+            .observe(say)
+            .run()
+    }
+}
+
+/// What the method found.
+struct Fitted {
+    estimates: Vec<Estimate>,
+    stopped: String,
+    /// Wall time and simulations of this session.
+    wall: f64,
+    simulations: u64,
+    /// Simulations of the whole calibration.
+    total: u64,
+    threads: usize,
+    sessions: Vec<checkpoint::Session>,
+    /// Parameter vectors of the predictive checks.
+    draws: Vec<Vec<f64>>,
+    abc: Option<AbcState>,
+    smm: Option<SmmState>,
+}
+
+impl Fitted {
+    /// The parts every method's outcome has.
+    fn of<S>(o: &Outcome<S>) -> Fitted {
+        Fitted {
+            estimates: Vec::new(),
+            stopped: o.reason.clone(),
+            wall: o.wall_seconds,
+            simulations: o.simulations,
+            total: 0,
+            threads: o.threads,
+            sessions: o.sessions.clone(),
+            draws: Vec::new(),
+            abc: None,
+            smm: None,
+        }
+    }
+}
+
+/// The checks after the fit: predictive checks and goodness of fit, and ABC's point estimate.
+struct Checks {
+    predictive: ppc::Predictive,
+    wall: f64,
+    /// ABC: the candidate point estimates and the one chosen.
+    point: Option<(Vec<summary::PointCandidate>, usize)>,
+}
+
+impl Checks {
+    fn run(run: &Setup, fit: &Fitted, say: impl Fn(&str)) -> Result<Checks> {
+        let clock = Instant::now();
+        let pool = crate::ensemble::pool(fit.threads).map_err(|e| Error::Other(e.to_string()))?;
+        let predictive = pool.install(|| ppc::predictive(&run.problem, &fit.draws, run.seed))?;
+        let wall = clock.elapsed().as_secs_f64();
+        // ABC's calibrated scenario carries the summary of the posterior that fits best.
+        let point = match &fit.abc {
+            Some(s) => Some(pool.install(|| summary::abc_point(&run.problem, s, run.seed))?),
+            None => None,
+        };
+        if let Some((c, best)) = &point {
+            say(&format!(
+                "point estimate: the {} (median ABC distance {:.3} over {} simulations; {})",
+                c[*best].name.replace('_', " "),
+                c[*best].median_distance,
+                summary::POINT_RUNS,
+                c.iter()
+                    .map(|x| format!("{} {:.3}", x.name.replace('_', " "), x.median_distance))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(Checks {
+            predictive,
+            wall,
+            point,
+        })
+    }
+}
+
+/// The estimates, the method's own files, the figures and the predictive checks.
+fn write_method_outputs(
+    dir: &Path,
+    run: &Setup,
+    fit: &Fitted,
+    checks: &Checks,
+    converged: Option<bool>,
+) -> Result<()> {
+    let problem = &run.problem;
+    let estimates = &fit.estimates;
+    outputs::write_estimates(dir, estimates, run.method.name(), converged)?;
+    match (&fit.abc, &fit.smm) {
         (Some(s), _) => {
-            outputs::write_targets(&dir, &problem, Some(&s.scales.scale))?;
-            outputs::write_abc(&dir, &problem, s)?;
+            outputs::write_targets(dir, problem, Some(&s.scales.scale))?;
+            outputs::write_abc(dir, problem, s)?;
             plot::write_marginals(
-                &dir,
-                &outputs::marginals(&problem, &estimates, Some((&s.theta, &s.weights)), None),
+                dir,
+                &outputs::marginals(problem, estimates, Some((&s.theta, &s.weights)), None),
             )?;
         }
         (_, Some(s)) => {
-            outputs::write_targets(&dir, &problem, None)?;
-            outputs::write_smm(&dir, &problem, s)?;
-            plot::write_marginals(&dir, &outputs::marginals(&problem, &estimates, None, None))?;
+            outputs::write_targets(dir, problem, None)?;
+            outputs::write_smm(dir, problem, s)?;
+            plot::write_marginals(dir, &outputs::marginals(problem, estimates, None, None))?;
         }
         _ => {}
     }
-    outputs::write_predictive(&dir, &pred, problem.observed.len())?;
-    if let Some((c, best)) = &point {
-        outputs::write_point_estimates(&dir, &problem, c, *best)?;
+    outputs::write_predictive(dir, &checks.predictive, problem.observed.len())?;
+    if let Some((c, best)) = &checks.point {
+        outputs::write_point_estimates(dir, problem, c, *best)?;
     }
+    Ok(())
+}
+
+/// `scenario.toml` (the scenario as calibrated, with the method used) and `calibrated.toml`
+/// (with the point estimates written in; flagged when the method of moments did not converge).
+fn write_calibrated(
+    dir: &Path,
+    scenario: &Scenario,
+    run: &Setup,
+    fit: &Fitted,
+    checks: &Checks,
+    advice: Option<&str>,
+    say: impl Fn(&str),
+) -> Result<()> {
+    let (method, seed) = (run.method, run.seed);
     // The scenario as calibrated: with the method actually used (`--method` overrides it).
     let mut used = scenario.with_resolved_paths();
     used.calibration.method = method;
-    outputs::write_file(&dir, "scenario.toml", &used.to_toml())?;
-    let mut carried = estimates.clone();
-    let what = match &point {
+    outputs::write_file(dir, "scenario.toml", &used.to_toml())?;
+    let mut carried = fit.estimates.clone();
+    let what = match &checks.point {
         Some((c, best)) => {
             for (e, &x) in carried.iter_mut().zip(&c[*best].theta) {
                 e.estimate = x;
@@ -290,65 +440,66 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
                 "# {} calibrated by `wecare calibrate` (method {}, seed {seed}): {} set to {what}.\n",
                 scenario.scenario.name,
                 method.name(),
-                problem.keys().join(", "),
+                run.problem.keys().join(", "),
             );
-            let warning = match &advice {
+            let warning = match advice {
                 Some(a) => format!(
-                    "# WARNING: NOT CONVERGED. The method of moments did not converge ({stopped}); \
-                     these values do not reproduce the observed moments. {a}.\n"
+                    "# WARNING: NOT CONVERGED. The method of moments did not converge ({}); \
+                     these values do not reproduce the observed moments. {a}.\n",
+                    fit.stopped
                 ),
                 None => String::new(),
             };
-            outputs::write_file(&dir, "calibrated.toml", &(warning + &header + &c.to_toml()))?;
+            outputs::write_file(dir, "calibrated.toml", &(warning + &header + &c.to_toml()))
         }
-        Err(e) => say(&format!(
-            "warning: the estimates do not make a valid scenario, calibrated.toml not written: {e}"
-        )),
+        Err(e) => {
+            say(&format!(
+                "warning: the estimates do not make a valid scenario, calibrated.toml not \
+                 written: {e}"
+            ));
+            Ok(())
+        }
     }
+}
+
+/// `manifest.json`, covering every session of the calibration.
+fn write_manifest(
+    dir: &Path,
+    scenario: &Scenario,
+    run: &Setup,
+    fit: &Fitted,
+    checks: &Checks,
+) -> Result<()> {
+    let smm3 = fit.smm.as_ref().and_then(|s| s.phase3.as_ref());
+    let sessions = &fit.sessions;
     outputs::write_manifest(
-        &dir,
+        dir,
         outputs::Manifest {
             engine: "wecare",
             version: env!("CARGO_PKG_VERSION"),
             scenario_name: scenario.scenario.name.clone(),
             scenario_file: scenario.file_label(),
-            method: method.name().into(),
-            seed,
-            threads: used_threads,
-            started_utc: started,
-            wall_seconds: wall,
-            simulations: sims,
-            total_simulations: total,
-            simulations_per_second: sims as f64 / wall.max(1e-9),
-            stopped: stopped.clone(),
-            predictive_simulations: pred.simulations,
-            predictive_wall_seconds: pred_wall,
+            method: run.method.name().into(),
+            seed: run.seed,
+            threads: fit.threads,
+            started_utc: sessions
+                .first()
+                .map(|s| s.started_utc.clone())
+                .unwrap_or_default(),
+            resumed: sessions.len() > 1,
+            wall_seconds: sessions.iter().map(|s| s.wall_seconds).sum(),
+            simulations: sessions.iter().map(|s| s.simulations).sum(),
+            total_simulations: fit.total,
+            simulations_per_second: fit.simulations as f64 / fit.wall.max(1e-9),
+            sessions: sessions.clone(),
+            stopped: fit.stopped.clone(),
+            predictive_simulations: checks.predictive.simulations,
+            predictive_wall_seconds: checks.wall,
             converged: smm3.map(|p| p.converged),
             max_convergence_ratio: smm3.map(|p| p.max_convergence_ratio),
-            estimates: estimates.clone(),
+            estimates: fit.estimates.clone(),
             files: Vec::new(),
             record: outputs::Record::of(scenario)?,
         },
-    )?;
-    let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));
-    if sharded {
-        evaluation::tidy(&dir)?;
-    }
-    let final_dir = out.finish()?;
-    Ok(Report {
-        dir: final_dir,
-        method,
-        estimates,
-        stopped,
-        wall_seconds: wall,
-        simulations: sims,
-        threads: used_threads,
-        converged,
-        advice,
-        gof: pred
-            .gof
-            .iter()
-            .map(|t| (t.family.clone(), t.wave, t.p_value))
-            .collect(),
-    })
+    )
 }

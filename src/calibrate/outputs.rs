@@ -25,6 +25,78 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct OutDir {
     dir: RunDir,
+    /// The directory's lock, held while the calibration runs.
+    _lock: Lock,
+}
+
+/// The lock file of a calibration directory being written.
+pub const LOCK: &str = "calibration.lock";
+
+/// A calibration directory's lock: the file [`LOCK`], created exclusively and holding the
+/// process id, so that a second `--resume` of the same directory cannot run at the same time.
+/// It is removed when the calibration ends; one left behind by a process that no longer runs
+/// (killed, or stopped by Ctrl-C) is stale and taken over.
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Takes the lock of `dir`, or says which process holds it.
+    fn take(dir: &Path) -> Result<Lock> {
+        let path = dir.join(LOCK);
+        // Twice at most: once more after removing a stale lock.
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    writeln!(f, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if !running(pid) => {
+                            let _ = std::fs::remove_file(&path);
+                        }
+                        _ => {
+                            let who =
+                                holder.map_or("another process".into(), |p| format!("process {p}"));
+                            return Err(Error::Other(format!(
+                                "{}: another `wecare calibrate` ({who}) is writing this \
+                                 calibration now; wait for it to finish, or stop it, before \
+                                 resuming (if no such process runs, remove {LOCK})",
+                                dir.display()
+                            )));
+                        }
+                    }
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+        Err(Error::Other(format!(
+            "{}: cannot take the lock {LOCK}",
+            dir.display()
+        )))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether process `pid` runs (on systems with `/proc`; elsewhere it is assumed to run, and a
+/// stale lock must be removed by hand).
+fn running(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 impl OutDir {
@@ -35,11 +107,26 @@ impl OutDir {
         let dir = RunDir::create(&base, &format!("{scenario}-{method}"))
             .map_err(|e| Error::io(&base, e))?
             .keep_unfinished();
-        Ok(OutDir { dir })
+        let lock = Lock::take(dir.path())?;
+        Ok(OutDir { dir, _lock: lock })
     }
 
     /// Reopens an unfinished calibration directory (`.<id>.partial` with a checkpoint).
     pub fn reopen(partial: &Path) -> Result<OutDir> {
+        let finished = partial.join("manifest.json").is_file()
+            && !partial
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.') && n.ends_with(".partial"));
+        if finished {
+            return Err(Error::Other(format!(
+                "{}: this calibration is finished, and a finished one is never changed, so it \
+                 cannot be resumed or extended; to go on with a larger budget or more \
+                 generations, start a new calibration with those settings (`wecare calibrate \
+                 SCENARIO`)",
+                partial.display()
+            )));
+        }
         let dir = RunDir::reopen(partial).map_err(|e| {
             Error::Other(format!(
                 "{}: {e}; only an unfinished calibration (`.<id>.partial`) resumes, a finished \
@@ -56,7 +143,8 @@ impl OutDir {
                 super::checkpoint::FILE
             )));
         }
-        Ok(OutDir { dir })
+        let lock = Lock::take(dir.path())?;
+        Ok(OutDir { dir, _lock: lock })
     }
 
     /// Where files go while the calibration runs.
@@ -67,6 +155,9 @@ impl OutDir {
     /// Renames the directory to its final name; fails rather than replace anything.
     pub fn finish(self) -> Result<PathBuf> {
         let dest = self.dir.destination().to_path_buf();
+        // The lock file goes before the directory takes its final name.
+        let lock = self.dir.path().join(LOCK);
+        std::fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
         self.dir.finish().map_err(|e| Error::io(&dest, e))
     }
 }
@@ -250,7 +341,7 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
         header.extend(keys.iter().cloned());
         let rows: Vec<Vec<String>> = keys
             .iter()
-            .zip(&p3.covariance)
+            .zip(p3.covariance.row_iter())
             .map(|(k, row)| {
                 let mut r = vec![k.clone()];
                 r.extend(row.iter().map(|&x| num(x)));
@@ -263,7 +354,7 @@ pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> 
         let rows: Vec<Vec<String>> = m
             .names
             .iter()
-            .zip(&p3.derivative)
+            .zip(p3.derivative.row_iter())
             .map(|(k, row)| {
                 let mut r = vec![k.clone()];
                 r.extend(row.iter().map(|&x| num(x)));
@@ -594,16 +685,23 @@ pub struct Manifest {
     pub seed: u64,
     /// Worker threads of the last session.
     pub threads: usize,
-    /// Start of the last session, UTC.
+    /// Start of the calibration (of its first session), UTC.
     pub started_utc: String,
-    /// Wall time of the last session, seconds (simulations, without the predictive checks).
+    /// Whether the calibration was resumed (then `sessions` has more than one entry).
+    pub resumed: bool,
+    /// Wall time over every session up to its last checkpoint, seconds (simulations, without
+    /// the predictive checks).
     pub wall_seconds: f64,
-    /// Simulations of the last session.
+    /// Simulations over every session, each up to its last checkpoint (what an interrupted
+    /// session ran after it is run again, and counted, by the resume).
     pub simulations: u64,
-    /// Simulations over the whole calibration.
+    /// Simulations over the whole calibration, as the method counts them (ABC: with those of
+    /// the last batch beyond the population).
     pub total_simulations: u64,
     /// Simulations per second in the last session.
     pub simulations_per_second: f64,
+    /// Every session: the first run, then each resume.
+    pub sessions: Vec<super::checkpoint::Session>,
     /// Why the method stopped.
     pub stopped: String,
     /// Predictive simulations.
@@ -745,7 +843,7 @@ pub fn write_manifest(dir: &Path, mut m: Manifest) -> Result<()> {
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".tmp"))
+        .filter(|n| !n.ends_with(".tmp") && n != LOCK)
         .collect();
     files.push("manifest.json".into());
     files.sort();

@@ -150,12 +150,40 @@ fn bin_name(prefix: &str, first: usize, b: usize, bins: usize, capped: bool) -> 
     }
 }
 
+/// One predictive simulation: its matched statistics (with the targets' noise) and the record
+/// of each wave.
+type Run = (Vec<f64>, Vec<WaveRecord>);
+
 /// Runs the predictive checks: one simulation per draw (`draws`, parameter vectors), streams
 /// from (seed, draw index).
 pub fn predictive(problem: &Problem, draws: &[Vec<f64>], seed: u64) -> Result<Predictive> {
+    let runs = simulate(problem, draws, seed)?;
+    let observed = record(problem, &problem.observed);
+    let mut out = Predictive {
+        simulations: draws.len() as u64,
+        ..Default::default()
+    };
+    for (i, t) in problem.targets.iter().enumerate() {
+        let sims: Vec<f64> = runs.iter().map(|r| r.0[i]).collect();
+        out.fit
+            .push(summarise(t.wave, "matched", t.label(), t.value, &sims));
+    }
+    let waves = runs.first().map_or(0, |r| r.1.len());
+    for k in 0..waves {
+        wave_checks(problem, &runs, observed.get(k), k, &mut out.checks);
+    }
+    if !problem.observed.is_empty() {
+        out.gof = joint_gof(problem, &observed, &runs);
+    }
+    Ok(out)
+}
+
+/// One simulation per draw, with Gaussian noise of each target's standard error added to its
+/// statistic (as the fit saw it).
+fn simulate(problem: &Problem, draws: &[Vec<f64>], seed: u64) -> Result<Vec<Run>> {
     let master = derive_seed(seed, TAG_PREDICTIVE, 0);
     let noise_master = derive_seed(seed, TAG_NOISE, 0);
-    let runs: Vec<(Vec<f64>, Vec<WaveRecord>)> = draws
+    draws
         .par_iter()
         .enumerate()
         .map(|(d, theta)| {
@@ -170,147 +198,147 @@ pub fn predictive(problem: &Problem, draws: &[Vec<f64>], seed: u64) -> Result<Pr
             }
             Ok((s, record(problem, &snaps)))
         })
-        .collect::<Result<_>>()?;
-    let observed = record(problem, &problem.observed);
-    let mut out = Predictive {
-        simulations: draws.len() as u64,
-        ..Default::default()
+        .collect()
+}
+
+/// The checks of wave `k + 1` (0-based `k`): degree and geodesic distributions, unreachable
+/// pairs, every unmatched statistic of the network scope, and the covariate similarity.
+fn wave_checks(
+    problem: &Problem,
+    runs: &[Run],
+    obs: Option<&WaveRecord>,
+    k: usize,
+    checks: &mut Vec<CheckRow>,
+) {
+    let wave = k + 1;
+    let matched = |name: &str| {
+        problem
+            .targets
+            .iter()
+            .any(|t| t.wave == wave && t.scope == "network" && t.statistic == name)
     };
-    for (i, t) in problem.targets.iter().enumerate() {
-        let sims: Vec<f64> = runs.iter().map(|r| r.0[i]).collect();
-        out.fit
-            .push(summarise(t.wave, "matched", t.label(), t.value, &sims));
+    let degree: Field = |w| &w.degree;
+    histogram_checks(
+        runs,
+        obs,
+        k,
+        ("degree", "degree", 0, DEGREE_CAP + 1),
+        degree,
+        checks,
+    );
+    let distance: Field = |w| &w.distance;
+    histogram_checks(
+        runs,
+        obs,
+        k,
+        ("geodesic", "distance", 1, DISTANCE_CAP),
+        distance,
+        checks,
+    );
+    let col: Vec<f64> = runs.iter().map(|r| r.1[k].unreachable).collect();
+    checks.push(summarise(
+        wave,
+        "geodesic",
+        "distance.unreachable".into(),
+        obs.map_or(f64::NAN, |o| o.unreachable),
+        &col,
+    ));
+    // Every other statistic of the network scope.
+    let mut names: Vec<&'static str> = runs
+        .first()
+        .map(|r| r.1[k].stats.keys().copied().collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    let ties_only = problem.observed_ties_only.get(k) == Some(&true);
+    for name in names.into_iter().filter(|n| !matched(n)) {
+        let check = if name.starts_with("organisations") || name.starts_with("entrants") {
+            "kind_counts"
+        } else {
+            "wave_statistic"
+        };
+        let col: Vec<f64> = runs
+            .iter()
+            .map(|r| r.1[k].stats.get(name).copied().unwrap_or(f64::NAN))
+            .collect();
+        let o = obs
+            .filter(|_| !(ties_only && needs_attributes(name)))
+            .and_then(|o| o.stats.get(name).copied())
+            .unwrap_or(f64::NAN);
+        checks.push(summarise(wave, check, name.to_string(), o, &col));
     }
-    let waves = runs.first().map_or(0, |r| r.1.len());
     let has_covariate = problem
         .dataset
         .organisations
         .iter()
         .any(|o| o.covariate.is_some());
-    for k in 0..waves {
-        let wave = k + 1;
-        let obs = observed.get(k);
-        let matched = |name: &str| {
-            problem
-                .targets
-                .iter()
-                .any(|t| t.wave == wave && t.scope == "network" && t.statistic == name)
-        };
-        // Degree distribution.
-        let max_len = runs
-            .iter()
-            .map(|r| r.1[k].degree.len())
-            .chain(obs.map(|o| o.degree.len()))
-            .max()
-            .unwrap_or(0);
-        let bins = max_len.min(DEGREE_CAP + 1);
-        let capped = max_len > DEGREE_CAP + 1;
-        if bins > 0 {
-            let sims: Vec<Vec<f64>> = runs
-                .iter()
-                .map(|r| binned(&r.1[k].degree, 0, bins))
-                .collect();
-            let o = obs.map(|o| binned(&o.degree, 0, bins));
-            for b in 0..bins {
-                let col: Vec<f64> = sims.iter().map(|s| s[b]).collect();
-                out.checks.push(summarise(
-                    wave,
-                    "degree",
-                    bin_name("degree", 0, b, bins, capped),
-                    o.as_ref().map_or(f64::NAN, |o| o[b]),
-                    &col,
-                ));
-            }
-        }
-        // Geodesic distances (from 1), and unreachable pairs.
-        let max_len = runs
-            .iter()
-            .map(|r| r.1[k].distance.len())
-            .chain(obs.map(|o| o.distance.len()))
-            .max()
-            .unwrap_or(0);
-        let bins = max_len.saturating_sub(1).min(DISTANCE_CAP);
-        let capped = max_len.saturating_sub(1) > DISTANCE_CAP;
-        if bins > 0 {
-            let sims: Vec<Vec<f64>> = runs
-                .iter()
-                .map(|r| binned(&r.1[k].distance, 1, bins))
-                .collect();
-            let o = obs.map(|o| binned(&o.distance, 1, bins));
-            for b in 0..bins {
-                let col: Vec<f64> = sims.iter().map(|s| s[b]).collect();
-                out.checks.push(summarise(
-                    wave,
-                    "geodesic",
-                    bin_name("distance", 1, b, bins, capped),
-                    o.as_ref().map_or(f64::NAN, |o| o[b]),
-                    &col,
-                ));
-            }
-        }
-        let col: Vec<f64> = runs.iter().map(|r| r.1[k].unreachable).collect();
-        out.checks.push(summarise(
+    if has_covariate && !matched(TIE_COVARIATE_SIMILARITY) {
+        let col: Vec<f64> = runs.iter().map(|r| r.1[k].covariate).collect();
+        checks.push(summarise(
             wave,
-            "geodesic",
-            "distance.unreachable".into(),
-            obs.map_or(f64::NAN, |o| o.unreachable),
+            "wave_statistic",
+            TIE_COVARIATE_SIMILARITY.into(),
+            obs.map_or(f64::NAN, |o| o.covariate),
             &col,
         ));
-        // Every other statistic of the network scope.
-        let mut names: Vec<&'static str> = runs
-            .first()
-            .map(|r| r.1[k].stats.keys().copied().collect())
-            .unwrap_or_default();
-        names.sort_unstable();
-        for name in names {
-            if matched(name) {
-                continue;
-            }
-            let check = if name.starts_with("organisations") || name.starts_with("entrants") {
-                "kind_counts"
-            } else {
-                "wave_statistic"
-            };
-            let col: Vec<f64> = runs
-                .iter()
-                .map(|r| r.1[k].stats.get(name).copied().unwrap_or(f64::NAN))
-                .collect();
-            let ties_only = problem.observed_ties_only.get(k) == Some(&true);
-            let o = obs
-                .filter(|_| !(ties_only && needs_attributes(name)))
-                .and_then(|o| o.stats.get(name).copied())
-                .unwrap_or(f64::NAN);
-            out.checks
-                .push(summarise(wave, check, name.to_string(), o, &col));
-        }
-        if has_covariate && !matched(TIE_COVARIATE_SIMILARITY) {
-            let col: Vec<f64> = runs.iter().map(|r| r.1[k].covariate).collect();
-            out.checks.push(summarise(
-                wave,
-                "wave_statistic",
-                TIE_COVARIATE_SIMILARITY.into(),
-                obs.map_or(f64::NAN, |o| o.covariate),
-                &col,
-            ));
-        }
     }
-    if !problem.observed.is_empty() {
-        // The waves the fit is judged on: those of the matched targets (the first wave of a
-        // panel is conditioned on, not fitted), else every observed wave.
-        let mut waves: Vec<usize> = problem.targets.iter().map(|t| t.wave).collect();
-        waves.sort_unstable();
-        waves.dedup();
-        if waves.is_empty() {
-            waves = (1..=observed.len()).collect();
-        }
-        let obs: Vec<Vec<Vec<f64>>> = observed.iter().map(|w| w.aux.clone()).collect();
-        let sims: Vec<Vec<Vec<Vec<f64>>>> = runs
-            .iter()
-            .map(|r| r.1.iter().map(|w| w.aux.clone()).collect())
-            .collect();
-        out.gof = gof::tests(&obs, &sims, &waves);
+}
+
+/// A histogram of a wave's record.
+type Field = fn(&WaveRecord) -> &[u64];
+
+/// One check per bin of a histogram of wave `k + 1` (`field` of its record): `(family, bin
+/// prefix, first bin, most bins)`; the last bin holds the rest when the histograms are longer.
+fn histogram_checks(
+    runs: &[Run],
+    obs: Option<&WaveRecord>,
+    k: usize,
+    (family, prefix, first, cap): (&str, &str, usize, usize),
+    field: Field,
+    checks: &mut Vec<CheckRow>,
+) {
+    let max_len = runs
+        .iter()
+        .map(|r| field(&r.1[k]).len())
+        .chain(obs.map(|o| field(o).len()))
+        .max()
+        .unwrap_or(0);
+    let bins = max_len.saturating_sub(first).min(cap);
+    let capped = max_len.saturating_sub(first) > cap;
+    if bins == 0 {
+        return;
     }
-    Ok(out)
+    let sims: Vec<Vec<f64>> = runs
+        .iter()
+        .map(|r| binned(field(&r.1[k]), first, bins))
+        .collect();
+    let o = obs.map(|o| binned(field(o), first, bins));
+    for b in 0..bins {
+        let col: Vec<f64> = sims.iter().map(|s| s[b]).collect();
+        checks.push(summarise(
+            k + 1,
+            family,
+            bin_name(prefix, first, b, bins, capped),
+            o.as_ref().map_or(f64::NAN, |o| o[b]),
+            &col,
+        ));
+    }
+}
+
+/// The joint goodness-of-fit tests on the waves the fit is judged on: those of the matched
+/// targets (the first wave of a panel is conditioned on, not fitted), else every observed wave.
+fn joint_gof(problem: &Problem, observed: &[WaveRecord], runs: &[Run]) -> Vec<GofTest> {
+    let mut waves: Vec<usize> = problem.targets.iter().map(|t| t.wave).collect();
+    waves.sort_unstable();
+    waves.dedup();
+    if waves.is_empty() {
+        waves = (1..=observed.len()).collect();
+    }
+    let obs: Vec<Vec<Vec<f64>>> = observed.iter().map(|w| w.aux.clone()).collect();
+    let sims: Vec<Vec<Vec<Vec<f64>>>> = runs
+        .iter()
+        .map(|r| r.1.iter().map(|w| w.aux.clone()).collect())
+        .collect();
+    gof::tests(&obs, &sims, &waves)
 }
 
 #[cfg(test)]

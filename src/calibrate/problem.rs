@@ -244,7 +244,9 @@ impl Problem {
     /// parameters, targets), so a resume can check it continues the same calibration.
     pub fn fingerprint(&self) -> String {
         let mut h = Sha256::new();
-        let mut s = self.scenario.clone();
+        // Data paths resolved and canonical, so that a scenario naming its files by absolute
+        // paths, or from another directory, is the same scenario.
+        let mut s = self.scenario.with_resolved_paths();
         // The seed is checked on its own; threads and the output place do not change results;
         // stopping rules may be relaxed on resuming (a larger budget, more generations).
         s.montecarlo = Default::default();

@@ -39,12 +39,13 @@
 //! depend on the number of threads.
 
 use super::checkpoint::{exact, exact_mat, exact_vec};
-use super::linalg::{self, Matrix};
 use super::prior::Prior;
 use super::problem::{Problem, derive_seed};
 use super::solver::Solver;
 use super::spec::SmmSettings;
+use super::summary::{invert, mean_and_covariance};
 use crate::error::{Error, Result};
+use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -198,13 +199,13 @@ pub struct Phase3 {
     pub converged: bool,
     /// Derivative matrix at the estimate (moments by parameters).
     #[serde(with = "exact_mat")]
-    pub derivative: Matrix,
+    pub derivative: DMatrix<f64>,
     /// Covariance of the simulated moments.
     #[serde(with = "exact_mat")]
-    pub moment_covariance: Matrix,
+    pub moment_covariance: DMatrix<f64>,
     /// Covariance of the estimates, `D^-1 Sigma D^-T`.
     #[serde(with = "exact_mat")]
-    pub covariance: Matrix,
+    pub covariance: DMatrix<f64>,
     /// Standard errors of the estimates.
     #[serde(with = "exact_vec")]
     pub se: Vec<f64>,
@@ -242,10 +243,10 @@ pub struct SmmState {
     pub start: Vec<f64>,
     /// Phase 1 derivative matrix (moments by parameters).
     #[serde(with = "exact_mat")]
-    pub derivative: Matrix,
+    pub derivative: DMatrix<f64>,
     /// The phase 2 update matrix, `D~^-1`.
     #[serde(with = "exact_mat")]
-    pub update: Matrix,
+    pub update: DMatrix<f64>,
     /// Phase 2 iterations.
     pub iterations: Vec<Iteration>,
     /// Completed phases and subphases.
@@ -323,9 +324,9 @@ struct AtPoint {
     /// Mean simulated moments.
     mean: Vec<f64>,
     /// Their covariance.
-    cov: Matrix,
+    cov: DMatrix<f64>,
     /// Mean finite-difference derivative matrix (moments by parameters).
-    derivative: Matrix,
+    derivative: DMatrix<f64>,
     /// Runs left out because a moment was undefined.
     failed: usize,
     /// Simulations run.
@@ -365,17 +366,10 @@ fn estimate_at(
         }));
     }
     let s: Vec<Vec<f64>> = ok.iter().map(|x| x.0.clone()).collect();
-    let mean = linalg::mean(&s);
-    let cov = linalg::covariance(&s);
+    let (mean, cov) = mean_and_covariance(&s);
     let (k, p) = (moments.target.len(), theta.len());
-    let mut d = vec![vec![0.0; p]; k];
-    for x in &with_d {
-        for j in 0..p {
-            for (i, row) in d.iter_mut().enumerate() {
-                row[j] += x[j][i] / with_d.len() as f64;
-            }
-        }
-    }
+    let n = with_d.len() as f64;
+    let d = DMatrix::from_fn(k, p, |i, j| with_d.iter().map(|x| x[j][i]).sum::<f64>() / n);
     Ok(Ok(AtPoint {
         mean,
         cov,
@@ -396,30 +390,23 @@ struct Undefined {
 
 /// The phase 2 update matrix `D~^-1`, `D~ = (1 - diagonalize) D + diagonalize diag(D)`
 /// (the inverse of the diagonal alone when `D~` is singular).
-fn update_matrix(d: &Matrix, diagonalize: f64) -> Option<Matrix> {
-    let p = d.len();
-    let mut tilde = d.clone();
-    for (i, row) in tilde.iter_mut().enumerate() {
-        for (j, x) in row.iter_mut().enumerate() {
-            if i != j {
-                *x *= 1.0 - diagonalize;
-            }
-        }
-    }
-    linalg::inverse(&tilde).or_else(|| {
-        if (0..p).any(|i| d[i][i] == 0.0 || !d[i][i].is_finite()) {
+fn update_matrix(d: &DMatrix<f64>, diagonalize: f64) -> Option<DMatrix<f64>> {
+    let diagonal = DMatrix::from_diagonal(&d.diagonal());
+    let tilde = d * (1.0 - diagonalize) + &diagonal * diagonalize;
+    invert(&tilde).or_else(|| {
+        if d.diagonal().iter().any(|x| *x == 0.0 || !x.is_finite()) {
             return None;
         }
-        Some(
-            (0..p)
-                .map(|i| {
-                    (0..p)
-                        .map(|j| if i == j { 1.0 / d[i][i] } else { 0.0 })
-                        .collect()
-                })
-                .collect(),
-        )
+        diagonal.try_inverse()
     })
+}
+
+/// `a x` for a matrix and a vector given as a slice.
+fn mul_vec(a: &DMatrix<f64>, x: &[f64]) -> Vec<f64> {
+    (a * DVector::from_column_slice(x))
+        .iter()
+        .copied()
+        .collect()
 }
 
 /// `""` for the first round, `round<k>.` after it.
@@ -447,13 +434,9 @@ fn clamp(problem: &Problem, theta: &mut [f64]) {
     }
 }
 
-fn singular(problem: &Problem, moments: &Moments, d: &Matrix) -> Error {
+fn singular(problem: &Problem, moments: &Moments, d: &DMatrix<f64>) -> Error {
     let weakest = (0..problem.dim())
-        .min_by(|&a, &b| {
-            let na: f64 = d.iter().map(|r| r[a] * r[a]).sum();
-            let nb: f64 = d.iter().map(|r| r[b] * r[b]).sum();
-            na.total_cmp(&nb)
-        })
+        .min_by(|&a, &b| d.column(a).norm().total_cmp(&d.column(b).norm()))
         .unwrap_or(0);
     Error::Other(format!(
         "the derivative matrix of the moments ({}) with respect to the parameters ({}) is \
@@ -501,7 +484,8 @@ impl Smm {
             let dev: Vec<f64> = if ok.is_empty() {
                 vec![0.0; moments.target.len()]
             } else {
-                linalg::mean(&ok)
+                mean_and_covariance(&ok)
+                    .0
                     .iter()
                     .zip(&moments.target)
                     .map(|(a, b)| a - b)
@@ -512,7 +496,7 @@ impl Smm {
                     *q += a * b;
                 }
             }
-            let mut step: Vec<f64> = linalg::mul_vec(&state.update, &dev)
+            let mut step: Vec<f64> = mul_vec(&state.update, &dev)
                 .iter()
                 .map(|x| gain * x)
                 .collect();
@@ -582,15 +566,15 @@ impl Smm {
         };
         let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
         let k = moments.target.len();
-        let sd: Vec<f64> = (0..k).map(|i| sigma[i][i].max(0.0).sqrt()).collect();
+        let sd: Vec<f64> = (0..k).map(|i| sigma[(i, i)].max(0.0).sqrt()).collect();
         let dev: Vec<f64> = mean
             .iter()
             .zip(&moments.target)
             .map(|(a, b)| a - b)
             .collect();
         let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
-        let max_convergence_ratio = match linalg::inverse(&sigma) {
-            Some(si) => linalg::mul_vec(&si, &dev)
+        let max_convergence_ratio = match invert(&sigma) {
+            Some(si) => mul_vec(&si, &dev)
                 .iter()
                 .zip(&dev)
                 .map(|(a, b)| a * b)
@@ -600,13 +584,11 @@ impl Smm {
             None => f64::NAN,
         };
         let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
-        let mut total = sigma.clone();
-        for (i, row) in total.iter_mut().enumerate() {
-            row[i] += moments.se[i] * moments.se[i];
-        }
-        let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, moments, &d))?;
-        let covariance = linalg::mul(&linalg::mul(&dinv, &total), &linalg::transpose(&dinv));
-        let se = (0..p).map(|j| covariance[j][j].max(0.0).sqrt()).collect();
+        let total = &sigma
+            + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
+        let dinv = invert(&d).ok_or_else(|| singular(problem, moments, &d))?;
+        let covariance = &dinv * total * dinv.transpose();
+        let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
         state.simulations += at.simulations;
         state.steps.push(Step {
             stage: format!("{}phase3", round_prefix(state.rounds)),
@@ -708,8 +690,8 @@ impl Smm {
                 &from.phase3.derivative,
                 from.phase3.deviation(&moments.target),
             );
-            if let Some(di) = linalg::inverse(dd).filter(|_| newton) {
-                let mut step = linalg::mul_vec(&di, &dv);
+            if let Some(di) = invert(dd).filter(|_| newton) {
+                let mut step = mul_vec(&di, &dv);
                 truncate(&mut step, s.max_step);
                 state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
                 clamp(problem, &mut state.theta);
@@ -780,7 +762,7 @@ impl Solver for Smm {
         let at = estimate_at(problem, &moments, &start, master, n1, n1)?
             .map_err(|u| Error::Other(u.message))?;
         let (mean, d) = (at.mean, at.derivative);
-        let dinv = linalg::inverse(&d).ok_or_else(|| singular(problem, &moments, &d))?;
+        let dinv = invert(&d).ok_or_else(|| singular(problem, &moments, &d))?;
         let update =
             update_matrix(&d, s.diagonalize).ok_or_else(|| singular(problem, &moments, &d))?;
         let dev: Vec<f64> = mean
@@ -788,7 +770,7 @@ impl Solver for Smm {
             .zip(&moments.target)
             .map(|(a, b)| a - b)
             .collect();
-        let mut step = linalg::mul_vec(&dinv, &dev);
+        let mut step = mul_vec(&dinv, &dev);
         truncate(&mut step, s.max_step);
         let mut theta: Vec<f64> = start.iter().zip(&step).map(|(t, d)| t - d).collect();
         clamp(problem, &mut theta);

@@ -3,13 +3,13 @@
 //! the thread pool, checkpoints after every step, resuming and progress reports, as argmin
 //! separates solvers from its executor. A new method is one file implementing the trait.
 
-use super::checkpoint::{self, Checkpoint};
+use super::checkpoint::{self, Checkpoint, Session};
 use super::problem::Problem;
 use crate::error::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 /// A calibration method.
 pub trait Solver: Send {
@@ -54,6 +54,8 @@ pub struct Outcome<S> {
     pub simulations: u64,
     /// Worker threads used.
     pub threads: usize,
+    /// Every session of the calibration, this one last (more than one after a resume).
+    pub sessions: Vec<Session>,
 }
 
 /// Runs a solver on a problem: the loop, threads, checkpoints and progress.
@@ -104,56 +106,52 @@ impl<'a, S: Solver> Executor<'a, S> {
         };
         let pool = crate::ensemble::pool(threads).map_err(|e| Error::Other(e.to_string()))?;
         let clock = Instant::now();
+        let started_utc = crate::report::utc_stamp(SystemTime::now());
         let fingerprint = self.problem.fingerprint();
         let method = self.solver.name().to_string();
         let seed = self.seed;
         let problem = self.problem;
-        let save = |dir: &Option<PathBuf>, state: &S::State| -> Result<()> {
-            match dir {
-                Some(d) => checkpoint::save(
-                    d,
-                    &Checkpoint {
-                        method: method.clone(),
-                        seed,
-                        fingerprint: fingerprint.clone(),
-                        state: state.clone(),
-                    },
-                ),
-                None => Ok(()),
-            }
+        // The sessions before this one (after a resume), and this one so far.
+        let mut past: Vec<Session> = Vec::new();
+        let sessions = |past: &[Session], simulations: u64| -> Vec<Session> {
+            let mut all = past.to_vec();
+            all.push(Session {
+                started_utc: started_utc.clone(),
+                wall_seconds: clock.elapsed().as_secs_f64(),
+                simulations,
+                threads,
+            });
+            all
         };
+        let save =
+            |dir: &Option<PathBuf>, state: &S::State, sessions: Vec<Session>| -> Result<()> {
+                match dir {
+                    Some(d) => checkpoint::save(
+                        d,
+                        &Checkpoint {
+                            method: method.clone(),
+                            seed,
+                            fingerprint: fingerprint.clone(),
+                            state: state.clone(),
+                            sessions,
+                        },
+                    ),
+                    None => Ok(()),
+                }
+            };
         let mut first = 0;
         let mut state = match (&self.checkpoint_dir, self.resume) {
             (Some(dir), true) => {
-                let cp: Checkpoint<S::State> = checkpoint::load(dir)?;
-                if cp.method != method {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint is of method `{}`, not `{method}`",
-                        dir.display(),
-                        cp.method
-                    )));
-                }
-                if cp.seed != seed {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint was made with seed {}, not {seed}",
-                        dir.display(),
-                        cp.seed
-                    )));
-                }
-                if cp.fingerprint != fingerprint {
-                    return Err(Error::Other(format!(
-                        "{}: the checkpoint belongs to a different scenario, data, parameters \
-                         or targets; a calibration resumes only with the same ones",
-                        dir.display()
-                    )));
-                }
+                let cp = load_checkpoint::<S::State>(dir, &method, seed, &fingerprint)?;
                 (self.observer)(&format!("resumed: {}", self.solver.progress(&cp.state)));
                 first = self.solver.simulations(&cp.state);
+                past = cp.sessions;
                 self.solver.resumed(cp.state)
             }
             _ => {
                 let s = pool.install(|| self.solver.init(problem, seed))?;
-                save(&self.checkpoint_dir, &s)?;
+                let n = self.solver.simulations(&s);
+                save(&self.checkpoint_dir, &s, sessions(&past, n))?;
                 (self.observer)(&self.solver.progress(&s));
                 s
             }
@@ -163,11 +161,13 @@ impl<'a, S: Solver> Executor<'a, S> {
                 break r;
             }
             state = pool.install(|| self.solver.next(problem, state, seed))?;
-            save(&self.checkpoint_dir, &state)?;
+            let n = self.solver.simulations(&state) - first;
+            save(&self.checkpoint_dir, &state, sessions(&past, n))?;
             (self.observer)(&self.solver.progress(&state));
         };
         let simulations = self.solver.simulations(&state) - first;
         Ok(Outcome {
+            sessions: sessions(&past, simulations),
             state,
             reason,
             wall_seconds: clock.elapsed().as_secs_f64(),
@@ -175,4 +175,43 @@ impl<'a, S: Solver> Executor<'a, S> {
             threads,
         })
     }
+}
+
+/// The checkpoint in `dir`, which must be of this method, seed and problem (`fingerprint`).
+fn load_checkpoint<T: DeserializeOwned>(
+    dir: &std::path::Path,
+    method: &str,
+    seed: u64,
+    fingerprint: &str,
+) -> Result<Checkpoint<T>> {
+    let (m, _) = checkpoint::peek(dir)?;
+    if m != method {
+        return Err(wrong_method(dir, &m, method));
+    }
+    let cp: Checkpoint<T> = checkpoint::load(dir)?;
+    if cp.seed != seed {
+        return Err(Error::Other(format!(
+            "{}: the checkpoint was made with seed {}, not {seed}",
+            dir.display(),
+            cp.seed
+        )));
+    }
+    if cp.fingerprint != fingerprint {
+        return Err(Error::Other(format!(
+            "{}: the checkpoint belongs to a different scenario, data, parameters or targets; a \
+             calibration resumes only with the same ones",
+            dir.display()
+        )));
+    }
+    Ok(cp)
+}
+
+/// A resume with another method than the checkpoint's.
+fn wrong_method(dir: &std::path::Path, recorded: &str, given: &str) -> Error {
+    Error::Other(format!(
+        "{}: this calibration was started with --method {recorded}; resume it with --method \
+         {recorded}, or without --method (a resume keeps the method it started with), not with \
+         --method {given}",
+        dir.display()
+    ))
 }

@@ -7,6 +7,7 @@ use super::smm::SmmState;
 use crate::error::Result;
 use crate::model::rng;
 use crate::stats::interval::half_width;
+use nalgebra::{DMatrix, DVector};
 use rand::Rng as _;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -211,9 +212,49 @@ pub fn posterior_mode(theta: &[Vec<f64>], w: &[f64]) -> usize {
         .unwrap_or(0)
 }
 
+/// Sample mean and covariance (divisor `n - 1`) of the rows of `x`, each row one observation.
+pub fn mean_and_covariance(x: &[Vec<f64>]) -> (Vec<f64>, DMatrix<f64>) {
+    let w = vec![1.0; x.len()];
+    let (mean, cov) = weighted_mean_and_covariance(x, &w);
+    // From the population form (divisor n) to the sample form (divisor n - 1).
+    let n = x.len() as f64;
+    let f = if n > 1.0 { n / (n - 1.0) } else { 1.0 };
+    (mean, cov * f)
+}
+
+/// Weighted mean and covariance of the rows of `x` with weights `w` (normalised here; the
+/// covariance in the population form, divisor 1, as Beaumont et al. 2009 use for the kernel).
+pub fn weighted_mean_and_covariance(x: &[Vec<f64>], w: &[f64]) -> (Vec<f64>, DMatrix<f64>) {
+    let (n, p) = (x.len(), x.first().map_or(0, Vec::len));
+    let total: f64 = w.iter().sum();
+    let w = DVector::from_column_slice(w);
+    let m = DMatrix::from_fn(n, p, |i, j| x[i][j]);
+    let mean = m.tr_mul(&w) / total;
+    let centred = DMatrix::from_fn(n, p, |i, j| m[(i, j)] - mean[j]);
+    let weighted = DMatrix::from_fn(n, p, |i, j| centred[(i, j)] * w[i]);
+    (
+        mean.iter().copied().collect(),
+        centred.tr_mul(&weighted) / total,
+    )
+}
+
+/// The inverse of a square matrix by LU decomposition with partial pivoting; `None` when it
+/// is singular: a pivot at or below `1e-12` times the largest entry, or not finite.
+pub fn invert(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let scale = a.amax().max(f64::MIN_POSITIVE);
+    let lu = a.clone().lu();
+    let u = lu.u();
+    let small = |x: f64| x.abs().partial_cmp(&(1e-12 * scale)) != Some(std::cmp::Ordering::Greater);
+    if (0..u.nrows().min(u.ncols())).any(|i| small(u[(i, i)])) {
+        return None;
+    }
+    lu.try_inverse()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::posterior_mode;
+    use super::{invert, mean_and_covariance, posterior_mode, weighted_mean_and_covariance};
+    use nalgebra::DMatrix;
 
     /// The mode of a sample with a cluster away from its mean is in the cluster.
     #[test]
@@ -227,5 +268,22 @@ mod tests {
         let mut w2 = vec![0.1 / 39.0; 40];
         w2[35] = 0.9;
         assert_eq!(posterior_mode(&theta, &w2), 35);
+    }
+
+    #[test]
+    fn inverse_and_sample_moments() {
+        let a = DMatrix::from_row_slice(2, 2, &[4.0, 2.0, 2.0, 3.0]);
+        let id = &a * invert(&a).unwrap();
+        assert!((id - DMatrix::identity(2, 2)).amax() < 1e-12);
+        assert!(invert(&DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 2.0, 4.0])).is_none());
+        assert!(invert(&DMatrix::from_row_slice(1, 1, &[f64::NAN])).is_none());
+        let x = vec![vec![0.0, 1.0], vec![2.0, 5.0]];
+        let (m, c) = mean_and_covariance(&x);
+        assert_eq!(m, vec![1.0, 3.0]);
+        assert_eq!(c, DMatrix::from_row_slice(2, 2, &[2.0, 4.0, 4.0, 8.0]));
+        let (m, c) = weighted_mean_and_covariance(&x, &[1.0, 3.0]);
+        assert_eq!(m, vec![1.5, 4.0]);
+        // Population form: 0.25 (0 - 1.5)^2 + 0.75 (2 - 1.5)^2 = 0.75.
+        assert_eq!(c[(0, 0)], 0.75);
     }
 }

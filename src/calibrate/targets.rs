@@ -402,6 +402,96 @@ pub fn degree_summary(s: &Snapshot) -> (f64, f64) {
     )
 }
 
+/// The (wave, scope, statistic) requests of `spec.statistics`: a plain name at every wave of
+/// `spec.waves` (default every observed wave), `name@k` at wave `k` only; in wave order.
+fn requests(spec: &CalibrationSpec, observed: usize) -> Result<Vec<(usize, String, String)>> {
+    let waves: Vec<usize> = if spec.waves.is_empty() {
+        (1..=observed).collect()
+    } else {
+        spec.waves.clone()
+    };
+    let mut requests = Vec::new();
+    for s in &spec.statistics {
+        let (name, at) = match s.rsplit_once('@') {
+            Some((n, w)) => {
+                let w: usize = w.trim().parse().map_err(|_| {
+                    Error::Other(format!(
+                        "calibration.statistics: `{s}`: after `@` give a wave number"
+                    ))
+                })?;
+                (n.trim().to_string(), vec![w])
+            }
+            None => (s.clone(), waves.clone()),
+        };
+        for w in at {
+            if w == 0 || w > observed {
+                return Err(Error::Other(format!(
+                    "calibration: wave {w} of `{s}` has no observed file (calibration.observed \
+                     gives {observed} waves)"
+                )));
+            }
+            requests.push((w, "network".to_string(), name.clone()));
+        }
+    }
+    requests.sort_by_key(|r| r.0);
+    if let Some(d) = requests.windows(2).find(|p| p[0] == p[1]) {
+        return Err(Error::Other(format!(
+            "calibration.statistics: `{}` is matched twice at wave {}",
+            d[0].2, d[0].0
+        )));
+    }
+    Ok(requests)
+}
+
+/// The targets of `spec.statistics`, computed on the observed waves.
+fn observed_targets(
+    spec: &CalibrationSpec,
+    observed: &[Snapshot],
+    ties_only: &[bool],
+    plan_for: impl Fn(Vec<(usize, String, String)>) -> StatisticsPlan,
+) -> Result<Vec<Target>> {
+    if observed.is_empty() {
+        return Err(Error::Other(
+            "calibration.statistics are matched on observed networks, but calibration.observed \
+             names no wave file"
+                .into(),
+        ));
+    }
+    let requests = requests(spec, observed.len())?;
+    let plan = plan_for(requests.clone());
+    let values = plan.evaluate(observed).map_err(|(w, _, s)| {
+        Error::Other(format!(
+            "calibration.statistics: `{s}` is not a statistic of observed wave {w} (names are \
+             listed in docs/statistics.md; change statistics such as tie_persistence exist from \
+             wave 2)"
+        ))
+    })?;
+    let mut out = Vec::with_capacity(values.len());
+    for ((w, scope, s), v) in requests.into_iter().zip(values) {
+        if ties_only.get(w - 1) == Some(&true) && needs_attributes(&s) {
+            return Err(Error::Other(format!(
+                "calibration.statistics: `{s}` depends on trust, tie origins, adoption or \
+                 initiatives, which the ties file of wave {w} does not carry (give the wave as \
+                 GraphML, or the value as a [[targets]] entry)"
+            )));
+        }
+        if !v.is_finite() {
+            return Err(Error::Other(format!(
+                "calibration.statistics: `{s}` is undefined (NaN) on observed wave {w}; it \
+                 cannot be matched"
+            )));
+        }
+        out.push(Target {
+            statistic: s,
+            scope,
+            wave: w,
+            value: v,
+            se: None,
+        });
+    }
+    Ok(out)
+}
+
 /// The targets of a calibration: every statistic of `spec.statistics` at every wave of
 /// `spec.waves` (default: every observed wave; `name@k` names one wave), computed on the
 /// observed networks, in wave order, then the scenario's `[[targets]]` when
@@ -413,83 +503,11 @@ pub fn build_targets(
     ties_only: &[bool],
     plan_for: impl Fn(Vec<(usize, String, String)>) -> StatisticsPlan,
 ) -> Result<Vec<Target>> {
-    let mut out: Vec<Target> = Vec::new();
-    if !spec.statistics.is_empty() {
-        if observed.is_empty() {
-            return Err(Error::Other(
-                "calibration.statistics are matched on observed networks, but \
-                 calibration.observed names no wave file"
-                    .into(),
-            ));
-        }
-        let waves: Vec<usize> = if spec.waves.is_empty() {
-            (1..=observed.len()).collect()
-        } else {
-            spec.waves.clone()
-        };
-        let mut requests = Vec::new();
-        for s in &spec.statistics {
-            // `name@k` is matched at wave k only; a plain name at every wave of `waves`.
-            let (name, at) = match s.rsplit_once('@') {
-                Some((n, w)) => {
-                    let w: usize = w.trim().parse().map_err(|_| {
-                        Error::Other(format!(
-                            "calibration.statistics: `{s}`: after `@` give a wave number"
-                        ))
-                    })?;
-                    (n.trim().to_string(), vec![w])
-                }
-                None => (s.clone(), waves.clone()),
-            };
-            for w in at {
-                if w == 0 || w > observed.len() {
-                    return Err(Error::Other(format!(
-                        "calibration: wave {w} of `{s}` has no observed file \
-                         (calibration.observed gives {} waves)",
-                        observed.len()
-                    )));
-                }
-                requests.push((w, "network".to_string(), name.clone()));
-            }
-        }
-        requests.sort_by_key(|r| r.0);
-        if let Some(d) = requests.windows(2).find(|p| p[0] == p[1]) {
-            return Err(Error::Other(format!(
-                "calibration.statistics: `{}` is matched twice at wave {}",
-                d[0].2, d[0].0
-            )));
-        }
-        let plan = plan_for(requests.clone());
-        let values = plan.evaluate(observed).map_err(|(w, _, s)| {
-            Error::Other(format!(
-                "calibration.statistics: `{s}` is not a statistic of observed wave {w} (names \
-                 are listed in docs/statistics.md; change statistics such as tie_persistence \
-                 exist from wave 2)"
-            ))
-        })?;
-        for ((w, scope, s), v) in requests.into_iter().zip(values) {
-            if ties_only.get(w - 1) == Some(&true) && needs_attributes(&s) {
-                return Err(Error::Other(format!(
-                    "calibration.statistics: `{s}` depends on trust, tie origins, adoption or \
-                     initiatives, which the ties file of wave {w} does not carry (give the wave \
-                     as GraphML, or the value as a [[targets]] entry)"
-                )));
-            }
-            if !v.is_finite() {
-                return Err(Error::Other(format!(
-                    "calibration.statistics: `{s}` is undefined (NaN) on observed wave {w}; \
-                     it cannot be matched"
-                )));
-            }
-            out.push(Target {
-                statistic: s,
-                scope,
-                wave: w,
-                value: v,
-                se: None,
-            });
-        }
-    }
+    let mut out: Vec<Target> = if spec.statistics.is_empty() {
+        Vec::new()
+    } else {
+        observed_targets(spec, observed, ties_only, plan_for)?
+    };
     if spec.use_targets {
         for t in &scenario.targets {
             if out

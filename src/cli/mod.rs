@@ -201,9 +201,9 @@ fn on_interrupt() {
                     continue;
                 }
                 eprintln!(
-                    "except the calibration checkpoint in {}; continue it with --resume {}",
+                    "except the calibration checkpoint in {}; continue it with `{}`",
                     k.display(),
-                    k.display()
+                    crate::calibrate::resume_command(k)
                 );
             }
             std::process::exit(INTERRUPTED)
