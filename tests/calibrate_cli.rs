@@ -1,17 +1,13 @@
 //! `wecare calibrate` end to end on the s50 panel with small settings: the files it writes, a
 //! calibrated scenario that runs, and resuming an interrupted calibration.
 
+mod report_common;
+use report_common::{assert_success, wecare_output};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
-
-fn wecare(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 /// The s50 scenario with small settings, written (paths absolute) into `dir`.
 fn small_s50(dir: &Path, generations: usize) -> (Scenario, PathBuf) {
@@ -39,22 +35,13 @@ fn only_dir(parent: &Path) -> PathBuf {
     dirs[0].clone()
 }
 
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn both_methods_write_their_directory_and_a_runnable_scenario() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, file) = small_s50(tmp.path(), 2);
     let out_root = tmp.path().join("results");
     for method in ["abc", "smm"] {
-        let out = wecare(&[
+        let out = wecare_output(&[
             "calibrate",
             file.to_str().unwrap(),
             "--method",
@@ -67,7 +54,7 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         // convergence rule: it then exits with status 3 and flags its outputs.
         let unconverged = method == "smm" && out.status.code() == Some(3);
         if !unconverged {
-            ok(&out);
+            assert_success(&out);
         }
         let dir = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));
         let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
@@ -140,7 +127,7 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         let fit = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
         assert!(fit.contains("matched,ties@2,81,"), "{fit}");
         // The calibrated scenario runs.
-        let run = wecare(&[
+        let run = wecare_output(&[
             "run",
             dir.join("calibrated.toml").to_str().unwrap(),
             "--replicates",
@@ -149,7 +136,7 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
             tmp.path().join("runs").to_str().unwrap(),
             "--quiet",
         ]);
-        ok(&run);
+        assert_success(&run);
         let cal = Scenario::load(&dir.join("calibrated.toml")).unwrap();
         let mut r = csv::Reader::from_path(dir.join("estimates.csv")).unwrap();
         let first = r.records().next().unwrap().unwrap();
@@ -186,18 +173,18 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
     .checkpoints(partial.clone(), false)
     .run()
     .unwrap();
-    let out = wecare(&[
+    let out = wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
         "--resume",
         partial.to_str().unwrap(),
         "--quiet",
     ]);
-    ok(&out);
+    assert_success(&out);
     assert!(!partial.exists());
     let resumed = parent.join("20260101-000000");
     let straight_root = tmp.path().join("b");
-    ok(&wecare(&[
+    assert_success(&wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
         "--out",
@@ -221,7 +208,7 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
         );
     }
     // A finished calibration is never resumed (nor changed).
-    let again = wecare(&[
+    let again = wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
         "--resume",
@@ -250,7 +237,7 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     let file = tmp.path().join("s50-boxed.toml");
     std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
     let out_root = tmp.path().join("results");
-    let out = wecare(&[
+    let out = wecare_output(&[
         "calibrate",
         file.to_str().unwrap(),
         "--method",
@@ -285,14 +272,14 @@ fn an_unconverged_fit_is_flagged_everywhere() {
 fn validate_checks_the_observed_wave_files() {
     let tmp = tempfile::tempdir().unwrap();
     let (s, file) = small_s50(tmp.path(), 1);
-    let out = wecare(&["validate", file.to_str().unwrap()]);
-    ok(&out);
+    let out = wecare_output(&["validate", file.to_str().unwrap()]);
+    assert_success(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 observed wave file(s)"));
     let mut two = s.clone();
     two.calibration.observed.pop();
     let f2 = tmp.path().join("two.toml");
     std::fs::write(&f2, two.with_resolved_paths().to_toml()).unwrap();
-    let out = wecare(&["validate", f2.to_str().unwrap()]);
+    let out = wecare_output(&["validate", f2.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -303,7 +290,7 @@ fn validate_checks_the_observed_wave_files() {
     missing.calibration.observed[2] = tmp.path().join("nowhere.csv");
     let f3 = tmp.path().join("missing.toml");
     std::fs::write(&f3, missing.with_resolved_paths().to_toml()).unwrap();
-    let out = wecare(&["validate", f3.to_str().unwrap()]);
+    let out = wecare_output(&["validate", f3.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nowhere.csv"), "{err}");

@@ -1,29 +1,21 @@
 //! Whole-program behaviour of the smaller commands.
 
+mod report_common;
+use report_common::{root, wecare_output};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn wecare(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 #[test]
 fn defaults_prints_a_valid_scenario() {
-    let out = wecare(&["defaults"]);
+    let out = wecare_output(&["defaults"]);
     assert!(out.status.success());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("defaults.toml");
     std::fs::write(&file, &out.stdout).unwrap();
     // Saved anywhere (here a fresh temporary directory with no data beside it), the printed
     // scenario validates: it names the shipped data set by absolute path.
-    let v = wecare(&["validate", file.to_str().unwrap()]);
+    let v = wecare_output(&["validate", file.to_str().unwrap()]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     for section in [
@@ -39,7 +31,7 @@ fn defaults_prints_a_valid_scenario() {
 
 #[test]
 fn default_scenario_validates() {
-    let v = wecare(&[
+    let v = wecare_output(&[
         "validate",
         root()
             .join("scenarios/wecare-measure1.toml")
@@ -64,11 +56,11 @@ fn generate_reproduces_the_committed_data_set_and_never_overwrites_silently() {
         "--out",
         out.to_str().unwrap(),
     ];
-    let made = wecare(&args);
+    let made = wecare_output(&args);
     assert!(made.status.success());
     // A scenario to run the new data set is written beside it, and validates as it is.
     let scenario = out.join("scenario.toml");
-    let v = wecare(&["validate", scenario.to_str().unwrap()]);
+    let v = wecare_output(&["validate", scenario.to_str().unwrap()]);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     assert!(
         String::from_utf8_lossy(&made.stdout).contains("wecare run "),
@@ -85,17 +77,17 @@ fn generate_reproduces_the_committed_data_set_and_never_overwrites_silently() {
         let b = std::fs::read(root().join("scenarios/data/wecare-measure1").join(f)).unwrap();
         assert!(a == b, "{f} differs from the committed data set");
     }
-    let again = wecare(&args);
+    let again = wecare_output(&args);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     let mut forced = args.to_vec();
     forced.push("--force");
-    assert!(wecare(&forced).status.success());
+    assert!(wecare_output(&forced).status.success());
 }
 
 #[test]
 fn unknown_preset_and_bad_flags_fail_cleanly() {
-    let o = wecare(&[
+    let o = wecare_output(&[
         "generate",
         "--preset",
         "atlantis",
@@ -104,9 +96,9 @@ fn unknown_preset_and_bad_flags_fail_cleanly() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown preset `atlantis`"));
-    let o = wecare(&["run"]);
+    let o = wecare_output(&["run"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = wecare(&[
+    let o = wecare_output(&[
         "run",
         root()
             .join("scenarios/wecare-measure1.toml")
@@ -123,7 +115,7 @@ fn unknown_preset_and_bad_flags_fail_cleanly() {
 #[test]
 fn stats_of_an_edge_list_and_of_a_graphml_file() {
     let s50 = root().join("tests/fixtures/data/s50/wave1.csv");
-    let o = wecare(&["stats", s50.to_str().unwrap(), "--symmetrise"]);
+    let o = wecare_output(&["stats", s50.to_str().unwrap(), "--symmetrise"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.starts_with("scope,statistic,value\n"));
@@ -143,16 +135,16 @@ fn stats_of_an_edge_list_and_of_a_graphml_file() {
     }
     assert!(String::from_utf8_lossy(&o.stderr).contains("--organisations"));
     let g = root().join("tests/fixtures/data/graphml/networkx.graphml");
-    let o = wecare(&["stats", g.to_str().unwrap()]);
+    let o = wecare_output(&["stats", g.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = wecare(&["stats", "/nonexistent.csv"]);
+    let o = wecare_output(&["stats", "/nonexistent.csv"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent.csv"));
 }
 
 #[test]
 fn version_names_the_commit() {
-    let out = wecare(&["--version"]);
+    let out = wecare_output(&["--version"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -182,7 +174,7 @@ fn stats_reads_the_engines_own_ties_file_without_warnings() {
         "from,to,trust,origin\na,b,0.5,baseline\nb,c,0.1,programme\n",
     )
     .unwrap();
-    let o = wecare(&["stats", ties.to_str().unwrap()]);
+    let o = wecare_output(&["stats", ties.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("warning"), "{err}");

@@ -1,15 +1,14 @@
 //! CSV input and output of data sets: reading, checks (errors and warnings), round trips.
 
+mod common;
+
+use common::{data_fixtures, organisation, tie};
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 use wecare::data::csv::{CsvPaths, TieReadOptions, read_dataset, read_ties, write_dataset};
 use wecare::data::{DataError, Dataset, Kind, Organisation, Project, Tie, Warning};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data")
-}
 
 const ORGS: &str = "\
 id,kind,territory,capacity,active
@@ -76,58 +75,20 @@ fn assert_error(replace: &[(&str, &str)], file: &str, line: usize, field: &str, 
     assert!(shown.contains(words), "message: {shown}");
 }
 
-fn org(id: &str, kind: Kind, territory: &str, capacity: f64, active: bool) -> Organisation {
-    Organisation {
-        id: id.into(),
-        kind,
-        territory: territory.into(),
-        capacity,
-        active,
-        covariate: None,
-    }
-}
-
 fn small() -> Dataset {
     use Kind::*;
     Dataset {
         organisations: vec![
-            org("eg1", EnteGestore, "north", 2.0, true),
-            org("coop1", ThirdSector, "north", 1.0, true),
-            org("assoc1", ThirdSector, "north", 1.5, true),
-            org("firm1", Firm, "north", 1.0, false),
-            org("eg2", EnteGestore, "south", 1.0, true),
-            org("mun2", Public, "south", 1.0, true),
-            org("coop2", ThirdSector, "south", 0.5, false),
+            organisation("eg1", EnteGestore, "north", 2.0, true),
+            organisation("coop1", ThirdSector, "north", 1.0, true),
+            organisation("assoc1", ThirdSector, "north", 1.5, true),
+            organisation("firm1", Firm, "north", 1.0, false),
+            organisation("eg2", EnteGestore, "south", 1.0, true),
+            organisation("mun2", Public, "south", 1.0, true),
+            organisation("coop2", ThirdSector, "south", 0.5, false),
         ],
-        ties: vec![
-            Tie {
-                a: 0,
-                b: 1,
-                trust: Some(0.8),
-            },
-            Tie {
-                a: 0,
-                b: 2,
-                trust: None,
-            },
-            Tie {
-                a: 4,
-                b: 5,
-                trust: Some(0.6),
-            },
-        ],
-        history: vec![
-            Tie {
-                a: 1,
-                b: 2,
-                trust: Some(0.3),
-            },
-            Tie {
-                a: 5,
-                b: 6,
-                trust: None,
-            },
-        ],
+        ties: vec![tie(0, 1, Some(0.8)), tie(0, 2, None), tie(4, 5, Some(0.6))],
+        history: vec![tie(1, 2, Some(0.3)), tie(5, 6, None)],
         projects: vec![
             Project {
                 id: "P1".into(),
@@ -152,7 +113,7 @@ fn small() -> Dataset {
 
 #[test]
 fn reads_the_small_fixture() {
-    let (ds, warnings) = read_dataset(&CsvPaths::in_dir(&fixtures().join("small"))).unwrap();
+    let (ds, warnings) = read_dataset(&CsvPaths::in_dir(&data_fixtures().join("small"))).unwrap();
     assert_eq!(ds, small());
     assert!(warnings.is_empty(), "{warnings:?}");
 }
@@ -172,8 +133,8 @@ fn optional_files_and_columns_may_be_left_out() {
     assert_eq!(
         ds.organisations,
         vec![
-            org("a", Kind::Public, "north", 1.0, true),
-            org("b", Kind::Firm, "north", 1.0, true),
+            organisation("a", Kind::Public, "north", 1.0, true),
+            organisation("b", Kind::Firm, "north", 1.0, true),
         ]
     );
     assert!(ds.ties.is_empty() && ds.history.is_empty() && ds.projects.is_empty());
@@ -569,7 +530,7 @@ fn s50_waves_symmetrise_to_the_documented_tie_counts() {
         .map(|(i, s)| (s.as_str(), i))
         .collect();
     for (wave, arcs, undirected) in [(1, 113, 74), (2, 116, 81), (3, 122, 77)] {
-        let path = fixtures().join(format!("s50/wave{wave}.csv"));
+        let path = data_fixtures().join(format!("s50/wave{wave}.csv"));
         let (ties, warnings) =
             read_ties(&path, &index, TieReadOptions { symmetrise: true }).unwrap();
         assert!(warnings.is_empty());
@@ -581,7 +542,7 @@ fn s50_waves_symmetrise_to_the_documented_tie_counts() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count() - 1, arcs);
     }
-    let path = fixtures().join("s50/wave1.csv");
+    let path = data_fixtures().join("s50/wave1.csv");
     let err = read_ties(&path, &index, TieReadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("wave1.csv:"), "{err}");
     assert!(err.to_string().contains("duplicate tie"), "{err}");
@@ -601,23 +562,7 @@ fn symmetrised_pairs_keep_the_larger_trust_and_first_position() {
     let (ties, _) = read_ties(&path, &index, TieReadOptions { symmetrise: true }).unwrap();
     assert_eq!(
         ties,
-        vec![
-            Tie {
-                a: 0,
-                b: 1,
-                trust: Some(0.7)
-            },
-            Tie {
-                a: 0,
-                b: 2,
-                trust: Some(0.4)
-            },
-            Tie {
-                a: 1,
-                b: 2,
-                trust: None
-            },
-        ]
+        vec![tie(0, 1, Some(0.7)), tie(0, 2, Some(0.4)), tie(1, 2, None),]
     );
     // The same orientation twice is still a duplicate.
     std::fs::write(&path, "from,to\na,b\nb,a\na,b\n").unwrap();
@@ -732,66 +677,10 @@ fn writing_refuses_what_would_not_read_back() {
 // ---------------------------------------------------------------------------------------------
 // Arbitrary data sets round-trip
 
-fn text_strategy() -> impl Strategy<Value = String> {
-    // Odd characters: CSV and XML specials, spaces inside, line breaks, unicode.
-    proptest::string::string_regex("[a-zA-Z0-9 &\"',<>é日本\u{1F600}\t\n-]{0,8}").unwrap()
-}
-
-/// A unique, trimmed, non-empty id from a random stem.
-fn make_id(stem: &str, i: usize) -> String {
-    format!("{}~{i}", stem.trim_start())
-}
-
-prop_compose! {
-    fn arb_dataset()(
-        n in 2usize..25,
-        stems in proptest::collection::vec(text_strategy(), 25),
-        territories in proptest::collection::vec(text_strategy(), 1..4),
-        picks in proptest::collection::vec((0usize..5, 0usize..4, 1e-3f64..1e3, any::<bool>()), 25),
-        pairs in proptest::collection::vec((0usize..25, 0usize..25, proptest::option::of(0.0f64..=1.0), any::<bool>()), 0..60),
-        projects in proptest::collection::vec((0usize..25, 0usize..4, 1.0f64..1e6, proptest::collection::vec(0usize..25, 0..5)), 0..5),
-    ) -> Dataset {
-        let territories: Vec<String> = territories.iter().enumerate().map(|(i, t)| make_id(t, i)).collect();
-        let organisations: Vec<Organisation> = (0..n).map(|i| {
-            let (k, t, c, a) = picks[i];
-            Organisation {
-                id: make_id(&stems[i], i),
-                kind: Kind::ALL[k],
-                territory: territories[t % territories.len()].clone(),
-                capacity: c,
-                active: a,
-                covariate: None,
-            }
-        }).collect();
-        let mut seen = BTreeSet::new();
-        let (mut ties, mut history) = (Vec::new(), Vec::new());
-        for (a, b, trust, dormant) in pairs {
-            let (a, b) = (a % n, b % n);
-            if a == b || !seen.insert((a.min(b), a.max(b))) {
-                continue;
-            }
-            let t = Tie { a: a.min(b), b: a.max(b), trust };
-            if dormant { history.push(t) } else { ties.push(t) }
-        }
-        let projects = projects.into_iter().enumerate().map(|(j, (lead, t, budget, partners))| {
-            let lead = lead % n;
-            let mut ps: Vec<usize> = Vec::new();
-            for p in partners {
-                let p = p % n;
-                if p != lead && !ps.contains(&p) {
-                    ps.push(p);
-                }
-            }
-            Project {
-                id: format!("P{}", make_id(&stems[j], j)),
-                territory: territories[t % territories.len()].clone(),
-                lead,
-                budget,
-                partners: ps,
-            }
-        }).collect();
-        Dataset { organisations, ties, history, projects }
-    }
+/// Arbitrary data sets with projects, their ids and territories with odd characters:
+/// CSV specials, spaces inside, line breaks, unicode.
+fn arb_dataset() -> impl Strategy<Value = Dataset> {
+    common::arb::dataset("a-zA-Z0-9 &\"',<>é日本\u{1F600}\t\n-", 4)
 }
 
 proptest! {

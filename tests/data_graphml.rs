@@ -1,5 +1,8 @@
 //! GraphML input and output of data sets and wave networks.
 
+mod common;
+
+use common::{data_fixtures, organisation, tie};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,36 +13,17 @@ use wecare::data::graphml::{
 use wecare::data::{DataError, Dataset, Kind, Organisation, Project, Tie, Warning};
 use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data")
-}
-
-fn org(id: &str, kind: Kind, territory: &str, capacity: f64, active: bool) -> Organisation {
-    Organisation {
-        id: id.into(),
-        kind,
-        territory: territory.into(),
-        capacity,
-        active,
-        covariate: None,
-    }
-}
-
-fn tie(a: usize, b: usize, trust: Option<f64>) -> Tie {
-    Tie { a, b, trust }
-}
-
 fn small() -> Dataset {
     use Kind::*;
     Dataset {
         organisations: vec![
-            org("eg1", EnteGestore, "north", 2.0, true),
-            org("Coop & \"Il Ponte\" <Bra>", ThirdSector, "north", 1.0, true),
-            org("assoc'1", ThirdSector, "north", 1.5, true),
-            org("firm 1", Firm, "north", 1.0, false),
-            org("eg2", EnteGestore, "Alba & Langhe", 1.0, true),
-            org("mun\n2", Public, "Alba & Langhe", 1.0, true),
-            org("coop2", ThirdSector, "Alba & Langhe", 0.5, false),
+            organisation("eg1", EnteGestore, "north", 2.0, true),
+            organisation("Coop & \"Il Ponte\" <Bra>", ThirdSector, "north", 1.0, true),
+            organisation("assoc'1", ThirdSector, "north", 1.5, true),
+            organisation("firm 1", Firm, "north", 1.0, false),
+            organisation("eg2", EnteGestore, "Alba & Langhe", 1.0, true),
+            organisation("mun\n2", Public, "Alba & Langhe", 1.0, true),
+            organisation("coop2", ThirdSector, "Alba & Langhe", 0.5, false),
         ],
         ties: vec![
             tie(0, 1, Some(0.8)),
@@ -127,7 +111,7 @@ fn writing_refuses_characters_xml_cannot_hold() {
 
 #[test]
 fn reads_a_networkx_file() {
-    let path = fixtures().join("graphml/networkx.graphml");
+    let path = data_fixtures().join("graphml/networkx.graphml");
     let (ds, warnings) = read_dataset_graphml(&path).unwrap();
     let names: Vec<&str> = ds.organisations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(
@@ -142,7 +126,7 @@ fn reads_a_networkx_file() {
     );
     assert_eq!(
         ds.organisations[0],
-        org(
+        organisation(
             "Consorzio Monviso Solidale",
             Kind::EnteGestore,
             "Cuneo",
@@ -198,7 +182,7 @@ fn reads_a_networkx_file() {
 
 #[test]
 fn directed_graphs_are_symmetrised_and_key_defaults_apply() {
-    let path = fixtures().join("graphml/directed.graphml");
+    let path = data_fixtures().join("graphml/directed.graphml");
     let (ds, warnings) = read_dataset_graphml(&path).unwrap();
     assert_eq!(
         ds.organisations.iter().map(|o| o.kind).collect::<Vec<_>>(),
@@ -587,48 +571,10 @@ fn snapshot_round_trips_with_every_organisation() {
 // ---------------------------------------------------------------------------------------------
 // Arbitrary networks round-trip
 
-fn text_strategy() -> impl Strategy<Value = String> {
-    // Odd characters: XML and CSV specials, spaces inside, line breaks, tabs, unicode.
-    proptest::string::string_regex("[a-zA-Z0-9 &\"',;<>é日本\u{1F600}\t\n\r-]{0,8}").unwrap()
-}
-
-/// A unique, trimmed, non-empty id from a random stem.
-fn make_id(stem: &str, i: usize) -> String {
-    format!("{}~{i}", stem.trim_start())
-}
-
-prop_compose! {
-    fn arb_dataset()(
-        n in 2usize..25,
-        stems in proptest::collection::vec(text_strategy(), 25),
-        territories in proptest::collection::vec(text_strategy(), 1..4),
-        picks in proptest::collection::vec((0usize..5, 0usize..4, 1e-3f64..1e3, any::<bool>()), 25),
-        pairs in proptest::collection::vec((0usize..25, 0usize..25, proptest::option::of(0.0f64..=1.0), any::<bool>()), 0..60),
-    ) -> Dataset {
-        let territories: Vec<String> = territories.iter().enumerate().map(|(i, t)| make_id(t, i)).collect();
-        let organisations: Vec<Organisation> = (0..n).map(|i| {
-            let (k, t, c, a) = picks[i];
-            Organisation {
-                id: make_id(&stems[i], i),
-                kind: Kind::ALL[k],
-                territory: territories[t % territories.len()].clone(),
-                capacity: c,
-                active: a,
-                covariate: None,
-            }
-        }).collect();
-        let mut seen = BTreeSet::new();
-        let (mut ties, mut history) = (Vec::new(), Vec::new());
-        for (a, b, trust, dormant) in pairs {
-            let (a, b) = (a % n, b % n);
-            if a == b || !seen.insert((a.min(b), a.max(b))) {
-                continue;
-            }
-            let t = Tie { a: a.min(b), b: a.max(b), trust };
-            if dormant { history.push(t) } else { ties.push(t) }
-        }
-        Dataset { organisations, ties, history, projects: Vec::new() }
-    }
+/// Arbitrary data sets without projects (not part of the GraphML form), their ids and territories with odd characters:
+/// XML and CSV specials, spaces inside, line breaks, tabs, unicode.
+fn arb_dataset() -> impl Strategy<Value = Dataset> {
+    common::arb::dataset("a-zA-Z0-9 &\"',;<>é日本\u{1F600}\t\n\r-", 0)
 }
 
 prop_compose! {

@@ -11,18 +11,27 @@ use wecare::stats::StatsOptions;
 
 const REPLICATES: u64 = 300;
 
-/// Per replicate: (wave, statistic) -> value.
-fn ensemble() -> Vec<HashMap<(usize, String), f64>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/wecare-measure1.toml");
+/// The scenario `file` (below `scenarios/`), its model and the options of an ensemble of
+/// `replicates` with the scenario's seed.
+fn scenario_model(file: &str, replicates: u64) -> (Scenario, Model, EnsembleOptions) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
     let s = Scenario::load(&path).unwrap();
     let (ds, _) = s.load_dataset().unwrap();
     let model = Model::new(&ds, &s.params()).unwrap();
     let opts = EnsembleOptions {
-        replicates: REPLICATES,
+        replicates,
         seed: s.montecarlo.seed,
         threads: 0,
         stats: StatsOptions::default(),
     };
+    (s, model, opts)
+}
+
+/// Per replicate: (wave, statistic) -> value.
+fn ensemble() -> Vec<HashMap<(usize, String), f64>> {
+    let (_, model, opts) = scenario_model("wecare-measure1.toml", REPLICATES);
     let e = run_ensemble(&model, &opts, &|| {}).unwrap();
     e.replicates
         .iter()
@@ -138,20 +147,11 @@ fn default_scenario_reproduces_the_observed_pattern() {
 fn default_scenario_meets_its_pattern_targets() {
     use wecare::ensemble::run_ensemble_table;
     use wecare::report::patterns::compare_patterns;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/wecare-measure1.toml");
-    let s = Scenario::load(&path).unwrap();
+    let (s, model, opts) = scenario_model("wecare-measure1.toml", REPLICATES);
     assert!(
         s.patterns.len() >= 14,
         "the default scenario states the evaluation's observations as patterns"
     );
-    let (ds, _) = s.load_dataset().unwrap();
-    let model = Model::new(&ds, &s.params()).unwrap();
-    let opts = EnsembleOptions {
-        replicates: REPLICATES,
-        seed: s.montecarlo.seed,
-        threads: 0,
-        stats: StatsOptions::default(),
-    };
     let (table, _) = run_ensemble_table(&model, &opts, &[], &|| {}).unwrap();
     let rows = compare_patterns(&s.patterns, &table).unwrap();
     let mut missed = Vec::new();
@@ -175,17 +175,7 @@ fn default_scenario_meets_its_pattern_targets() {
 fn former_defaults_miss_the_patterns() {
     use wecare::ensemble::run_ensemble_table;
     use wecare::report::patterns::compare_patterns;
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ablations/former-defaults.toml");
-    let s = Scenario::load(&path).unwrap();
-    let (ds, _) = s.load_dataset().unwrap();
-    let model = Model::new(&ds, &s.params()).unwrap();
-    let opts = EnsembleOptions {
-        replicates: 100,
-        seed: s.montecarlo.seed,
-        threads: 0,
-        stats: StatsOptions::default(),
-    };
+    let (s, model, opts) = scenario_model("ablations/former-defaults.toml", 100);
     let (table, _) = run_ensemble_table(&model, &opts, &[], &|| {}).unwrap();
     let rows = compare_patterns(&s.patterns, &table).unwrap();
     let share = |name: &str| rows.iter().find(|r| r.name == name).unwrap().share_met;

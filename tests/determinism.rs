@@ -1,24 +1,24 @@
 //! The same scenario and seed give bit-identical output files with 1 and with 2 threads.
 
+mod report_common;
+
+use report_common::{default_scenario, wecare};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn run(out: &Path, threads: u32) -> PathBuf {
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/wecare-measure1.toml");
-    let status = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(["run", "--replicates", "40", "--seed", "7", "--quiet"])
-        .arg("--threads")
-        .arg(threads.to_string())
-        .arg("--out")
-        .arg(out)
-        .arg(&scenario)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    wecare(&[
+        "run",
+        "--replicates",
+        "40",
+        "--seed",
+        "7",
+        "--quiet",
+        "--threads",
+        &threads.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+        default_scenario().to_str().unwrap(),
+    ]);
     let dir = out.join("wecare-measure1");
     let mut runs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -64,14 +64,16 @@ fn a_second_run_never_overwrites_the_first() {
     let out = tempfile::tempdir().unwrap();
     let first = run(out.path(), 2);
     let before = std::fs::read(first.join("replicates.csv")).unwrap();
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/wecare-measure1.toml");
-    let o = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(["run", "--replicates", "5", "--quiet", "--out"])
-        .arg(out.path())
-        .arg(&scenario)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    // `wecare` checks that the second run succeeds.
+    wecare(&[
+        "run",
+        "--replicates",
+        "5",
+        "--quiet",
+        "--out",
+        out.path().to_str().unwrap(),
+        default_scenario().to_str().unwrap(),
+    ]);
     let dirs = std::fs::read_dir(out.path().join("wecare-measure1"))
         .unwrap()
         .count();

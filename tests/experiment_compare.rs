@@ -1,6 +1,9 @@
 //! Comparison of funding designs: common random numbers, shrinking intervals, the shipped
 //! designs, the lead-choice rule, and `wecare compare` end to end.
 
+mod report_common;
+use report_common::{root, wecare_output};
+
 mod common;
 
 use common::*;
@@ -14,10 +17,6 @@ use wecare::model::Model;
 use wecare::model::params::LeadChoice;
 use wecare::scenario::Scenario;
 use wecare::stats::interval::{half_width, welch_df};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn design(file: &str, name: &str) -> Design {
     let mut d = Design::load(&root().join(file)).unwrap();
@@ -245,13 +244,6 @@ fn lead_eligibility_is_checked_against_the_lead_choice_rule() {
     assert!(e.contains("no member of a kind allowed to lead"), "{e}");
 }
 
-fn wecare(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn compare_command_writes_a_new_directory_each_time_whatever_the_threads() {
     let out = tempfile::tempdir().unwrap();
@@ -277,7 +269,7 @@ fn compare_command_writes_a_new_directory_each_time_whatever_the_threads() {
         .map(|threads| {
             let mut args = args;
             args[6] = threads;
-            let r = wecare(&args);
+            let r = wecare_output(&args);
             assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
             let text = String::from_utf8(r.stdout).unwrap();
             assert!(text.contains("wider-area"), "{text}");
@@ -320,7 +312,7 @@ fn compare_command_writes_a_new_directory_each_time_whatever_the_threads() {
             "{f}"
         );
     }
-    let bad = wecare(&["compare", base.to_str().unwrap(), "--outcomes", "ties"]);
+    let bad = wecare_output(&["compare", base.to_str().unwrap(), "--outcomes", "ties"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("statistic@wave"));
 }

@@ -1,6 +1,9 @@
 //! Sweeps and sensitivity analysis: the Sobol estimator against Ishigami's analytic indices,
 //! the `[sweep]` section, and `wecare sweep` / `wecare sensitivity` end to end.
 
+mod report_common;
+use report_common::{root, wecare_output};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use wecare::experiment::sensitivity::{
@@ -9,10 +12,6 @@ use wecare::experiment::sensitivity::{
 use wecare::experiment::sweep::{apply, grid, main_effect};
 use wecare::experiment::{Runner, Silent};
 use wecare::scenario::Scenario;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn sobol_estimator_matches_the_ishigami_indices_within_its_bootstrap_interval() {
@@ -154,13 +153,6 @@ fn sweep_section_errors_name_the_key_and_line() {
     assert!(e.contains("sweep.toml:"), "located in the file: {e}");
 }
 
-fn wecare(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn sweep_and_sensitivity_commands_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -198,7 +190,7 @@ fn sweep_and_sensitivity_commands_write_their_files() {
         ),
     ];
     for (args, files) in runs {
-        let r = wecare(&args);
+        let r = wecare_output(&args);
         assert!(
             r.status.success(),
             "{args:?}: {}",
@@ -215,7 +207,7 @@ fn sweep_and_sensitivity_commands_write_their_files() {
         .into_iter()
         .map(|t| {
             let args = ["sensitivity", f, "--method", "morris", "--out", o];
-            let r = wecare(&[&args[..], &["--threads", t]].concat());
+            let r = wecare_output(&[&args[..], &["--threads", t]].concat());
             assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
             let text = String::from_utf8(r.stdout).unwrap();
             PathBuf::from(text.trim().rsplit("wrote ").next().unwrap())
@@ -228,7 +220,7 @@ fn sweep_and_sensitivity_commands_write_their_files() {
             "{name}"
         );
     }
-    let r = wecare(&[
+    let r = wecare_output(&[
         "sweep",
         root()
             .join("scenarios/wecare-measure1.toml")

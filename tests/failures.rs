@@ -6,15 +6,14 @@
 //! directory passes its own checksums), SIGTERM and SIGHUP leave no partial directory (but a
 //! calibration checkpoint), and a resumed calibration gives byte-identical results.
 
+mod report_common;
+use report_common::{assert_success, root};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use wecare::report::Manifest;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn wecare() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wecare"));
@@ -256,25 +255,18 @@ fn signals_at_random_times_never_leave_an_incomplete_directory_that_looks_comple
     }
 }
 
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 #[test]
 fn a_calibration_stopped_by_sigterm_resumes_to_byte_identical_results() {
     let scratch = tempfile::tempdir().unwrap();
     let file = small_calibration(scratch.path());
     let straight = scratch.path().join("straight");
-    ok(&wecare()
-        .args(["calibrate", file.to_str().unwrap(), "--quiet", "--out"])
-        .arg(&straight)
-        .output()
-        .unwrap());
+    assert_success(
+        &wecare()
+            .args(["calibrate", file.to_str().unwrap(), "--quiet", "--out"])
+            .arg(&straight)
+            .output()
+            .unwrap(),
+    );
     let (done, _) = outputs(&straight);
     assert_eq!(done.len(), 1);
 
@@ -309,11 +301,13 @@ fn a_calibration_stopped_by_sigterm_resumes_to_byte_identical_results() {
     }
     assert_eq!(status.code(), Some(130));
     assert!(partial.is_dir());
-    ok(&wecare()
-        .args(["calibrate", file.to_str().unwrap(), "--quiet", "--resume"])
-        .arg(&partial)
-        .output()
-        .unwrap());
+    assert_success(
+        &wecare()
+            .args(["calibrate", file.to_str().unwrap(), "--quiet", "--resume"])
+            .arg(&partial)
+            .output()
+            .unwrap(),
+    );
     let (resumed, hidden) = outputs(&out);
     assert_eq!(resumed.len(), 1);
     assert!(hidden.is_empty());

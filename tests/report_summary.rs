@@ -51,24 +51,7 @@ fn summary_agrees_with_a_direct_computation() {
             .push(v);
     }
     let (head, summary) = read_csv(&dir.join("summary.csv"));
-    assert_eq!(
-        head,
-        [
-            "wave",
-            "step",
-            "scope",
-            "statistic",
-            "n",
-            "mean",
-            "sd",
-            "mcse",
-            "p2_5",
-            "p50",
-            "p97_5",
-            "min",
-            "max"
-        ]
-    );
+    assert_eq!(head, wecare::report::summary::SUMMARY_COLUMNS);
     assert_eq!(summary.len(), values.len());
     for s in &summary {
         let key: Key = (s[0].parse().unwrap(), s[2].clone(), s[3].clone());
@@ -176,12 +159,7 @@ fn python_check(script: &str, modules: &str, run_args: &[&str]) {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(
-        o.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_success(&o);
 }
 
 /// The run tables load in pandas with their documented columns, and `summary.csv` equals

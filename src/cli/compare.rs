@@ -5,6 +5,10 @@ use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::Key;
 use crate::experiment::compare::{Design, DesignList, compare, tables, write};
+use crate::experiment::robust::{
+    Setting, across, holdings_table, posterior_settings, seed_settings, sweep_settings,
+    values_settings, write as write_robustness,
+};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -21,6 +25,26 @@ pub struct CompareArgs {
     /// and cost_per_lasting_tie at the last wave).
     #[arg(long, value_delimiter = ',')]
     pub outcomes: Vec<String>,
+    /// Robustness: re-run the comparison on other draws of the baseline's data set, made by
+    /// the generator (the `generator.toml` beside its organisations file) with these seeds,
+    /// comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "SEEDS")]
+    pub across_data_seeds: Vec<u64>,
+    /// Robustness: re-run the comparison at every value of one parameter, set in every design:
+    /// `KEY=V1,V2,...` (repeatable; e.g. `formation.effects.project_budget=0,0.25,0.5,1`).
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub across_values: Vec<String>,
+    /// Robustness: re-run the comparison at the low end, middle and high end of every range
+    /// of FILE's `[sweep]` parameters (their `values` without a range), one at a time.
+    #[arg(long, value_name = "FILE")]
+    pub across_sweep: Option<PathBuf>,
+    /// Robustness: re-run the comparison at draws from an ABC posterior (the `posterior.csv`
+    /// of `wecare calibrate`), set in every design.
+    #[arg(long, value_name = "POSTERIOR_CSV")]
+    pub across_posterior: Option<PathBuf>,
+    /// Draws of --across-posterior.
+    #[arg(long, default_value_t = 20)]
+    pub draws: usize,
     #[command(flatten)]
     pub common: ExperimentArgs,
 }
@@ -70,6 +94,12 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(base.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
+    let settings = settings(&args)?;
+    if !settings.is_empty() {
+        return robustness(
+            &designs, &runner, &bar, replicates, seed, &outcomes, &settings, &base,
+        );
+    }
     let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
     bar.finish();
     let scenarios: Vec<&crate::scenario::Scenario> = std::iter::once(&base)
@@ -100,6 +130,59 @@ pub fn run(args: CompareArgs) -> Result<()> {
     println!(
         "{} designs x {reps} in {:.1} s; wrote {}",
         designs.len(),
+        clock.elapsed().as_secs_f64(),
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
+    );
+    Ok(())
+}
+
+/// The robustness settings the flags ask for, in the order data seeds, values, sweep,
+/// posterior.
+fn settings(args: &CompareArgs) -> Result<Vec<Setting>> {
+    let mut out = seed_settings(&args.across_data_seeds);
+    for spec in &args.across_values {
+        out.extend(values_settings(spec)?);
+    }
+    if let Some(f) = &args.across_sweep {
+        out.extend(sweep_settings(&crate::scenario::Scenario::load(f)?)?);
+    }
+    if let Some(f) = &args.across_posterior {
+        out.extend(posterior_settings(f, args.draws)?);
+    }
+    if !out.is_empty() && args.common.sim.shard.is_some() {
+        return Err(Error::Other(
+            "the --across-* robustness runs cannot be sharded".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// `wecare compare --across-...`: the comparison and its re-runs at every setting.
+#[allow(clippy::too_many_arguments)]
+fn robustness(
+    designs: &[Design],
+    runner: &Runner,
+    bar: &Display,
+    replicates: u64,
+    seed: u64,
+    outcomes: &[Key],
+    settings: &[Setting],
+    base: &crate::scenario::Scenario,
+) -> Result<()> {
+    let clock = std::time::Instant::now();
+    let r = across(designs, runner, replicates, seed, outcomes, settings)?;
+    bar.finish();
+    let dir = write_robustness(&r, &base.output.dir)?;
+    println!(
+        "Robustness: does each difference from {} keep its reading?\n{}",
+        designs[0].name,
+        holdings_table(&r).text()
+    );
+    println!(
+        "{} designs x {reps} at {} settings and the reference in {:.1} s; wrote {}",
+        designs.len(),
+        settings.len(),
         clock.elapsed().as_secs_f64(),
         dir.display(),
         reps = crate::report::fmt::count(replicates, "replicate")

@@ -4,8 +4,8 @@ use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
-    Options, mechanisms_table, profile_table, q1_tables, q3_table, refit_table, run as analyse,
-    write,
+    Options, mechanisms_table, profile_table, q1_tables, q3_organisation_table, q3_table,
+    refit_table, run as analyse, write,
 };
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
@@ -116,6 +116,10 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
                 q3_table(c, 5, false).text()
             );
         }
+        println!(
+            "Q3: organisation-level traces, selection against influence\n{}",
+            q3_organisation_table(cs).text()
+        );
     }
     if let Some(r) = &h.refit {
         println!(

@@ -2,7 +2,7 @@
 
 use super::common::SimFlags;
 use super::shard::write_shard;
-use crate::ensemble::shard;
+use crate::ensemble::shard::{self, ShardSpec};
 use crate::ensemble::{
     Display, EnsembleOptions, EnsembleTable, KeptReplicate, Progress, run_ensemble_range,
     run_ensemble_table,
@@ -191,36 +191,7 @@ fn merged_table(
 /// `wecare run`.
 pub fn run(args: RunArgs) -> Result<()> {
     args.sim.start_shard()?;
-    let mut scenario = match (&args.from, &args.scenario) {
-        (Some(m), _) => from_manifest(m)?,
-        (None, Some(p)) => Scenario::load(p)?,
-        (None, None) => return Err(Error::Other("give a scenario file or --from".into())),
-    };
-    if let Some(r) = args.replicates {
-        if r == 0 {
-            return Err(Error::Other("--replicates must be at least 1".into()));
-        }
-        scenario.montecarlo.replicates = r;
-    }
-    args.sim.apply(&mut scenario);
-    if let Some(n) = &args.networks {
-        scenario.output.networks = parse_networks(n)?;
-    }
-    if args.per_territory {
-        scenario.observation.per_territory = true;
-    }
-    if args.no_report {
-        scenario.output.report = false;
-    }
-    if let Some(list) = &args.statistics {
-        scenario.observation.statistics = parse_statistics(list);
-    }
-    if let Some(p) = scenario
-        .output
-        .networks_problem(scenario.montecarlo.replicates)
-    {
-        return Err(Error::Other(format!("output.networks: {p}")));
-    }
+    let scenario = scenario_of(&args)?;
     let model = prepare(&scenario)?;
     let threads = match scenario.montecarlo.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -234,25 +205,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     };
     let bar = Display::new(args.sim.quiet);
     if let Some(spec) = shard::active() {
-        let (a, b) = spec.range(opts.replicates);
-        bar.stage("replicates", b - a);
-        let (table, _) = run_ensemble_range(&model, &opts, a..b, &[], &|| bar.inc(1))
-            .map_err(|e| Error::Other(e.to_string()))?;
-        bar.finish();
-        let toml = super::common::shard_toml(&scenario);
-        let dir = write_shard(
-            "run",
-            &scenario.output.dir,
-            &[toml],
-            opts.seed,
-            Some(([a, b], table.values())),
-        )?;
-        println!(
-            "shard {spec} of run: {} ({a}..{b}); wrote {}",
-            count(b - a, "replicate"),
-            dir.display()
-        );
-        return Ok(());
+        return run_shard(&model, &scenario, &opts, spec, &bar);
     }
     // The directory exists, under its partial name, from the start of the run.
     let root = scenario.output.dir.clone();
@@ -294,5 +247,70 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         None => {}
     }
+    Ok(())
+}
+
+/// The scenario to run: the file given or the one recorded in a run's manifest (`--from`),
+/// with the command line's settings applied and checked.
+fn scenario_of(args: &RunArgs) -> Result<Scenario> {
+    let mut scenario = match (&args.from, &args.scenario) {
+        (Some(m), _) => from_manifest(m)?,
+        (None, Some(p)) => Scenario::load(p)?,
+        (None, None) => return Err(Error::Other("give a scenario file or --from".into())),
+    };
+    if let Some(r) = args.replicates {
+        if r == 0 {
+            return Err(Error::Other("--replicates must be at least 1".into()));
+        }
+        scenario.montecarlo.replicates = r;
+    }
+    args.sim.apply(&mut scenario);
+    if let Some(n) = &args.networks {
+        scenario.output.networks = parse_networks(n)?;
+    }
+    if args.per_territory {
+        scenario.observation.per_territory = true;
+    }
+    if args.no_report {
+        scenario.output.report = false;
+    }
+    if let Some(list) = &args.statistics {
+        scenario.observation.statistics = parse_statistics(list);
+    }
+    if let Some(p) = scenario
+        .output
+        .networks_problem(scenario.montecarlo.replicates)
+    {
+        return Err(Error::Other(format!("output.networks: {p}")));
+    }
+    Ok(scenario)
+}
+
+/// Runs this shard's block of replicates and writes its shard directory.
+fn run_shard(
+    model: &Model,
+    scenario: &Scenario,
+    opts: &EnsembleOptions,
+    spec: ShardSpec,
+    bar: &Display,
+) -> Result<()> {
+    let (a, b) = spec.range(opts.replicates);
+    bar.stage("replicates", b - a);
+    let (table, _) = run_ensemble_range(model, opts, a..b, &[], &|| bar.inc(1))
+        .map_err(|e| Error::Other(e.to_string()))?;
+    bar.finish();
+    let toml = super::common::shard_toml(scenario);
+    let dir = write_shard(
+        "run",
+        &scenario.output.dir,
+        &[toml],
+        opts.seed,
+        Some(([a, b], table.values())),
+    )?;
+    println!(
+        "shard {spec} of run: {} ({a}..{b}); wrote {}",
+        count(b - a, "replicate"),
+        dir.display()
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::ensemble::shard::{self, Mode, Replay, ShardSpec, StageInfo};
 use crate::error::{Error, Result};
+use crate::experiment::record::split_command;
 use crate::report::files::{FileRecord, sha256_bytes, sha256_file, write_recorded};
 use crate::report::manifest::Engine;
 use serde::{Deserialize, Serialize};
@@ -52,25 +53,10 @@ pub struct ShardManifest {
 }
 
 /// This process's arguments without the program name, `--shard`, `--threads` and `--out`
-/// (and their values).
+/// (and their values); and `--out`.
 fn recorded_command() -> (Vec<String>, Option<String>) {
-    let mut out = None;
-    let mut args = Vec::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        // The thread count changes no result; the merge uses the scenario's.
-        if a == "--shard" || a == "--threads" {
-            it.next();
-        } else if a.starts_with("--shard=") || a.starts_with("--threads=") {
-        } else if a == "--out" {
-            out = it.next();
-        } else if let Some(v) = a.strip_prefix("--out=") {
-            out = Some(v.to_string());
-        } else {
-            args.push(a);
-        }
-    }
-    (args, out)
+    // The thread count changes no result; the merge uses the scenario's.
+    split_command(std::env::args().skip(1), &["--shard", "--threads"], &[])
 }
 
 /// The name of shard `spec`'s directory for command `kind`.

@@ -613,6 +613,24 @@ fn parse_f64(t: &Table, line: usize, field: &str, s: &str) -> Result<f64, DataEr
         .map_err(|_| t.err(line, field, format!("malformed number `{s}`")))
 }
 
+/// An organisation's capacity, read as `c` from the text `raw`: a finite number > 0.
+pub(crate) fn check_capacity(c: f64, raw: &str) -> Result<f64, String> {
+    if c > 0.0 && c.is_finite() {
+        Ok(c)
+    } else {
+        Err(format!("capacity must be a finite number > 0, got `{raw}`"))
+    }
+}
+
+/// An organisation's covariate, read as `x` from the text `raw`: a finite number.
+pub(crate) fn check_covariate(x: f64, raw: &str) -> Result<f64, String> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("covariate must be a finite number, got `{raw}`"))
+    }
+}
+
 /// Parses `true`/`false`/`1`/`0` (case-insensitive).
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     if s.eq_ignore_ascii_case("true") || s == "1" {
@@ -628,12 +646,6 @@ fn read_organisations(
     path: &Path,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Vec<Organisation>, Vec<usize>), DataError> {
-    const ID: usize = 0;
-    const KIND: usize = 1;
-    const TERRITORY: usize = 2;
-    const CAPACITY: usize = 3;
-    const ACTIVE: usize = 4;
-    const COVARIATE: usize = 5;
     let mut t = Table::open(
         path,
         &["id", "kind", "territory"],
@@ -644,7 +656,7 @@ fn read_organisations(
     let mut lines = Vec::new();
     let mut seen: FxHashMap<String, usize> = FxHashMap::default();
     while let Some(line) = t.next()? {
-        let id = t.get(ID);
+        let id = t.get(org_col::ID);
         if id.is_empty() {
             return Err(t.err(line, "id", "empty organisation id"));
         }
@@ -655,63 +667,8 @@ fn read_organisations(
                 format!("duplicate organisation id `{id}` (first on line {first})"),
             ));
         }
-        let kind: Kind = t
-            .get(KIND)
-            .parse()
-            .map_err(|e: super::UnknownKind| t.err(line, "kind", e.to_string()))?;
-        let territory = t.get(TERRITORY);
-        if territory.is_empty() {
-            return Err(t.err(line, "territory", "empty territory"));
-        }
-        let cap = t.get(CAPACITY);
-        let capacity = if cap.is_empty() {
-            1.0
-        } else {
-            let c = parse_f64(&t, line, "capacity", cap)?;
-            if !(c > 0.0 && c.is_finite()) {
-                return Err(t.err(
-                    line,
-                    "capacity",
-                    format!("capacity must be a finite number > 0, got `{cap}`"),
-                ));
-            }
-            c
-        };
-        let act = t.get(ACTIVE);
-        let active = if act.is_empty() {
-            true
-        } else {
-            parse_bool(act).ok_or_else(|| {
-                t.err(
-                    line,
-                    "active",
-                    format!("expected true, false, 1 or 0, got `{act}`"),
-                )
-            })?
-        };
-        let cov = t.get(COVARIATE);
-        let covariate = if cov.is_empty() {
-            None
-        } else {
-            let x = parse_f64(&t, line, "covariate", cov)?;
-            if !x.is_finite() {
-                return Err(t.err(
-                    line,
-                    "covariate",
-                    format!("covariate must be a finite number, got `{cov}`"),
-                ));
-            }
-            Some(x)
-        };
+        orgs.push(organisation(&t, line, id)?);
         seen.insert(id.to_string(), line);
-        orgs.push(Organisation {
-            id: id.to_string(),
-            kind,
-            territory: territory.to_string(),
-            capacity,
-            active,
-            covariate,
-        });
         lines.push(line);
         if let Some(m) = crate::limits::exceeds(orgs.len() as u64, crate::limits::ORGANISATIONS) {
             return Err(t.err(line, "id", format!("too many organisations: {m}")));
@@ -727,6 +684,62 @@ fn read_organisations(
     Ok((orgs, lines))
 }
 
+/// Columns of the organisations file, in the order [`read_organisations`] opens them.
+mod org_col {
+    pub const ID: usize = 0;
+    pub const KIND: usize = 1;
+    pub const TERRITORY: usize = 2;
+    pub const CAPACITY: usize = 3;
+    pub const ACTIVE: usize = 4;
+    pub const COVARIATE: usize = 5;
+}
+
+/// The organisation `id` of the current row: kind, territory, capacity, active, covariate.
+fn organisation(t: &Table, line: usize, id: &str) -> Result<Organisation, DataError> {
+    let kind: Kind = t
+        .get(org_col::KIND)
+        .parse()
+        .map_err(|e: super::UnknownKind| t.err(line, "kind", e.to_string()))?;
+    let territory = t.get(org_col::TERRITORY);
+    if territory.is_empty() {
+        return Err(t.err(line, "territory", "empty territory"));
+    }
+    let cap = t.get(org_col::CAPACITY);
+    let capacity = if cap.is_empty() {
+        1.0
+    } else {
+        let c = parse_f64(t, line, "capacity", cap)?;
+        check_capacity(c, cap).map_err(|m| t.err(line, "capacity", m))?
+    };
+    let act = t.get(org_col::ACTIVE);
+    let active = if act.is_empty() {
+        true
+    } else {
+        parse_bool(act).ok_or_else(|| {
+            t.err(
+                line,
+                "active",
+                format!("expected true, false, 1 or 0, got `{act}`"),
+            )
+        })?
+    };
+    let cov = t.get(org_col::COVARIATE);
+    let covariate = if cov.is_empty() {
+        None
+    } else {
+        let x = parse_f64(t, line, "covariate", cov)?;
+        Some(check_covariate(x, cov).map_err(|m| t.err(line, "covariate", m))?)
+    };
+    Ok(Organisation {
+        id: id.to_string(),
+        kind,
+        territory: territory.to_string(),
+        capacity,
+        active,
+        covariate,
+    })
+}
+
 struct TieFile {
     ties: Vec<Tie>,
     /// Line of each tie (its first row when merged).
@@ -734,15 +747,62 @@ struct TieFile {
     warnings: Vec<Warning>,
 }
 
+/// Columns of a tie file, in the order [`read_tie_file`] opens them.
+mod tie_col {
+    pub const FROM: usize = 0;
+    pub const TO: usize = 1;
+    pub const TRUST: usize = 2;
+    pub const WEIGHT: usize = 3;
+}
+
+/// The trust (or, in a `weight` file, the weight) of the current row; `None` when empty.
+fn tie_value(t: &Table, line: usize, weighted: bool) -> Result<Option<f64>, DataError> {
+    let (col, name) = if weighted {
+        (tie_col::WEIGHT, "weight")
+    } else {
+        (tie_col::TRUST, "trust")
+    };
+    let raw = t.get(col);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let v = parse_f64(t, line, name, raw)?;
+    if weighted && !(v >= 0.0 && v.is_finite()) {
+        return Err(t.err(
+            line,
+            "weight",
+            format!("weight must be a finite number >= 0, got `{raw}`"),
+        ));
+    }
+    if !weighted && !(0.0..=1.0).contains(&v) {
+        return Err(t.err(
+            line,
+            "trust",
+            format!("trust must be in [0, 1], got `{raw}`"),
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// Weights become trust by dividing by the largest weight (all zero when it is zero).
+fn normalise_weights(ties: &mut [Tie], max_weight: f64) {
+    for tie in ties {
+        if let Some(w) = &mut tie.trust {
+            *w = if max_weight > 0.0 {
+                *w / max_weight
+            } else {
+                0.0
+            };
+        }
+    }
+}
+
 fn read_tie_file(
     path: &Path,
     index: &HashMap<&str, usize>,
     opts: TieReadOptions,
 ) -> Result<TieFile, DataError> {
-    const FROM: usize = 0;
-    const TO: usize = 1;
-    const TRUST: usize = 2;
-    const WEIGHT: usize = 3;
+    use tie_col::{FROM, TO, TRUST, WEIGHT};
     let mut warnings = Vec::new();
     // `origin` is the column the engine writes into a wave's ties file; reading such a file
     // back (as a starting network or for `wecare stats`) is expected, so it is accepted and
@@ -761,11 +821,6 @@ fn read_tie_file(
         ));
     }
     let weighted = t.has(WEIGHT);
-    let (value_col, value_name) = if weighted {
-        (WEIGHT, "weight")
-    } else {
-        (TRUST, "trust")
-    };
     let mut ties: Vec<Tie> = Vec::new();
     let mut lines = Vec::new();
     // Pair (small, large) -> (position in `ties`, orientations seen: 1 = small first, 2 = large first).
@@ -783,29 +838,10 @@ fn read_tie_file(
         if a == b {
             return Err(t.err(line, "to", format!("self-loop: `{from}` tied to itself")));
         }
-        let raw = t.get(value_col);
-        let value = if raw.is_empty() {
-            None
-        } else {
-            let v = parse_f64(&t, line, value_name, raw)?;
-            if weighted {
-                if !(v >= 0.0 && v.is_finite()) {
-                    return Err(t.err(
-                        line,
-                        "weight",
-                        format!("weight must be a finite number >= 0, got `{raw}`"),
-                    ));
-                }
-                max_weight = max_weight.max(v);
-            } else if !(0.0..=1.0).contains(&v) {
-                return Err(t.err(
-                    line,
-                    "trust",
-                    format!("trust must be in [0, 1], got `{raw}`"),
-                ));
-            }
-            Some(v)
-        };
+        let value = tie_value(&t, line, weighted)?;
+        if weighted && let Some(v) = value {
+            max_weight = max_weight.max(v);
+        }
         let key = (a.min(b), a.max(b));
         let orientation = if a < b { 1u8 } else { 2u8 };
         match seen.get_mut(&key) {
@@ -839,15 +875,7 @@ fn read_tie_file(
         }
     }
     if weighted {
-        for tie in &mut ties {
-            if let Some(w) = &mut tie.trust {
-                *w = if max_weight > 0.0 {
-                    *w / max_weight
-                } else {
-                    0.0
-                };
-            }
-        }
+        normalise_weights(&mut ties, max_weight);
     }
     Ok(TieFile {
         ties,
@@ -855,6 +883,9 @@ fn read_tie_file(
         warnings,
     })
 }
+
+/// Column of the partners in the projects file, as [`read_projects`] opens it.
+const PARTNERS_COLUMN: usize = 4;
 
 fn read_projects(
     path: &Path,
@@ -866,7 +897,6 @@ fn read_projects(
     const TERRITORY: usize = 1;
     const LEAD: usize = 2;
     const BUDGET: usize = 3;
-    const PARTNERS: usize = 4;
     let mut t = Table::open(
         path,
         &["id", "territory", "lead", "budget", "partners"],
@@ -875,8 +905,6 @@ fn read_projects(
     )?;
     let mut projects = Vec::new();
     let mut seen: FxHashMap<String, usize> = FxHashMap::default();
-    let mut inactive = Vec::new();
-    let mut elsewhere = Vec::new();
     while let Some(line) = t.next()? {
         let id = t.get(ID);
         if id.is_empty() {
@@ -906,69 +934,99 @@ fn read_projects(
                 format!("budget must be a finite number > 0, got `{raw}`"),
             ));
         }
-        let mut partners: Vec<usize> = Vec::new();
-        let mut partner_set: FxHashSet<usize> = FxHashSet::default();
-        for pid in t.get(PARTNERS).split(';').map(str::trim) {
-            if pid.is_empty() {
-                continue;
-            }
-            let p = *index.get(pid).ok_or_else(|| {
-                t.err(line, "partners", format!("unknown organisation id `{pid}`"))
-            })?;
-            if p == lead {
-                return Err(t.err(
-                    line,
-                    "partners",
-                    format!("the lead `{pid}` is also listed among the partners"),
-                ));
-            }
-            if !partner_set.insert(p) {
-                return Err(t.err(line, "partners", format!("partner `{pid}` is listed twice")));
-            }
-            partners.push(p);
-        }
-        inactive.clear();
-        elsewhere.clear();
-        for &m in std::iter::once(&lead).chain(&partners) {
-            let o = &orgs[m];
-            if !o.active {
-                inactive.push(format!("`{}`", o.id));
-            }
-            if o.territory != territory {
-                elsewhere.push(format!("`{}` ({})", o.id, o.territory));
-            }
-        }
-        if !inactive.is_empty() {
-            warnings.push(Warning {
-                level: Level::Warning,
-                file: t.file.clone(),
-                line: Some(line),
-                message: format!(
-                    "project `{id}` has inactive members, activated when the project starts: {}",
-                    inactive.join(", ")
-                ),
-            });
-        }
-        if !elsewhere.is_empty() {
-            warnings.push(Warning {
-                level: Level::Warning,
-                file: t.file.clone(),
-                line: Some(line),
-                message: format!(
-                    "project `{id}` in territory `{territory}` has members from other \
-                     territories: {}",
-                    elsewhere.join(", ")
-                ),
-            });
-        }
-        seen.insert(id.to_string(), line);
-        projects.push(Project {
+        let partners = project_partners(&t, line, lead, index)?;
+        let project = Project {
             id: id.to_string(),
             territory: territory.to_string(),
             lead,
             budget,
             partners,
-        });
+        };
+        member_warnings(&t.file, line, &project, orgs, warnings);
+        seen.insert(project.id.clone(), line);
+        projects.push(project);
     }
     Ok(projects)
+}
+
+/// The partners of the current project row: known ids, `;`-separated, each once, not the lead.
+fn project_partners(
+    t: &Table,
+    line: usize,
+    lead: usize,
+    index: &HashMap<&str, usize>,
+) -> Result<Vec<usize>, DataError> {
+    let mut partners: Vec<usize> = Vec::new();
+    let mut partner_set: FxHashSet<usize> = FxHashSet::default();
+    for pid in t.get(PARTNERS_COLUMN).split(';').map(str::trim) {
+        if pid.is_empty() {
+            continue;
+        }
+        let p = *index
+            .get(pid)
+            .ok_or_else(|| t.err(line, "partners", format!("unknown organisation id `{pid}`")))?;
+        if p == lead {
+            return Err(t.err(
+                line,
+                "partners",
+                format!("the lead `{pid}` is also listed among the partners"),
+            ));
+        }
+        if !partner_set.insert(p) {
+            return Err(t.err(line, "partners", format!("partner `{pid}` is listed twice")));
+        }
+        partners.push(p);
+    }
+    Ok(partners)
+}
+
+/// Warnings for a project with inactive members or members from other territories.
+fn member_warnings(
+    file: &str,
+    line: usize,
+    project: &Project,
+    orgs: &[Organisation],
+    warnings: &mut Vec<Warning>,
+) {
+    let Project {
+        id,
+        territory,
+        lead,
+        partners,
+        ..
+    } = project;
+    let mut inactive = Vec::new();
+    let mut elsewhere = Vec::new();
+    for &m in std::iter::once(lead).chain(partners) {
+        let o = &orgs[m];
+        if !o.active {
+            inactive.push(format!("`{}`", o.id));
+        }
+        if o.territory != *territory {
+            elsewhere.push(format!("`{}` ({})", o.id, o.territory));
+        }
+    }
+    if !inactive.is_empty() {
+        warnings.push(Warning {
+            level: Level::Warning,
+            file: file.to_string(),
+            line: Some(line),
+            message: format!(
+                "project `{id}` has inactive members, activated when the project starts: {}",
+                inactive.join(", ")
+            ),
+        });
+    }
+    if !elsewhere.is_empty() {
+        warnings.push(Warning {
+            level: Level::Warning,
+            file: file.to_string(),
+            line: Some(line),
+            message: format!(
+                "project `{id}` in territory `{territory}` has members from other \
+                     territories: {}",
+                elsewhere.join(", ")
+            ),
+        });
+    }
 }

@@ -16,11 +16,11 @@
 //! key's `<default>` or else a documented default value. Errors name the file, the line and
 //! the attribute.
 
-use super::csv::{LineCounter, parse_bool};
+use super::csv::{LineCounter, check_capacity, check_covariate, parse_bool};
 use super::{DataError, Dataset, Kind, Level, Organisation, Tie, Warning};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 use rustc_hash::FxHashMap;
 use std::io::{self, Write};
@@ -328,13 +328,14 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
         &["trust", "status", "weight"],
         Some(&mut warnings),
     );
-    let [k_kind, k_territory, k_capacity, k_active, k_covariate] = node_keys[..] else {
-        unreachable!()
-    };
     for (key, name, default) in [
-        (k_kind, "kind", "every organisation is of kind `other`"),
         (
-            k_territory,
+            node_keys[0],
+            "kind",
+            "every organisation is of kind `other`",
+        ),
+        (
+            node_keys[1],
             "territory",
             "every organisation is in territory `all`",
         ),
@@ -361,53 +362,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
             format!("too many organisations: {m}"),
         ));
     }
-    let mut organisations = Vec::with_capacity(g.nodes.len());
-    for node in &g.nodes {
-        let kind = match g.value(&node.data, k_kind) {
-            Some((v, line)) => v
-                .parse::<Kind>()
-                .map_err(|e| g.err(line, "kind", e.to_string()))?,
-            None => Kind::Other,
-        };
-        let territory = g.territory(&node.data, k_territory)?;
-        let capacity = match g.value(&node.data, k_capacity) {
-            Some((v, line)) => {
-                let c = g.number(v, line, "capacity")?;
-                if !(c > 0.0 && c.is_finite()) {
-                    return Err(g.err(
-                        line,
-                        "capacity",
-                        format!("capacity must be a finite number > 0, got `{v}`"),
-                    ));
-                }
-                c
-            }
-            None => 1.0,
-        };
-        let active = g.boolean(&node.data, k_active, "active", true)?;
-        let covariate = match g.value(&node.data, k_covariate) {
-            Some((v, line)) => {
-                let x = g.number(v, line, "covariate")?;
-                if !x.is_finite() {
-                    return Err(g.err(
-                        line,
-                        "covariate",
-                        format!("covariate must be a finite number, got `{v}`"),
-                    ));
-                }
-                Some(x)
-            }
-            None => None,
-        };
-        organisations.push(Organisation {
-            id: node.id.clone(),
-            kind,
-            territory,
-            capacity,
-            active,
-            covariate,
-        });
-    }
+    let organisations = dataset_organisations(&g, &node_keys)?;
 
     let edges = g.edges()?;
     let [k_trust, k_status, k_weight] = edge_keys[..] else {
@@ -425,34 +380,7 @@ pub fn read_dataset_graphml(path: &Path) -> Result<(Dataset, Vec<Warning>), Data
     let mut ties = Vec::new();
     let mut history = Vec::new();
     for (e, trust) in edges.iter().zip(trusts) {
-        let dormant = match g.values(&e.data, k_status) {
-            None => false,
-            Some(values) => {
-                let mut dormant = None;
-                for (v, line) in values {
-                    let d = match v {
-                        "active" => false,
-                        "dormant" => true,
-                        _ => {
-                            return Err(g.err(
-                                line,
-                                "status",
-                                format!("expected `active` or `dormant`, got `{v}`"),
-                            ));
-                        }
-                    };
-                    if dormant.is_some_and(|x| x != d) {
-                        return Err(g.err(
-                            line,
-                            "status",
-                            "the two directions of a merged edge differ in status",
-                        ));
-                    }
-                    dormant = Some(d);
-                }
-                dormant.unwrap_or(false)
-            }
-        };
+        let dormant = dormant(&g, e, k_status)?;
         let tie = Tie {
             a: e.a,
             b: e.b,
@@ -528,12 +456,7 @@ pub fn read_snapshot_graphml(path: &Path) -> Result<Snapshot, DataError> {
     let mut initiative = Vec::with_capacity(n);
     let mut project_member = Vec::with_capacity(n);
     for node in &g.nodes {
-        let kind = match g.value(&node.data, k_kind) {
-            Some((v, line)) => v
-                .parse::<Kind>()
-                .map_err(|e| g.err(line, "kind", e.to_string()))?,
-            None => Kind::Other,
-        };
+        let kind = g.kind(&node.data, k_kind)?;
         let territory = g.territory(&node.data, k_territory)?;
         let next = attrs.territory_names.len() as u32;
         let t = *territory_index.entry(territory).or_insert_with_key(|name| {
@@ -559,7 +482,99 @@ pub fn read_snapshot_graphml(path: &Path) -> Result<Snapshot, DataError> {
         })?,
         None => 0,
     };
+    let mut ties = snapshot_ties(&g, k_trust, k_weight, k_status, k_origin)?;
+    ties.sort_by_key(|t| (t.a, t.b));
+    Ok(Snapshot {
+        step,
+        nodes: Arc::new(attrs),
+        active,
+        adopted,
+        initiative,
+        project_member,
+        ties,
+    })
+}
 
+/// The organisations of a data set from the nodes, with the node keys of
+/// [`read_dataset_graphml`] (kind, territory, capacity, active, covariate).
+fn dataset_organisations(
+    g: &RawGraph,
+    keys: &[Option<usize>],
+) -> Result<Vec<Organisation>, DataError> {
+    let [k_kind, k_territory, k_capacity, k_active, k_covariate] = keys[..] else {
+        unreachable!()
+    };
+    let mut organisations = Vec::with_capacity(g.nodes.len());
+    for node in &g.nodes {
+        // In this order, so that the first bad attribute of a node is the one reported.
+        let kind = g.kind(&node.data, k_kind)?;
+        let territory = g.territory(&node.data, k_territory)?;
+        let capacity = match g.value(&node.data, k_capacity) {
+            Some((v, line)) => {
+                let c = g.number(v, line, "capacity")?;
+                check_capacity(c, v).map_err(|m| g.err(line, "capacity", m))?
+            }
+            None => 1.0,
+        };
+        let active = g.boolean(&node.data, k_active, "active", true)?;
+        let covariate = match g.value(&node.data, k_covariate) {
+            Some((v, line)) => {
+                let x = g.number(v, line, "covariate")?;
+                Some(check_covariate(x, v).map_err(|m| g.err(line, "covariate", m))?)
+            }
+            None => None,
+        };
+        organisations.push(Organisation {
+            id: node.id.clone(),
+            kind,
+            territory,
+            capacity,
+            active,
+            covariate,
+        });
+    }
+    Ok(organisations)
+}
+
+/// Whether a data-set edge is dormant (a history tie): its `status`, the same in both
+/// directions of a merged edge; without one, active.
+fn dormant(g: &RawGraph, e: &Edge<'_>, k_status: Option<usize>) -> Result<bool, DataError> {
+    let Some(values) = g.values(&e.data, k_status) else {
+        return Ok(false);
+    };
+    let mut dormant = None;
+    for (v, line) in values {
+        let d = match v {
+            "active" => false,
+            "dormant" => true,
+            _ => {
+                return Err(g.err(
+                    line,
+                    "status",
+                    format!("expected `active` or `dormant`, got `{v}`"),
+                ));
+            }
+        };
+        if dormant.is_some_and(|x| x != d) {
+            return Err(g.err(
+                line,
+                "status",
+                "the two directions of a merged edge differ in status",
+            ));
+        }
+        dormant = Some(d);
+    }
+    Ok(dormant.unwrap_or(false))
+}
+
+/// The ties of a wave network, dormant edges left out, in file order.
+fn snapshot_ties(
+    g: &RawGraph,
+    k_trust: Option<usize>,
+    k_weight: Option<usize>,
+    k_status: Option<usize>,
+    k_origin: Option<usize>,
+) -> Result<Vec<SnapTie>, DataError> {
     let edges = g.edges()?;
     let trusts = g.trusts(&edges, k_trust, k_weight)?;
     let mut ties = Vec::with_capacity(edges.len());
@@ -588,16 +603,7 @@ pub fn read_snapshot_graphml(path: &Path) -> Result<Snapshot, DataError> {
             origin,
         });
     }
-    ties.sort_by_key(|t| (t.a, t.b));
-    Ok(Snapshot {
-        step,
-        nodes: Arc::new(attrs),
-        active,
-        adopted,
-        initiative,
-        project_member,
-        ties,
-    })
+    Ok(ties)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -678,6 +684,26 @@ enum Ctx {
     Skip,
 }
 
+/// What the parser keeps between events besides the graph: the key ids, the open elements,
+/// the text of the value being read and the number of `<graph>` elements seen.
+struct ParseState {
+    key_ids: FxHashMap<String, usize>,
+    stack: Vec<Ctx>,
+    text: String,
+    graphs: usize,
+}
+
+impl Default for ParseState {
+    fn default() -> Self {
+        ParseState {
+            key_ids: FxHashMap::default(),
+            stack: vec![Ctx::Document],
+            text: String::new(),
+            graphs: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Owner {
     Graph,
@@ -702,13 +728,10 @@ impl RawGraph {
             nodes: Vec::new(),
             edges: Vec::new(),
         };
-        let mut key_ids: FxHashMap<String, usize> = FxHashMap::default();
+        let mut st = ParseState::default();
         let mut lines = LineCounter::default();
         let mut reader = Reader::from_reader(text);
         reader.config_mut().expand_empty_elements = true;
-        let mut stack = vec![Ctx::Document];
-        let mut text_buf = String::new();
-        let mut graphs = 0;
         loop {
             let start = reader.buffer_position() as usize;
             let event = reader.read_event().map_err(|e| {
@@ -716,201 +739,28 @@ impl RawGraph {
                 g.err_plain(line, format!("malformed XML: {e}"))
             })?;
             let line = lines.at(text, start);
-            let top = *stack.last().expect("stack never empty");
+            let top = *st.stack.last().expect("stack never empty");
             match event {
                 Event::Start(e) => {
-                    let name = e.local_name();
-                    let name = name.as_ref();
-                    let ctx = match (top, name) {
-                        (Ctx::Document, b"graphml") => Ctx::GraphMl,
-                        (Ctx::Document, _) => {
-                            return Err(g.err_plain(
-                                line,
-                                format!(
-                                    "expected a <graphml> root element, found <{}>",
-                                    String::from_utf8_lossy(name)
-                                ),
-                            ));
-                        }
-                        (Ctx::GraphMl, b"key") => {
-                            let id = g.attr(&reader, &e, line, "id")?.ok_or_else(|| {
-                                g.err(line, "id", "a <key> without an `id` attribute")
-                            })?;
-                            let name = g.attr(&reader, &e, line, "attr.name")?;
-                            let domain = match g.attr(&reader, &e, line, "for")?.as_deref() {
-                                Some("graph") => Domain::Graph,
-                                Some("node") => Domain::Node,
-                                Some("edge") => Domain::Edge,
-                                Some("all") | None => Domain::All,
-                                Some(_) => Domain::Other,
-                            };
-                            let k = g.keys.len();
-                            if key_ids.insert(id.clone(), k).is_some() {
-                                return Err(g.err(line, "id", format!("duplicate key id `{id}`")));
-                            }
-                            g.keys.push(Key {
-                                id,
-                                name,
-                                domain,
-                                default: None,
-                                line,
-                            });
-                            Ctx::Key(k)
-                        }
-                        (Ctx::Key(k), b"default") => {
-                            text_buf.clear();
-                            Ctx::KeyDefault(k)
-                        }
-                        (Ctx::GraphMl, b"graph") => {
-                            graphs += 1;
-                            if graphs > 1 {
-                                return Err(g.err_plain(
-                                    line,
-                                    "more than one <graph> in the file; only one is read",
-                                ));
-                            }
-                            g.directed = match g.attr(&reader, &e, line, "edgedefault")? {
-                                None => false,
-                                Some(v) if v == "undirected" => false,
-                                Some(v) if v == "directed" => true,
-                                Some(v) => {
-                                    return Err(g.err(
-                                        line,
-                                        "edgedefault",
-                                        format!("expected `directed` or `undirected`, got `{v}`"),
-                                    ));
-                                }
-                            };
-                            Ctx::Graph
-                        }
-                        (Ctx::Graph, b"node") => {
-                            let id = g.attr(&reader, &e, line, "id")?.ok_or_else(|| {
-                                g.err(line, "id", "a <node> without an `id` attribute")
-                            })?;
-                            g.nodes.push(RawNode {
-                                id,
-                                line,
-                                data: Vec::new(),
-                            });
-                            Ctx::Node(g.nodes.len() - 1)
-                        }
-                        (Ctx::Graph, b"edge") => {
-                            let source = g.attr(&reader, &e, line, "source")?.ok_or_else(|| {
-                                g.err(line, "source", "an <edge> without a `source` attribute")
-                            })?;
-                            let target = g.attr(&reader, &e, line, "target")?.ok_or_else(|| {
-                                g.err(line, "target", "an <edge> without a `target` attribute")
-                            })?;
-                            let directed = match g.attr(&reader, &e, line, "directed")? {
-                                None => None,
-                                Some(v) => Some(parse_bool(&v).ok_or_else(|| {
-                                    g.err(
-                                        line,
-                                        "directed",
-                                        format!("expected `true` or `false`, got `{v}`"),
-                                    )
-                                })?),
-                            };
-                            g.edges.push(RawEdge {
-                                source,
-                                target,
-                                directed,
-                                line,
-                                data: Vec::new(),
-                            });
-                            Ctx::Edge(g.edges.len() - 1)
-                        }
-                        (Ctx::Graph, b"hyperedge") => {
-                            return Err(g.err_plain(line, "hyperedges are not supported"));
-                        }
-                        (Ctx::Node(_) | Ctx::Edge(_), b"graph") => {
-                            return Err(g.err_plain(line, "nested graphs are not supported"));
-                        }
-                        (Ctx::Graph | Ctx::Node(_) | Ctx::Edge(_), b"data") => {
-                            let owner = match top {
-                                Ctx::Node(i) => Owner::Node(i),
-                                Ctx::Edge(i) => Owner::Edge(i),
-                                _ => Owner::Graph,
-                            };
-                            let key = g.attr(&reader, &e, line, "key")?.ok_or_else(|| {
-                                g.err(line, "key", "a <data> without a `key` attribute")
-                            })?;
-                            let k = *key_ids.get(&key).ok_or_else(|| {
-                                g.err(line, "key", format!("undeclared key `{key}`"))
-                            })?;
-                            text_buf.clear();
-                            Ctx::Data(owner, k, line)
-                        }
-                        _ => Ctx::Skip,
-                    };
-                    stack.push(ctx);
+                    let ctx = g.open(&mut st, &reader, &e, top, line)?;
+                    st.stack.push(ctx);
                 }
                 Event::End(_) => {
-                    match top {
-                        Ctx::KeyDefault(k) => {
-                            g.keys[k].default = Some(text_buf.trim().to_string());
-                        }
-                        Ctx::Data(owner, key, line) => {
-                            let d = Data {
-                                key,
-                                value: text_buf.trim().to_string(),
-                                line,
-                            };
-                            match owner {
-                                Owner::Graph => g.graph_data.push(d),
-                                Owner::Node(i) => g.nodes[i].data.push(d),
-                                Owner::Edge(i) => g.edges[i].data.push(d),
-                            }
-                        }
-                        _ => {}
-                    }
-                    stack.pop();
+                    g.close(top, &st.text);
+                    st.stack.pop();
                 }
-                Event::Text(t) => {
-                    if let Ctx::Data(..) | Ctx::KeyDefault(_) = top {
-                        let s = t
-                            .xml10_content()
-                            .map_err(|e| g.err_plain(line, format!("malformed text: {e}")))?;
-                        text_buf.push_str(&s);
-                    }
-                }
-                Event::CData(t) => {
-                    if let Ctx::Data(..) | Ctx::KeyDefault(_) = top {
-                        let s = t
-                            .xml10_content()
-                            .map_err(|e| g.err_plain(line, format!("malformed text: {e}")))?;
-                        text_buf.push_str(&s);
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    // Checked wherever it appears (entities declared in a DTD, internal or
-                    // external, are never expanded), kept only inside data values.
-                    let keep = matches!(top, Ctx::Data(..) | Ctx::KeyDefault(_));
-                    let bad = || g.err_plain(line, "malformed character or entity reference");
-                    match r.resolve_char_ref().map_err(|_| bad())? {
-                        Some(c) if keep => text_buf.push(c),
-                        Some(_) => {}
-                        None => {
-                            let name = r.decode().map_err(|_| bad())?;
-                            let s = quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| {
-                                    g.err_plain(line, format!("unknown entity `&{name};`"))
-                                })?;
-                            if keep {
-                                text_buf.push_str(s);
-                            }
-                        }
-                    }
-                }
+                Event::Text(t) => g.push_text(&mut st.text, top, line, t.xml10_content())?,
+                Event::CData(t) => g.push_text(&mut st.text, top, line, t.xml10_content())?,
+                Event::GeneralRef(r) => g.push_reference(&mut st.text, top, line, &r)?,
                 Event::Eof => {
                     // quick-xml stops quietly at the end of the input; an element still open
                     // means the file was cut short.
-                    if stack.len() > 1 {
+                    if st.stack.len() > 1 {
                         return Err(g.err_plain(
                             line,
                             format!(
                                 "the file ends inside {} open element(s) (truncated?)",
-                                stack.len() - 1
+                                st.stack.len() - 1
                             ),
                         ));
                     }
@@ -919,10 +769,245 @@ impl RawGraph {
                 _ => {}
             }
         }
-        if graphs == 0 {
+        if st.graphs == 0 {
             return Err(DataError::file(&g.file, "no <graph> element in the file"));
         }
         Ok(g)
+    }
+
+    /// An element opens inside `top`: records what it declares and gives its context.
+    fn open(
+        &mut self,
+        st: &mut ParseState,
+        reader: &Reader<&[u8]>,
+        e: &BytesStart<'_>,
+        top: Ctx,
+        line: usize,
+    ) -> Result<Ctx, DataError> {
+        let name = e.local_name();
+        let name = name.as_ref();
+        Ok(match (top, name) {
+            (Ctx::Document, b"graphml") => Ctx::GraphMl,
+            (Ctx::Document, _) => {
+                return Err(self.err_plain(
+                    line,
+                    format!(
+                        "expected a <graphml> root element, found <{}>",
+                        String::from_utf8_lossy(name)
+                    ),
+                ));
+            }
+            (Ctx::GraphMl, b"key") => self.open_key(st, reader, e, line)?,
+            (Ctx::Key(k), b"default") => {
+                st.text.clear();
+                Ctx::KeyDefault(k)
+            }
+            (Ctx::GraphMl, b"graph") => {
+                st.graphs += 1;
+                if st.graphs > 1 {
+                    return Err(
+                        self.err_plain(line, "more than one <graph> in the file; only one is read")
+                    );
+                }
+                self.open_graph(reader, e, line)?
+            }
+            (Ctx::Graph, b"node") => {
+                let id = self
+                    .attr(reader, e, line, "id")?
+                    .ok_or_else(|| self.err(line, "id", "a <node> without an `id` attribute"))?;
+                self.nodes.push(RawNode {
+                    id,
+                    line,
+                    data: Vec::new(),
+                });
+                Ctx::Node(self.nodes.len() - 1)
+            }
+            (Ctx::Graph, b"edge") => self.open_edge(reader, e, line)?,
+            (Ctx::Graph, b"hyperedge") => {
+                return Err(self.err_plain(line, "hyperedges are not supported"));
+            }
+            (Ctx::Node(_) | Ctx::Edge(_), b"graph") => {
+                return Err(self.err_plain(line, "nested graphs are not supported"));
+            }
+            (Ctx::Graph | Ctx::Node(_) | Ctx::Edge(_), b"data") => {
+                let owner = match top {
+                    Ctx::Node(i) => Owner::Node(i),
+                    Ctx::Edge(i) => Owner::Edge(i),
+                    _ => Owner::Graph,
+                };
+                let key = self
+                    .attr(reader, e, line, "key")?
+                    .ok_or_else(|| self.err(line, "key", "a <data> without a `key` attribute"))?;
+                let k = *st
+                    .key_ids
+                    .get(&key)
+                    .ok_or_else(|| self.err(line, "key", format!("undeclared key `{key}`")))?;
+                st.text.clear();
+                Ctx::Data(owner, k, line)
+            }
+            _ => Ctx::Skip,
+        })
+    }
+
+    /// A `<key>` declaration.
+    fn open_key(
+        &mut self,
+        st: &mut ParseState,
+        reader: &Reader<&[u8]>,
+        e: &BytesStart<'_>,
+        line: usize,
+    ) -> Result<Ctx, DataError> {
+        let id = self
+            .attr(reader, e, line, "id")?
+            .ok_or_else(|| self.err(line, "id", "a <key> without an `id` attribute"))?;
+        let name = self.attr(reader, e, line, "attr.name")?;
+        let domain = match self.attr(reader, e, line, "for")?.as_deref() {
+            Some("graph") => Domain::Graph,
+            Some("node") => Domain::Node,
+            Some("edge") => Domain::Edge,
+            Some("all") | None => Domain::All,
+            Some(_) => Domain::Other,
+        };
+        let k = self.keys.len();
+        if st.key_ids.insert(id.clone(), k).is_some() {
+            return Err(self.err(line, "id", format!("duplicate key id `{id}`")));
+        }
+        self.keys.push(Key {
+            id,
+            name,
+            domain,
+            default: None,
+            line,
+        });
+        Ok(Ctx::Key(k))
+    }
+
+    /// The `<graph>` element: its default edge direction.
+    fn open_graph(
+        &mut self,
+        reader: &Reader<&[u8]>,
+        e: &BytesStart<'_>,
+        line: usize,
+    ) -> Result<Ctx, DataError> {
+        self.directed = match self.attr(reader, e, line, "edgedefault")? {
+            None => false,
+            Some(v) if v == "undirected" => false,
+            Some(v) if v == "directed" => true,
+            Some(v) => {
+                return Err(self.err(
+                    line,
+                    "edgedefault",
+                    format!("expected `directed` or `undirected`, got `{v}`"),
+                ));
+            }
+        };
+        Ok(Ctx::Graph)
+    }
+
+    /// An `<edge>`: its end points and, if given, its direction.
+    fn open_edge(
+        &mut self,
+        reader: &Reader<&[u8]>,
+        e: &BytesStart<'_>,
+        line: usize,
+    ) -> Result<Ctx, DataError> {
+        let source = self
+            .attr(reader, e, line, "source")?
+            .ok_or_else(|| self.err(line, "source", "an <edge> without a `source` attribute"))?;
+        let target = self
+            .attr(reader, e, line, "target")?
+            .ok_or_else(|| self.err(line, "target", "an <edge> without a `target` attribute"))?;
+        let directed = match self.attr(reader, e, line, "directed")? {
+            None => None,
+            Some(v) => Some(parse_bool(&v).ok_or_else(|| {
+                self.err(
+                    line,
+                    "directed",
+                    format!("expected `true` or `false`, got `{v}`"),
+                )
+            })?),
+        };
+        self.edges.push(RawEdge {
+            source,
+            target,
+            directed,
+            line,
+            data: Vec::new(),
+        });
+        Ok(Ctx::Edge(self.edges.len() - 1))
+    }
+
+    /// The element `top` closes: a key default or a data value takes the text read inside it.
+    fn close(&mut self, top: Ctx, text: &str) {
+        match top {
+            Ctx::KeyDefault(k) => {
+                self.keys[k].default = Some(text.trim().to_string());
+            }
+            Ctx::Data(owner, key, line) => {
+                let d = Data {
+                    key,
+                    value: text.trim().to_string(),
+                    line,
+                };
+                match owner {
+                    Owner::Graph => self.graph_data.push(d),
+                    Owner::Node(i) => self.nodes[i].data.push(d),
+                    Owner::Edge(i) => self.edges[i].data.push(d),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Text or CDATA: kept inside data values and key defaults, checked everywhere.
+    fn push_text(
+        &self,
+        text: &mut String,
+        top: Ctx,
+        line: usize,
+        content: Result<std::borrow::Cow<'_, str>, quick_xml::encoding::EncodingError>,
+    ) -> Result<(), DataError> {
+        if let Ctx::Data(..) | Ctx::KeyDefault(_) = top {
+            let s = content.map_err(|e| self.err_plain(line, format!("malformed text: {e}")))?;
+            text.push_str(&s);
+        }
+        Ok(())
+    }
+
+    /// A character or entity reference: checked wherever it appears (entities declared in a
+    /// DTD, internal or external, are never expanded), kept only inside data values.
+    fn push_reference(
+        &self,
+        text: &mut String,
+        top: Ctx,
+        line: usize,
+        r: &BytesRef<'_>,
+    ) -> Result<(), DataError> {
+        let keep = matches!(top, Ctx::Data(..) | Ctx::KeyDefault(_));
+        let bad = || self.err_plain(line, "malformed character or entity reference");
+        match r.resolve_char_ref().map_err(|_| bad())? {
+            Some(c) if keep => text.push(c),
+            Some(_) => {}
+            None => {
+                let name = r.decode().map_err(|_| bad())?;
+                let s = quick_xml::escape::resolve_predefined_entity(&name)
+                    .ok_or_else(|| self.err_plain(line, format!("unknown entity `&{name};`")))?;
+                if keep {
+                    text.push_str(s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The organisation kind in `data` under key `k`; `other` when it has none.
+    fn kind(&self, data: &[Data], k: Option<usize>) -> Result<Kind, DataError> {
+        match self.value(data, k) {
+            Some((v, line)) => v
+                .parse::<Kind>()
+                .map_err(|e| self.err(line, "kind", e.to_string())),
+            None => Ok(Kind::Other),
+        }
     }
 
     /// Value of attribute `name` of an element, unescaped.

@@ -49,17 +49,23 @@ pub struct Ensemble {
     pub replicates: Vec<ReplicateResult>,
 }
 
+/// What the statistics of wave `k` (0-based) of a replicate's `snaps` read: the wave, the one
+/// before, the first and the model's pre-programme network.
+fn wave_context<'a>(model: &'a Model, snaps: &'a [Snapshot], k: usize) -> WaveContext<'a> {
+    WaveContext {
+        current: &snaps[k],
+        previous: k.checked_sub(1).map(|p| &snaps[p]),
+        first: Some(&snaps[0]),
+        pre: Some(model.pre_programme()),
+    }
+}
+
 /// Runs one replicate and computes its wave statistics.
 pub fn replicate(model: &Model, seed: u64, r: u64, stats: &StatsOptions) -> ReplicateResult {
     let snaps = model.run(seed, r);
     let waves = (0..snaps.len())
         .map(|k| {
-            let ctx = WaveContext {
-                current: &snaps[k],
-                previous: k.checked_sub(1).map(|p| &snaps[p]),
-                first: Some(&snaps[0]),
-                pre: Some(model.pre_programme()),
-            };
+            let ctx = wave_context(model, &snaps, k);
             WaveStats {
                 wave: k + 1,
                 step: snaps[k].step,
@@ -388,12 +394,7 @@ fn wave_tables(
     let snaps = model.run(seed, r);
     let tables = (0..snaps.len())
         .map(|k| {
-            let ctx = WaveContext {
-                current: &snaps[k],
-                previous: k.checked_sub(1).map(|p| &snaps[p]),
-                first: Some(&snaps[0]),
-                pre: Some(model.pre_programme()),
-            };
+            let ctx = wave_context(model, &snaps, k);
             wave_table(ctx, stats)
         })
         .collect();

@@ -5,11 +5,14 @@
 //! (the baseline) through the paired per-replicate differences, whose confidence interval is
 //! much narrower than the difference of two independent ensembles' intervals.
 
-use super::estimate::{Summary, paired_difference, summarise};
+use super::estimate::{
+    EQUIVALENCE_SHARE, Equivalence, Sign, Summary, equivalence_margin, paired_difference, summarise,
+};
 use super::outcome::{Key, OutcomeTable, Outcomes, Selection, lasting_outcomes, parse_keys};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::table::Table;
+use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -131,6 +134,23 @@ pub fn compare(
     seed: u64,
     outcomes: &[Key],
 ) -> Result<Comparison> {
+    let data = designs
+        .iter()
+        .map(|d| Ok(d.scenario.load_dataset()?.0))
+        .collect::<Result<Vec<Dataset>>>()?;
+    compare_data(designs, &data, runner, replicates, seed, outcomes)
+}
+
+/// [`compare`] on data sets already read (one per design, in the order of `designs`), for
+/// designs whose data are made rather than read (other draws of a generated data set).
+pub fn compare_data(
+    designs: &[Design],
+    data: &[Dataset],
+    runner: &Runner,
+    replicates: u64,
+    seed: u64,
+    outcomes: &[Key],
+) -> Result<Comparison> {
     if designs.is_empty() {
         return Err(Error::Other("compare needs at least one design".into()));
     }
@@ -149,9 +169,8 @@ pub fn compare(
         }
     }
     let mut models = Vec::with_capacity(designs.len());
-    for d in designs {
-        let (ds, _) = d.scenario.load_dataset()?;
-        models.push(Model::new(&ds, &d.scenario.params())?);
+    for (d, ds) in designs.iter().zip(data) {
+        models.push(Model::new(ds, &d.scenario.params())?);
     }
     let outcomes = if outcomes.is_empty() {
         lasting_outcomes(designs[0].scenario.timeline.waves.len())
@@ -392,8 +411,8 @@ pub fn write(c: &Comparison, root: &Path) -> Result<PathBuf> {
 }
 
 /// Writes a comparison's files into `dir`, each name prefixed with `prefix`:
-/// `designs.csv`, `summary.csv`, `replicates.csv`, `summary.md` (under `heading`) and
-/// `differences.svg` (titled `title`).
+/// `designs.csv`, `summary.csv`, `replicates.csv`, `economics.csv` (with a no-programme
+/// design), `summary.md` (under `heading`) and `differences.svg` (titled `title`).
 pub fn write_files(
     c: &Comparison,
     dir: &mut ExperimentDir,
@@ -401,6 +420,60 @@ pub fn write_files(
     heading: &str,
     title: &str,
 ) -> Result<()> {
+    write_designs_csv(c, dir, prefix)?;
+    write_summary_csv(c, dir, prefix)?;
+    write_replicates_csv(c, dir, prefix)?;
+    let (levels, diffs) = tables(c);
+    let mut md = format!(
+        "# {heading}\n\n{} replicates per design, master seed {} (common random numbers).\n\n## Means\n\n{}\n## Differences from `{}` (paired, 95% interval)\n\n{}\n## Equivalence: each difference against a margin of {}% of `{}`'s level\n\n{}",
+        c.replicates,
+        c.seed,
+        levels.markdown(),
+        c.designs[0],
+        diffs.markdown(),
+        EQUIVALENCE_SHARE * 100.0,
+        c.designs[0],
+        equivalence_table(c).markdown()
+    );
+    if let Some(e) = economics(c) {
+        write_economics_csv(&e, dir, prefix)?;
+        md.push_str(&format!(
+            "\n## Against no programme, and incremental cost (paired; ratios with bootstrap 95% intervals)\n\n{}",
+            economics_table(&e).markdown()
+        ));
+    }
+    dir.write(&format!("{prefix}summary.md"), md.as_bytes())?;
+    if c.designs.len() > 1 {
+        let path = dir.path().join(format!("{prefix}differences.svg"));
+        forest_figure(&path, title, &difference_panels(c), 2)?;
+    }
+    Ok(())
+}
+
+/// The equivalence of every difference from the baseline (H-D4: the paired 95% interval
+/// inside a margin of [`EQUIVALENCE_SHARE`] of the baseline's level): `equivalent`, `not
+/// equivalent` or `inconclusive`.
+pub fn equivalence_table(c: &Comparison) -> Table {
+    let mut header = vec!["design".to_string()];
+    header.extend(c.outcomes.iter().map(|o| o.to_string()));
+    let mut t = Table::new(&header);
+    for d in &c.designs[1..] {
+        let mut row = vec![d.clone()];
+        for o in &c.outcomes {
+            row.push(c.row(d, o).map_or_else(String::new, |r| {
+                let base = c.row(&c.designs[0], o).map_or(f64::NAN, |b| b.level.mean);
+                Equivalence::of(&r.difference, equivalence_margin(base))
+                    .label()
+                    .to_string()
+            }));
+        }
+        t.push(row);
+    }
+    t
+}
+
+/// `designs.csv`: position, name and file of every design.
+fn write_designs_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> Result<()> {
     let designs: Vec<Vec<String>> = c
         .designs
         .iter()
@@ -412,11 +485,20 @@ pub fn write_files(
         &format!("{prefix}designs.csv"),
         &["position", "design", "file"],
         &designs,
-    )?;
+    )
+}
+
+/// `summary.csv`: per design and outcome, the level, the paired difference from the
+/// baseline, and the difference read by sign and by equivalence (H-D4 margin).
+fn write_summary_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> Result<()> {
     let rows: Vec<Vec<String>> = c
         .rows
         .iter()
         .map(|r| {
+            let base = c
+                .row(&c.designs[0], &r.outcome)
+                .map_or(f64::NAN, |b| b.level.mean);
+            let margin = equivalence_margin(base);
             vec![
                 r.design.clone(),
                 r.outcome.statistic.clone(),
@@ -431,6 +513,9 @@ pub fn write_files(
                 num(r.difference.se),
                 num(r.difference.lo),
                 num(r.difference.hi),
+                Sign::of(&r.difference, base).label().to_string(),
+                num(margin),
+                Equivalence::of(&r.difference, margin).label().to_string(),
             ]
         })
         .collect();
@@ -450,10 +535,17 @@ pub fn write_files(
             "difference_se",
             "difference_lower95",
             "difference_upper95",
+            "difference_sign",
+            "equivalence_margin",
+            "equivalence",
         ],
         &rows,
-    )?;
-    // The layout of a run's replicates.csv with the design in front, so the two stack.
+    )
+}
+
+/// `replicates.csv`: the layout of a run's replicates.csv with the design in front, so the
+/// two stack.
+fn write_replicates_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> Result<()> {
     let mut reps = Vec::new();
     for ((d, t), steps) in c.designs.iter().zip(&c.tables).zip(&c.steps) {
         for (r, row) in t.rows.iter().enumerate() {
@@ -485,74 +577,65 @@ pub fn write_files(
             "value",
         ],
         &reps,
-    )?;
-    let (levels, diffs) = tables(c);
-    let mut md = format!(
-        "# {heading}\n\n{} replicates per design, master seed {} (common random numbers).\n\n## Means\n\n{}\n## Differences from `{}` (paired, 95% interval)\n\n{}",
-        c.replicates,
-        c.seed,
-        levels.markdown(),
-        c.designs[0],
-        diffs.markdown()
-    );
-    if let Some(e) = economics(c) {
-        let rows: Vec<Vec<String>> = e
-            .iter()
-            .map(|x| {
-                vec![
-                    x.design.clone(),
-                    x.step.to_string(),
-                    x.months_after_money.to_string(),
-                    num(x.cost),
-                    num(x.net_programme_ties.mean),
-                    num(x.net_programme_ties.lo),
-                    num(x.net_programme_ties.hi),
-                    num(x.extra_ties.mean),
-                    num(x.extra_ties.lo),
-                    num(x.extra_ties.hi),
-                    num(x.per_net_tie.0),
-                    num(x.per_net_tie.1),
-                    num(x.per_net_tie.2),
-                    num(x.incremental.0),
-                    num(x.incremental.1),
-                    num(x.incremental.2),
-                ]
-            })
-            .collect();
-        dir.csv(
-            &format!("{prefix}economics.csv"),
-            &[
-                "design",
-                "last_wave_step",
-                "months_after_money",
-                "cost_eur",
-                "net_programme_ties",
-                "net_programme_ties_lower95",
-                "net_programme_ties_upper95",
-                "extra_ties",
-                "extra_ties_lower95",
-                "extra_ties_upper95",
-                "eur_per_net_tie",
-                "eur_per_net_tie_lower95",
-                "eur_per_net_tie_upper95",
-                "incremental_eur_per_tie",
-                "incremental_eur_per_tie_lower95",
-                "incremental_eur_per_tie_upper95",
-            ],
-            &rows,
-        )?;
-        md.push_str(&format!(
-            "\n## Against no programme, and incremental cost (paired; ratios with bootstrap 95% intervals)\n\n{}",
-            economics_table(&e).markdown()
-        ));
-    }
-    dir.write(&format!("{prefix}summary.md"), md.as_bytes())?;
-    let panels: Vec<ForestPanel> = c
-        .outcomes
+    )
+}
+
+/// `economics.csv`: [`economics`] with every interval.
+fn write_economics_csv(e: &[Economics], dir: &mut ExperimentDir, prefix: &str) -> Result<()> {
+    let rows: Vec<Vec<String>> = e
+        .iter()
+        .map(|x| {
+            vec![
+                x.design.clone(),
+                x.step.to_string(),
+                x.months_after_money.to_string(),
+                num(x.cost),
+                num(x.net_programme_ties.mean),
+                num(x.net_programme_ties.lo),
+                num(x.net_programme_ties.hi),
+                num(x.extra_ties.mean),
+                num(x.extra_ties.lo),
+                num(x.extra_ties.hi),
+                num(x.per_net_tie.0),
+                num(x.per_net_tie.1),
+                num(x.per_net_tie.2),
+                num(x.incremental.0),
+                num(x.incremental.1),
+                num(x.incremental.2),
+            ]
+        })
+        .collect();
+    dir.csv(
+        &format!("{prefix}economics.csv"),
+        &[
+            "design",
+            "last_wave_step",
+            "months_after_money",
+            "cost_eur",
+            "net_programme_ties",
+            "net_programme_ties_lower95",
+            "net_programme_ties_upper95",
+            "extra_ties",
+            "extra_ties_lower95",
+            "extra_ties_upper95",
+            "eur_per_net_tie",
+            "eur_per_net_tie_lower95",
+            "eur_per_net_tie_upper95",
+            "incremental_eur_per_tie",
+            "incremental_eur_per_tie_lower95",
+            "incremental_eur_per_tie_upper95",
+        ],
+        &rows,
+    )
+}
+
+/// One forest panel per outcome: every design's difference from the baseline.
+fn difference_panels(c: &Comparison) -> Vec<ForestPanel> {
+    c.outcomes
         .iter()
         .map(|o| ForestPanel {
             title: o.to_string(),
-            x_label: format!("difference from {}", c.designs[0]),
+            x_label: axis_title(&format!("difference from {}", c.designs[0]), &o.statistic),
             rows: c.designs[1..].to_vec(),
             series: vec![ForestSeries {
                 name: String::new(),
@@ -567,10 +650,5 @@ pub fn write_files(
             }],
             reference: Some(0.0),
         })
-        .collect();
-    if c.designs.len() > 1 {
-        let path = dir.path().join(format!("{prefix}differences.svg"));
-        forest_figure(&path, title, &panels, 2)?;
-    }
-    Ok(())
+        .collect()
 }

@@ -85,6 +85,89 @@ pub fn paired_difference(a: &[f64], b: &[f64]) -> Summary {
 
 pub use crate::stats::quantile::{quantile_sorted, sorted_finite};
 
+/// Equivalence margin of a "no effect" claim, as a share of the baseline's level
+/// (docs/experiments.md, hypothesis H-D4): 2%.
+pub const EQUIVALENCE_SHARE: f64 = 0.02;
+
+/// Which way a paired difference goes, by its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    /// The interval lies above 0.
+    Higher,
+    /// The interval lies below 0.
+    Lower,
+    /// The interval covers 0 (no difference beyond Monte Carlo error).
+    Covers0,
+}
+
+impl Sign {
+    /// Reads a difference; `scale` (the baseline's level) sets the rounding tolerance below
+    /// which a difference with no spread counts as 0 (sums of the same money in another order).
+    pub fn of(d: &Summary, scale: f64) -> Sign {
+        let tol = 1e-9 * scale.abs().max(1.0);
+        if !(d.lo.is_finite() && d.hi.is_finite()) {
+            Sign::Covers0
+        } else if d.lo > tol {
+            Sign::Higher
+        } else if d.hi < -tol {
+            Sign::Lower
+        } else {
+            Sign::Covers0
+        }
+    }
+
+    /// `higher`, `lower` or `no difference`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sign::Higher => "higher",
+            Sign::Lower => "lower",
+            Sign::Covers0 => "no difference",
+        }
+    }
+}
+
+/// A "no effect" claim judged against an equivalence margin `m` (two one-sided tests at 5%,
+/// read off the 95% interval, as hypothesis H-D4 states it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Equivalence {
+    /// The whole interval lies inside (-m, m): no effect larger than the margin.
+    Equivalent,
+    /// The whole interval lies outside [-m, m]: an effect larger than the margin.
+    NotEquivalent,
+    /// The interval crosses a margin: the replicates cannot tell.
+    Inconclusive,
+}
+
+impl Equivalence {
+    /// Judges the paired difference `d` against the margin `m` (> 0; a margin of 0 only
+    /// accepts a difference that is exactly 0 in every replicate).
+    pub fn of(d: &Summary, m: f64) -> Equivalence {
+        if !(d.lo.is_finite() && d.hi.is_finite()) {
+            Equivalence::Inconclusive
+        } else if (d.lo > -m && d.hi < m) || (d.lo == 0.0 && d.hi == 0.0) {
+            Equivalence::Equivalent
+        } else if d.lo > m || d.hi < -m {
+            Equivalence::NotEquivalent
+        } else {
+            Equivalence::Inconclusive
+        }
+    }
+
+    /// `equivalent`, `not equivalent` or `inconclusive`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Equivalence::Equivalent => "equivalent",
+            Equivalence::NotEquivalent => "not equivalent",
+            Equivalence::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// The H-D4 margin of an outcome whose baseline level is `level`: 2% of it.
+pub fn equivalence_margin(level: f64) -> f64 {
+    EQUIVALENCE_SHARE * level.abs()
+}
+
 /// Percentile bootstrap interval (95%) of `stat` over `n` units: `stat` gets, for each of
 /// `resamples` resamples, the indices of the units drawn with replacement. Returns (lo, hi).
 pub fn bootstrap_interval(

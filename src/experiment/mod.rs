@@ -9,6 +9,7 @@ pub mod outcome;
 pub mod output;
 pub mod plot;
 pub mod record;
+pub mod robust;
 pub mod sensitivity;
 pub mod sweep;
 pub mod table;

@@ -219,69 +219,7 @@ fn derived(rep: &Replicate, k: usize, out: &mut Vec<Obs>) {
         ),
     );
     if k > 0 {
-        let prev = &rep.waves[k - 1];
-        let key = |t: &crate::network::SnapTie| (t.a, t.b);
-        let before: std::collections::HashSet<(u32, u32)> = prev.ties.iter().map(key).collect();
-        let now: std::collections::HashSet<(u32, u32)> = s.ties.iter().map(key).collect();
-        put(
-            "new_ties",
-            s.ties.iter().filter(|t| !before.contains(&key(t))).count() as f64,
-        );
-        let prog: Vec<_> = prev
-            .ties
-            .iter()
-            .filter(|t| t.origin == Origin::Programme)
-            .collect();
-        let kept = prog.iter().filter(|t| now.contains(&key(t))).count();
-        put(
-            "programme_tie_survival",
-            if prog.is_empty() {
-                f64::NAN
-            } else {
-                kept as f64 / prog.len() as f64
-            },
-        );
-        let dprev = degrees(prev);
-        put(
-            "adopter_tie_gain_gap",
-            mean_gap(
-                (0..s.len())
-                    .filter(|&i| s.active[i] && prev.active[i])
-                    .map(|i| (flag(&prev.adopted, i), deg[i] as f64 - dprev[i] as f64)),
-            ),
-        );
-        let both: Vec<usize> = (0..s.len())
-            .filter(|&i| s.active[i] && prev.active[i])
-            .collect();
-        put(
-            "adoption_influence",
-            ols2(both.iter().map(|&i| {
-                (
-                    flag(&prev.adopted, i) as u8 as f64,
-                    dprev[i] as f64,
-                    deg[i] as f64 - dprev[i] as f64,
-                )
-            })),
-        );
-        put(
-            "adoption_selection",
-            ols1(
-                both.iter()
-                    .filter(|&&i| !flag(&prev.adopted, i))
-                    .map(|&i| (dprev[i] as f64, flag(&s.adopted, i) as u8 as f64)),
-            ),
-        );
-        let entrants = (0..s.len())
-            .filter(|&i| s.active[i] && !prev.active[i])
-            .count();
-        put(
-            "entrants_rate",
-            if n1 == 0 {
-                f64::NAN
-            } else {
-                entrants as f64 / n1 as f64
-            },
-        );
+        change_since(&rep.waves[k - 1], s, n1, &deg, &mut put);
     }
     if k + 1 == rep.waves.len() {
         put("programme_cost", rep.cost);
@@ -294,6 +232,79 @@ fn derived(rep: &Replicate, k: usize, out: &mut Vec<Obs>) {
             },
         );
     }
+}
+
+/// The derived statistics of the change from the previous wave `prev` to `s` (`n1`
+/// organisations active at wave 1, `deg` the degrees at `s`), in the order of [`DERIVED`].
+fn change_since(
+    prev: &Snapshot,
+    s: &Snapshot,
+    n1: usize,
+    deg: &[u32],
+    put: &mut impl FnMut(&'static str, f64),
+) {
+    let key = |t: &crate::network::SnapTie| (t.a, t.b);
+    let before: std::collections::HashSet<(u32, u32)> = prev.ties.iter().map(key).collect();
+    let now: std::collections::HashSet<(u32, u32)> = s.ties.iter().map(key).collect();
+    put(
+        "new_ties",
+        s.ties.iter().filter(|t| !before.contains(&key(t))).count() as f64,
+    );
+    let prog: Vec<_> = prev
+        .ties
+        .iter()
+        .filter(|t| t.origin == Origin::Programme)
+        .collect();
+    let kept = prog.iter().filter(|t| now.contains(&key(t))).count();
+    put(
+        "programme_tie_survival",
+        if prog.is_empty() {
+            f64::NAN
+        } else {
+            kept as f64 / prog.len() as f64
+        },
+    );
+    let dprev = degrees(prev);
+    put(
+        "adopter_tie_gain_gap",
+        mean_gap(
+            (0..s.len())
+                .filter(|&i| s.active[i] && prev.active[i])
+                .map(|i| (flag(&prev.adopted, i), deg[i] as f64 - dprev[i] as f64)),
+        ),
+    );
+    let both: Vec<usize> = (0..s.len())
+        .filter(|&i| s.active[i] && prev.active[i])
+        .collect();
+    put(
+        "adoption_influence",
+        ols2(both.iter().map(|&i| {
+            (
+                flag(&prev.adopted, i) as u8 as f64,
+                dprev[i] as f64,
+                deg[i] as f64 - dprev[i] as f64,
+            )
+        })),
+    );
+    put(
+        "adoption_selection",
+        ols1(
+            both.iter()
+                .filter(|&&i| !flag(&prev.adopted, i))
+                .map(|&i| (dprev[i] as f64, flag(&s.adopted, i) as u8 as f64)),
+        ),
+    );
+    let entrants = (0..s.len())
+        .filter(|&i| s.active[i] && !prev.active[i])
+        .count();
+    put(
+        "entrants_rate",
+        if n1 == 0 {
+            f64::NAN
+        } else {
+            entrants as f64 / n1 as f64
+        },
+    );
 }
 
 /// Every outcome of a replicate: the network-scope wave statistics and [`DERIVED`], wave by
@@ -361,6 +372,39 @@ pub fn check_keys(model: &Model, keys: &[Key]) -> std::result::Result<(), String
         }
     }
     Ok(())
+}
+
+/// Where each of a list of outcomes goes in a row: reads one replicate's observations into the
+/// row of an [`OutcomeTable`] with these keys.
+#[derive(Debug, Clone)]
+pub struct KeyIndex<'a> {
+    index: HashMap<(&'a str, usize), usize>,
+    len: usize,
+}
+
+impl<'a> KeyIndex<'a> {
+    /// The positions of `keys`.
+    pub fn new(keys: &'a [Key]) -> KeyIndex<'a> {
+        KeyIndex {
+            index: keys
+                .iter()
+                .enumerate()
+                .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
+                .collect(),
+            len: keys.len(),
+        }
+    }
+
+    /// The values of the keys in `obs`, NaN for a key `obs` does not report.
+    pub fn row(&self, obs: Vec<Obs>) -> Vec<f64> {
+        let mut row = vec![f64::NAN; self.len];
+        for x in obs {
+            if let Some(&c) = self.index.get(&(x.statistic, x.wave)) {
+                row[c] = x.value;
+            }
+        }
+        row
+    }
 }
 
 /// Which outcomes to keep.
@@ -436,25 +480,10 @@ impl Outcomes for Runner<'_> {
                     .collect()
             }),
         };
-        let index: Vec<HashMap<(&str, usize), usize>> = keys
-            .iter()
-            .map(|ks| {
-                ks.iter()
-                    .enumerate()
-                    .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
-                    .collect()
-            })
-            .collect();
+        let index: Vec<KeyIndex> = keys.iter().map(|ks| KeyIndex::new(ks)).collect();
         let rows = self.map(label, models.len() * reps, |j| {
             let (m, r) = (j / reps, j % reps);
-            let obs = observe(&run_replicate(models[m], seed, r as u64), stats);
-            let mut row = vec![f64::NAN; keys[m].len()];
-            for x in obs {
-                if let Some(&c) = index[m].get(&(x.statistic, x.wave)) {
-                    row[c] = x.value;
-                }
-            }
-            row
+            index[m].row(observe(&run_replicate(models[m], seed, r as u64), stats))
         });
         let mut it = rows.into_iter();
         keys.into_iter()

@@ -1,43 +1,33 @@
-//! The experiments' figures, drawn with plotters into SVG and, beside each, a PNG of the same
-//! drawing: panels of x-y series with confidence bands or error bars, and forest plots
-//! (estimates with intervals, one row per design, parameter or statistic).
+//! The experiments' figures, on the report's plotting stack ([`crate::report::plot`]: the
+//! same fonts, palette, axes and legends, and an SVG with a PNG beside it, both drawn at
+//! twice the nominal size): panels of x-y series with confidence bands or error bars, and
+//! forest plots (estimates with intervals, one row per design, parameter or statistic).
 
-use crate::error::{Error, Result};
-use crate::report::plot::{ensure_fonts, palette};
+use crate::error::Result;
+use crate::report::figures::unit_of;
+use crate::report::plot::{
+    Figure, LegendEntry, Swatch, bold, err, font, house_axes, house_mesh, legend, palette, px,
+    render, tick_decimals, title_block, title_height, wrap,
+};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 /// Series colours: the report's palette (Okabe and Ito's, readable with the common
 /// colour-vision deficiencies).
 pub const COLOURS: [RGBColor; 7] = palette::SERIES;
 
-/// Names of [`COLOURS`], for legends written in words.
-pub const COLOUR_NAMES: [&str; 7] = [
-    "blue",
-    "vermilion",
-    "green",
-    "purple",
-    "orange",
-    "sky blue",
-    "black",
-];
-
-const GREY: RGBColor = palette::GREY;
-const LIGHT: RGBColor = palette::LIGHT;
-
-/// The regular font of the figures (drawn at their nominal size).
-fn font(size: f64) -> FontDesc<'static> {
-    crate::report::plot::font(1.0, size)
-}
-
-/// The bold font of the figures.
-fn bold(size: f64) -> FontDesc<'static> {
-    crate::report::plot::bold(1.0, size)
-}
-
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+/// The axis title of a statistic whose panel title names it: its unit (`ties`, `share of
+/// possible ties`), after `prefix` when there is one (`difference from baseline, ties`).
+pub fn axis_title(prefix: &str, statistic: &str) -> String {
+    let unit = unit_of(statistic);
+    if prefix.is_empty() {
+        unit.to_string()
+    } else {
+        format!("{prefix}, {unit}")
+    }
 }
 
 /// One point of an x-y series, with its interval (NaN: none).
@@ -51,20 +41,12 @@ pub struct Point {
     pub lo: f64,
     /// Upper end of y's interval.
     pub hi: f64,
-    /// Text written beside the point.
-    pub label: Option<String>,
 }
 
 impl Point {
     /// A point with an interval.
     pub fn new(x: f64, y: f64, lo: f64, hi: f64) -> Point {
-        Point {
-            x,
-            y,
-            lo,
-            hi,
-            label: None,
-        }
+        Point { x, y, lo, hi }
     }
 }
 
@@ -93,9 +75,9 @@ pub struct Series {
 pub struct XyPanel {
     /// Title above the panel.
     pub title: String,
-    /// x axis label.
+    /// x axis title, with the unit.
     pub x_label: String,
-    /// y axis label.
+    /// y axis title, with the unit.
     pub y_label: String,
     /// The series.
     pub series: Vec<Series>,
@@ -122,68 +104,208 @@ fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-fn tick(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let a = v.abs();
-    if a >= 10000.0 {
-        format!("{:.0}k", v / 1000.0)
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{:.2}", v)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
+/// A tick label on an axis from `lo` to `hi`: the report's ticks (enough decimals to tell
+/// neighbours apart, a true minus sign), in thousands (`k`) on axes that reach 10,000 and in
+/// millions (`M`) on axes that reach a million.
+fn tick(v: f64, lo: f64, hi: f64) -> String {
+    let reach = lo.abs().max(hi.abs());
+    let (div, suffix) = if reach >= 1e6 {
+        (1e6, "M")
+    } else if reach >= 1e4 {
+        (1e3, "k")
     } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        (1.0, "")
+    };
+    let t = crate::report::plot::tick(v / div, tick_decimals(lo / div, hi / div));
+    if t == "0" { t } else { format!("{t}{suffix}") }
+}
+
+/// A chart on plain numbers, as the experiments draw them.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A figure title split into its title and the grey lines under it: a trailing
+/// parenthesis (what is shown, how many replicates) becomes the lines, wrapped at its
+/// ` · ` and `, ` separators to `width` nominal pixels.
+fn title_parts(title: &str, width: f64) -> (String, Vec<String>) {
+    match title.strip_suffix(')').and_then(|t| t.split_once(" (")) {
+        Some((head, note)) => {
+            let note = note.replace(", ", " · ").replace("; ", " · ");
+            (head.to_string(), wrap(&note, 12.5, width))
+        }
+        None => (title.to_string(), Vec::new()),
     }
 }
 
-fn draw_xy<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+/// Panels in a grid under a title block, with a legend row under the grid when any series is
+/// named: what the x-y and forest figures share.
+struct Layout {
+    title: String,
+    lines: Vec<String>,
+    legend: Vec<LegendEntry>,
+    cols: usize,
+    rows: usize,
+    panel: (u32, u32),
+}
+
+/// Nominal height of the legend row.
+const FOOTER: u32 = 40;
+
+impl Layout {
+    fn new(
+        title: &str,
+        n: usize,
+        cols: usize,
+        panel: (u32, u32),
+        legend: Vec<LegendEntry>,
+    ) -> Self {
+        let cols = cols.clamp(1, n.max(1));
+        let rows = n.div_ceil(cols).max(1);
+        let (title, lines) = title_parts(title, (panel.0 * cols as u32) as f64 - 32.0);
+        Layout {
+            title,
+            lines,
+            legend,
+            cols,
+            rows,
+            panel,
+        }
+    }
+
+    fn footer(&self) -> u32 {
+        if self.legend.is_empty() { 0 } else { FOOTER }
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (
+            self.panel.0 * self.cols as u32,
+            self.panel.1 * self.rows as u32 + title_height(self.lines.len()) + self.footer(),
+        )
+    }
+
+    /// Draws the title block and the legend; returns the panels' areas, row by row.
+    fn cells<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<Vec<DrawingArea<DB, Shift>>, String> {
+        let (_, h) = root.dim_in_pixel();
+        let header = title_height(self.lines.len()) as f64;
+        let (head, rest) = root.split_vertically(px(s, header));
+        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + self.footer() as f64));
+        title_block(&head, s, &self.title, &self.lines)?;
+        if !self.legend.is_empty() {
+            legend(&foot, s, &self.legend)?;
+        }
+        Ok(grid.split_evenly((self.rows, self.cols)))
+    }
+}
+
+/// Legend entries of the named series, one per name (the first colour it is drawn in).
+fn legend_entries<'n>(
+    named: impl Iterator<Item = (&'n str, RGBColor, Swatch)>,
+) -> Vec<LegendEntry> {
+    let mut out: Vec<LegendEntry> = Vec::new();
+    for (name, colour, swatch) in named.filter(|n| !n.0.is_empty()) {
+        if !out.iter().any(|e| e.label == name) {
+            out.push(LegendEntry {
+                label: name.to_string(),
+                colour,
+                swatch,
+            });
+        }
+    }
+    out
+}
+
+/// Panels of x-y series under one title.
+pub struct XyFigure<'a> {
+    layout: Layout,
+    panels: &'a [XyPanel],
+}
+
+impl<'a> XyFigure<'a> {
+    /// The figure of `panels`, `cols` per row.
+    pub fn new(title: &str, panels: &'a [XyPanel], cols: usize) -> XyFigure<'a> {
+        let named = panels.iter().flat_map(|p| {
+            p.series.iter().enumerate().map(|(k, s)| {
+                let swatch = match s.style {
+                    Style::LineBand => Swatch::Band,
+                    Style::Points => Swatch::Dot,
+                };
+                (s.name.as_str(), COLOURS[k % COLOURS.len()], swatch)
+            })
+        });
+        let legend = legend_entries(named);
+        XyFigure {
+            layout: Layout::new(title, panels.len(), cols, (430, 320), legend),
+            panels,
+        }
+    }
+}
+
+impl Figure for XyFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.layout.size()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        let cells = self.layout.cells(root, s)?;
+        for (p, cell) in self.panels.iter().zip(&cells) {
+            draw_xy(cell, p, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// The axes of an x-y panel: its title above, the house style, axis titles.
+fn xy_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
     p: &XyPanel,
-) -> std::result::Result<(), String> {
-    let xs = p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x));
-    let (x0, x1) = range_of(xs);
-    let ys = p.series.iter().flat_map(|s| {
-        s.points
-            .iter()
-            .flat_map(|q| [q.y, q.lo, q.hi].into_iter())
-            .chain(p.reference)
-    });
-    let (y0, y1) = range_of(ys);
+    s: f64,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> std::result::Result<Chart<'a, DB>, String> {
     let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, bold(14.0))
-        .margin(8)
-        .x_label_area_size(38)
-        .y_label_area_size(56)
+        .caption(&p.title, bold(s, 13.5).color(&palette::INK))
+        .margin_top(px(s, 6.0))
+        .margin_right(px(s, 14.0))
+        .margin_left(px(s, 4.0))
+        .margin_bottom(px(s, 4.0))
+        .x_label_area_size(px(s, 38.0))
+        .y_label_area_size(px(s, 60.0))
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    chart
-        .configure_mesh()
+    let x_fmt = |v: &f64| tick(*v, x0, x1);
+    let y_fmt = |v: &f64| tick(*v, y0, y1);
+    house_mesh(&mut chart.configure_mesh(), s, 11.0)
+        .x_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
         .x_desc(p.x_label.as_str())
         .y_desc(p.y_label.as_str())
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .label_style(font(11.0))
-        .axis_desc_style(font(12.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(LIGHT)
-        .axis_style(GREY)
         .draw()
         .map_err(err)?;
+    Ok(chart)
+}
+
+/// The dashed reference line and the fitted line of an x-y panel.
+fn draw_guides<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    p: &XyPanel,
+    s: f64,
+    (x0, x1): (f64, f64),
+) -> std::result::Result<(), String> {
     if let Some(r) = p.reference {
         chart
             .draw_series(DashedLineSeries::new(
                 vec![(x0, r), (x1, r)],
-                5,
-                4,
-                GREY.stroke_width(1),
+                px(s, 5.0) as u32,
+                px(s, 4.0) as u32,
+                palette::GREY.stroke_width(px(s, 1.0) as u32),
             ))
             .map_err(err)?;
     }
@@ -191,123 +313,105 @@ fn draw_xy<DB: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(
                 vec![(x0, a + b * x0), (x1, a + b * x1)],
-                BLACK.stroke_width(1),
+                palette::INK.stroke_width(px(s, 1.2) as u32),
             ))
-            .map_err(err)?;
-    }
-    let mut legend = false;
-    for (k, s) in p.series.iter().enumerate() {
-        let c = COLOURS[k % COLOURS.len()];
-        let pts: Vec<&Point> = s.points.iter().filter(|q| q.y.is_finite()).collect();
-        match s.style {
-            Style::LineBand => {
-                let band: Vec<(f64, f64)> = pts
-                    .iter()
-                    .filter(|q| q.lo.is_finite())
-                    .map(|q| (q.x, q.lo))
-                    .chain(
-                        pts.iter()
-                            .rev()
-                            .filter(|q| q.hi.is_finite())
-                            .map(|q| (q.x, q.hi)),
-                    )
-                    .collect();
-                if band.len() >= 3 {
-                    chart
-                        .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
-                        .map_err(err)?;
-                }
-                let line = chart
-                    .draw_series(LineSeries::new(
-                        pts.iter().map(|q| (q.x, q.y)),
-                        c.stroke_width(2),
-                    ))
-                    .map_err(err)?;
-                if !s.name.is_empty() {
-                    legend = true;
-                    line.label(s.name.as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                    });
-                }
-                chart
-                    .draw_series(pts.iter().map(|q| Circle::new((q.x, q.y), 3, c.filled())))
-                    .map_err(err)?;
-            }
-            Style::Points => {
-                chart
-                    .draw_series(
-                        pts.iter()
-                            .filter(|q| q.lo.is_finite() && q.hi.is_finite())
-                            .map(|q| PathElement::new(vec![(q.x, q.lo), (q.x, q.hi)], c.mix(0.6))),
-                    )
-                    .map_err(err)?;
-                let dots = chart
-                    .draw_series(pts.iter().map(|q| Circle::new((q.x, q.y), 3, c.filled())))
-                    .map_err(err)?;
-                if !s.name.is_empty() {
-                    legend = true;
-                    dots.label(s.name.as_str())
-                        .legend(move |(x, y)| Circle::new((x + 9, y), 3, c.filled()));
-                }
-            }
-        }
-        chart
-            .draw_series(pts.iter().filter_map(|q| {
-                q.label
-                    .as_ref()
-                    .map(|l| Text::new(l.clone(), (q.x, q.y), font(10.0).color(&GREY)))
-            }))
-            .map_err(err)?;
-    }
-    if legend {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(font(10.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(LIGHT)
-            .draw()
             .map_err(err)?;
     }
     Ok(())
 }
 
-/// Draws a figure on the SVG file `path` and on the PNG file beside it (same stem).
-fn svg_and_png(
-    path: &Path,
-    size: (u32, u32),
-    draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> std::result::Result<(), String>,
-    draw_png: impl Fn(&DrawingArea<BitMapBackend, Shift>) -> std::result::Result<(), String>,
-) -> Result<()> {
-    ensure_fonts();
-    let fail = |p: &Path, e: String| Error::Other(format!("{}: cannot draw: {e}", p.display()));
-    {
-        let root = SVGBackend::new(path, size).into_drawing_area();
-        root.fill(&WHITE)
-            .map_err(err)
-            .and_then(|_| draw(&root))
-            .and_then(|_| root.present().map_err(err))
-            .map_err(|e| fail(path, e))?;
+/// A series as a line with dots over the shaded band of its intervals.
+fn draw_line_band<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    pts: &[&Point],
+    c: RGBColor,
+    s: f64,
+) -> std::result::Result<(), String> {
+    let band: Vec<&&Point> = pts
+        .iter()
+        .filter(|q| q.lo.is_finite() && q.hi.is_finite())
+        .collect();
+    if band.len() >= 2 {
+        let poly: Vec<(f64, f64)> = band
+            .iter()
+            .map(|q| (q.x, q.hi))
+            .chain(band.iter().rev().map(|q| (q.x, q.lo)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18).filled())))
+            .map_err(err)?;
     }
-    let png = path.with_extension("png");
-    let root = BitMapBackend::new(&png, size).into_drawing_area();
-    root.fill(&WHITE)
-        .map_err(err)
-        .and_then(|_| draw_png(&root))
-        .and_then(|_| root.present().map_err(err))
-        .map_err(|e| fail(&png, e))
+    chart
+        .draw_series(LineSeries::new(
+            pts.iter().map(|q| (q.x, q.y)),
+            c.stroke_width(px(s, 2.0) as u32),
+        ))
+        .map_err(err)?;
+    draw_dots(chart, pts, c, s)
 }
 
-fn xy_cells<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    panels: &[XyPanel],
-    grid: (usize, usize),
+/// A series as dots with vertical error bars (capped), the bars at the dots' own x.
+fn draw_error_bars<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    pts: &[&Point],
+    c: RGBColor,
+    s: f64,
 ) -> std::result::Result<(), String> {
-    let body = root.titled(title, bold(16.0)).map_err(err)?;
-    let cells = body.split_evenly(grid);
-    for (p, cell) in panels.iter().zip(cells.iter()) {
-        draw_xy(cell, p)?;
+    let style = c.mix(0.6).stroke_width(px(s, 1.2) as u32);
+    let cap = px(s, 2.5);
+    for q in pts.iter().filter(|q| q.lo.is_finite() && q.hi.is_finite()) {
+        chart
+            .draw_series([
+                EmptyElement::at((q.x, q.lo)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+                EmptyElement::at((q.x, q.hi)) + PathElement::new(vec![(-cap, 0), (cap, 0)], style),
+            ])
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(q.x, q.lo), (q.x, q.hi)],
+                style,
+            )))
+            .map_err(err)?;
+    }
+    draw_dots(chart, pts, c, s)
+}
+
+fn draw_dots<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    pts: &[&Point],
+    c: RGBColor,
+    s: f64,
+) -> std::result::Result<(), String> {
+    chart
+        .draw_series(
+            pts.iter()
+                .map(|q| Circle::new((q.x, q.y), px(s, 3.0), c.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
+fn draw_xy<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &XyPanel,
+    s: f64,
+) -> std::result::Result<(), String> {
+    let xr = range_of(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)));
+    let yr = range_of(
+        p.series
+            .iter()
+            .flat_map(|s| s.points.iter().flat_map(|q| [q.y, q.lo, q.hi]))
+            .chain(p.reference),
+    );
+    let mut chart = xy_chart(area, p, s, xr, yr)?;
+    draw_guides(&mut chart, p, s, xr)?;
+    for (k, ser) in p.series.iter().enumerate() {
+        let c = COLOURS[k % COLOURS.len()];
+        let pts: Vec<&Point> = ser.points.iter().filter(|q| q.y.is_finite()).collect();
+        match ser.style {
+            Style::LineBand => draw_line_band(&mut chart, &pts, c, s)?,
+            Style::Points => draw_error_bars(&mut chart, &pts, c, s)?,
+        }
     }
     Ok(())
 }
@@ -315,16 +419,18 @@ fn xy_cells<DB: DrawingBackend>(
 /// Writes panels of x-y series as one figure, `cols` panels per row: `path` (SVG) and the
 /// PNG beside it.
 pub fn xy_figure(path: &Path, title: &str, panels: &[XyPanel], cols: usize) -> Result<()> {
-    let cols = cols.clamp(1, panels.len().max(1));
-    let rows = panels.len().div_ceil(cols).max(1);
-    let (pw, ph) = (430u32, 320u32);
-    let size = (pw * cols as u32, ph * rows as u32 + 36);
-    svg_and_png(
-        path,
-        size,
-        |root| xy_cells(root, title, panels, (rows, cols)),
-        |root| xy_cells(root, title, panels, (rows, cols)),
-    )
+    let (dir, stem) = dir_and_stem(path);
+    render(&XyFigure::new(title, panels, cols), dir, stem).map(|_| ())
+}
+
+/// The directory and the stem of a figure's SVG path (`dir/stem.svg`).
+fn dir_and_stem(path: &Path) -> (&Path, &str) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("figure");
+    (dir, stem)
 }
 
 /// One series of a forest plot: an estimate and interval per row.
@@ -341,7 +447,7 @@ pub struct ForestSeries {
 pub struct ForestPanel {
     /// Title.
     pub title: String,
-    /// x axis label.
+    /// x axis title, with the unit.
     pub x_label: String,
     /// Row labels, top to bottom.
     pub rows: Vec<String>,
@@ -351,89 +457,136 @@ pub struct ForestPanel {
     pub reference: Option<f64>,
 }
 
-fn draw_forest<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    p: &ForestPanel,
+/// Forest panels under one title.
+pub struct ForestFigure<'a> {
+    layout: Layout,
+    panels: &'a [ForestPanel],
+    /// Nominal width of the row labels' column.
     label_width: u32,
-) -> std::result::Result<(), String> {
-    let n = p.rows.len().max(1);
-    let (x0, x1) = range_of(
-        p.series
+}
+
+/// Size of the row labels, points.
+const ROW_LABEL_PT: f64 = 11.0;
+
+impl<'a> ForestFigure<'a> {
+    /// The figure of `panels`, `cols` per row.
+    pub fn new(title: &str, panels: &'a [ForestPanel], cols: usize) -> ForestFigure<'a> {
+        crate::report::plot::ensure_fonts();
+        let f = font(1.0, ROW_LABEL_PT);
+        let longest = panels
             .iter()
-            .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2].into_iter()))
-            .chain(p.reference),
-    );
-    let (labels, plot) = area.split_horizontally(label_width);
-    let mut chart = ChartBuilder::on(&plot)
-        .caption(&p.title, bold(13.0))
-        .margin(6)
-        .margin_right(14)
-        .x_label_area_size(36)
+            .flat_map(|p| &p.rows)
+            .filter_map(|r| f.box_size(r).ok())
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(60);
+        let label_width = (longest + 16).clamp(60, 320);
+        let nrows = panels.iter().map(|p| p.rows.len()).max().unwrap_or(1) as u32;
+        let named = panels.iter().flat_map(|p| {
+            p.series
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (s.name.as_str(), COLOURS[k % COLOURS.len()], Swatch::Dot))
+        });
+        let panel = (label_width + 320, 96 + 24 * nrows);
+        ForestFigure {
+            layout: Layout::new(title, panels.len(), cols, panel, legend_entries(named)),
+            panels,
+            label_width,
+        }
+    }
+}
+
+impl Figure for ForestFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.layout.size()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        let cells = self.layout.cells(root, s)?;
+        for (p, cell) in self.panels.iter().zip(&cells) {
+            draw_forest(cell, p, self.label_width, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Vertical position of series `series` of `k` in row `row` of `n` (top row first): one
+/// series at the row's centre, several spread over the middle half of the row.
+fn row_y(n: usize, k: usize, row: usize, series: usize) -> f64 {
+    let top = (n - 1 - row) as f64;
+    if k <= 1 {
+        top
+    } else {
+        top + 0.25 - 0.5 * series as f64 / (k - 1) as f64
+    }
+}
+
+/// The axes of a forest panel: its title, vertical grid lines at the x ticks, the x title.
+fn forest_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    p: &ForestPanel,
+    s: f64,
+    (x0, x1): (f64, f64),
+    n: usize,
+) -> std::result::Result<Chart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(plot)
+        .caption(&p.title, bold(s, 13.0).color(&palette::INK))
+        .margin_top(px(s, 6.0))
+        .margin_right(px(s, 14.0))
+        .margin_bottom(px(s, 4.0))
+        .x_label_area_size(px(s, 38.0))
         .y_label_area_size(0)
         .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
         .map_err(err)?;
-    // The legend goes into the axis label, where it never hides a point.
-    let names: Vec<String> = p
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.name.is_empty())
-        .map(|(k, s)| format!("{}: {}", COLOUR_NAMES[k % COLOURS.len()], s.name))
-        .collect();
-    let x_desc = if names.is_empty() {
-        p.x_label.clone()
-    } else {
-        format!("{} ({})", p.x_label, names.join(", "))
-    };
-    chart
-        .configure_mesh()
-        .x_desc(x_desc.as_str())
-        .x_labels(5)
-        .x_label_formatter(&|v| tick(*v))
-        .disable_y_mesh()
-        .label_style(font(11.0))
-        .axis_desc_style(font(11.0))
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(LIGHT)
-        .axis_style(GREY)
-        .draw()
-        .map_err(err)?;
-    if let Some(r) = p.reference {
+    let x_fmt = |v: &f64| tick(*v, x0, x1);
+    house_axes(
         chart
-            .draw_series(DashedLineSeries::new(
-                vec![(r, -0.5), (r, n as f64 - 0.5)],
-                5,
-                4,
-                GREY.stroke_width(1),
-            ))
-            .map_err(err)?;
-    }
-    let k = p.series.len().max(1) as f64;
-    let y_of = |row: usize, s: usize| {
-        let top = (n - 1 - row) as f64;
-        if k == 1.0 {
-            top
-        } else {
-            top + 0.25 - 0.5 * s as f64 / (k - 1.0)
-        }
-    };
-    for (si, s) in p.series.iter().enumerate() {
+            .configure_mesh()
+            .disable_y_mesh()
+            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+            .x_max_light_lines(0)
+            .x_labels(5)
+            .y_labels(0),
+        s,
+        11.0,
+    )
+    .x_label_formatter(&x_fmt)
+    .x_desc(p.x_label.as_str())
+    .draw()
+    .map_err(err)?;
+    Ok(chart)
+}
+
+/// The estimates of a forest panel: dots on their rows with horizontal interval bars.
+fn draw_estimates<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    p: &ForestPanel,
+    s: f64,
+    n: usize,
+) -> std::result::Result<(), String> {
+    let k = p.series.len();
+    for (si, ser) in p.series.iter().enumerate() {
         let c = COLOURS[si % COLOURS.len()];
-        let pts: Vec<(usize, (f64, f64, f64))> = s
+        let pts: Vec<(f64, (f64, f64, f64))> = ser
             .values
             .iter()
-            .copied()
             .enumerate()
             .filter(|(_, v)| v.0.is_finite())
+            .map(|(r, &v)| (row_y(n, k, r, si), v))
             .collect();
         chart
             .draw_series(
                 pts.iter()
                     .filter(|(_, v)| v.1.is_finite() && v.2.is_finite())
-                    .map(|&(r, v)| {
+                    .map(|&(y, v)| {
                         PathElement::new(
-                            vec![(v.1, y_of(r, si)), (v.2, y_of(r, si))],
-                            c.stroke_width(2),
+                            vec![(v.1, y), (v.2, y)],
+                            c.stroke_width(px(s, 2.0) as u32),
                         )
                     }),
             )
@@ -441,81 +594,85 @@ fn draw_forest<DB: DrawingBackend>(
         chart
             .draw_series(
                 pts.iter()
-                    .map(|&(r, v)| Circle::new((v.0, y_of(r, si)), 4, c.filled())),
+                    .map(|&(y, v)| Circle::new((v.0, y), px(s, 3.5), c.filled())),
             )
             .map_err(err)?;
     }
-    // Row labels, right-aligned beside their rows.
-    let base = labels.get_base_pixel();
+    Ok(())
+}
+
+/// The row labels, right-aligned in `labels` beside their rows.
+fn draw_row_labels<DB: DrawingBackend>(
+    labels: &DrawingArea<DB, Shift>,
+    chart: &Chart<'_, DB>,
+    p: &ForestPanel,
+    s: f64,
+    x0: f64,
+) -> std::result::Result<(), String> {
+    let n = p.rows.len().max(1);
+    let (_, by) = labels.get_base_pixel();
+    let (w, _) = labels.dim_in_pixel();
+    let style = font(s, ROW_LABEL_PT)
+        .color(&palette::INK)
+        .pos(Pos::new(HPos::Right, VPos::Center));
     for (r, name) in p.rows.iter().enumerate() {
-        let (_, y) = chart.backend_coord(&(x0, y_of(r, 0).round()));
-        let style =
-            font(11.0)
-                .into_text_style(&labels)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Right,
-                    plotters::style::text_anchor::VPos::Center,
-                ));
+        let (_, y) = chart.backend_coord(&(x0, row_y(n, 1, r, 0)));
         labels
             .draw(&Text::new(
                 name.clone(),
-                (label_width as i32 - 6, y - base.1),
-                style,
+                (w as i32 - px(s, 8.0), y - by),
+                style.clone(),
             ))
             .map_err(err)?;
     }
     Ok(())
 }
 
+fn draw_forest<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &ForestPanel,
+    label_width: u32,
+    s: f64,
+) -> std::result::Result<(), String> {
+    let n = p.rows.len().max(1);
+    let xr = range_of(
+        p.series
+            .iter()
+            .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2]))
+            .chain(p.reference),
+    );
+    let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
+    let mut chart = forest_chart(&plot, p, s, xr, n)?;
+    if let Some(r) = p.reference {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(r, -0.5), (r, n as f64 - 0.5)],
+                px(s, 5.0) as u32,
+                px(s, 4.0) as u32,
+                palette::GREY.stroke_width(px(s, 1.0) as u32),
+            ))
+            .map_err(err)?;
+    }
+    draw_estimates(&mut chart, p, s, n)?;
+    draw_row_labels(&labels, &chart, p, s, xr.0)
+}
+
 /// Writes forest panels as one figure, `cols` panels per row: `path` (SVG) and the PNG
 /// beside it.
 pub fn forest_figure(path: &Path, title: &str, panels: &[ForestPanel], cols: usize) -> Result<()> {
-    ensure_fonts();
-    let cols = cols.clamp(1, panels.len().max(1));
-    let rows = panels.len().div_ceil(cols).max(1);
-    let longest = panels
-        .iter()
-        .flat_map(|p| p.rows.iter().map(|r| r.chars().count()))
-        .max()
-        .unwrap_or(8) as u32;
-    let label_width = (longest * 7 + 14).clamp(60, 320);
-    let nrows = panels.iter().map(|p| p.rows.len()).max().unwrap_or(1) as u32;
-    let (pw, ph) = (label_width + 300, 80 + 24 * nrows);
-    let size = (pw * cols as u32, ph * rows as u32 + 36);
-    svg_and_png(
-        path,
-        size,
-        |root| forest_cells(root, title, panels, (rows, cols), label_width),
-        |root| forest_cells(root, title, panels, (rows, cols), label_width),
-    )
-}
-
-fn forest_cells<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    panels: &[ForestPanel],
-    grid: (usize, usize),
-    label_width: u32,
-) -> std::result::Result<(), String> {
-    let body = root.titled(title, bold(16.0)).map_err(err)?;
-    let cells = body.split_evenly(grid);
-    for (p, cell) in panels.iter().zip(cells.iter()) {
-        draw_forest(cell, p, label_width)?;
-    }
-    Ok(())
+    let (dir, stem) = dir_and_stem(path);
+    render(&ForestFigure::new(title, panels, cols), dir, stem).map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn figures_are_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let panel = XyPanel {
+    fn xy_panel() -> XyPanel {
+        XyPanel {
             title: "t".into(),
-            x_label: "x".into(),
-            y_label: "y".into(),
+            x_label: "x (months)".into(),
+            y_label: axis_title("", "ties"),
             series: vec![Series {
                 name: "a".into(),
                 points: (0..5)
@@ -525,13 +682,40 @@ mod tests {
             }],
             reference: Some(1.0),
             fit: Some((0.0, 1.0)),
-        };
+        }
+    }
+
+    #[test]
+    fn figures_are_written_as_svg_and_png_at_twice_the_nominal_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let panel = xy_panel();
         let f = dir.path().join("xy.svg");
-        xy_figure(&f, "Title", &[panel.clone(), panel], 2).unwrap();
-        assert!(std::fs::read_to_string(&f).unwrap().contains("<svg"));
+        xy_figure(
+            &f,
+            "Title (3 replicates, 95% intervals)",
+            &[panel.clone(), panel],
+            2,
+        )
+        .unwrap();
+        let svg = std::fs::read_to_string(&f).unwrap();
+        assert!(svg.contains("<svg"));
+        // The axis titles with units, the legend, the note under the title.
+        for text in ["x (months)", ">ties<", ">a<", "3 replicates"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        let (w, h) = XyFigure::new(
+            "Title (3 replicates, 95% intervals)",
+            &[xy_panel(), xy_panel()],
+            2,
+        )
+        .size();
+        assert!(svg.contains(&format!("width=\"{w}\" height=\"{h}\"")));
+        let png = image_size(&dir.path().join("xy.png"));
+        assert_eq!(png, (2 * w, 2 * h), "PNG at twice the nominal size");
+
         let fp = ForestPanel {
             title: "d".into(),
-            x_label: "diff".into(),
+            x_label: axis_title("difference", "density"),
             rows: vec!["one".into(), "two".into()],
             series: vec![ForestSeries {
                 name: "s".into(),
@@ -540,7 +724,39 @@ mod tests {
             reference: Some(0.0),
         };
         let g = dir.path().join("forest.svg");
-        forest_figure(&g, "Forest", &[fp], 1).unwrap();
-        assert!(std::fs::read_to_string(&g).unwrap().contains("two"));
+        forest_figure(&g, "Forest", std::slice::from_ref(&fp), 1).unwrap();
+        let svg = std::fs::read_to_string(&g).unwrap();
+        assert!(svg.contains(">two<") && svg.contains("difference, share of possible ties"));
+        let (w, h) = ForestFigure::new("Forest", &[fp], 1).size();
+        assert_eq!(image_size(&dir.path().join("forest.png")), (2 * w, 2 * h));
+    }
+
+    /// Width and height of a PNG, from its IHDR chunk.
+    fn image_size(path: &Path) -> (u32, u32) {
+        let b = std::fs::read(path).unwrap();
+        assert_eq!(&b[..8], b"\x89PNG\r\n\x1a\n");
+        let be = |k: usize| u32::from_be_bytes([b[k], b[k + 1], b[k + 2], b[k + 3]]);
+        (be(16), be(20))
+    }
+
+    #[test]
+    fn titles_keep_their_notes_apart_and_ticks_read_as_the_reports() {
+        let (t, lines) = title_parts(
+            "Main effects (100 replicates per point, 95% intervals)",
+            800.0,
+        );
+        assert_eq!(t, "Main effects");
+        assert_eq!(
+            lines,
+            vec!["100 replicates per point · 95% intervals".to_string()]
+        );
+        assert_eq!(title_parts("Forest", 800.0), ("Forest".to_string(), vec![]));
+        assert_eq!(tick(-0.25, -1.0, 1.0), "−0.25");
+        assert_eq!(tick(250000.0, 0.0, 500000.0), "250k");
+        assert_eq!(tick(-5e6, -7e6, 7e6), "−5M");
+        assert_eq!(tick(2.5e6, -1e6, 4e6), "2.5M");
+        assert_eq!(tick(0.0, -1e6, 4e6), "0");
+        assert_eq!(row_y(3, 1, 0, 0), 2.0);
+        assert_eq!(row_y(3, 2, 2, 1), -0.25);
     }
 }

@@ -71,27 +71,43 @@ pub fn set_command_line(args: Vec<String>) {
 /// This process's arguments without the program name, `--out`, `--threads` and `--quiet`;
 /// and `--out`.
 pub fn command_line() -> (Vec<String>, Option<String>) {
-    let mut out = None;
-    let mut args = Vec::new();
     let given: Vec<String> = match COMMAND.get() {
         Some(c) => c.clone(),
         None => std::env::args().skip(1).collect(),
     };
-    let mut it = given.into_iter();
+    // Neither the thread count nor --quiet changes a result.
+    split_command(given, &["--threads"], &["--quiet", "-q"])
+}
+
+/// A command's arguments `args` split into those recorded and the results root (`--out
+/// DIR` or `--out=DIR`): the options in `dropped` are left out with their values (`--opt
+/// value` or `--opt=value`), and so are the flags in `flags`.
+pub fn split_command(
+    args: impl IntoIterator<Item = String>,
+    dropped: &[&str],
+    flags: &[&str],
+) -> (Vec<String>, Option<String>) {
+    let mut out = None;
+    let mut kept = Vec::new();
+    let mut it = args.into_iter();
+    let with_value = |a: &str| {
+        dropped
+            .iter()
+            .any(|d| a.strip_prefix(d).is_some_and(|v| v.starts_with('=')))
+    };
     while let Some(a) = it.next() {
-        // Neither the thread count nor --quiet changes a result.
-        if a == "--threads" {
+        if dropped.contains(&a.as_str()) {
             it.next();
-        } else if a.starts_with("--threads=") || a == "--quiet" || a == "-q" {
+        } else if with_value(&a) || flags.contains(&a.as_str()) {
         } else if a == "--out" {
             out = it.next();
         } else if let Some(v) = a.strip_prefix("--out=") {
             out = Some(v.to_string());
         } else {
-            args.push(a);
+            kept.push(a);
         }
     }
-    (args, out)
+    (kept, out)
 }
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -19,9 +19,10 @@
 
 use super::estimate::{bootstrap_interval, quantile_sorted, sorted_finite};
 use super::outcome::Key;
+use super::outcome::OutcomeTable;
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{ForestPanel, ForestSeries, forest_figure};
-use super::sweep::{SweepParameter, evaluate};
+use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
+use super::sweep::{Sweep, SweepParameter, evaluate};
 use super::table::Table;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
@@ -363,31 +364,7 @@ pub fn run(
         .sweep
         .as_ref()
         .ok_or_else(|| Error::Other(format!("{}: no [sweep] section", scenario.file_label())))?;
-    let params: Vec<(String, [f64; 2])> = sw
-        .parameters
-        .iter()
-        .filter_map(|p: &SweepParameter| p.range.map(|r| (p.key.clone(), r)))
-        .collect();
-    if params.is_empty() {
-        return Err(Error::Other(format!(
-            "{}: no [[sweep.parameters]] with a `range`",
-            scenario.file_label()
-        )));
-    }
-    let dropped: Vec<&str> = sw
-        .parameters
-        .iter()
-        .filter(|p| p.range.is_none())
-        .map(|p| p.key.as_str())
-        .collect();
-    if !dropped.is_empty() {
-        eprintln!(
-            "warning: {}: sweep parameters without a `range` are left out of the sensitivity \
-             analysis (they stay at their scenario values): {}",
-            scenario.file_label(),
-            dropped.join(", ")
-        );
-    }
+    let params = ranged_parameters(scenario, sw)?;
     let k = params.len();
     let outputs = sw.keys(scenario.timeline.waves.len());
     let (unit, morris_design_, sobol_design_) = match method {
@@ -432,45 +409,8 @@ pub fn run(
         .collect();
     let (data, _) = scenario.load_dataset()?;
     let tables = evaluate(runner, scenario, &data, &named, seed, replicates, &outputs)?;
-    let means: Vec<Vec<f64>> = tables
-        .iter()
-        .map(|t| {
-            (0..outputs.len())
-                .map(|c| {
-                    let v: Vec<f64> = t
-                        .rows
-                        .iter()
-                        .map(|r| r[c])
-                        .filter(|x| x.is_finite())
-                        .collect();
-                    if v.is_empty() {
-                        f64::NAN
-                    } else {
-                        v.iter().sum::<f64>() / v.len() as f64
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let noise_share = (0..outputs.len())
-        .map(|c| {
-            let within: Vec<f64> = tables
-                .iter()
-                .map(|t| {
-                    super::estimate::summarise(&t.rows.iter().map(|r| r[c]).collect::<Vec<_>>())
-                        .sd
-                        .powi(2)
-                })
-                .filter(|v| v.is_finite())
-                .collect();
-            let across =
-                super::estimate::summarise(&means.iter().map(|m| m[c]).collect::<Vec<_>>())
-                    .sd
-                    .powi(2);
-            let w = within.iter().sum::<f64>() / within.len().max(1) as f64;
-            (w / replicates as f64) / across
-        })
-        .collect();
+    let means = point_means(&tables, outputs.len());
+    let noise_share = noise_shares(&tables, &means, outputs.len(), replicates);
     let column = |c: usize| means.iter().map(|m| m[c]).collect::<Vec<f64>>();
     let resamples = sw.bootstrap;
     let mut result = SensitivityResult {
@@ -496,6 +436,90 @@ pub fn run(
             .collect();
     }
     Ok(result)
+}
+
+/// The `[sweep]` parameters that have a `range`, with it; warns about those left out.
+fn ranged_parameters(scenario: &Scenario, sw: &Sweep) -> Result<Vec<(String, [f64; 2])>> {
+    let params: Vec<(String, [f64; 2])> = sw
+        .parameters
+        .iter()
+        .filter_map(|p: &SweepParameter| p.range.map(|r| (p.key.clone(), r)))
+        .collect();
+    if params.is_empty() {
+        return Err(Error::Other(format!(
+            "{}: no [[sweep.parameters]] with a `range`",
+            scenario.file_label()
+        )));
+    }
+    let dropped: Vec<&str> = sw
+        .parameters
+        .iter()
+        .filter(|p| p.range.is_none())
+        .map(|p| p.key.as_str())
+        .collect();
+    if !dropped.is_empty() {
+        eprintln!(
+            "warning: {}: sweep parameters without a `range` are left out of the sensitivity \
+             analysis (they stay at their scenario values): {}",
+            scenario.file_label(),
+            dropped.join(", ")
+        );
+    }
+    Ok(params)
+}
+
+/// Per point, the mean over replicates of each of `outputs` outputs (finite values only; NaN
+/// when there is none).
+fn point_means(tables: &[OutcomeTable], outputs: usize) -> Vec<Vec<f64>> {
+    tables
+        .iter()
+        .map(|t| {
+            (0..outputs)
+                .map(|c| {
+                    let v: Vec<f64> = t
+                        .rows
+                        .iter()
+                        .map(|r| r[c])
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    if v.is_empty() {
+                        f64::NAN
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Per output (of `outputs`), the share of the variance of the point means that is Monte Carlo
+/// noise: the mean within-point variance over `replicates`, over the variance across points.
+fn noise_shares(
+    tables: &[OutcomeTable],
+    means: &[Vec<f64>],
+    outputs: usize,
+    replicates: u64,
+) -> Vec<f64> {
+    (0..outputs)
+        .map(|c| {
+            let within: Vec<f64> = tables
+                .iter()
+                .map(|t| {
+                    super::estimate::summarise(&t.rows.iter().map(|r| r[c]).collect::<Vec<_>>())
+                        .sd
+                        .powi(2)
+                })
+                .filter(|v| v.is_finite())
+                .collect();
+            let across =
+                super::estimate::summarise(&means.iter().map(|m| m[c]).collect::<Vec<_>>())
+                    .sd
+                    .powi(2);
+            let w = within.iter().sum::<f64>() / within.len().max(1) as f64;
+            (w / replicates as f64) / across
+        })
+        .collect()
 }
 
 /// The indices as a table, one row per (output, parameter).
@@ -553,6 +577,18 @@ pub fn table(r: &SensitivityResult) -> Table {
 /// `points.csv` (every design point with its output means), `indices.md` and `indices.svg`.
 pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> {
     let mut dir = ExperimentDir::create(root, name, r.method.name())?;
+    let (header, rows) = indices_table(r);
+    dir.csv("indices.csv", &header, &rows)?;
+    let (header, rows) = points_table(r);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    dir.csv("points.csv", &header, &rows)?;
+    dir.write("indices.md", indices_md(r).as_bytes())?;
+    indices_figure(r, &dir.path().join("indices.svg"))?;
+    dir.finish()
+}
+
+/// `indices.csv`: header and one row per (output, parameter).
+fn indices_table(r: &SensitivityResult) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let mut rows = Vec::new();
     for (c, o) in r.outputs.iter().enumerate() {
         for (i, (p, [lo, hi])) in r.parameters.iter().enumerate() {
@@ -596,9 +632,12 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
         ]),
     }
     header.push("noise_share");
-    dir.csv("indices.csv", &header, &rows)?;
-    // Long: one row per point and output, so that statistic and wave are values (an output
-    // name such as `ties@3` is not a column name R keeps as it is).
+    (header, rows)
+}
+
+/// `points.csv`, long: one row per point and output, so that statistic and wave are values
+/// (an output name such as `ties@3` is not a column name R keeps as it is).
+fn points_table(r: &SensitivityResult) -> (Vec<String>, Vec<Vec<String>>) {
     let mut ph: Vec<String> = vec!["point".into()];
     ph.extend(r.parameters.iter().map(|(p, _)| p.clone()));
     ph.extend(["statistic".into(), "wave".into(), "mean".into()]);
@@ -616,15 +655,18 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
             })
         })
         .collect();
-    let phr: Vec<&str> = ph.iter().map(String::as_str).collect();
-    dir.csv("points.csv", &phr, &prow)?;
+    (ph, prow)
+}
+
+/// `indices.md`: the design, the Monte Carlo noise share of each output and the indices.
+fn indices_md(r: &SensitivityResult) -> String {
     let noise: Vec<String> = r
         .outputs
         .iter()
         .zip(&r.noise_share)
         .map(|(o, n)| format!("{o}: {}", fmt_sig(*n, 2)))
         .collect();
-    let md = format!(
+    format!(
         "# {} sensitivity\n\n{} design points, {} replicates each (common random numbers), master seed {}. Share of the variance of the point means that is Monte Carlo noise: {}.\n\n{}",
         match r.method {
             Method::Morris => "Morris",
@@ -635,90 +677,76 @@ pub fn write(r: &SensitivityResult, name: &str, root: &Path) -> Result<PathBuf> 
         r.seed,
         noise.join("; "),
         table(r).markdown()
-    );
-    dir.write("indices.md", md.as_bytes())?;
-    let names: Vec<String> = r.parameters.iter().map(|(p, _)| p.clone()).collect();
-    match r.method {
+    )
+}
+
+/// `indices.svg`: one forest panel per output, Sobol's first-order and total indices or
+/// Morris' mu* (with its interval) and sigma, per parameter.
+fn indices_figure(r: &SensitivityResult, path: &Path) -> Result<()> {
+    let k = r.parameters.len();
+    let (x_label, series, title) = match r.method {
+        Method::Sobol => (
+            "Sobol index (share of the output's variance)",
+            ["first order", "total"],
+            format!(
+                "Sobol indices (N = {}, {} replicates per point, 95% bootstrap intervals)",
+                r.points.len() / (k + 2),
+                r.replicates
+            ),
+        ),
+        Method::Morris => (
+            "change over the parameter's range",
+            ["mu*", "sigma"],
+            format!(
+                "Morris screening ({} trajectories, {} replicates per point; mu* with 95% bootstrap interval)",
+                r.points.len() / (k + 1),
+                r.replicates
+            ),
+        ),
+    };
+    // Value and interval of series `s` for output `c` and parameter `i`.
+    let value = |s: usize, c: usize, i: usize| match r.method {
         Method::Sobol => {
-            let panels: Vec<ForestPanel> = r
-                .outputs
-                .iter()
-                .enumerate()
-                .map(|(c, o)| ForestPanel {
-                    title: o.to_string(),
-                    x_label: "Sobol index".into(),
-                    rows: names.clone(),
-                    series: vec![
-                        ForestSeries {
-                            name: "first order".into(),
-                            values: r.sobol[c]
-                                .iter()
-                                .map(|s| (s.s1, s.s1_lo, s.s1_hi))
-                                .collect(),
-                        },
-                        ForestSeries {
-                            name: "total".into(),
-                            values: r.sobol[c]
-                                .iter()
-                                .map(|s| (s.st, s.st_lo, s.st_hi))
-                                .collect(),
-                        },
-                    ],
-                    reference: Some(0.0),
-                })
-                .collect();
-            forest_figure(
-                &dir.path().join("indices.svg"),
-                &format!(
-                    "Sobol indices (N = {}, {} replicates per point, 95% bootstrap intervals)",
-                    r.points.len() / (names.len() + 2),
-                    r.replicates
-                ),
-                &panels,
-                2,
-            )?;
+            let x = r.sobol[c][i];
+            if s == 0 {
+                (x.s1, x.s1_lo, x.s1_hi)
+            } else {
+                (x.st, x.st_lo, x.st_hi)
+            }
         }
         Method::Morris => {
-            let panels: Vec<ForestPanel> = r
-                .outputs
+            let m = r.morris[c][i];
+            if s == 0 {
+                (m.mu_star, m.mu_star_lo, m.mu_star_hi)
+            } else {
+                (m.sigma, f64::NAN, f64::NAN)
+            }
+        }
+    };
+    let names: Vec<String> = r.parameters.iter().map(|(p, _)| p.clone()).collect();
+    let panels: Vec<ForestPanel> = r
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(c, o)| ForestPanel {
+            title: o.to_string(),
+            x_label: match r.method {
+                Method::Sobol => x_label.into(),
+                Method::Morris => axis_title(x_label, &o.statistic),
+            },
+            rows: names.clone(),
+            series: series
                 .iter()
                 .enumerate()
-                .map(|(c, o)| ForestPanel {
-                    title: o.to_string(),
-                    x_label: "per full range".into(),
-                    rows: names.clone(),
-                    series: vec![
-                        ForestSeries {
-                            name: "mu*".into(),
-                            values: r.morris[c]
-                                .iter()
-                                .map(|m| (m.mu_star, m.mu_star_lo, m.mu_star_hi))
-                                .collect(),
-                        },
-                        ForestSeries {
-                            name: "sigma".into(),
-                            values: r.morris[c]
-                                .iter()
-                                .map(|m| (m.sigma, f64::NAN, f64::NAN))
-                                .collect(),
-                        },
-                    ],
-                    reference: Some(0.0),
+                .map(|(s, name)| ForestSeries {
+                    name: (*name).into(),
+                    values: (0..k).map(|i| value(s, c, i)).collect(),
                 })
-                .collect();
-            forest_figure(
-                &dir.path().join("indices.svg"),
-                &format!(
-                    "Morris screening ({} trajectories, {} replicates per point; mu* with 95% bootstrap interval)",
-                    r.points.len() / (names.len() + 1),
-                    r.replicates
-                ),
-                &panels,
-                2,
-            )?;
-        }
-    }
-    dir.finish()
+                .collect(),
+            reference: Some(0.0),
+        })
+        .collect();
+    forest_figure(path, &title, &panels, 2)
 }
 
 /// Median of finite values (for summaries).

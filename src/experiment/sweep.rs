@@ -7,7 +7,7 @@
 use super::estimate::{Summary, summarise};
 use super::outcome::{Key, OutcomeTable, observe, run_replicate};
 use super::output::{ExperimentDir, fmt_sig, num};
-use super::plot::{Point, Series, Style, XyPanel, xy_figure};
+use super::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use super::table::Table;
 use crate::data::Dataset;
 use crate::ensemble::Runner;
@@ -224,6 +224,35 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
     }
     let h: Vec<&str> = header.iter().map(String::as_str).collect();
     dir.csv("summary.csv", &h, &rows)?;
+    // A run's replicates.csv layout with the point in front (no `step`: a point may change
+    // the timeline), so a different name.
+    dir.csv(
+        "point_replicates.csv",
+        &["point", "replicate", "wave", "scope", "statistic", "value"],
+        &point_replicates(g),
+    )?;
+    let text = format!(
+        "# Parameter sweep\n\n{} points, {} replicates each, master seed {} (common random numbers); mean ± half-width of the 95% interval.\n\n{}",
+        g.points.len(),
+        g.replicates,
+        g.seed,
+        md.markdown()
+    );
+    dir.write("summary.md", text.as_bytes())?;
+    xy_figure(
+        &dir.path().join("main_effects.svg"),
+        &format!(
+            "Main effects ({} replicates per point, 95% intervals)",
+            g.replicates
+        ),
+        &main_effect_panels(g),
+        g.parameters.len().clamp(2, 4),
+    )?;
+    dir.finish()
+}
+
+/// The rows of `point_replicates.csv`: every replicate's value of every output, per point.
+fn point_replicates(g: &GridResult) -> Vec<Vec<String>> {
     let mut reps = Vec::new();
     for (j, t) in g.tables.iter().enumerate() {
         for (r, row) in t.rows.iter().enumerate() {
@@ -239,21 +268,12 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
             }
         }
     }
-    // A run's replicates.csv layout with the point in front (no `step`: a point may change
-    // the timeline), so a different name.
-    dir.csv(
-        "point_replicates.csv",
-        &["point", "replicate", "wave", "scope", "statistic", "value"],
-        &reps,
-    )?;
-    let text = format!(
-        "# Parameter sweep\n\n{} points, {} replicates each, master seed {} (common random numbers); mean ± half-width of the 95% interval.\n\n{}",
-        g.points.len(),
-        g.replicates,
-        g.seed,
-        md.markdown()
-    );
-    dir.write("summary.md", text.as_bytes())?;
+    reps
+}
+
+/// One main-effect panel per (output, parameter): the output's mean and 95% interval along
+/// the parameter's values.
+fn main_effect_panels(g: &GridResult) -> Vec<XyPanel> {
     let mut panels = Vec::new();
     for (c, k) in g.outputs.iter().enumerate() {
         for (p, name) in g.parameters.iter().enumerate() {
@@ -263,8 +283,8 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
                 .collect();
             panels.push(XyPanel {
                 title: k.to_string(),
-                x_label: name.clone(),
-                y_label: k.statistic.clone(),
+                x_label: format!("{name} (parameter value)"),
+                y_label: axis_title("", &k.statistic),
                 series: vec![Series {
                     name: String::new(),
                     points: pts,
@@ -275,14 +295,5 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
             });
         }
     }
-    xy_figure(
-        &dir.path().join("main_effects.svg"),
-        &format!(
-            "Main effects ({} replicates per point, 95% intervals)",
-            g.replicates
-        ),
-        &panels,
-        g.parameters.len().clamp(2, 4),
-    )?;
-    dir.finish()
+    panels
 }

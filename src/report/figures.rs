@@ -82,6 +82,8 @@ pub fn unit_of(statistic: &str) -> &'static str {
         "transitivity" | "mean_local_clustering" => "clustering (0 to 1)",
         "components" => "components",
         "programme_cost" => "EUR",
+        "adopter_degree_gap" | "adopter_tie_gain_gap" => "ties per organisation",
+        "adoption_influence" | "adoption_selection" => "regression coefficient",
         "cost_per_lasting_tie" => "EUR per tie",
         b if b.ends_with("_share") || b.ends_with("_survival") || b.ends_with("_persistence") => {
             "share (0 to 1)"

@@ -255,6 +255,19 @@ impl Default for CalibrationSpec {
 /// validation.
 pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    check_parameters(&mut out, c);
+    check_waves(&mut out, c, waves_in_timeline);
+    check_abc(&mut out, c);
+    check_limits(&mut out, c);
+    check_smm(&mut out, c);
+    out
+}
+
+/// Problems found, as (key path, message).
+type Problems = Vec<(String, String)>;
+
+/// The calibrated parameters: known keys, each slot once, valid priors and starts.
+fn check_parameters(out: &mut Problems, c: &CalibrationSpec) {
     let mut put = |k: String, m: String| out.push((k, m));
     let mut seen = std::collections::HashSet::new();
     for (k, p) in c.parameters.iter().enumerate() {
@@ -299,6 +312,11 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
             );
         }
     }
+}
+
+/// The calibration waves and observed wave files against the timeline.
+fn check_waves(out: &mut Problems, c: &CalibrationSpec, waves_in_timeline: usize) {
+    let mut put = |k: String, m: String| out.push((k, m));
     for (k, &w) in c.waves.iter().enumerate() {
         if w == 0 || w > waves_in_timeline {
             put(
@@ -318,6 +336,11 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
             ),
         );
     }
+}
+
+/// The ABC-SMC settings.
+fn check_abc(out: &mut Problems, c: &CalibrationSpec) {
+    let mut put = |k: String, m: String| out.push((k, m));
     let a = &c.abc;
     if a.particles < 2 {
         put(
@@ -349,6 +372,12 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
             format!("must lie in [0, 1), got {}", a.min_acceptance),
         );
     }
+}
+
+/// The simulation and iteration budgets within the size limits of user input.
+fn check_limits(out: &mut Problems, c: &CalibrationSpec) {
+    let mut put = |k: String, m: String| out.push((k, m));
+    let a = &c.abc;
     let s = &c.smm;
     for (key, v, limit) in [
         (
@@ -401,6 +430,12 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
             put(key.into(), m);
         }
     }
+}
+
+/// The method of moments' settings.
+fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
+    let mut put = |k: String, m: String| out.push((k, m));
+    let s = &c.smm;
     if s.subphases == 0 {
         put(
             "calibration.smm.subphases".into(),
@@ -440,7 +475,6 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
             format!("must lie in [0, 1], got {}", s.diagonalize),
         );
     }
-    out
 }
 
 // Calibration priors must stay inside the valid range of the parameter they calibrate.

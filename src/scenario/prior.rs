@@ -360,44 +360,15 @@ mod tests {
 
     #[test]
     fn constructor_names_the_field() {
-        let e = Prior::new(
-            PriorKind::Normal,
-            None,
-            None,
-            Some(0.0),
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-        .unwrap_err();
+        // The field a prior of `kind` rejects, given `min`, `max` and `mean` only.
+        let rejected = |kind, min, max, mean| {
+            Prior::new(kind, min, max, mean, None, None, None, None, None).unwrap_err()
+        };
+        let e = rejected(PriorKind::Normal, None, None, Some(0.0));
         assert_eq!(e.0, "sd");
-        let e = Prior::new(
-            PriorKind::Uniform,
-            Some(1.0),
-            Some(0.0),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-        .unwrap_err();
+        let e = rejected(PriorKind::Uniform, Some(1.0), Some(0.0), None);
         assert_eq!(e.0, "max");
-        let e = Prior::new(
-            PriorKind::Uniform,
-            Some(0.0),
-            Some(1.0),
-            Some(0.5),
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
-        .unwrap_err();
+        let e = rejected(PriorKind::Uniform, Some(0.0), Some(1.0), Some(0.5));
         assert_eq!(e.0, "mean");
         assert!(e.1.contains("not a parameter"), "{}", e.1);
     }

@@ -188,6 +188,13 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
             out.push((key.into(), m));
         }
     }
+    check_parameters(&mut out, s, sw);
+    out
+}
+
+/// Problems with the `[[sweep.parameters]]`: numeric scenario keys that may be swept, finite
+/// values, valid ranges, and each with values or a range.
+fn check_parameters(out: &mut Vec<(String, String)>, s: &Scenario, sw: &Sweep) {
     let value = toml::Value::try_from(s).ok();
     for (k, p) in sw.parameters.iter().enumerate() {
         let at = |f: &str| format!("sweep.parameters[{k}].{f}");
@@ -224,7 +231,6 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
             ));
         }
     }
-    out
 }
 
 /// Whether the slot at a dotted key holds an integer (`Some(true)`), a float

@@ -77,7 +77,32 @@ fn effects(out: &mut Problems, s: &Scenario, process: Process) {
 pub(super) fn check(s: &Scenario) -> Problems {
     let mut out = Problems::new();
     let o = &mut out;
+    timeline(o, s);
+    formation(o, s);
+    dissolution(o, s);
+    processes(o, s);
+    funding_and_runs(o, s);
+    data_and_targets(o, s);
+    o.extend(super::pattern::check(&s.patterns, s.timeline.waves.len()));
+    o.extend(super::sweep::check(s));
+    o.extend(super::calibration::check(
+        &s.calibration,
+        s.timeline.waves.len(),
+    ));
+    o.extend(super::calibration::check_priors(s, check));
+    for (k, p) in s.projects.iter().enumerate() {
+        if !(p.budget.is_finite() && p.budget > 0.0) {
+            o.push((
+                format!("projects[{k}].budget"),
+                format!("must be a positive amount in EUR, got {}", p.budget),
+            ));
+        }
+    }
+    out
+}
 
+/// The timeline: its length within limits, a programme phase, increasing waves inside it.
+fn timeline(o: &mut Problems, s: &Scenario) {
     let t = &s.timeline;
     // Checked in u64 so that huge phases cannot wrap into a short timeline.
     let steps = t.pre as u64 + t.programme as u64 + t.post as u64;
@@ -125,7 +150,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
             ));
         }
     }
+}
 
+/// Formation: rates, bases, the mix table and the candidate weights.
+fn formation(o: &mut Problems, s: &Scenario) {
     let f = &s.formation;
     phases(o, "formation.rate", &f.rate, non_negative);
     phases(o, "formation.base", &f.base, finite);
@@ -145,7 +173,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
             "at least one candidate weight must be positive".into(),
         ));
     }
+}
 
+/// Dissolution: bases and a symmetric mix table.
+fn dissolution(o: &mut Problems, s: &Scenario) {
     let d = &s.dissolution;
     phases(o, "dissolution.base", &d.base, finite);
     table(o, "dissolution.mix", &d.mix);
@@ -169,7 +200,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
             }
         }
     }
+}
 
+/// Trust, adoption, initiatives and the effects of every process.
+fn processes(o: &mut Problems, s: &Scenario) {
     let tr = &s.trust;
     for (k, v) in [
         ("baseline", tr.baseline),
@@ -190,7 +224,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
     }
     non_negative(o, "initiative.partners_mean", i.partners_mean);
     unit(o, "initiative.from_ties", i.from_ties);
+}
 
+/// Funding, observation, Monte Carlo settings and kept networks.
+fn funding_and_runs(o: &mut Problems, s: &Scenario) {
     let fu = &s.funding;
     non_negative(o, "funding.recruit_rate", fu.recruit_rate);
     per_kind(
@@ -234,7 +271,10 @@ pub(super) fn check(s: &Scenario) -> Problems {
     if let Some(problem) = s.output.networks_problem(s.montecarlo.replicates) {
         o.push(("output.networks".into(), problem));
     }
+}
 
+/// The data files, inline projects and calibration targets.
+fn data_and_targets(o: &mut Problems, s: &Scenario) {
     if s.data.organisations.is_none() && s.data.graphml.is_none() {
         o.push((
             "data.organisations".into(),
@@ -274,20 +314,4 @@ pub(super) fn check(s: &Scenario) -> Problems {
             ));
         }
     }
-    o.extend(super::pattern::check(&s.patterns, s.timeline.waves.len()));
-    o.extend(super::sweep::check(s));
-    o.extend(super::calibration::check(
-        &s.calibration,
-        s.timeline.waves.len(),
-    ));
-    o.extend(super::calibration::check_priors(s, check));
-    for (k, p) in s.projects.iter().enumerate() {
-        if !(p.budget.is_finite() && p.budget > 0.0) {
-            o.push((
-                format!("projects[{k}].budget"),
-                format!("must be a positive amount in EUR, got {}", p.budget),
-            ));
-        }
-    }
-    out
 }

@@ -1,17 +1,36 @@
-//! Small hand-built data sets for tests.
+//! Small hand-built data sets for tests, and arbitrary ones for property tests ([`arb`]).
 #![allow(dead_code)]
 
+pub mod arb;
+
+use std::path::{Path, PathBuf};
 use wecare::data::{Dataset, Kind, Organisation, Project, Tie};
 use wecare::model::Params;
 use wecare::model::params::PerPhase;
 
-/// An organisation.
+/// The data files the tests read (`tests/fixtures/data`).
+pub fn data_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data")
+}
+
+/// An organisation of capacity 1.
 pub fn org(id: &str, kind: Kind, territory: &str, active: bool) -> Organisation {
+    organisation(id, kind, territory, 1.0, active)
+}
+
+/// An organisation of the given capacity, without covariate.
+pub fn organisation(
+    id: &str,
+    kind: Kind,
+    territory: &str,
+    capacity: f64,
+    active: bool,
+) -> Organisation {
     Organisation {
         id: id.into(),
         kind,
         territory: territory.into(),
-        capacity: 1.0,
+        capacity,
         active,
         covariate: None,
     }

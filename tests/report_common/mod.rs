@@ -1,4 +1,4 @@
-//! What the run-directory tests share: running `wecare` and checking run directories.
+//! What the command-line tests share: running `wecare` and checking run directories.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -16,16 +16,32 @@ pub fn default_scenario() -> PathBuf {
 
 /// Runs `wecare` with `args`; panics with its error output when it fails.
 pub fn wecare(args: &[&str]) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_wecare"))
-        .args(args)
-        .output()
-        .unwrap();
+    let o = wecare_output(args);
     assert!(
         o.status.success(),
         "wecare {args:?} failed:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
     o
+}
+
+/// Runs `wecare` with `args`, without checking its exit status.
+pub fn wecare_output(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Asserts that a process succeeded; shows its standard output and error when not.
+#[track_caller]
+pub fn assert_success(o: &Output) {
+    assert!(
+        o.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// Runs the default scenario with `extra` flags into `out`; returns the new run directory.

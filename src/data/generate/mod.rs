@@ -270,89 +270,13 @@ fn deal<R: Rng>(rng: &mut R, counts: &[usize], slots: &[usize]) -> Vec<Vec<Kind>
 /// See `docs/generator.md`.
 pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generated, GenerateError> {
     let checked = params.check()?;
-    let names = checked.names;
-    let t = names.len();
     let p = params;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-
-    // Archetypes: exact counts, random placement.
-    let am = p.archetype_mix;
-    let arch_counts = alloc::apportion(
-        t,
-        &[
-            am.ente_gestore_centred,
-            am.third_sector_centred,
-            am.polycentric,
-        ],
-    );
-    let mut archetypes: Vec<Archetype> = Vec::with_capacity(t);
-    for (a, &c) in Archetype::ALL.iter().zip(&arch_counts) {
-        archetypes.extend(std::iter::repeat_n(*a, c));
-    }
-    archetypes.shuffle(&mut rng);
-    let ts_hubs = arch_counts[1];
-
-    // Territory sizes: partners per territory.
-    let size_w: Vec<f64> = (0..t)
-        .map(|_| lognormal_factor(&mut rng, p.size_spread))
-        .collect();
-    let partner_counts: Vec<usize> = alloc::apportion(p.partners - p.min_partners * t, &size_w)
-        .into_iter()
-        .map(|e| e + p.min_partners)
-        .collect();
-
-    // Extra enti gestori, with probability proportional to the partner count.
-    let mut eg_counts = vec![1usize; t];
-    let cum: Vec<usize> = partner_counts
-        .iter()
-        .scan(0, |s, &c| {
-            *s += c;
-            Some(*s)
-        })
-        .collect();
-    for _ in t..p.enti_gestori {
-        let r = rng.random_range(0..p.partners);
-        eg_counts[cum.partition_point(|&c| c <= r)] += 1;
-    }
-
-    // Kinds of the active partners: exact counts, one third-sector hub reserved in each
-    // third-sector-centred territory.
-    let mut kind_counts = alloc::apportion(p.partners, &p.partner_kind_mix.to_array());
-    let ts = Kind::ThirdSector.index();
-    if kind_counts[ts] < ts_hubs {
-        return Err(GenerateError::InvalidParameter {
-            param: "partner_kind_mix.third_sector".into(),
-            message: format!(
-                "gives {} third-sector partners, fewer than the {ts_hubs} third_sector_centred territories, each of which needs one as its hub",
-                kind_counts[ts]
-            ),
-        });
-    }
-    kind_counts[ts] -= ts_hubs;
-    let slots: Vec<usize> = (0..t)
-        .map(|i| partner_counts[i] - usize::from(archetypes[i] == Archetype::ThirdSectorCentred))
-        .collect();
-    let mut partner_kinds = deal(&mut rng, &kind_counts, &slots);
-    for i in 0..t {
-        if archetypes[i] == Archetype::ThirdSectorCentred {
-            partner_kinds[i].push(Kind::ThirdSector);
-        }
-        partner_kinds[i].sort();
-    }
-
-    // Pools.
-    let pool_sizes: Vec<usize> = (0..t)
-        .map(|_| rng.random_range(p.pool_min..=p.pool_max))
-        .collect();
-    let pool_total: usize = pool_sizes.iter().sum();
-    let pool_counts = alloc::apportion(pool_total, &p.pool_kind_mix.to_array());
-    let mut pool_kinds = deal(&mut rng, &pool_counts, &pool_sizes);
-    for k in &mut pool_kinds {
-        k.sort();
-    }
+    let layout = Layout::draw(p, checked.names, &mut rng)?;
+    let t = layout.names.len();
 
     let total_orgs: usize = (0..t)
-        .map(|i| eg_counts[i] + partner_counts[i] + pool_sizes[i])
+        .map(|i| layout.eg_counts[i] + layout.partner_counts[i] + layout.pool_kinds[i].len())
         .sum();
     let mut ds = Dataset {
         organisations: Vec::with_capacity(total_orgs),
@@ -362,153 +286,17 @@ pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generat
     };
     let mut infos = Vec::with_capacity(t);
     let mut eg_index: Vec<(usize, usize)> = Vec::with_capacity(p.enti_gestori);
-    let poly_hubs = ((1.2 / (p.archetype_threshold - p.archetype_margin)).ceil() as usize).max(3);
-
     for ti in 0..t {
-        let name = &names[ti];
-        let base = ds.organisations.len();
-        let n = eg_counts[ti] + partner_counts[ti];
-        let kinds: Vec<(Kind, bool)> =
-            std::iter::repeat_n((Kind::EnteGestore, true), eg_counts[ti])
-                .chain(partner_kinds[ti].iter().map(|&k| (k, true)))
-                .chain(pool_kinds[ti].iter().map(|&k| (k, false)))
-                .collect();
-        let mut per_kind = [0usize; Kind::COUNT];
-        for &(k, _) in &kinds {
-            per_kind[k.index()] += 1;
-        }
-        let mut seq = [0usize; Kind::COUNT];
-        for (local, &(k, active)) in kinds.iter().enumerate() {
-            seq[k.index()] += 1;
-            let min_width = if k == Kind::EnteGestore { 1 } else { 2 };
-            let width = per_kind[k.index()].to_string().len().max(min_width);
-            let z: f64 = StandardNormal.sample(&mut rng);
-            let cap = p.capacity_median.get(k) * (p.capacity_spread * z).exp();
-            let cap = ((cap * 100.0).round() / 100.0).max(0.01);
-            ds.organisations.push(Organisation {
-                id: format!("{name}-{}{:0width$}", kind_code(k), seq[k.index()]),
-                kind: k,
-                territory: name.clone(),
-                capacity: cap,
-                active,
-                covariate: None,
-            });
-            if k == Kind::EnteGestore {
-                eg_index.push((base + local, ti));
-            }
-        }
-        let total_t = kinds.len();
-
-        // Baseline ties among the members, by archetype.
-        let density = lognormal_factor(&mut rng, p.density_spread);
-        let mut g = LocalGraph::new(total_t);
-        let archetype = archetypes[ti];
-        let hub_local = match archetype {
-            Archetype::EnteGestoreCentred => Some(0u32),
-            Archetype::ThirdSectorCentred => {
-                let cands: Vec<u32> = (0..n as u32)
-                    .filter(|&i| kinds[i as usize].0 == Kind::ThirdSector)
-                    .collect();
-                Some(cands[rng.random_range(0..cands.len())])
-            }
-            Archetype::Polycentric => None,
-        };
-        match hub_local {
-            Some(h) => graph::build_centred(
-                &mut rng,
-                &mut g,
-                n,
-                h,
-                p.hub_share,
-                p.centred_extra_degree * density,
-                p.archetype_threshold + p.archetype_margin,
-            ),
-            None => graph::build_polycentric(
-                &mut rng,
-                &mut g,
-                n,
-                if n < 9 { 2 } else { poly_hubs },
-                p.polycentric_extra_degree * density,
-                p.archetype_threshold - p.archetype_margin,
-            ),
-        }
-        let centralization = graph::centralization(&g.deg, n);
-        let baseline = g.edges.len();
-
-        // Remembered past ties anywhere in the territory, pool included.
-        let all: Vec<u32> = (0..total_t as u32).collect();
-        let m_hist = (p.history_mean_degree * total_t as f64 / 2.0).round() as usize;
-        g.add_random(&mut rng, &all, m_hist);
-
-        let z: f64 = StandardNormal.sample(&mut rng);
-        let tmean = (p.baseline_trust_mean + p.territory_trust_spread * z).clamp(0.05, 0.95);
-        let tsd = p
-            .baseline_trust_spread
-            .min(0.9 * (tmean * (1.0 - tmean)).sqrt());
-        for (i, &(a, b)) in g.edges.iter().enumerate() {
-            let (mean, sd, out) = if i < baseline {
-                (tmean, tsd, &mut ds.ties)
-            } else {
-                (
-                    p.history_trust_mean,
-                    p.history_trust_spread,
-                    &mut ds.history,
-                )
-            };
-            out.push(Tie {
-                a: base + a as usize,
-                b: base + b as usize,
-                trust: Some(trust_draw(&mut rng, mean, sd)),
-            });
-        }
-
-        ds.projects.push(Project {
-            id: format!("WECARE-{name}"),
-            territory: name.clone(),
-            lead: base,
-            budget: 0.0,
-            partners: (base + 1..base + n).collect(),
-        });
-        infos.push(TerritoryInfo {
-            name: name.clone(),
-            archetype,
-            hub: hub_local.map(|h| base + h as usize),
-            project: ti,
-            members: n,
-            centralization,
-        });
+        infos.push(add_territory(
+            &mut ds,
+            &mut eg_index,
+            &mut rng,
+            p,
+            &layout,
+            ti,
+        ));
     }
-
-    // Cross-territory ties among enti gestori (grouped by territory in `eg_index`).
-    let mut block_start = vec![0usize; t + 1];
-    for &(_, ti) in &eg_index {
-        block_start[ti + 1] += 1;
-    }
-    for i in 0..t {
-        block_start[i + 1] += block_start[i];
-    }
-    let mut cross: HashSet<(usize, usize)> = HashSet::new();
-    while cross.len() < p.cross_territory_ties {
-        let (u, tu) = eg_index[rng.random_range(0..eg_index.len())];
-        let own = block_start[tu + 1] - block_start[tu];
-        let mut j = rng.random_range(0..eg_index.len() - own);
-        if j >= block_start[tu] {
-            j += own;
-        }
-        let v = eg_index[j].0;
-        let pair = (u.min(v), u.max(v));
-        if cross.insert(pair) {
-            ds.ties.push(Tie {
-                a: pair.0,
-                b: pair.1,
-                trust: Some(trust_draw(
-                    &mut rng,
-                    p.baseline_trust_mean,
-                    p.baseline_trust_spread,
-                )),
-            });
-        }
-    }
+    add_cross_territory_ties(&mut ds, &mut rng, p, &eg_index, t);
 
     // Grants, growing with the number of members.
     let sizes: Vec<usize> = infos.iter().map(|i| i.members).collect();
@@ -529,6 +317,335 @@ pub fn generate_with_meta(params: &GeneratorParams, seed: u64) -> Result<Generat
         dataset: ds,
         territories: infos,
     })
+}
+
+/// How the organisations are spread over the territories, drawn before any is made.
+struct Layout {
+    /// Territory names.
+    names: Vec<String>,
+    /// Archetype of each territory.
+    archetypes: Vec<Archetype>,
+    /// Enti gestori per territory.
+    eg_counts: Vec<usize>,
+    /// Active partners per territory.
+    partner_counts: Vec<usize>,
+    /// Kinds of the active partners per territory, sorted.
+    partner_kinds: Vec<Vec<Kind>>,
+    /// Kinds of the pool (inactive) organisations per territory, sorted.
+    pool_kinds: Vec<Vec<Kind>>,
+}
+
+impl Layout {
+    /// Draws archetypes, territory sizes, enti gestori, partner kinds and pools, in this order.
+    fn draw(
+        p: &GeneratorParams,
+        names: Vec<String>,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> Result<Layout, GenerateError> {
+        let t = names.len();
+        // Archetypes: exact counts, random placement.
+        let am = p.archetype_mix;
+        let arch_counts = alloc::apportion(
+            t,
+            &[
+                am.ente_gestore_centred,
+                am.third_sector_centred,
+                am.polycentric,
+            ],
+        );
+        let mut archetypes: Vec<Archetype> = Vec::with_capacity(t);
+        for (a, &c) in Archetype::ALL.iter().zip(&arch_counts) {
+            archetypes.extend(std::iter::repeat_n(*a, c));
+        }
+        archetypes.shuffle(rng);
+
+        // Territory sizes: partners per territory.
+        let size_w: Vec<f64> = (0..t)
+            .map(|_| lognormal_factor(rng, p.size_spread))
+            .collect();
+        let partner_counts: Vec<usize> = alloc::apportion(p.partners - p.min_partners * t, &size_w)
+            .into_iter()
+            .map(|e| e + p.min_partners)
+            .collect();
+
+        // Extra enti gestori, with probability proportional to the partner count.
+        let mut eg_counts = vec![1usize; t];
+        let cum: Vec<usize> = partner_counts
+            .iter()
+            .scan(0, |s, &c| {
+                *s += c;
+                Some(*s)
+            })
+            .collect();
+        for _ in t..p.enti_gestori {
+            let r = rng.random_range(0..p.partners);
+            eg_counts[cum.partition_point(|&c| c <= r)] += 1;
+        }
+
+        let partner_kinds = partner_kinds(p, rng, &archetypes, &partner_counts, arch_counts[1])?;
+
+        // Pools.
+        let pool_sizes: Vec<usize> = (0..t)
+            .map(|_| rng.random_range(p.pool_min..=p.pool_max))
+            .collect();
+        let pool_total: usize = pool_sizes.iter().sum();
+        let pool_counts = alloc::apportion(pool_total, &p.pool_kind_mix.to_array());
+        let mut pool_kinds = deal(rng, &pool_counts, &pool_sizes);
+        for k in &mut pool_kinds {
+            k.sort();
+        }
+        Ok(Layout {
+            names,
+            archetypes,
+            eg_counts,
+            partner_counts,
+            partner_kinds,
+            pool_kinds,
+        })
+    }
+
+    /// The members of territory `ti` in order, with whether each is active: enti gestori,
+    /// active partners, pool.
+    fn members(&self, ti: usize) -> Vec<(Kind, bool)> {
+        std::iter::repeat_n((Kind::EnteGestore, true), self.eg_counts[ti])
+            .chain(self.partner_kinds[ti].iter().map(|&k| (k, true)))
+            .chain(self.pool_kinds[ti].iter().map(|&k| (k, false)))
+            .collect()
+    }
+}
+
+/// Kinds of the active partners per territory: exact counts, one third-sector hub reserved in
+/// each of the `ts_hubs` third-sector-centred territories.
+fn partner_kinds(
+    p: &GeneratorParams,
+    rng: &mut Xoshiro256PlusPlus,
+    archetypes: &[Archetype],
+    partner_counts: &[usize],
+    ts_hubs: usize,
+) -> Result<Vec<Vec<Kind>>, GenerateError> {
+    let mut kind_counts = alloc::apportion(p.partners, &p.partner_kind_mix.to_array());
+    let ts = Kind::ThirdSector.index();
+    if kind_counts[ts] < ts_hubs {
+        return Err(GenerateError::InvalidParameter {
+            param: "partner_kind_mix.third_sector".into(),
+            message: format!(
+                "gives {} third-sector partners, fewer than the {ts_hubs} third_sector_centred territories, each of which needs one as its hub",
+                kind_counts[ts]
+            ),
+        });
+    }
+    kind_counts[ts] -= ts_hubs;
+    let slots: Vec<usize> = (0..archetypes.len())
+        .map(|i| partner_counts[i] - usize::from(archetypes[i] == Archetype::ThirdSectorCentred))
+        .collect();
+    let mut partner_kinds = deal(rng, &kind_counts, &slots);
+    for (kinds, &a) in partner_kinds.iter_mut().zip(archetypes) {
+        if a == Archetype::ThirdSectorCentred {
+            kinds.push(Kind::ThirdSector);
+        }
+        kinds.sort();
+    }
+    Ok(partner_kinds)
+}
+
+/// Adds territory `ti`: its organisations, baseline and remembered ties and project; records
+/// its enti gestori in `eg_index` (organisation, territory).
+fn add_territory(
+    ds: &mut Dataset,
+    eg_index: &mut Vec<(usize, usize)>,
+    rng: &mut Xoshiro256PlusPlus,
+    p: &GeneratorParams,
+    layout: &Layout,
+    ti: usize,
+) -> TerritoryInfo {
+    let name = &layout.names[ti];
+    let base = ds.organisations.len();
+    let n = layout.eg_counts[ti] + layout.partner_counts[ti];
+    let kinds = layout.members(ti);
+    add_organisations(ds, rng, p, &kinds, name);
+    for (local, &(k, _)) in kinds.iter().enumerate() {
+        if k == Kind::EnteGestore {
+            eg_index.push((base + local, ti));
+        }
+    }
+
+    // Baseline ties among the members, by archetype.
+    let archetype = layout.archetypes[ti];
+    let (mut g, hub_local) = baseline_graph(rng, p, &kinds, n, archetype);
+    let centralization = graph::centralization(&g.deg, n);
+    let baseline = g.edges.len();
+
+    // Remembered past ties anywhere in the territory, pool included.
+    let total_t = kinds.len();
+    let all: Vec<u32> = (0..total_t as u32).collect();
+    let m_hist = (p.history_mean_degree * total_t as f64 / 2.0).round() as usize;
+    g.add_random(rng, &all, m_hist);
+    add_ties(ds, rng, p, &g, baseline, base);
+
+    ds.projects.push(Project {
+        id: format!("WECARE-{name}"),
+        territory: name.clone(),
+        lead: base,
+        budget: 0.0,
+        partners: (base + 1..base + n).collect(),
+    });
+    TerritoryInfo {
+        name: name.clone(),
+        archetype,
+        hub: hub_local.map(|h| base + h as usize),
+        project: ti,
+        members: n,
+        centralization,
+    }
+}
+
+/// Adds the organisations of territory `name` of the given kinds (and activity), with ids
+/// numbered per kind and log-normal capacities.
+fn add_organisations(
+    ds: &mut Dataset,
+    rng: &mut Xoshiro256PlusPlus,
+    p: &GeneratorParams,
+    kinds: &[(Kind, bool)],
+    name: &str,
+) {
+    let mut per_kind = [0usize; Kind::COUNT];
+    for &(k, _) in kinds {
+        per_kind[k.index()] += 1;
+    }
+    let mut seq = [0usize; Kind::COUNT];
+    for &(k, active) in kinds {
+        seq[k.index()] += 1;
+        let min_width = if k == Kind::EnteGestore { 1 } else { 2 };
+        let width = per_kind[k.index()].to_string().len().max(min_width);
+        let z: f64 = StandardNormal.sample(rng);
+        let cap = p.capacity_median.get(k) * (p.capacity_spread * z).exp();
+        let cap = ((cap * 100.0).round() / 100.0).max(0.01);
+        ds.organisations.push(Organisation {
+            id: format!("{name}-{}{:0width$}", kind_code(k), seq[k.index()]),
+            kind: k,
+            territory: name.to_string(),
+            capacity: cap,
+            active,
+            covariate: None,
+        });
+    }
+}
+
+/// The baseline network among the `n` active members (the first `n` of `kinds`), shaped by
+/// the archetype; with the local index of its hub, if centred.
+fn baseline_graph(
+    rng: &mut Xoshiro256PlusPlus,
+    p: &GeneratorParams,
+    kinds: &[(Kind, bool)],
+    n: usize,
+    archetype: Archetype,
+) -> (LocalGraph, Option<u32>) {
+    let density = lognormal_factor(rng, p.density_spread);
+    let mut g = LocalGraph::new(kinds.len());
+    let hub_local = match archetype {
+        Archetype::EnteGestoreCentred => Some(0u32),
+        Archetype::ThirdSectorCentred => {
+            let cands: Vec<u32> = (0..n as u32)
+                .filter(|&i| kinds[i as usize].0 == Kind::ThirdSector)
+                .collect();
+            Some(cands[rng.random_range(0..cands.len())])
+        }
+        Archetype::Polycentric => None,
+    };
+    let poly_hubs = ((1.2 / (p.archetype_threshold - p.archetype_margin)).ceil() as usize).max(3);
+    match hub_local {
+        Some(h) => graph::build_centred(
+            rng,
+            &mut g,
+            n,
+            h,
+            p.hub_share,
+            p.centred_extra_degree * density,
+            p.archetype_threshold + p.archetype_margin,
+        ),
+        None => graph::build_polycentric(
+            rng,
+            &mut g,
+            n,
+            if n < 9 { 2 } else { poly_hubs },
+            p.polycentric_extra_degree * density,
+            p.archetype_threshold - p.archetype_margin,
+        ),
+    }
+    (g, hub_local)
+}
+
+/// Adds the edges of a territory's graph whose first organisation is `base`: the first
+/// `baseline` as baseline ties with the territory's trust level, the rest as history ties.
+fn add_ties(
+    ds: &mut Dataset,
+    rng: &mut Xoshiro256PlusPlus,
+    p: &GeneratorParams,
+    g: &LocalGraph,
+    baseline: usize,
+    base: usize,
+) {
+    let z: f64 = StandardNormal.sample(rng);
+    let tmean = (p.baseline_trust_mean + p.territory_trust_spread * z).clamp(0.05, 0.95);
+    let tsd = p
+        .baseline_trust_spread
+        .min(0.9 * (tmean * (1.0 - tmean)).sqrt());
+    for (i, &(a, b)) in g.edges.iter().enumerate() {
+        let (mean, sd, out) = if i < baseline {
+            (tmean, tsd, &mut ds.ties)
+        } else {
+            (
+                p.history_trust_mean,
+                p.history_trust_spread,
+                &mut ds.history,
+            )
+        };
+        out.push(Tie {
+            a: base + a as usize,
+            b: base + b as usize,
+            trust: Some(trust_draw(rng, mean, sd)),
+        });
+    }
+}
+
+/// Cross-territory ties among enti gestori (`eg_index`: organisation and territory, grouped
+/// by territory), each joining two territories.
+fn add_cross_territory_ties(
+    ds: &mut Dataset,
+    rng: &mut Xoshiro256PlusPlus,
+    p: &GeneratorParams,
+    eg_index: &[(usize, usize)],
+    t: usize,
+) {
+    let mut block_start = vec![0usize; t + 1];
+    for &(_, ti) in eg_index {
+        block_start[ti + 1] += 1;
+    }
+    for i in 0..t {
+        block_start[i + 1] += block_start[i];
+    }
+    let mut cross: HashSet<(usize, usize)> = HashSet::new();
+    while cross.len() < p.cross_territory_ties {
+        let (u, tu) = eg_index[rng.random_range(0..eg_index.len())];
+        let own = block_start[tu + 1] - block_start[tu];
+        let mut j = rng.random_range(0..eg_index.len() - own);
+        if j >= block_start[tu] {
+            j += own;
+        }
+        let v = eg_index[j].0;
+        let pair = (u.min(v), u.max(v));
+        if cross.insert(pair) {
+            ds.ties.push(Tie {
+                a: pair.0,
+                b: pair.1,
+                trust: Some(trust_draw(
+                    rng,
+                    p.baseline_trust_mean,
+                    p.baseline_trust_spread,
+                )),
+            });
+        }
+    }
 }
 
 #[cfg(test)]

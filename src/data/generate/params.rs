@@ -434,7 +434,24 @@ impl GeneratorParams {
     }
 
     pub(super) fn check(&self) -> Result<Checked, GenerateError> {
+        // In this order: the first problem found is the one reported.
         self.check_sizes()?;
+        let names = self.check_names()?;
+        let t = names.len();
+        self.check_counts(t)?;
+        self.check_shape()?;
+        self.check_cross_territory_ties(t)?;
+        let (total_units, min_units, max_units) = self.check_grants(t)?;
+        Ok(Checked {
+            names,
+            total_units,
+            min_units,
+            max_units,
+        })
+    }
+
+    /// The territory names: at least one, trimmed, without CSV separators, each once.
+    fn check_names(&self) -> Result<Vec<String>, GenerateError> {
         let names = self.territory_list();
         let names_param = if self.territory_names.is_empty() {
             "territories"
@@ -462,7 +479,11 @@ impl GeneratorParams {
                 return Err(bad("territory_names", format!("`{n}` appears twice")));
             }
         }
-        let t = names.len();
+        Ok(names)
+    }
+
+    /// Enough enti gestori and partners for `t` territories.
+    fn check_counts(&self, t: usize) -> Result<(), GenerateError> {
         if self.enti_gestori < t {
             return Err(bad(
                 "enti_gestori",
@@ -490,6 +511,11 @@ impl GeneratorParams {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// The spreads, mixes, archetype thresholds, trust levels, pools and capacities.
+    fn check_shape(&self) -> Result<(), GenerateError> {
         finite_at_least("size_spread", self.size_spread, 0.0)?;
         kind_mix("partner_kind_mix", &self.partner_kind_mix)?;
         let am = &self.archetype_mix;
@@ -569,6 +595,11 @@ impl GeneratorParams {
             }
         }
         finite_at_least("capacity_spread", self.capacity_spread, 0.0)?;
+        Ok(())
+    }
+
+    /// Few enough cross-territory ties for the enti gestori of `t` territories.
+    fn check_cross_territory_ties(&self, t: usize) -> Result<(), GenerateError> {
         if self.cross_territory_ties > 0 {
             // Pairs of enti gestori in different territories, in the worst case where every
             // extra ente gestore lands in the same territory.
@@ -587,6 +618,12 @@ impl GeneratorParams {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// The grant amounts, in whole grant units (total, minimum, maximum), feasible for `t`
+    /// territories.
+    fn check_grants(&self, t: usize) -> Result<(u64, u64, u64), GenerateError> {
         if !(self.grant_unit.is_finite() && self.grant_unit > 0.0) {
             return Err(bad(
                 "grant_unit",
@@ -647,11 +684,6 @@ impl GeneratorParams {
             };
             return Err(bad("total_budget", msg));
         }
-        Ok(Checked {
-            names,
-            total_units,
-            min_units,
-            max_units,
-        })
+        Ok((total_units, min_units, max_units))
     }
 }

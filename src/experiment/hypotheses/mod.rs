@@ -57,6 +57,14 @@ pub struct Options {
     pub q3: bool,
     /// Q3 also with parameter uncertainty (posterior draws of re-fitted models).
     pub q3_posterior: bool,
+    /// Q3 on generated regions: regions simulated per ensemble and region count, divided into
+    /// studies of each of `q3_region_counts` regions (at least [`MIN_STUDIES`] studies);
+    /// 0 leaves the generated regions out.
+    pub q3_regions: usize,
+    /// Q3: regions per study on generated regions.
+    pub q3_region_counts: Vec<usize>,
+    /// Q3: the region generator the studies draw their regions from (with a seed per region).
+    pub q3_generator: crate::data::generate::GeneratorParams,
     /// Re-fit every ablation by ABC before judging it, and the ABC model choice.
     pub refit: bool,
     /// Simulation budget of the re-fits.
@@ -67,7 +75,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// Every part, with `replicates` replicates from `seed`, Q1 levels 0.5 to 1.5.
+    /// Every part, with `replicates` replicates from `seed`, Q1 levels 0.5 to 1.5; Q3's
+    /// generated regions from the reconstructed data set's generator ([`REGIONS`] regions per
+    /// study, `replicates` regions per ensemble).
     pub fn all(replicates: u64, seed: u64) -> Options {
         Options {
             replicates,
@@ -78,6 +88,9 @@ impl Options {
             mechanisms: true,
             q3: true,
             q3_posterior: true,
+            q3_regions: replicates as usize,
+            q3_region_counts: REGIONS.to_vec(),
+            q3_generator: crate::data::generate::wecare_measure1(),
             refit: true,
             budget: RefitBudget::for_replicates(replicates),
             profiles: true,
@@ -204,7 +217,7 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
     if let Some(cs) = &h.q3 {
         write_q3(cs, &mut dir)?;
         md.push_str("## Q3: observables that tell feedback on from off\n\n");
-        md.push_str("Ranked on the first half of the replicates, power and AUC from the second half, with Monte Carlo standard errors; the last column simulates the region and the \"off\" ensemble at posterior draws of re-fitted models.\n\n");
+        md.push_str(&q3_preamble(cs));
         for (k, c) in cs.iter().enumerate() {
             md.push_str(&format!(
                 "### `{}` off\n\nAll observables:\n\n{}\nObservables a survey can measure:\n\n{}\n",
@@ -213,6 +226,10 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
                 q3_table(c, if k == 0 { 15 } else { 8 }, true).markdown()
             ));
         }
+        md.push_str(&format!(
+            "### Organisation-level traces: selection against influence\n\nEach statistic against the null without selection and the null without influence (`q3_organisations.csv`):\n\n{}\n",
+            q3_organisation_table(cs).markdown()
+        ));
     }
     if let Some(r) = &h.refit {
         write_refits(r, &mut dir)?;

@@ -12,14 +12,17 @@
 //!   numbers).
 
 use super::Options;
-use super::refit::{ABLATIONS, LEVEL_SE_SHARE, intercept_prior, refit, target_intercepts};
+use super::refit::{
+    ABLATIONS, Ablation, LEVEL_SE_SHARE, intercept_prior, refit, target_intercepts,
+};
 use crate::calibrate::Estimate;
+use crate::calibrate::spec::ParameterSpec;
 use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::experiment::compare::{Design, compare};
-use crate::experiment::estimate::{Summary, summarise};
-use crate::experiment::outcome::{Key, Outcomes, Selection};
+use crate::experiment::estimate::{Equivalence, Summary, summarise};
+use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::table::Table;
 use crate::model::Model;
@@ -96,97 +99,140 @@ pub fn profiles(
             .find(|a| a.coefficient == coef)
             .ok_or_else(|| Error::Other(format!("no ablation for {coef}")))?;
         for &v in &values {
-            let s = scenario.set_number(coef, v)?;
-            let mut free = free0.clone();
-            for k in a.intercepts {
-                if !free.iter().any(|p| p.key == *k) {
-                    free.push(intercept_prior(scenario, k)?);
-                }
-            }
-            let mut targets = scenario.targets.clone();
-            for (st, w) in a.levels {
-                if targets.iter().any(|t| t.statistic == *st && t.wave == *w) {
-                    continue;
-                }
-                let sm = summarise(&levels.column(&Key::new(st, *w)));
-                targets.push(Target {
-                    statistic: st.to_string(),
-                    wave: *w,
-                    scope: "network".into(),
-                    value: sm.mean,
-                    se: (LEVEL_SE_SHARE * sm.sd).max(1e-9),
-                });
-            }
-            let fit = refit(
-                &format!("{coef} = {v}"),
-                "profile",
-                coef,
-                &s,
-                free,
-                targets,
-                &o.budget,
-                o.seed,
-                runner.threads(),
-            )?;
-            let values: Vec<(String, f64)> = fit
-                .estimates
-                .iter()
-                .map(|e| (e.key.clone(), e.estimate))
-                .collect();
-            // A per-phase intercept fitted as one value (`formation.base`) sets every phase.
-            let values: Vec<(String, f64)> = values
-                .into_iter()
-                .flat_map(|(k, x)| {
-                    if s.get_number(&k).is_some() {
-                        vec![(k, x)]
-                    } else {
-                        ["pre", "programme", "post"]
-                            .iter()
-                            .map(|p| (format!("{k}.{p}"), x))
-                            .collect()
-                    }
-                })
-                .collect();
-            let fitted = s.with_numbers(&values, "", crate::scenario::Integers::Exact)?;
-            let q1_slope = if coef == "adoption.social_capital" {
-                let mut o1 = o.clone();
-                o1.levels = vec![0.5, 1.0, 1.5];
-                let q = super::q1(runner, &fitted, data, &o1)?;
-                q.series.first().and_then(|s| s.slopes.first()).copied()
-            } else {
-                None
-            };
-            let q2 = if coef == "adoption.social_capital" {
-                Vec::new()
-            } else {
-                let zero = fitted.set_number(coef, 0.0)?;
-                let d = |name: &str, s: Scenario| Design {
-                    name: name.to_string(),
-                    file: PathBuf::from(scenario.file_label()),
-                    scenario: s,
-                };
-                let c = compare(
-                    &[d("zero", zero), d("as set", fitted.clone())],
-                    runner,
-                    o.replicates,
-                    o.seed,
-                    &profile_q2_outcomes(),
-                )?;
-                profile_q2_outcomes()
-                    .into_iter()
-                    .filter_map(|k| c.row("as set", &k).map(|r| (k, r.difference)))
-                    .collect()
-            };
-            out.push(ProfilePoint {
-                coefficient: coef.to_string(),
-                value: v,
-                fitted: fit.estimates,
-                q1_slope,
-                q2,
-            });
+            out.push(profile_point(
+                runner, scenario, data, o, a, coef, v, &free0, &levels,
+            )?);
         }
     }
     Ok(out)
+}
+
+/// One point of a profile: the coefficient `coef` set to `v`, the intercepts re-fitted to
+/// the targets and the default model's marginal rates (`levels`), then Q1's slope or Q2's
+/// effects at the re-fitted intercepts.
+#[allow(clippy::too_many_arguments)]
+fn profile_point(
+    runner: &Runner,
+    scenario: &Scenario,
+    data: &Dataset,
+    o: &Options,
+    a: &Ablation,
+    coef: &str,
+    v: f64,
+    free0: &[ParameterSpec],
+    levels: &OutcomeTable,
+) -> Result<ProfilePoint> {
+    let s = scenario.set_number(coef, v)?;
+    let mut free = free0.to_vec();
+    for k in a.intercepts {
+        if !free.iter().any(|p| p.key == *k) {
+            free.push(intercept_prior(scenario, k)?);
+        }
+    }
+    let mut targets = scenario.targets.clone();
+    for (st, w) in a.levels {
+        if targets.iter().any(|t| t.statistic == *st && t.wave == *w) {
+            continue;
+        }
+        let sm = summarise(&levels.column(&Key::new(st, *w)));
+        targets.push(Target {
+            statistic: st.to_string(),
+            wave: *w,
+            scope: "network".into(),
+            value: sm.mean,
+            se: (LEVEL_SE_SHARE * sm.sd).max(1e-9),
+        });
+    }
+    let fit = refit(
+        &format!("{coef} = {v}"),
+        "profile",
+        coef,
+        &s,
+        free,
+        targets,
+        &o.budget,
+        o.seed,
+        runner.threads(),
+    )?;
+    let fitted = at_estimates(&s, &fit.estimates)?;
+    let q1_slope = if coef == "adoption.social_capital" {
+        let mut o1 = o.clone();
+        o1.levels = vec![0.5, 1.0, 1.5];
+        let q = super::q1(runner, &fitted, data, &o1)?;
+        q.series.first().and_then(|s| s.slopes.first()).copied()
+    } else {
+        None
+    };
+    let q2 = if coef == "adoption.social_capital" {
+        Vec::new()
+    } else {
+        profile_q2(runner, scenario, &fitted, coef, o)?
+    };
+    Ok(ProfilePoint {
+        coefficient: coef.to_string(),
+        value: v,
+        fitted: fit.estimates,
+        q1_slope,
+        q2,
+    })
+}
+
+/// The scenario `s` at the re-fitted estimates; a per-phase intercept fitted as one value
+/// (`formation.base`) sets every phase.
+fn at_estimates(s: &Scenario, estimates: &[Estimate]) -> Result<Scenario> {
+    let values: Vec<(String, f64)> = estimates
+        .iter()
+        .flat_map(|e| {
+            if s.get_number(&e.key).is_some() {
+                vec![(e.key.clone(), e.estimate)]
+            } else {
+                ["pre", "programme", "post"]
+                    .iter()
+                    .map(|p| (format!("{}.{p}", e.key), e.estimate))
+                    .collect()
+            }
+        })
+        .collect();
+    Ok(s.with_numbers(&values, "", crate::scenario::Integers::Exact)?)
+}
+
+/// Q2 at a profile point: the paired effect of `coef` as set against 0, at the re-fitted
+/// intercepts.
+fn profile_q2(
+    runner: &Runner,
+    scenario: &Scenario,
+    fitted: &Scenario,
+    coef: &str,
+    o: &Options,
+) -> Result<Vec<(Key, Summary)>> {
+    let zero = fitted.set_number(coef, 0.0)?;
+    let d = |name: &str, s: Scenario| Design {
+        name: name.to_string(),
+        file: PathBuf::from(scenario.file_label()),
+        scenario: s,
+    };
+    let c = compare(
+        &[d("zero", zero), d("as set", fitted.clone())],
+        runner,
+        o.replicates,
+        o.seed,
+        &profile_q2_outcomes(),
+    )?;
+    Ok(profile_q2_outcomes()
+        .into_iter()
+        .filter_map(|k| c.row("as set", &k).map(|r| (k, r.difference)))
+        .collect())
+}
+
+/// Equivalence margin of hypothesis H-Q2 on `sc_index@3` (about 1% of its level): a
+/// coefficient "strengthens social capital" only beyond it.
+pub const SC_MARGIN: f64 = 0.01;
+
+/// H-Q2 at a profile point: the effect on `sc_index@3` against [`SC_MARGIN`].
+pub fn sc_equivalence(p: &ProfilePoint) -> Option<Equivalence> {
+    p.q2.iter()
+        .find(|(k, _)| k.statistic == "sc_index")
+        .map(|(_, s)| Equivalence::of(s, SC_MARGIN))
 }
 
 /// The profiles as a table.
@@ -202,6 +248,7 @@ pub fn profile_table(ps: &[ProfilePoint]) -> Table {
             .iter()
             .map(|k| format!("Q2: {k} (coefficient minus 0)")),
     );
+    header.push(format!("Q2: sc_index@3 within ±{SC_MARGIN} (H-Q2)"));
     let mut t = Table::new(&header);
     let cell = |s: &Summary| {
         format!(
@@ -229,6 +276,7 @@ pub fn profile_table(ps: &[ProfilePoint]) -> Table {
                     .map_or_else(|| "-".into(), |(_, s)| cell(s)),
             );
         }
+        row.push(sc_equivalence(p).map_or_else(|| "-".into(), |e| e.label().to_string()));
         t.push(row);
     }
     t
@@ -243,7 +291,7 @@ pub(super) fn write_profiles(ps: &[ProfilePoint], dir: &mut ExperimentDir) -> Re
             .map(|e| format!("{}={}", e.key, num(e.estimate)))
             .collect::<Vec<_>>()
             .join(";");
-        let mut push = |what: String, s: &Summary| {
+        let mut push = |what: String, s: &Summary, equivalence: String| {
             rows.push(vec![
                 p.coefficient.clone(),
                 num(p.value),
@@ -253,13 +301,19 @@ pub(super) fn write_profiles(ps: &[ProfilePoint], dir: &mut ExperimentDir) -> Re
                 num(s.se),
                 num(s.lo),
                 num(s.hi),
+                equivalence,
             ]);
         };
         if let Some(s) = &p.q1_slope {
-            push("q1_slope_adoption_share@2".into(), s);
+            push("q1_slope_adoption_share@2".into(), s, String::new());
         }
         for (k, s) in &p.q2 {
-            push(format!("q2_difference_{k}"), s);
+            let equivalence = if k.statistic == "sc_index" {
+                Equivalence::of(s, SC_MARGIN).label().to_string()
+            } else {
+                String::new()
+            };
+            push(format!("q2_difference_{k}"), s, equivalence);
         }
     }
     dir.csv(
@@ -273,6 +327,7 @@ pub(super) fn write_profiles(ps: &[ProfilePoint], dir: &mut ExperimentDir) -> Re
             "se",
             "lower95",
             "upper95",
+            "equivalence",
         ],
         &rows,
     )

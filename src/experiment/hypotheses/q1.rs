@@ -12,7 +12,7 @@ use crate::experiment::estimate::{
 };
 use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection, run_replicate};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
-use crate::experiment::plot::{Point, Series, Style, XyPanel, xy_figure};
+use crate::experiment::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use crate::experiment::table::Table;
 use crate::model::rng::{self, Rng};
 use crate::model::{Model, Params};
@@ -222,6 +222,25 @@ fn territory_outcomes(w1: &Snapshot, w2: &Snapshot, nt: usize) -> Vec<[f64; 3]> 
 pub fn q1(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options) -> Result<Q1> {
     let params = scenario.params();
     let outcomes = q1_outcomes();
+    let series = dose_series(runner, data, &params, o, &outcomes)?;
+    let territories = territory_relation(runner, data, &params, o)?;
+    Ok(Q1 {
+        levels: o.levels.clone(),
+        outcomes,
+        series,
+        territories,
+    })
+}
+
+/// The dose-response: baseline social capital scaled in trust and density, trust only and
+/// density only, each at every level of `o.levels`; the slope of each outcome per replicate.
+fn dose_series(
+    runner: &Runner,
+    data: &Dataset,
+    params: &Params,
+    o: &Options,
+    outcomes: &[Key],
+) -> Result<Vec<DoseSeries>> {
     let specs: [(&str, bool, bool); 3] = [
         ("trust and density", true, true),
         ("trust only", true, false),
@@ -232,12 +251,12 @@ pub fn q1(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options) -> 
         for &l in &o.levels {
             let ds = scale_social_capital(
                 data,
-                &params,
+                params,
                 if t { l } else { 1.0 },
                 if d { l } else { 1.0 },
                 o.seed,
             );
-            models.push(Model::new(&ds, &params)?);
+            models.push(Model::new(&ds, params)?);
         }
     }
     let refs: Vec<&Model> = models.iter().collect();
@@ -246,10 +265,10 @@ pub fn q1(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options) -> 
         &refs,
         o.seed,
         o.replicates,
-        &Selection::Keys(outcomes.clone()),
+        &Selection::Keys(outcomes.to_vec()),
     );
     let nl = o.levels.len();
-    let series = specs
+    Ok(specs
         .iter()
         .enumerate()
         .map(|(s, &(name, _, _))| {
@@ -290,10 +309,17 @@ pub fn q1(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options) -> 
                 slopes,
             }
         })
-        .collect();
+        .collect())
+}
 
-    // Across territories, on the data set as given.
-    let model = Model::new(data, &params)?;
+/// The relation across the territories within runs of the data set as given.
+fn territory_relation(
+    runner: &Runner,
+    data: &Dataset,
+    params: &Params,
+    o: &Options,
+) -> Result<TerritoryRelation> {
+    let model = Model::new(data, params)?;
     let (names, of_org) = data.territory_index();
     let nt = names.len();
     let x: Vec<f64> = (0..nt)
@@ -343,18 +369,13 @@ pub fn q1(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options) -> 
             .count();
         significant.push(sig as f64 / lines.len().max(1) as f64);
     }
-    Ok(Q1 {
-        levels: o.levels.clone(),
-        outcomes,
-        series,
-        territories: TerritoryRelation {
-            territories: names,
-            baseline_sc: x,
-            outcome,
-            slope,
-            correlation,
-            significant,
-        },
+    Ok(TerritoryRelation {
+        territories: names,
+        baseline_sc: x,
+        outcome,
+        slope,
+        correlation,
+        significant,
     })
 }
 
@@ -407,6 +428,15 @@ pub fn q1_tables(q: &Q1) -> (Table, Table) {
 }
 
 pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
+    write_dose_csv(q, dir)?;
+    write_slopes_csv(q, dir)?;
+    write_territories_csv(q, dir)?;
+    dose_figure(q, dir)?;
+    territories_figure(q, dir)
+}
+
+/// `q1_dose_response.csv`: per series, level and outcome, the mean with its interval.
+fn write_dose_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
     let mut rows = Vec::new();
     for s in &q.series {
         for (l, level) in q.levels.iter().enumerate() {
@@ -447,7 +477,11 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
             "upper95",
         ],
         &rows,
-    )?;
+    )
+}
+
+/// `q1_slopes.csv`: the dose-response slopes and the relation across territories.
+fn write_slopes_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
     let mut rows = Vec::new();
     for s in &q.series {
         for (k, x) in q.outcomes.iter().zip(&s.slopes) {
@@ -493,7 +527,12 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
             "share_significant",
         ],
         &rows,
-    )?;
+    )
+}
+
+/// `q1_territories.csv`: per territory and outcome, the mean over runs and its 95% range.
+fn write_territories_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
+    let t = &q.territories;
     let mut rows = Vec::new();
     for (ti, name) in t.territories.iter().enumerate() {
         for (c, k) in q.outcomes.iter().enumerate() {
@@ -521,7 +560,11 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
             "p97_5",
         ],
         &rows,
-    )?;
+    )
+}
+
+/// `q1_dose_response.svg`.
+fn dose_figure(q: &Q1, dir: &ExperimentDir) -> Result<()> {
     let panels: Vec<XyPanel> = q
         .outcomes
         .iter()
@@ -529,7 +572,7 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
         .map(|(c, k)| XyPanel {
             title: k.to_string(),
             x_label: "baseline social-capital index (network mean)".into(),
-            y_label: k.statistic.clone(),
+            y_label: axis_title("", &k.statistic),
             series: q
                 .series
                 .iter()
@@ -556,7 +599,12 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
         "Q1: change at wave 2 against baseline social capital (means, 95% intervals)",
         &panels,
         3,
-    )?;
+    )
+}
+
+/// `q1_territories.svg`.
+fn territories_figure(q: &Q1, dir: &ExperimentDir) -> Result<()> {
+    let t = &q.territories;
     let panels: Vec<XyPanel> = q
         .outcomes
         .iter()
@@ -569,7 +617,7 @@ pub(super) fn write_q1(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
             XyPanel {
                 title: k.to_string(),
                 x_label: "territory's baseline social-capital index".into(),
-                y_label: k.statistic.clone(),
+                y_label: axis_title("", &k.statistic),
                 series: vec![Series {
                     name: String::new(),
                     points: t.outcome[c]

@@ -25,7 +25,7 @@ use crate::calibrate::{AbcSmc, Estimate, Executor, PriorKind, Problem, summary};
 use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
-use crate::experiment::outcome::{Key, OutcomeTable, observe, run_replicate};
+use crate::experiment::outcome::{Key, KeyIndex, OutcomeTable, observe, run_replicate};
 use crate::experiment::output::{ExperimentDir, fmt_sig, num};
 use crate::experiment::table::Table;
 use crate::model::{Model, Params, rng};
@@ -33,7 +33,6 @@ use crate::scenario::{Scenario, Target};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use statrs::distribution::{ContinuousCDF, Normal};
-use std::collections::HashMap;
 
 /// One feedback coefficient that can be switched off on its own, with the intercepts and
 /// marginal rates of its process (for the level-keeping ablation).
@@ -277,21 +276,13 @@ fn simulate_replicates(
         .iter()
         .map(|p| Model::new(data, p))
         .collect::<std::result::Result<_, _>>()?;
-    let index: HashMap<(&str, usize), usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(c, k)| ((k.statistic.as_str(), k.wave), c))
-        .collect();
+    let index = KeyIndex::new(keys);
     let stats = &runner.stats;
     let rows = runner.map(label, models.len(), |j| {
-        let obs = observe(&run_replicate(&models[j], seed, replicate(j)), stats);
-        let mut row = vec![f64::NAN; keys.len()];
-        for x in obs {
-            if let Some(&c) = index.get(&(x.statistic, x.wave)) {
-                row[c] = x.value;
-            }
-        }
-        row
+        index.row(observe(
+            &run_replicate(&models[j], seed, replicate(j)),
+            stats,
+        ))
     });
     Ok(OutcomeTable {
         keys: keys.to_vec(),
@@ -498,7 +489,29 @@ pub fn model_choice(
         .filter(|t| t.scope == "network")
         .map(|t| (t.value, t.se))
         .collect();
-    // Prior draws, model by model.
+    let params = prior_params(fits, n, seed)?;
+    // Replicate i of every model shares its random streams (common random numbers).
+    let table = simulate_replicates(runner, "model choice", data, &params, seed, &keys, |j| {
+        (j % n) as u64
+    })?;
+    let (dist, shows) = choice_distances(&table, &tcols, &obs, seed);
+    let nm = fits.len();
+    let (acc, probability, se) = model_probabilities(&dist, n, nm);
+    let pattern_share = (0..nm)
+        .map(|m| shows[m * n..(m + 1) * n].iter().filter(|&&b| b).count() as f64 / n as f64)
+        .collect();
+    Ok(ModelChoice {
+        models: fits.iter().map(|f| f.name.clone()).collect(),
+        probability,
+        se,
+        simulations: n,
+        accepted: acc,
+        pattern_share,
+    })
+}
+
+/// `n` draws from each model's priors (model by model), at the model's other parameters.
+fn prior_params(fits: &[Fit], n: usize, seed: u64) -> Result<Vec<Params>> {
     let mut params = Vec::with_capacity(fits.len() * n);
     for (m, f) in fits.iter().enumerate() {
         let problem_priors: Vec<_> = f
@@ -519,11 +532,20 @@ pub fn model_choice(
             params.push(p);
         }
     }
-    // Replicate i of every model shares its random streams (common random numbers).
-    let table = simulate_replicates(runner, "model choice", data, &params, seed, &keys, |j| {
-        (j % n) as u64
-    })?;
-    let claims = claim_values(&table);
+    Ok(params)
+}
+
+/// The model-choice distance of every simulation (infinite when it misses a directional
+/// claim of the pattern), and whether it shows every claim: the targets with measurement
+/// noise of their standard errors, scaled by the median absolute deviation over all
+/// simulations.
+fn choice_distances(
+    table: &OutcomeTable,
+    tcols: &[usize],
+    obs: &[(f64, f64)],
+    seed: u64,
+) -> (Vec<f64>, Vec<bool>) {
+    let claims = claim_values(table);
     let shows: Vec<bool> = claims
         .iter()
         .map(|c| {
@@ -542,7 +564,7 @@ pub fn model_choice(
             let mut r = rng::stream(seed, j as u64, 0xC401_CE01);
             tcols
                 .iter()
-                .zip(&obs)
+                .zip(obs)
                 .map(|(&c, &(_, se))| {
                     let e: f64 = r.sample(StandardNormal);
                     row[c] + se * e
@@ -568,7 +590,7 @@ pub fn model_choice(
             }
             let d2: f64 = s
                 .iter()
-                .zip(&obs)
+                .zip(obs)
                 .zip(&scale)
                 .map(|((x, (o, _)), sc)| ((x - o) / sc).powi(2))
                 .sum::<f64>()
@@ -580,6 +602,13 @@ pub fn model_choice(
             }
         })
         .collect();
+    (dist, shows)
+}
+
+/// Accepts the [`CHOICE_ACCEPT`] share of simulations closest to the targets; returns the
+/// number accepted, each model's share of them, and its Monte Carlo standard error over
+/// [`CHOICE_BATCHES`] batches of replicates.
+fn model_probabilities(dist: &[f64], n: usize, nm: usize) -> (usize, Vec<f64>, Vec<f64>) {
     let total = dist.len();
     let take = ((total as f64 * CHOICE_ACCEPT).round() as usize).max(1);
     let mut sorted: Vec<f64> = dist.iter().copied().filter(|d| d.is_finite()).collect();
@@ -589,7 +618,6 @@ pub fn model_choice(
         .copied()
         .unwrap_or(f64::NEG_INFINITY);
     let accepted: Vec<bool> = dist.iter().map(|&d| d.is_finite() && d <= eps).collect();
-    let nm = fits.len();
     let mut count = vec![0usize; nm];
     let mut batch = vec![vec![0usize; nm]; CHOICE_BATCHES];
     for (j, &a) in accepted.iter().enumerate() {
@@ -619,17 +647,7 @@ pub fn model_choice(
             (ps.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / (k - 1.0) / k).sqrt()
         })
         .collect();
-    let pattern_share = (0..nm)
-        .map(|m| shows[m * n..(m + 1) * n].iter().filter(|&&b| b).count() as f64 / n as f64)
-        .collect();
-    Ok(ModelChoice {
-        models: fits.iter().map(|f| f.name.clone()).collect(),
-        probability,
-        se,
-        simulations: n,
-        accepted: acc,
-        pattern_share,
-    })
+    (acc, probability, se)
 }
 
 /// Everything the re-fitting part produced.
@@ -666,20 +684,7 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         )));
     }
     let free0 = target_intercepts(scenario)?;
-    let mut keys = pattern_keys();
-    let mut add = |k: Key| {
-        if !keys.contains(&k) {
-            keys.push(k);
-        }
-    };
-    for t in &base_targets {
-        add(Key::new(&t.statistic, t.wave));
-    }
-    for a in &ABLATIONS {
-        for (s, w) in a.levels {
-            add(Key::new(s, *w));
-        }
-    }
+    let keys = refit_keys(&base_targets);
     let full = refit(
         "full model",
         "full",
@@ -728,25 +733,7 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
                 free.push(intercept_prior(scenario, k)?);
             }
         }
-        let mut targets = base_targets.clone();
-        for (s, w) in a.levels {
-            if targets.iter().any(|t| t.statistic == *s && t.wave == *w) {
-                continue;
-            }
-            let col = full_pred.column(&Key::new(s, *w));
-            let f: Vec<f64> = col.iter().copied().filter(|x| x.is_finite()).collect();
-            let n = f.len().max(1) as f64;
-            let mean = f.iter().sum::<f64>() / n;
-            let sd =
-                (f.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-            targets.push(Target {
-                statistic: s.to_string(),
-                wave: *w,
-                scope: "network".into(),
-                value: mean,
-                se: (LEVEL_SE_SHARE * sd).max(1e-9),
-            });
-        }
+        let targets = level_targets(&base_targets, a, &full_pred);
         if free.len() == free0.len() && targets.len() == base_targets.len() {
             continue;
         }
@@ -781,6 +768,51 @@ pub fn refits(runner: &Runner, scenario: &Scenario, data: &Dataset, o: &Options)
         choice,
         budget: *b,
     })
+}
+
+/// The statistics every re-fitted model is simulated for: the pattern's, the targets' and
+/// the levels of every ablation.
+fn refit_keys(targets: &[Target]) -> Vec<Key> {
+    let mut keys = pattern_keys();
+    let mut add = |k: Key| {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    for t in targets {
+        add(Key::new(&t.statistic, t.wave));
+    }
+    for a in &ABLATIONS {
+        for (s, w) in a.levels {
+            add(Key::new(s, *w));
+        }
+    }
+    keys
+}
+
+/// The targets of a level-kept ablation: the observed ones, and the marginal rates of the
+/// coefficient's process as the full model predicts them (`full_pred`), each with a standard
+/// error of [`LEVEL_SE_SHARE`] of its run-to-run spread.
+fn level_targets(base: &[Target], a: &Ablation, full_pred: &OutcomeTable) -> Vec<Target> {
+    let mut targets = base.to_vec();
+    for (s, w) in a.levels {
+        if targets.iter().any(|t| t.statistic == *s && t.wave == *w) {
+            continue;
+        }
+        let col = full_pred.column(&Key::new(s, *w));
+        let f: Vec<f64> = col.iter().copied().filter(|x| x.is_finite()).collect();
+        let n = f.len().max(1) as f64;
+        let mean = f.iter().sum::<f64>() / n;
+        let sd = (f.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        targets.push(Target {
+            statistic: s.to_string(),
+            wave: *w,
+            scope: "network".into(),
+            value: mean,
+            se: (LEVEL_SE_SHARE * sd).max(1e-9),
+        });
+    }
+    targets
 }
 
 /// The re-fitted models as a table: kind, intercepts before and after, each claim's

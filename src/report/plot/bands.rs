@@ -5,7 +5,8 @@
 //! as black squares with their 95% interval (value ± 1.96 SE: the normal interval, docs/results.md).
 
 use super::{
-    Figure, LegendEntry, bold, err, font, house_mesh, legend, palette, px, wrap, x_key_ticks,
+    Figure, LegendEntry, bold, err, font, house_mesh, legend, palette, px, tick, tick_decimals,
+    title_block, title_height, wrap, x_key_ticks,
 };
 use crate::stats::interval::half_width;
 use plotters::coord::Shift;
@@ -83,19 +84,6 @@ pub struct BandGrid {
     pub legend: Vec<LegendEntry>,
 }
 
-/// A tick value with `decimals` decimals, trailing zeros dropped, a true minus sign.
-fn tick(v: f64, decimals: usize) -> String {
-    let mut t = format!("{v:.decimals$}");
-    if t.contains('.') {
-        t = t.trim_end_matches('0').trim_end_matches('.').to_string();
-    }
-    if t == "-0" {
-        t = "0".into();
-    }
-    t.replace('-', "−")
-}
-
-const HEADER: u32 = 60;
 const FOOTER: u32 = 40;
 const SIDE: u32 = 12;
 
@@ -114,7 +102,7 @@ impl BandGrid {
     }
 
     fn header(&self) -> u32 {
-        HEADER + 17 * (self.subtitle_lines().len().max(1) as u32 - 1)
+        title_height(self.subtitle_lines().len().max(1))
     }
 }
 
@@ -197,7 +185,7 @@ impl BandGrid {
             return Ok(());
         };
         // Enough decimals to tell neighbouring ticks apart (about five ticks on the axis).
-        let decimals = (-((y1 - y0) / 5.0).log10().floor()).clamp(0.0, 8.0) as usize;
+        let decimals = tick_decimals(y0, y1);
         let y_fmt = |y: &f64| tick(*y, decimals);
         let mut chart = ChartBuilder::on(area)
             .margin_top(px(s, 6.0))
@@ -340,20 +328,7 @@ impl Figure for BandGrid {
         let header = self.header() as f64;
         let (head, rest) = root.split_vertically(px(s, header));
         let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + FOOTER as f64));
-        head.draw(&Text::new(
-            self.title.clone(),
-            (px(s, SIDE as f64 + 4.0), px(s, 12.0)),
-            bold(s, 18.0).color(&palette::INK),
-        ))
-        .map_err(err)?;
-        for (k, line) in self.subtitle_lines().into_iter().enumerate() {
-            head.draw(&Text::new(
-                line,
-                (px(s, SIDE as f64 + 4.0), px(s, 38.0 + 17.0 * k as f64)),
-                font(s, 12.5).color(&palette::GREY),
-            ))
-            .map_err(err)?;
-        }
+        title_block(&head, s, &self.title, &self.subtitle_lines())?;
         let grid = grid.margin(0, 0, px(s, SIDE as f64), px(s, SIDE as f64));
         let cols = self.cols.min(self.panels.len()).max(1);
         let areas = grid.split_evenly((self.rows(), cols));
@@ -366,7 +341,7 @@ impl Figure for BandGrid {
 
 #[cfg(test)]
 mod tests {
-    use super::tick;
+    use super::super::tick;
 
     #[test]
     fn ticks_show_what_differs() {

@@ -78,14 +78,88 @@ where
     Y: plotters::coord::ranged1d::Ranged,
     DB: DrawingBackend,
 {
-    m.disable_x_mesh()
-        .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
-        .y_max_light_lines(0)
-        .y_labels(5)
-        .axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
+    house_axes(
+        m.disable_x_mesh()
+            .bold_line_style(palette::LIGHT.stroke_width(px(s, 1.0) as u32))
+            .y_max_light_lines(0)
+            .y_labels(5),
+        s,
+        label_pt,
+    )
+}
+
+/// The house style of a chart's axes without its grid (for charts whose grid runs the other
+/// way, as forest plots): grey axes, 3-point ticks, labels of `label_pt` points and 11-point
+/// axis titles.
+pub fn house_axes<'m, 'a, 'b, X, Y, DB>(
+    m: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    s: f64,
+    label_pt: f64,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    m.axis_style(palette::GREY.stroke_width(px(s, 1.0) as u32))
         .set_all_tick_mark_size(px(s, 3.0))
         .label_style(font(s, label_pt).color(&palette::GREY))
         .axis_desc_style(font(s, 11.0).color(&palette::GREY))
+}
+
+/// A tick value with `decimals` decimals, trailing zeros dropped, a true minus sign.
+pub fn tick(v: f64, decimals: usize) -> String {
+    let mut t = format!("{v:.decimals$}");
+    if t.contains('.') {
+        t = t.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if t == "-0" {
+        t = "0".into();
+    }
+    t.replace('-', "−")
+}
+
+/// Decimals that tell neighbouring ticks apart on an axis from `lo` to `hi` with about five
+/// ticks.
+pub fn tick_decimals(lo: f64, hi: f64) -> usize {
+    (-((hi - lo) / 5.0).log10().floor()).clamp(0.0, 8.0) as usize
+}
+
+/// Left edge of a figure's title block, nominal pixels.
+const TITLE_LEFT: f64 = 16.0;
+
+/// Draws a figure's title (bold, 18 points) and the grey lines under it (12.5 points, 17
+/// apart) at the top of `area`.
+pub fn title_block<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    s: f64,
+    title: &str,
+    lines: &[String],
+) -> std::result::Result<(), String> {
+    area.draw(&Text::new(
+        title.to_string(),
+        (px(s, TITLE_LEFT), px(s, 12.0)),
+        bold(s, 18.0).color(&palette::INK),
+    ))
+    .map_err(err)?;
+    for (k, line) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            line.clone(),
+            (px(s, TITLE_LEFT), px(s, 38.0 + 17.0 * k as f64)),
+            font(s, 12.5).color(&palette::GREY),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Nominal height of a title block with `lines` lines under the title.
+pub fn title_height(lines: usize) -> u32 {
+    if lines == 0 {
+        42
+    } else {
+        60 + 17 * (lines as u32 - 1)
+    }
 }
 
 /// Pixels at scale `s` of a nominal length.

@@ -4,7 +4,7 @@
 //! organisations absent from a wave shown as faint dots, the partnerships' leads ringed and
 //! labelled with their ids.
 
-use super::{Figure, LegendEntry, Swatch, bold, err, font, legend, palette, px};
+use super::{Figure, LegendEntry, Swatch, bold, err, font, legend, palette, px, title_block};
 use crate::data::Kind;
 use crate::network::Origin;
 use crate::report::layout::{Layout, territory_layout};
@@ -293,18 +293,7 @@ impl Figure for NetworkFigure {
         let (_, h) = root.dim_in_pixel();
         let (head, rest) = root.split_vertically(px(s, HEADER as f64));
         let (body, foot) = rest.split_vertically(h as i32 - px(s, (HEADER + FOOTER) as f64));
-        head.draw(&Text::new(
-            self.title.clone(),
-            (px(s, 16.0), px(s, 12.0)),
-            bold(s, 18.0).color(&palette::INK),
-        ))
-        .map_err(err)?;
-        head.draw(&Text::new(
-            self.subtitle.clone(),
-            (px(s, 16.0), px(s, 38.0)),
-            font(s, 12.5).color(&palette::GREY),
-        ))
-        .map_err(err)?;
+        title_block(&head, s, &self.title, std::slice::from_ref(&self.subtitle))?;
         let body = body.margin(0, 0, px(s, 12.0), px(s, 12.0));
         let areas = body.split_evenly((1, self.panels.len().max(1)));
         for (p, a) in self.panels.iter().zip(&areas) {
