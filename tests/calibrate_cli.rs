@@ -2,10 +2,9 @@
 //! calibrated scenario that runs, and resuming an interrupted calibration.
 
 mod report_common;
-use report_common::{assert_success, wecare_output};
+use report_common::{CALIBRATION_RESULTS, assert_success, same_files, wecare_output};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
 
@@ -35,6 +34,67 @@ fn only_dir(parent: &Path) -> PathBuf {
     dirs[0].clone()
 }
 
+/// The files a calibration by `method` (`abc` or `smm`) writes.
+fn calibration_files(method: &str) -> Vec<&'static str> {
+    let mut expected = vec![
+        "calibrated.toml",
+        "checkpoint.json",
+        "estimates.csv",
+        "fit.csv",
+        "gof.csv",
+        "gof.png",
+        "gof.svg",
+        "gof_draws.csv",
+        "manifest.json",
+        "marginals.svg",
+        "marginals.png",
+        "ppc.csv",
+        "ppc_degree.svg",
+        "ppc_degree.png",
+        "scenario.toml",
+        "targets.csv",
+    ];
+    expected.extend(if method == "abc" {
+        vec!["generations.csv", "posterior.csv"]
+    } else {
+        vec![
+            "smm_convergence.csv",
+            "smm_covariance.csv",
+            "smm_derivative.csv",
+            "smm_iterations.csv",
+            "smm_phases.csv",
+        ]
+    });
+    expected
+}
+
+/// The goodness-of-fit, predictive-check and fit tables of a calibration by `method` in `dir`
+/// hold the tests and statistics they document.
+fn check_fit_files(method: &str, dir: &Path) {
+    let gof = std::fs::read_to_string(dir.join("gof.csv")).unwrap();
+    for test in [
+        "\ndegree,2,",
+        "\ndegree,3,",
+        "\ndegree,joint,",
+        "\nesp,joint,",
+    ] {
+        assert!(gof.contains(test), "{method}: no {test} in gof.csv\n{gof}");
+    }
+    let ppc = std::fs::read_to_string(dir.join("ppc.csv")).unwrap();
+    for check in [
+        "degree,degree.0",
+        "geodesic,distance.1",
+        "kind_counts,organisations.other",
+    ] {
+        assert!(ppc.contains(check), "{method}: no {check} in ppc.csv");
+    }
+    // Matched statistics are checked in fit.csv only (waves 2 and 3 are matched).
+    assert!(ppc.contains("\n1,wave_statistic,ties,"));
+    assert!(!ppc.contains("\n2,wave_statistic,ties,"));
+    let fit = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
+    assert!(fit.contains("matched,ties@2,81,"), "{fit}");
+}
+
 #[test]
 fn both_methods_write_their_directory_and_a_runnable_scenario() {
     let tmp = tempfile::tempdir().unwrap();
@@ -62,35 +122,7 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
             let flag = if unconverged { ",false" } else { ",true" };
             assert!(est.lines().skip(1).all(|l| l.ends_with(flag)), "{est}");
         }
-        let mut expected = vec![
-            "calibrated.toml",
-            "checkpoint.json",
-            "estimates.csv",
-            "fit.csv",
-            "gof.csv",
-            "gof.png",
-            "gof.svg",
-            "gof_draws.csv",
-            "manifest.json",
-            "marginals.svg",
-            "marginals.png",
-            "ppc.csv",
-            "ppc_degree.svg",
-            "ppc_degree.png",
-            "scenario.toml",
-            "targets.csv",
-        ];
-        expected.extend(if method == "abc" {
-            vec!["generations.csv", "posterior.csv"]
-        } else {
-            vec![
-                "smm_convergence.csv",
-                "smm_covariance.csv",
-                "smm_derivative.csv",
-                "smm_iterations.csv",
-                "smm_phases.csv",
-            ]
-        });
+        let expected = calibration_files(method);
         for f in &expected {
             assert!(dir.join(f).is_file(), "{method}: {f} missing");
         }
@@ -103,29 +135,8 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
                 .contains(",lower95,median,upper95"),
             "{est}"
         );
-        let gof = std::fs::read_to_string(dir.join("gof.csv")).unwrap();
-        for test in [
-            "\ndegree,2,",
-            "\ndegree,3,",
-            "\ndegree,joint,",
-            "\nesp,joint,",
-        ] {
-            assert!(gof.contains(test), "{method}: no {test} in gof.csv\n{gof}");
-        }
         assert!(est.contains("formation.covariate_similarity"));
-        let ppc = std::fs::read_to_string(dir.join("ppc.csv")).unwrap();
-        for check in [
-            "degree,degree.0",
-            "geodesic,distance.1",
-            "kind_counts,organisations.other",
-        ] {
-            assert!(ppc.contains(check), "{method}: no {check} in ppc.csv");
-        }
-        // Matched statistics are checked in fit.csv only (waves 2 and 3 are matched).
-        assert!(ppc.contains("\n1,wave_statistic,ties,"));
-        assert!(!ppc.contains("\n2,wave_statistic,ties,"));
-        let fit = std::fs::read_to_string(dir.join("fit.csv")).unwrap();
-        assert!(fit.contains("matched,ties@2,81,"), "{fit}");
+        check_fit_files(method, &dir);
         // The calibrated scenario runs.
         let run = wecare_output(&[
             "run",
@@ -194,19 +205,7 @@ fn an_interrupted_calibration_resumes_to_the_same_results() {
         "--quiet",
     ]));
     let straight = only_dir(&straight_root.join("calibrate/s50-abc"));
-    for f in [
-        "posterior.csv",
-        "estimates.csv",
-        "fit.csv",
-        "ppc.csv",
-        "calibrated.toml",
-    ] {
-        assert_eq!(
-            std::fs::read(resumed.join(f)).unwrap(),
-            std::fs::read(straight.join(f)).unwrap(),
-            "{f} differs"
-        );
-    }
+    same_files(&resumed, &straight, &CALIBRATION_RESULTS);
     // A finished calibration is never resumed (nor changed).
     let again = wecare_output(&[
         "calibrate",

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 use wecare::calibrate::spec::{AbcSettings, CalibrationSpec, ParameterSpec, SmmSettings};
 use wecare::calibrate::summary::{abc_estimates, smm_estimates};
-use wecare::calibrate::{AbcSmc, Estimate, Executor, PriorKind, Problem, Smm, parameters};
+use wecare::calibrate::{AbcSmc, Estimate, Executor, Problem, Smm, parameters};
 use wecare::model::Model;
 use wecare::scenario::Scenario;
 
@@ -21,20 +21,7 @@ const TRUTH: [f64; 3] = [-3.7, 0.8, 0.4];
 const PRIOR: [(f64, f64); 3] = [(-5.5, -2.0), (-0.5, 2.0), (-1.5, 1.5)];
 
 fn uniform(key: &str, (min, max): (f64, f64)) -> ParameterSpec {
-    ParameterSpec {
-        key: key.into(),
-        prior: PriorKind::Uniform,
-        min: Some(min),
-        max: Some(max),
-        mean: None,
-        sd: None,
-        meanlog: None,
-        sdlog: None,
-        alpha: None,
-        beta: None,
-        start: None,
-        difference: None,
-    }
+    ParameterSpec::uniform(key, min, max)
 }
 
 /// The default scenario with its calibration set up, and the problem whose observed waves are

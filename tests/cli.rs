@@ -3,9 +3,6 @@
 mod report_common;
 use report_common::{root, wecare_output};
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 #[test]
 fn defaults_prints_a_valid_scenario() {
     let out = wecare_output(&["defaults"]);

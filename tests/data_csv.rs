@@ -5,10 +5,10 @@ mod common;
 use common::{data_fixtures, organisation, tie};
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tempfile::TempDir;
 use wecare::data::csv::{CsvPaths, TieReadOptions, read_dataset, read_ties, write_dataset};
-use wecare::data::{DataError, Dataset, Kind, Organisation, Project, Tie, Warning};
+use wecare::data::{DataError, Dataset, Kind, Project, Warning};
 
 const ORGS: &str = "\
 id,kind,territory,capacity,active

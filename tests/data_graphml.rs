@@ -4,13 +4,12 @@ mod common;
 
 use common::{data_fixtures, organisation, tie};
 use proptest::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use wecare::data::graphml::{
     read_dataset_graphml, read_snapshot_graphml, write_dataset_graphml, write_snapshot_graphml,
 };
-use wecare::data::{DataError, Dataset, Kind, Organisation, Project, Tie, Warning};
+use wecare::data::{DataError, Dataset, Kind, Project, Warning};
 use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 
 fn small() -> Dataset {

@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use wecare::data::Kind;
 use wecare::experiment::compare::{Design, DesignList, compare, economics};
 use wecare::experiment::outcome::{Key, lasting_outcomes};

@@ -3,27 +3,18 @@
 //! for bit.
 
 mod report_common;
-use report_common::{ok, root, same_calibration, small_calibration, wecare_at_root, wrote};
-
-// The small sweep shared with the sensitivity and shard tests (paths relative to scenarios/,
-// linked beside the copy).
-const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
+use report_common::{
+    SMALL_COMPARE, SWEEP, ok, root, same_calibration, small_calibration, wecare_at_root,
+    write_sweep, wrote,
+};
 
 #[test]
 fn experiments_are_recorded_and_rerun_bit_for_bit() {
     let tmp = tempfile::tempdir().unwrap();
-    let sweep = tmp.path().join("sweep.toml");
-    std::fs::write(&sweep, SWEEP).unwrap();
-    std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.path().join("data")).unwrap();
+    let sweep = write_sweep(tmp.path());
     let sw = sweep.to_str().unwrap();
     let cases: Vec<Vec<&str>> = vec![
-        vec![
-            "compare",
-            "--designs",
-            "scenarios/designs/designs.toml",
-            "--replicates",
-            "3",
-        ],
+        SMALL_COMPARE.to_vec(),
         vec!["sweep", sw],
         vec!["sensitivity", sw, "--method", "morris"],
         vec![

@@ -2,10 +2,9 @@
 //! the `[sweep]` section, and `wecare sweep` / `wecare sensitivity` end to end.
 
 mod report_common;
-use report_common::{root, wecare_output};
+use report_common::{SWEEP, root, wecare_output, write_sweep};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use wecare::experiment::sensitivity::{
     Method, ishigami, ishigami_indices, morris, morris_design, run, sobol, sobol_design,
 };
@@ -91,9 +90,6 @@ fn morris_screens_every_ishigami_input_as_influential() {
     assert!(m[0].mu_star_lo <= m[0].mu_star && m[0].mu_star <= m[0].mu_star_hi);
 }
 
-// A small sweep over the default data (two parameters, few points), shared by tests.
-const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
-
 fn sweep_scenario() -> Scenario {
     Scenario::parse(SWEEP, "sweep.toml", &root().join("scenarios")).unwrap()
 }
@@ -156,9 +152,7 @@ fn sweep_section_errors_name_the_key_and_line() {
 #[test]
 fn sweep_and_sensitivity_commands_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("sweep.toml");
-    std::fs::write(&file, SWEEP).unwrap();
-    std::os::unix::fs::symlink(root().join("scenarios/data"), dir.path().join("data")).unwrap();
+    let file = write_sweep(dir.path());
     let out = dir.path().join("out");
     let (f, o) = (file.to_str().unwrap(), out.to_str().unwrap());
     let runs = [

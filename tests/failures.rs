@@ -7,7 +7,7 @@
 //! calibration checkpoint), and a resumed calibration gives byte-identical results.
 
 mod report_common;
-use report_common::{assert_success, root};
+use report_common::{CALIBRATION_RESULTS, assert_success, root, same_files};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -311,19 +311,7 @@ fn a_calibration_stopped_by_sigterm_resumes_to_byte_identical_results() {
     let (resumed, hidden) = outputs(&out);
     assert_eq!(resumed.len(), 1);
     assert!(hidden.is_empty());
-    for f in [
-        "posterior.csv",
-        "estimates.csv",
-        "fit.csv",
-        "ppc.csv",
-        "calibrated.toml",
-    ] {
-        assert_eq!(
-            std::fs::read(resumed[0].join(f)).unwrap(),
-            std::fs::read(done[0].join(f)).unwrap(),
-            "{f} differs after resuming"
-        );
-    }
+    same_files(&resumed[0], &done[0], &CALIBRATION_RESULTS);
 }
 
 /// `wecare run` of the default scenario into `out`, with the shell's file-size limit set to

@@ -7,7 +7,8 @@ use std::process::Command;
 
 mod report_common;
 use report_common::{
-    ok, root, same_calibration, small_calibration, wecare_at_root as wecare, wrote,
+    SMALL_COMPARE, ok, root, same_calibration, small_calibration, wecare_at_root as wecare,
+    write_sweep, wrote,
 };
 
 /// Every file below `dir`, relative, sorted.
@@ -74,14 +75,8 @@ fn same_as_unsharded(tmp: &Path, args: &[&str], n: u64) -> Vec<PathBuf> {
     dirs
 }
 
-// A small sweep over the default data (two parameters, few points), shared by tests.
-const SWEEP: &str = include_str!("fixtures/sweep-small.toml");
-
 fn sweep_file(tmp: &Path) -> String {
-    let file = tmp.join("sweep.toml");
-    std::fs::write(&file, SWEEP).unwrap();
-    std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.join("data")).unwrap();
-    file.display().to_string()
+    write_sweep(tmp).display().to_string()
 }
 
 #[test]
@@ -101,16 +96,7 @@ fn run_shards_merge_to_the_single_run() {
 #[test]
 fn experiment_shards_merge_to_the_single_experiment() {
     let cases: Vec<(Vec<&str>, u64)> = vec![
-        (
-            vec![
-                "compare",
-                "--designs",
-                "scenarios/designs/designs.toml",
-                "--replicates",
-                "3",
-            ],
-            3,
-        ),
+        (SMALL_COMPARE.to_vec(), 3),
         (
             vec![
                 "hypotheses",

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod report_common;
-use report_common::{ok as wecare, root, same_calibration, small_calibration, wrote};
+use report_common::{ok as wecare, same_calibration, small_calibration, write_sweep, wrote};
 use std::time::{Duration, Instant};
 
 fn cluster_ready() -> Result<(), String> {
@@ -125,9 +125,7 @@ fn sharded_run_and_sensitivity_on_slurm_equal_the_single_machine() {
             "scenario.toml",
         ],
     );
-    let sweep = tmp.path().join("sweep.toml");
-    std::fs::write(&sweep, include_str!("fixtures/sweep-small.toml")).unwrap();
-    std::os::unix::fs::symlink(root().join("scenarios/data"), tmp.path().join("data")).unwrap();
+    let sweep = write_sweep(tmp.path());
     let sens = ["sensitivity", sweep.to_str().unwrap(), "--method", "morris"];
     submitted_equals_unsharded(
         &tmp.path().join("sensitivity"),

@@ -83,6 +83,34 @@ fn num(row: &std::collections::HashMap<String, String>, col: &str) -> f64 {
         .unwrap()
 }
 
+/// Runs each command block in `work` with `sh -e`, the `wecare` just built first on the
+/// `PATH`; fails on the first block that fails, showing its output.
+fn run_blocks(blocks: &[String], work: &Path) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_wecare"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for block in blocks {
+        // The page writes `<time>` for the directory a command made; there is exactly one.
+        let script = block.replace("<time>", "*");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("set -e\n{script}"))
+            .current_dir(work)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}\nfailed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 #[test]
 fn the_tutorial_runs_end_to_end() {
     let page = fs::read_to_string(root().join("docs/tutorial.md")).unwrap();
@@ -95,29 +123,7 @@ fn the_tutorial_runs_end_to_end() {
         &root().join("docs/tutorial"),
         &work.path().join("docs/tutorial"),
     );
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_wecare"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    for block in &blocks {
-        // The page writes `<time>` for the directory a command made; there is exactly one.
-        let script = block.replace("<time>", "*");
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!("set -e\n{script}"))
-            .current_dir(work.path())
-            .env("PATH", &path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{script}\nfailed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_blocks(&blocks, work.path());
 
     let results = work.path().join("results");
     // Step 2: "about 58 ties at wave 3 ... about 39% join new initiatives" (200 replicates,

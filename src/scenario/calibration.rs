@@ -97,6 +97,24 @@ pub struct ParameterSpec {
 }
 
 impl ParameterSpec {
+    /// The parameter at `key` with a uniform prior on `[min, max]`, nothing else set.
+    pub fn uniform(key: &str, min: f64, max: f64) -> ParameterSpec {
+        ParameterSpec {
+            key: key.to_string(),
+            prior: PriorKind::Uniform,
+            min: Some(min),
+            max: Some(max),
+            mean: None,
+            sd: None,
+            meanlog: None,
+            sdlog: None,
+            alpha: None,
+            beta: None,
+            start: None,
+            difference: None,
+        }
+    }
+
     /// The prior, checked; the error is (field, message).
     pub fn prior(&self) -> Result<Prior, (&'static str, String)> {
         Prior::new(

@@ -182,6 +182,51 @@ pub fn small_calibration(dir: &Path) -> PathBuf {
     file
 }
 
+/// A small comparison of the shipped designs (3 replicates), as command-line arguments.
+pub const SMALL_COMPARE: [&str; 5] = [
+    "compare",
+    "--designs",
+    "scenarios/designs/designs.toml",
+    "--replicates",
+    "3",
+];
+
+/// The small sweep scenario shared by the sensitivity, rerun, shard and Slurm tests (its data
+/// paths are relative to `scenarios/`).
+pub const SWEEP: &str = include_str!("../fixtures/sweep-small.toml");
+
+/// Writes [`SWEEP`] as `dir/sweep.toml` with the scenarios' data linked beside it (so its
+/// relative paths resolve); returns its path.
+pub fn write_sweep(dir: &Path) -> PathBuf {
+    let file = dir.join("sweep.toml");
+    std::fs::write(&file, SWEEP).unwrap();
+    std::os::unix::fs::symlink(root().join("scenarios/data"), dir.join("data")).unwrap();
+    file
+}
+
+/// The result files of a calibration that a resumed calibration must reproduce byte for byte.
+pub const CALIBRATION_RESULTS: [&str; 5] = [
+    "posterior.csv",
+    "estimates.csv",
+    "fit.csv",
+    "ppc.csv",
+    "calibrated.toml",
+];
+
+/// Asserts that each of `files` holds the same bytes in directories `a` and `b`.
+#[track_caller]
+pub fn same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
 /// Asserts that two finished calibration directories hold the same files with the same bytes,
 /// except what records time: the manifest, the checkpoint (each generation's wall time) and
 /// the wall-time columns of `generations.csv`, which are compared without them.
