@@ -56,8 +56,9 @@ impl OpenProjects {
             .chain(rest.iter().copied())
     }
 
-    /// Do `i` and `j` share an open project?
-    #[inline]
+    /// Do `i` and `j` share an open project? The common answers (from the first memberships)
+    /// are inlined into the callers' loops; the rare search of second memberships is not.
+    #[inline(always)]
     pub fn share(&self, i: u32, j: u32) -> bool {
         let (fi, ci) = self.head[i as usize];
         let (fj, cj) = self.head[j as usize];
@@ -70,6 +71,11 @@ impl OpenProjects {
         if ci == 1 && cj == 1 {
             return false;
         }
+        self.share_beyond_first(i, j)
+    }
+
+    #[inline(never)]
+    fn share_beyond_first(&self, i: u32, j: u32) -> bool {
         self.of(i).any(|p| self.contains(j, p))
     }
 

@@ -160,13 +160,30 @@ pub fn chance(rng: &mut Rng, p: f64) -> bool {
 /// A Poisson draw with mean `mean` (0 when `mean <= 0`).
 #[inline]
 pub fn poisson(rng: &mut Rng, mean: f64) -> u32 {
-    if mean <= 0.0 || !mean.is_finite() {
-        return 0;
+    PoissonDraw::new(mean).sample(rng)
+}
+
+/// Poisson draws of one mean, prepared once: [`poisson`] for many draws of the same mean
+/// (setting the distribution up costs an `exp` and more, more than a draw).
+#[derive(Debug, Clone, Copy)]
+pub struct PoissonDraw(Option<Poisson<f64>>);
+
+impl PoissonDraw {
+    /// Draws of mean `mean`; always 0 when `mean` is not a positive finite number.
+    pub fn new(mean: f64) -> Self {
+        // Poisson::new only fails for non-positive or non-finite means.
+        PoissonDraw(
+            (mean > 0.0 && mean.is_finite())
+                .then(|| Poisson::new(mean).ok())
+                .flatten(),
+        )
     }
-    // Poisson::new only fails for non-positive or non-finite means, excluded above.
-    Poisson::new(mean)
-        .map(|d| d.sample(rng) as u32)
-        .unwrap_or(0)
+
+    /// One draw: the same number, from the same random numbers, as [`poisson`].
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> u32 {
+        self.0.as_ref().map_or(0, |d| d.sample(rng) as u32)
+    }
 }
 
 /// Uniform index in `0..n` (`n > 0`).

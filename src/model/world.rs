@@ -364,9 +364,19 @@ impl World {
         }
     }
 
-    /// Does one of `i` and `j` lead an open project of which the other is a member?
-    #[inline]
+    /// Does one of `i` and `j` lead an open project of which the other is a member? The
+    /// common answer (neither is a member of an open project) is inlined into the callers'
+    /// loops; the search is not.
+    #[inline(always)]
     pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
+        if !self.in_open_project(i) && !self.in_open_project(j) {
+            return false;
+        }
+        self.lead_and_partner_search(i, j)
+    }
+
+    #[inline(never)]
+    fn lead_and_partner_search(&self, i: u32, j: u32) -> bool {
         let leads = |a: u32, b: u32| {
             self.open_projects
                 .of(a)

@@ -84,7 +84,7 @@ pub fn minus_only_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 }
 
 /// `[i and j are members of the same open project]`.
-#[inline]
+#[inline(always)]
 pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.share_open_project(f.i, f.j))
 }
@@ -146,7 +146,7 @@ pub fn minus_log_age(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 }
 
 /// `-[both ends are members of the same open project]`.
-#[inline]
+#[inline(always)]
 pub fn minus_same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -indicator(w.share_open_project(f.i, f.j))
 }
@@ -226,13 +226,13 @@ pub fn statistic(id: StatisticId) -> Statistic {
 }
 
 /// `[one of i and j leads an open project of which the other is a member]`.
-#[inline]
+#[inline(always)]
 pub fn lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.lead_and_partner(f.i, f.j))
 }
 
 /// `-[one end leads an open project of which the other is a member]`.
-#[inline]
+#[inline(always)]
 pub fn minus_lead_partner(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -indicator(w.lead_and_partner(f.i, f.j))
 }

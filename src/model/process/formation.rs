@@ -24,8 +24,9 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     order.clear();
     order.extend_from_slice(w.active_set.items());
     order.shuffle(rng);
+    let draws = rng::PoissonDraw::new(rate);
     for &i in &order {
-        let k = rng::poisson(rng, rate);
+        let k = draws.sample(rng);
         for _ in 0..k {
             let Some(j) = candidate(ctx, w, i, rng) else {
                 continue;
