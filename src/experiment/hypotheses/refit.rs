@@ -21,7 +21,7 @@
 use super::Options;
 use super::mechanisms::{ClaimKind, PATTERN, claim_values, pattern_keys};
 use crate::calibrate::spec::{AbcSettings, CalibrationSpec, ParameterSpec};
-use crate::calibrate::{AbcSmc, Estimate, Executor, PriorKind, Problem, summary};
+use crate::calibrate::{AbcSmc, Estimate, Executor, Problem, summary};
 use crate::data::Dataset;
 use crate::ensemble::Runner;
 use crate::error::{Error, Result};
@@ -135,20 +135,11 @@ pub fn intercept_prior(s: &Scenario, key: &str) -> Result<ParameterSpec> {
     let params = s.params();
     let v = crate::calibrate::parameters::get(&params, key)
         .ok_or_else(|| Error::Other(format!("`{key}` is not a numeric model parameter")))?;
-    Ok(ParameterSpec {
-        key: key.to_string(),
-        prior: PriorKind::Uniform,
-        min: Some(v - INTERCEPT_HALF_WIDTH),
-        max: Some(v + INTERCEPT_HALF_WIDTH),
-        mean: None,
-        sd: None,
-        meanlog: None,
-        sdlog: None,
-        alpha: None,
-        beta: None,
-        start: None,
-        difference: None,
-    })
+    Ok(ParameterSpec::uniform(
+        key,
+        v - INTERCEPT_HALF_WIDTH,
+        v + INTERCEPT_HALF_WIDTH,
+    ))
 }
 
 /// The intercepts the observed targets inform: the scenario's own calibration parameters, or
