@@ -194,6 +194,21 @@ impl Layout {
         }
         Ok(grid.split_evenly((self.rows, self.cols)))
     }
+
+    /// Draws the title block, the legend and each of `panels` in its cell with `draw`.
+    fn draw_panels<DB: DrawingBackend, P>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+        panels: &[P],
+        draw: impl Fn(&DrawingArea<DB, Shift>, &P) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), String> {
+        let cells = self.cells(root, s)?;
+        for (p, cell) in panels.iter().zip(&cells) {
+            draw(cell, p)?;
+        }
+        Ok(())
+    }
 }
 
 /// Legend entries of the named series, one per name (the first colour it is drawn in).
@@ -249,12 +264,33 @@ impl Figure for XyFigure<'_> {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> std::result::Result<(), String> {
-        let cells = self.layout.cells(root, s)?;
-        for (p, cell) in self.panels.iter().zip(&cells) {
-            draw_xy(cell, p, s)?;
-        }
-        Ok(())
+        self.layout
+            .draw_panels(root, s, self.panels, |cell, p| draw_xy(cell, p, s))
     }
+}
+
+/// A panel's chart over `x` and `y`: `title` above in `caption`'s font, the experiments'
+/// margins (`left` nominal pixels on the left) and room for the x tick labels and for
+/// `y_labels` nominal pixels of y tick labels.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    caption: TextStyle<'_>,
+    s: f64,
+    (left, y_labels): (f64, f64),
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> std::result::Result<Chart<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .caption(title, caption)
+        .margin_top(px(s, 6.0))
+        .margin_right(px(s, 14.0))
+        .margin_left(px(s, left))
+        .margin_bottom(px(s, 4.0))
+        .x_label_area_size(px(s, 38.0))
+        .y_label_area_size(px(s, y_labels))
+        .build_cartesian_2d(x, y)
+        .map_err(err)
 }
 
 /// The axes of an x-y panel: its title above, the house style, axis titles.
@@ -265,16 +301,8 @@ fn xy_chart<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> std::result::Result<Chart<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, bold(s, 13.5).color(&palette::INK))
-        .margin_top(px(s, 6.0))
-        .margin_right(px(s, 14.0))
-        .margin_left(px(s, 4.0))
-        .margin_bottom(px(s, 4.0))
-        .x_label_area_size(px(s, 38.0))
-        .y_label_area_size(px(s, 60.0))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+    let caption = bold(s, 13.5).color(&palette::INK);
+    let mut chart = panel_chart(area, &p.title, caption, s, (4.0, 60.0), x0..x1, y0..y1)?;
     let x_fmt = |v: &f64| tick(*v, x0, x1);
     let y_fmt = |v: &f64| tick(*v, y0, y1);
     house_mesh(&mut chart.configure_mesh(), s, 11.0)
@@ -288,6 +316,23 @@ fn xy_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A grey dashed reference line from one end to the other.
+fn dashed_line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    ends: [(f64, f64); 2],
+    s: f64,
+) -> std::result::Result<(), String> {
+    chart
+        .draw_series(DashedLineSeries::new(
+            ends,
+            px(s, 5.0) as u32,
+            px(s, 4.0) as u32,
+            palette::GREY.stroke_width(px(s, 1.0) as u32),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// The dashed reference line and the fitted line of an x-y panel.
 fn draw_guides<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
@@ -296,14 +341,7 @@ fn draw_guides<DB: DrawingBackend>(
     (x0, x1): (f64, f64),
 ) -> std::result::Result<(), String> {
     if let Some(r) = p.reference {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(x0, r), (x1, r)],
-                px(s, 5.0) as u32,
-                px(s, 4.0) as u32,
-                palette::GREY.stroke_width(px(s, 1.0) as u32),
-            ))
-            .map_err(err)?;
+        dashed_line(chart, [(x0, r), (x1, r)], s)?;
     }
     if let Some((a, b)) = p.fit {
         chart
@@ -492,11 +530,9 @@ impl Figure for ForestFigure<'_> {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> std::result::Result<(), String> {
-        let cells = self.layout.cells(root, s)?;
-        for (p, cell) in self.panels.iter().zip(&cells) {
-            draw_forest(cell, p, self.label_width, s)?;
-        }
-        Ok(())
+        self.layout.draw_panels(root, s, self.panels, |cell, p| {
+            draw_forest(cell, p, self.label_width, s)
+        })
     }
 }
 
@@ -519,15 +555,9 @@ fn forest_chart<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     n: usize,
 ) -> std::result::Result<Chart<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(plot)
-        .caption(&p.title, bold(s, 13.0).color(&palette::INK))
-        .margin_top(px(s, 6.0))
-        .margin_right(px(s, 14.0))
-        .margin_bottom(px(s, 4.0))
-        .x_label_area_size(px(s, 38.0))
-        .y_label_area_size(0)
-        .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
-        .map_err(err)?;
+    let caption = bold(s, 13.0).color(&palette::INK);
+    let rows = -0.5..(n as f64 - 0.5);
+    let mut chart = panel_chart(plot, &p.title, caption, s, (0.0, 0.0), x0..x1, rows)?;
     let x_fmt = |v: &f64| tick(*v, x0, x1);
     house_axes(
         chart
@@ -629,14 +659,7 @@ fn draw_forest<DB: DrawingBackend>(
     let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
     let mut chart = forest_chart(&plot, p, s, xr, n)?;
     if let Some(r) = p.reference {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(r, -0.5), (r, n as f64 - 0.5)],
-                px(s, 5.0) as u32,
-                px(s, 4.0) as u32,
-                palette::GREY.stroke_width(px(s, 1.0) as u32),
-            ))
-            .map_err(err)?;
+        dashed_line(&mut chart, [(r, -0.5), (r, n as f64 - 0.5)], s)?;
     }
     draw_estimates(&mut chart, p, s, n)?;
     draw_row_labels(&labels, &chart, p, s, xr.0)
