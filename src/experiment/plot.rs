@@ -194,21 +194,6 @@ impl Layout {
         }
         Ok(grid.split_evenly((self.rows, self.cols)))
     }
-
-    /// Draws the title block, the legend and each of `panels` in its cell with `draw`.
-    fn draw_panels<DB: DrawingBackend, P>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        s: f64,
-        panels: &[P],
-        draw: impl Fn(&DrawingArea<DB, Shift>, &P) -> std::result::Result<(), String>,
-    ) -> std::result::Result<(), String> {
-        let cells = self.cells(root, s)?;
-        for (p, cell) in panels.iter().zip(&cells) {
-            draw(cell, p)?;
-        }
-        Ok(())
-    }
 }
 
 /// Legend entries of the named series, one per name (the first colour it is drawn in).
@@ -228,11 +213,47 @@ fn legend_entries<'n>(
     out
 }
 
-/// Panels of x-y series under one title.
-pub struct XyFigure<'a> {
+/// Panels under one title, laid out in a grid: x-y panels ([`XyFigure`]) or forest panels
+/// ([`ForestFigure`]).
+pub struct PanelFigure<'a, P> {
     layout: Layout,
-    panels: &'a [XyPanel],
+    panels: &'a [P],
+    /// Nominal width of the row labels' column (forest panels; 0 for x-y panels).
+    label_width: u32,
 }
+
+/// A panel drawn in its cell of a [`PanelFigure`].
+pub trait DrawPanel {
+    /// Draws the panel in `cell` at scale `s`, its row labels (if any) `label_width`
+    /// nominal pixels wide.
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        cell: &DrawingArea<DB, Shift>,
+        label_width: u32,
+        s: f64,
+    ) -> std::result::Result<(), String>;
+}
+
+impl<P: DrawPanel> Figure for PanelFigure<'_, P> {
+    fn size(&self) -> (u32, u32) {
+        self.layout.size()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        let cells = self.layout.cells(root, s)?;
+        for (p, cell) in self.panels.iter().zip(&cells) {
+            p.draw_panel(cell, self.label_width, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Panels of x-y series under one title.
+pub type XyFigure<'a> = PanelFigure<'a, XyPanel>;
 
 impl<'a> XyFigure<'a> {
     /// The figure of `panels`, `cols` per row.
@@ -250,22 +271,40 @@ impl<'a> XyFigure<'a> {
         XyFigure {
             layout: Layout::new(title, panels.len(), cols, (430, 320), legend),
             panels,
+            label_width: 0,
         }
     }
 }
 
-impl Figure for XyFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        self.layout.size()
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl DrawPanel for XyPanel {
+    fn draw_panel<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        _: u32,
         s: f64,
     ) -> std::result::Result<(), String> {
-        self.layout
-            .draw_panels(root, s, self.panels, |cell, p| draw_xy(cell, p, s))
+        let xr = range_of(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|q| q.x)),
+        );
+        let yr = range_of(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().flat_map(|q| [q.y, q.lo, q.hi]))
+                .chain(self.reference),
+        );
+        let mut chart = xy_chart(area, self, s, xr, yr)?;
+        draw_guides(&mut chart, self, s, xr)?;
+        for (k, ser) in self.series.iter().enumerate() {
+            let c = COLOURS[k % COLOURS.len()];
+            let pts: Vec<&Point> = ser.points.iter().filter(|q| q.y.is_finite()).collect();
+            match ser.style {
+                Style::LineBand => draw_line_band(&mut chart, &pts, c, s)?,
+                Style::Points => draw_error_bars(&mut chart, &pts, c, s)?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -414,31 +453,6 @@ fn draw_dots<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_xy<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: &XyPanel,
-    s: f64,
-) -> std::result::Result<(), String> {
-    let xr = range_of(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)));
-    let yr = range_of(
-        p.series
-            .iter()
-            .flat_map(|s| s.points.iter().flat_map(|q| [q.y, q.lo, q.hi]))
-            .chain(p.reference),
-    );
-    let mut chart = xy_chart(area, p, s, xr, yr)?;
-    draw_guides(&mut chart, p, s, xr)?;
-    for (k, ser) in p.series.iter().enumerate() {
-        let c = COLOURS[k % COLOURS.len()];
-        let pts: Vec<&Point> = ser.points.iter().filter(|q| q.y.is_finite()).collect();
-        match ser.style {
-            Style::LineBand => draw_line_band(&mut chart, &pts, c, s)?,
-            Style::Points => draw_error_bars(&mut chart, &pts, c, s)?,
-        }
-    }
-    Ok(())
-}
-
 /// Writes panels of x-y series as one figure, `cols` panels per row: `path` (SVG) and the
 /// PNG beside it.
 pub fn xy_figure(path: &Path, title: &str, panels: &[XyPanel], cols: usize) -> Result<()> {
@@ -481,12 +495,7 @@ pub struct ForestPanel {
 }
 
 /// Forest panels under one title.
-pub struct ForestFigure<'a> {
-    layout: Layout,
-    panels: &'a [ForestPanel],
-    /// Nominal width of the row labels' column.
-    label_width: u32,
-}
+pub type ForestFigure<'a> = PanelFigure<'a, ForestPanel>;
 
 /// Size of the row labels, points.
 const ROW_LABEL_PT: f64 = 11.0;
@@ -520,19 +529,28 @@ impl<'a> ForestFigure<'a> {
     }
 }
 
-impl Figure for ForestFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        self.layout.size()
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl DrawPanel for ForestPanel {
+    fn draw_panel<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        label_width: u32,
         s: f64,
     ) -> std::result::Result<(), String> {
-        self.layout.draw_panels(root, s, self.panels, |cell, p| {
-            draw_forest(cell, p, self.label_width, s)
-        })
+        let p = self;
+        let n = p.rows.len().max(1);
+        let xr = range_of(
+            p.series
+                .iter()
+                .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2]))
+                .chain(p.reference),
+        );
+        let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
+        let mut chart = forest_chart(&plot, p, s, xr, n)?;
+        if let Some(r) = p.reference {
+            dashed_line(&mut chart, [(r, -0.5), (r, n as f64 - 0.5)], s)?;
+        }
+        draw_estimates(&mut chart, p, s, n)?;
+        draw_row_labels(&labels, &chart, p, s, xr.0)
     }
 }
 
@@ -641,28 +659,6 @@ fn draw_row_labels<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(())
-}
-
-fn draw_forest<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: &ForestPanel,
-    label_width: u32,
-    s: f64,
-) -> std::result::Result<(), String> {
-    let n = p.rows.len().max(1);
-    let xr = range_of(
-        p.series
-            .iter()
-            .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2]))
-            .chain(p.reference),
-    );
-    let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
-    let mut chart = forest_chart(&plot, p, s, xr, n)?;
-    if let Some(r) = p.reference {
-        dashed_line(&mut chart, [(r, -0.5), (r, n as f64 - 0.5)], s)?;
-    }
-    draw_estimates(&mut chart, p, s, n)?;
-    draw_row_labels(&labels, &chart, p, s, xr.0)
 }
 
 /// Writes forest panels as one figure, `cols` panels per row: `path` (SVG) and the PNG
