@@ -6,8 +6,8 @@
 use crate::error::Result;
 use crate::report::figures::unit_of;
 use crate::report::plot::{
-    Chart, Figure, LegendEntry, Swatch, bold, err, font, house_axes, house_mesh, interval_bar,
-    legend, palette, px, render, tick_decimals, title_block, title_height, wrap,
+    Chart, Figure, LegendEntry, Swatch, bold, err, font, framed, house_axes, house_mesh,
+    interval_bar, legend, palette, px, render, tick_decimals, title_height, wrap,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -184,11 +184,8 @@ impl Layout {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> std::result::Result<Vec<DrawingArea<DB, Shift>>, String> {
-        let (_, h) = root.dim_in_pixel();
-        let header = title_height(self.lines.len()) as f64;
-        let (head, rest) = root.split_vertically(px(s, header));
-        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + self.footer() as f64));
-        title_block(&head, s, &self.title, &self.lines)?;
+        let header = title_height(self.lines.len());
+        let [grid, foot] = framed(root, s, (header, self.footer()), &self.title, &self.lines)?;
         if !self.legend.is_empty() {
             legend(&foot, s, &self.legend)?;
         }
