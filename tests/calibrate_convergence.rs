@@ -56,15 +56,24 @@ const OLD_BOX: [(f64, f64); 4] = [(-8.0, 0.0), (-1.0, 6.0), (-2.0, 4.0), (-7.0, 
 
 /// A box wide enough along the formation base-closure ridge to hold the roots of data sets
 /// whose roots lie outside [`OLD_BOX`].
-const WIDE_BOX: [(f64, f64); 4] = [(-14.0, 0.0), (-1.0, 12.0), (-2.0, 4.0), (-7.0, 0.0)];
+const WIDE_BOX: [(f64, f64); 4] = [(-14.0, 0.0), (-4.0, 12.0), (-2.0, 4.0), (-7.0, 0.0)];
 
 /// The four-parameter s50 model in the prior box `bounds`.
 fn s50_in_box(bounds: &[(f64, f64); 4]) -> Scenario {
     let mut s = s50();
     s.calibration.parameters.truncate(4);
-    for (p, &(lo, hi)) in s.calibration.parameters.iter_mut().zip(bounds) {
+    for ((p, &(lo, hi)), &(a, b)) in s
+        .calibration
+        .parameters
+        .iter_mut()
+        .zip(bounds)
+        .zip(&OLD_BOX)
+    {
         p.min = Some(lo);
         p.max = Some(hi);
+        // The finite-difference step of the old box (a quarter of its uniform prior's sd) in
+        // any box: the box bounds the search, the step is a property of the model's response.
+        p.difference = Some(0.25 * (b - a) / 12f64.sqrt());
     }
     s.calibration.statistics.retain(|x| x != "isolates");
     s
@@ -282,7 +291,8 @@ fn convergence_study() {
 }
 
 /// The profile of the moment equations along the formation base-closure ridge of one data set
-/// (`WECARE_PROFILE_DATA_SET`, default 1013, at truth A): at each fixed closure the other three
+/// (`WECARE_PROFILE_DATA_SET`, default 1013, at truth `WECARE_PROFILE_TRUTH`, default 0, A): at
+/// each fixed closure the other three
 /// parameters are fitted to their three moments (ties, covariate similarity, persistence) in a
 /// box unbounded for practical purposes, and the fourth moment, transitivity, is simulated
 /// there. The equations have a root where the transitivity deviation changes sign.
@@ -293,18 +303,25 @@ fn ridge_profile() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1013);
-    let truth = &TRUTHS[0];
+    let k: usize = std::env::var("WECARE_PROFILE_TRUTH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let truth = &TRUTHS[k];
     let full = problem(truth, data_seed);
     let observed = full.observed.clone();
     let moments = wecare::calibrate::smm::Moments::of(&full);
-    let grid = [2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0];
+    let grid = match k {
+        0 => vec![2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0],
+        _ => vec![-8.0, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 1.5, 2.0, 3.0],
+    };
     eprintln!("closure, base, covariate, dissolution, t(ties), t(trans), t(cov), t(pers)");
     for c in grid {
         let mut s = s50_four_parameters();
         *s.formation.effects.get_mut("closure").unwrap() = c;
         s.calibration.parameters.remove(1);
         s.calibration.parameters[0].min = Some(-25.0);
-        s.calibration.parameters[0].start = Some(-3.8 - 0.9 * (c - 3.5));
+        s.calibration.parameters[0].start = Some(truth[0] - 0.9 * (c - truth[1]));
         s.calibration.statistics.retain(|x| x != "transitivity");
         s.calibration.smm.phase3 = 400;
         let (ds, _) = s.load_dataset().unwrap();
