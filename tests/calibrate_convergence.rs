@@ -35,6 +35,11 @@ fn problem(truth: &[f64; 4], data_seed: u64) -> Problem {
     problem_of(s50_in_box(&study_box()), truth, data_seed)
 }
 
+/// The environment variable `name`, parsed.
+fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|s| s.parse().ok())
+}
+
 /// The study's box: [`WIDE_BOX`], or [`OLD_BOX`] with `WECARE_CONVERGENCE_BOX=old`.
 fn study_box() -> [(f64, f64); 4] {
     match std::env::var("WECARE_CONVERGENCE_BOX").as_deref() {
@@ -254,13 +259,8 @@ fn a_round_with_undefined_moments_is_a_failed_round() {
 #[test]
 #[ignore]
 fn convergence_study() {
-    let n: u64 = std::env::var("WECARE_CONVERGENCE_DATA_SETS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
-    let only: Option<usize> = std::env::var("WECARE_CONVERGENCE_TRUTH")
-        .ok()
-        .and_then(|s| s.parse().ok());
+    let n: u64 = env("WECARE_CONVERGENCE_DATA_SETS").unwrap_or(20);
+    let only: Option<usize> = env("WECARE_CONVERGENCE_TRUTH");
     let mut all = Vec::new();
     for (k, truth) in TRUTHS.iter().enumerate() {
         if only.is_some_and(|o| o != k) {
@@ -299,14 +299,8 @@ fn convergence_study() {
 #[test]
 #[ignore]
 fn ridge_profile() {
-    let data_seed: u64 = std::env::var("WECARE_PROFILE_DATA_SET")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1013);
-    let k: usize = std::env::var("WECARE_PROFILE_TRUTH")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let data_seed: u64 = env("WECARE_PROFILE_DATA_SET").unwrap_or(1013);
+    let k: usize = env("WECARE_PROFILE_TRUTH").unwrap_or(0);
     let truth = &TRUTHS[k];
     let full = problem(truth, data_seed);
     let observed = full.observed.clone();
