@@ -307,6 +307,21 @@ impl World {
         self.lead_and_partner_search(i, j)
     }
 
+    /// Hints the processor to load what a formation trial reads of candidate `j` (no effect
+    /// on results): its state, attributes and partner slab, all at once rather than one
+    /// after the other as the trial reaches them.
+    #[inline(always)]
+    pub fn prefetch_candidate(&self, j: u32) {
+        let j = j as usize;
+        prefetch(&self.active, j);
+        prefetch(&self.adopted, j);
+        prefetch(&self.nodes.kind, j);
+        prefetch(&self.nodes.territory, j);
+        prefetch(&self.ln_capacity, j);
+        self.memory.prefetch_org(j as u32);
+        self.open_projects.prefetch(j);
+    }
+
     /// Hints the processor to load what a trial on the tie of `a` and `b` reads of its two
     /// ends (kinds and open projects), a few trials ahead (no effect on results).
     #[inline(always)]
