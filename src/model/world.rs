@@ -99,49 +99,73 @@ impl IndexSet {
     }
 }
 
-/// Disjoint sets of organisations, one per part (territory), sharing one position index, so
-/// the memory is O(organisations + parts) however many parts there are.
+/// Disjoint sets of organisations, one per part (territory), in one flat buffer: each part
+/// owns a fixed range of it, as long as the most members it can have, and the parts share one
+/// position index, so the memory is O(organisations + parts) however many parts there are and
+/// a part's members lie together.
 #[derive(Debug, Default)]
 pub struct PartitionedSet {
-    parts: Vec<Vec<u32>>,
+    items: Vec<u32>,
+    /// Per part: first slot in `items` and number of members.
+    parts: Vec<(u32, u32)>,
     pos: Vec<u32>,
 }
 
-clone_reusing!(PartitionedSet { parts, pos });
+clone_reusing!(PartitionedSet { items, parts, pos });
 
 impl PartitionedSet {
-    /// `parts` empty parts over `n` possible members.
-    pub fn new(n: usize, parts: usize) -> Self {
+    /// Empty parts over `n` possible members, part `k` holding at most `capacity[k]`.
+    pub fn new(n: usize, capacity: &[usize]) -> Self {
+        let mut parts = Vec::with_capacity(capacity.len());
+        let mut start = 0u32;
+        for &c in capacity {
+            parts.push((start, 0));
+            start += u32::try_from(c).expect("fewer than 2^32 members");
+        }
         PartitionedSet {
-            parts: vec![Vec::new(); parts],
+            items: vec![u32::MAX; start as usize],
+            parts,
             pos: vec![u32::MAX; n],
         }
     }
 
-    /// Adds `i` to `part` (no-op if present; `i` must be in no other part).
+    /// Adds `i` to `part` (no-op if present; `i` must be in no other part, and the part must
+    /// have room).
     pub fn insert(&mut self, part: usize, i: u32) {
         if self.pos[i as usize] == u32::MAX {
-            self.pos[i as usize] = self.parts[part].len() as u32;
-            self.parts[part].push(i);
+            let (start, len) = &mut self.parts[part];
+            self.items[(*start + *len) as usize] = i;
+            self.pos[i as usize] = *len;
+            *len += 1;
         }
     }
 
-    /// Removes `i` from `part` (no-op if absent).
+    /// Removes `i` from `part` (no-op if absent); the last member takes its place.
     pub fn remove(&mut self, part: usize, i: u32) {
         let p = self.pos[i as usize];
         if p != u32::MAX {
-            let items = &mut self.parts[part];
-            items.swap_remove(p as usize);
-            if let Some(&moved) = items.get(p as usize) {
-                self.pos[moved as usize] = p;
+            let (start, len) = &mut self.parts[part];
+            *len -= 1;
+            let last = self.items[(*start + *len) as usize];
+            self.items[(*start + p) as usize] = last;
+            if last != i {
+                self.pos[last as usize] = p;
             }
             self.pos[i as usize] = u32::MAX;
         }
     }
 
     /// Members of one part.
+    #[inline]
     pub fn part(&self, part: usize) -> &[u32] {
-        &self.parts[part]
+        let (start, len) = self.parts[part];
+        &self.items[start as usize..(start + len) as usize]
+    }
+
+    /// Hints the processor to load the bounds of `part` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, part: usize) {
+        prefetch(&self.parts, part);
     }
 }
 
@@ -217,7 +241,8 @@ impl World {
         let (nodes, territory_orgs) = node_attrs(ds);
         let (projects, mean_budget) = initial_projects(ds, p, &nodes.territory_names);
         let active: Vec<bool> = ds.organisations.iter().map(|o| o.active).collect();
-        let (active_set, active_by_territory, pool_by_kind) = index_sets(&active, &nodes);
+        let (active_set, active_by_territory, pool_by_kind) =
+            index_sets(&active, &nodes, &territory_orgs);
         let (covariate, covariate_inv_range) = covariates(ds);
         World {
             ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
@@ -488,10 +513,15 @@ fn initial_projects(
 
 /// The active organisations, the active ones by territory, and the inactive ones (the
 /// recruitment pool) by kind.
-fn index_sets(active: &[bool], nodes: &NodeAttrs) -> (IndexSet, PartitionedSet, Vec<IndexSet>) {
+fn index_sets(
+    active: &[bool],
+    nodes: &NodeAttrs,
+    territory_orgs: &[Vec<u32>],
+) -> (IndexSet, PartitionedSet, Vec<IndexSet>) {
     let n = active.len();
     let mut active_set = IndexSet::new(n);
-    let mut by_territory = PartitionedSet::new(n, nodes.territory_names.len());
+    let sizes: Vec<usize> = territory_orgs.iter().map(Vec::len).collect();
+    let mut by_territory = PartitionedSet::new(n, &sizes);
     let mut pool_by_kind = vec![IndexSet::new(n); Kind::COUNT];
     for (i, &on) in active.iter().enumerate() {
         if on {
@@ -537,6 +567,40 @@ fn split_budgets(ds: &Dataset, split: BudgetSplit) -> Vec<f64> {
                 .collect();
             let s: f64 = sizes.iter().sum();
             sizes.iter().map(|x| total * x / s).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Inserts and removes give every part the members, in the order, that one vector per
+        /// part with `push` and `swap_remove` gives: the order random draws from a part see.
+        #[test]
+        fn partitioned_set_matches_vectors(ops in proptest::collection::vec((0u32..12, proptest::bool::ANY), 0..200)) {
+            let part_of = |i: u32| (i % 3) as usize;
+            let mut set = PartitionedSet::new(12, &[4, 4, 4]);
+            let mut parts: Vec<Vec<u32>> = vec![Vec::new(); 3];
+            for (i, add) in ops {
+                let p = part_of(i);
+                let at = parts[p].iter().position(|&x| x == i);
+                if add {
+                    set.insert(p, i);
+                    if at.is_none() {
+                        parts[p].push(i);
+                    }
+                } else {
+                    set.remove(p, i);
+                    if let Some(k) = at {
+                        parts[p].swap_remove(k);
+                    }
+                }
+                for (k, want) in parts.iter().enumerate() {
+                    proptest::prop_assert_eq!(set.part(k), want.as_slice());
+                }
+            }
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
 }
 
 /// How many organisations ahead of the current one the last stage of [`load_ahead`] works.
-const AHEAD: usize = 4;
+const AHEAD: usize = 12;
 
 /// Hints the processor to load what the organisations soon to choose will read, in three
 /// stages that each need the previous one's data: their partner slab headers, then their
@@ -77,6 +77,10 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
             w.memory.prefetch_dyad(d);
             prefetch(&w.active, j as usize);
         }
+        for &(j, _) in w.memory.active_partners(a).iter().take(4) {
+            w.memory.prefetch_org(j);
+        }
+        w.active_by_territory.prefetch(w.territory(a) as usize);
     }
 }
 
