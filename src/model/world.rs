@@ -169,6 +169,11 @@ impl PartitionedSet {
     }
 }
 
+/// From this many organisations on, the processes hint the processor to load what they will
+/// read a few organisations or ties ahead: below it the state fits in the processor's caches
+/// and the hints would only cost instructions.
+pub const LOAD_AHEAD_FROM: usize = 50_000;
+
 /// The complete state of one replicate. `clone_from` reuses the target's buffers.
 #[derive(Debug)]
 pub struct World {
@@ -264,6 +269,13 @@ impl World {
             active_by_territory,
             pool_by_kind,
         }
+    }
+
+    /// Is the state large enough that the processes should load what they will read ahead of
+    /// time ([`LOAD_AHEAD_FROM`])?
+    #[inline]
+    pub fn loads_ahead(&self) -> bool {
+        self.len() >= LOAD_AHEAD_FROM
     }
 
     /// Number of organisations.

@@ -175,8 +175,11 @@ impl Memory {
     }
 
     /// Sets every dyad's trust to `f(dyad)` (status and timing stay as they are).
-    pub fn update_trust(&mut self, f: impl FnMut(&Dyad) -> f64) {
-        self.update_trust_ahead(0, |_| {}, f);
+    pub fn update_trust(&mut self, mut f: impl FnMut(&Dyad) -> f64) {
+        self.version += 1;
+        for d in &mut self.dyads {
+            d.trust = f(d);
+        }
     }
 
     /// [`Memory::update_trust`], calling `ahead` on the dyad `distance` places further on

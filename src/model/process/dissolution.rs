@@ -18,15 +18,10 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     let ids = w.memory.active_ids();
+    let ahead = w.loads_ahead();
     for (k, &id) in ids.iter().enumerate() {
-        // The ties come in no order of memory, so their records and their ends' state are
-        // loaded ahead: the records two steps before the ends, which need the record.
-        if let Some(&ahead) = ids.get(k + 2 * AHEAD) {
-            w.memory.prefetch_dyad(ahead);
-        }
-        if let Some(&ahead) = ids.get(k + AHEAD) {
-            let dy = w.memory.dyad(ahead);
-            w.prefetch_ends(dy.a, dy.b);
+        if ahead {
+            load_ahead(w, ids, k);
         }
         let dy = w.memory.dyad(id);
         if dy.spell_start == step {
@@ -41,4 +36,17 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         w.memory.deactivate(id, step);
     }
     s.dyads = ending;
+}
+
+/// The ties come in no order of memory, so their records and their ends' state are loaded
+/// ahead: the records `2 * AHEAD` ties ahead, the ends (which need the record) `AHEAD` ahead.
+#[inline(always)]
+fn load_ahead(w: &World, ids: &[u32], k: usize) {
+    if let Some(&ahead) = ids.get(k + 2 * AHEAD) {
+        w.memory.prefetch_dyad(ahead);
+    }
+    if let Some(&ahead) = ids.get(k + AHEAD) {
+        let dy = w.memory.dyad(ahead);
+        w.prefetch_ends(dy.a, dy.b);
+    }
 }

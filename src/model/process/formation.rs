@@ -26,14 +26,19 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     order.extend_from_slice(w.active_set.items());
     order.shuffle(rng);
     let draws = rng::PoissonDraw::new(rate);
+    let ahead = w.loads_ahead();
     for (n, &i) in order.iter().enumerate() {
-        load_ahead(w, &order, n);
+        if ahead {
+            load_ahead(w, &order, n);
+        }
         let k = draws.sample(rng);
         for _ in 0..k {
             let Some(j) = candidate(ctx, w, i, rng) else {
                 continue;
             };
-            w.prefetch_candidate(j);
+            if ahead {
+                w.prefetch_candidate(j);
+            }
             // A draw of oneself or of a current partner wastes the opportunity.
             if j == i || !w.active[j as usize] || is_partner(w, i, j) {
                 continue;
