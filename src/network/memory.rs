@@ -424,32 +424,32 @@ impl Memory {
     /// Moves dyad `d` (to partner `j`) from `i`'s active partners to the end of its dormant
     /// ones; the other entries keep their order.
     fn active_to_dormant(&mut self, i: u32, j: u32, d: DyadId) {
-        let s = &mut self.slabs[i as usize];
-        let Some(p) = self.entries[s.begin()..s.mid()]
-            .iter()
-            .position(|&(_, x)| x == d)
-        else {
-            return;
-        };
-        let (from, end) = (s.begin() + p, s.end());
-        s.active -= 1;
-        s.dormant += 1;
-        self.entries.copy_within(from + 1..end, from);
-        self.entries[end - 1] = (j, d);
+        let s = self.slabs[i as usize];
+        if let Some(from) = self.locate(s.begin()..s.mid(), d) {
+            self.entries.copy_within(from + 1..s.end(), from);
+            self.entries[s.end() - 1] = (j, d);
+            let s = &mut self.slabs[i as usize];
+            s.active -= 1;
+            s.dormant += 1;
+        }
     }
 
     /// Removes dyad `d` from `i`'s dormant partners, keeping the others' order.
     fn remove_dormant(&mut self, i: u32, d: DyadId) {
-        let s = &mut self.slabs[i as usize];
-        let Some(p) = self.entries[s.mid()..s.end()]
+        let s = self.slabs[i as usize];
+        if let Some(from) = self.locate(s.mid()..s.end(), d) {
+            self.entries.copy_within(from + 1..s.end(), from);
+            self.slabs[i as usize].dormant -= 1;
+        }
+    }
+
+    /// Where in `range` of the buffer dyad `d`'s entry lies.
+    fn locate(&self, range: std::ops::Range<usize>, d: DyadId) -> Option<usize> {
+        let start = range.start;
+        self.entries[range]
             .iter()
             .position(|&(_, x)| x == d)
-        else {
-            return;
-        };
-        let (from, end) = (s.mid() + p, s.end());
-        s.dormant -= 1;
-        self.entries.copy_within(from + 1..end, from);
+            .map(|p| start + p)
     }
 }
 
