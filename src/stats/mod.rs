@@ -410,7 +410,7 @@ fn pattern_tallies(
     needs: &Needs,
     now: &[Archetype],
     groups: usize,
-    group: &dyn Fn(usize) -> Option<usize>,
+    group: &impl Fn(usize) -> Option<usize>,
     network: bool,
 ) -> Vec<PatternTally> {
     let s = ctx.current;
