@@ -33,6 +33,19 @@ pub struct StatsArgs {
     /// (docs/statistics.md lists them); the others are not computed where they can be left out.
     #[arg(long, value_name = "LIST")]
     pub statistics: Option<String>,
+    /// Target error of the sampled betweenness centralization on scopes above 5,000
+    /// organisations: the number of pivots is the fewest for which the error bound of
+    /// docs/statistics.md holds with probability 95% (default: 500 pivots).
+    #[arg(long, value_name = "E", value_parser = positive)]
+    pub betweenness_error: Option<f64>,
+}
+
+/// A positive finite number.
+fn positive(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
 }
 
 /// Runs `wecare stats`, writing `scope,statistic,value` rows to standard output.
@@ -50,6 +63,7 @@ pub fn run(a: StatsArgs) -> Result<()> {
         per_territory: a.per_territory,
         archetype_threshold: a.archetype_threshold,
         statistics,
+        betweenness_error: a.betweenness_error,
         ..StatsOptions::default()
     };
     let rows = wave_statistics(

@@ -39,6 +39,54 @@ impl BetweennessMethod {
     }
 }
 
+/// Probability, at most, that the error bound behind [`pivots_for_error`] fails for one
+/// estimate: the bound holds with probability at least 95%.
+pub const BOUND_FAILURE: f64 = 0.05;
+
+/// Largest error of a sampled betweenness centralization on a scope of `n` organisations from
+/// `k` pivots that holds with probability at least `1 - failure`, whatever the network
+/// (docs/statistics.md, "A bound that holds for every network"): Hoeffding's inequality for
+/// each node's normalised estimate, a union bound over the `n` nodes, and twice that for the
+/// centralization, `2 (n / (n - 1))^2 sqrt(ln(2 n / failure) / (2 k))`.
+pub fn centralization_error_bound(n: usize, k: usize, failure: f64) -> f64 {
+    let nf = n as f64;
+    let r = nf / (nf - 1.0);
+    2.0 * r * r * ((2.0 * nf / failure).ln() / (2.0 * k as f64)).sqrt()
+}
+
+/// The fewest pivots whose sampled betweenness centralization on a scope of `n` organisations
+/// is within `error` of the exact value with probability at least `1 - failure` by
+/// [`centralization_error_bound`]; `n` (every source, that is exact betweenness) when that
+/// takes `n` pivots or more, and for `n < 3`. `error` must be positive.
+///
+/// ```
+/// use wecare::stats::shape::{BOUND_FAILURE, centralization_error_bound, pivots_for_error};
+/// let k = pivots_for_error(100_000, 0.1, BOUND_FAILURE);
+/// assert!(centralization_error_bound(100_000, k, BOUND_FAILURE) <= 0.1);
+/// assert!(centralization_error_bound(100_000, k - 1, BOUND_FAILURE) > 0.1);
+/// ```
+pub fn pivots_for_error(n: usize, error: f64, failure: f64) -> usize {
+    if n < 3 {
+        return n;
+    }
+    let nf = n as f64;
+    let r = nf / (nf - 1.0);
+    let c = 2.0 * r * r / error;
+    let k = ((2.0 * nf / failure).ln() / 2.0 * c * c).ceil();
+    if k.is_nan() || k >= nf {
+        return n;
+    }
+    // The closed form, corrected for rounding so that `k` is the fewest meeting the bound.
+    let mut k = (k as usize).max(1);
+    while k < n && centralization_error_bound(n, k, failure) > error {
+        k += 1;
+    }
+    while k > 1 && centralization_error_bound(n, k - 1, failure) <= error {
+        k -= 1;
+    }
+    k
+}
+
 /// Freeman (1979) centralization of a node-level index `c`:
 /// `sum_i (max_j c_j - c_i) / max_sum`, where `max_sum` is the largest value that sum can take
 /// over graphs of the same size (reached by the star). NaN when `max_sum` is not positive or
