@@ -1,5 +1,6 @@
-//! Wave statistics on a network of the default scenario's size and on a 100,000-organisation
-//! network. Run with
+//! Wave statistics of the default scenario's own wave networks (replicate 0, every wave with
+//! the waves it is compared with, as `wecare run` computes them), of a network of the default
+//! scenario's size and of a 100,000-organisation network. Run with
 //! `cargo bench --bench stats -- --warm-up-time 1 --measurement-time 5`.
 
 #[path = "../tests/stats_common/mod.rs"]
@@ -67,6 +68,40 @@ fn default_like(c: &mut Criterion) {
     });
 }
 
+/// The three waves of replicate 0 of the default scenario, each with its previous wave, wave 1
+/// and the pre-programme network: the statistics one default replicate computes.
+fn default_waves(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/wecare-measure1.toml"
+    );
+    let s = wecare::scenario::Scenario::load(std::path::Path::new(path)).expect("scenario");
+    let (ds, _) = s.load_dataset().expect("default data");
+    let model = wecare::model::Model::new(&ds, &s.params()).expect("model");
+    let waves = model.run(s.montecarlo.seed, 0);
+    let opts = StatsOptions::observing(&s.observation);
+    let replicate = || {
+        (0..waves.len())
+            .map(|k| {
+                let ctx = WaveContext {
+                    current: &waves[k],
+                    previous: k.checked_sub(1).map(|p| &waves[p]),
+                    first: Some(&waves[0]),
+                    pre: Some(model.pre_programme()),
+                };
+                wave_table(ctx, &opts).rows.len()
+            })
+            .sum::<usize>()
+    };
+    c.bench_function("wave_table/wecare-measure1/replicate 0, all waves", |b| {
+        b.iter(|| black_box(replicate()))
+    });
+    let g = ScopeGraph::network(&waves[0]);
+    c.bench_function("betweenness_exact/wecare-measure1/wave 1", |b| {
+        b.iter(|| black_box(shape::betweenness(&g, BetweennessMethod::Exact, false)))
+    });
+}
+
 fn large(c: &mut Criterion) {
     // 10,000 territories of 10, hub-centred, about 3 ties per organisation, 5,000 ties across
     // territories.
@@ -126,7 +161,7 @@ fn generated_region(c: &mut Criterion) {
 criterion_group! {
     name = small;
     config = Criterion::default();
-    targets = default_like
+    targets = default_waves, default_like
 }
 criterion_group! {
     name = big;

@@ -248,3 +248,70 @@ fn sampled_estimator_error() {
         }
     }
 }
+
+#[test]
+fn pivots_from_a_target_error_are_the_fewest_meeting_the_bound() {
+    use shape::{BOUND_FAILURE, centralization_error_bound, pivots_for_error};
+    for n in [3usize, 50, 1_000, 10_000, 1_000_000] {
+        let mut last = usize::MAX;
+        for e in [0.05, 0.1, 0.2, 0.5, 1.0, 2.0] {
+            let k = pivots_for_error(n, e, BOUND_FAILURE);
+            assert!((1..=n).contains(&k), "n {n} e {e}: {k}");
+            // Looser targets never need more pivots.
+            assert!(k <= last, "n {n} e {e}: {k} > {last}");
+            last = k;
+            if k < n {
+                assert!(centralization_error_bound(n, k, BOUND_FAILURE) <= e);
+                assert!(k == 1 || centralization_error_bound(n, k - 1, BOUND_FAILURE) > e);
+            } else {
+                // Exact: no fewer sampled pivots meet the bound.
+                assert!(centralization_error_bound(n, n - 1, BOUND_FAILURE) > e);
+            }
+        }
+    }
+    // The figures of docs/statistics.md: 500 pivots bound the error by 0.23 at 10,000
+    // organisations and 0.26 at 1,000,000.
+    let b = |n| centralization_error_bound(n, 500, BOUND_FAILURE);
+    assert!((b(10_000) - 0.23).abs() < 0.005, "{}", b(10_000));
+    assert!((b(1_000_000) - 0.26).abs() < 0.005, "{}", b(1_000_000));
+    // A target error of 0.1 on a 100,000-organisation scope: ln(4e6) / 2 (2 r^2 / 0.1)^2 with
+    // r = n / (n - 1) is 3,040.48 (computed apart), so 3,041 pivots.
+    assert_eq!(pivots_for_error(100_000, 0.1, BOUND_FAILURE), 3_041);
+    assert_eq!(pivots_for_error(2, 0.1, BOUND_FAILURE), 2);
+}
+
+#[test]
+fn a_target_error_chooses_the_pivots_and_the_estimates_meet_it() {
+    // 400 organisations with exact betweenness up to 100: the 400-organisation network
+    // scope is sampled, with the pivots the target error asks for.
+    let target = 0.3;
+    let opts = |seed| StatsOptions {
+        betweenness_exact_max: 100,
+        betweenness_error: Some(target),
+        betweenness_seed: seed,
+        ..StatsOptions::default()
+    };
+    let k = shape::pivots_for_error(400, target, shape::BOUND_FAILURE);
+    assert!(k < 400);
+    assert!(matches!(
+        opts(1).betweenness_method(400, 0),
+        BetweennessMethod::Sampled { pivots, .. } if pivots == k
+    ));
+    // At or below the exact threshold the target changes nothing.
+    assert_eq!(opts(1).betweenness_method(100, 0), BetweennessMethod::Exact);
+    // The bound fails with probability at most 5% per estimate, whatever the network; on this
+    // hub-centred network the errors are far smaller, so every one of 20 seeded estimates
+    // (fixed seeds: the outcome is deterministic) lies within the target.
+    let s = stats_common::territorial(40, 10, 0, 0.9, 3, 40, 5);
+    let g = ScopeGraph::network(&s);
+    assert_eq!(g.n(), 400);
+    let exact = shape::betweenness_centralization(&g, BetweennessMethod::Exact);
+    for seed in 0..20 {
+        let m = opts(seed).betweenness_method(g.n(), 0);
+        let est = shape::betweenness_centralization(&g, m);
+        assert!(
+            (est - exact).abs() <= target,
+            "seed {seed}: {est} vs {exact}"
+        );
+    }
+}

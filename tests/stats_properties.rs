@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use wecare::data::Kind;
 use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+use wecare::stats::archetype::{classify, partnership_graphs, territory_partnerships};
 use wecare::stats::{StatsOptions, WaveContext, wave_table};
 
 fn snapshot(
@@ -144,6 +145,30 @@ proptest! {
         for name in ["ties_ratio_previous", "ties_ratio_first", "ties_ratio_pre"] {
             let v = get(name);
             prop_assert!(v == 1.0 || (v.is_nan() && m == 0.0), "{} {}", name, v);
+        }
+    }
+
+    /// The archetypes counted from partnership degrees are those of the partnership graphs,
+    /// bit for bit, also for raw tie lists (repeated, reversed and self-ties, ends out of range).
+    #[test]
+    fn partnerships_without_graphs_classify_as_the_graphs(
+        s in arb_snapshot(),
+        extra in proptest::collection::vec((0u32..45, 0u32..45), 0..20),
+        threshold in 0.0f64..1.0,
+    ) {
+        let mut raw = s.clone();
+        for (k, &(a, b)) in extra.iter().enumerate() {
+            let t = SnapTie { a, b, trust: 0.5, origin: Origin::Baseline };
+            raw.ties.insert(k % (raw.ties.len() + 1), t);
+        }
+        for snap in [&s, &raw] {
+            let direct = territory_partnerships(snap, threshold);
+            let graphs: Vec<_> = partnership_graphs(snap).iter().map(|g| classify(g, threshold)).collect();
+            prop_assert_eq!(direct.len(), graphs.len());
+            for (d, g) in direct.iter().zip(&graphs) {
+                prop_assert_eq!(d.0, g.0);
+                prop_assert_eq!(d.1.to_bits(), g.1.to_bits());
+            }
         }
     }
 }

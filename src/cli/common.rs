@@ -1,7 +1,9 @@
 //! Flags shared by the commands that simulate.
 
+use crate::ensemble::Runner;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
+use crate::stats::StatsOptions;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -106,6 +108,62 @@ pub fn rerun(manifest: &Path, args: &ExperimentArgs) -> Result<()> {
         command.extend(["--threads".into(), t.to_string()]);
     }
     super::redispatch(&command, &cwd, out, args.sim.quiet)
+}
+
+/// `--statistics`: the statistics an experiment observes, as `wecare run --statistics`.
+#[derive(Debug, Args)]
+pub struct StatisticsFlag {
+    /// The statistics to observe, comma-separated names or `prefix*` patterns, or `all`
+    /// (sets observation.statistics; docs/statistics.md lists them).
+    #[arg(long, value_name = "LIST")]
+    pub statistics: Option<String>,
+}
+
+impl StatisticsFlag {
+    /// Writes the flag into the scenario's `observation.statistics` (when given) and checks the
+    /// declared statistics as `wecare run` does: every entry names a statistic, and every
+    /// target and pattern reads an observed one; errors name the scenario file and the key.
+    pub fn apply(&self, s: &mut Scenario) -> Result<()> {
+        if let Some(list) = &self.statistics {
+            s.observation.statistics = parse_statistics(list);
+        }
+        let problems = crate::stats::select::scenario_problems(s);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(s.located(problems).into())
+        }
+    }
+
+    /// Applies the flag to the scenario (see [`StatisticsFlag::apply`]) and makes the runner's
+    /// observations report the scenario's declared statistics.
+    pub fn observe_in(&self, s: &mut Scenario, runner: &mut Runner<'_>) -> Result<()> {
+        self.apply(s)?;
+        runner.stats.statistics = StatsOptions::observing(&s.observation).statistics;
+        Ok(())
+    }
+
+    /// Refuses the flag beside `--from`, which re-runs the recorded command as it was.
+    pub fn not_with_from(&self, from: Option<&Path>) -> Result<()> {
+        match (&self.statistics, from) {
+            (Some(_), Some(_)) => Err(Error::Other(
+                "--statistics cannot be used with --from: the recorded command is run as it was"
+                    .into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The `--statistics` list: `None` for `all`.
+pub fn parse_statistics(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    (!t.eq_ignore_ascii_case("all")).then(|| {
+        t.split(',')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    })
 }
 
 /// Records how an experiment is made, for its `manifest.json`.

@@ -1,6 +1,6 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
-use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
+use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, record, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::Key;
@@ -47,10 +47,13 @@ pub struct CompareArgs {
     pub draws: usize,
     #[command(flatten)]
     pub common: ExperimentArgs,
+    #[command(flatten)]
+    pub statistics: StatisticsFlag,
 }
 
 /// `wecare compare`.
 pub fn run(args: CompareArgs) -> Result<()> {
+    args.statistics.not_with_from(args.common.from.as_deref())?;
     if let Some(m) = &args.common.from {
         return rerun(m, &args.common);
     }
@@ -92,7 +95,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
     let replicates = replicates_or(args.common.replicates, base.montecarlo.replicates)?;
     let seed = base.montecarlo.seed;
     let bar = Display::new(args.common.sim.quiet);
-    let runner = Runner::new(base.montecarlo.threads, &bar)?;
+    let mut runner = Runner::new(base.montecarlo.threads, &bar)?;
+    args.statistics.observe_in(&mut base, &mut runner)?;
     let clock = std::time::Instant::now();
     let settings = settings(&args)?;
     if !settings.is_empty() {

@@ -1,6 +1,6 @@
 //! `wecare run` and `wecare validate`.
 
-use super::common::SimFlags;
+use super::common::{SimFlags, parse_statistics};
 use super::shard::write_shard;
 use crate::ensemble::shard::{self, ShardSpec};
 use crate::ensemble::{
@@ -104,17 +104,6 @@ fn parse_networks(text: &str) -> Result<Vec<u64>> {
             })
         })
         .collect()
-}
-
-/// The `--statistics` list: `None` for `all`.
-fn parse_statistics(text: &str) -> Option<Vec<String>> {
-    let t = text.trim();
-    (!t.eq_ignore_ascii_case("all")).then(|| {
-        t.split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect()
-    })
 }
 
 /// The scenario of a recorded run, after checking that its inputs are unchanged.

@@ -1,7 +1,7 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, finish_shard, load_sweep, record, rerun};
+use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, load_sweep, record, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
@@ -28,22 +28,26 @@ pub struct SensitivityArgs {
     pub method: MethodArg,
     #[command(flatten)]
     pub common: ExperimentArgs,
+    #[command(flatten)]
+    pub statistics: StatisticsFlag,
 }
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
+    args.statistics.not_with_from(args.common.from.as_deref())?;
     if let Some(m) = &args.common.from {
         return rerun(m, &args.common);
     }
     args.common.sim.start_shard()?;
-    let (s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
+    let (mut s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
     let seed = s.montecarlo.seed;
     let method = match args.method {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
     let bar = Display::new(args.common.sim.quiet);
-    let runner = Runner::new(s.montecarlo.threads, &bar)?;
+    let mut runner = Runner::new(s.montecarlo.threads, &bar)?;
+    args.statistics.observe_in(&mut s, &mut runner)?;
     let clock = std::time::Instant::now();
     let r = analyse(&runner, &s, method, replicates, seed)?;
     bar.finish();

@@ -1,11 +1,12 @@
 //! `wecare stats`: wave statistics of any network file.
 
+use super::common::parse_statistics;
 use crate::data::csv::{CsvPaths, TieReadOptions, read_dataset, read_ties};
 use crate::data::graphml::read_snapshot_graphml;
 use crate::data::{DataError, Dataset, Kind, Organisation};
 use crate::error::{Error, Result};
 use crate::network::Snapshot;
-use crate::stats::{StatsOptions, WaveContext, wave_statistics};
+use crate::stats::{StatSelection, StatsOptions, WaveContext, wave_statistics};
 use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,10 +29,28 @@ pub struct StatsArgs {
     /// Degree centralization at or above which a partnership counts as centred.
     #[arg(long, default_value_t = 0.5, allow_hyphen_values = true, value_parser = super::args::unit)]
     pub archetype_threshold: f64,
+    /// The statistics to report, comma-separated names or `prefix*` patterns, or `all`
+    /// (docs/statistics.md lists them); the others are not computed where they can be left out.
+    #[arg(long, value_name = "LIST")]
+    pub statistics: Option<String>,
+    /// Target error of the sampled betweenness centralization on scopes above 5,000
+    /// organisations: the number of pivots is the fewest for which the error bound of
+    /// docs/statistics.md holds with probability 95% (default: 500 pivots).
+    #[arg(long, value_name = "E", value_parser = positive)]
+    pub betweenness_error: Option<f64>,
+}
+
+/// A positive finite number.
+fn positive(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{text}` is not a positive number")),
+    }
 }
 
 /// Runs `wecare stats`, writing `scope,statistic,value` rows to standard output.
 pub fn run(a: StatsArgs) -> Result<()> {
+    let statistics = selection(a.statistics.as_deref())?;
     let snap = read_network(&a)?;
     let kinds_known = a.organisations.is_some() || is_graphml(&a.file);
     if !kinds_known {
@@ -43,6 +62,8 @@ pub fn run(a: StatsArgs) -> Result<()> {
     let opts = StatsOptions {
         per_territory: a.per_territory,
         archetype_threshold: a.archetype_threshold,
+        statistics,
+        betweenness_error: a.betweenness_error,
         ..StatsOptions::default()
     };
     let rows = wave_statistics(
@@ -75,6 +96,25 @@ pub fn run(a: StatsArgs) -> Result<()> {
         .map_err(|e| Error::Other(format!("writing to standard output: {e}")))?;
     std::io::stdout().flush().ok();
     Ok(())
+}
+
+/// The selection `--statistics` gives (every statistic without it); each entry that names no
+/// statistic is an error naming its position in the list.
+fn selection(list: Option<&str>) -> Result<StatSelection> {
+    let Some(names) = list.and_then(parse_statistics) else {
+        return Ok(StatSelection::all());
+    };
+    let sel = StatSelection::named(&names);
+    let problems: Vec<String> = sel
+        .problems()
+        .into_iter()
+        .map(|(k, m)| format!("--statistics[{k}]: {m}"))
+        .collect();
+    if problems.is_empty() {
+        Ok(sel)
+    } else {
+        Err(Error::Other(problems.join("\n")))
+    }
 }
 
 fn is_graphml(file: &Path) -> bool {

@@ -1,6 +1,6 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::common::{ExperimentArgs, finish_shard, load_sweep, record, rerun};
+use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, load_sweep, record, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::output::fmt_sig;
@@ -17,18 +17,22 @@ pub struct SweepArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub common: ExperimentArgs,
+    #[command(flatten)]
+    pub statistics: StatisticsFlag,
 }
 
 /// `wecare sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
+    args.statistics.not_with_from(args.common.from.as_deref())?;
     if let Some(m) = &args.common.from {
         return rerun(m, &args.common);
     }
     args.common.sim.start_shard()?;
-    let (s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
+    let (mut s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
     let seed = s.montecarlo.seed;
     let bar = Display::new(args.common.sim.quiet);
-    let runner = Runner::new(s.montecarlo.threads, &bar)?;
+    let mut runner = Runner::new(s.montecarlo.threads, &bar)?;
+    args.statistics.observe_in(&mut s, &mut runner)?;
     let clock = std::time::Instant::now();
     let g = grid(&runner, &s, replicates, seed)?;
     bar.finish();

@@ -177,7 +177,7 @@ pub fn compare_data(
     } else {
         outcomes.to_vec()
     };
-    super::outcome::check_keys(&models[0], &outcomes)
+    super::outcome::check_keys(&models[0], &outcomes, &runner.stats)
         .map_err(|e| Error::Other(format!("outcome {e}")))?;
     let refs: Vec<&Model> = models.iter().collect();
     let tables = runner.outcomes(

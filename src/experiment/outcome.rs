@@ -335,13 +335,27 @@ pub fn observe(rep: &Replicate, stats: &StatsOptions) -> Vec<Obs> {
 
 /// Refuses outcomes that no replicate reports (an unknown statistic, a wave after the last, a
 /// wave-2 statistic at wave 1), which would otherwise be columns of NaN. One replicate of
-/// `model` is observed to list the outcomes it reports.
-pub fn check_keys(model: &Model, keys: &[Key]) -> std::result::Result<(), String> {
+/// `model` is observed with `stats` to list the outcomes it reports; a statistic left out of
+/// `stats`'s selection is named as such.
+pub fn check_keys(
+    model: &Model,
+    keys: &[Key],
+    stats: &StatsOptions,
+) -> std::result::Result<(), String> {
     if keys.is_empty() {
         return Ok(());
     }
+    for k in keys {
+        let name = k.statistic.as_str();
+        if !stats.statistics.wants(name) && crate::stats::all_statistics().contains(&name) {
+            return Err(format!(
+                "`{k}`: `{name}` is not among the observed statistics (--statistics or \
+                 observation.statistics)"
+            ));
+        }
+    }
     let rep = run_replicate(model, 0, 0);
-    let obs = observe(&rep, &StatsOptions::default());
+    let obs = observe(&rep, stats);
     let known: std::collections::HashSet<(&str, usize)> =
         obs.iter().map(|o| (o.statistic, o.wave)).collect();
     let waves = rep.waves.len();

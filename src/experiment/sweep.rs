@@ -38,7 +38,7 @@ pub fn evaluate(
     let stats = &runner.stats;
     // Unknown outputs are refused before the points run.
     let model = Model::new(data, &base.params())?;
-    super::outcome::check_keys(&model, outputs)
+    super::outcome::check_keys(&model, outputs, stats)
         .map_err(|e| Error::Other(format!("{}: `sweep.outputs`: {e}", base.file_label())))?;
     let results = runner.map(
         "parameter points",

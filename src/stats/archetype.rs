@@ -10,7 +10,7 @@
 //! the partnership is `undetermined`.
 
 use super::ScopeGraph;
-use super::graph::{NONE, territory_of};
+use super::graph::{NONE, territory_of, unique_ties};
 use super::shape::degree_centralization;
 use crate::data::Kind;
 use crate::network::Snapshot;
@@ -74,12 +74,16 @@ pub fn classify(g: &ScopeGraph, threshold: f64) -> (Archetype, f64) {
             hub = i;
         }
     }
-    let a = match g.kinds()[hub] {
+    (centred_on(g.kinds()[hub]), c)
+}
+
+/// The centred archetype named after the kind of the hub.
+fn centred_on(kind: Kind) -> Archetype {
+    match kind {
         Kind::EnteGestore => Archetype::EnteGestoreCentred,
         Kind::ThirdSector => Archetype::ThirdSectorCentred,
         _ => Archetype::OtherCentred,
-    };
-    (a, c)
+    }
 }
 
 /// The partnership graph of each territory (indexed like `territory_names`): the subgraph
@@ -87,6 +91,13 @@ pub fn classify(g: &ScopeGraph, threshold: f64) -> (Archetype, f64) {
 /// none is a project member. Built in one pass over organisations and ties.
 pub fn partnership_graphs(s: &Snapshot) -> Vec<ScopeGraph> {
     let nt = s.nodes.territory_names.len();
+    ScopeGraph::partition(s, &partnership_groups(s, nt), nt)
+}
+
+/// The territory of each organisation's partnership (`NONE` for organisations in none): active
+/// organisations of a known territory that are project members, or every active organisation of
+/// a territory without an active project member (the groups of [`partnership_graphs`]).
+fn partnership_groups(s: &Snapshot, nt: usize) -> Vec<u32> {
     let member = |i: usize| s.project_member.get(i).copied().unwrap_or(false);
     let mut has_members = vec![false; nt];
     for i in 0..s.len() {
@@ -95,24 +106,68 @@ pub fn partnership_graphs(s: &Snapshot) -> Vec<ScopeGraph> {
             has_members[t] = true;
         }
     }
-    let group: Vec<u32> = (0..s.len())
+    (0..s.len())
         .map(|i| {
             let t = territory_of(s, i);
             match has_members.get(t as usize) {
-                Some(&true) if !member(i) => NONE,
-                _ => t,
+                Some(&with_members) if s.active[i] && (member(i) || !with_members) => t,
+                _ => NONE,
             }
         })
-        .collect();
-    ScopeGraph::partition(s, &group, nt)
+        .collect()
 }
 
 /// Archetype and partnership degree centralization of each territory, indexed like
 /// `territory_names`.
+///
+/// The same as [`classify`] on each of [`partnership_graphs`], without building the graphs: the
+/// archetype needs only each member's degree inside its partnership, counted in one pass over
+/// the ties (each pair once, as the graphs count it).
 pub fn territory_partnerships(s: &Snapshot, threshold: f64) -> Vec<(Archetype, f64)> {
-    partnership_graphs(s)
-        .iter()
-        .map(|g| classify(g, threshold))
+    let nt = s.nodes.territory_names.len();
+    let len = s.len();
+    let group = partnership_groups(s, nt);
+    let mut degree = vec![0usize; len];
+    for t in unique_ties(s).iter() {
+        let (a, b) = (t.a as usize, t.b as usize);
+        if a == b || a >= len || b >= len || group[a] == NONE || group[a] != group[b] {
+            continue;
+        }
+        degree[a] += 1;
+        degree[b] += 1;
+    }
+    // Per partnership: members, largest degree and its first holder (the hub), in index order.
+    let mut size = vec![0usize; nt];
+    let mut hub = vec![usize::MAX; nt];
+    for (i, &g) in group.iter().enumerate() {
+        let Some(g) = (g != NONE).then_some(g as usize) else {
+            continue;
+        };
+        size[g] += 1;
+        if hub[g] == usize::MAX || degree[i] > degree[hub[g]] {
+            hub[g] = i;
+        }
+    }
+    let mut shortfall = vec![0usize; nt];
+    for (i, &g) in group.iter().enumerate() {
+        if g != NONE {
+            shortfall[g as usize] += degree[hub[g as usize]] - degree[i];
+        }
+    }
+    (0..nt)
+        .map(|t| {
+            let n = size[t];
+            if n < 3 {
+                return (Archetype::Undetermined, f64::NAN);
+            }
+            // As `degree_centralization`: the shortfall over the star's, (n - 1)(n - 2).
+            let c = shortfall[t] as f64 / ((n - 1) as f64 * (n - 2) as f64);
+            if c < threshold {
+                return (Archetype::Polycentric, c);
+            }
+            let kind = s.nodes.kind.get(hub[t]).copied().unwrap_or(Kind::Other);
+            (centred_on(kind), c)
+        })
         .collect()
 }
 

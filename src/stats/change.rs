@@ -6,9 +6,9 @@
 //! the group and ties with both ends in it.
 
 use super::ScopeGraph;
+use super::graph::unique_ties;
 use crate::data::Kind;
 use crate::network::{Origin, SnapTie, Snapshot};
-use std::borrow::Cow;
 
 /// Share of ties of each origin ([`Origin::ALL`] order): `|{ties with origin o}| / m`; NaN
 /// when there are no ties.
@@ -79,26 +79,6 @@ fn flag(v: &[bool], i: usize) -> bool {
     v.get(i).copied().unwrap_or(false)
 }
 
-/// Ties sorted by `(a, b)` and without repeats (borrowed when they already are).
-fn sorted_ties(s: &Snapshot) -> Cow<'_, [SnapTie]> {
-    if s.ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b)) {
-        Cow::Borrowed(&s.ties)
-    } else {
-        let mut t: Vec<SnapTie> = s
-            .ties
-            .iter()
-            .map(|t| SnapTie {
-                a: t.a.min(t.b),
-                b: t.a.max(t.b),
-                ..*t
-            })
-            .collect();
-        t.sort_by_key(|t| (t.a, t.b));
-        t.dedup_by_key(|t| (t.a, t.b));
-        Cow::Owned(t)
-    }
-}
-
 /// Change tallies for `groups` groups of organisations, in one pass over organisations and one
 /// merge of the two sorted tie lists. `group(i)` is the group of organisation `i` (None: in no
 /// group); a tie counts for a group when both its ends are in it.
@@ -128,8 +108,8 @@ pub fn change_tallies(
             t.entrants[k] += 1;
         }
     }
-    let pt = sorted_ties(previous);
-    let ct = sorted_ties(current);
+    let pt = unique_ties(previous);
+    let ct = unique_ties(current);
     // Group of a tie in a snapshot, when it belongs to the observed network and one group.
     let tie_group = |s: &Snapshot, t: &SnapTie| -> Option<usize> {
         let (a, b) = (t.a as usize, t.b as usize);
@@ -283,11 +263,13 @@ pub fn new_tie_tallies(
 ) -> Vec<NewTieTally> {
     let mut out = vec![NewTieTally::default(); groups];
     let gr = |i: usize| group(i).filter(|&g| g < groups);
-    let rt = sorted_ties(reference);
+    let rt = unique_ties(reference);
     let observed = |s: &Snapshot, t: &SnapTie| {
         t.a != t.b && flag(&s.active, t.a as usize) && flag(&s.active, t.b as usize)
     };
-    for t in sorted_ties(current).iter() {
+    // Both lists are sorted by pair: walk the reference along the current ties.
+    let mut k = 0;
+    for t in unique_ties(current).iter() {
         if !observed(current, t) {
             continue;
         }
@@ -297,9 +279,12 @@ pub fn new_tie_tallies(
         if g != h {
             continue;
         }
+        while rt.get(k).is_some_and(|r| (r.a, r.b) < (t.a, t.b)) {
+            k += 1;
+        }
         let old = rt
-            .binary_search_by_key(&(t.a, t.b), |r| (r.a, r.b))
-            .is_ok_and(|k| observed(reference, &rt[k]));
+            .get(k)
+            .is_some_and(|r| (r.a, r.b) == (t.a, t.b) && observed(reference, r));
         if old {
             continue;
         }

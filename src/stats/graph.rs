@@ -6,7 +6,8 @@
 //! and shared by every family of statistics, so no statistic rebuilds adjacency.
 
 use crate::data::Kind;
-use crate::network::{Origin, Snapshot};
+use crate::network::{Origin, SnapTie, Snapshot};
+use std::borrow::Cow;
 
 /// A tie of a [`ScopeGraph`], between local indices `a < b`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -243,6 +244,27 @@ impl ScopeGraph {
     #[inline]
     pub fn ties(&self) -> &[LocalTie] {
         &self.ties
+    }
+}
+
+/// The ties of a snapshot, each pair once with `a <= b`, sorted by `(a, b)`: the snapshot's own
+/// list when it already is so (as the model's snapshots are), otherwise a normalised copy.
+pub(crate) fn unique_ties(s: &Snapshot) -> Cow<'_, [SnapTie]> {
+    if s.ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b)) && s.ties.iter().all(|t| t.a <= t.b) {
+        Cow::Borrowed(&s.ties)
+    } else {
+        let mut t: Vec<SnapTie> = s
+            .ties
+            .iter()
+            .map(|t| SnapTie {
+                a: t.a.min(t.b),
+                b: t.a.max(t.b),
+                ..*t
+            })
+            .collect();
+        t.sort_by_key(|t| (t.a, t.b));
+        t.dedup_by_key(|t| (t.a, t.b));
+        Cow::Owned(t)
     }
 }
 

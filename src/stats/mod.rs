@@ -53,8 +53,14 @@ pub struct StatsOptions {
     /// Largest number of organisations in a scope for which betweenness is exact (Brandes);
     /// above it, it is estimated from [`StatsOptions::betweenness_pivots`] sampled sources.
     pub betweenness_exact_max: usize,
-    /// Number of sampled sources (pivots) of the betweenness estimate on large scopes.
+    /// Number of sampled sources (pivots) of the betweenness estimate on large scopes, unless
+    /// [`StatsOptions::betweenness_error`] is given.
     pub betweenness_pivots: usize,
+    /// Target error of the sampled betweenness centralization: when given, each large scope
+    /// takes the fewest pivots for which the centralization is within this error of the exact
+    /// value with probability at least 95% whatever the network
+    /// ([`shape::pivots_for_error`]), instead of [`StatsOptions::betweenness_pivots`].
+    pub betweenness_error: Option<f64>,
     /// Seed of the pivot sample (the scope's position is added to it, so the sample is fixed
     /// for a given scope and seed).
     pub betweenness_seed: u64,
@@ -70,6 +76,7 @@ impl Default for StatsOptions {
             archetype_threshold: 0.5,
             betweenness_exact_max: 5_000,
             betweenness_pivots: 500,
+            betweenness_error: None,
             betweenness_seed: 0x5EED_B7C0,
             statistics: StatSelection::all(),
         }
@@ -80,10 +87,16 @@ impl StatsOptions {
     /// The betweenness method for a scope of `n` organisations at position `scope` (0 for the
     /// network, 1 + territory index for territories).
     pub fn betweenness_method(&self, n: usize, scope: u64) -> BetweennessMethod {
+        let pivots = match self.betweenness_error {
+            Some(e) if n > self.betweenness_exact_max => {
+                shape::pivots_for_error(n, e, shape::BOUND_FAILURE)
+            }
+            _ => self.betweenness_pivots,
+        };
         BetweennessMethod::for_size(
             n,
             self.betweenness_exact_max,
-            self.betweenness_pivots,
+            pivots,
             self.betweenness_seed.wrapping_add(scope),
         )
     }
@@ -410,7 +423,7 @@ fn pattern_tallies(
     needs: &Needs,
     now: &[Archetype],
     groups: usize,
-    group: &dyn Fn(usize) -> Option<usize>,
+    group: &impl Fn(usize) -> Option<usize>,
     network: bool,
 ) -> Vec<PatternTally> {
     let s = ctx.current;

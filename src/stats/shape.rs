@@ -39,6 +39,54 @@ impl BetweennessMethod {
     }
 }
 
+/// Probability, at most, that the error bound behind [`pivots_for_error`] fails for one
+/// estimate: the bound holds with probability at least 95%.
+pub const BOUND_FAILURE: f64 = 0.05;
+
+/// Largest error of a sampled betweenness centralization on a scope of `n` organisations from
+/// `k` pivots that holds with probability at least `1 - failure`, whatever the network
+/// (docs/statistics.md, "A bound that holds for every network"): Hoeffding's inequality for
+/// each node's normalised estimate, a union bound over the `n` nodes, and twice that for the
+/// centralization, `2 (n / (n - 1))^2 sqrt(ln(2 n / failure) / (2 k))`.
+pub fn centralization_error_bound(n: usize, k: usize, failure: f64) -> f64 {
+    let nf = n as f64;
+    let r = nf / (nf - 1.0);
+    2.0 * r * r * ((2.0 * nf / failure).ln() / (2.0 * k as f64)).sqrt()
+}
+
+/// The fewest pivots whose sampled betweenness centralization on a scope of `n` organisations
+/// is within `error` of the exact value with probability at least `1 - failure` by
+/// [`centralization_error_bound`]; `n` (every source, that is exact betweenness) when that
+/// takes `n` pivots or more, and for `n < 3`. `error` must be positive.
+///
+/// ```
+/// use wecare::stats::shape::{BOUND_FAILURE, centralization_error_bound, pivots_for_error};
+/// let k = pivots_for_error(100_000, 0.1, BOUND_FAILURE);
+/// assert!(centralization_error_bound(100_000, k, BOUND_FAILURE) <= 0.1);
+/// assert!(centralization_error_bound(100_000, k - 1, BOUND_FAILURE) > 0.1);
+/// ```
+pub fn pivots_for_error(n: usize, error: f64, failure: f64) -> usize {
+    if n < 3 {
+        return n;
+    }
+    let nf = n as f64;
+    let r = nf / (nf - 1.0);
+    let c = 2.0 * r * r / error;
+    let k = ((2.0 * nf / failure).ln() / 2.0 * c * c).ceil();
+    if k.is_nan() || k >= nf {
+        return n;
+    }
+    // The closed form, corrected for rounding so that `k` is the fewest meeting the bound.
+    let mut k = (k as usize).max(1);
+    while k < n && centralization_error_bound(n, k, failure) > error {
+        k += 1;
+    }
+    while k > 1 && centralization_error_bound(n, k - 1, failure) <= error {
+        k -= 1;
+    }
+    k
+}
+
 /// Freeman (1979) centralization of a node-level index `c`:
 /// `sum_i (max_j c_j - c_i) / max_sum`, where `max_sum` is the largest value that sum can take
 /// over graphs of the same size (reached by the star). NaN when `max_sum` is not positive or
@@ -204,20 +252,35 @@ fn accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64])
 
 const UNSEEN: u32 = u32::MAX;
 
+/// What Brandes' algorithm keeps per node during one source's search, together so that one
+/// look-up (and one bounds check) reaches all of it.
+#[derive(Debug, Clone, Copy)]
+struct NodeState {
+    /// Distance from the source (`UNSEEN` when not reached).
+    dist: u32,
+    /// Number of shortest paths from the source.
+    sigma: f64,
+    /// Dependency of the source on the node.
+    delta: f64,
+}
+
 /// Work space of Brandes' algorithm, allocated once per call and reused for every source.
 struct Brandes {
-    dist: Vec<u32>,
-    sigma: Vec<f64>,
-    delta: Vec<f64>,
+    node: Vec<NodeState>,
     order: Vec<u32>,
 }
 
 impl Brandes {
     fn new(n: usize) -> Self {
         Brandes {
-            dist: vec![UNSEEN; n],
-            sigma: vec![0.0; n],
-            delta: vec![0.0; n],
+            node: vec![
+                NodeState {
+                    dist: UNSEEN,
+                    sigma: 0.0,
+                    delta: 0.0,
+                };
+                n
+            ],
             order: vec![0; n],
         }
     }
@@ -232,64 +295,62 @@ impl Brandes {
         pendants: f64,
         bc: &mut [f64],
     ) {
-        let Brandes {
-            dist,
-            sigma,
-            delta,
-            order,
-        } = self;
+        let Brandes { node, order } = self;
         // `order` holds the nodes in the order the search reaches them; it has room for
         // every node (see `Brandes::new`), so it is written by position rather than pushed to.
-        dist[s] = 0;
-        sigma[s] = 1.0;
+        node[s].dist = 0;
+        node[s].sigma = 1.0;
         order[0] = s as u32;
         let (mut head, mut tail) = (0, 1);
         while head < tail {
-            let v = order[head] as usize;
+            let v = order[head];
             head += 1;
-            let dv = dist[v] + 1;
-            let sv = sigma[v];
-            for &w in g.neighbors(v) {
-                let w = w as usize;
-                let dw = dist[w];
-                if dw == UNSEEN {
-                    dist[w] = dv;
+            let NodeState { dist, sigma, .. } = node[v as usize];
+            let (dv, sv) = (dist + 1, sigma);
+            for &w in g.neighbors(v as usize) {
+                let x = &mut node[w as usize];
+                if x.dist == UNSEEN {
+                    x.dist = dv;
                     // 0 + sv, exactly.
-                    sigma[w] = sv;
-                    order[tail] = w as u32;
+                    x.sigma = sv;
+                    order[tail] = w;
                     tail += 1;
-                } else if dw == dv {
-                    sigma[w] += sv;
+                } else if x.dist == dv {
+                    x.sigma += sv;
                 }
             }
         }
-        let reached = &order[..tail];
-        for &w in reached.iter().rev() {
+        for &w in order[..tail].iter().rev() {
             let w = w as usize;
-            let dw = dist[w];
+            let NodeState {
+                dist: dw,
+                sigma,
+                delta,
+            } = node[w];
             if dw == 0 {
                 continue;
             }
-            let coeff = (1.0 + delta[w]) / sigma[w];
+            let coeff = (1.0 + delta) / sigma;
             for &v in g.neighbors(w) {
-                let v = v as usize;
+                let x = &mut node[v as usize];
                 // Nodes farther than `w` were reset already (to UNSEEN, which wraps to 0
                 // here and matches no `dw >= 1`).
-                if dist[v].wrapping_add(1) == dw {
-                    delta[v] += sigma[v] * coeff;
+                if x.dist.wrapping_add(1) == dw {
+                    x.delta += x.sigma * coeff;
                 }
             }
-            bc[w] += copies * delta[w];
+            // `w` is no neighbour of itself, so its dependency did not change in the loop.
+            bc[w] += copies * delta;
             // `w`'s dependency is complete and read no more: reset it for the next source.
-            dist[w] = UNSEEN;
-            delta[w] = 0.0;
+            node[w].dist = UNSEEN;
+            node[w].delta = 0.0;
         }
         if pendants > 0.0 {
             // Each folded pendant depends on `s` for every other node of the component.
             bc[s] += pendants * (tail as f64 - 2.0);
         }
-        dist[s] = UNSEEN;
-        delta[s] = 0.0;
+        node[s].dist = UNSEEN;
+        node[s].delta = 0.0;
     }
 }
 
