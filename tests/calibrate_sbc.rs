@@ -417,18 +417,24 @@ fn study(method: &str, from: u64, n: u64) -> (usize, Vec<Vec<f64>>) {
          no interval)",
         fits.len()
     );
-    let ranks = |keep: &dyn Fn(&[(f64, bool)]) -> bool| -> Vec<Vec<f64>> {
+    // Per parameter, the rank fractions of every fit, or of the converged ones.
+    let ranks = |converged_only: bool| -> Vec<Vec<f64>> {
         (0..keys.len())
-            .map(|j| fits.iter().filter(|f| keep(f)).map(|f| f[j].0).collect())
+            .map(|j| {
+                fits.iter()
+                    .filter(|f| !converged_only || f[0].1)
+                    .map(|f| f[j].0)
+                    .collect()
+            })
             .collect()
     };
-    let all = summarise(&keys, &ranks(&|_| true), method);
+    let all = summarise(&keys, &ranks(false), method);
     if method != "smm" {
         return (fits.len(), all);
     }
     // The method of moments gives an interval for a converged fit only
     // (`summary::smm_estimates`): those are the intervals it claims.
-    let converged = summarise(&keys, &ranks(&|f| f[0].1), "smm-converged");
+    let converged = summarise(&keys, &ranks(true), "smm-converged");
     (fits.iter().filter(|f| f[0].1).count(), converged)
 }
 
