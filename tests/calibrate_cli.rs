@@ -403,11 +403,25 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("NOT CONVERGED"), "{stdout}");
+    assert!(stdout.contains("none (not converged)"), "{stdout}");
     let dir = only_dir(&out_root.join("calibrate").join("s50-smm"));
     let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
     let mut lines = est.lines();
-    assert!(lines.next().unwrap().ends_with(",converged"), "{est}");
-    assert!(lines.all(|l| l.ends_with(",false")), "{est}");
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",se,lower95,median,upper95,converged"),
+        "{est}"
+    );
+    for line in lines {
+        // The last five fields (the prior, before them, may hold a quoted comma).
+        let f: Vec<&str> = line.rsplitn(6, ',').collect();
+        let (converged, upper, lower) = (f[0], f[1], f[3]);
+        assert_eq!(converged, "false", "{est}");
+        // No interval is claimed around an estimate that is not a root of the moments.
+        assert_eq!((lower, upper), ("NaN", "NaN"), "{est}");
+    }
     let cal = std::fs::read_to_string(dir.join("calibrated.toml")).unwrap();
     assert!(cal.starts_with("# WARNING: NOT CONVERGED"), "{cal}");
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();

@@ -561,6 +561,16 @@ pub fn write_gof(dir: &Path, tests: &[GofTest]) -> Result<()> {
     Ok(())
 }
 
+/// An estimate and its 95% interval, for a panel's subtitle; an unconverged method-of-moments
+/// fit has no interval.
+fn summary_line(e: &Estimate) -> String {
+    if e.lower.is_nan() && e.upper.is_nan() {
+        format!("{:.4} (no interval: not converged)", e.estimate)
+    } else {
+        format!("{:.4} (95%: {:.4} to {:.4})", e.estimate, e.lower, e.upper)
+    }
+}
+
 /// The panels of `marginals.svg` (and `.png`, [`plot::write_marginals`]): for ABC, a weighted histogram of the particles; for the method of moments,
 /// the normal approximation `N(estimate, se^2)`; with the prior density, the estimate, the 95%
 /// interval and optional reference values (e.g. the true values of a recovery study).
@@ -578,13 +588,7 @@ pub fn marginals(
             let e = &est[j];
             let mut panel = Panel {
                 title: p.key.clone(),
-                subtitle: format!(
-                    "{:.4} (95%: {:.4} to {:.4}); prior {}",
-                    e.estimate,
-                    e.lower,
-                    e.upper,
-                    p.prior.describe()
-                ),
+                subtitle: format!("{}; prior {}", summary_line(e), p.prior.describe()),
                 interval: Some((e.lower, e.upper)).filter(|i| i.0.is_finite() && i.1.is_finite()),
                 ..Default::default()
             };

@@ -29,11 +29,13 @@ pub struct Estimate {
     pub estimate: f64,
     /// Posterior standard deviation (ABC) or standard error (method of moments).
     pub sd: f64,
-    /// Lower end of the 95% interval: posterior 2.5% quantile (ABC) or estimate - 1.96 se.
+    /// Lower end of the 95% interval: posterior 2.5% quantile (ABC) or estimate - 1.96 se (NaN
+    /// for a method-of-moments fit that did not converge: it has no interval).
     pub lower: f64,
     /// Posterior median (ABC) or the estimate.
     pub median: f64,
-    /// Upper end of the 95% interval: posterior 97.5% quantile (ABC) or estimate + 1.96 se.
+    /// Upper end of the 95% interval: posterior 97.5% quantile (ABC) or estimate + 1.96 se (NaN
+    /// for a method-of-moments fit that did not converge).
     pub upper: f64,
 }
 
@@ -66,9 +68,15 @@ pub fn abc_estimates(problem: &Problem, state: &AbcState) -> Vec<Estimate> {
         .collect()
 }
 
-/// Estimates and normal 95% intervals of the method of moments (standard errors NaN before
-/// phase 3).
+/// Estimates of the method of moments, with their standard errors (NaN before phase 3) and,
+/// for a converged fit only, normal 95% intervals `estimate -+ 1.96 se`.
+///
+/// A fit that did not converge has no interval (`lower` and `upper` NaN). Its estimate is not
+/// a root of the moment equations, so an interval around it says nothing about where the
+/// truth is: in the simulation-based calibration of docs/calibration.md the "95% intervals"
+/// of unconverged fits covered the truth in far fewer than 95% of the data sets.
 pub fn smm_estimates(problem: &Problem, state: &SmmState) -> Vec<Estimate> {
+    let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
     problem
         .parameters
         .iter()
@@ -76,14 +84,19 @@ pub fn smm_estimates(problem: &Problem, state: &SmmState) -> Vec<Estimate> {
         .map(|(j, p)| {
             let est = state.theta[j];
             let se = state.phase3.as_ref().map_or(f64::NAN, |p| p.se[j]);
+            let half = if converged {
+                half_width(se, f64::INFINITY)
+            } else {
+                f64::NAN
+            };
             Estimate {
                 key: p.key.clone(),
                 prior: p.prior.describe(),
                 estimate: est,
                 sd: se,
-                lower: est - half_width(se, f64::INFINITY),
+                lower: est - half,
                 median: est,
-                upper: est + half_width(se, f64::INFINITY),
+                upper: est + half,
             }
         })
         .collect()

@@ -127,9 +127,15 @@ fn show(report: crate::calibrate::Report) -> Result<()> {
         "parameter", e, s, "95% interval"
     );
     for x in &report.estimates {
+        // An unconverged method-of-moments fit has no interval (summary::smm_estimates).
+        let interval = if x.lower.is_nan() && x.upper.is_nan() {
+            format!("{:>24}", "none (not converged)")
+        } else {
+            format!("{:>11.4} to {:<11.4}", x.lower, x.upper)
+        };
         println!(
-            "{:<36} {:>12.4} {:>10.4} {:>11.4} to {:<11.4}",
-            x.key, x.estimate, x.sd, x.lower, x.upper
+            "{:<36} {:>12.4} {:>10.4} {interval}",
+            x.key, x.estimate, x.sd
         );
     }
     println!(
