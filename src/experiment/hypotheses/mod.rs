@@ -23,6 +23,7 @@ mod q1;
 mod q2;
 mod q3;
 mod refit;
+mod seeds;
 
 pub use mechanisms::*;
 pub use profile::*;
@@ -30,6 +31,7 @@ pub use q1::*;
 pub use q2::*;
 pub use q3::*;
 pub use refit::*;
+pub use seeds::*;
 
 use super::compare::{Comparison, write_files};
 use super::output::ExperimentDir;
@@ -72,6 +74,9 @@ pub struct Options {
     /// Q1 and Q2 as functions of the coefficients the data do not pin down (intercepts
     /// re-fitted at every point).
     pub profiles: bool,
+    /// Generator seeds of other draws of the data set on which Q1 and the re-fits are run
+    /// again (empty: none).
+    pub data_seeds: Vec<u64>,
 }
 
 impl Options {
@@ -94,6 +99,7 @@ impl Options {
             refit: true,
             budget: RefitBudget::for_replicates(replicates),
             profiles: true,
+            data_seeds: Vec::new(),
         }
     }
 }
@@ -113,6 +119,8 @@ pub struct Hypotheses {
     pub refit: Option<Refits>,
     /// Q1 and Q2 along the unidentified coefficients.
     pub profiles: Option<Vec<ProfilePoint>>,
+    /// Q1 and the re-fits on other draws of the data set.
+    pub data_draws: Option<DataDraws>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -134,37 +142,35 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
         )));
     }
     let (data, _) = scenario.load_dataset()?;
+    let q1 = o.q1.then(|| q1(runner, scenario, &data, o)).transpose()?;
+    let q2 = o.q2.then(|| q2(runner, scenario, o)).transpose()?;
+    let mechanisms = o.mechanisms.then(|| mechanisms(runner, scenario, &data, o))
+        .transpose()?;
+    let q3 = o.q3.then(|| q3(runner, scenario, &data, o)).transpose()?;
+    let refit = o.refit.then(|| refits(runner, scenario, &data, o))
+        .transpose()?;
+    let profiles = o.profiles.then(|| profiles(runner, scenario, &data, o))
+        .transpose()?;
+    let data_draws = if o.data_seeds.is_empty() {
+        None
+    } else {
+        let reference = readings(q1.as_ref(), refit.as_ref());
+        Some(across_data_seeds(
+            runner,
+            scenario,
+            o,
+            &o.data_seeds,
+            reference,
+        )?)
+    };
     Ok(Hypotheses {
-        q1: if o.q1 {
-            Some(q1(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        q2: if o.q2 {
-            Some(q2(runner, scenario, o)?)
-        } else {
-            None
-        },
-        mechanisms: if o.mechanisms {
-            Some(mechanisms(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        q3: if o.q3 {
-            Some(q3(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        refit: if o.refit {
-            Some(refits(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        profiles: if o.profiles {
-            Some(profiles(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
+        q1,
+        q2,
+        mechanisms,
+        q3,
+        refit,
+        profiles,
+        data_draws,
         replicates: o.replicates,
         seed: o.seed,
     })
@@ -248,6 +254,14 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
         md.push_str(&format!(
             "## Q1 and Q2 along the coefficients the data do not pin down\n\nIntercepts re-fitted by ABC at every point (`profiles.csv`):\n\n{}\n",
             profile_table(p).markdown()
+        ));
+    }
+    if let Some(d) = &h.data_draws {
+        write_draws(d, &mut dir)?;
+        md.push_str(&format!(
+            "## Q1 and the re-fitted ablations on other draws of the data\n\nThe data set drawn again by its generator at {} seeds, Q1 and the re-fits run again on each; the share of draws keeping each conclusion of the shipped data, with its binomial standard error (`data_seeds.csv`, `data_seeds_summary.csv`):\n\n{}\n",
+            d.draws.len(),
+            draws_table(d).markdown()
         ));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
