@@ -355,3 +355,53 @@ fn q3_power_on_generated_regions_and_organisation_traces() {
     let md = std::fs::read_to_string(dir.join("hypotheses.md")).unwrap();
     assert!(md.contains("40 studies of 2") && md.contains("selection against influence"));
 }
+
+/// `--across-data-seeds`: Q1 and the re-fits run again on other draws of the data. At the
+/// data set's own generator seed the draw is the committed data, so every conclusion keeps
+/// its reading with exactly the reference's value; another seed draws other territories, and
+/// some slope moves. Asking for the data draws without Q1 or the re-fits is refused.
+#[test]
+fn q1_and_refits_are_rechecked_on_other_draws_of_the_data() {
+    use wecare::experiment::hypotheses::{draw_holdings, readings};
+    let s = default_scenario();
+    let runner = Runner::new(2, &Silent).unwrap();
+    let mut o = Options::all(6, 17);
+    (o.q2, o.mechanisms, o.q3, o.refit, o.profiles) = (false, false, false, false, false);
+    o.levels = vec![0.5, 1.5];
+    o.data_seeds = vec![20170101, 2];
+    let h = run(&runner, &s, &o).unwrap();
+    let d = h.data_draws.as_ref().expect("data draws run");
+    assert_eq!(d.reference, readings(h.q1.as_ref(), None));
+    // 3 dose-response series and the territories, 3 outcomes each.
+    assert_eq!(d.reference.len(), 12);
+    assert_eq!(d.draws.len(), 2);
+    assert_eq!(
+        d.draws[0].readings, d.reference,
+        "the data set's own seed reproduces the shipped data's run exactly"
+    );
+    assert_ne!(
+        d.draws[1]
+            .readings
+            .iter()
+            .map(|r| r.value)
+            .collect::<Vec<_>>(),
+        d.reference.iter().map(|r| r.value).collect::<Vec<_>>(),
+        "another draw of the data moves the slopes"
+    );
+    for x in draw_holdings(d) {
+        assert_eq!(x.draws, 2);
+        assert!(x.same >= 1, "{}: the own-seed draw holds", x.reference.name);
+        assert!(x.range.0 <= x.reference.value && x.reference.value <= x.range.1);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = write(&h, "t", out.path()).unwrap();
+    let rows = std::fs::read_to_string(dir.join("data_seeds.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 2 * 12);
+    assert!(dir.join("data_seeds_summary.csv").exists());
+    let md = std::fs::read_to_string(dir.join("hypotheses.md")).unwrap();
+    assert!(md.contains("other draws of the data"), "{md}");
+    o.q1 = false;
+    o.q2 = true;
+    let e = run(&runner, &s, &o).unwrap_err().to_string();
+    assert!(e.contains("--across-data-seeds"), "{e}");
+}

@@ -4,8 +4,8 @@ use super::common::{ExperimentArgs, finish_shard, record_with_inputs, replicates
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
-    Options, draws_table, mechanisms_table, profile_table, q1_tables, q3_organisation_table,
-    q3_table, refit_table, run as analyse, write,
+    Options, RegionRefit, draws_table, mechanisms_table, profile_table, q1_tables,
+    q3_organisation_table, q3_table, refit_table, run as analyse, write,
 };
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
@@ -28,6 +28,10 @@ pub enum Part {
     /// Q1 and Q2 as functions of the coefficients the data do not pin down, intercepts
     /// re-fitted at every point.
     Profiles,
+    /// Q3 with each null re-fitted on the study's own generated region (one study per
+    /// replicate), and the test's level with the full model as the null; run only when
+    /// named.
+    Q3Regions,
 }
 
 /// Arguments of `wecare hypotheses`.
@@ -73,6 +77,9 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         o.q3 = args.only.contains(&Part::Q3);
         o.refit = args.only.contains(&Part::Refit);
         o.profiles = args.only.contains(&Part::Profiles);
+        if args.only.contains(&Part::Q3Regions) {
+            o.q3_regions_refit = Some(RegionRefit::new(replicates as usize));
+        }
     }
     if !args.levels.is_empty() {
         if args.levels.len() < 2 || args.levels.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
@@ -154,6 +161,16 @@ fn print_tables(h: &crate::experiment::hypotheses::Hypotheses) {
         println!(
             "Q1 and Q2 along the coefficients the data do not pin down (intercepts re-fitted)\n{}",
             profile_table(p).text()
+        );
+    }
+    if let Some(r) = &h.q3_regions {
+        println!(
+            "Q3 with the null re-fitted on each generated region (power ± se; `none`: the level)\n{}",
+            crate::experiment::hypotheses::regions_table(
+                r,
+                &crate::experiment::hypotheses::regions_shown()
+            )
+            .text()
         );
     }
     if let Some(d) = &h.data_draws {

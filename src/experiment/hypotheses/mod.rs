@@ -23,6 +23,7 @@ mod q1;
 mod q2;
 mod q3;
 mod refit;
+mod regions;
 mod seeds;
 
 pub use mechanisms::*;
@@ -31,6 +32,7 @@ pub use q1::*;
 pub use q2::*;
 pub use q3::*;
 pub use refit::*;
+pub use regions::*;
 pub use seeds::*;
 
 use super::compare::{Comparison, write_files};
@@ -77,6 +79,9 @@ pub struct Options {
     /// Generator seeds of other draws of the data set on which Q1 and the re-fits are run
     /// again (empty: none).
     pub data_seeds: Vec<u64>,
+    /// Q3 with the null re-fitted on each study's own generated regions, and the test's
+    /// level with the full model as the null (None: not run).
+    pub q3_regions_refit: Option<RegionRefit>,
 }
 
 impl Options {
@@ -100,6 +105,7 @@ impl Options {
             budget: RefitBudget::for_replicates(replicates),
             profiles: true,
             data_seeds: Vec::new(),
+            q3_regions_refit: None,
         }
     }
 }
@@ -121,6 +127,8 @@ pub struct Hypotheses {
     pub profiles: Option<Vec<ProfilePoint>>,
     /// Q1 and the re-fits on other draws of the data set.
     pub data_draws: Option<DataDraws>,
+    /// Q3 with the nulls re-fitted per generated region.
+    pub q3_regions: Option<RegionRefits>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -141,16 +149,30 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
             scenario.timeline.waves.len()
         )));
     }
+    seeds::check_parts(o)?;
     let (data, _) = scenario.load_dataset()?;
     let q1 = o.q1.then(|| q1(runner, scenario, &data, o)).transpose()?;
     let q2 = o.q2.then(|| q2(runner, scenario, o)).transpose()?;
-    let mechanisms = o.mechanisms.then(|| mechanisms(runner, scenario, &data, o))
+    let mechanisms = o
+        .mechanisms
+        .then(|| mechanisms(runner, scenario, &data, o))
         .transpose()?;
     let q3 = o.q3.then(|| q3(runner, scenario, &data, o)).transpose()?;
-    let refit = o.refit.then(|| refits(runner, scenario, &data, o))
+    let refit = o
+        .refit
+        .then(|| refits(runner, scenario, &data, o))
         .transpose()?;
-    let profiles = o.profiles.then(|| profiles(runner, scenario, &data, o))
+    let profiles = o
+        .profiles
+        .then(|| profiles(runner, scenario, &data, o))
         .transpose()?;
+    let q3_regions = match o.q3_regions_refit {
+        Some(sizes) => {
+            let keys = observable_keys(runner, scenario, &data, o.seed)?;
+            Some(regions::q3_regions(runner, scenario, &keys, sizes, o)?)
+        }
+        None => None,
+    };
     let data_draws = if o.data_seeds.is_empty() {
         None
     } else {
@@ -171,6 +193,7 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
         refit,
         profiles,
         data_draws,
+        q3_regions,
         replicates: o.replicates,
         seed: o.seed,
     })
@@ -254,6 +277,17 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
         md.push_str(&format!(
             "## Q1 and Q2 along the coefficients the data do not pin down\n\nIntercepts re-fitted by ABC at every point (`profiles.csv`):\n\n{}\n",
             profile_table(p).markdown()
+        ));
+    }
+    if let Some(r) = &h.q3_regions {
+        write_regions(r, &mut dir)?;
+        md.push_str(&format!(
+            "## Q3 with the null re-fitted on each generated region\n\n{} studies of {} generated region(s) per null; each study's null re-fitted by rejection ABC ({} of {} prior draws accepted); `none` is the full model against itself (the test's level) (`q3_regions.csv`):\n\n{}\n",
+            r.sizes.studies,
+            r.sizes.regions,
+            r.sizes.accepted,
+            r.sizes.prior_draws,
+            regions_table(r, &regions_shown()).markdown()
         ));
     }
     if let Some(d) = &h.data_draws {

@@ -174,6 +174,16 @@ impl Drop for TempDir {
     }
 }
 
+/// Data draws re-check Q1 and the re-fits: one of them must be run.
+pub(super) fn check_parts(o: &Options) -> Result<()> {
+    if !o.data_seeds.is_empty() && !(o.q1 || o.refit) {
+        return Err(Error::Other(
+            "--across-data-seeds re-checks Q1 and the re-fitted ablations: run q1 or refit".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs Q1 and the re-fits (those of `o` asks for) on the data drawn by the scenario's
 /// generator at each of `seeds`, and reads their conclusions against `reference` (the
 /// readings of the run on the shipped data). Each draw is written as CSV files into a
@@ -186,12 +196,7 @@ pub fn across_data_seeds(
     seeds: &[u64],
     reference: Vec<Reading>,
 ) -> Result<DataDraws> {
-    if !(o.q1 || o.refit) {
-        return Err(Error::Other(
-            "--across-data-seeds re-checks Q1 and the re-fitted ablations: run q1 or refit"
-                .into(),
-        ));
-    }
+    check_parts(o)?;
     let generator = generator_of(scenario)?;
     let mut draws = Vec::with_capacity(seeds.len());
     for &seed in seeds {
@@ -263,7 +268,11 @@ pub fn draws_table(d: &DataDraws) -> Table {
         t.push(vec![
             h.reference.hypothesis.to_string(),
             h.reference.name.clone(),
-            format!("{} ({})", h.reference.reading, fmt_sig(h.reference.value, 3)),
+            format!(
+                "{} ({})",
+                h.reference.reading,
+                fmt_sig(h.reference.value, 3)
+            ),
             format!("{}/{} ({:.2} ± {:.2})", h.same, h.draws, p, se),
             format!("{} to {}", fmt_sig(h.range.0, 3), fmt_sig(h.range.1, 3)),
         ]);
