@@ -9,7 +9,7 @@ use super::estimate::{
     EQUIVALENCE_SHARE, Equivalence, Sign, Summary, equivalence_margin, paired_difference, summarise,
 };
 use super::outcome::{Key, OutcomeTable, Outcomes, Selection, lasting_outcomes, parse_keys};
-use super::output::{ExperimentDir, fmt_sig, num};
+use super::output::{ExperimentDir, SUMMARY_COLUMNS, estimate_cells, fmt_sig, num, summary_cells};
 use super::plot::{ForestPanel, ForestSeries, axis_title, forest_figure};
 use super::table::Table;
 use crate::data::Dataset;
@@ -488,15 +488,13 @@ pub const DIFFERENCE_COLUMNS: [&str; 7] = [
 /// `base`.
 pub fn difference_cells(d: &Summary, base: f64) -> Vec<String> {
     let margin = equivalence_margin(base);
-    vec![
-        num(d.mean),
-        num(d.se),
-        num(d.lo),
-        num(d.hi),
+    let mut cells = estimate_cells(d).to_vec();
+    cells.extend([
         Sign::of(d, base).label().to_string(),
         num(margin),
         Equivalence::of(d, margin).label().to_string(),
-    ]
+    ]);
+    cells
 }
 
 /// `designs.csv`: position, name and file of every design.
@@ -525,37 +523,21 @@ fn write_summary_csv(c: &Comparison, dir: &mut ExperimentDir, prefix: &str) -> R
             let base = c
                 .row(&c.designs[0], &r.outcome)
                 .map_or(f64::NAN, |b| b.level.mean);
-            let mut row = vec![
-                r.design.clone(),
-                r.outcome.statistic.clone(),
-                r.outcome.wave.to_string(),
-                r.level.n.to_string(),
-                num(r.level.mean),
-                num(r.level.se),
-                num(r.level.lo),
-                num(r.level.hi),
-                r.difference.n.to_string(),
-            ];
+            let mut row = vec![r.design.clone()];
+            row.extend(summary_cells(&r.outcome, &r.level));
+            row.push(r.difference.n.to_string());
             row.extend(difference_cells(&r.difference, base));
             row
         })
         .collect();
     dir.csv(
         &format!("{prefix}summary.csv"),
-        &[
-            "design",
-            "statistic",
-            "wave",
-            "n",
-            "mean",
-            "se",
-            "lower95",
-            "upper95",
-            "n_pairs",
-        ]
-        .into_iter()
-        .chain(DIFFERENCE_COLUMNS)
-        .collect::<Vec<_>>(),
+        &["design"]
+            .into_iter()
+            .chain(SUMMARY_COLUMNS)
+            .chain(["n_pairs"])
+            .chain(DIFFERENCE_COLUMNS)
+            .collect::<Vec<_>>(),
         &rows,
     )
 }

@@ -1,6 +1,8 @@
 //! Where experiments write: a new directory per experiment run, never overwriting, filled
 //! under a temporary name and renamed into place when complete; tidy CSV files.
 
+use super::estimate::Summary;
+use super::outcome::Key;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
 use std::path::{Path, PathBuf};
@@ -73,6 +75,23 @@ impl ExperimentDir {
 }
 
 pub use crate::report::fmt::num;
+
+/// The columns of an outcome summarised over replicates, as the experiments' CSV files write
+/// them: the outcome, then its count, mean, standard error and 95% interval.
+pub const SUMMARY_COLUMNS: [&str; 7] =
+    ["statistic", "wave", "n", "mean", "se", "lower95", "upper95"];
+
+/// The cells of [`SUMMARY_COLUMNS`] for outcome `k` summarised as `s`.
+pub fn summary_cells(k: &Key, s: &Summary) -> Vec<String> {
+    let mut cells = vec![k.statistic.clone(), k.wave.to_string(), s.n.to_string()];
+    cells.extend(estimate_cells(s));
+    cells
+}
+
+/// An estimate's mean, standard error and 95% interval as CSV cells.
+pub fn estimate_cells(s: &Summary) -> [String; 4] {
+    [num(s.mean), num(s.se), num(s.lo), num(s.hi)]
+}
 
 /// A number for tables meant to be read: `digits` significant digits.
 pub fn fmt_sig(v: f64, digits: usize) -> String {

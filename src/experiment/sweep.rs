@@ -6,7 +6,7 @@
 
 use super::estimate::{Summary, summarise};
 use super::outcome::{Key, OutcomeTable, observe, run_replicate};
-use super::output::{ExperimentDir, fmt_sig, num};
+use super::output::{ExperimentDir, SUMMARY_COLUMNS, fmt_sig, num, summary_cells};
 use super::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use super::table::Table;
 use crate::data::Dataset;
@@ -185,11 +185,7 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
     let mut dir = ExperimentDir::create(root, name, "sweep")?;
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(g.parameters.iter().cloned());
-    header.extend(
-        ["statistic", "wave", "n", "mean", "se", "lower95", "upper95"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
+    header.extend(SUMMARY_COLUMNS.iter().map(|s| s.to_string()));
     let mut rows = Vec::new();
     let mut md = Table::new(
         &std::iter::once("point".to_string())
@@ -204,15 +200,7 @@ pub fn write_grid(g: &GridResult, name: &str, root: &Path) -> Result<PathBuf> {
             let s = summarise(&t.rows.iter().map(|r| r[c]).collect::<Vec<_>>());
             let mut row = vec![j.to_string()];
             row.extend(pt.iter().map(|v| num(*v)));
-            row.extend([
-                k.statistic.clone(),
-                k.wave.to_string(),
-                s.n.to_string(),
-                num(s.mean),
-                num(s.se),
-                num(s.lo),
-                num(s.hi),
-            ]);
+            row.extend(summary_cells(k, &s));
             rows.push(row);
             line.push(format!(
                 "{} ± {}",

@@ -11,7 +11,9 @@ use crate::experiment::estimate::{
     Summary, least_squares, quantile_sorted, sorted_finite, summarise, t_p_value,
 };
 use crate::experiment::outcome::{Key, OutcomeTable, Outcomes, Selection, run_replicate};
-use crate::experiment::output::{ExperimentDir, fmt_sig, num};
+use crate::experiment::output::{
+    ExperimentDir, SUMMARY_COLUMNS, estimate_cells, fmt_sig, num, summary_cells,
+};
 use crate::experiment::plot::{Point, Series, Style, XyPanel, axis_title, xy_figure};
 use crate::experiment::table::Table;
 use crate::model::rng::{self, Rng};
@@ -442,21 +444,15 @@ fn write_dose_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
         for (l, level) in q.levels.iter().enumerate() {
             for (c, k) in q.outcomes.iter().enumerate() {
                 let v: Vec<f64> = s.tables[l].rows.iter().map(|r| r[c]).collect();
-                let x = summarise(&v);
-                rows.push(vec![
+                let mut row = vec![
                     s.name.clone(),
                     num(*level),
                     num(s.baseline_sc[l]),
                     s.baseline_ties[l].to_string(),
                     num(s.baseline_trust[l]),
-                    k.statistic.clone(),
-                    k.wave.to_string(),
-                    x.n.to_string(),
-                    num(x.mean),
-                    num(x.se),
-                    num(x.lo),
-                    num(x.hi),
-                ]);
+                ];
+                row.extend(summary_cells(k, &summarise(&v)));
+                rows.push(row);
             }
         }
     }
@@ -468,50 +464,35 @@ fn write_dose_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
             "baseline_sc",
             "baseline_ties",
             "baseline_mean_trust",
-            "statistic",
-            "wave",
-            "n",
-            "mean",
-            "se",
-            "lower95",
-            "upper95",
-        ],
+        ]
+        .into_iter()
+        .chain(SUMMARY_COLUMNS)
+        .collect::<Vec<_>>(),
         &rows,
     )
 }
 
 /// `q1_slopes.csv`: the dose-response slopes and the relation across territories.
 fn write_slopes_csv(q: &Q1, dir: &mut ExperimentDir) -> Result<()> {
+    // relation, outcome, slope with its interval, then correlation and share significant
+    // (known across territories only)
+    let row = |relation: String, k: &Key, x: &Summary, extra: [String; 2]| {
+        let mut r = vec![relation, k.statistic.clone(), k.wave.to_string()];
+        r.extend(estimate_cells(x));
+        r.extend(extra);
+        r
+    };
     let mut rows = Vec::new();
     for s in &q.series {
         for (k, x) in q.outcomes.iter().zip(&s.slopes) {
-            rows.push(vec![
-                format!("dose-response, {}", s.name),
-                k.statistic.clone(),
-                k.wave.to_string(),
-                num(x.mean),
-                num(x.se),
-                num(x.lo),
-                num(x.hi),
-                String::new(),
-                String::new(),
-            ]);
+            let relation = format!("dose-response, {}", s.name);
+            rows.push(row(relation, k, x, [String::new(), String::new()]));
         }
     }
     let t = &q.territories;
     for (c, k) in q.outcomes.iter().enumerate() {
-        let x = t.slope[c];
-        rows.push(vec![
-            "across territories".into(),
-            k.statistic.clone(),
-            k.wave.to_string(),
-            num(x.mean),
-            num(x.se),
-            num(x.lo),
-            num(x.hi),
-            num(t.correlation[c]),
-            num(t.significant[c]),
-        ]);
+        let extra = [num(t.correlation[c]), num(t.significant[c])];
+        rows.push(row("across territories".into(), k, &t.slope[c], extra));
     }
     dir.csv(
         "q1_slopes.csv",

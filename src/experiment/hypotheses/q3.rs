@@ -9,7 +9,7 @@
 
 use super::Options;
 use super::mechanisms::channel_variants;
-use super::refit::{ABLATIONS, Fit, LEVEL_SE_SHARE, simulate_at};
+use super::refit::{ABLATIONS, Fit, LEVEL_SE_SHARE, own_replicate, simulate_at};
 use crate::calibrate::spec::ParameterSpec;
 use crate::data::Dataset;
 use crate::data::generate::{GeneratorParams, generate};
@@ -380,6 +380,7 @@ fn posterior_ensembles(
         &full.params,
         o.seed.wrapping_add(2),
         keys,
+        own_replicate,
     )?;
     let (mut off, mut off_params) = (Vec::new(), Vec::new());
     for (s, name) in scenarios[1..].iter().zip(&names[1..]) {
@@ -392,6 +393,7 @@ fn posterior_ensembles(
             &f.params,
             o.seed.wrapping_add(3),
             keys,
+            own_replicate,
         )?);
         off_params.push(f.params);
     }
@@ -598,10 +600,24 @@ fn region_header(regions: &[usize]) -> Vec<String> {
         .collect()
 }
 
-/// The power columns of a table row: one region with parameters known and uncertain, then
-/// the generated-region studies.
-fn power_cells(t: &Trace) -> Vec<String> {
+/// A table of traces: the columns `first`, then those of [`trace_cells`] (with one column per
+/// generated-region study in `regions`).
+fn trace_table(first: &[&str], regions: &[usize]) -> Table {
+    let mut header: Vec<String> = first
+        .iter()
+        .chain(&["d", "AUC ± se", "power ± se", "power, parameters uncertain"])
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(region_header(regions));
+    Table::new(&header)
+}
+
+/// A trace's cells in a table row: effect size, AUC, then power with one region with
+/// parameters known and uncertain, then the generated-region studies.
+fn trace_cells(t: &Trace) -> Vec<String> {
     let mut row = vec![
+        format!("{:.2}", t.d),
+        pm(t.auc, t.auc_se),
         pm(t.power, t.power_se),
         pm(t.power_posterior, t.power_posterior_se),
     ];
@@ -617,22 +633,17 @@ fn power_cells(t: &Trace) -> Vec<String> {
 /// One contrast's top traces as a table (survey observables only with `survey_only`), with
 /// Monte Carlo standard errors.
 pub fn q3_table(c: &Contrast, top: usize, survey_only: bool) -> Table {
-    let mut header: Vec<String> = [
-        "rank",
-        "observable",
-        "survey",
-        "level",
-        "mean on",
-        "mean off",
-        "d",
-        "AUC ± se",
-        "power ± se",
-        "power, parameters uncertain",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(region_header(&c.regions));
-    let mut t = Table::new(&header);
+    let mut t = trace_table(
+        &[
+            "rank",
+            "observable",
+            "survey",
+            "level",
+            "mean on",
+            "mean off",
+        ],
+        &c.regions,
+    );
     for (k, tr) in c
         .traces
         .iter()
@@ -647,10 +658,8 @@ pub fn q3_table(c: &Contrast, top: usize, survey_only: bool) -> Table {
             level(&tr.key.statistic).into(),
             fmt_sig(tr.mean_on, 3),
             fmt_sig(tr.mean_off, 3),
-            format!("{:.2}", tr.d),
-            pm(tr.auc, tr.auc_se),
         ];
-        row.extend(power_cells(tr));
+        row.extend(trace_cells(tr));
         t.push(row);
     }
     t
@@ -686,28 +695,14 @@ fn organisation_traces(cs: &[Contrast]) -> Vec<(&'static str, &Contrast, &Trace)
 pub fn q3_organisation_table(cs: &[Contrast]) -> Table {
     let rows = organisation_traces(cs);
     let regions = rows.first().map_or(&[][..], |r| &r.1.regions[..]);
-    let mut header: Vec<String> = [
-        "null without",
-        "observable",
-        "level",
-        "d",
-        "AUC ± se",
-        "power ± se",
-        "power, parameters uncertain",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(region_header(regions));
-    let mut t = Table::new(&header);
+    let mut t = trace_table(&["null without", "observable", "level"], regions);
     for (test, c, tr) in rows {
         let mut row = vec![
             format!("{test} ({})", c.channel),
             tr.key.to_string(),
             level(&tr.key.statistic).into(),
-            format!("{:.2}", tr.d),
-            pm(tr.auc, tr.auc_se),
         ];
-        row.extend(power_cells(tr));
+        row.extend(trace_cells(tr));
         t.push(row);
     }
     t

@@ -239,22 +239,15 @@ pub fn refit(
     })
 }
 
-/// Simulates one replicate per parameter set (replicate `j` for set `j`, master seed `seed`)
-/// and reads `keys` from each.
-pub fn simulate_at(
-    runner: &Runner,
-    label: &str,
-    data: &Dataset,
-    params: &[Params],
-    seed: u64,
-    keys: &[Key],
-) -> Result<OutcomeTable> {
-    simulate_replicates(runner, label, data, params, seed, keys, |j| j as u64)
+/// Replicate `j` for parameter set `j`: the replicates of [`simulate_at`] when every set runs
+/// once on its own random streams.
+pub fn own_replicate(j: usize) -> u64 {
+    j as u64
 }
 
-/// Simulates parameter set `j` at replicate `replicate(j)` of master seed `seed` and reads
-/// `keys` from each run.
-fn simulate_replicates(
+/// Simulates parameter set `j` at replicate `replicate(j)` of master seed `seed` (one run
+/// per set) and reads `keys` from each run.
+pub fn simulate_at(
     runner: &Runner,
     label: &str,
     data: &Dataset,
@@ -482,7 +475,7 @@ pub fn model_choice(
         .collect();
     let params = prior_params(fits, n, seed)?;
     // Replicate i of every model shares its random streams (common random numbers).
-    let table = simulate_replicates(runner, "model choice", data, &params, seed, &keys, |j| {
+    let table = simulate_at(runner, "model choice", data, &params, seed, &keys, |j| {
         (j % n) as u64
     })?;
     let (dist, shows) = choice_distances(&table, &tcols, &obs, seed);
@@ -764,6 +757,7 @@ impl JudgeContext<'_> {
             &fit.params,
             self.seed,
             &self.keys,
+            own_replicate,
         )?;
         let judged = Judged {
             checks: judge_predictive(&pred, &fit.targets, self.scenario),
