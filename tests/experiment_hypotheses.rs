@@ -405,3 +405,77 @@ fn q1_and_refits_are_rechecked_on_other_draws_of_the_data() {
     let e = run(&runner, &s, &o).unwrap_err().to_string();
     assert!(e.contains("--across-data-seeds"), "{e}");
 }
+
+/// Q3 with the null re-fitted on each study's own generated region: one null per channel and
+/// the full model against itself (`none`, every intercept free), powers with their binomial
+/// errors, per-study rejection rates for the level; without `trust_to_persistence` the
+/// re-fitted null still cannot match the share of ties common to waves 2 and 3 (every study
+/// rejected); the same numbers with 1 and 2 threads; too few accepted draws are refused.
+#[test]
+fn q3_nulls_refitted_per_generated_region() {
+    use wecare::experiment::hypotheses::{RegionRefit, region_level, regions_shown, regions_table};
+    let s = default_scenario();
+    let mut o = Options::all(6, 29);
+    (o.q1, o.q2, o.mechanisms, o.q3, o.refit, o.profiles) =
+        (false, false, false, false, false, false);
+    o.budget = RefitBudget {
+        particles: 10,
+        generations: 1,
+        max_simulations: 40,
+        draws: 3,
+        choice: 20,
+    };
+    let sizes = RegionRefit {
+        studies: 3,
+        regions: 1,
+        prior_draws: 45,
+        accepted: 40,
+    };
+    o.q3_regions_refit = Some(sizes);
+    let h = run(&Runner::new(2, &Silent).unwrap(), &s, &o).unwrap();
+    let r = h.q3_regions.as_ref().expect("q3 regions run");
+    let names: Vec<&str> = r.nulls.iter().map(|n| n.channel.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "trust_to_formation",
+            "trust_to_persistence",
+            "social_capital_to_adoption",
+            "adoption_to_social_capital",
+            "all channels",
+            "none"
+        ]
+    );
+    let none = &r.nulls[5];
+    assert_eq!(none.free.len(), 8, "{:?}", none.free);
+    for n in &r.nulls {
+        assert_eq!(n.study_rates.len(), 3);
+        assert!(n.keys.len() > 100, "every observable is tested");
+        for (p, se) in n.power.iter().zip(&n.power_se) {
+            if p.is_finite() {
+                assert!((0.0..=1.0).contains(p));
+                assert!((se - (p * (1.0 - p) / 3.0).sqrt()).abs() < 1e-12);
+            }
+        }
+        let (mean, _, max, _, _) = region_level(n);
+        assert!((0.0..=1.0).contains(&mean) && mean <= max, "{}", n.channel);
+    }
+    let persistence = &r.nulls[1];
+    let c = persistence
+        .keys
+        .iter()
+        .position(|k| k.to_string() == "tie_jaccard@3")
+        .unwrap();
+    assert_eq!(persistence.power[c], 1.0);
+    assert_eq!(regions_table(r, &regions_shown()).rows.len(), 6);
+    let again = run(&Runner::new(1, &Silent).unwrap(), &s, &o).unwrap();
+    assert_eq!(again.q3_regions.as_ref(), Some(r), "1 and 2 threads differ");
+    o.q3_regions_refit = Some(RegionRefit {
+        accepted: 20,
+        ..sizes
+    });
+    let e = run(&Runner::new(2, &Silent).unwrap(), &s, &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least 39"), "{e}");
+}

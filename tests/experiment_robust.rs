@@ -16,7 +16,7 @@ use wecare::experiment::{Runner, Silent};
 use wecare::scenario::Scenario;
 
 mod report_common;
-use report_common::{ok, wrote};
+use report_common::{files, ok, wrote};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -271,21 +271,13 @@ fn compare_across_writes_the_robustness_files() {
 
 /// Every file below `dir`, relative, sorted, with its bytes.
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), bytes));
-            }
-        }
-    }
-    out.sort();
-    out
+    files(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
 }
 
 /// A robustness run (redrawn data and values of a coefficient) sharded in two and merged is

@@ -281,22 +281,11 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
     }
     if let Some(r) = &h.q3_regions {
         write_regions(r, &mut dir)?;
-        md.push_str(&format!(
-            "## Q3 with the null re-fitted on each generated region\n\n{} studies of {} generated region(s) per null; each study's null re-fitted by rejection ABC ({} of {} prior draws accepted); `none` is the full model against itself (the test's level) (`q3_regions.csv`):\n\n{}\n",
-            r.sizes.studies,
-            r.sizes.regions,
-            r.sizes.accepted,
-            r.sizes.prior_draws,
-            regions_table(r, &regions_shown()).markdown()
-        ));
+        md.push_str(&regions_markdown(r));
     }
     if let Some(d) = &h.data_draws {
         write_draws(d, &mut dir)?;
-        md.push_str(&format!(
-            "## Q1 and the re-fitted ablations on other draws of the data\n\nThe data set drawn again by its generator at {} seeds, Q1 and the re-fits run again on each; the share of draws keeping each conclusion of the shipped data, with its binomial standard error (`data_seeds.csv`, `data_seeds_summary.csv`):\n\n{}\n",
-            d.draws.len(),
-            draws_table(d).markdown()
-        ));
+        md.push_str(&draws_markdown(d));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
     dir.finish()

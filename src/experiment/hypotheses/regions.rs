@@ -45,12 +45,12 @@ pub struct RegionRefit {
 }
 
 impl RegionRefit {
-    /// `studies` studies of one region; 120 prior draws, of which 40 are accepted.
+    /// `studies` studies of one region; 200 prior draws, of which 40 (20%) are accepted.
     pub fn new(studies: usize) -> RegionRefit {
         RegionRefit {
             studies,
             regions: 1,
-            prior_draws: 120,
+            prior_draws: 200,
             accepted: 40,
         }
     }
@@ -499,6 +499,19 @@ pub fn regions_table(r: &RegionRefits, shown: &[Key]) -> Table {
         t.push(row);
     }
     t
+}
+
+/// The section of `hypotheses.md`: sizes, then [`regions_table`].
+pub fn regions_markdown(r: &RegionRefits) -> String {
+    let z = r.sizes;
+    format!(
+        "## Q3 with the null re-fitted on each generated region\n\n{} studies of {} generated region(s) per null; each study's null re-fitted by rejection ABC ({} of {} prior draws accepted); `none` is the full model against itself (the test's level) (`q3_regions.csv`):\n\n{}\n",
+        z.studies,
+        z.regions,
+        z.accepted,
+        z.prior_draws,
+        regions_table(r, &regions_shown()).markdown()
+    )
 }
 
 /// `q3_regions.csv`: every null and observable, with the power re-fitted per region.

@@ -280,6 +280,15 @@ pub fn draws_table(d: &DataDraws) -> Table {
     t
 }
 
+/// The section of `hypotheses.md`: [`draws_table`].
+pub fn draws_markdown(d: &DataDraws) -> String {
+    format!(
+        "## Q1 and the re-fitted ablations on other draws of the data\n\nThe data set drawn again by its generator at {} seeds, Q1 and the re-fits run again on each; the share of draws keeping each conclusion of the shipped data, with its binomial standard error (`data_seeds.csv`, `data_seeds_summary.csv`):\n\n{}\n",
+        d.draws.len(),
+        draws_table(d).markdown()
+    )
+}
+
 /// `data_seeds.csv` (every draw's readings) and `data_seeds_summary.csv` (the holdings).
 pub(super) fn write_draws(d: &DataDraws, dir: &mut ExperimentDir) -> Result<()> {
     let rows: Vec<Vec<String>> = d
