@@ -418,13 +418,9 @@ fn q3_nulls_refitted_per_generated_region() {
     let mut o = Options::all(6, 29);
     (o.q1, o.q2, o.mechanisms, o.q3, o.refit, o.profiles) =
         (false, false, false, false, false, false);
-    o.budget = RefitBudget {
-        particles: 10,
-        generations: 1,
-        max_simulations: 40,
-        draws: 3,
-        choice: 20,
-    };
+    // The full model's fit at the command's own smallest budget (10 particles, at most 200
+    // simulations), as `--replicates 6` gives it.
+    o.budget = RefitBudget::for_replicates(6);
     let sizes = RegionRefit {
         studies: 3,
         regions: 1,
