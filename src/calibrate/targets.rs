@@ -31,9 +31,22 @@ pub const ISOLATES: &str = "isolates";
 /// (`activity_sqrt`, `popularity_sqrt`, `dissolution.degree_sqrt`) move.
 pub const DEGREE_SD: &str = "degree_sd";
 
+/// Name of the change statistic calibration computes itself: of the previous wave's ties whose
+/// ends had a common partner there (embedded ties), the share still present at this wave (NaN
+/// at the first wave or without embedded ties). Beside `tie_persistence` it tells how much
+/// longer ties inside groups last than ties between them: the target statistic of
+/// `dissolution.embedded`.
+pub const EMBEDDED_TIE_PERSISTENCE: &str = "embedded_tie_persistence";
+
 /// Is `statistic` one calibration computes itself (not a wave statistic of docs/statistics.md)?
 pub fn is_own(statistic: &str) -> bool {
-    [TIE_COVARIATE_SIMILARITY, ISOLATES, DEGREE_SD].contains(&statistic)
+    [
+        TIE_COVARIATE_SIMILARITY,
+        ISOLATES,
+        DEGREE_SD,
+        EMBEDDED_TIE_PERSISTENCE,
+    ]
+    .contains(&statistic)
 }
 /// Prefix of the statistic name under which a pattern target (`[[patterns]]`) is matched:
 /// `pattern:<name>`. Its simulated value is the pattern's violation, how far its value lies
@@ -313,6 +326,10 @@ impl StatisticsPlan {
                         let (isolates, sd) = degree_summary(&snaps[k]);
                         Some(if stat == ISOLATES { isolates } else { sd })
                     }
+                    EMBEDDED_TIE_PERSISTENCE => Some(match k.checked_sub(1) {
+                        Some(p) => embedded_tie_persistence(&snaps[p], &snaps[k]),
+                        None => f64::NAN,
+                    }),
                     _ => None,
                 };
                 if let Some(v) = own {
@@ -372,6 +389,52 @@ fn cheap_statistic(snaps: &[Snapshot], k: usize, stat: &str) -> Option<f64> {
         }
         _ => return None,
     })
+}
+
+/// Of `previous`'s active ties whose ends have a common active partner there, the share present
+/// in `current` (NaN without such ties).
+pub fn embedded_tie_persistence(previous: &Snapshot, current: &Snapshot) -> f64 {
+    let active = |s: &Snapshot, t: &SnapTie| {
+        s.active.get(t.a as usize) == Some(&true) && s.active.get(t.b as usize) == Some(&true)
+    };
+    let mut partners: Vec<Vec<u32>> = vec![Vec::new(); previous.active.len()];
+    for t in previous.ties.iter().filter(|t| active(previous, t)) {
+        partners[t.a as usize].push(t.b);
+        partners[t.b as usize].push(t.a);
+    }
+    // Ties are sorted by (a, b), so each organisation's partners come out sorted too.
+    for p in &mut partners {
+        p.sort_unstable();
+    }
+    let common = |a: usize, b: usize| {
+        let (x, y) = (&partners[a], &partners[b]);
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    };
+    let (mut embedded, mut kept) = (0usize, 0usize);
+    for t in previous.ties.iter().filter(|t| active(previous, t)) {
+        if !common(t.a as usize, t.b as usize) {
+            continue;
+        }
+        embedded += 1;
+        let present = current
+            .ties
+            .binary_search_by(|u| (u.a, u.b).cmp(&(t.a, t.b)))
+            .is_ok_and(|i| active(current, &current.ties[i]));
+        kept += present as usize;
+    }
+    if embedded == 0 {
+        f64::NAN
+    } else {
+        kept as f64 / embedded as f64
+    }
 }
 
 /// The number of active organisations without an active tie, and the standard deviation of
@@ -595,5 +658,47 @@ mod cheap_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Kind;
+
+    fn snapshot(n: usize, ties: &[(u32, u32)]) -> Snapshot {
+        let nodes = Arc::new(NodeAttrs {
+            ids: (0..n).map(|i| i.to_string()).collect(),
+            kind: vec![Kind::Other; n],
+            territory: vec![0; n],
+            territory_names: vec!["t".into()],
+        });
+        Snapshot::from_ties(
+            nodes,
+            ties.iter().map(|&(a, b)| SnapTie {
+                a,
+                b,
+                trust: 0.5,
+                origin: Origin::Baseline,
+            }),
+        )
+    }
+
+    /// A triangle 0-1-2 with a bridge 2-3 and a pendant 3-4: the triangle's three ties are
+    /// embedded, the bridge and the pendant are not. Of the embedded ties, 0-1 and 1-2 persist
+    /// (2 of 3); the lost bridge and the kept pendant do not count.
+    #[test]
+    fn embedded_tie_persistence_counts_ties_with_a_common_partner() {
+        let before = snapshot(5, &[(0, 1), (0, 2), (1, 2), (2, 3), (3, 4)]);
+        let after = snapshot(5, &[(1, 0), (1, 2), (3, 4), (0, 4)]);
+        let v = embedded_tie_persistence(&before, &after);
+        assert!((v - 2.0 / 3.0).abs() < 1e-15, "{v}");
+        // Without an embedded tie the share is undefined.
+        let path = snapshot(5, &[(0, 1), (1, 2)]);
+        assert!(embedded_tie_persistence(&path, &after).is_nan());
+        // A tie with an inactive end is not present: organisation 1 gone, no embedded tie kept.
+        let mut gone = after.clone();
+        gone.active[1] = false;
+        assert_eq!(embedded_tie_persistence(&before, &gone), 0.0);
     }
 }

@@ -83,6 +83,12 @@ pub fn minus_only_tie(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     -indicator(w.memory.degree(f.i) == 1 || w.memory.degree(f.j) == 1)
 }
 
+/// `-ln(1 + common active partners of a tie's ends)`: a tie inside a group of shared partners
+/// lasts longer than one that bridges two groups.
+pub fn minus_log_common_partners(c: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
+    -log_common_partners(c, w, f, s)
+}
+
 /// `[i and j are members of the same open project]`.
 #[inline(always)]
 pub fn same_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
@@ -222,6 +228,7 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::IsolateI => isolate_i,
         S::SqrtDegreesOfTie => sqrt_degrees_of_tie,
         S::MinusOnlyTie => minus_only_tie,
+        S::MinusLogCommonPartners => minus_log_common_partners,
     }
 }
 

@@ -137,6 +137,8 @@ pub enum StatisticId {
     SqrtDegreesOfTie,
     /// `-[the tie is the only one of an end]`.
     MinusOnlyTie,
+    /// `-ln(1 + common active partners of a tie's ends)`.
+    MinusLogCommonPartners,
 }
 
 /// Where an effect's coefficient is set.

@@ -280,6 +280,15 @@ pub const EFFECTS: &[Effect] = &[
         "-[degree_i = 1 or degree_j = 1]",
         "above 0: a tie that is the only one of an end lasts longer (isolate avoidance)",
     ),
+    scalar(
+        Dissolution,
+        "embedded",
+        S::MinusLogCommonPartners,
+        0.0,
+        "-ln(1 + common active partners of i and j)",
+        "above 0: ties inside a group of shared partners last longer, ties that bridge groups \
+         end first (RSiena's transitive ties as an endowment effect)",
+    ),
     intercept(Adoption, ALL_PHASES),
     scalar(
         Adoption,
