@@ -410,7 +410,8 @@ fn q1_and_refits_are_rechecked_on_other_draws_of_the_data() {
 /// the full model against itself (`none`, every intercept free), powers with their binomial
 /// errors, per-study rejection rates for the level; without `trust_to_persistence` the
 /// re-fitted null still cannot match the share of ties common to waves 2 and 3 (every study
-/// rejected); the same numbers with 1 and 2 threads; too few accepted draws are refused.
+/// rejected); the command's file is the same with 1 and 2 threads; too few accepted draws are
+/// refused.
 #[test]
 fn q3_nulls_refitted_per_generated_region() {
     use wecare::experiment::hypotheses::{RegionRefit, region_level, regions_shown, regions_table};
@@ -468,8 +469,35 @@ fn q3_nulls_refitted_per_generated_region() {
         .unwrap();
     assert_eq!(persistence.power[c], 1.0);
     assert_eq!(regions_table(r, &regions_shown()).rows.len(), 6);
-    let again = run(&Runner::new(1, &Silent).unwrap(), &s, &o).unwrap();
-    assert_eq!(again.q3_regions.as_ref(), Some(r), "1 and 2 threads differ");
+    // The command gives the same file with 1 and 2 threads (each in its own process).
+    let out = tempfile::tempdir().unwrap();
+    let file = |threads: &str| {
+        let dir = out.path().join(threads);
+        let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
+            .args([
+                "hypotheses",
+                "scenarios/wecare-measure1.toml",
+                "--only",
+                "q3-regions",
+            ])
+            .args([
+                "--replicates",
+                "3",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&dir)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let text = String::from_utf8(r.stdout).unwrap();
+        let d = text.trim().rsplit("wrote ").next().unwrap().to_string();
+        std::fs::read_to_string(Path::new(&d).join("q3_regions.csv")).unwrap()
+    };
+    assert_eq!(file("1"), file("2"), "1 and 2 threads differ");
     o.q3_regions_refit = Some(RegionRefit {
         accepted: 20,
         ..sizes
