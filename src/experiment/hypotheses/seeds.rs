@@ -176,7 +176,7 @@ impl Drop for TempDir {
 
 /// Data draws re-check Q1 and the re-fits: one of them must be run.
 pub(super) fn check_parts(o: &Options) -> Result<()> {
-    if !o.data_seeds.is_empty() && !(o.q1 || o.refit) {
+    if !(o.data_seeds.is_empty() || o.q1 || o.refit) {
         return Err(Error::Other(
             "--across-data-seeds re-checks Q1 and the re-fitted ablations: run q1 or refit".into(),
         ));
