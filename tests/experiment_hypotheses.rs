@@ -355,3 +355,155 @@ fn q3_power_on_generated_regions_and_organisation_traces() {
     let md = std::fs::read_to_string(dir.join("hypotheses.md")).unwrap();
     assert!(md.contains("40 studies of 2") && md.contains("selection against influence"));
 }
+
+/// `--across-data-seeds`: Q1 and the re-fits run again on other draws of the data. At the
+/// data set's own generator seed the draw is the committed data, so every conclusion keeps
+/// its reading with exactly the reference's value; another seed draws other territories, and
+/// some slope moves. Asking for the data draws without Q1 or the re-fits is refused.
+#[test]
+fn q1_and_refits_are_rechecked_on_other_draws_of_the_data() {
+    use wecare::experiment::hypotheses::{draw_holdings, readings};
+    let s = default_scenario();
+    let runner = Runner::new(2, &Silent).unwrap();
+    let mut o = Options::all(6, 17);
+    (o.q2, o.mechanisms, o.q3, o.refit, o.profiles) = (false, false, false, false, false);
+    o.levels = vec![0.5, 1.5];
+    o.data_seeds = vec![20170101, 2];
+    let h = run(&runner, &s, &o).unwrap();
+    let d = h.data_draws.as_ref().expect("data draws run");
+    assert_eq!(d.reference, readings(h.q1.as_ref(), None));
+    // 3 dose-response series and the territories, 3 outcomes each.
+    assert_eq!(d.reference.len(), 12);
+    assert_eq!(d.draws.len(), 2);
+    assert_eq!(
+        d.draws[0].readings, d.reference,
+        "the data set's own seed reproduces the shipped data's run exactly"
+    );
+    assert_ne!(
+        d.draws[1]
+            .readings
+            .iter()
+            .map(|r| r.value)
+            .collect::<Vec<_>>(),
+        d.reference.iter().map(|r| r.value).collect::<Vec<_>>(),
+        "another draw of the data moves the slopes"
+    );
+    for x in draw_holdings(d) {
+        assert_eq!(x.draws, 2);
+        assert!(x.same >= 1, "{}: the own-seed draw holds", x.reference.name);
+        assert!(x.range.0 <= x.reference.value && x.reference.value <= x.range.1);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = write(&h, "t", out.path()).unwrap();
+    let rows = std::fs::read_to_string(dir.join("data_seeds.csv")).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 2 * 12);
+    assert!(dir.join("data_seeds_summary.csv").exists());
+    let md = std::fs::read_to_string(dir.join("hypotheses.md")).unwrap();
+    assert!(md.contains("other draws of the data"), "{md}");
+    o.q1 = false;
+    o.q2 = true;
+    let e = run(&runner, &s, &o).unwrap_err().to_string();
+    assert!(e.contains("--across-data-seeds"), "{e}");
+}
+
+/// Q3 with the null re-fitted on each study's own generated region: one null per channel and
+/// the full model against itself (`none`, every intercept free), powers with their binomial
+/// errors, per-study rejection rates for the level; without `trust_to_persistence` the
+/// re-fitted null still cannot match the share of ties common to waves 2 and 3 (every study
+/// rejected); the command's file is the same with 1 and 2 threads; too few accepted draws are
+/// refused.
+#[test]
+fn q3_nulls_refitted_per_generated_region() {
+    use wecare::experiment::hypotheses::{RegionRefit, region_level, regions_shown, regions_table};
+    let s = default_scenario();
+    let mut o = Options::all(6, 29);
+    (o.q1, o.q2, o.mechanisms, o.q3, o.refit, o.profiles) =
+        (false, false, false, false, false, false);
+    // The full model's fit at the command's own smallest budget (10 particles, at most 200
+    // simulations), as `--replicates 6` gives it.
+    o.budget = RefitBudget::for_replicates(6);
+    let sizes = RegionRefit {
+        studies: 3,
+        regions: 1,
+        prior_draws: 45,
+        accepted: 40,
+    };
+    o.q3_regions_refit = Some(sizes);
+    let h = run(&Runner::new(2, &Silent).unwrap(), &s, &o).unwrap();
+    let r = h.q3_regions.as_ref().expect("q3 regions run");
+    let names: Vec<&str> = r.nulls.iter().map(|n| n.channel.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "trust_to_formation",
+            "trust_to_persistence",
+            "social_capital_to_adoption",
+            "adoption_to_social_capital",
+            "all channels",
+            "none"
+        ]
+    );
+    let none = &r.nulls[5];
+    assert_eq!(none.free.len(), 8, "{:?}", none.free);
+    for n in &r.nulls {
+        assert_eq!(n.study_rates.len(), 3);
+        assert!(n.keys.len() > 100, "every observable is tested");
+        for (p, se) in n.power.iter().zip(&n.power_se) {
+            if p.is_finite() {
+                assert!((0.0..=1.0).contains(p));
+                // Binomial over the studies in which the observable could be tested.
+                assert!(
+                    (1..=3).any(|k| (se - (p * (1.0 - p) / k as f64).sqrt()).abs() < 1e-12),
+                    "{p} ± {se}"
+                );
+            }
+        }
+        let (mean, _, max, _, _) = region_level(n);
+        assert!((0.0..=1.0).contains(&mean) && mean <= max, "{}", n.channel);
+    }
+    let persistence = &r.nulls[1];
+    let c = persistence
+        .keys
+        .iter()
+        .position(|k| k.to_string() == "tie_jaccard@3")
+        .unwrap();
+    assert_eq!(persistence.power[c], 1.0);
+    assert_eq!(regions_table(r, &regions_shown()).rows.len(), 6);
+    // The command gives the same file with 1 and 2 threads (each in its own process).
+    let out = tempfile::tempdir().unwrap();
+    let file = |threads: &str| {
+        let dir = out.path().join(threads);
+        let r = Command::new(env!("CARGO_BIN_EXE_wecare"))
+            .args([
+                "hypotheses",
+                "scenarios/wecare-measure1.toml",
+                "--only",
+                "q3-regions",
+            ])
+            .args([
+                "--replicates",
+                "3",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&dir)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let text = String::from_utf8(r.stdout).unwrap();
+        let d = text.trim().rsplit("wrote ").next().unwrap().to_string();
+        std::fs::read_to_string(Path::new(&d).join("q3_regions.csv")).unwrap()
+    };
+    assert_eq!(file("1"), file("2"), "1 and 2 threads differ");
+    o.q3_regions_refit = Some(RegionRefit {
+        accepted: 20,
+        ..sizes
+    });
+    let e = run(&Runner::new(2, &Silent).unwrap(), &s, &o)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least 39"), "{e}");
+}

@@ -7,27 +7,9 @@ use std::process::Command;
 
 mod report_common;
 use report_common::{
-    SMALL_COMPARE, ok, root, same_calibration, small_calibration, small_hypotheses,
+    SMALL_COMPARE, files, ok, root, same_calibration, small_calibration, small_hypotheses,
     wecare_at_root as wecare, write_sweep, wrote,
 };
-
-/// Every file below `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Runs `args` unsharded and as `n` shards merged; asserts that both directories hold the same
 /// files with the same bytes (except the manifest and report page, which record timings). Returns the

@@ -168,10 +168,16 @@ pub fn parse_statistics(text: &str) -> Option<Vec<String>> {
 
 /// Records how an experiment is made, for its `manifest.json`.
 pub fn record(kind: &str, scenarios: &[&Scenario], seed: u64) {
+    record_with_inputs(kind, scenarios, seed, Vec::new());
+}
+
+/// [`record`], with other files the command read (checked by `--from` like the data).
+pub fn record_with_inputs(kind: &str, scenarios: &[&Scenario], seed: u64, inputs: Vec<PathBuf>) {
     crate::experiment::record::set_provenance(crate::experiment::record::Provenance {
         kind: kind.into(),
         scenarios: scenarios.iter().map(|s| (*s).clone()).collect(),
         seed,
+        inputs,
     });
 }
 

@@ -1,13 +1,15 @@
 //! `wecare compare`: funding designs against a baseline, with common random numbers.
 
-use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, record, replicates_or, rerun};
+use super::common::{
+    ExperimentArgs, StatisticsFlag, finish_shard, record, record_with_inputs, replicates_or, rerun,
+};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::Key;
 use crate::experiment::compare::{Design, DesignList, compare, tables, write};
 use crate::experiment::robust::{
-    Setting, across, holdings_table, posterior_settings, seed_settings, sweep_settings,
-    values_settings, write as write_robustness,
+    Setting, across, generator_path, holdings_table, posterior_settings, seed_settings,
+    sweep_settings, values_settings, write as write_robustness,
 };
 use clap::Args;
 use std::path::PathBuf;
@@ -99,16 +101,23 @@ pub fn run(args: CompareArgs) -> Result<()> {
     args.statistics.observe_in(&mut base, &mut runner)?;
     let clock = std::time::Instant::now();
     let settings = settings(&args)?;
-    if !settings.is_empty() {
-        return robustness(
-            &designs, &runner, &bar, replicates, seed, &outcomes, &settings, &base,
-        );
-    }
-    let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
-    bar.finish();
     let scenarios: Vec<&crate::scenario::Scenario> = std::iter::once(&base)
         .chain(designs[1..].iter().map(|d| &d.scenario))
         .collect();
+    if !settings.is_empty() {
+        let run = RobustnessRun {
+            designs: &designs,
+            scenarios: &scenarios,
+            replicates,
+            seed,
+            outcomes: &outcomes,
+            settings: &settings,
+            inputs: robustness_inputs(&args, &settings, &base)?,
+        };
+        return robustness(&run, &runner, &bar);
+    }
+    let c = compare(&designs, &runner, replicates, seed, &outcomes)?;
+    bar.finish();
     if finish_shard("compare", &base.output.dir, &scenarios, seed)? {
         return Ok(());
     }
@@ -154,42 +163,71 @@ fn settings(args: &CompareArgs) -> Result<Vec<Setting>> {
     if let Some(f) = &args.across_posterior {
         out.extend(posterior_settings(f, args.draws)?);
     }
-    if !out.is_empty() && args.common.sim.shard.is_some() {
-        return Err(Error::Other(
-            "the --across-* robustness runs cannot be sharded".into(),
-        ));
-    }
     Ok(out)
 }
 
-/// `wecare compare --across-...`: the comparison and its re-runs at every setting.
-#[allow(clippy::too_many_arguments)]
-fn robustness(
-    designs: &[Design],
-    runner: &Runner,
-    bar: &Display,
-    replicates: u64,
-    seed: u64,
-    outcomes: &[Key],
+/// The files a robustness run reads besides the designs and their data: the generator's
+/// parameters (for redrawn data), the sweep file and the posterior, so that `--from` checks
+/// them too.
+fn robustness_inputs(
+    args: &CompareArgs,
     settings: &[Setting],
     base: &crate::scenario::Scenario,
-) -> Result<()> {
+) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if settings.iter().any(|s| s.data_seed.is_some()) {
+        out.push(generator_path(base)?);
+    }
+    out.extend(args.across_sweep.iter().cloned());
+    out.extend(args.across_posterior.iter().cloned());
+    Ok(out)
+}
+
+/// What a robustness run compares, where and how.
+struct RobustnessRun<'a> {
+    designs: &'a [Design],
+    /// The designs' scenarios as run (the baseline's with the command's flags applied).
+    scenarios: &'a [&'a crate::scenario::Scenario],
+    replicates: u64,
+    seed: u64,
+    outcomes: &'a [Key],
+    settings: &'a [Setting],
+    /// Other files read ([`robustness_inputs`]).
+    inputs: Vec<PathBuf>,
+}
+
+/// `wecare compare --across-...`: the comparison and its re-runs at every setting. Under
+/// `--shard K/N` every setting's comparison computes the shard's block of its jobs, and
+/// `wecare merge` writes the robustness directory the unsharded run writes.
+fn robustness(run: &RobustnessRun, runner: &Runner, bar: &Display) -> Result<()> {
     let clock = std::time::Instant::now();
-    let r = across(designs, runner, replicates, seed, outcomes, settings)?;
+    let r = across(
+        run.designs,
+        runner,
+        run.replicates,
+        run.seed,
+        run.outcomes,
+        run.settings,
+    )?;
     bar.finish();
-    let dir = write_robustness(&r, &base.output.dir)?;
+    let root = &run.scenarios[0].output.dir;
+    if finish_shard("compare", root, run.scenarios, run.seed)? {
+        return Ok(());
+    }
+    record_with_inputs("compare", run.scenarios, run.seed, run.inputs.clone());
+    let dir = write_robustness(&r, root)?;
     println!(
         "Robustness: does each difference from {} keep its reading?\n{}",
-        designs[0].name,
+        run.designs[0].name,
         holdings_table(&r).text()
     );
     println!(
         "{} designs x {reps} at {} settings and the reference in {:.1} s; wrote {}",
-        designs.len(),
-        settings.len(),
+        run.designs.len(),
+        run.settings.len(),
         clock.elapsed().as_secs_f64(),
         dir.display(),
-        reps = crate::report::fmt::count(replicates, "replicate")
+        reps = crate::report::fmt::count(run.replicates, "replicate")
     );
     Ok(())
 }

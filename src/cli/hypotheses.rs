@@ -1,11 +1,11 @@
 //! `wecare hypotheses`: the experiments on Q1, Q2, the mechanisms and Q3.
 
-use super::common::{ExperimentArgs, finish_shard, record, replicates_or, rerun};
+use super::common::{ExperimentArgs, finish_shard, record_with_inputs, replicates_or, rerun};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::{Error, Result};
 use crate::experiment::hypotheses::{
-    Options, mechanisms_table, profile_table, q1_tables, q3_organisation_table, q3_table,
-    refit_table, run as analyse, write,
+    Options, RegionRefit, draws_table, mechanisms_table, profile_table, q1_tables,
+    q3_organisation_table, q3_table, refit_table, run as analyse, write,
 };
 use crate::scenario::Scenario;
 use clap::{Args, ValueEnum};
@@ -28,6 +28,10 @@ pub enum Part {
     /// Q1 and Q2 as functions of the coefficients the data do not pin down, intercepts
     /// re-fitted at every point.
     Profiles,
+    /// Q3 with each null re-fitted on the study's own generated region (one study per
+    /// replicate), and the test's level with the full model as the null; run only when
+    /// named.
+    Q3Regions,
 }
 
 /// Arguments of `wecare hypotheses`.
@@ -42,6 +46,11 @@ pub struct HypothesesArgs {
     /// Q1: multipliers of baseline social capital, comma-separated (default 0.5,0.75,1,1.25,1.5).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true, value_parser = super::args::finite)]
     pub levels: Vec<f64>,
+    /// Re-run Q1 and the re-fitted ablations (those of the parts run) on other draws of the
+    /// data set, made by its generator (the `generator.toml` beside its organisations file)
+    /// with these seeds, comma-separated; report how often each conclusion holds.
+    #[arg(long, value_delimiter = ',', value_name = "SEEDS")]
+    pub across_data_seeds: Vec<u64>,
     #[command(flatten)]
     pub common: ExperimentArgs,
 }
@@ -68,6 +77,9 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         o.q3 = args.only.contains(&Part::Q3);
         o.refit = args.only.contains(&Part::Refit);
         o.profiles = args.only.contains(&Part::Profiles);
+        if args.only.contains(&Part::Q3Regions) {
+            o.q3_regions_refit = Some(RegionRefit::new(replicates as usize));
+        }
     }
     if !args.levels.is_empty() {
         if args.levels.len() < 2 || args.levels.iter().any(|l| !(l.is_finite() && *l >= 0.0)) {
@@ -77,6 +89,12 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
         }
         o.levels = args.levels.clone();
     }
+    o.data_seeds = args.across_data_seeds.clone();
+    let inputs = if o.data_seeds.is_empty() {
+        Vec::new()
+    } else {
+        vec![crate::experiment::robust::generator_path(&s)?]
+    };
     let bar = Display::new(args.common.sim.quiet);
     let runner = Runner::new(s.montecarlo.threads, &bar)?;
     let clock = std::time::Instant::now();
@@ -85,8 +103,20 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
     if finish_shard("hypotheses", &s.output.dir, &[&s], seed)? {
         return Ok(());
     }
-    record("hypotheses", &[&s], seed);
+    record_with_inputs("hypotheses", &[&s], seed, inputs);
     let dir = write(&h, &s.scenario.name, &s.output.dir)?;
+    print_tables(&h);
+    println!(
+        "hypotheses with {reps} per variant in {:.1} s; wrote {}",
+        clock.elapsed().as_secs_f64(),
+        dir.display(),
+        reps = crate::report::fmt::count(replicates, "replicate")
+    );
+    Ok(())
+}
+
+/// Prints the main table of every part run.
+fn print_tables(h: &crate::experiment::hypotheses::Hypotheses) {
     if let Some(q) = &h.q1 {
         let (_, slopes) = q1_tables(q);
         println!(
@@ -133,11 +163,21 @@ pub fn run(args: HypothesesArgs) -> Result<()> {
             profile_table(p).text()
         );
     }
-    println!(
-        "hypotheses with {reps} per variant in {:.1} s; wrote {}",
-        clock.elapsed().as_secs_f64(),
-        dir.display(),
-        reps = crate::report::fmt::count(replicates, "replicate")
-    );
-    Ok(())
+    if let Some(r) = &h.q3_regions {
+        println!(
+            "Q3 with the null re-fitted on each generated region (power ± se; `none`: the level)\n{}",
+            crate::experiment::hypotheses::regions_table(
+                r,
+                &crate::experiment::hypotheses::regions_shown()
+            )
+            .text()
+        );
+    }
+    if let Some(d) = &h.data_draws {
+        println!(
+            "Q1 and the re-fitted ablations on {} other draws of the data: how often each conclusion holds\n{}",
+            d.draws.len(),
+            draws_table(d).text()
+        );
+    }
 }

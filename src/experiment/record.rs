@@ -47,6 +47,9 @@ pub struct Provenance {
     pub scenarios: Vec<Scenario>,
     /// Master seed.
     pub seed: u64,
+    /// Other files the command read (a data generator's parameters, a sweep file, a
+    /// posterior), recorded with their checksums beside the scenarios' data.
+    pub inputs: Vec<PathBuf>,
 }
 
 static PENDING: Mutex<Option<Provenance>> = Mutex::new(None);
@@ -142,6 +145,19 @@ pub(crate) fn write_manifest(dir: &Path, p: &Provenance) -> Result<()> {
             if !inputs.iter().any(|x| x.path == r.path) {
                 inputs.push(r);
             }
+        }
+    }
+    for p in &p.inputs {
+        let path = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let (bytes, sha256) = sha256_file(&path).map_err(|e| Error::io(&path, e))?;
+        let path = path.display().to_string();
+        if !inputs.iter().any(|x| x.path == path) {
+            inputs.push(FileRecord {
+                role: "input".into(),
+                path,
+                bytes,
+                sha256,
+            });
         }
     }
     let mut files = Vec::new();

@@ -198,16 +198,21 @@ fn read_posterior(path: &Path) -> Result<Particles> {
     ))
 }
 
-/// The generator parameters of the baseline's data set: `generator.toml` beside its
+/// Where the generator parameters of the baseline's data set are: `generator.toml` beside its
 /// organisations file (as `wecare generate` writes it).
-pub fn generator_of(base: &Scenario) -> Result<GeneratorParams> {
+pub fn generator_path(base: &Scenario) -> Result<PathBuf> {
     let orgs = base.data.organisations.as_ref().ok_or_else(|| {
         Error::Other(format!(
             "{}: --across-data-seeds needs [data] organisations",
             base.file_label()
         ))
     })?;
-    let path = base.resolve(orgs).with_file_name("generator.toml");
+    Ok(base.resolve(orgs).with_file_name("generator.toml"))
+}
+
+/// The generator parameters of the baseline's data set ([`generator_path`]).
+pub fn generator_of(base: &Scenario) -> Result<GeneratorParams> {
+    let path = generator_path(base)?;
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Error::Other(format!(
             "--across-data-seeds redraws the baseline's data with its generator parameters, read from {}: {e}",

@@ -23,6 +23,8 @@ mod q1;
 mod q2;
 mod q3;
 mod refit;
+mod regions;
+mod seeds;
 
 pub use mechanisms::*;
 pub use profile::*;
@@ -30,6 +32,8 @@ pub use q1::*;
 pub use q2::*;
 pub use q3::*;
 pub use refit::*;
+pub use regions::*;
+pub use seeds::*;
 
 use super::compare::{Comparison, write_files};
 use super::output::ExperimentDir;
@@ -72,6 +76,12 @@ pub struct Options {
     /// Q1 and Q2 as functions of the coefficients the data do not pin down (intercepts
     /// re-fitted at every point).
     pub profiles: bool,
+    /// Generator seeds of other draws of the data set on which Q1 and the re-fits are run
+    /// again (empty: none).
+    pub data_seeds: Vec<u64>,
+    /// Q3 with the null re-fitted on each study's own generated regions, and the test's
+    /// level with the full model as the null (None: not run).
+    pub q3_regions_refit: Option<RegionRefit>,
 }
 
 impl Options {
@@ -94,6 +104,8 @@ impl Options {
             refit: true,
             budget: RefitBudget::for_replicates(replicates),
             profiles: true,
+            data_seeds: Vec::new(),
+            q3_regions_refit: None,
         }
     }
 }
@@ -113,6 +125,10 @@ pub struct Hypotheses {
     pub refit: Option<Refits>,
     /// Q1 and Q2 along the unidentified coefficients.
     pub profiles: Option<Vec<ProfilePoint>>,
+    /// Q1 and the re-fits on other draws of the data set.
+    pub data_draws: Option<DataDraws>,
+    /// Q3 with the nulls re-fitted per generated region.
+    pub q3_regions: Option<RegionRefits>,
     /// Replicates per variant.
     pub replicates: u64,
     /// Master seed.
@@ -133,38 +149,51 @@ pub fn run(runner: &Runner, scenario: &Scenario, o: &Options) -> Result<Hypothes
             scenario.timeline.waves.len()
         )));
     }
+    seeds::check_parts(o)?;
     let (data, _) = scenario.load_dataset()?;
+    let q1 = o.q1.then(|| q1(runner, scenario, &data, o)).transpose()?;
+    let q2 = o.q2.then(|| q2(runner, scenario, o)).transpose()?;
+    let mechanisms = o
+        .mechanisms
+        .then(|| mechanisms(runner, scenario, &data, o))
+        .transpose()?;
+    let q3 = o.q3.then(|| q3(runner, scenario, &data, o)).transpose()?;
+    let refit = o
+        .refit
+        .then(|| refits(runner, scenario, &data, o))
+        .transpose()?;
+    let profiles = o
+        .profiles
+        .then(|| profiles(runner, scenario, &data, o))
+        .transpose()?;
+    let q3_regions = match o.q3_regions_refit {
+        Some(sizes) => {
+            let keys = observable_keys(runner, scenario, &data, o.seed)?;
+            Some(regions::q3_regions(runner, scenario, &keys, sizes, o)?)
+        }
+        None => None,
+    };
+    let data_draws = if o.data_seeds.is_empty() {
+        None
+    } else {
+        let reference = readings(q1.as_ref(), refit.as_ref());
+        Some(across_data_seeds(
+            runner,
+            scenario,
+            o,
+            &o.data_seeds,
+            reference,
+        )?)
+    };
     Ok(Hypotheses {
-        q1: if o.q1 {
-            Some(q1(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        q2: if o.q2 {
-            Some(q2(runner, scenario, o)?)
-        } else {
-            None
-        },
-        mechanisms: if o.mechanisms {
-            Some(mechanisms(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        q3: if o.q3 {
-            Some(q3(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        refit: if o.refit {
-            Some(refits(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
-        profiles: if o.profiles {
-            Some(profiles(runner, scenario, &data, o)?)
-        } else {
-            None
-        },
+        q1,
+        q2,
+        mechanisms,
+        q3,
+        refit,
+        profiles,
+        data_draws,
+        q3_regions,
         replicates: o.replicates,
         seed: o.seed,
     })
@@ -249,6 +278,14 @@ pub fn write(h: &Hypotheses, name: &str, root: &Path) -> Result<PathBuf> {
             "## Q1 and Q2 along the coefficients the data do not pin down\n\nIntercepts re-fitted by ABC at every point (`profiles.csv`):\n\n{}\n",
             profile_table(p).markdown()
         ));
+    }
+    if let Some(r) = &h.q3_regions {
+        write_regions(r, &mut dir)?;
+        md.push_str(&regions_markdown(r));
+    }
+    if let Some(d) = &h.data_draws {
+        write_draws(d, &mut dir)?;
+        md.push_str(&draws_markdown(d));
     }
     dir.write("hypotheses.md", md.as_bytes())?;
     dir.finish()

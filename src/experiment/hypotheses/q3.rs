@@ -100,7 +100,7 @@ pub struct Contrast {
 }
 
 /// Statistics that are not observable in a survey (money) are left out of Q3.
-const NOT_OBSERVED: [&str; 2] = ["programme_cost", "cost_per_lasting_tie"];
+pub(super) const NOT_OBSERVED: [&str; 2] = ["programme_cost", "cost_per_lasting_tie"];
 
 /// Can a survey of the region's organisations measure the statistic? Ties, their age ("since
 /// when do you work together?"), entrants, adoption and initiative participation can be asked
