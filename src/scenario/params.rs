@@ -605,3 +605,25 @@ impl Params {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_run_from_one_wave_to_the_next() {
+        let t = Timeline {
+            waves: vec![0, 12, 24],
+            ..Timeline::default()
+        };
+        // Waves are observed at the end of their step: step 12 still belongs to period 1.
+        let periods: Vec<usize> = [0, 1, 12, 13, 24, 25].map(|s| t.period(s)).to_vec();
+        assert_eq!(periods, [0, 1, 1, 2, 2, 3]);
+        let offsets = [0.5, -1.0];
+        assert_eq!(t.period_offset(&offsets, 0), 0.0);
+        assert_eq!(t.period_offset(&offsets, 12), 0.5);
+        assert_eq!(t.period_offset(&offsets, 13), -1.0);
+        assert_eq!(t.period_offset(&offsets, 25), 0.0);
+        assert_eq!(t.period_offset(&[], 13), 0.0);
+    }
+}
