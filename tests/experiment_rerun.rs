@@ -4,8 +4,8 @@
 
 mod report_common;
 use report_common::{
-    SMALL_COMPARE, SWEEP, ok, root, same_calibration, small_calibration, wecare_at_root,
-    write_sweep, wrote,
+    SMALL_COMPARE, SWEEP, ok, root, same_calibration, small_calibration, small_hypotheses,
+    wecare_at_root, write_sweep, wrote,
 };
 
 #[test]
@@ -17,14 +17,7 @@ fn experiments_are_recorded_and_rerun_bit_for_bit() {
         SMALL_COMPARE.to_vec(),
         vec!["sweep", sw],
         vec!["sensitivity", sw, "--method", "morris"],
-        vec![
-            "hypotheses",
-            "scenarios/wecare-measure1.toml",
-            "--replicates",
-            "3",
-            "--only",
-            "q2,mechanisms",
-        ],
+        small_hypotheses("q2,mechanisms"),
     ];
     for (i, args) in cases.into_iter().enumerate() {
         let first = tmp.path().join(format!("first-{i}"));

@@ -7,8 +7,8 @@ use std::process::Command;
 
 mod report_common;
 use report_common::{
-    SMALL_COMPARE, ok, root, same_calibration, small_calibration, wecare_at_root as wecare,
-    write_sweep, wrote,
+    SMALL_COMPARE, ok, root, same_calibration, small_calibration, small_hypotheses,
+    wecare_at_root as wecare, write_sweep, wrote,
 };
 
 /// Every file below `dir`, relative, sorted.
@@ -97,19 +97,9 @@ fn run_shards_merge_to_the_single_run() {
 fn experiment_shards_merge_to_the_single_experiment() {
     let cases: Vec<(Vec<&str>, u64)> = vec![
         (SMALL_COMPARE.to_vec(), 3),
-        (
-            vec![
-                "hypotheses",
-                "scenarios/wecare-measure1.toml",
-                "--replicates",
-                "3",
-                // The re-fitting parts (refit, profiles, Q3's re-fitted nulls) calibrate by ABC
-                // and do not shard.
-                "--only",
-                "q1,q2,mechanisms",
-            ],
-            2,
-        ),
+        // The re-fitting parts (refit, profiles, Q3's re-fitted nulls) calibrate by ABC and do
+        // not shard.
+        (small_hypotheses("q1,q2,mechanisms"), 2),
     ];
     for (args, n) in cases {
         let tmp = tempfile::tempdir().unwrap();

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use wecare::data::Kind;
 use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use wecare::stats::{
-    Archetype, StatRow, StatsOptions, WaveContext, degree_distribution, geodesic_distribution,
-    territory_archetypes, wave_statistics,
+    Archetype, StatRow, StatsOptions, WaveContext, all_statistics, degree_distribution,
+    geodesic_distribution, territory_archetypes, wave_statistics,
 };
 
 fn attrs(kinds: &[Kind], territory: &[u32], territories: usize) -> Arc<NodeAttrs> {
@@ -67,25 +67,16 @@ fn expect(rows: &[StatRow], scope: &str, pairs: &[(&str, f64)]) {
 
 const NAN: f64 = f64::NAN;
 
-/// Every social-capital row of a scope.
+/// Every social-capital row of a scope: each measure and its value per kind.
 fn sc_names() -> Vec<String> {
-    let mut v = Vec::new();
-    for base in [
-        "sc_relational",
-        "sc_relational_mean",
-        "sc_index",
-        "sc_bonding",
-        "sc_bridging_kind",
-        "sc_bridging_territory",
-        "sc_effective_size",
-        "sc_constraint",
-    ] {
-        v.push(base.to_string());
-        for k in Kind::ALL {
-            v.push(format!("{base}.{k}"));
-        }
-    }
-    v
+    let names: Vec<String> = all_statistics()
+        .into_iter()
+        .filter(|n| n.starts_with("sc_"))
+        .map(String::from)
+        .collect();
+    // Eight measures, each for the whole scope and per kind.
+    assert_eq!(names.len(), 8 * (1 + Kind::ALL.len()));
+    names
 }
 
 #[test]

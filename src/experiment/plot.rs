@@ -6,8 +6,8 @@
 use crate::error::Result;
 use crate::report::figures::unit_of;
 use crate::report::plot::{
-    Chart, Figure, LegendEntry, Swatch, bold, err, font, house_axes, house_mesh, interval_bar,
-    legend, palette, px, render, tick_decimals, title_block, title_height, wrap,
+    Chart, Figure, LegendEntry, Swatch, bold, err, font, framed, house_axes, house_mesh,
+    interval_bar, legend, palette, px, render, tick_decimals, title_height, wrap,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -184,11 +184,8 @@ impl Layout {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> std::result::Result<Vec<DrawingArea<DB, Shift>>, String> {
-        let (_, h) = root.dim_in_pixel();
-        let header = title_height(self.lines.len()) as f64;
-        let (head, rest) = root.split_vertically(px(s, header));
-        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + self.footer() as f64));
-        title_block(&head, s, &self.title, &self.lines)?;
+        let header = title_height(self.lines.len());
+        let [grid, foot] = framed(root, s, (header, self.footer()), &self.title, &self.lines)?;
         if !self.legend.is_empty() {
             legend(&foot, s, &self.legend)?;
         }
@@ -213,11 +210,47 @@ fn legend_entries<'n>(
     out
 }
 
-/// Panels of x-y series under one title.
-pub struct XyFigure<'a> {
+/// Panels under one title, laid out in a grid: x-y panels ([`XyFigure`]) or forest panels
+/// ([`ForestFigure`]).
+pub struct PanelFigure<'a, P> {
     layout: Layout,
-    panels: &'a [XyPanel],
+    panels: &'a [P],
+    /// Nominal width of the row labels' column (forest panels; 0 for x-y panels).
+    label_width: u32,
 }
+
+/// A panel drawn in its cell of a [`PanelFigure`].
+pub trait DrawPanel {
+    /// Draws the panel in `cell` at scale `s`, its row labels (if any) `label_width`
+    /// nominal pixels wide.
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        cell: &DrawingArea<DB, Shift>,
+        label_width: u32,
+        s: f64,
+    ) -> std::result::Result<(), String>;
+}
+
+impl<P: DrawPanel> Figure for PanelFigure<'_, P> {
+    fn size(&self) -> (u32, u32) {
+        self.layout.size()
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        s: f64,
+    ) -> std::result::Result<(), String> {
+        let cells = self.layout.cells(root, s)?;
+        for (p, cell) in self.panels.iter().zip(&cells) {
+            p.draw_panel(cell, self.label_width, s)?;
+        }
+        Ok(())
+    }
+}
+
+/// Panels of x-y series under one title.
+pub type XyFigure<'a> = PanelFigure<'a, XyPanel>;
 
 impl<'a> XyFigure<'a> {
     /// The figure of `panels`, `cols` per row.
@@ -235,26 +268,65 @@ impl<'a> XyFigure<'a> {
         XyFigure {
             layout: Layout::new(title, panels.len(), cols, (430, 320), legend),
             panels,
+            label_width: 0,
         }
     }
 }
 
-impl Figure for XyFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        self.layout.size()
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl DrawPanel for XyPanel {
+    fn draw_panel<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        _: u32,
         s: f64,
     ) -> std::result::Result<(), String> {
-        let cells = self.layout.cells(root, s)?;
-        for (p, cell) in self.panels.iter().zip(&cells) {
-            draw_xy(cell, p, s)?;
+        let xr = range_of(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|q| q.x)),
+        );
+        let yr = range_of(
+            self.series
+                .iter()
+                .flat_map(|s| s.points.iter().flat_map(|q| [q.y, q.lo, q.hi]))
+                .chain(self.reference),
+        );
+        let mut chart = xy_chart(area, self, s, xr, yr)?;
+        draw_guides(&mut chart, self, s, xr)?;
+        for (k, ser) in self.series.iter().enumerate() {
+            let c = COLOURS[k % COLOURS.len()];
+            let pts: Vec<&Point> = ser.points.iter().filter(|q| q.y.is_finite()).collect();
+            match ser.style {
+                Style::LineBand => draw_line_band(&mut chart, &pts, c, s)?,
+                Style::Points => draw_error_bars(&mut chart, &pts, c, s)?,
+            }
         }
         Ok(())
     }
+}
+
+/// A panel's chart over `x` and `y`: `title` above in `caption`'s font, the experiments'
+/// margins (`left` nominal pixels on the left) and room for the x tick labels and for
+/// `y_labels` nominal pixels of y tick labels.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    caption: TextStyle<'_>,
+    s: f64,
+    (left, y_labels): (f64, f64),
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> std::result::Result<Chart<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .caption(title, caption)
+        .margin_top(px(s, 6.0))
+        .margin_right(px(s, 14.0))
+        .margin_left(px(s, left))
+        .margin_bottom(px(s, 4.0))
+        .x_label_area_size(px(s, 38.0))
+        .y_label_area_size(px(s, y_labels))
+        .build_cartesian_2d(x, y)
+        .map_err(err)
 }
 
 /// The axes of an x-y panel: its title above, the house style, axis titles.
@@ -265,16 +337,8 @@ fn xy_chart<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> std::result::Result<Chart<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, bold(s, 13.5).color(&palette::INK))
-        .margin_top(px(s, 6.0))
-        .margin_right(px(s, 14.0))
-        .margin_left(px(s, 4.0))
-        .margin_bottom(px(s, 4.0))
-        .x_label_area_size(px(s, 38.0))
-        .y_label_area_size(px(s, 60.0))
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+    let caption = bold(s, 13.5).color(&palette::INK);
+    let mut chart = panel_chart(area, &p.title, caption, s, (4.0, 60.0), x0..x1, y0..y1)?;
     let x_fmt = |v: &f64| tick(*v, x0, x1);
     let y_fmt = |v: &f64| tick(*v, y0, y1);
     house_mesh(&mut chart.configure_mesh(), s, 11.0)
@@ -288,6 +352,23 @@ fn xy_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A grey dashed reference line from one end to the other.
+fn dashed_line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    ends: [(f64, f64); 2],
+    s: f64,
+) -> std::result::Result<(), String> {
+    chart
+        .draw_series(DashedLineSeries::new(
+            ends,
+            px(s, 5.0) as u32,
+            px(s, 4.0) as u32,
+            palette::GREY.stroke_width(px(s, 1.0) as u32),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// The dashed reference line and the fitted line of an x-y panel.
 fn draw_guides<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
@@ -296,14 +377,7 @@ fn draw_guides<DB: DrawingBackend>(
     (x0, x1): (f64, f64),
 ) -> std::result::Result<(), String> {
     if let Some(r) = p.reference {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(x0, r), (x1, r)],
-                px(s, 5.0) as u32,
-                px(s, 4.0) as u32,
-                palette::GREY.stroke_width(px(s, 1.0) as u32),
-            ))
-            .map_err(err)?;
+        dashed_line(chart, [(x0, r), (x1, r)], s)?;
     }
     if let Some((a, b)) = p.fit {
         chart
@@ -376,31 +450,6 @@ fn draw_dots<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_xy<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: &XyPanel,
-    s: f64,
-) -> std::result::Result<(), String> {
-    let xr = range_of(p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x)));
-    let yr = range_of(
-        p.series
-            .iter()
-            .flat_map(|s| s.points.iter().flat_map(|q| [q.y, q.lo, q.hi]))
-            .chain(p.reference),
-    );
-    let mut chart = xy_chart(area, p, s, xr, yr)?;
-    draw_guides(&mut chart, p, s, xr)?;
-    for (k, ser) in p.series.iter().enumerate() {
-        let c = COLOURS[k % COLOURS.len()];
-        let pts: Vec<&Point> = ser.points.iter().filter(|q| q.y.is_finite()).collect();
-        match ser.style {
-            Style::LineBand => draw_line_band(&mut chart, &pts, c, s)?,
-            Style::Points => draw_error_bars(&mut chart, &pts, c, s)?,
-        }
-    }
-    Ok(())
-}
-
 /// Writes panels of x-y series as one figure, `cols` panels per row: `path` (SVG) and the
 /// PNG beside it.
 pub fn xy_figure(path: &Path, title: &str, panels: &[XyPanel], cols: usize) -> Result<()> {
@@ -443,12 +492,7 @@ pub struct ForestPanel {
 }
 
 /// Forest panels under one title.
-pub struct ForestFigure<'a> {
-    layout: Layout,
-    panels: &'a [ForestPanel],
-    /// Nominal width of the row labels' column.
-    label_width: u32,
-}
+pub type ForestFigure<'a> = PanelFigure<'a, ForestPanel>;
 
 /// Size of the row labels, points.
 const ROW_LABEL_PT: f64 = 11.0;
@@ -482,21 +526,28 @@ impl<'a> ForestFigure<'a> {
     }
 }
 
-impl Figure for ForestFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        self.layout.size()
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl DrawPanel for ForestPanel {
+    fn draw_panel<DB: DrawingBackend>(
         &self,
-        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        label_width: u32,
         s: f64,
     ) -> std::result::Result<(), String> {
-        let cells = self.layout.cells(root, s)?;
-        for (p, cell) in self.panels.iter().zip(&cells) {
-            draw_forest(cell, p, self.label_width, s)?;
+        let p = self;
+        let n = p.rows.len().max(1);
+        let xr = range_of(
+            p.series
+                .iter()
+                .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2]))
+                .chain(p.reference),
+        );
+        let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
+        let mut chart = forest_chart(&plot, p, s, xr, n)?;
+        if let Some(r) = p.reference {
+            dashed_line(&mut chart, [(r, -0.5), (r, n as f64 - 0.5)], s)?;
         }
-        Ok(())
+        draw_estimates(&mut chart, p, s, n)?;
+        draw_row_labels(&labels, &chart, p, s, xr.0)
     }
 }
 
@@ -519,15 +570,9 @@ fn forest_chart<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     n: usize,
 ) -> std::result::Result<Chart<'a, DB>, String> {
-    let mut chart = ChartBuilder::on(plot)
-        .caption(&p.title, bold(s, 13.0).color(&palette::INK))
-        .margin_top(px(s, 6.0))
-        .margin_right(px(s, 14.0))
-        .margin_bottom(px(s, 4.0))
-        .x_label_area_size(px(s, 38.0))
-        .y_label_area_size(0)
-        .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
-        .map_err(err)?;
+    let caption = bold(s, 13.0).color(&palette::INK);
+    let rows = -0.5..(n as f64 - 0.5);
+    let mut chart = panel_chart(plot, &p.title, caption, s, (0.0, 0.0), x0..x1, rows)?;
     let x_fmt = |v: &f64| tick(*v, x0, x1);
     house_axes(
         chart
@@ -611,35 +656,6 @@ fn draw_row_labels<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(())
-}
-
-fn draw_forest<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    p: &ForestPanel,
-    label_width: u32,
-    s: f64,
-) -> std::result::Result<(), String> {
-    let n = p.rows.len().max(1);
-    let xr = range_of(
-        p.series
-            .iter()
-            .flat_map(|s| s.values.iter().flat_map(|v| [v.0, v.1, v.2]))
-            .chain(p.reference),
-    );
-    let (labels, plot) = area.split_horizontally(px(s, label_width as f64));
-    let mut chart = forest_chart(&plot, p, s, xr, n)?;
-    if let Some(r) = p.reference {
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(r, -0.5), (r, n as f64 - 0.5)],
-                px(s, 5.0) as u32,
-                px(s, 4.0) as u32,
-                palette::GREY.stroke_width(px(s, 1.0) as u32),
-            ))
-            .map_err(err)?;
-    }
-    draw_estimates(&mut chart, p, s, n)?;
-    draw_row_labels(&labels, &chart, p, s, xr.0)
 }
 
 /// Writes forest panels as one figure, `cols` panels per row: `path` (SVG) and the PNG

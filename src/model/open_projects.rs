@@ -35,6 +35,20 @@ impl OpenProjects {
         self.head[i as usize].1 as usize
     }
 
+    /// The first open project of `i` (meaningless when it has none) and the number of its
+    /// open projects.
+    #[inline(always)]
+    pub fn head(&self, i: u32) -> (u32, usize) {
+        let (first, count) = self.head[i as usize];
+        (first, count as usize)
+    }
+
+    /// Hints the processor to load the memberships of organisation `i` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, i: usize) {
+        crate::network::prefetch(&self.head, i);
+    }
+
     /// Is `i` a member of open project `p`?
     #[inline]
     pub fn contains(&self, i: u32, p: u32) -> bool {

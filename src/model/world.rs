@@ -3,7 +3,7 @@
 use super::open_projects::OpenProjects;
 use crate::data::{Dataset, Kind};
 use crate::model::params::{BudgetSplit, Params};
-use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot};
+use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot, prefetch};
 use std::sync::Arc;
 
 /// A project while the run goes on.
@@ -99,51 +99,80 @@ impl IndexSet {
     }
 }
 
-/// Disjoint sets of organisations, one per part (territory), sharing one position index, so
-/// the memory is O(organisations + parts) however many parts there are.
+/// Disjoint sets of organisations, one per part (territory), in one flat buffer: each part
+/// owns a fixed range of it, as long as the most members it can have, and the parts share one
+/// position index, so the memory is O(organisations + parts) however many parts there are and
+/// a part's members lie together.
 #[derive(Debug, Default)]
 pub struct PartitionedSet {
-    parts: Vec<Vec<u32>>,
+    items: Vec<u32>,
+    /// Per part: first slot in `items` and number of members.
+    parts: Vec<(u32, u32)>,
     pos: Vec<u32>,
 }
 
-clone_reusing!(PartitionedSet { parts, pos });
+clone_reusing!(PartitionedSet { items, parts, pos });
 
 impl PartitionedSet {
-    /// `parts` empty parts over `n` possible members.
-    pub fn new(n: usize, parts: usize) -> Self {
+    /// Empty parts over `n` possible members, part `k` holding at most `capacity[k]`.
+    pub fn new(n: usize, capacity: &[usize]) -> Self {
+        let mut parts = Vec::with_capacity(capacity.len());
+        let mut start = 0u32;
+        for &c in capacity {
+            parts.push((start, 0));
+            start += u32::try_from(c).expect("fewer than 2^32 members");
+        }
         PartitionedSet {
-            parts: vec![Vec::new(); parts],
+            items: vec![u32::MAX; start as usize],
+            parts,
             pos: vec![u32::MAX; n],
         }
     }
 
-    /// Adds `i` to `part` (no-op if present; `i` must be in no other part).
+    /// Adds `i` to `part` (no-op if present; `i` must be in no other part, and the part must
+    /// have room).
     pub fn insert(&mut self, part: usize, i: u32) {
         if self.pos[i as usize] == u32::MAX {
-            self.pos[i as usize] = self.parts[part].len() as u32;
-            self.parts[part].push(i);
+            let (start, len) = &mut self.parts[part];
+            self.items[(*start + *len) as usize] = i;
+            self.pos[i as usize] = *len;
+            *len += 1;
         }
     }
 
-    /// Removes `i` from `part` (no-op if absent).
+    /// Removes `i` from `part` (no-op if absent); the last member takes its place.
     pub fn remove(&mut self, part: usize, i: u32) {
         let p = self.pos[i as usize];
         if p != u32::MAX {
-            let items = &mut self.parts[part];
-            items.swap_remove(p as usize);
-            if let Some(&moved) = items.get(p as usize) {
-                self.pos[moved as usize] = p;
+            let (start, len) = &mut self.parts[part];
+            *len -= 1;
+            let last = self.items[(*start + *len) as usize];
+            self.items[(*start + p) as usize] = last;
+            if last != i {
+                self.pos[last as usize] = p;
             }
             self.pos[i as usize] = u32::MAX;
         }
     }
 
     /// Members of one part.
+    #[inline]
     pub fn part(&self, part: usize) -> &[u32] {
-        &self.parts[part]
+        let (start, len) = self.parts[part];
+        &self.items[start as usize..(start + len) as usize]
+    }
+
+    /// Hints the processor to load the bounds of `part` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, part: usize) {
+        prefetch(&self.parts, part);
     }
 }
+
+/// From this many organisations on, the processes hint the processor to load what they will
+/// read a few organisations or ties ahead: below it the state fits in the processor's caches
+/// and the hints would only cost instructions.
+pub const LOAD_AHEAD_FROM: usize = 50_000;
 
 /// The complete state of one replicate. `clone_from` reuses the target's buffers.
 #[derive(Debug)]
@@ -214,87 +243,12 @@ impl World {
     /// and age `rules.baseline_age`.
     pub fn new(ds: &Dataset, p: &Params) -> World {
         let n = ds.organisations.len();
-        let (territory_names, org_territory) = ds.territory_index();
-        let project_territory: std::collections::HashMap<&str, u32> = territory_names
-            .iter()
-            .enumerate()
-            .map(|(k, t)| (t.as_str(), k as u32))
-            .collect();
-        let nodes = NodeAttrs {
-            ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
-            kind: ds.organisations.iter().map(|o| o.kind).collect(),
-            territory: org_territory,
-            territory_names: territory_names.clone(),
-        };
-        let mut territory_orgs = vec![Vec::new(); territory_names.len()];
-        for (i, &t) in nodes.territory.iter().enumerate() {
-            territory_orgs[t as usize].push(i as u32);
-        }
-        let born = -(p.rules.baseline_age as i32);
-        let mut memory = Memory::new(n);
-        for t in &ds.ties {
-            memory.insert_active(
-                t.a as u32,
-                t.b as u32,
-                t.trust.unwrap_or(p.trust.baseline),
-                Origin::Baseline,
-                born,
-            );
-        }
-        for t in &ds.history {
-            memory.insert_dormant(
-                t.a as u32,
-                t.b as u32,
-                t.trust.unwrap_or(p.trust.history),
-                Origin::Baseline,
-                born,
-            );
-        }
-        let budgets = split_budgets(ds, p.funding.budget_split);
-        let mean_budget = if budgets.is_empty() {
-            1.0
-        } else {
-            budgets.iter().sum::<f64>() / budgets.len() as f64
-        };
-        let projects = ds
-            .projects
-            .iter()
-            .zip(budgets)
-            .map(|(pr, budget)| ProjectState {
-                territory: project_territory[pr.territory.as_str()],
-                lead: pr.lead as u32,
-                budget,
-                listed: pr.partners.iter().map(|&x| x as u32).collect(),
-                members: Vec::new(),
-                open: false,
-                closes_at: p.timeline.programme_end(),
-                follow_on: false,
-            })
-            .collect();
+        let (nodes, territory_orgs) = node_attrs(ds);
+        let (projects, mean_budget) = initial_projects(ds, p, &nodes.territory_names);
         let active: Vec<bool> = ds.organisations.iter().map(|o| o.active).collect();
-        let mut active_set = IndexSet::new(n);
-        let mut active_by_territory = PartitionedSet::new(n, territory_names.len());
-        let mut pool_by_kind = vec![IndexSet::new(n); Kind::COUNT];
-        for i in 0..n {
-            if active[i] {
-                active_set.insert(i as u32);
-                active_by_territory.insert(nodes.territory[i] as usize, i as u32);
-            } else {
-                pool_by_kind[nodes.kind[i].index()].insert(i as u32);
-            }
-        }
-        let covariate: Vec<f64> = ds
-            .organisations
-            .iter()
-            .map(|o| o.covariate.unwrap_or(f64::NAN))
-            .collect();
-        let (lo, hi) = covariate
-            .iter()
-            .filter(|x| x.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
-                (l.min(x), h.max(x))
-            });
-        let covariate_inv_range = if hi > lo { 1.0 / (hi - lo) } else { 0.0 };
+        let (active_set, active_by_territory, pool_by_kind) =
+            index_sets(&active, &nodes, &territory_orgs);
+        let (covariate, covariate_inv_range) = covariates(ds);
         World {
             ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
             covariate: Arc::new(covariate),
@@ -308,13 +262,20 @@ impl World {
             project_member: vec![false; n],
             open_projects: OpenProjects::new(n),
             isolated_for: vec![0; n],
-            memory,
+            memory: initial_memory(ds, p),
             projects,
             mean_budget,
             active_set,
             active_by_territory,
             pool_by_kind,
         }
+    }
+
+    /// Is the state large enough that the processes should load what they will read ahead of
+    /// time ([`LOAD_AHEAD_FROM`])?
+    #[inline]
+    pub fn loads_ahead(&self) -> bool {
+        self.len() >= LOAD_AHEAD_FROM
     }
 
     /// Number of organisations.
@@ -365,14 +326,47 @@ impl World {
     }
 
     /// Does one of `i` and `j` lead an open project of which the other is a member? The
-    /// common answer (neither is a member of an open project) is inlined into the callers'
-    /// loops; the search is not.
+    /// common answers (neither is a member of an open project, or each of at most one, whose
+    /// lead is read directly) are inlined into the callers' loops; the search is not.
     #[inline(always)]
     pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
-        if !self.in_open_project(i) && !self.in_open_project(j) {
+        let (fi, ci) = self.open_projects.head(i);
+        let (fj, cj) = self.open_projects.head(j);
+        if ci == 0 && cj == 0 {
             return false;
         }
+        if ci <= 1 && cj <= 1 {
+            let leads = |first: u32, count: usize, b: u32| {
+                count == 1 && self.projects[first as usize].lead == b
+            };
+            return leads(fi, ci, j) || leads(fj, cj, i);
+        }
         self.lead_and_partner_search(i, j)
+    }
+
+    /// Hints the processor to load what a formation trial reads of candidate `j` (no effect
+    /// on results): its state, attributes and partner slab, all at once rather than one
+    /// after the other as the trial reaches them.
+    #[inline(always)]
+    pub fn prefetch_candidate(&self, j: u32) {
+        let j = j as usize;
+        prefetch(&self.active, j);
+        prefetch(&self.adopted, j);
+        prefetch(&self.nodes.kind, j);
+        prefetch(&self.nodes.territory, j);
+        prefetch(&self.ln_capacity, j);
+        self.memory.prefetch_org(j as u32);
+        self.open_projects.prefetch(j);
+    }
+
+    /// Hints the processor to load what a trial on the tie of `a` and `b` reads of its two
+    /// ends (kinds and open projects), a few trials ahead (no effect on results).
+    #[inline(always)]
+    pub fn prefetch_ends(&self, a: u32, b: u32) {
+        for i in [a as usize, b as usize] {
+            prefetch(&self.nodes.kind, i);
+            self.open_projects.prefetch(i);
+        }
     }
 
     #[inline(never)]
@@ -461,6 +455,115 @@ impl World {
     }
 }
 
+/// The organisations' static attributes, and the organisations of each territory.
+fn node_attrs(ds: &Dataset) -> (NodeAttrs, Vec<Vec<u32>>) {
+    let (territory_names, territory) = ds.territory_index();
+    let mut territory_orgs = vec![Vec::new(); territory_names.len()];
+    for (i, &t) in territory.iter().enumerate() {
+        territory_orgs[t as usize].push(i as u32);
+    }
+    let nodes = NodeAttrs {
+        ids: ds.organisations.iter().map(|o| o.id.clone()).collect(),
+        kind: ds.organisations.iter().map(|o| o.kind).collect(),
+        territory,
+        territory_names,
+    };
+    (nodes, territory_orgs)
+}
+
+/// The dyad memory at step 0: the baseline ties active, the history dormant, every
+/// organisation's partners laid out side by side with room to grow.
+fn initial_memory(ds: &Dataset, p: &Params) -> Memory {
+    let born = -(p.rules.baseline_age as i32);
+    let mut memory = Memory::new(ds.organisations.len());
+    for t in &ds.ties {
+        let trust = t.trust.unwrap_or(p.trust.baseline);
+        memory.insert_active(t.a as u32, t.b as u32, trust, Origin::Baseline, born);
+    }
+    for t in &ds.history {
+        let trust = t.trust.unwrap_or(p.trust.history);
+        memory.insert_dormant(t.a as u32, t.b as u32, trust, Origin::Baseline, born);
+    }
+    memory.compact();
+    memory
+}
+
+/// The projects, not yet open, and their mean budget (1 without projects).
+fn initial_projects(
+    ds: &Dataset,
+    p: &Params,
+    territory_names: &[String],
+) -> (Vec<ProjectState>, f64) {
+    let territory: std::collections::HashMap<&str, u32> = territory_names
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.as_str(), k as u32))
+        .collect();
+    let budgets = split_budgets(ds, p.funding.budget_split);
+    let mean_budget = if budgets.is_empty() {
+        1.0
+    } else {
+        budgets.iter().sum::<f64>() / budgets.len() as f64
+    };
+    let projects = ds
+        .projects
+        .iter()
+        .zip(budgets)
+        .map(|(pr, budget)| ProjectState {
+            territory: territory[pr.territory.as_str()],
+            lead: pr.lead as u32,
+            budget,
+            listed: pr.partners.iter().map(|&x| x as u32).collect(),
+            members: Vec::new(),
+            open: false,
+            closes_at: p.timeline.programme_end(),
+            follow_on: false,
+        })
+        .collect();
+    (projects, mean_budget)
+}
+
+/// The active organisations, the active ones by territory, and the inactive ones (the
+/// recruitment pool) by kind.
+fn index_sets(
+    active: &[bool],
+    nodes: &NodeAttrs,
+    territory_orgs: &[Vec<u32>],
+) -> (IndexSet, PartitionedSet, Vec<IndexSet>) {
+    let n = active.len();
+    let mut active_set = IndexSet::new(n);
+    let sizes: Vec<usize> = territory_orgs.iter().map(Vec::len).collect();
+    let mut by_territory = PartitionedSet::new(n, &sizes);
+    let mut pool_by_kind = vec![IndexSet::new(n); Kind::COUNT];
+    for (i, &on) in active.iter().enumerate() {
+        if on {
+            active_set.insert(i as u32);
+            by_territory.insert(nodes.territory[i] as usize, i as u32);
+        } else {
+            pool_by_kind[nodes.kind[i].index()].insert(i as u32);
+        }
+    }
+    (active_set, by_territory, pool_by_kind)
+}
+
+/// Each organisation's covariate (NaN when the data give none) and 1 / (range of the given
+/// ones), 0 when fewer than two distinct values exist.
+fn covariates(ds: &Dataset) -> (Vec<f64>, f64) {
+    let covariate: Vec<f64> = ds
+        .organisations
+        .iter()
+        .map(|o| o.covariate.unwrap_or(f64::NAN))
+        .collect();
+    let (lo, hi) = covariate
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    let inv_range = if hi > lo { 1.0 / (hi - lo) } else { 0.0 };
+    (covariate, inv_range)
+}
+
 /// Project budgets after `funding.budget_split`, keeping the total.
 fn split_budgets(ds: &Dataset, split: BudgetSplit) -> Vec<f64> {
     let given: Vec<f64> = ds.projects.iter().map(|p| p.budget).collect();
@@ -476,6 +579,40 @@ fn split_budgets(ds: &Dataset, split: BudgetSplit) -> Vec<f64> {
                 .collect();
             let s: f64 = sizes.iter().sum();
             sizes.iter().map(|x| total * x / s).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Inserts and removes give every part the members, in the order, that one vector per
+        /// part with `push` and `swap_remove` gives: the order random draws from a part see.
+        #[test]
+        fn partitioned_set_matches_vectors(ops in proptest::collection::vec((0u32..12, proptest::bool::ANY), 0..200)) {
+            let part_of = |i: u32| (i % 3) as usize;
+            let mut set = PartitionedSet::new(12, &[4, 4, 4]);
+            let mut parts: Vec<Vec<u32>> = vec![Vec::new(); 3];
+            for (i, add) in ops {
+                let p = part_of(i);
+                let at = parts[p].iter().position(|&x| x == i);
+                if add {
+                    set.insert(p, i);
+                    if at.is_none() {
+                        parts[p].push(i);
+                    }
+                } else {
+                    set.remove(p, i);
+                    if let Some(k) = at {
+                        parts[p].swap_remove(k);
+                    }
+                }
+                for (k, want) in parts.iter().enumerate() {
+                    proptest::prop_assert_eq!(set.part(k), want.as_slice());
+                }
+            }
         }
     }
 }

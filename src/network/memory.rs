@@ -1,11 +1,17 @@
 //! Dyad memory: the simulation's network store (docs/ODD.md, section 2, "Dyad memory").
 //!
-//! Every pair ever tied has one [`Dyad`] record, found in O(1) through a hash index. Active and
-//! dormant partners are kept in per-organisation adjacency vectors, and the active dyads in one
-//! dense list, so each step walks contiguous memory and allocates nothing.
+//! Every pair ever tied has one [`Dyad`] record. The partners of all organisations live in one
+//! flat buffer: each organisation owns a slab of it (its active partners first, then its
+//! dormant ones), found from a small per-organisation header, so reaching an organisation's
+//! partners reads two places in memory rather than a vector header and its heap block, and the
+//! slabs of neighbouring organisations (a territory's) lie side by side. A slab that fills up
+//! moves to the end of the buffer with twice the room; the buffer is compacted when more than
+//! half of it is left behind by moved slabs. A pair's dyad is found by scanning the shorter of
+//! its two ends' slabs, which are short and which the callers have usually just read. The
+//! active dyads are kept in one dense list, so each step walks contiguous memory and allocates
+//! nothing.
 
 use super::Origin;
-use rustc_hash::FxHashMap;
 
 /// Index of a dyad in [`Memory`].
 pub type DyadId = u32;
@@ -51,19 +57,55 @@ impl Dyad {
     }
 }
 
-#[inline]
-fn key(i: u32, j: u32) -> u64 {
-    let (a, b) = if i < j { (i, j) } else { (j, i) };
-    ((a as u64) << 32) | b as u64
+/// One entry of an organisation's slab: the partner and the dyad.
+type Entry = (u32, DyadId);
+
+/// Where an organisation's partners lie in [`Memory`]'s buffer: `cap` entries from `start`,
+/// the first `active` of them the active partners, the next `dormant` the dormant ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Slab {
+    start: u32,
+    cap: u32,
+    active: u32,
+    dormant: u32,
+}
+
+impl Slab {
+    #[inline]
+    fn begin(&self) -> usize {
+        self.start as usize
+    }
+
+    #[inline]
+    fn mid(&self) -> usize {
+        (self.start + self.active) as usize
+    }
+
+    #[inline]
+    fn end(&self) -> usize {
+        (self.start + self.active + self.dormant) as usize
+    }
+
+    #[inline]
+    fn len(&self) -> u32 {
+        self.active + self.dormant
+    }
+}
+
+/// Room of a slab holding `len` entries when it is laid out afresh: some to spare, so most
+/// organisations gain partners without moving.
+fn room(len: u32) -> u32 {
+    (len + len / 2 + 2).next_power_of_two().max(4)
 }
 
 /// The dyad memory of one replicate. `clone_from` reuses the target's buffers.
 #[derive(Debug, Default)]
 pub struct Memory {
     dyads: Vec<Dyad>,
-    index: FxHashMap<u64, DyadId>,
-    active_adj: Vec<Vec<(u32, DyadId)>>,
-    dormant_adj: Vec<Vec<(u32, DyadId)>>,
+    slabs: Vec<Slab>,
+    entries: Vec<Entry>,
+    /// Entries of `entries` that no slab owns (left behind by slabs that moved).
+    unused: usize,
     active: Vec<DyadId>,
     /// Bumped by every change of a tie or of trust, so values derived from the ties can be
     /// cached and known to be current.
@@ -72,9 +114,9 @@ pub struct Memory {
 
 clone_reusing!(Memory {
     dyads,
-    index,
-    active_adj,
-    dormant_adj,
+    slabs,
+    entries,
+    unused,
     active,
     version,
 });
@@ -82,14 +124,12 @@ clone_reusing!(Memory {
 impl Memory {
     /// Empty memory for `n` organisations.
     pub fn new(n: usize) -> Self {
-        Memory {
-            dyads: Vec::new(),
-            index: FxHashMap::default(),
-            active_adj: vec![Vec::new(); n],
-            dormant_adj: vec![Vec::new(); n],
-            active: Vec::new(),
-            version: 0,
-        }
+        let mut m = Memory {
+            slabs: vec![Slab::default(); n],
+            ..Default::default()
+        };
+        m.compact();
+        m
     }
 
     /// A number that changes whenever a tie or a trust value changes (and not otherwise).
@@ -100,18 +140,27 @@ impl Memory {
 
     /// Number of organisations.
     pub fn len(&self) -> usize {
-        self.active_adj.len()
+        self.slabs.len()
     }
 
     /// True when there are no organisations.
     pub fn is_empty(&self) -> bool {
-        self.active_adj.is_empty()
+        self.slabs.is_empty()
     }
 
     /// The dyad of a pair, if the pair was ever tied.
     #[inline]
     pub fn find(&self, i: u32, j: u32) -> Option<DyadId> {
-        self.index.get(&key(i, j)).copied()
+        let (si, sj) = (self.slabs[i as usize], self.slabs[j as usize]);
+        let (s, other) = if si.len() <= sj.len() {
+            (si, j)
+        } else {
+            (sj, i)
+        };
+        self.entries[s.begin()..s.end()]
+            .iter()
+            .find(|&&(k, _)| k == other)
+            .map(|&(_, d)| d)
     }
 
     /// One dyad.
@@ -133,22 +182,42 @@ impl Memory {
         }
     }
 
-    /// Active partners of `i` with the dyad ids.
-    #[inline]
-    pub fn active_partners(&self, i: u32) -> &[(u32, DyadId)] {
-        &self.active_adj[i as usize]
+    /// [`Memory::update_trust`], calling `ahead` on the dyad `distance` places further on
+    /// before each `f`, so `f`'s reads elsewhere can be loaded ahead of time.
+    pub fn update_trust_ahead(
+        &mut self,
+        distance: usize,
+        mut ahead: impl FnMut(&Dyad),
+        mut f: impl FnMut(&Dyad) -> f64,
+    ) {
+        self.version += 1;
+        for k in 0..self.dyads.len() {
+            if let Some(next) = self.dyads.get(k + distance) {
+                ahead(next);
+            }
+            let d = &mut self.dyads[k];
+            d.trust = f(d);
+        }
     }
 
-    /// Dormant remembered partners of `i` with the dyad ids.
+    /// Active partners of `i` with the dyad ids, in the order they became active.
+    #[inline]
+    pub fn active_partners(&self, i: u32) -> &[(u32, DyadId)] {
+        let s = self.slabs[i as usize];
+        &self.entries[s.begin()..s.mid()]
+    }
+
+    /// Dormant remembered partners of `i` with the dyad ids, in the order they became dormant.
     #[inline]
     pub fn dormant_partners(&self, i: u32) -> &[(u32, DyadId)] {
-        &self.dormant_adj[i as usize]
+        let s = self.slabs[i as usize];
+        &self.entries[s.mid()..s.end()]
     }
 
     /// Active degree of `i`.
     #[inline]
     pub fn degree(&self, i: u32) -> usize {
-        self.active_adj[i as usize].len()
+        self.slabs[i as usize].active as usize
     }
 
     /// Ids of the active dyads (order is deterministic but unspecified).
@@ -161,11 +230,32 @@ impl Memory {
         self.active.len()
     }
 
+    /// Hints the processor to load dyad `d`'s record, which a loop will read shortly (no
+    /// effect on results).
+    #[inline(always)]
+    pub fn prefetch_dyad(&self, d: DyadId) {
+        prefetch(&self.dyads, d as usize);
+    }
+
+    /// Hints the processor to load the slab header of organisation `i` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch_org(&self, i: u32) {
+        prefetch(&self.slabs, i as usize);
+    }
+
+    /// Hints the processor to load the partners of organisation `i` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch_partners(&self, i: u32) {
+        if let Some(s) = self.slabs.get(i as usize) {
+            prefetch(&self.entries, s.begin());
+        }
+    }
+
     /// Records a new pair as a dormant remembered tie. The pair must not be known yet.
     pub fn insert_dormant(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) {
         let d = self.push(i, j, trust, origin, formed);
-        self.dormant_adj[i as usize].push((j, d));
-        self.dormant_adj[j as usize].push((i, d));
+        self.push_dormant(i, (j, d));
+        self.push_dormant(j, (i, d));
     }
 
     /// Makes pair (i, j) an active tie at `step`: a new dyad with `trust` and `origin` if the
@@ -185,8 +275,8 @@ impl Memory {
         self.version += 1;
         if let Some(d) = self.find(i, j) {
             if self.dyads[d as usize].status == Status::Dormant {
-                remove_entry(&mut self.dormant_adj[i as usize], d);
-                remove_entry(&mut self.dormant_adj[j as usize], d);
+                self.remove_dormant(i, d);
+                self.remove_dormant(j, d);
                 self.link_active(i, j, d);
                 let dy = &mut self.dyads[d as usize];
                 dy.status = Status::Active;
@@ -218,15 +308,13 @@ impl Memory {
         let dy = self.dyads[d as usize];
         debug_assert_eq!(dy.status, Status::Active);
         self.version += 1;
-        remove_entry(&mut self.active_adj[dy.a as usize], d);
-        remove_entry(&mut self.active_adj[dy.b as usize], d);
+        self.active_to_dormant(dy.a, dy.b, d);
+        self.active_to_dormant(dy.b, dy.a, d);
         let pos = dy.active_pos as usize;
         self.active.swap_remove(pos);
         if let Some(&moved) = self.active.get(pos) {
             self.dyads[moved as usize].active_pos = pos as u32;
         }
-        self.dormant_adj[dy.a as usize].push((dy.b, d));
-        self.dormant_adj[dy.b as usize].push((dy.a, d));
         let dy = &mut self.dyads[d as usize];
         dy.status = Status::Dormant;
         dy.last_active = step;
@@ -249,6 +337,23 @@ impl Memory {
             .count()
     }
 
+    /// Lays every slab out afresh in organisation order, each with room to grow
+    /// (see [`room`]); the partners and their order stay as they are.
+    pub fn compact(&mut self) {
+        let total: usize = self.slabs.iter().map(|s| room(s.len()) as usize).sum();
+        let mut entries = Vec::with_capacity(total);
+        for s in &mut self.slabs {
+            let start = entries.len();
+            entries.extend_from_slice(&self.entries[s.begin()..s.end()]);
+            let cap = room(s.len());
+            entries.resize(start + cap as usize, (u32::MAX, u32::MAX));
+            s.start = start as u32;
+            s.cap = cap;
+        }
+        self.entries = entries;
+        self.unused = 0;
+    }
+
     fn push(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) -> DyadId {
         self.version += 1;
         let d = self.dyads.len() as DyadId;
@@ -264,26 +369,106 @@ impl Memory {
             last_active: formed,
             active_pos: u32::MAX,
         });
-        let prev = self.index.insert(key(i, j), d);
-        debug_assert!(prev.is_none(), "pair inserted twice");
         d
     }
 
     fn link_active(&mut self, i: u32, j: u32, d: DyadId) {
-        self.active_adj[i as usize].push((j, d));
-        self.active_adj[j as usize].push((i, d));
+        self.push_active(i, (j, d));
+        self.push_active(j, (i, d));
         self.dyads[d as usize].active_pos = self.active.len() as u32;
         self.active.push(d);
     }
+
+    /// Makes room for one more entry in `i`'s slab.
+    fn reserve_one(&mut self, i: u32) {
+        let s = self.slabs[i as usize];
+        if s.len() < s.cap {
+            return;
+        }
+        let start = self.entries.len();
+        let cap = (2 * s.cap).max(4);
+        self.entries.extend_from_within(s.begin()..s.end());
+        self.entries
+            .resize(start + cap as usize, (u32::MAX, u32::MAX));
+        self.unused += s.cap as usize;
+        self.slabs[i as usize] = Slab {
+            start: u32::try_from(start).expect("fewer than 2^32 partner entries"),
+            cap,
+            ..s
+        };
+        if self.unused > self.entries.len() / 2 {
+            self.compact();
+        }
+    }
+
+    /// Appends `e` to `i`'s active partners (after those already there).
+    fn push_active(&mut self, i: u32, e: Entry) {
+        self.reserve_one(i);
+        let s = &mut self.slabs[i as usize];
+        let (mid, end) = (s.mid(), s.end());
+        s.active += 1;
+        // The dormant partners move up by one, keeping their order.
+        self.entries.copy_within(mid..end, mid + 1);
+        self.entries[mid] = e;
+    }
+
+    /// Appends `e` to `i`'s dormant partners.
+    fn push_dormant(&mut self, i: u32, e: Entry) {
+        self.reserve_one(i);
+        let s = &mut self.slabs[i as usize];
+        let end = s.end();
+        s.dormant += 1;
+        self.entries[end] = e;
+    }
+
+    /// Moves dyad `d` (to partner `j`) from `i`'s active partners to the end of its dormant
+    /// ones; the other entries keep their order.
+    fn active_to_dormant(&mut self, i: u32, j: u32, d: DyadId) {
+        let s = self.slabs[i as usize];
+        if let Some(from) = self.locate(s.begin()..s.mid(), d) {
+            self.entries.copy_within(from + 1..s.end(), from);
+            self.entries[s.end() - 1] = (j, d);
+            let s = &mut self.slabs[i as usize];
+            s.active -= 1;
+            s.dormant += 1;
+        }
+    }
+
+    /// Removes dyad `d` from `i`'s dormant partners, keeping the others' order.
+    fn remove_dormant(&mut self, i: u32, d: DyadId) {
+        let s = self.slabs[i as usize];
+        if let Some(from) = self.locate(s.mid()..s.end(), d) {
+            self.entries.copy_within(from + 1..s.end(), from);
+            self.slabs[i as usize].dormant -= 1;
+        }
+    }
+
+    /// Where in `range` of the buffer dyad `d`'s entry lies.
+    fn locate(&self, range: std::ops::Range<usize>, d: DyadId) -> Option<usize> {
+        let start = range.start;
+        self.entries[range]
+            .iter()
+            .position(|&(_, x)| x == d)
+            .map(|p| start + p)
+    }
 }
 
-#[inline]
-fn remove_entry(list: &mut Vec<(u32, DyadId)>, d: DyadId) {
-    // Order matters for reproducibility only through determinism, which `remove` keeps;
-    // lists are short (a partner list), so the shift is cheap.
-    if let Some(p) = list.iter().position(|&(_, x)| x == d) {
-        list.remove(p);
+/// Hints the processor to load `items[k]` into its caches (nothing when `k` is out of range;
+/// no effect on results).
+#[inline(always)]
+pub fn prefetch<T>(items: &[T], k: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = items.get(k) {
+        // SAFETY: a prefetch is a hint that never faults and reads nothing the program sees;
+        // the address is that of a live element.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                (x as *const T).cast::<i8>(),
+            )
+        }
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (items, k);
 }
 
 #[cfg(test)]
@@ -311,6 +496,32 @@ mod tests {
         assert!(m.dormant_partners(2).is_empty());
         let mut stamp = vec![0; 4];
         assert_eq!(m.common_partners(0, 2, &mut stamp, 1), 1);
+    }
+
+    #[test]
+    fn slabs_grow_move_and_compact() {
+        let mut m = Memory::new(40);
+        let first = m.slabs[0];
+        for k in 1..40 {
+            m.activate(0, k, 0, 0.5, Origin::Programme, None);
+        }
+        let want: Vec<(u32, DyadId)> = (1..40).map(|k| (k, k - 1)).collect();
+        assert_eq!(m.active_partners(0), want.as_slice());
+        assert!(m.slabs[0].cap >= 39 && m.slabs[0] != first);
+        assert!(m.unused <= m.entries.len() / 2);
+        for k in (1..40).step_by(2) {
+            m.deactivate(k - 1, 1);
+        }
+        let dormant: Vec<(u32, DyadId)> = (1..40).step_by(2).map(|k| (k, k - 1)).collect();
+        assert_eq!(m.dormant_partners(0), dormant.as_slice());
+        assert_eq!(m.degree(0), 19);
+        m.compact();
+        assert_eq!(m.dormant_partners(0), dormant.as_slice());
+        assert_eq!(m.unused, 0);
+        for k in 1..40 {
+            assert_eq!(m.find(k, 0), Some(k - 1));
+            assert_eq!(m.active_partners(k).len() + m.dormant_partners(k).len(), 1);
+        }
     }
 
     #[test]
@@ -371,6 +582,47 @@ mod tests {
             proptest::prop_assert_eq!(active, m.active_count());
             let adj: usize = (0..8).map(|i| m.degree(i)).sum();
             proptest::prop_assert_eq!(adj, 2 * active);
+        }
+
+        /// The partners of every organisation come in the order plain per-organisation lists
+        /// give them (append when a tie starts or ends, order-keeping removal), through slabs
+        /// that fill up, move and are compacted: the order the random draws depend on.
+        #[test]
+        fn partners_keep_list_order(ops in proptest::collection::vec((0u32..6, 0u32..6, proptest::bool::ANY), 0..300)) {
+            let mut m = Memory::new(6);
+            let mut act: Vec<Vec<(u32, DyadId)>> = vec![Vec::new(); 6];
+            let mut dor: Vec<Vec<(u32, DyadId)>> = vec![Vec::new(); 6];
+            for (step, (i, j, on)) in ops.into_iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                match (on, m.find(i, j)) {
+                    (true, found) => {
+                        let (d, new) = m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
+                        proptest::prop_assert_eq!(new, found.is_none());
+                        let dormant = found.is_some_and(|_| dor[i as usize].iter().any(|&(_, x)| x == d));
+                        if new || dormant {
+                            for (x, y) in [(i, j), (j, i)] {
+                                dor[x as usize].retain(|&(_, e)| e != d);
+                                act[x as usize].push((y, d));
+                            }
+                        }
+                    }
+                    (false, Some(d)) if m.dyad(d).status == Status::Active => {
+                        m.deactivate(d, step as i32);
+                        for (x, y) in [(i, j), (j, i)] {
+                            act[x as usize].retain(|&(_, e)| e != d);
+                            dor[x as usize].push((y, d));
+                        }
+                    }
+                    _ => {}
+                }
+                for k in 0..6u32 {
+                    proptest::prop_assert_eq!(m.active_partners(k), act[k as usize].as_slice());
+                    proptest::prop_assert_eq!(m.dormant_partners(k), dor[k as usize].as_slice());
+                    proptest::prop_assert_eq!(m.degree(k), act[k as usize].len());
+                }
+            }
         }
     }
 }

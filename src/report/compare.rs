@@ -242,18 +242,8 @@ fn write_compare_csv(dir: &Path, runs: &[RunData], labels: &[String]) -> Result<
         let mut f = Exact::default();
         for (r, l) in runs.iter().zip(labels) {
             for row in &r.summary.rows {
-                let d = &row.d;
-                let mut rec = vec![
-                    l.clone(),
-                    row.wave.to_string(),
-                    row.step.to_string(),
-                    row.scope.clone(),
-                    row.statistic.clone(),
-                    d.n.to_string(),
-                ];
-                for v in [d.mean, d.sd, d.mcse, d.p2_5, d.p50, d.p97_5, d.min, d.max] {
-                    rec.push(f.format(v).to_string());
-                }
+                let mut rec = vec![l.clone()];
+                rec.extend(row.cells(&mut f));
                 out.write_record(&rec)?;
             }
         }

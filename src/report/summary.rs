@@ -100,6 +100,24 @@ pub struct SummaryRow {
     pub d: Describe,
 }
 
+impl SummaryRow {
+    /// The row's cells in the order of [`SUMMARY_COLUMNS`], numbers formatted by `f`.
+    pub fn cells(&self, f: &mut Exact) -> Vec<String> {
+        let d = &self.d;
+        let mut rec = vec![
+            self.wave.to_string(),
+            self.step.to_string(),
+            self.scope.clone(),
+            self.statistic.clone(),
+            d.n.to_string(),
+        ];
+        for v in [d.mean, d.sd, d.mcse, d.p2_5, d.p50, d.p97_5, d.min, d.max] {
+            rec.push(f.format(v).to_string());
+        }
+        rec
+    }
+}
+
 /// Summarises every (wave, scope, statistic) of an ensemble, in the order of its rows. A
 /// file-backed table (a merge's) is read a block of columns at a time, so memory holds a few
 /// columns, not the whole table.
@@ -135,18 +153,7 @@ pub fn write_summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> std::io::Res
     out.write_record(SUMMARY_COLUMNS)?;
     let mut f = Exact::default();
     for r in rows {
-        let d = &r.d;
-        let mut rec = vec![
-            r.wave.to_string(),
-            r.step.to_string(),
-            r.scope.clone(),
-            r.statistic.clone(),
-            d.n.to_string(),
-        ];
-        for v in [d.mean, d.sd, d.mcse, d.p2_5, d.p50, d.p97_5, d.min, d.max] {
-            rec.push(f.format(v).to_string());
-        }
-        out.write_record(&rec)?;
+        out.write_record(r.cells(&mut f))?;
     }
     out.flush()
 }

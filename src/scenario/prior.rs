@@ -126,22 +126,25 @@ impl Prior {
                 unused(v, n)?;
             }
         }
+        // A parameter the family needs: given, and finite (or positive).
+        let any = |v: Option<f64>, name: &'static str| finite(need(v, name)?, name);
+        let pos = |v: Option<f64>, name: &'static str| positive(need(v, name)?, name);
         let p = match kind {
             PriorKind::Uniform => Prior::Uniform {
-                min: finite(need(min, "min")?, "min")?,
-                max: finite(need(max, "max")?, "max")?,
+                min: any(min, "min")?,
+                max: any(max, "max")?,
             },
             PriorKind::Normal => Prior::Normal {
-                mean: finite(need(mean, "mean")?, "mean")?,
-                sd: positive(need(sd, "sd")?, "sd")?,
+                mean: any(mean, "mean")?,
+                sd: pos(sd, "sd")?,
             },
             PriorKind::LogNormal => Prior::LogNormal {
-                meanlog: finite(need(meanlog, "meanlog")?, "meanlog")?,
-                sdlog: positive(need(sdlog, "sdlog")?, "sdlog")?,
+                meanlog: any(meanlog, "meanlog")?,
+                sdlog: pos(sdlog, "sdlog")?,
             },
             PriorKind::Beta => Prior::Beta {
-                alpha: positive(need(alpha, "alpha")?, "alpha")?,
-                beta: positive(need(beta, "beta")?, "beta")?,
+                alpha: pos(alpha, "alpha")?,
+                beta: pos(beta, "beta")?,
                 min: finite(min.unwrap_or(0.0), "min")?,
                 max: finite(max.unwrap_or(1.0), "max")?,
             },

@@ -191,6 +191,19 @@ pub const SMALL_COMPARE: [&str; 5] = [
     "3",
 ];
 
+/// Small hypothesis experiments on the default scenario (3 replicates) running the
+/// comma-separated `parts`, as command-line arguments.
+pub fn small_hypotheses(parts: &str) -> Vec<&str> {
+    vec![
+        "hypotheses",
+        "scenarios/wecare-measure1.toml",
+        "--replicates",
+        "3",
+        "--only",
+        parts,
+    ]
+}
+
 /// The small sweep scenario shared by the sensitivity, rerun, shard and Slurm tests (its data
 /// paths are relative to `scenarios/`).
 pub const SWEEP: &str = include_str!("../fixtures/sweep-small.toml");

@@ -6,6 +6,9 @@ use crate::model::effect::{Focus, Process, decide};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 
+/// How many ties ahead the ends' state is loaded (the records twice as far).
+const AHEAD: usize = 8;
+
 /// Each active tie ends (turns dormant, keeping its trust) with probability
 /// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
@@ -15,7 +18,12 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
-    for &id in w.memory.active_ids() {
+    let ids = w.memory.active_ids();
+    let ahead = w.loads_ahead();
+    for (k, &id) in ids.iter().enumerate() {
+        if ahead {
+            load_ahead(w, ids, k);
+        }
         let dy = w.memory.dyad(id);
         if dy.spell_start == step {
             continue;
@@ -29,4 +37,17 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         w.memory.deactivate(id, step);
     }
     s.dyads = ending;
+}
+
+/// The ties come in no order of memory, so their records and their ends' state are loaded
+/// ahead: the records `2 * AHEAD` ties ahead, the ends (which need the record) `AHEAD` ahead.
+#[inline(always)]
+fn load_ahead(w: &World, ids: &[u32], k: usize) {
+    if let Some(&ahead) = ids.get(k + 2 * AHEAD) {
+        w.memory.prefetch_dyad(ahead);
+    }
+    if let Some(&ahead) = ids.get(k + AHEAD) {
+        let dy = w.memory.dyad(ahead);
+        w.prefetch_ends(dy.a, dy.b);
+    }
 }

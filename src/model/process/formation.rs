@@ -10,6 +10,7 @@ use crate::model::effect::{Focus, Process, decide, predictor};
 use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
+use crate::network::prefetch;
 use rand::seq::SliceRandom;
 
 /// Runs tie formation for one step.
@@ -26,12 +27,19 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     order.extend_from_slice(w.active_set.items());
     order.shuffle(rng);
     let draws = rng::PoissonDraw::new(rate);
-    for &i in &order {
+    let ahead = w.loads_ahead();
+    for (n, &i) in order.iter().enumerate() {
+        if ahead {
+            load_ahead(w, &order, n);
+        }
         let k = draws.sample(rng);
         for _ in 0..k {
             let Some(j) = candidate(ctx, w, i, rng) else {
                 continue;
             };
+            if ahead {
+                w.prefetch_candidate(j);
+            }
             // A draw of oneself or of a current partner wastes the opportunity.
             if j == i || !w.active[j as usize] || is_partner(w, i, j) {
                 continue;
@@ -51,6 +59,35 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         }
     }
     s.orgs = order;
+}
+
+/// How many organisations ahead of the current one the last stage of [`load_ahead`] works.
+const AHEAD: usize = 12;
+
+/// Hints the processor to load what the organisations soon to choose will read, in three
+/// stages that each need the previous one's data: their partner slab headers, then their
+/// partners, then their dormant partners' records and state (no effect on results). The
+/// order is random, so without this every organisation's reads would miss the caches one
+/// after the other.
+#[inline(always)]
+fn load_ahead(w: &World, order: &[u32], n: usize) {
+    if let Some(&a) = order.get(n + 3 * AHEAD) {
+        w.memory.prefetch_org(a);
+    }
+    if let Some(&a) = order.get(n + 2 * AHEAD) {
+        w.memory.prefetch_partners(a);
+        prefetch(&w.nodes.territory, a as usize);
+    }
+    if let Some(&a) = order.get(n + AHEAD) {
+        for &(j, d) in w.memory.dormant_partners(a).iter().take(8) {
+            w.memory.prefetch_dyad(d);
+            prefetch(&w.active, j as usize);
+        }
+        for &(j, _) in w.memory.active_partners(a).iter().take(4) {
+            w.memory.prefetch_org(j);
+        }
+        w.active_by_territory.prefetch(w.territory(a) as usize);
+    }
 }
 
 #[inline]

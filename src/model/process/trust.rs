@@ -3,13 +3,13 @@
 
 use super::Ctx;
 use crate::model::world::World;
-use crate::network::Status;
+use crate::network::{Dyad, Status};
 
 /// `trust += learn * (1 - trust)` on active ties, `trust *= 1 - decay` on dormant ones.
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
     let open = &w.open_projects;
-    w.memory.update_trust(|d| match d.status {
+    let update = |d: &Dyad| match d.status {
         Status::Active => {
             let l = if open.share(d.a, d.b) {
                 t.learn_project
@@ -19,5 +19,18 @@ pub fn run(ctx: &Ctx, w: &mut World) {
             d.trust + l * (1.0 - d.trust)
         }
         Status::Dormant => d.trust * (1.0 - t.decay),
-    });
+    };
+    if w.loads_ahead() {
+        // The dyads come in memory order but their ends do not: their memberships are loaded
+        // a few dyads ahead.
+        let ahead = |d: &Dyad| {
+            if d.status == Status::Active {
+                open.prefetch(d.a as usize);
+                open.prefetch(d.b as usize);
+            }
+        };
+        w.memory.update_trust_ahead(8, ahead, update);
+    } else {
+        w.memory.update_trust(update);
+    }
 }

@@ -5,8 +5,8 @@
 //! as black squares with their 95% interval (value ± 1.96 SE: the normal interval, docs/results.md).
 
 use super::{
-    Chart, Figure, LegendEntry, bold, err, font, house_mesh, interval_bar, legend, palette, px,
-    tick, tick_decimals, title_block, title_height, wrap, x_key_ticks,
+    Chart, Figure, LegendEntry, bold, err, font, framed, house_mesh, interval_bar, legend, palette,
+    px, tick, tick_decimals, title_height, wrap, x_key_ticks,
 };
 use crate::stats::interval::half_width;
 use plotters::coord::Shift;
@@ -330,11 +330,8 @@ impl Figure for BandGrid {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> Result<(), String> {
-        let (_, h) = root.dim_in_pixel();
-        let header = self.header() as f64;
-        let (head, rest) = root.split_vertically(px(s, header));
-        let (grid, foot) = rest.split_vertically(h as i32 - px(s, header + FOOTER as f64));
-        title_block(&head, s, &self.title, &self.subtitle_lines())?;
+        let lines = self.subtitle_lines();
+        let [grid, foot] = framed(root, s, (self.header(), FOOTER), &self.title, &lines)?;
         let grid = grid.margin(0, 0, px(s, SIDE as f64), px(s, SIDE as f64));
         let cols = self.cols.min(self.panels.len()).max(1);
         let areas = grid.split_evenly((self.rows(), cols));

@@ -153,6 +153,23 @@ pub fn title_block<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The frame of a figure: draws its title block (`title` and the grey `lines`) in the top
+/// `header` nominal pixels of `root` and returns the body under it and the footer of the
+/// last `footer` nominal pixels (where the legend goes).
+pub fn framed<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    s: f64,
+    (header, footer): (u32, u32),
+    title: &str,
+    lines: &[String],
+) -> std::result::Result<[DrawingArea<DB, plotters::coord::Shift>; 2], String> {
+    let (_, h) = root.dim_in_pixel();
+    let (head, rest) = root.split_vertically(px(s, header as f64));
+    let (body, foot) = rest.split_vertically(h as i32 - px(s, (header + footer) as f64));
+    title_block(&head, s, title, lines)?;
+    Ok([body, foot])
+}
+
 /// Nominal height of a title block with `lines` lines under the title.
 pub fn title_height(lines: usize) -> u32 {
     if lines == 0 {

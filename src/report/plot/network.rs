@@ -4,7 +4,7 @@
 //! organisations absent from a wave shown as faint dots, the partnerships' leads ringed and
 //! labelled with their ids.
 
-use super::{Figure, LegendEntry, Swatch, bold, err, font, legend, palette, px, title_block};
+use super::{Figure, LegendEntry, Swatch, bold, err, font, framed, legend, palette, px};
 use crate::data::Kind;
 use crate::network::Origin;
 use crate::report::layout::{Layout, territory_layout};
@@ -377,10 +377,8 @@ impl Figure for NetworkFigure {
         root: &DrawingArea<DB, Shift>,
         s: f64,
     ) -> Result<(), String> {
-        let (_, h) = root.dim_in_pixel();
-        let (head, rest) = root.split_vertically(px(s, HEADER as f64));
-        let (body, foot) = rest.split_vertically(h as i32 - px(s, (HEADER + FOOTER) as f64));
-        title_block(&head, s, &self.title, std::slice::from_ref(&self.subtitle))?;
+        let lines = std::slice::from_ref(&self.subtitle);
+        let [body, foot] = framed(root, s, (HEADER, FOOTER), &self.title, lines)?;
         let body = body.margin(0, 0, px(s, 12.0), px(s, 12.0));
         let areas = body.split_evenly((1, self.panels.len().max(1)));
         for (p, a) in self.panels.iter().zip(&areas) {
