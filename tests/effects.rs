@@ -136,6 +136,49 @@ fn embedded_ties_last_longer() {
     );
 }
 
+/// A period offset acts only in its period. On s50 (waves at the end of steps 0, 12 and 24),
+/// with every intercept at -30 (nothing happens), a formation offset of +32 in period 1 makes
+/// pupils befriend most pupils they meet in steps 1 to 12 and nobody after; a dissolution
+/// offset of +60 in period 2 ends every tie in step 13 and none before. The outcomes are
+/// certain up to probabilities of about 1e-13 per trial, so the checks are exact.
+#[test]
+fn period_offsets_act_only_in_their_period() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = wecare::scenario::Scenario::load(&root.join("scenarios/s50.toml")).unwrap();
+    let (ds, _) = s.load_dataset().unwrap();
+    let mut p = s.params();
+    p.formation.base = all(-30.0);
+    p.dissolution.base = all(-30.0);
+    let ties = |p: &Params, r: u64| -> Vec<Vec<(u32, u32)>> {
+        let model = Model::new(&ds, p).unwrap();
+        let waves = model.run(11, r);
+        waves
+            .iter()
+            .map(|w| w.ties.iter().map(|t| (t.a, t.b)).collect())
+            .collect()
+    };
+    // Without offsets the network never changes.
+    let still = ties(&p, 0);
+    assert_eq!(still[0], still[1]);
+    assert_eq!(still[1], still[2]);
+    // Formation in period 1 only: wave 2 gains ties, wave 3 equals wave 2.
+    p.formation.period_offset = vec![32.0];
+    let formed = ties(&p, 0);
+    assert!(
+        formed[1].len() > formed[0].len() + 50,
+        "{}",
+        formed[1].len()
+    );
+    assert!(formed[0].iter().all(|t| formed[1].contains(t)));
+    assert_eq!(formed[1], formed[2]);
+    // Dissolution in period 2 only: wave 2 equals wave 1, wave 3 has no tie.
+    p.formation.period_offset = vec![];
+    p.dissolution.period_offset = vec![0.0, 60.0];
+    let ended = ties(&p, 0);
+    assert_eq!(ended[0], ended[1]);
+    assert!(ended[2].is_empty());
+}
+
 /// The project effects of the pattern mechanisms: lead a(0) with partners b(1), c(2), e(3) in
 /// one open project; b is tied to a, c to b, e to no member, so at the first programme step
 /// e gets a project tie to a (origin `programme`). Checked on the state after that step.

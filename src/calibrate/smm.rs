@@ -3,7 +3,9 @@
 //! section "Estimation").
 //!
 //! The moments are the targets summed over waves, one per statistic (RSiena sums each target
-//! statistic over periods), and there must be as many as parameters. Every simulation starts
+//! statistic over periods), except the statistics of `calibration.smm.per_wave`, matched at
+//! each wave (one moment per wave, which period-specific parameters need); there must be as
+//! many moments as parameters. Every simulation starts
 //! from the scenario's data, so the model conditions on the first observation as RSiena does.
 //!
 //! - **Phase 1** estimates the derivative matrix `D = d E[s] / d theta` by central finite
@@ -54,7 +56,8 @@ const TAG_PHASE1: u64 = 11;
 const TAG_PHASE2: u64 = 12;
 const TAG_PHASE3: u64 = 13;
 
-/// The moments: targets summed over waves, one per (scope, statistic).
+/// The moments: targets summed over waves, one per (scope, statistic), or one per (scope,
+/// statistic, wave) for the statistics of `calibration.smm.per_wave`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Moments {
     /// Name of each moment: the statistic, with its scope outside the network and its waves
@@ -72,14 +75,23 @@ pub struct Moments {
 impl Moments {
     /// The moments of a problem's targets.
     pub fn of(problem: &Problem) -> Moments {
+        let per_wave = &problem.scenario.calibration.smm.per_wave;
         let mut keys: Vec<(String, String)> = Vec::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
+        // Targets of a per-wave statistic get their wave in the key, so they are not summed.
+        let mut wave_keys: Vec<Option<usize>> = Vec::new();
         for (i, t) in problem.targets.iter().enumerate() {
+            let wave = per_wave.contains(&t.statistic).then_some(t.wave);
             let key = (t.scope.clone(), t.statistic.clone());
-            match keys.iter().position(|k| *k == key) {
+            match keys
+                .iter()
+                .zip(&wave_keys)
+                .position(|(k, w)| *k == key && *w == wave)
+            {
                 Some(g) => groups[g].push(i),
                 None => {
                     keys.push(key);
+                    wave_keys.push(wave);
                     groups.push(vec![i]);
                 }
             }
@@ -748,7 +760,7 @@ impl Solver for Smm {
             return Err(Error::Other(format!(
                 "the method of moments needs as many moments as parameters: {} parameters ({}) \
                  but {} moments ({}); each statistic is one moment, summed over the matched \
-                 waves",
+                 waves, or one per wave when listed in calibration.smm.per_wave",
                 p,
                 problem.keys().join(", "),
                 moments.target.len(),

@@ -204,6 +204,10 @@ pub struct SmmSettings {
     /// Most rounds of phases 2 and 3: a round that does not converge is followed by another
     /// from its estimate (default 3).
     pub rounds: usize,
+    /// Statistics matched wave by wave instead of summed over the waves (default none): each
+    /// of their waves is a moment of its own, so that period-specific parameters
+    /// (`<process>.period_offset.<k>`) are informed by their period's waves.
+    pub per_wave: Vec<String>,
 }
 
 impl Default for SmmSettings {
@@ -218,6 +222,7 @@ impl Default for SmmSettings {
             difference: 0.25,
             max_step: 1.0,
             rounds: 3,
+            per_wave: Vec::new(),
         }
     }
 }
@@ -464,6 +469,21 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
     }
     if s.rounds == 0 {
         put("calibration.smm.rounds".into(), "must be at least 1".into());
+    }
+    for (k, name) in s.per_wave.iter().enumerate() {
+        let matched = c
+            .statistics
+            .iter()
+            .any(|st| st.split('@').next() == Some(name.as_str()));
+        if !matched {
+            put(
+                format!("calibration.smm.per_wave[{k}]"),
+                format!(
+                    "`{name}` is not among the matched statistics (calibration.statistics: {})",
+                    c.statistics.join(", ")
+                ),
+            );
+        }
     }
     if s.phase3 < 10 {
         put(

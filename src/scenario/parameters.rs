@@ -63,6 +63,20 @@ fn kind(s: &str) -> Option<Kind> {
     s.parse().ok()
 }
 
+/// Most periods a `period_offset` key may address (a scenario has at most as many periods as
+/// waves; validation checks the scenario's own number).
+const MAX_PERIODS: usize = 1000;
+
+/// The slot of period `k` (1-based) of a `period_offset` list, which grows with zeros (no
+/// offset) to hold it.
+fn period_slot<'a>(offsets: &'a mut Vec<f64>, k: &str) -> Option<&'a mut f64> {
+    let k: usize = k.parse().ok().filter(|k| (1..=MAX_PERIODS).contains(k))?;
+    if offsets.len() < k {
+        offsets.resize(k, 0.0);
+    }
+    offsets.get_mut(k - 1)
+}
+
 /// The slot of one single-value key.
 fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
     if let Some(e) = effect::by_key(key) {
@@ -94,6 +108,14 @@ fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
             }
             if let Some(rest) = key.strip_prefix("dissolution.base.") {
                 return phase(&mut d.base, rest);
+            }
+            for (prefix, offsets) in [
+                ("formation.period_offset.", &mut f.period_offset),
+                ("dissolution.period_offset.", &mut d.period_offset),
+            ] {
+                if let Some(rest) = key.strip_prefix(prefix) {
+                    return period_slot(offsets, rest);
+                }
             }
             if let Some(rest) = key.strip_prefix("funding.recruit_weight.") {
                 return Some(p.funding.recruit_weight.get_mut(kind(rest)?));
@@ -198,6 +220,11 @@ mod tests {
         assert!(set(&mut p, "dissolution.mix.firm.public", 0.5));
         assert_eq!(p.dissolution.mix.get(Kind::Public).get(Kind::Firm), 0.5);
         assert!(!set(&mut p, "formation.nope", 1.0));
+        assert!(set(&mut p, "dissolution.period_offset.2", 0.5));
+        assert_eq!(p.dissolution.period_offset, [0.0, 0.5]);
+        assert_eq!(get(&p, "dissolution.period_offset.1"), Some(0.0));
+        assert!(!set(&mut p, "formation.period_offset.0", 1.0));
+        assert!(!set(&mut p, "formation.period_offset.x", 1.0));
         assert!(set(&mut p, "formation.effects.closure", 0.25));
         assert_eq!(p.formation.effects.get("closure"), 0.25);
         assert!(!set(&mut p, "formation.effects.closur", 1.0));

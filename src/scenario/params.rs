@@ -104,6 +104,22 @@ impl Timeline {
         }
     }
 
+    /// Observation period of a step: 0 up to the first wave's step, `k` for the steps after
+    /// wave `k` up to the end of wave `k + 1`'s step (waves are observed at the end of their
+    /// step), `waves.len()` after the last wave.
+    pub fn period(&self, step: u32) -> usize {
+        self.waves.iter().take_while(|&&w| w < step).count()
+    }
+
+    /// The offset of `offsets` (a process's `period_offset`) that applies at `step`: entry
+    /// `k - 1` in period `k`, 0 outside the list.
+    pub fn period_offset(&self, offsets: &[f64], step: u32) -> f64 {
+        match self.period(step) {
+            0 => 0.0,
+            k => offsets.get(k - 1).copied().unwrap_or(0.0),
+        }
+    }
+
     /// First step of the programme.
     pub fn programme_start(&self) -> u32 {
         self.pre
@@ -150,6 +166,9 @@ pub struct Formation {
     pub rate: PerPhase,
     /// `f_base`: intercept of the formation log-odds, by phase.
     pub base: PerPhase,
+    /// Offsets of the intercept by observation period: entry `k - 1` is added to `base` in
+    /// period `k`, the steps after wave `k` up to wave `k + 1` (default empty: no offset).
+    pub period_offset: Vec<f64>,
     /// `f_mix[kind_i][kind_j]`: kind-pair term, read from the choosing organisation's row.
     pub mix: KindTable,
     /// Coefficients of the formation effects by name (`wecare effects` lists them).
@@ -172,6 +191,7 @@ impl Default for Formation {
                 programme: -4.0,
                 post: -4.0,
             },
+            period_offset: Vec::new(),
             mix: KindTable::default(),
             effects: Effects::defaults(Process::Formation),
             candidates: Candidates::default(),
@@ -185,6 +205,9 @@ impl Default for Formation {
 pub struct Dissolution {
     /// `d_base`: intercept of the dissolution log-odds per step, by phase.
     pub base: PerPhase,
+    /// Offsets of the intercept by observation period, as `formation.period_offset`
+    /// (default empty).
+    pub period_offset: Vec<f64>,
     /// `d_mix[kind_i][kind_j]`: kind-pair term; must be symmetric.
     pub mix: KindTable,
     /// Coefficients of the dissolution effects by name; positive values make ties last.
@@ -200,6 +223,7 @@ impl Default for Dissolution {
                 programme: -1.5,
                 post: 0.0,
             },
+            period_offset: Vec::new(),
             mix: KindTable::default(),
             effects: Effects::defaults(Process::Dissolution),
         }
@@ -579,5 +603,27 @@ impl Params {
             Process::Adoption => self.adoption.base,
             Process::Initiative => self.initiative.base,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_run_from_one_wave_to_the_next() {
+        let t = Timeline {
+            waves: vec![0, 12, 24],
+            ..Timeline::default()
+        };
+        // Waves are observed at the end of their step: step 12 still belongs to period 1.
+        let periods: Vec<usize> = [0, 1, 12, 13, 24, 25].map(|s| t.period(s)).to_vec();
+        assert_eq!(periods, [0, 1, 1, 2, 2, 3]);
+        let offsets = [0.5, -1.0];
+        assert_eq!(t.period_offset(&offsets, 0), 0.0);
+        assert_eq!(t.period_offset(&offsets, 12), 0.5);
+        assert_eq!(t.period_offset(&offsets, 13), -1.0);
+        assert_eq!(t.period_offset(&offsets, 25), 0.0);
+        assert_eq!(t.period_offset(&[], 13), 0.0);
     }
 }

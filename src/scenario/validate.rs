@@ -32,6 +32,25 @@ fn phases(out: &mut Problems, key: &str, v: &PerPhase, check: fn(&mut Problems, 
     check(out, &format!("{key}.post"), v.post);
 }
 
+/// A `period_offset` list: finite values, at most one per period the timeline has (one per
+/// wave: the periods between waves and the one after the last).
+fn periods(out: &mut Problems, key: &str, v: &[f64], s: &Scenario) {
+    let n = s.timeline.waves.len();
+    if v.len() > n {
+        out.push((
+            key.into(),
+            format!(
+                "has {} entries but the timeline's {n} waves make {n} periods (period k runs \
+                 from wave k to wave k + 1)",
+                v.len()
+            ),
+        ));
+    }
+    for (k, &x) in v.iter().enumerate() {
+        finite(out, &format!("{key}[{k}]"), x);
+    }
+}
+
 fn per_kind(out: &mut Problems, key: &str, v: &PerKind<f64>, check: fn(&mut Problems, &str, f64)) {
     for k in Kind::ALL {
         check(out, &format!("{key}.{k}"), v.get(k));
@@ -157,6 +176,7 @@ fn formation(o: &mut Problems, s: &Scenario) {
     let f = &s.formation;
     phases(o, "formation.rate", &f.rate, non_negative);
     phases(o, "formation.base", &f.base, finite);
+    periods(o, "formation.period_offset", &f.period_offset, s);
     table(o, "formation.mix", &f.mix);
     let c = &f.candidates;
     for (k, v) in [
@@ -179,6 +199,7 @@ fn formation(o: &mut Problems, s: &Scenario) {
 fn dissolution(o: &mut Problems, s: &Scenario) {
     let d = &s.dissolution;
     phases(o, "dissolution.base", &d.base, finite);
+    periods(o, "dissolution.period_offset", &d.period_offset, s);
     table(o, "dissolution.mix", &d.mix);
     for a in Kind::ALL {
         for b in Kind::ALL {

@@ -12,7 +12,8 @@ const AHEAD: usize = 8;
 /// Each active tie ends (turns dormant, keeping its trust) with probability
 /// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
-    let base = ctx.p.dissolution.base.get(ctx.phase);
+    let base =
+        ctx.p.dissolution.base.get(ctx.phase) + ctx.period_offset(&ctx.p.dissolution.period_offset);
     let step = ctx.step as i32;
     let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
     let mut ending = std::mem::take(&mut s.dyads);

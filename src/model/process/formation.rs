@@ -19,7 +19,8 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     if rate <= 0.0 {
         return;
     }
-    let base = ctx.p.formation.base.get(ctx.phase);
+    let base =
+        ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
     let terms = ctx.t.terms.get(Process::Formation, ctx.phase);
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
@@ -102,7 +103,8 @@ fn is_partner(w: &World, i: u32, j: u32) -> bool {
 /// The formation log-odds `eta` for `i` choosing `j` (docs/ODD.md, section 7): the phase's
 /// intercept plus the formation effects.
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
-    let base = ctx.p.formation.base.get(ctx.phase);
+    let base =
+        ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
     let focus = Focus::dyad(i, j);
     let terms = ctx.t.terms.of(Process::Formation, ctx.phase);
     predictor(terms, base, ctx, w, focus, s)

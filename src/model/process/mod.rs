@@ -82,6 +82,17 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The offset of a process's intercept in the current step's observation period (0 when
+    /// the process has none, so the default intercept is read unchanged).
+    #[inline]
+    pub fn period_offset(&self, offsets: &[f64]) -> f64 {
+        if offsets.is_empty() {
+            0.0
+        } else {
+            self.p.timeline.period_offset(offsets, self.step)
+        }
+    }
+
     /// Origin of a tie formed now.
     pub fn origin(&self) -> Origin {
         match self.phase {
