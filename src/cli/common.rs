@@ -190,9 +190,26 @@ pub fn replicates_or(given: Option<u64>, default: u64) -> Result<u64> {
     }
 }
 
+/// The start of `wecare sweep` and `wecare sensitivity`: with `--from`, re-runs the recorded
+/// command and gives `None`; otherwise starts the shard (if any) and loads the scenario with
+/// the flags applied, and gives it with the replicates per parameter point.
+pub fn start_sweep(
+    path: Option<&Path>,
+    args: &ExperimentArgs,
+    statistics: &StatisticsFlag,
+) -> Result<Option<(Scenario, u64)>> {
+    statistics.not_with_from(args.from.as_deref())?;
+    if let Some(m) = &args.from {
+        rerun(m, args)?;
+        return Ok(None);
+    }
+    args.sim.start_shard()?;
+    load_sweep(path, args).map(Some)
+}
+
 /// Loads a scenario for `wecare sweep` or `wecare sensitivity`, with the flags applied; also
 /// the replicates per parameter point.
-pub fn load_sweep(path: Option<&Path>, args: &ExperimentArgs) -> Result<(Scenario, u64)> {
+fn load_sweep(path: Option<&Path>, args: &ExperimentArgs) -> Result<(Scenario, u64)> {
     let path = path.ok_or_else(|| Error::Other("give a scenario file or --from".into()))?;
     let mut s = Scenario::load(path)?;
     args.sim.apply(&mut s);

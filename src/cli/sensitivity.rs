@@ -1,7 +1,7 @@
 //! `wecare sensitivity`: Morris screening or Sobol indices over the ranges of a scenario's
 //! `[sweep]` section.
 
-use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, load_sweep, record, rerun};
+use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, record, start_sweep};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::sensitivity::{Method, run as analyse, table, write};
@@ -34,12 +34,11 @@ pub struct SensitivityArgs {
 
 /// `wecare sensitivity`.
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    args.statistics.not_with_from(args.common.from.as_deref())?;
-    if let Some(m) = &args.common.from {
-        return rerun(m, &args.common);
-    }
-    args.common.sim.start_shard()?;
-    let (mut s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
+    let Some((mut s, replicates)) =
+        start_sweep(args.scenario.as_deref(), &args.common, &args.statistics)?
+    else {
+        return Ok(());
+    };
     let seed = s.montecarlo.seed;
     let method = match args.method {
         MethodArg::Morris => Method::Morris,

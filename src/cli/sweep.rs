@@ -1,6 +1,6 @@
 //! `wecare sweep`: the parameter grid of a scenario's `[sweep]` section.
 
-use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, load_sweep, record, rerun};
+use super::common::{ExperimentArgs, StatisticsFlag, finish_shard, record, start_sweep};
 use crate::ensemble::{Display, Progress, Runner};
 use crate::error::Result;
 use crate::experiment::output::fmt_sig;
@@ -23,12 +23,11 @@ pub struct SweepArgs {
 
 /// `wecare sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
-    args.statistics.not_with_from(args.common.from.as_deref())?;
-    if let Some(m) = &args.common.from {
-        return rerun(m, &args.common);
-    }
-    args.common.sim.start_shard()?;
-    let (mut s, replicates) = load_sweep(args.scenario.as_deref(), &args.common)?;
+    let Some((mut s, replicates)) =
+        start_sweep(args.scenario.as_deref(), &args.common, &args.statistics)?
+    else {
+        return Ok(());
+    };
     let seed = s.montecarlo.seed;
     let bar = Display::new(args.common.sim.quiet);
     let mut runner = Runner::new(s.montecarlo.threads, &bar)?;
