@@ -74,7 +74,7 @@ pub fn abc_estimates(problem: &Problem, state: &AbcState) -> Vec<Estimate> {
 /// A fit that did not converge has no interval (`lower` and `upper` NaN). Its estimate is not
 /// a root of the moment equations, so an interval around it says nothing about where the
 /// truth is: in the simulation-based calibration of docs/calibration.md the "95% intervals"
-/// of unconverged fits covered the truth in only 72% to 89% of the data sets, by parameter.
+/// of unconverged fits covered the truth in only 74% to 90% of the data sets, by parameter.
 pub fn smm_estimates(problem: &Problem, state: &SmmState) -> Vec<Estimate> {
     let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
     problem
