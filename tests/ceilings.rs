@@ -1,6 +1,6 @@
 //! The cuts on uniform draws that decide most trials before their predictor is computed
 //! (`model::process::draw_cut` for adoption and initiative, `DissolutionCeiling` for
-//! dissolution) never decide a trial the exact comparison would decide otherwise: along runs
+//! dissolution, per tie and for the whole step) never decide a trial the exact comparison would decide otherwise: along runs
 //! of the default scenario, and of variants whose coefficients take the other signs, the
 //! exact probability `logistic(eta)` of every organisation and every active tie lies at or
 //! below its cut, so every draw at or above the cut is a "no" for the exact comparison too.
@@ -36,10 +36,16 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
     for (process, base) in orgs {
         let c = ctx.t.terms.get(process, ctx.phase);
         let cut = draw_cut(ctx, w, c, process, base);
-        assert!(cut.is_finite(), "{process:?}: the default predictors have a cut");
+        assert!(
+            cut.is_finite(),
+            "{process:?}: the default predictors have a cut"
+        );
         for &i in w.active_set.items() {
             let eta = predictor(c.terms(), base, ctx, w, Focus::org(i), &mut s);
-            assert!(logistic(eta) <= cut, "{process:?} org {i}: eta {eta}, cut {cut}");
+            assert!(
+                logistic(eta) <= cut,
+                "{process:?} org {i}: eta {eta}, cut {cut}"
+            );
             checked += 1;
         }
     }
@@ -51,6 +57,11 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
         let eta = predictor(c.terms(), base, ctx, w, Focus::tie(dy.a, dy.b, d), &mut s);
         let cut = ctx.t.logistic.ceiling(ceiling.of(dy));
         assert!(logistic(eta) <= cut, "tie {d}: eta {eta}, cut {cut}");
+        let step_cut = ctx.t.logistic.ceiling(ceiling.most());
+        assert!(
+            logistic(eta) <= step_cut,
+            "tie {d}: eta {eta}, the step's cut {step_cut}"
+        );
         checked += 1;
     }
     checked

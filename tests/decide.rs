@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, process: Process, start: f64, w: &World, focus: Focus, r: &m
         // `decide` and the exact comparison see the same next number of the generator.
         let mut exact = r.clone();
         let want = exact.random::<f64>() < p;
-        let got = decide(c, process, start, ctx, w, focus, &mut s, r);
+        let got = decide(c, process, start, ctx, w, focus, &mut s, r.random::<f64>());
         assert_eq!(got, want, "{process:?} {focus:?} eta {eta}");
     }
     for k in -2i64..=2 {

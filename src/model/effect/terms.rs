@@ -11,9 +11,7 @@ use super::statistics as st;
 use super::{Bounds, Coefficient, Focus, Process, Statistic, StatisticId};
 use crate::model::params::{Params, Phase};
 use crate::model::process::{Ctx, Scratch};
-use crate::model::rng::Rng;
 use crate::model::world::World;
-use rand::Rng as _;
 
 /// One term `coefficient * statistic` of a predictor.
 #[derive(Debug, Clone, Copy)]
@@ -250,9 +248,10 @@ pub fn predictor(
     eta
 }
 
-/// Draws one uniform number `u` and decides the trial `u < logistic(start + sum of terms)`
-/// of `process`'s predictor `c`: the same draw and the same answer as comparing `u` with the
-/// logistic of the exact predictor ([`predictor`]).
+/// Decides the trial `u < logistic(start + sum of terms)` of `process`'s predictor `c` for
+/// the trial's uniform number `u`: the same answer as comparing `u` with the logistic of the
+/// exact predictor ([`predictor`]). The process loops draw `u` themselves, so that a cut on
+/// `u` alone ([`org_ceiling`], [`DissolutionCeiling`]) can decide most trials first.
 ///
 /// Two shortcuts leave the answer unchanged. Built-in effects are summed by a fused predictor
 /// that calls their statistics directly, in table order (so the same sum). And when the
@@ -265,24 +264,6 @@ pub fn predictor(
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
-    c: &Compiled,
-    process: Process,
-    start: f64,
-    ctx: &Ctx,
-    w: &World,
-    focus: Focus,
-    s: &mut Scratch,
-    rng: &mut Rng,
-) -> bool {
-    let u = rng.random::<f64>();
-    decide_drawn(c, process, start, ctx, w, focus, s, u)
-}
-
-/// [`decide`] for a uniform number `u` already drawn: the process loops draw it themselves
-/// so that a cut on `u` alone ([`org_ceiling`], [`DissolutionCeiling`]) can decide first.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub fn decide_drawn(
     c: &Compiled,
     process: Process,
     start: f64,
@@ -317,7 +298,7 @@ pub fn decide_drawn(
             }
             Process::Formation => {
                 if bounds {
-                    let (lo, hi) = formation_bounds(k, start, ctx, w, focus, s);
+                    let (lo, hi) = formation_bounds(k, start, (ctx, w, focus), s);
                     if let Some(d) = logistic.decided(u, lo, hi) {
                         return d;
                     }
@@ -405,9 +386,7 @@ fn adoption_bounds(
 fn formation_bounds(
     c: &[f64; SLOTS],
     start: f64,
-    ctx: &Ctx,
-    w: &World,
-    f: Focus,
+    (ctx, w, f): (&Ctx, &World, Focus),
     s: &mut Scratch,
 ) -> (f64, f64) {
     let (mut lo, mut hi) = (start, start);
@@ -443,12 +422,18 @@ fn formation_bounds(
     (lo, hi)
 }
 
+// The formation bounds above and the ceilings below know every slot of their processes: a
+// statistic added to one of these lists needs its bounds there too.
+const _: () = assert!(
+    FORMATION.len() == 10 && DISSOLUTION.len() == 7 && ADOPTION.len() == 3 && INITIATIVE.len() == 2
+);
+
 /// An upper bound of the adoption or initiative predictor of every organisation with at most
 /// `most` active partners, from the statistics' bounds alone (exposure, being an adopter and
 /// being in an open project lie in [0, 1], social capital within
 /// [`st::social_capital_range`]). A process loop turns it into a cut on its uniform draws
 /// ([`crate::model::rng::LogisticTable::ceiling`]): a draw at or above the cut is decided
-/// "no" for every organisation, as [`decide_drawn`] would decide it, without reading the
+/// "no" for every organisation, as [`decide`] would decide it, without reading the
 /// organisation's state. `None` when the predictor is not fused or the bounds do not hold.
 pub fn org_ceiling(
     c: &Compiled,
@@ -494,7 +479,7 @@ pub fn org_ceiling(
 /// entry, the open-project, similarity and lead-partner indicators at whichever of 0 and 1
 /// raises the predictor. The dissolution loop turns it into a cut on the tie's uniform draw
 /// ([`crate::model::rng::LogisticTable::ceiling`]); a draw at or above the cut is decided
-/// "the tie lasts", as [`decide_drawn`] would decide it, without reading the tie's ends.
+/// "the tie lasts", as [`decide`] would decide it, without reading the tie's ends.
 #[derive(Debug, Clone, Copy)]
 pub struct DissolutionCeiling {
     /// The coefficient of `-trust`.
@@ -531,6 +516,13 @@ impl DissolutionCeiling {
             programme: k[6],
             rest: hi,
         })
+    }
+
+    /// The largest of [`DissolutionCeiling::of`] over every tie when every trust lies in
+    /// [0, 1] ([`crate::model::process::Tables::bounds_hold`]): a cut for the whole step that
+    /// decides most trials before the tie's own bound is computed.
+    pub fn most(&self) -> f64 {
+        self.rest + (-self.trust).max(0.0) + self.programme.max(0.0)
     }
 
     /// The upper bound for tie `d` (both coefficients may be 0: a term `0 * x` adds 0).

@@ -2,7 +2,7 @@
 //! start of the process.
 
 use super::{Ctx, Scratch, draw_cut};
-use crate::model::effect::{Focus, Process, decide_drawn};
+use crate::model::effect::{Focus, Process, decide};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 use rand::Rng as _;
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if u >= cut {
             continue;
         }
-        if decide_drawn(terms, Process::Adoption, base, ctx, w, Focus::org(i), s, u) {
+        if decide(terms, Process::Adoption, base, ctx, w, Focus::org(i), s, u) {
             newly.push(i);
         }
     }

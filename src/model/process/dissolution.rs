@@ -2,7 +2,7 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{DissolutionCeiling, Focus, Process, decide_drawn};
+use crate::model::effect::{DissolutionCeiling, Focus, Process, decide};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 use rand::Rng as _;
@@ -13,9 +13,10 @@ const AHEAD: usize = 8;
 /// Each active tie ends (turns dormant, keeping its trust) with probability
 /// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
 ///
-/// Every trial draws its uniform number first. A draw at or above the cut of the tie's
-/// [`DissolutionCeiling`] (read from the tie's record alone) means the tie lasts whatever its
-/// ends' state; most ties are decided so, and only the others compute the predictor.
+/// Every trial draws its uniform number first. A draw at or above the cut of the step's
+/// largest [`DissolutionCeiling`], or of the tie's own (read from the tie's record alone),
+/// means the tie lasts whatever its ends' state; most ties are decided so, and only the
+/// others compute the predictor.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base =
         ctx.p.dissolution.base.get(ctx.phase) + ctx.period_offset(&ctx.p.dissolution.period_offset);
@@ -23,6 +24,11 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
     let ceiling = DissolutionCeiling::new(terms, base, ctx);
     let logistic = &ctx.t.logistic;
+    // The cut of the step's largest ceiling, for every tie alike.
+    let cut = match &ceiling {
+        Some(c) if ctx.t.bounds_hold => logistic.ceiling(c.most()),
+        _ => f64::INFINITY,
+    };
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     // A local copy of the generator stays in registers (the same numbers, written back).
@@ -38,13 +44,16 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             continue;
         }
         let u = r.random::<f64>();
+        if u >= cut {
+            continue;
+        }
         if let Some(c) = &ceiling
             && u >= logistic.ceiling(c.of(dy))
         {
             continue;
         }
         let focus = Focus::tie(dy.a, dy.b, id);
-        if decide_drawn(terms, Process::Dissolution, base, ctx, w, focus, s, u) {
+        if decide(terms, Process::Dissolution, base, ctx, w, focus, s, u) {
             ending.push(id);
         }
     }

@@ -11,6 +11,7 @@ use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 use crate::network::prefetch;
+use rand::Rng as _;
 use rand::seq::SliceRandom;
 
 /// Runs tie formation for one step.
@@ -44,6 +45,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             if j == i || !w.active[j as usize] || is_partner(w, i, j) {
                 continue;
             }
+            let u = rng.random::<f64>();
             if decide(
                 terms,
                 Process::Formation,
@@ -52,7 +54,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
                 w,
                 Focus::dyad(i, j),
                 s,
-                rng,
+                u,
             ) {
                 ctx.tie(w, i, j);
             }
@@ -125,10 +127,19 @@ fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
             1.0
         }
     };
-    let dormant_total: f64 = (0..dormant.len()).map(dweight).sum();
+    let sum = || -> f64 { (0..dormant.len()).map(dweight).sum() };
+    // Weights are trusts in [0, 1] (or 0 and 1) when the bounds hold, so their sum is positive
+    // exactly when one of them is: the sum itself is then needed only when the dormant
+    // component is drawn.
+    let (dormant_total, has_dormant) = if ctx.t.bounds_hold {
+        (None, (0..dormant.len()).any(|k| dweight(k) > 0.0))
+    } else {
+        let total = sum();
+        (Some(total), total > 0.0)
+    };
     let t = w.territory(i) as usize;
     let nonempty = [
-        dormant_total > 0.0,
+        has_dormant,
         w.memory.degree(i) > 0,
         w.active_by_territory.part(t).len() > 1,
         w.active_set.len() > 1,
@@ -144,7 +155,10 @@ fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
         return None;
     }
     match comp {
-        0 => rng::weighted(rng, dormant.len(), dormant_total, dweight).map(|k| dormant[k].0),
+        0 => {
+            let total = dormant_total.unwrap_or_else(sum);
+            rng::weighted(rng, dormant.len(), total, dweight).map(|k| dormant[k].0)
+        }
         1 => {
             // Two-step random walk: a random partner, then a random partner of theirs.
             let p = w.memory.active_partners(i);

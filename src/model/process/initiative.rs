@@ -2,7 +2,7 @@
 //! the start of the process); launchers then recruit partners in their order.
 
 use super::{Ctx, Scratch, draw_cut};
-use crate::model::effect::{Focus, Process, decide_drawn};
+use crate::model::effect::{Focus, Process, decide};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if u >= cut {
             continue;
         }
-        if decide_drawn(
+        if decide(
             terms,
             Process::Initiative,
             ip.base,
