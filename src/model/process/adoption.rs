@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let mut newly = std::mem::take(&mut s.orgs2);
     newly.clear();
     for &i in w.active_set.items() {
-        if w.adopted[i as usize] {
+        if w.has_adopted(i) {
             continue;
         }
         if decide(
@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         }
     }
     for &i in &newly {
-        w.adopted[i as usize] = true;
+        w.adopt(i);
     }
     s.orgs2 = newly;
 }
