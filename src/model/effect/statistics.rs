@@ -119,13 +119,13 @@ pub fn log_budget_per_member(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
 /// `adopted_i + adopted_j`.
 #[inline]
 pub fn adopters_in_dyad(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    (w.adopted[f.i as usize] as u8 + w.adopted[f.j as usize] as u8) as f64
+    (w.has_adopted(f.i) as u8 + w.has_adopted(f.j) as u8) as f64
 }
 
 /// `ln(capacity_j)`.
 #[inline]
 pub fn log_capacity_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    w.ln_capacity[f.j as usize]
+    w.ln_capacity(f.j)
 }
 
 /// Covariate similarity `1 - |x_i - x_j| / range` (0 when either has no covariate).
@@ -170,11 +170,7 @@ pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
     if partners.is_empty() {
         0.0
     } else {
-        partners
-            .iter()
-            .filter(|&&(j, _)| w.adopted[j as usize])
-            .count() as f64
-            / partners.len() as f64
+        partners.iter().filter(|&&(j, _)| w.has_adopted(j)).count() as f64 / partners.len() as f64
     }
 }
 
@@ -193,7 +189,7 @@ pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 /// `adopted_i`.
 #[inline]
 pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    w.adopted[f.i as usize] as u8 as f64
+    w.has_adopted(f.i) as u8 as f64
 }
 
 /// The function that computes statistic `id`.

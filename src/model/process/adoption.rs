@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     for &i in w.active_set.items() {
-        if w.adopted[i as usize] {
+        if w.has_adopted(i) {
             continue;
         }
         let u = r.random::<f64>();
@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     *rng = r;
     for &i in &newly {
-        w.adopted[i as usize] = true;
+        w.adopt(i);
     }
     s.orgs2 = newly;
 }

@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     *rng = r;
     let mut group = std::mem::take(&mut s.orgs);
     for &l in &launchers {
-        if !w.active[l as usize] {
+        if !w.is_active(l) {
             continue;
         }
         let want = rng::poisson(rng, ip.partners_mean).max(1) as usize;
@@ -92,7 +92,7 @@ fn draw_partner(ctx: &Ctx, w: &World, l: u32, rng: &mut Rng) -> Option<u32> {
     if rng::chance(rng, ip.from_ties) {
         let act = w.memory.active_partners(l);
         let dor = w.memory.dormant_partners(l);
-        let usable = |j: u32| w.active[j as usize] || ip.revive_exited;
+        let usable = |j: u32| w.is_active(j) || ip.revive_exited;
         let weight = |k: usize| {
             let (j, d) = if k < act.len() {
                 act[k]
