@@ -1,6 +1,6 @@
 //! Wave statistics of the default scenario's own wave networks (replicate 0, every wave with
-//! the waves it is compared with, as `wecare run` computes them), of a network of the default
-//! scenario's size and of a 100,000-organisation network. Run with
+//! the waves it is compared with, wave by wave and as `wecare run` computes them), of a
+//! network of the default scenario's size and of a 100,000-organisation network. Run with
 //! `cargo bench --bench stats -- --warm-up-time 1 --measurement-time 5`.
 
 #[path = "../tests/stats_common/mod.rs"]
@@ -10,7 +10,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use wecare::network::Snapshot;
 use wecare::stats::{
-    BetweennessMethod, ScopeGraph, StatsOptions, WaveContext, shape, wave_statistics, wave_table,
+    BetweennessMethod, ReferenceWave, ScopeGraph, StatsOptions, WaveContext, replicate_tables,
+    shape, wave_statistics, wave_table,
 };
 
 /// The previous wave: the same organisations with every fifth tie missing.
@@ -95,6 +96,12 @@ fn default_waves(c: &mut Criterion) {
     };
     c.bench_function("wave_table/wecare-measure1/replicate 0, all waves", |b| {
         b.iter(|| black_box(replicate()))
+    });
+    // As `wecare run` computes them: the reference archetypes once (the pre-programme
+    // network's prepared once for the ensemble, outside the loop).
+    let pre = ReferenceWave::pre_programme(model.pre_programme(), &opts);
+    c.bench_function("replicate_tables/wecare-measure1/replicate 0", |b| {
+        b.iter(|| black_box(replicate_tables(black_box(&waves), Some(&pre), &opts)))
     });
     let g = ScopeGraph::network(&waves[0]);
     c.bench_function("betweenness_exact/wecare-measure1/wave 1", |b| {

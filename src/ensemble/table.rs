@@ -141,7 +141,9 @@ pub struct EnsembleTable {
 const COLUMN_BUDGET: usize = 16 << 20;
 
 impl EnsembleTable {
-    fn new(waves: Vec<WaveLayout>) -> Self {
+    /// An empty table (no replicate yet) with the given wave layouts; values are added with
+    /// [`EnsembleTable::extend_replicates`].
+    pub fn new(waves: Vec<WaveLayout>) -> Self {
         let mut offsets = Vec::with_capacity(waves.len());
         let mut width = 0;
         for w in &waves {

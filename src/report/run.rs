@@ -6,7 +6,7 @@ use super::manifest::{
 };
 use super::networks::write_networks;
 use super::patterns::{compare_patterns, write_patterns_csv};
-use super::single::build_report;
+use super::single::draw_report;
 use super::summary::{summarise, write_summary_csv};
 use super::targets::{compare_targets, write_targets_csv};
 use super::tidy::write_replicates_table;
@@ -41,22 +41,51 @@ pub fn write_records(
     table: &EnsembleTable,
     kept: &[KeptReplicate],
 ) -> Result<Vec<FileRecord>> {
-    let patterns = if scenario.patterns.is_empty() {
-        None
-    } else {
-        Some(
-            compare_patterns(&scenario.patterns, table)
-                .map_err(|problems| Error::from(scenario.located(problems)))?,
-        )
-    };
+    let patterns = check_patterns(scenario, table)?;
+    std::thread::scope(|sc| {
+        let replicates = sc.spawn(|| write_replicates(dir, scenario, table));
+        let files = write_others(dir, scenario, table, kept, patterns);
+        let replicates = joined(replicates)?;
+        let mut files = files?;
+        files.insert(1, replicates);
+        Ok(files)
+    })
+}
+
+/// The comparison of the scenario's patterns with the run (`None` without patterns); an
+/// error located in the scenario file when a pattern names a statistic the run lacks.
+fn check_patterns(
+    scenario: &Scenario,
+    table: &EnsembleTable,
+) -> Result<Option<Vec<super::patterns::PatternRow>>> {
+    if scenario.patterns.is_empty() {
+        return Ok(None);
+    }
+    compare_patterns(&scenario.patterns, table)
+        .map(Some)
+        .map_err(|problems| Error::from(scenario.located(problems)))
+}
+
+/// Writes `replicates.csv`, the largest record, and returns its record.
+fn write_replicates(dir: &Path, scenario: &Scenario, table: &EnsembleTable) -> Result<FileRecord> {
+    let all_scopes = scenario.output.territory_replicates;
+    write_recorded(dir, "replicates.csv", "replicates", |w| {
+        write_replicates_table(table, all_scopes, w)
+    })
+}
+
+/// Writes every record but `replicates.csv` (see [`write_records`]), in order.
+fn write_others(
+    dir: &Path,
+    scenario: &Scenario,
+    table: &EnsembleTable,
+    kept: &[KeptReplicate],
+    patterns: Option<Vec<super::patterns::PatternRow>>,
+) -> Result<Vec<FileRecord>> {
     let toml = scenario.with_resolved_paths().to_toml();
     let mut files = vec![write_recorded(dir, "scenario.toml", "scenario", |w| {
         w.write_all(toml.as_bytes())
     })?];
-    let all_scopes = scenario.output.territory_replicates;
-    files.push(write_recorded(dir, "replicates.csv", "replicates", |w| {
-        write_replicates_table(table, all_scopes, w)
-    })?);
     let summary = summarise(table).map_err(|e| Error::io(dir, e))?;
     files.push(write_recorded(dir, "summary.csv", "summary", |w| {
         write_summary_csv(&summary, w)
@@ -72,6 +101,11 @@ pub fn write_records(
     }
     files.extend(write_networks(dir, kept)?);
     Ok(files)
+}
+
+/// The result of a scoped thread; its panic, if it panicked, goes on in this thread.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// The manifest of a run whose records are `files` (as [`write_records`] returns them), to be
@@ -148,6 +182,10 @@ pub fn write_run(
 /// Writes everything into an open [`RunDir`] and renames it into place. A failing report
 /// does not lose the results: it is returned beside the directory, to be reported as a
 /// warning (`wecare report DIR` builds it again).
+///
+/// `replicates.csv` is written on a thread of its own while the other records are written and
+/// the report's figures drawn (the report reads only the other files); its record joins the
+/// manifest before the report's page, which lists every file, is written.
 pub fn finish_run(
     dir: RunDir,
     scenario: &Scenario,
@@ -155,23 +193,36 @@ pub fn finish_run(
     kept: &[KeptReplicate],
     info: &RunInfo,
 ) -> Result<(PathBuf, Option<Error>)> {
-    let files = write_records(dir.path(), scenario, table, kept)?;
-    let mut m = manifest_for(
-        dir.id(),
-        dir.destination(),
-        scenario,
-        info,
-        files,
-        Vec::new(),
-    )?;
-    let mut problem = None;
-    if scenario.output.report {
-        match build_report(dir.path(), &m) {
-            Ok(derived) => m.derived = derived,
-            Err(e) => problem = Some(e),
+    let patterns = check_patterns(scenario, table)?;
+    let path = dir.path();
+    let (m, problem) = std::thread::scope(|sc| -> Result<_> {
+        let replicates = sc.spawn(|| write_replicates(path, scenario, table));
+        let others = write_others(path, scenario, table, kept, patterns).and_then(|files| {
+            manifest_for(
+                dir.id(),
+                dir.destination(),
+                scenario,
+                info,
+                files,
+                Vec::new(),
+            )
+        });
+        let draft = match &others {
+            Ok(m) if scenario.output.report => Some(draw_report(path, m)),
+            _ => None,
+        };
+        let replicates = joined(replicates)?;
+        let mut m = others?;
+        m.files.insert(1, replicates);
+        let mut problem = None;
+        match draft.map(|d| d.and_then(|d| d.finish(&m))) {
+            Some(Ok(derived)) => m.derived = derived,
+            Some(Err(e)) => problem = Some(e),
+            None => {}
         }
-    }
-    write_manifest(dir.path(), &m)?;
+        Ok((m, problem))
+    })?;
+    write_manifest(path, &m)?;
     let dest = dir.destination().to_path_buf();
     let p = dir.finish().map_err(|e| Error::io(dest, e))?;
     Ok((p, problem))

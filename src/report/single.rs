@@ -436,37 +436,75 @@ pub fn citation(m: &Manifest) -> String {
 /// Writes `plots/` and `report.html` of the run directory `dir` from its files; returns the
 /// paths written, relative to `dir`.
 pub fn build_report(dir: &Path, manifest: &Manifest) -> Result<Vec<String>> {
+    draw_report(dir, manifest)?.finish(manifest)
+}
+
+/// A run report with its figures drawn, waiting for the complete manifest (the report lists
+/// every recorded file with its checksum).
+pub struct ReportDraft {
+    run: RunData,
+    reps: String,
+    figures: RunFigures,
+    network_html: String,
+    plots: Plots,
+}
+
+/// Draws the figures of the report of the run directory `dir` (`plots/`), from
+/// `summary.csv`, `targets.csv`, `patterns.csv`, `networks/` and `manifest`, of which only
+/// the scenario and settings are read: the recorded files may still be incomplete.
+pub fn draw_report(dir: &Path, manifest: &Manifest) -> Result<ReportDraft> {
     let run = RunData::load(dir, manifest.clone())?;
-    let m = &run.manifest;
     let mut plots = Plots {
         dir: dir.join("plots"),
         written: Vec::new(),
     };
-    let reps = crate::report::fmt::count(m.replicates, "replicate");
+    let reps = crate::report::fmt::count(run.manifest.replicates, "replicate");
     let figures = RunFigures::render(&run, &reps, &mut plots)?;
     let network_html = network_sections(&run, &mut plots)?;
+    Ok(ReportDraft {
+        run,
+        reps,
+        figures,
+        network_html,
+        plots,
+    })
+}
 
-    let mut b = String::new();
-    b.push_str(&format!(
-        "<header>\n<p class=\"kicker\">wecare run report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>\n",
-        esc(&m.scenario.name),
-        esc(&m.scenario.description)
-    ));
-    b.push_str(&run_facts(&run, &reps));
-    b.push_str(&targets_section(&run.targets));
-    b.push_str(&patterns_section(&run.patterns));
-    b.push_str(&figures.section(&run.summary, &reps));
-    b.push_str(&network_html);
-    b.push_str(&summary_section(&run.summary));
-    b.push_str(&reproduce_section(m));
-    let html = page(
-        &format!("{} · wecare run {}", m.scenario.name, m.run_id),
-        &b,
-    );
-    replace_atomically(&dir.join("report.html"), html.as_bytes())?;
-    let mut written = plots.written;
-    written.push("report.html".into());
-    Ok(written)
+impl ReportDraft {
+    /// Writes `report.html` with the complete `manifest` and returns the report's files,
+    /// relative to the run directory.
+    pub fn finish(mut self, manifest: &Manifest) -> Result<Vec<String>> {
+        self.run.manifest = manifest.clone();
+        let ReportDraft {
+            run,
+            reps,
+            figures,
+            network_html,
+            plots,
+        } = self;
+        let m = &run.manifest;
+        let mut b = String::new();
+        b.push_str(&format!(
+            "<header>\n<p class=\"kicker\">wecare run report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>\n",
+            esc(&m.scenario.name),
+            esc(&m.scenario.description)
+        ));
+        b.push_str(&run_facts(&run, &reps));
+        b.push_str(&targets_section(&run.targets));
+        b.push_str(&patterns_section(&run.patterns));
+        b.push_str(&figures.section(&run.summary, &reps));
+        b.push_str(&network_html);
+        b.push_str(&summary_section(&run.summary));
+        b.push_str(&reproduce_section(m));
+        let html = page(
+            &format!("{} · wecare run {}", m.scenario.name, m.run_id),
+            &b,
+        );
+        replace_atomically(&run.dir.join("report.html"), html.as_bytes())?;
+        let mut written = plots.written;
+        written.push("report.html".into());
+        Ok(written)
+    }
 }
 
 /// The `plots/` directory of a report and the files written into it.
