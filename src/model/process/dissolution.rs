@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base =
         ctx.p.dissolution.base.get(ctx.phase) + ctx.period_offset(&ctx.p.dissolution.period_offset);
     let step = ctx.step as i32;
-    let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
+    let terms = ctx.terms().get(Process::Dissolution, ctx.phase);
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
     let ids = w.memory.active_ids();
