@@ -269,3 +269,41 @@ fn per_wave_moments_identify_period_offsets() {
         "{problems:?}"
     );
 }
+
+/// The s50 scenario copied for a two-wave panel, with only the paths and the timeline edited:
+/// the errors name what else to change (the matched wave 3 and the period-2 parameters, which
+/// no observed wave shows), at their keys in the file.
+#[test]
+fn a_copy_for_fewer_waves_says_what_to_change() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
+        .unwrap()
+        .replace("waves = [0, 12, 24]", "waves = [0, 12]")
+        .replace("programme = 24 ", "programme = 12 ")
+        .replace(", \"data/s50/wave3.csv\"]", "]");
+    let e = Scenario::parse(&text, "two-waves.toml", &root.join("scenarios")).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("calibration.waves[1]"), "{msg}");
+    assert!(msg.contains("wave 3 does not exist"), "{msg}");
+    for (k, key) in [
+        (5, "formation.period_offset.2"),
+        (6, "dissolution.effect_period_offset.embedded.2"),
+    ] {
+        assert!(
+            msg.contains(&format!("calibration.parameters[{k}].key")),
+            "{msg}"
+        );
+        assert!(msg.contains(&format!("`{key}` acts in period 2")), "{msg}");
+    }
+    assert!(msg.contains("remove this parameter"), "{msg}");
+    // With those changes too the copy is valid.
+    let fixed = text.replace("waves = [2, 3]", "waves = [2]");
+    let (head, rest) = fixed
+        .split_once("[[calibration.parameters]]\nkey = \"formation.period_offset.2\"")
+        .unwrap();
+    let (_, tail) = rest.split_once("[calibration.smm]").unwrap();
+    let fixed = format!("{head}[calibration.smm]{tail}");
+    let s = Scenario::parse(&fixed, "two-waves.toml", &root.join("scenarios")).unwrap();
+    assert_eq!(s.calibration.parameters.len(), 5);
+    assert!(Problem::from_scenario(&s).is_ok());
+}
