@@ -201,7 +201,7 @@ fn point_estimate(method: &str, dir: &Path) -> Vec<(String, f64)> {
     header
         .iter()
         .zip(chosen[0].iter())
-        .skip(4)
+        .skip(5)
         .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
         .collect()
 }

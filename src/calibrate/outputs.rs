@@ -899,7 +899,13 @@ pub fn write_point_estimates(
     candidates: &[super::summary::PointCandidate],
     chosen: usize,
 ) -> Result<()> {
-    let mut header = strings(&["candidate", "chosen", "median_distance", "mean_distance"]);
+    let mut header = strings(&[
+        "candidate",
+        "chosen",
+        "min_predictive_p",
+        "median_distance",
+        "mean_distance",
+    ]);
     header.extend(problem.keys());
     let rows: Vec<Vec<String>> = candidates
         .iter()
@@ -908,6 +914,7 @@ pub fn write_point_estimates(
             let mut r = vec![
                 c.name.to_string(),
                 (i == chosen).to_string(),
+                num(c.min_p),
                 num(c.median_distance),
                 num(c.mean_distance),
             ];
