@@ -127,7 +127,8 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         for f in &expected {
             assert!(dir.join(f).is_file(), "{method}: {f} missing");
         }
-        assert_eq!(est.lines().count(), 6, "{est}");
+        // Seven parameters, the last two of period 2.
+        assert_eq!(est.lines().count(), 8, "{est}");
         // One interval convention for both methods.
         assert!(
             est.lines()
@@ -149,18 +150,60 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
             "--quiet",
         ]);
         assert_success(&run);
-        let cal = Scenario::load(&dir.join("calibrated.toml")).unwrap();
-        let mut r = csv::Reader::from_path(dir.join("estimates.csv")).unwrap();
-        let first = r.records().next().unwrap().unwrap();
-        assert_eq!(&first[0], "formation.base.programme");
-        let value: f64 = first[2].parse().unwrap();
-        assert_eq!(cal.formation.base.programme, value);
+        // It carries the point estimate of every parameter, period offsets included.
+        let cal = Scenario::load(&dir.join("calibrated.toml"))
+            .unwrap()
+            .params();
+        let carried = point_estimate(method, &dir);
+        assert_eq!(carried.len(), 7);
+        for (key, value) in &carried {
+            assert_eq!(
+                wecare::calibrate::parameters::get(&cal, key),
+                Some(*value),
+                "{method}: {key}"
+            );
+        }
+        assert_eq!(carried[0].0, "formation.base.programme");
+        assert_eq!(cal.formation.base.programme, carried[0].1);
+        assert_eq!(
+            cal.dissolution.effect_period_offset["embedded"],
+            [0.0, carried[6].1]
+        );
         let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
         assert!(manifest.contains("\"simulations_per_second\""));
         // The recorded scenario names the method used, not the file's default.
         let used = Scenario::load(&dir.join("scenario.toml")).unwrap();
         assert_eq!(used.calibration.method.name(), method);
     }
+}
+
+/// The point estimate a calibration carries into `calibrated.toml`, by parameter: SMM's
+/// estimates, or the summary of the posterior that `point_estimates.csv` marks as chosen.
+fn point_estimate(method: &str, dir: &Path) -> Vec<(String, f64)> {
+    if method == "smm" {
+        let mut r = csv::Reader::from_path(dir.join("estimates.csv")).unwrap();
+        return r
+            .records()
+            .map(|x| {
+                let x = x.unwrap();
+                (x[0].to_string(), x[2].parse().unwrap())
+            })
+            .collect();
+    }
+    let mut r = csv::Reader::from_path(dir.join("point_estimates.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let chosen: Vec<csv::StringRecord> = r
+        .records()
+        .map(|x| x.unwrap())
+        .filter(|x| &x[1] == "true")
+        .collect();
+    assert_eq!(chosen.len(), 1);
+    header
+        .iter()
+        .zip(chosen[0].iter())
+        .skip(5)
+        .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+        .collect()
 }
 
 #[test]

@@ -81,6 +81,7 @@ fn s50_in_box(bounds: &[(f64, f64); 4]) -> Scenario {
         p.difference = Some(0.25 * (b - a) / 12f64.sqrt());
     }
     s.calibration.statistics.retain(|x| x != "isolates");
+    s.calibration.smm.per_wave.clear();
     s
 }
 

@@ -88,10 +88,15 @@ fn targets_come_from_the_symmetrised_wave_files() {
         .unwrap();
     assert!(cov.value > 0.5 && cov.value < 1.0, "{cov:?}");
     let m = Moments::of(&p);
-    assert_eq!(m.names[0], "ties@2+3");
-    assert_eq!(m.target[0], 158.0);
+    // `ties` is matched wave by wave (the period-2 formation offset needs wave 3 apart).
+    assert_eq!(m.names[0], "ties@2");
+    assert_eq!(m.target[0], 81.0);
+    assert!(m.names.iter().any(|n| n == "ties@3"));
+    assert!(m.names.iter().any(|n| n == "tie_persistence@2+3"));
     // Simulated wave 1 is the observed wave 1: the scenario holds step 0 fixed.
-    let snaps = p.snapshots(&[-3.0, 0.5, 0.0, -3.0], 1, 0).unwrap();
+    let snaps = p
+        .snapshots(&[-3.0, 0.5, 0.0, -3.0, 0.0, 0.0, 0.0], 1, 0)
+        .unwrap();
     let first: Vec<(u32, u32)> = snaps[0].ties.iter().map(|t| (t.a, t.b)).collect();
     let obs: Vec<(u32, u32)> = p.observed[0].ties.iter().map(|t| (t.a, t.b)).collect();
     assert_eq!(first, obs);
@@ -203,12 +208,21 @@ fn bad_calibration_sections_are_located() {
     );
 }
 
+/// The text of the s50 scenario without its period-2 parameters and their `[calibration.smm]`
+/// section (from the comment that introduces them up to `[calibration.abc]`).
+fn five_parameters(text: &str) -> String {
+    let (head, rest) = text.split_once("# The second year").unwrap();
+    let (_, tail) = rest.split_once("[calibration.abc]").unwrap();
+    format!("{head}[calibration.abc]{tail}")
+}
+
 /// The s50 scenario with period 2 offsets of the formation and dissolution intercepts,
 /// calibrated with the ties and the tie persistence matched wave by wave
 /// (docs/calibration.md, "Period-specific parameters").
 fn s50_periods() -> Scenario {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut text = std::fs::read_to_string(root.join("scenarios/s50.toml")).unwrap();
+    let mut text =
+        five_parameters(&std::fs::read_to_string(root.join("scenarios/s50.toml")).unwrap());
     text.push_str(
         "\n[calibration.smm]\nper_wave = [\"ties\", \"tie_persistence\"]\n\
          \n[[calibration.parameters]]\nkey = \"formation.period_offset.2\"\n\
@@ -259,4 +273,42 @@ fn per_wave_moments_identify_period_offsets() {
             .any(|(k, m)| k == "calibration.smm.per_wave[2]" && m.contains("density")),
         "{problems:?}"
     );
+}
+
+/// The s50 scenario copied for a two-wave panel, with only the paths and the timeline edited:
+/// the errors name what else to change (the matched wave 3 and the period-2 parameters, which
+/// no observed wave shows), at their keys in the file.
+#[test]
+fn a_copy_for_fewer_waves_says_what_to_change() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/s50.toml"))
+        .unwrap()
+        .replace("waves = [0, 12, 24]", "waves = [0, 12]")
+        .replace("programme = 24 ", "programme = 12 ")
+        .replace(", \"data/s50/wave3.csv\"]", "]");
+    let e = Scenario::parse(&text, "two-waves.toml", &root.join("scenarios")).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("calibration.waves[1]"), "{msg}");
+    assert!(msg.contains("wave 3 does not exist"), "{msg}");
+    for (k, key) in [
+        (5, "formation.period_offset.2"),
+        (6, "dissolution.effect_period_offset.embedded.2"),
+    ] {
+        assert!(
+            msg.contains(&format!("calibration.parameters[{k}].key")),
+            "{msg}"
+        );
+        assert!(msg.contains(&format!("`{key}` acts in period 2")), "{msg}");
+    }
+    assert!(msg.contains("remove this parameter"), "{msg}");
+    // With those changes too the copy is valid.
+    let fixed = text.replace("waves = [2, 3]", "waves = [2]");
+    let (head, rest) = fixed
+        .split_once("[[calibration.parameters]]\nkey = \"formation.period_offset.2\"")
+        .unwrap();
+    let (_, tail) = rest.split_once("[calibration.smm]").unwrap();
+    let fixed = format!("{head}[calibration.smm]{tail}");
+    let s = Scenario::parse(&fixed, "two-waves.toml", &root.join("scenarios")).unwrap();
+    assert_eq!(s.calibration.parameters.len(), 5);
+    assert!(Problem::from_scenario(&s).is_ok());
 }

@@ -179,6 +179,56 @@ fn period_offsets_act_only_in_their_period() {
     assert!(ended[2].is_empty());
 }
 
+/// Effect period offsets (RSiena's time dummies) on the s50 scenario, whose step 0 (period 0)
+/// has no formation opportunity and no dissolution: an offset in every period of the run is
+/// the same model as the coefficient moved by that much, so the waves are identical bit for
+/// bit; an offset in period 2 alone leaves wave 2 as it is (the same random streams up to
+/// it) and changes wave 3; a list of zeros changes nothing.
+#[test]
+fn effect_period_offsets_act_only_in_their_period() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = wecare::scenario::Scenario::load(&root.join("scenarios/s50.toml")).unwrap();
+    let (ds, _) = s.load_dataset().unwrap();
+    let p = s.params();
+    let ties = |p: &Params| -> Vec<Vec<(u32, u32)>> {
+        let model = Model::new(&ds, p).unwrap();
+        let waves = model.run(11, 3);
+        waves
+            .iter()
+            .map(|w| w.ties.iter().map(|t| (t.a, t.b)).collect())
+            .collect()
+    };
+    let plain = ties(&p);
+    let offset = |process: Process, name: &str, list: Vec<f64>| {
+        let mut q = p.clone();
+        let map = match process {
+            Process::Formation => &mut q.formation.effect_period_offset,
+            _ => &mut q.dissolution.effect_period_offset,
+        };
+        map.insert(name.to_string(), list);
+        q
+    };
+    assert_eq!(
+        ties(&offset(Process::Formation, "closure", vec![0.0, 0.0])),
+        plain
+    );
+    // In every period: the same as the coefficient itself moved.
+    for (process, name, x) in [
+        (Process::Formation, "closure", 1.5),
+        (Process::Dissolution, "embedded", 2.0),
+    ] {
+        let mut moved = p.clone();
+        *moved.effects_mut(process).get_mut(name).unwrap() += x;
+        let everywhere = ties(&offset(process, name, vec![x, x]));
+        assert_eq!(everywhere, ties(&moved), "{name}");
+        assert_ne!(everywhere, plain, "{name}");
+    }
+    // In period 2 only: wave 2 unchanged, wave 3 not.
+    let late = ties(&offset(Process::Formation, "closure", vec![0.0, 3.0]));
+    assert_eq!(late[1], plain[1]);
+    assert_ne!(late[2], plain[2]);
+}
+
 /// The project effects of the pattern mechanisms: lead a(0) with partners b(1), c(2), e(3) in
 /// one open project; b is tied to a, c to b, e to no member, so at the first programme step
 /// e gets a project tie to a (origin `programme`). Checked on the state after that step.

@@ -102,6 +102,16 @@ fn unknown_effect_suggests_the_nearest_name() {
 }
 
 #[test]
+fn period_offset_of_an_unknown_effect_suggests_the_nearest_name() {
+    assert_error(
+        "[formation.effect_period_offset]\nclosrue = [0.0, 0.5]",
+        "9:11",
+        "formation.effect_period_offset.closrue",
+        "`closrue` is not a scalar effect of formation (did you mean `closure`?)",
+    );
+}
+
+#[test]
 fn effect_outside_its_table_points_to_it() {
     assert_error(
         "[formation]\nclosure = 0.5",

@@ -351,15 +351,16 @@ impl Checks {
             None => None,
         };
         if let Some((c, best)) = &point {
+            let b = &c[*best];
             say(&format!(
-                "point estimate: the {} (median ABC distance {:.3} over {} simulations; {})",
-                c[*best].name.replace('_', " "),
-                c[*best].median_distance,
+                "point estimate: the {} (over {} simulations, smallest predictive p of a \
+                 matched statistic {:.3}, median ABC distance {:.3}; {} candidates in \
+                 point_estimates.csv)",
+                b.name.replace('_', " "),
                 summary::POINT_RUNS,
-                c.iter()
-                    .map(|x| format!("{} {:.3}", x.name.replace('_', " "), x.median_distance))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                b.min_p,
+                b.median_distance,
+                c.len()
             ));
         }
         Ok(Checks {
@@ -426,10 +427,14 @@ fn write_calibrated(
             for (e, &x) in carried.iter_mut().zip(&c[*best].theta) {
                 e.estimate = x;
             }
+            let name = &c[*best].name;
+            let what = match name.strip_prefix("posterior_") {
+                Some(summary) => format!("the {summary} of the posterior"),
+                None => format!("{} of the final population", name.replace('_', " ")),
+            };
             format!(
-                "the {} of the posterior, the summary whose simulations are closest to the data \
-                 (point_estimates.csv)",
-                c[*best].name.trim_start_matches("posterior_")
+                "{what}, the candidate whose simulations reproduce the matched statistics best \
+                 (point_estimates.csv)"
             )
         }
         None => "method-of-moments estimates (estimates.csv)".to_string(),

@@ -664,7 +664,20 @@ pub fn marginals(
 /// The scenario with the estimates written in (every slot of each key), data paths absolute.
 pub fn calibrated_scenario(scenario: &Scenario, est: &[Estimate]) -> Result<Scenario> {
     let mut s = scenario.clone();
-    for e in est {
+    // A period offset is an entry of a list (`formation.period_offset.2`,
+    // `dissolution.effect_period_offset.embedded.2`), which the scenario's dotted paths do not
+    // reach: it is written through the parameters, and the scenario is validated again below.
+    let (lists, paths): (Vec<&Estimate>, Vec<&Estimate>) =
+        est.iter().partition(|e| e.key.contains("period_offset."));
+    if !lists.is_empty() {
+        let mut p = s.params();
+        for e in &lists {
+            super::parameters::set(&mut p, &e.key, e.estimate);
+        }
+        s.set_params(p);
+        s = s.with_numbers(&[], "", crate::scenario::Integers::Exact)?;
+    }
+    for e in paths {
         for slot in super::parameters::slots(&e.key) {
             s = s.set_number(&slot, e.estimate)?;
         }
@@ -886,7 +899,13 @@ pub fn write_point_estimates(
     candidates: &[super::summary::PointCandidate],
     chosen: usize,
 ) -> Result<()> {
-    let mut header = strings(&["candidate", "chosen", "median_distance", "mean_distance"]);
+    let mut header = strings(&[
+        "candidate",
+        "chosen",
+        "min_predictive_p",
+        "median_distance",
+        "mean_distance",
+    ]);
     header.extend(problem.keys());
     let rows: Vec<Vec<String>> = candidates
         .iter()
@@ -895,6 +914,7 @@ pub fn write_point_estimates(
             let mut r = vec![
                 c.name.to_string(),
                 (i == chosen).to_string(),
+                num(c.min_p),
                 num(c.median_distance),
                 num(c.mean_distance),
             ];

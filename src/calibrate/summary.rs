@@ -121,75 +121,122 @@ pub fn resample(state: &AbcState, n: usize, seed: u64) -> Vec<Vec<f64>> {
     out
 }
 
+/// Particles of the final ABC population, those with the smallest distances, that are
+/// candidate point estimates beside the posterior's summaries ([`abc_point`]).
+pub const POINT_PARTICLES: usize = 20;
+
 /// One candidate point estimate of an ABC posterior and how well it reproduces the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PointCandidate {
-    /// `posterior_mean`, `posterior_median` (the marginal medians) or `posterior_mode` (the
-    /// particle where a Gaussian kernel estimate of the weighted posterior density is highest).
-    pub name: &'static str,
+    /// `posterior_mean`, `posterior_median` (the marginal medians), `posterior_mode` (the
+    /// particle where a Gaussian kernel estimate of the weighted posterior density is highest)
+    /// or `particle_<i>` (particle `i` of the final population, counted from 0).
+    pub name: String,
     /// The parameter vector.
     pub theta: Vec<f64>,
+    /// Over [`POINT_RUNS`] simulations at `theta`, the smallest two-sided predictive p-value
+    /// of a matched statistic's observed value, `2 min(P(X >= obs), P(X <= obs))` (at most 1):
+    /// how well the candidate reproduces the statistic it reproduces worst.
+    pub min_p: f64,
     /// Median ABC distance (the calibration's own scaled distance between simulated and
-    /// observed matched statistics) over [`POINT_RUNS`] simulations at `theta`.
+    /// observed matched statistics) over the same simulations.
     pub median_distance: f64,
     /// Mean of the same distances (undefined runs count as infinite).
     pub mean_distance: f64,
 }
 
 /// The point estimate of an ABC posterior that the calibrated scenario carries, by a stated
-/// rule: of the posterior mean, the marginal medians and the posterior mode, the one whose
-/// simulations are closest to the data, that is the smallest median ABC distance over
-/// [`POINT_RUNS`] simulations (the same random streams at every candidate, so the comparison
-/// is paired). A mean of a curved or skewed posterior can lie where the model fits badly (off
-/// a ridge between formation base and closure, for example); the rule keeps the summary that
-/// does fit. Returns every candidate (in the order above) and the index of the chosen one
-/// (the first of equals).
+/// rule. Candidates: the posterior mean, the marginal medians, the posterior mode and the
+/// [`POINT_PARTICLES`] particles of the final population with the smallest distances. Each is
+/// simulated [`POINT_RUNS`] times (the same random streams at every candidate, so the
+/// comparison is paired), and the one chosen has the largest smallest predictive p-value over
+/// the matched statistics ([`PointCandidate::min_p`]): a point estimate must reproduce every
+/// statistic the calibration matched, so it is judged by the one it reproduces worst. Ties go
+/// to the smaller median ABC distance, then to the first. A summary of a curved or skewed
+/// posterior can lie where the model fits badly (the mean off a ridge between formation base
+/// and closure, for example) and the ABC distance, scaled by the prior's spread, can call a
+/// point close that misses a statistic by much more than the data allow; the rule guards
+/// against both. Returns every candidate (in the order above) and the index of the chosen one.
 pub fn abc_point(
     problem: &Problem,
     state: &AbcState,
     seed: u64,
 ) -> Result<(Vec<PointCandidate>, usize)> {
-    let (mean, _) = weighted_moments(&state.theta, &state.weights);
-    let p = problem.dim();
-    let median: Vec<f64> = (0..p)
-        .map(|j| {
-            let x: Vec<f64> = state.theta.iter().map(|t| t[j]).collect();
-            weighted_quantile(&x, &state.weights, 0.5)
-        })
-        .collect();
-    let mode = state.theta[posterior_mode(&state.theta, &state.weights)].clone();
     let obs = problem.observed_values();
     let master = derive_seed(seed, TAG_POINT, 0);
     let mut out = Vec::new();
-    for (name, theta) in [
-        ("posterior_mean", mean),
-        ("posterior_median", median),
-        ("posterior_mode", mode),
-    ] {
-        let mut d: Vec<f64> = (0..POINT_RUNS as u64)
+    for (name, theta) in point_candidates(problem, state) {
+        let sims: Vec<Vec<f64>> = (0..POINT_RUNS as u64)
             .into_par_iter()
-            .map(|r| {
-                Ok(distance(
-                    &problem.simulate(&theta, master, r)?,
-                    &obs,
-                    &state.scales,
-                ))
-            })
+            .map(|r| problem.simulate(&theta, master, r))
             .collect::<Result<_>>()?;
+        let mut d: Vec<f64> = sims
+            .iter()
+            .map(|x| distance(x, &obs, &state.scales))
+            .collect();
         let mean_distance = d.iter().sum::<f64>() / d.len() as f64;
         d.sort_by(f64::total_cmp);
         let median_distance = 0.5 * (d[(d.len() - 1) / 2] + d[d.len() / 2]);
         out.push(PointCandidate {
             name,
             theta,
+            min_p: smallest_predictive_p(&sims, &obs),
             median_distance,
             mean_distance,
         });
     }
     let best = (0..out.len())
-        .min_by(|&a, &b| out[a].median_distance.total_cmp(&out[b].median_distance))
+        .min_by(|&a, &b| {
+            (out[b].min_p.total_cmp(&out[a].min_p))
+                .then(out[a].median_distance.total_cmp(&out[b].median_distance))
+        })
         .unwrap_or(0);
     Ok((out, best))
+}
+
+/// The candidates of [`abc_point`], named, in its order.
+fn point_candidates(problem: &Problem, state: &AbcState) -> Vec<(String, Vec<f64>)> {
+    let (mean, _) = weighted_moments(&state.theta, &state.weights);
+    let median: Vec<f64> = (0..problem.dim())
+        .map(|j| {
+            let x: Vec<f64> = state.theta.iter().map(|t| t[j]).collect();
+            weighted_quantile(&x, &state.weights, 0.5)
+        })
+        .collect();
+    let mode = state.theta[posterior_mode(&state.theta, &state.weights)].clone();
+    let mut out = vec![
+        ("posterior_mean".to_string(), mean),
+        ("posterior_median".to_string(), median),
+        ("posterior_mode".to_string(), mode),
+    ];
+    let mut closest: Vec<usize> = (0..state.theta.len()).collect();
+    closest.sort_by(|&a, &b| {
+        state.distances[a]
+            .total_cmp(&state.distances[b])
+            .then(a.cmp(&b))
+    });
+    out.extend(
+        closest
+            .into_iter()
+            .take(POINT_PARTICLES)
+            .map(|i| (format!("particle_{i}"), state.theta[i].clone())),
+    );
+    out
+}
+
+/// The smallest over the statistics of the two-sided predictive p-value of the observed value
+/// among the simulated ones (`sims[run][statistic]`); an undefined simulated value is neither
+/// above nor below, so it lowers the p-value.
+fn smallest_predictive_p(sims: &[Vec<f64>], obs: &[f64]) -> f64 {
+    let n = sims.len() as f64;
+    obs.iter()
+        .enumerate()
+        .map(|(k, &o)| {
+            let above = sims.iter().filter(|x| x[k] >= o).count() as f64;
+            let below = sims.iter().filter(|x| x[k] <= o).count() as f64;
+            (2.0 * above.min(below) / n).min(1.0)
+        })
+        .fold(1.0, f64::min)
 }
 
 /// The particle with the highest weighted Gaussian kernel density estimate of the posterior
@@ -266,7 +313,24 @@ pub fn invert(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{invert, mean_and_covariance, posterior_mode, weighted_mean_and_covariance};
+    use super::{
+        invert, mean_and_covariance, posterior_mode, smallest_predictive_p,
+        weighted_mean_and_covariance,
+    };
+
+    #[test]
+    fn the_smallest_predictive_p_is_that_of_the_worst_statistic() {
+        // 10 runs (0 to 9) of two statistics: the first's observed value 5 has 5 runs at or
+        // above it and 6 at or below (p = 2 * 5 / 10 = 1); the second's observed value 8 has
+        // 2 runs at or above it, 8 and 9 (p = 2 * 2 / 10 = 0.4).
+        let sims: Vec<Vec<f64>> = (0..10).map(|i| vec![i as f64, i as f64]).collect();
+        assert_eq!(smallest_predictive_p(&sims, &[5.0, 8.0]), 0.4);
+        // Outside every run: p = 0; an undefined run counts neither above nor below.
+        assert_eq!(smallest_predictive_p(&sims, &[5.0, 10.0]), 0.0);
+        let mut with_nan = sims.clone();
+        with_nan[9][1] = f64::NAN;
+        assert_eq!(smallest_predictive_p(&with_nan, &[5.0, 8.0]), 0.2);
+    }
     use nalgebra::DMatrix;
 
     /// The mode of a sample with a cluster away from its mean is in the cluster.

@@ -352,6 +352,22 @@ fn check_waves(out: &mut Problems, c: &CalibrationSpec, waves_in_timeline: usize
             );
         }
     }
+    for (k, p) in c.parameters.iter().enumerate() {
+        if let Some(period) = offset_period(&p.key)
+            && period + 1 > waves_in_timeline
+        {
+            put(
+                format!("calibration.parameters[{k}].key"),
+                format!(
+                    "`{}` acts in period {period}, from wave {period} to wave {}, but the \
+                     timeline has {waves_in_timeline} waves, so no observed wave shows it: \
+                     remove this parameter (a panel of W waves has periods 1 to W - 1)",
+                    p.key,
+                    period + 1
+                ),
+            );
+        }
+    }
     if c.observed.len() > waves_in_timeline {
         put(
             "calibration.observed".into(),
@@ -360,6 +376,17 @@ fn check_waves(out: &mut Problems, c: &CalibrationSpec, waves_in_timeline: usize
                 c.observed.len()
             ),
         );
+    }
+}
+
+/// The period a calibrated period offset acts in (`formation.period_offset.2`,
+/// `dissolution.effect_period_offset.embedded.2`: 2), `None` for other keys.
+fn offset_period(key: &str) -> Option<usize> {
+    let (head, k) = key.rsplit_once('.')?;
+    if head.ends_with(".period_offset") || head.contains(".effect_period_offset.") {
+        k.parse().ok()
+    } else {
+        None
     }
 }
 

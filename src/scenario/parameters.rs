@@ -3,7 +3,7 @@
 //! scenario's TOML form. Keys are the scenario's dotted paths; effects are addressed by their
 //! qualified name, `<process>.<effect>` (or their scenario key `<process>.effects.<effect>`).
 
-use super::effect::{self, Coefficient, EFFECTS};
+use super::effect::{self, Coefficient, EFFECTS, Process};
 use super::params::{Params, PerPhase};
 use crate::data::Kind;
 
@@ -108,6 +108,30 @@ fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
             }
             if let Some(rest) = key.strip_prefix("dissolution.base.") {
                 return phase(&mut d.base, rest);
+            }
+            for (process, prefix, map) in [
+                (
+                    Process::Formation,
+                    "formation.effect_period_offset.",
+                    &mut f.effect_period_offset,
+                ),
+                (
+                    Process::Dissolution,
+                    "dissolution.effect_period_offset.",
+                    &mut d.effect_period_offset,
+                ),
+            ] {
+                if let Some(rest) = key.strip_prefix(prefix) {
+                    let (name, k) = rest.rsplit_once('.')?;
+                    k.parse::<usize>()
+                        .ok()
+                        .filter(|k| (1..=MAX_PERIODS).contains(k))?;
+                    let e = process.effect(name)?;
+                    if e.coefficient != Coefficient::Scalar {
+                        return None;
+                    }
+                    return period_slot(map.entry(name.to_string()).or_default(), k);
+                }
             }
             for (prefix, offsets) in [
                 ("formation.period_offset.", &mut f.period_offset),
@@ -225,6 +249,32 @@ mod tests {
         assert_eq!(get(&p, "dissolution.period_offset.1"), Some(0.0));
         assert!(!set(&mut p, "formation.period_offset.0", 1.0));
         assert!(!set(&mut p, "formation.period_offset.x", 1.0));
+        assert!(set(&mut p, "formation.effect_period_offset.closure.2", 0.7));
+        assert_eq!(p.formation.effect_period_offset["closure"], [0.0, 0.7]);
+        assert_eq!(
+            get(&p, "formation.effect_period_offset.closure.2"),
+            Some(0.7)
+        );
+        assert!(set(
+            &mut p,
+            "dissolution.effect_period_offset.embedded.1",
+            0.4
+        ));
+        assert_eq!(p.dissolution.effect_period_offset["embedded"], [0.4]);
+        // Only scalar effects of the process, and only periods from 1.
+        assert!(!set(
+            &mut p,
+            "formation.effect_period_offset.embedded.2",
+            1.0
+        ));
+        assert!(!set(&mut p, "formation.effect_period_offset.base.2", 1.0));
+        assert!(!set(&mut p, "formation.effect_period_offset.mix.2", 1.0));
+        assert!(!set(
+            &mut p,
+            "formation.effect_period_offset.closure.0",
+            1.0
+        ));
+        assert!(!set(&mut p, "formation.effect_period_offset.closure", 1.0));
         assert!(set(&mut p, "formation.effects.closure", 0.25));
         assert_eq!(p.formation.effects.get("closure"), 0.25);
         assert!(!set(&mut p, "formation.effects.closur", 1.0));

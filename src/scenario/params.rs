@@ -7,6 +7,7 @@
 use super::effect::{Effects, Process, values};
 use crate::data::{Kind, PerKind};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A value for each phase of the programme timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -169,6 +170,11 @@ pub struct Formation {
     /// Offsets of the intercept by observation period: entry `k - 1` is added to `base` in
     /// period `k`, the steps after wave `k` up to wave `k + 1` (default empty: no offset).
     pub period_offset: Vec<f64>,
+    /// Offsets of effect coefficients by observation period (RSiena's time dummies), by effect
+    /// name: entry `k - 1` of an effect's list is added to its coefficient in period `k`
+    /// (default empty: every coefficient is the same in all periods).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub effect_period_offset: BTreeMap<String, Vec<f64>>,
     /// `f_mix[kind_i][kind_j]`: kind-pair term, read from the choosing organisation's row.
     pub mix: KindTable,
     /// Coefficients of the formation effects by name (`wecare effects` lists them).
@@ -192,6 +198,7 @@ impl Default for Formation {
                 post: -4.0,
             },
             period_offset: Vec::new(),
+            effect_period_offset: BTreeMap::new(),
             mix: KindTable::default(),
             effects: Effects::defaults(Process::Formation),
             candidates: Candidates::default(),
@@ -208,6 +215,10 @@ pub struct Dissolution {
     /// Offsets of the intercept by observation period, as `formation.period_offset`
     /// (default empty).
     pub period_offset: Vec<f64>,
+    /// Offsets of effect coefficients by observation period, as
+    /// `formation.effect_period_offset` (default empty).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub effect_period_offset: BTreeMap<String, Vec<f64>>,
     /// `d_mix[kind_i][kind_j]`: kind-pair term; must be symmetric.
     pub mix: KindTable,
     /// Coefficients of the dissolution effects by name; positive values make ties last.
@@ -224,6 +235,7 @@ impl Default for Dissolution {
                 post: 0.0,
             },
             period_offset: Vec::new(),
+            effect_period_offset: BTreeMap::new(),
             mix: KindTable::default(),
             effects: Effects::defaults(Process::Dissolution),
         }
@@ -566,6 +578,44 @@ pub struct Params {
 }
 
 impl Params {
+    /// The period offsets of `process`'s effect coefficients (`effect_period_offset`; only
+    /// formation and dissolution have them).
+    pub fn effect_period_offset(&self, process: Process) -> Option<&BTreeMap<String, Vec<f64>>> {
+        match process {
+            Process::Formation => Some(&self.formation.effect_period_offset),
+            Process::Dissolution => Some(&self.dissolution.effect_period_offset),
+            Process::Adoption | Process::Initiative => None,
+        }
+    }
+
+    /// The most periods any effect's period offsets address (0 without any).
+    pub fn effect_periods(&self) -> usize {
+        Process::ALL
+            .iter()
+            .filter_map(|&p| self.effect_period_offset(p))
+            .flat_map(|m| m.values().map(Vec::len))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// These parameters as they hold in observation period `k` (1-based): every effect
+    /// coefficient with its period offset for `k` added.
+    pub fn in_period(&self, k: usize) -> Params {
+        let mut q = self.clone();
+        for process in Process::ALL {
+            let Some(offsets) = self.effect_period_offset(process) else {
+                continue;
+            };
+            for (name, list) in offsets {
+                let x = k.checked_sub(1).and_then(|i| list.get(i)).copied();
+                if let (Some(x), Some(v)) = (x, q.effects_mut(process).get_mut(name)) {
+                    *v += x;
+                }
+            }
+        }
+        q
+    }
+
     /// The effect coefficients of `process`.
     pub fn effects(&self, process: Process) -> &Effects {
         match process {

@@ -51,6 +51,33 @@ fn periods(out: &mut Problems, key: &str, v: &[f64], s: &Scenario) {
     }
 }
 
+/// The effect period offsets of `process`: each names a scalar effect of the process and is a
+/// `period_offset` list.
+fn effect_periods(out: &mut Problems, process: Process, s: &Scenario) {
+    let Some(map) = s.params().effect_period_offset(process).cloned() else {
+        return;
+    };
+    let p = process.name();
+    for (name, list) in &map {
+        let key = format!("{p}.effect_period_offset.{name}");
+        match process.effect(name) {
+            Some(e) if e.coefficient == Coefficient::Scalar => periods(out, &key, list, s),
+            _ => {
+                let hint = process
+                    .nearest(name)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                out.push((
+                    key,
+                    format!(
+                        "`{name}` is not a scalar effect of {p}{hint}; `wecare effects` lists them"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 fn per_kind(out: &mut Problems, key: &str, v: &PerKind<f64>, check: fn(&mut Problems, &str, f64)) {
     for k in Kind::ALL {
         check(out, &format!("{key}.{k}"), v.get(k));
@@ -177,6 +204,7 @@ fn formation(o: &mut Problems, s: &Scenario) {
     phases(o, "formation.rate", &f.rate, non_negative);
     phases(o, "formation.base", &f.base, finite);
     periods(o, "formation.period_offset", &f.period_offset, s);
+    effect_periods(o, Process::Formation, s);
     table(o, "formation.mix", &f.mix);
     let c = &f.candidates;
     for (k, v) in [
@@ -200,6 +228,7 @@ fn dissolution(o: &mut Problems, s: &Scenario) {
     let d = &s.dissolution;
     phases(o, "dissolution.base", &d.base, finite);
     periods(o, "dissolution.period_offset", &d.period_offset, s);
+    effect_periods(o, Process::Dissolution, s);
     table(o, "dissolution.mix", &d.mix);
     for a in Kind::ALL {
         for b in Kind::ALL {

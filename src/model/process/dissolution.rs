@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base =
         ctx.p.dissolution.base.get(ctx.phase) + ctx.period_offset(&ctx.p.dissolution.period_offset);
     let step = ctx.step as i32;
-    let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
+    let terms = ctx.terms().get(Process::Dissolution, ctx.phase);
     let ceiling = DissolutionCeiling::new(terms, base, ctx);
     let logistic = &ctx.t.logistic;
     // The cut of the step's largest ceiling, for every tie alike.

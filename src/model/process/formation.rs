@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     let base =
         ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
-    let terms = ctx.t.terms.get(Process::Formation, ctx.phase);
+    let terms = ctx.terms().get(Process::Formation, ctx.phase);
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
     order.extend_from_slice(w.active_set.items());
@@ -107,7 +107,7 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
     let base =
         ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
     let focus = Focus::dyad(i, j);
-    let terms = ctx.t.terms.of(Process::Formation, ctx.phase);
+    let terms = ctx.terms().of(Process::Formation, ctx.phase);
     predictor(terms, base, ctx, w, focus, s)
 }
 

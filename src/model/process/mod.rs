@@ -27,6 +27,9 @@ pub struct Tables {
     pub d_mix: [[f64; Kind::COUNT]; Kind::COUNT],
     /// The non-zero effects of each process and phase.
     pub terms: Terms,
+    /// With effect period offsets (`effect_period_offset`): the terms of period `k` at entry
+    /// `k - 1`, for the periods the offsets address; empty without any.
+    pub period_terms: Vec<Terms>,
     /// The logistic, for deciding trials without `exp`.
     pub logistic: crate::model::rng::LogisticTable,
     /// Every trust value lies in [0, 1] (given trusts and the trust parameters), so the
@@ -44,6 +47,9 @@ impl Tables {
             f_mix: dense(&p.formation.mix),
             d_mix: dense(&p.dissolution.mix),
             terms: Terms::new(p),
+            period_terms: (1..=p.effect_periods())
+                .map(|k| Terms::new(&p.in_period(k)))
+                .collect(),
             logistic: crate::model::rng::LogisticTable::new(),
             bounds_hold: [
                 p.trust.baseline,
@@ -81,7 +87,7 @@ pub struct Ctx<'a> {
     pub phase: Phase,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// The offset of a process's intercept in the current step's observation period (0 when
     /// the process has none, so the default intercept is read unchanged).
     #[inline]
@@ -90,6 +96,19 @@ impl Ctx<'_> {
             0.0
         } else {
             self.p.timeline.period_offset(offsets, self.step)
+        }
+    }
+
+    /// The effects of the current step: those of its observation period when effect period
+    /// offsets address it, the model's otherwise.
+    #[inline]
+    pub fn terms(&self) -> &'a Terms {
+        if self.t.period_terms.is_empty() {
+            return &self.t.terms;
+        }
+        match self.p.timeline.period(self.step) {
+            0 => &self.t.terms,
+            k => self.t.period_terms.get(k - 1).unwrap_or(&self.t.terms),
         }
     }
 

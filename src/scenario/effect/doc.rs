@@ -87,7 +87,10 @@ pub fn documentation() -> String {
          Set scalar coefficients by name, e.g. [formation.effects] closure = 0.5; base and mix\n\
          are set in the process's own section. Calibration, sweeps and sensitivity name an\n\
          effect as <process>.<effect>, e.g. formation.closure. Dissolution statistics are\n\
-         negated where a positive coefficient makes ties last.\n",
+         negated where a positive coefficient makes ties last. A formation or dissolution\n\
+         coefficient may differ by observation period (RSiena's time dummies):\n\
+         [dissolution.effect_period_offset] embedded = [0.0, 1.8] adds 1.8 in period 2;\n\
+         calibration names it dissolution.effect_period_offset.embedded.2.\n",
     );
     out
 }
