@@ -103,6 +103,18 @@ pub enum Dyad {
     Structural,
 }
 
+impl Dyad {
+    /// The state in words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dyad::NoTie => "no tie",
+            Dyad::Tie => "a tie",
+            Dyad::Missing => "a missing value",
+            Dyad::Structural => "a structural zero",
+        }
+    }
+}
+
 /// An undirected wave network read from an adjacency matrix: the state of every dyad, and which
 /// actors are absent (every dyad of theirs a structural zero).
 #[derive(Debug, Clone, PartialEq)]
@@ -379,8 +391,10 @@ fn dyad(
             i,
             j,
             format!(
-                "{x:?} here but {y:?} at line {}, {}: the matrix is not symmetric (set \
+                "{} here but {} at line {}, {}: the matrix is not symmetric (set \
                  calibration.symmetrise = true to read directed nominations)",
+                x.describe(),
+                y.describe(),
                 table.lines[j],
                 table.column(i)
             ),
