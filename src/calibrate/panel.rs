@@ -4,6 +4,7 @@
 //! docs/calibration.md, "A scenario from a panel").
 
 use super::Problem;
+use super::targets::TIE_COVARIATE_SIMILARITY;
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
     Dyad, MatrixCodes, MatrixWave, is_matrix_path, read_adjacency, read_covariate,
@@ -60,12 +61,7 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
     }
     let panel = read_panel(spec)?;
     let ds = panel.dataset();
-    let written = write_scenario(spec, &panel, &ds, &scenario, &data);
-    let checked = written.and_then(|()| {
-        let s = Scenario::load(&scenario)?;
-        Problem::from_scenario(&s).map(|_| ())
-    });
-    if let Err(e) = checked {
+    if let Err(e) = write_and_check(spec, &panel, &ds, &scenario, &data) {
         let _ = std::fs::remove_file(&scenario);
         let _ = std::fs::remove_dir_all(&data);
         return Err(e);
@@ -115,6 +111,13 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
         waves.push(read_adjacency(p, &spec.codes, spec.symmetrise)?);
     }
     let n = waves[0].n;
+    if n < 2 {
+        return Err(DataError::file(
+            &spec.waves[0].display().to_string(),
+            format!("{n} actor: a network panel has at least 2 actors"),
+        )
+        .into());
+    }
     let labels = waves[0]
         .labels
         .clone()
@@ -202,6 +205,20 @@ fn read_panel_covariate(
 }
 
 impl Panel {
+    /// The statistics a scenario may match: s50's, the covariate's only when the panel has a
+    /// covariate that varies.
+    fn candidate_statistics(&self) -> Vec<&'static str> {
+        let varies = self.covariate.as_ref().is_some_and(|c| {
+            let v: Vec<f64> = c.iter().flatten().copied().collect();
+            v.iter().any(|x| Some(x) != v.first())
+        });
+        let mut statistics = vec!["ties", "transitivity", "tie_persistence", "isolates"];
+        if varies {
+            statistics.insert(2, TIE_COVARIATE_SIMILARITY);
+        }
+        statistics
+    }
+
     /// The data set: one organisation per actor (kind `other`, one territory `panel`), the
     /// covariate, and wave 1 as the starting ties (missing dyads as no tie, absent actors
     /// untied, as the observation rule reads wave 1).
@@ -232,8 +249,11 @@ impl Panel {
     }
 }
 
-/// Writes the data set, the copied wave files and the scenario.
-fn write_scenario(
+/// Writes the data set, the copied wave files and the scenario, whose statistics are those
+/// the observed waves define (a statistic undefined at some wave, such as `transitivity` on a
+/// wave without two-paths, is matched at the other waves only), and checks that it loads as a
+/// calibration problem.
+fn write_and_check(
     spec: &PanelSpec,
     panel: &Panel,
     ds: &Dataset,
@@ -249,8 +269,40 @@ fn write_scenario(
         std::fs::copy(p, data.join(&name)).map_err(|e| Error::io(p, e))?;
         observed.push(format!("data/{name}"));
     }
-    let text = scenario_text(spec, panel, &observed);
-    std::fs::write(scenario, text).map_err(|e| Error::io(scenario, e))
+    let write = |statistics: &[String]| {
+        let text = scenario_text(spec, panel, &observed, statistics);
+        std::fs::write(scenario, text).map_err(|e| Error::io(scenario, e))?;
+        Problem::from_scenario(&Scenario::load(scenario)?)
+    };
+    // First with `ties` alone (defined at every wave), to evaluate the others on the waves.
+    let p = write(&["ties".to_string()])?;
+    let statistics = defined_statistics(&p, &panel.candidate_statistics(), panel.waves.len())?;
+    write(&statistics).map(|_| ())
+}
+
+/// Each candidate statistic by name when the observed waves 2.. define it at every one, else
+/// as `name@k` at the waves that define it.
+fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<Vec<String>> {
+    let requests = candidates
+        .iter()
+        .flat_map(|s| (2..=waves).map(move |k| (k, "network".to_string(), s.to_string())))
+        .collect();
+    let values = p
+        .plan_for(requests)
+        .evaluate(&p.observed)
+        .map_err(|(k, _, s)| Error::Other(format!("`{s}` at wave {k} cannot be computed")))?;
+    let mut out = Vec::new();
+    for (j, name) in candidates.iter().enumerate() {
+        let defined: Vec<usize> = (2..=waves)
+            .filter(|&k| values[j * (waves - 1) + k - 2].is_finite())
+            .collect();
+        if defined.len() == waves - 1 {
+            out.push(name.to_string());
+        } else {
+            out.extend(defined.iter().map(|k| format!("{name}@{k}")));
+        }
+    }
+    Ok(out)
 }
 
 /// A TOML array of numbers.
@@ -260,20 +312,20 @@ fn numbers(v: &[f64]) -> String {
 }
 
 /// The scenario: the s50 mapping (docs/calibration.md, "The s50 scenario") with the panel's
-/// waves, and the covariate effect only when the panel has a covariate that varies.
-fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String]) -> String {
+/// waves and `statistics`, and the covariate effect only when its statistic is matched.
+fn scenario_text(
+    spec: &PanelSpec,
+    panel: &Panel,
+    observed: &[String],
+    statistics: &[String],
+) -> String {
     let waves = panel.waves.len();
     let months = 12 * (waves - 1);
     let steps: Vec<String> = (0..waves).map(|k| (12 * k).to_string()).collect();
     let files: Vec<String> = observed.iter().map(|f| format!("{f:?}")).collect();
-    let varies = panel.covariate.as_ref().is_some_and(|c| {
-        let v: Vec<f64> = c.iter().flatten().copied().collect();
-        v.iter().any(|x| Some(x) != v.first())
-    });
-    let mut statistics = vec!["ties", "transitivity", "tie_persistence", "isolates"];
-    if varies {
-        statistics.insert(2, "tie_covariate_similarity");
-    }
+    let covariate = statistics
+        .iter()
+        .any(|s| s.starts_with(TIE_COVARIATE_SIMILARITY));
     let statistics: Vec<String> = statistics.iter().map(|s| format!("{s:?}")).collect();
     let matched: Vec<String> = (2..=waves).map(|k| k.to_string()).collect();
     let c = &spec.codes;
@@ -292,7 +344,7 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String]) -> String
         tie_threshold = format!("{:?}", c.tie_threshold),
         tie_values = numbers(&c.tie_values),
     );
-    if varies {
+    if covariate {
         t.push_str(COVARIATE_PARAMETER);
     }
     t

@@ -75,16 +75,21 @@ fn apply_wave(mask: &WaveMask, previous: Option<&Snapshot>, s: &mut Snapshot) {
             && find_pair(&mask.structural, (t.a, t.b)).is_none()
     });
     let mut carried = Vec::new();
+    let mut dropped = vec![false; s.ties.len()];
     for &pair in &mask.missing {
         let now = find(&s.ties, pair);
         let before = previous.and_then(|p| find(&p.ties, pair).map(|i| p.ties[i]));
         match (now, before) {
-            (Some(i), None) => s.ties[i].a = u32::MAX, // marked for removal below
+            (Some(i), None) => dropped[i] = true,
             (None, Some(t)) => carried.push(t),
             _ => {}
         }
     }
-    s.ties.retain(|t| t.a != u32::MAX);
+    let mut k = 0;
+    s.ties.retain(|_| {
+        k += 1;
+        !dropped[k - 1]
+    });
     let active = &s.active;
     s.ties.extend(
         carried

@@ -331,8 +331,13 @@ pub fn read_adjacency(
             "row",
             format!(
                 "{} cells in a matrix of {n} rows: an adjacency matrix is square, one row and \
-                 one column per actor",
-                table.rows[k].len()
+                 one column per actor{}",
+                table.rows[k].len(),
+                if table.labels.is_some() {
+                    " (the first line was read as a header of actor labels)"
+                } else {
+                    ""
+                }
             ),
         ));
     }
@@ -519,6 +524,19 @@ mod tests {
                 .to_string()
                 .contains("empty")
         );
+    }
+
+    proptest::proptest! {
+        /// Any text, however malformed, is read or refused with an error: never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(
+            text in "[019 ,.NAx\"\n-]{0,120}",
+            symmetrise in proptest::bool::ANY,
+        ) {
+            let f = file(&text);
+            let _ = read_adjacency(f.path(), &MatrixCodes::default(), symmetrise);
+            let _ = read_covariate(f.path(), &MatrixCodes::default());
+        }
     }
 
     #[test]
