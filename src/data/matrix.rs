@@ -413,13 +413,16 @@ fn dyad(
     })
 }
 
+/// Per actor, its covariate values by wave (`None` where missing).
+pub type CovariateRows = Vec<Vec<Option<f64>>>;
+
 /// Reads a covariate file: one row per actor, one column per wave (or a single column), with
 /// missing values. Returns per actor the values by wave (`None` where missing or a structural
 /// zero).
 pub fn read_covariate(
     path: &Path,
     codes: &MatrixCodes,
-) -> Result<(Option<Vec<String>>, Vec<Vec<Option<f64>>>), DataError> {
+) -> Result<(Option<Vec<String>>, CovariateRows), DataError> {
     // Covariates have no structural zeros; a code value 10 is an ordinary value there.
     let codes = MatrixCodes {
         structural: Vec::new(),
