@@ -33,6 +33,7 @@ pub mod evaluation;
 pub mod gof;
 pub mod gof_plot;
 pub mod outputs;
+pub mod panel;
 pub mod plot;
 pub mod ppc;
 pub mod problem;
@@ -40,6 +41,7 @@ pub mod smm;
 pub mod solver;
 pub mod summary;
 pub mod targets;
+pub mod unobserved;
 
 pub use crate::scenario::calibration as spec;
 pub use crate::scenario::{parameters, prior};

@@ -5,7 +5,8 @@
 use super::parameters;
 use super::prior::Prior;
 use super::spec::CalibrationSpec;
-use super::targets::{StatisticsPlan, Target, build_targets, read_observed};
+use super::targets::{ObservedWaves, StatisticsPlan, Target, build_targets, read_observed};
+use super::unobserved::Unobserved;
 use crate::data::Dataset;
 use crate::data::Level;
 use crate::error::{Error, Result};
@@ -52,6 +53,9 @@ pub struct Problem {
     nodes: Arc<NodeAttrs>,
     covariate: Arc<Vec<f64>>,
     covariate_inv_range: f64,
+    /// The observation rule of a panel with missing dyads or absent actors, applied to every
+    /// simulated run as to the observed waves (`None`: everything observed).
+    unobserved: Option<Arc<Unobserved>>,
 }
 
 impl Problem {
@@ -118,13 +122,16 @@ impl Problem {
                 difference: p.difference.unwrap_or(spec.smm.difference * prior.sd()),
             });
         }
-        let (observed, observed_ties_only) = match observed {
-            Some(o) => {
-                let n = o.len();
-                (o, vec![false; n])
-            }
+        let read = match observed {
+            Some(o) => ObservedWaves {
+                ties_only: vec![false; o.len()],
+                snapshots: o,
+                unobserved: Unobserved::default(),
+            },
             None => read_observed(scenario, spec, &dataset, &nodes, &scenario.timeline.waves)?,
         };
+        let (observed, observed_ties_only) = (read.snapshots, read.ties_only);
+        let unobserved = (!read.unobserved.is_empty()).then(|| Arc::new(read.unobserved));
         let threshold = scenario.observation.archetype_threshold;
         let pre = model.pre_programme_shared();
         let plan_for = |req| {
@@ -140,7 +147,10 @@ impl Problem {
                 .collect(),
         );
         // Every target must exist in a simulated run.
-        let snaps = model.run(scenario.montecarlo.seed, 0);
+        let mut snaps = model.run(scenario.montecarlo.seed, 0);
+        if let Some(u) = &unobserved {
+            u.apply(&mut snaps);
+        }
         plan.evaluate(&snaps).map_err(|(w, scope, s)| {
             Error::Other(format!(
                 "target `{s}` (scope `{scope}`) at wave {w} is not a statistic of the simulated \
@@ -159,6 +169,7 @@ impl Problem {
             nodes,
             covariate,
             covariate_inv_range,
+            unobserved,
         })
     }
 
@@ -195,10 +206,15 @@ impl Problem {
             .sum()
     }
 
-    /// The wave snapshots of one simulated replicate at `theta`.
+    /// The wave snapshots of one simulated replicate at `theta`, as the panel observes them
+    /// (missing dyads, structural zeros and absent actors treated as in the observed waves).
     pub fn snapshots(&self, theta: &[f64], seed: u64, replicate: u64) -> Result<Vec<Snapshot>> {
         let model = Model::new(&self.dataset, &self.params_at(theta))?;
-        Ok(model.run(seed, replicate))
+        let mut snaps = model.run(seed, replicate);
+        if let Some(u) = &self.unobserved {
+            u.apply(&mut snaps);
+        }
+        Ok(snaps)
     }
 
     /// The target statistics of one simulated replicate at `theta` (NaN where undefined).
@@ -263,6 +279,9 @@ impl Problem {
             h.update(format!("{}|{}|{:?}|", t.label(), t.value, t.se).as_bytes());
         }
         h.update(format!("{:?}", self.dataset).as_bytes());
+        if let Some(u) = &self.unobserved {
+            h.update(format!("{u:?}").as_bytes());
+        }
         h.finalize()
             .iter()
             .take(16)

@@ -2,14 +2,17 @@
 //! on them by name, and the scenario's target statistics with their standard errors.
 
 use super::spec::{CalibrationSpec, ObservedOrganisations};
+use super::unobserved::{Unobserved, WaveMask};
 use crate::data::csv::{TieReadOptions, read_ties};
 use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
+use crate::data::matrix::{Dyad, MatrixWave, is_matrix_path, read_adjacency};
 use crate::data::{DataError, Dataset};
 use crate::error::{Error, Result};
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use crate::scenario::{Pattern, Scenario};
 use crate::stats::{StatTable, StatsOptions, WaveContext, wave_table};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -96,19 +99,33 @@ impl Target {
     }
 }
 
+/// The observed waves of a calibration, as [`read_observed`] reads them.
+#[derive(Debug, Clone, Default)]
+pub struct ObservedWaves {
+    /// One snapshot per wave, over the model's organisations, after the observation rule
+    /// ([`Unobserved`]).
+    pub snapshots: Vec<Snapshot>,
+    /// Per wave: read from a ties or matrix file, so only its ties and organisations are
+    /// observed (no trust, origins, adoption or initiatives).
+    pub ties_only: Vec<bool>,
+    /// Missing dyads, structural zeros and absent actors of matrix files (empty otherwise).
+    pub unobserved: Unobserved,
+}
+
 /// Reads the observed wave files of a calibration into snapshots over the model's organisations
 /// (`nodes`, in the data set's order). Wave `k` is the `k`-th file. A CSV file is a ties file
 /// (`from,to[,trust|weight]`) whose ids must be organisations of the data set; a GraphML file
-/// (`.graphml`, `.xml`) is a wave network whose nodes are the organisations present. Also
-/// returns, per wave, whether it came from a ties file (ties and presence only: no trust,
-/// origins, adoption or initiatives).
+/// (`.graphml`, `.xml`) is a wave network whose nodes are the organisations present; a matrix
+/// file (`.dat`, `.txt`, `.mat`, `.adj`) is an adjacency matrix with missing and structural
+/// codes (`calibration.matrix`), whose missing dyads and absent actors are returned in
+/// [`ObservedWaves::unobserved`] and already applied to the snapshots.
 pub fn read_observed(
     scenario: &Scenario,
     spec: &CalibrationSpec,
     ds: &Dataset,
     nodes: &Arc<NodeAttrs>,
     wave_steps: &[u32],
-) -> Result<(Vec<Snapshot>, Vec<bool>)> {
+) -> Result<ObservedWaves> {
     if !spec.observed.is_empty() && spec.observed.len() != wave_steps.len() {
         return Err(Error::Other(format!(
             "{}: calibration.observed: {} wave file(s) for {} wave(s) (timeline.waves = {:?}); \
@@ -120,46 +137,153 @@ pub fn read_observed(
         )));
     }
     let index = ds.index_by_id();
-    let mut out = Vec::new();
-    let mut ties_only = Vec::new();
+    let mut out = ObservedWaves::default();
     for (k, file) in spec.observed.iter().enumerate() {
         let path = scenario.resolve(file);
-        ties_only.push(!is_graphml(&path));
+        out.ties_only.push(!is_graphml(&path));
+        let mut mask = WaveMask::default();
         let mut s = if is_graphml(&path) {
             remap_graphml(&path, &index, nodes)?
-        } else {
-            let (ties, warnings) = read_ties(
-                &path,
-                &index,
-                TieReadOptions {
-                    symmetrise: spec.symmetrise,
-                },
-            )?;
-            for w in warnings {
-                eprintln!("{w}");
-            }
-            let mut s = Snapshot::from_ties(
-                nodes.clone(),
-                ties.iter().map(|t| SnapTie {
-                    a: t.a as u32,
-                    b: t.b as u32,
-                    trust: t.trust.unwrap_or(DEFAULT_SNAPSHOT_TRUST),
-                    origin: Origin::Baseline,
-                }),
-            );
-            if spec.observed_organisations == ObservedOrganisations::Tied {
-                s.active = vec![false; nodes.len()];
-                for t in &ties {
-                    s.active[t.a] = true;
-                    s.active[t.b] = true;
-                }
-            }
+        } else if is_matrix_path(&path) {
+            let (s, m) = matrix_wave(&path, spec, &index, nodes)?;
+            mask = m;
             s
+        } else {
+            ties_wave(&path, spec, &index, nodes)?
         };
         s.step = wave_steps.get(k).copied().unwrap_or(0);
-        out.push(s);
+        out.snapshots.push(s);
+        out.unobserved.waves.push(mask);
     }
-    Ok((out, ties_only))
+    if out.unobserved.is_empty() {
+        out.unobserved = Unobserved::default();
+    } else {
+        out.unobserved.apply(&mut out.snapshots);
+    }
+    Ok(out)
+}
+
+/// A ties CSV wave file over the model's organisations.
+fn ties_wave(
+    path: &Path,
+    spec: &CalibrationSpec,
+    index: &HashMap<&str, usize>,
+    nodes: &Arc<NodeAttrs>,
+) -> Result<Snapshot> {
+    let (ties, warnings) = read_ties(
+        path,
+        index,
+        TieReadOptions {
+            symmetrise: spec.symmetrise,
+        },
+    )?;
+    for w in warnings {
+        eprintln!("{w}");
+    }
+    let mut s = Snapshot::from_ties(
+        nodes.clone(),
+        ties.iter().map(|t| SnapTie {
+            a: t.a as u32,
+            b: t.b as u32,
+            trust: t.trust.unwrap_or(DEFAULT_SNAPSHOT_TRUST),
+            origin: Origin::Baseline,
+        }),
+    );
+    if spec.observed_organisations == ObservedOrganisations::Tied {
+        s.active = vec![false; nodes.len()];
+        for t in &ties {
+            s.active[t.a] = true;
+            s.active[t.b] = true;
+        }
+    }
+    Ok(s)
+}
+
+/// An adjacency-matrix wave file over the model's organisations, and what it does not observe.
+/// With a header row, actors are matched to organisations by id (organisations the file does
+/// not name are absent); without one, row `k` is the data set's `k`-th organisation.
+fn matrix_wave(
+    path: &Path,
+    spec: &CalibrationSpec,
+    index: &HashMap<&str, usize>,
+    nodes: &Arc<NodeAttrs>,
+) -> Result<(Snapshot, WaveMask)> {
+    let w = read_adjacency(path, &spec.matrix, spec.symmetrise)?;
+    let map = matrix_actors(path, &w, index, nodes.len())?;
+    let mut active = vec![false; nodes.len()];
+    for (i, &o) in map.iter().enumerate() {
+        active[o] = !w.absent[i];
+    }
+    let pairs = |state: Dyad| -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = w
+            .pairs_where(state)
+            .into_iter()
+            .map(|(i, j)| (map[i].min(map[j]) as u32, map[i].max(map[j]) as u32))
+            .filter(|&(a, b)| active[a as usize] && active[b as usize])
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut s = Snapshot::from_ties(
+        nodes.clone(),
+        pairs(Dyad::Tie).into_iter().map(|(a, b)| SnapTie {
+            a,
+            b,
+            trust: DEFAULT_SNAPSHOT_TRUST,
+            origin: Origin::Baseline,
+        }),
+    );
+    let mask = WaveMask {
+        missing: pairs(Dyad::Missing),
+        structural: pairs(Dyad::Structural),
+        absent: (0..nodes.len() as u32)
+            .filter(|&i| !active[i as usize])
+            .collect(),
+    };
+    s.active = active;
+    Ok((s, mask))
+}
+
+/// The organisation of each row of a matrix: by the header's labels, or by position.
+fn matrix_actors(
+    path: &Path,
+    w: &MatrixWave,
+    index: &HashMap<&str, usize>,
+    organisations: usize,
+) -> Result<Vec<usize>> {
+    let file = path.display().to_string();
+    let Some(labels) = &w.labels else {
+        if w.n != organisations {
+            return Err(DataError::file(
+                &file,
+                format!(
+                    "{} rows and columns, but the scenario's data set has {organisations} \
+                     organisations: a matrix without a header row has one row per \
+                     organisation, in the data set's order",
+                    w.n
+                ),
+            )
+            .into());
+        }
+        return Ok((0..w.n).collect());
+    };
+    let mut seen = vec![false; organisations];
+    let mut map = Vec::with_capacity(labels.len());
+    for l in labels {
+        let i = *index.get(l.as_str()).ok_or_else(|| {
+            DataError::file(
+                &file,
+                format!("header: actor `{l}` is not an organisation of the scenario's data set"),
+            )
+        })?;
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(
+                DataError::file(&file, format!("header: actor `{l}` appears twice")).into(),
+            );
+        }
+        map.push(i);
+    }
+    Ok(map)
 }
 
 fn is_graphml(p: &Path) -> bool {
@@ -170,7 +294,7 @@ fn is_graphml(p: &Path) -> bool {
 /// A GraphML wave network re-indexed onto the data set's organisations.
 fn remap_graphml(
     path: &Path,
-    index: &std::collections::HashMap<&str, usize>,
+    index: &HashMap<&str, usize>,
     nodes: &Arc<NodeAttrs>,
 ) -> Result<Snapshot> {
     let file = read_snapshot_graphml(path)?;

@@ -7,6 +7,7 @@ mod compare;
 mod generate;
 mod hypotheses;
 mod merge;
+mod panel;
 mod report;
 mod run;
 mod sensitivity;
@@ -66,6 +67,9 @@ pub enum Command {
     Hypotheses(hypotheses::HypothesesArgs),
     /// Calibrate a scenario's parameters against observed waves (ABC-SMC or method of moments).
     Calibrate(calibrate::CalibrateArgs),
+    /// Write a ready-to-run calibration scenario from a network panel's wave files
+    /// (adjacency matrices, RSiena's form) and an optional covariate file.
+    Panel(panel::PanelArgs),
     /// Put the shards of a command run with `--shard K/N` together into its normal output.
     Merge(merge::MergeArgs),
     /// Write (and with --submit, submit) Slurm job scripts: a job array of shards and a merge.
@@ -154,6 +158,7 @@ fn dispatch(command: Command) -> crate::Result<()> {
         Command::Hypotheses(args) => hypotheses::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Panel(args) => panel::run(args),
         Command::Slurm(args) => slurm::run(args),
         Command::Effects => {
             print!("{}", crate::scenario::effect::documentation());

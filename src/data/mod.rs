@@ -8,6 +8,7 @@ pub mod csv;
 pub mod generate;
 pub mod graphml;
 mod kind;
+pub mod matrix;
 
 pub use kind::{Kind, PerKind, UnknownKind};
 

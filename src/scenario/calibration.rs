@@ -4,6 +4,7 @@
 use super::Scenario;
 use super::parameters;
 use super::prior::{Prior, PriorKind};
+use crate::data::matrix::MatrixCodes;
 use crate::limits;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -240,6 +241,9 @@ pub struct CalibrationSpec {
     pub observed_organisations: ObservedOrganisations,
     /// Read the wave files as directed nominations and merge reversed pairs (default false).
     pub symmetrise: bool,
+    /// Codes and dichotomisation of adjacency-matrix wave files (`.dat`, `.txt`; RSiena's
+    /// form): missing and structural-zero codes, and which values are ties.
+    pub matrix: MatrixCodes,
     /// Statistics matched on the observed waves, by name (`docs/statistics.md`, plus
     /// `tie_covariate_similarity`); each is matched at every wave in `waves`, or at wave `k`
     /// only when written `name@k`.
@@ -265,6 +269,7 @@ impl Default for CalibrationSpec {
             observed: Vec::new(),
             observed_organisations: ObservedOrganisations::Tied,
             symmetrise: false,
+            matrix: MatrixCodes::default(),
             statistics: Vec::new(),
             waves: Vec::new(),
             use_targets: true,
@@ -285,7 +290,31 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
     check_abc(&mut out, c);
     check_limits(&mut out, c);
     check_smm(&mut out, c);
+    check_matrix(&mut out, &c.matrix);
     out
+}
+
+/// The matrix codes: finite, and no value both missing and structural.
+fn check_matrix(out: &mut Problems, m: &MatrixCodes) {
+    let key = |f: &str| format!("calibration.matrix.{f}");
+    if !m.tie_threshold.is_finite() {
+        out.push((key("tie_threshold"), "must be a finite number".into()));
+    }
+    for (f, values) in [
+        ("missing", &m.missing),
+        ("structural", &m.structural),
+        ("tie_values", &m.tie_values),
+    ] {
+        if values.iter().any(|v| !v.is_finite()) {
+            out.push((key(f), "values must be finite numbers".into()));
+        }
+    }
+    if let Some(v) = m.missing.iter().find(|v| m.structural.contains(v)) {
+        out.push((
+            key("structural"),
+            format!("{v} is also a missing code: a value is one or the other"),
+        ));
+    }
 }
 
 /// Problems found, as (key path, message).

@@ -1,0 +1,410 @@
+//! Network panels in RSiena's matrix form: s50 from matrix files fits exactly as from its CSV
+//! files, missing ties and absent actors enter the statistics by the observation rule in the
+//! observed and the simulated waves alike, and `wecare panel` turns hostile and odd panels into
+//! a fit or a located error, never a panic.
+
+mod report_common;
+use report_common::{root, wecare_output};
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use wecare::calibrate::panel::{PanelSpec, scaffold};
+use wecare::calibrate::targets::read_observed;
+use wecare::calibrate::{Executor, Problem, Smm, SmmState};
+use wecare::data::matrix::MatrixCodes;
+use wecare::scenario::Scenario;
+
+fn panels() -> PathBuf {
+    root().join("tests/fixtures/panels")
+}
+
+/// s50 with small method-of-moments settings; `matrices` reads its waves from the matrix files.
+fn s50(matrices: bool) -> Scenario {
+    let mut s = Scenario::load(&root().join("scenarios/s50.toml")).unwrap();
+    s.calibration.smm.phase1 = 30;
+    s.calibration.smm.phase3 = 40;
+    s.calibration.smm.subphases = 2;
+    s.calibration.smm.rounds = 1;
+    if matrices {
+        s.calibration.observed = (1..=3)
+            .map(|k| panels().join(format!("s50/s50-network{k}.dat")))
+            .collect();
+    }
+    s
+}
+
+fn smm(p: &Problem) -> SmmState {
+    let mut s = Executor::new(
+        Smm {
+            settings: p.scenario.calibration.smm.clone(),
+        },
+        p,
+        42,
+        2,
+    )
+    .run()
+    .unwrap()
+    .state;
+    for st in &mut s.steps {
+        st.wall_seconds = 0.0;
+    }
+    s
+}
+
+#[test]
+fn s50_from_matrix_files_fits_bit_for_bit_as_from_csv_files() {
+    let csv = Problem::from_scenario(&s50(false)).unwrap();
+    let mat = Problem::from_scenario(&s50(true)).unwrap();
+    assert_eq!(csv.observed, mat.observed);
+    assert_eq!(csv.targets, mat.targets);
+    let (a, b) = (smm(&csv), smm(&mat));
+    assert!(!a.steps.is_empty());
+    assert_eq!(a, b);
+}
+
+/// The synthetic panel of `tests/fixtures/panels/groups` scaffolded into `dir`.
+fn groups(dir: &Path) -> Scenario {
+    let g = panels().join("groups");
+    let s = scaffold(&PanelSpec {
+        waves: (1..=4)
+            .map(|k| g.join(format!("groups-w{k}.dat")))
+            .collect(),
+        covariate: Some(g.join("groups-cov.dat")),
+        out: dir.to_path_buf(),
+        name: "groups".into(),
+        symmetrise: true,
+        codes: MatrixCodes {
+            tie_threshold: 2.0,
+            ..MatrixCodes::default()
+        },
+    })
+    .unwrap();
+    assert_eq!(s.actors, 20);
+    assert_eq!(s.with_covariate, 20);
+    // Wave 2: pupil 5's 19 dyads minus those pupils who name pupil 5 (a tie either way).
+    assert_eq!(s.waves[0].2, 1);
+    assert_eq!(s.waves[3].2, 1);
+    assert!(s.waves[1].1 > 0 && s.waves[1].1 <= 19, "{:?}", s.waves);
+    Scenario::load(&s.scenario).unwrap()
+}
+
+#[test]
+fn missing_ties_and_absent_actors_follow_the_observation_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = groups(tmp.path());
+    let p = Problem::from_scenario(&scenario).unwrap();
+    let read = read_observed(
+        &scenario,
+        &scenario.calibration,
+        &p.dataset,
+        p.nodes(),
+        &scenario.timeline.waves,
+    )
+    .unwrap();
+    assert_eq!(read.snapshots, p.observed);
+    let u = &read.unobserved;
+    let id = |s: &str| p.dataset.index_by_id()[s] as u32;
+    assert_eq!(u.waves[0].absent, vec![id("20")]);
+    assert_eq!(u.waves[3].absent, vec![id("3")]);
+    assert!(
+        u.waves[1]
+            .missing
+            .iter()
+            .all(|&(a, b)| a == id("5") || b == id("5"))
+    );
+    let has =
+        |s: &wecare::network::Snapshot, pair: (u32, u32)| s.ties.iter().any(|t| (t.a, t.b) == pair);
+    let check = |snaps: &[wecare::network::Snapshot], what: &str| {
+        for (k, w) in u.waves.iter().enumerate() {
+            for &pair in &w.missing {
+                let before = k > 0 && has(&snaps[k - 1], pair);
+                assert_eq!(
+                    has(&snaps[k], pair),
+                    before,
+                    "{what}: wave {}, {pair:?}",
+                    k + 1
+                );
+            }
+            for &i in &w.absent {
+                assert!(!snaps[k].active[i as usize], "{what}: wave {}", k + 1);
+                assert!(snaps[k].ties.iter().all(|t| t.a != i && t.b != i));
+            }
+        }
+    };
+    check(&p.observed, "observed");
+    let theta: Vec<f64> = p.parameters.iter().map(|q| q.start).collect();
+    for r in 0..5 {
+        check(&p.snapshots(&theta, 7, r).unwrap(), "simulated");
+    }
+    // An absent actor is no isolate: the matched isolates count only present actors.
+    for t in p.targets.iter().filter(|t| t.statistic == "isolates") {
+        let s = &p.observed[t.wave - 1];
+        let isolated = (0..s.active.len())
+            .filter(|&i| {
+                s.active[i]
+                    && !s
+                        .ties
+                        .iter()
+                        .any(|x| x.a as usize == i || x.b as usize == i)
+            })
+            .count();
+        assert_eq!(t.value, isolated as f64, "{}", t.label());
+    }
+    let absent = p.dataset.index_by_id()["3"];
+    assert!(!p.observed[3].active[absent] && p.observed[2].active[absent]);
+}
+
+#[test]
+fn a_scaffolded_panel_never_overwrites_and_calibrates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = groups(tmp.path());
+    let before = std::fs::read(tmp.path().join("groups.toml")).unwrap();
+    let g = panels().join("groups");
+    let again = scaffold(&PanelSpec {
+        waves: vec![g.join("groups-w1.dat"), g.join("groups-w2.dat")],
+        covariate: None,
+        out: tmp.path().to_path_buf(),
+        name: "groups".into(),
+        symmetrise: true,
+        codes: MatrixCodes::default(),
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(again.contains("already exists"), "{again}");
+    assert_eq!(
+        before,
+        std::fs::read(tmp.path().join("groups.toml")).unwrap()
+    );
+    let p = Problem::from_scenario(&scenario).unwrap();
+    let state = smm(&p);
+    assert!(
+        state
+            .steps
+            .iter()
+            .all(|s| s.theta.iter().all(|x| x.is_finite()))
+    );
+}
+
+/// What must happen to a panel.
+enum Outcome {
+    /// `wecare panel` writes a scenario, and its calibration ends in a fit (converged, or
+    /// flagged as not converged).
+    Fit,
+    /// `wecare panel` stops with an error holding this text.
+    PanelError(&'static str),
+    /// The scenario is written but the calibration stops with an error holding this text.
+    CalibrationError(&'static str),
+}
+use Outcome::*;
+
+/// One odd or hostile panel: its wave matrices, extra `wecare panel` arguments, and what must
+/// happen.
+struct Case {
+    name: &'static str,
+    waves: Vec<String>,
+    args: &'static [&'static str],
+    outcome: Outcome,
+}
+
+/// A ring of `n` actors with chords every `step`: a connected, clustered small panel wave.
+fn ring(n: usize, step: usize) -> String {
+    matrix(n, |i, j| {
+        let d = i.abs_diff(j);
+        d == 1 || d == n - 1 || (d % step == 0)
+    })
+}
+
+fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<&str> = (0..n)
+            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
+fn cases() -> Vec<Case> {
+    let n = 12;
+    let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
+    let fill = |v: &str| matrix(n, |_, _| true).replace('1', v);
+    let mut asym = a.clone().into_bytes();
+    asym[4] = b'1'; // row 1, column 3 only
+    let case = |name, waves: Vec<String>, args, outcome| Case {
+        name,
+        waves,
+        args,
+        outcome,
+    };
+    vec![
+        case("two waves", vec![a.clone(), b.clone()], &[][..], Fit),
+        case(
+            "seven waves",
+            [&a, &b, &c, &a, &b, &c, &a].map(|s| s.to_string()).to_vec(),
+            &[],
+            Fit,
+        ),
+        case(
+            "an empty wave",
+            vec![a.clone(), matrix(n, |_, _| false), b.clone()],
+            &[],
+            // Matching no ties at wave 2 drives the fit to networks without two-paths, where
+            // wave 3's transitivity is undefined: the method says so.
+            CalibrationError("give an undefined (NaN) moment"),
+        ),
+        case(
+            "a complete wave",
+            vec![a.clone(), fill("1"), b.clone()],
+            &[],
+            Fit,
+        ),
+        case(
+            "all ties missing at a wave",
+            vec![a.clone(), fill("9"), b.clone()],
+            &[],
+            Fit,
+        ),
+        case(
+            "self-ties on the diagonal",
+            vec![matrix(n, |i, j| i == j || i.abs_diff(j) == 1), b.clone()],
+            &[],
+            Fit,
+        ),
+        case(
+            "one actor",
+            vec!["0\n".into(), "0\n".into()],
+            &[],
+            PanelError("wave1.dat: 1 actor: a network panel has at least 2 actors"),
+        ),
+        case(
+            "one wave",
+            vec![a.clone()],
+            &[],
+            PanelError("at least 2 waves"),
+        ),
+        case(
+            "asymmetric, undirected",
+            vec![String::from_utf8(asym).unwrap(), b.clone()],
+            &["--undirected"],
+            PanelError("wave1.dat:1: field `column 3`: "),
+        ),
+        case(
+            "duplicated ids",
+            vec![
+                "x y x\nx 0 1 0\ny 1 0 1\nx 0 1 0\n".into(),
+                "x y x\nx 0 1 0\ny 1 0 0\nx 0 0 0\n".into(),
+            ],
+            &[],
+            PanelError("appears twice"),
+        ),
+        case(
+            "ragged rows",
+            vec![a.clone(), b.replacen('\n', " 0\n", 1)],
+            &[],
+            PanelError("wave2.dat:2: field `row`"),
+        ),
+        case(
+            "not square",
+            vec![
+                a.clone(),
+                b.lines().take(n - 1).collect::<Vec<_>>().join("\n"),
+            ],
+            &[],
+            PanelError("square"),
+        ),
+        case(
+            "unknown code",
+            vec![a.clone(), b.replacen("\n0", "\n7x", 1)],
+            &[],
+            PanelError("wave2.dat:3: field `column 1`: `7x`"),
+        ),
+        case(
+            "other actors at wave 2",
+            vec![a.clone(), ring(n + 1, 4)],
+            &[],
+            PanelError("every wave has the same actors"),
+        ),
+    ]
+}
+
+/// Writes the case's wave files into `dir` and runs `wecare panel` on them, writing into
+/// `out`; returns its output and standard error.
+fn panel(dir: &Path, case: &Case, out: &Path) -> (Output, String) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut args: Vec<String> = vec!["panel".into()];
+    for (w, text) in case.waves.iter().enumerate() {
+        let f = dir.join(format!("wave{}.dat", w + 1));
+        std::fs::write(&f, text).unwrap();
+        args.push(f.display().to_string());
+    }
+    args.extend(["--out".into(), out.display().to_string()]);
+    args.extend(case.args.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    finished(wecare_output(&refs), case)
+}
+
+/// A method-of-moments calibration of a written scenario, with small settings.
+fn calibrate(file: &Path, out: &Path, case: &Case) -> (Output, String) {
+    let mut text = std::fs::read_to_string(file).unwrap();
+    text.push_str("\n[calibration.smm]\nphase1 = 30\nphase3 = 40\nsubphases = 2\nrounds = 1\n");
+    text = text.replace("predictive_draws = 1000", "predictive_draws = 20");
+    std::fs::write(file, text).unwrap();
+    let args = [
+        "calibrate",
+        file.to_str().unwrap(),
+        "--method",
+        "smm",
+        "--quiet",
+        "--out",
+    ];
+    let mut args = args.to_vec();
+    args.push(out.to_str().unwrap());
+    finished(wecare_output(&args), case)
+}
+
+/// A command's output and standard error, checked not to be a panic.
+fn finished(o: Output, case: &Case) -> (Output, String) {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{}: {err}", case.name);
+    (o, err)
+}
+
+/// Asserts a clean error: exit status 1 and a message holding `text`.
+#[track_caller]
+fn assert_error(o: &Output, err: &str, text: &str, case: &Case) {
+    assert_eq!(o.status.code(), Some(1), "{}: {err}", case.name);
+    assert!(
+        err.starts_with("error: ") && err.contains(text),
+        "{}: {err}",
+        case.name
+    );
+}
+
+#[test]
+fn odd_and_hostile_panels_give_a_fit_or_a_located_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (k, case) in cases().iter().enumerate() {
+        let dir = tmp.path().join(format!("case{k}"));
+        let out = dir.join("scenario");
+        let file = out.join("scenario.toml");
+        let (o, err) = panel(&dir, case, &out);
+        if let PanelError(text) = case.outcome {
+            assert_error(&o, &err, text, case);
+            assert!(!file.exists(), "{}: partial output", case.name);
+            continue;
+        }
+        assert!(o.status.success(), "{}: {err}", case.name);
+        let (o, err) = calibrate(&file, &dir.join("fit"), case);
+        match case.outcome {
+            CalibrationError(text) => assert_error(&o, &err, text, case),
+            // A fit, converged (0) or flagged as not converged (3): never a crash.
+            _ => assert!(
+                matches!(o.status.code(), Some(0 | 3)),
+                "{}: {err}",
+                case.name
+            ),
+        }
+    }
+}
