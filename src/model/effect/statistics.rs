@@ -273,7 +273,14 @@ pub fn log_common_partners_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
 /// Bounds of social capital from the degree alone: each of the `d` active ties has a trust
 /// in [0, 1], so the trust sum lies in `[0, d]` and its mean in `[0, 1]`.
 pub fn social_capital_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
-    let d = w.memory.degree(f.i);
+    social_capital_range(c, w.memory.degree(f.i))
+}
+
+/// [`social_capital_bounds`] of an organisation with `d` active partners. Both ends rise
+/// with `d` (or stay put), which lets a bound over every degree up to a largest one be read
+/// at its two ends.
+#[inline]
+pub fn social_capital_range(c: &Ctx, d: usize) -> (f64, f64) {
     match c.p.rules.social_capital {
         SocialCapital::LogTrustSum => (0.0, c.t.ln1p(d)),
         SocialCapital::TrustSum => (0.0, d as f64),
