@@ -1,10 +1,14 @@
-//! The per-organisation state a random trial reads, one 32-byte record per organisation, and
-//! the open projects each organisation belongs to.
+//! The per-organisation state the trials read, one 16-byte record per organisation, and the
+//! open projects each organisation belongs to.
 //!
 //! A formation trial reads, of the candidate it has just drawn at random, whether it is active,
-//! its kind, territory, capacity, covariate, whether it adopted, and its open projects. Kept in
-//! as many parallel arrays, these were as many cache misses (and, at a million organisations,
-//! as many page-table walks); packed in one aligned 32-byte record they are one. Almost every
+//! its kind, territory, whether it adopted, and its open projects; a dissolution trial the
+//! kinds and open projects of its tie's ends. Kept in as many parallel arrays, these were as
+//! many cache misses (and, at a million organisations, as many page-table walks); packed in
+//! one aligned 16-byte record they are one, and the records of a million organisations take
+//! 16 MB. The capacity and the covariate, static and read only of a formation candidate, stay
+//! in arrays of their own, so the records stay small for the processes that do not read them.
+//! Almost every
 //! organisation is in at most one open project, so the record holds the first project and the
 //! count: the question asked on every tie and every formation trial ("do `i` and `j` share an
 //! open project?") reads two records and no heap list. The rare further memberships live in a
@@ -15,15 +19,11 @@ use rustc_hash::FxHashMap;
 
 const NONE: u32 = u32::MAX;
 
-/// What a trial reads of one organisation, in half a cache line (the alignment keeps a record
-/// from straddling two lines).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[repr(C, align(32))]
+/// What the trials read of one organisation, in a quarter of a cache line (the alignment keeps
+/// a record from straddling two lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(16))]
 pub struct OrgState {
-    /// ln(capacity) (static).
-    pub ln_capacity: f64,
-    /// Covariate (static; NaN when the data give none).
-    pub covariate: f64,
     /// Territory index (static).
     pub territory: u32,
     /// First open project (`u32::MAX` when none).
@@ -40,10 +40,8 @@ pub struct OrgState {
 
 impl OrgState {
     /// An organisation in no open project, with the given static attributes and flags.
-    pub fn new(kind: Kind, territory: u32, ln_capacity: f64, covariate: f64, active: bool) -> Self {
+    pub fn new(kind: Kind, territory: u32, active: bool) -> Self {
         OrgState {
-            ln_capacity,
-            covariate,
             territory,
             open_first: NONE,
             open_count: 0,
@@ -56,7 +54,7 @@ impl OrgState {
 
 impl Default for OrgState {
     fn default() -> Self {
-        OrgState::new(Kind::Other, 0, 0.0, f64::NAN, false)
+        OrgState::new(Kind::Other, 0, false)
     }
 }
 
@@ -265,7 +263,7 @@ mod tests {
         fn flags_match_vectors(ops in proptest::collection::vec((0u32..6, 0u32..4, 0u8..4), 0..200)) {
             let kinds = Kind::ALL;
             let built: Vec<OrgState> = (0..6u32)
-                .map(|i| OrgState::new(kinds[i as usize % kinds.len()], i / 2, i as f64 * 0.5, i as f64, i % 2 == 0))
+                .map(|i| OrgState::new(kinds[i as usize % kinds.len()], i / 2, i % 2 == 0))
                 .collect();
             let mut o = Orgs::from_states(built.clone());
             let mut active: Vec<bool> = built.iter().map(|s| s.active).collect();
@@ -289,7 +287,6 @@ mod tests {
                     proptest::prop_assert_eq!(s.active, active[k]);
                     proptest::prop_assert_eq!(s.adopted, adopted[k]);
                     proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
-                    proptest::prop_assert_eq!((s.ln_capacity, s.covariate), (b.ln_capacity, b.covariate));
                 }
             }
         }

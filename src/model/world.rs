@@ -179,16 +179,17 @@ pub const LOAD_AHEAD_FROM: usize = 50_000;
 pub struct World {
     /// Static attributes (ids, kinds, territories).
     pub nodes: Arc<NodeAttrs>,
-    /// Covariate of each organisation (NaN when the data give none), for the statistics; the
-    /// simulation reads the copy in each organisation's record.
+    /// ln(capacity) of each organisation.
+    pub ln_capacity: Arc<Vec<f64>>,
+    /// Covariate of each organisation (NaN when the data give none).
     pub covariate: Arc<Vec<f64>>,
     /// 1 / (range of the covariate over the organisations that have one); 0 when fewer than
     /// two distinct values exist, which makes every similarity 0.
     pub covariate_inv_range: f64,
     /// All organisations of each territory (static).
     pub territory_orgs: Arc<Vec<Vec<u32>>>,
-    /// What a trial reads of each organisation (activity, adoption, kind, territory,
-    /// capacity, covariate, open projects), one record each.
+    /// What the trials read of each organisation (activity, adoption, kind, territory, open
+    /// projects), one record each.
     pub orgs: Orgs,
     /// Was active once and exited.
     pub exited: Vec<bool>,
@@ -214,6 +215,7 @@ pub struct World {
 
 clone_reusing!(World {
     nodes,
+    ln_capacity,
     covariate,
     covariate_inv_range,
     territory_orgs,
@@ -243,16 +245,12 @@ impl World {
             index_sets(&active, &nodes, &territory_orgs);
         let (covariate, covariate_inv_range) = covariates(ds);
         let orgs = Orgs::from_states(
-            ds.organisations
-                .iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let (kind, territory) = (nodes.kind[i], nodes.territory[i]);
-                    OrgState::new(kind, territory, o.capacity.ln(), covariate[i], o.active)
-                })
+            (0..n)
+                .map(|i| OrgState::new(nodes.kind[i], nodes.territory[i], active[i]))
                 .collect(),
         );
         World {
+            ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
             covariate: Arc::new(covariate),
             covariate_inv_range,
             nodes: Arc::new(nodes),
@@ -320,7 +318,7 @@ impl World {
     /// ln(capacity) of organisation `i`.
     #[inline]
     pub fn ln_capacity(&self, i: u32) -> f64 {
-        self.orgs.get(i).ln_capacity
+        self.ln_capacity[i as usize]
     }
 
     /// Do `i` and `j` share an open project?
@@ -340,7 +338,7 @@ impl World {
     /// constant.
     #[inline]
     pub fn covariate_similarity(&self, i: u32, j: u32) -> f64 {
-        let d = (self.orgs.get(i).covariate - self.orgs.get(j).covariate).abs();
+        let d = (self.covariate[i as usize] - self.covariate[j as usize]).abs();
         if d.is_finite() && self.covariate_inv_range > 0.0 {
             1.0 - d * self.covariate_inv_range
         } else {
@@ -368,11 +366,13 @@ impl World {
     }
 
     /// Hints the processor to load what a formation trial reads of candidate `j` (no effect
-    /// on results): its record and its partner slab header, both at once rather than one
-    /// after the other as the trial reaches them.
+    /// on results): its record, capacity, covariate and partner slab header, all at once
+    /// rather than one after the other as the trial reaches them.
     #[inline(always)]
     pub fn prefetch_candidate(&self, j: u32) {
         self.orgs.prefetch(j as usize);
+        prefetch(&self.ln_capacity, j as usize);
+        prefetch(&self.covariate, j as usize);
         self.memory.prefetch_org(j);
     }
 
