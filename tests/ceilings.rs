@@ -92,7 +92,9 @@ fn check_runs(model: &Model) -> usize {
 #[test]
 fn cuts_lie_above_every_exact_probability_in_default_runs() {
     let checked = check_runs(&model(&[]));
-    assert!(checked > 50_000, "only {checked} checks");
+    // Two replicates, every third of 84 steps, about 620 organisations and ties each: about
+    // 35,000 checks. The floor only guards against a loop that stops checking.
+    assert!(checked > 30_000, "only {checked} checks");
 }
 
 /// Coefficients of the other signs (and the kind table of dissolution in use), so that the
@@ -135,5 +137,5 @@ fn cuts_hold_for_coefficients_of_either_sign() {
         all.push((mixes[mixes.len() - 1 - k].as_str(), -1.2));
         checked += check_runs(&model(&all));
     }
-    assert!(checked > 50_000, "only {checked} checks");
+    assert!(checked > 40_000, "only {checked} checks");
 }

@@ -267,7 +267,7 @@ mod tests {
                 .collect();
             let mut o = Orgs::from_states(built.clone());
             let mut active: Vec<bool> = built.iter().map(|s| s.active).collect();
-            let mut adopted = vec![false; 6];
+            let mut adopted = [false; 6];
             for (i, p, op) in ops {
                 match op {
                     0 => o.insert(i, p),
