@@ -142,7 +142,8 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         seconds: o.wall_seconds,
         simulations: o.simulations,
         detail: format!(
-            "rounds {} max|t| {max_t:.3} ratio {:.3}",
+            "starts {} rounds {} max|t| {max_t:.3} ratio {:.3}",
+            o.state.start_index + 1,
             o.state.rounds,
             p3.map_or(f64::NAN, |p| p.max_convergence_ratio)
         ),
