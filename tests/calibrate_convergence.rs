@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::time::Instant;
+use wecare::calibrate::spec::SmmSettings;
 use wecare::calibrate::summary::smm_estimates;
 use wecare::calibrate::{Executor, Problem, Smm, parameters};
 use wecare::model::Model;
@@ -131,11 +132,14 @@ fn fit_in(mut p: Problem, truth: &[f64; 4], data_seed: u64, from_truth: bool) ->
             q.start = t;
         }
     }
+    let mut settings = p.scenario.calibration.smm.clone();
+    if from_truth {
+        // From the truth itself, not from where the pilot would start.
+        settings.pilot = 0;
+    }
     let clock = Instant::now();
     let o = Executor::new(
-        Smm {
-            settings: p.scenario.calibration.smm.clone(),
-        },
+        Smm { settings },
         &p,
         data_seed + 500,
         0,
@@ -220,10 +224,16 @@ fn method_of_moments_converges_on_synthetic_s50_panels() {
 #[test]
 fn a_round_with_undefined_moments_is_a_failed_round() {
     let p = problem_of(s50_four_parameters(), &TRUTHS[0], 1013);
+    // The fit as it ran when the case was found: from the start values, held inside the box,
+    // one start.
+    let settings = SmmSettings {
+        pilot: 0,
+        starts: 1,
+        widen: 0.0,
+        ..p.scenario.calibration.smm.clone()
+    };
     let o = Executor::new(
-        Smm {
-            settings: p.scenario.calibration.smm.clone(),
-        },
+        Smm { settings },
         &p,
         1013 + 500,
         0,
