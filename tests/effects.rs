@@ -27,7 +27,7 @@ fn world() -> (Params, World) {
     let p = Params::default();
     let model = Model::new(&ds, &p).unwrap();
     let mut w = model.initial().clone();
-    w.adopted[0] = true;
+    w.adopt(0);
     (p, w)
 }
 

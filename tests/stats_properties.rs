@@ -8,7 +8,10 @@ use std::sync::Arc;
 use wecare::data::Kind;
 use wecare::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use wecare::stats::archetype::{classify, partnership_graphs, territory_partnerships};
-use wecare::stats::{StatsOptions, WaveContext, wave_table};
+use wecare::stats::{
+    ReferenceWave, StatSelection, StatTable, StatsOptions, WaveContext, replicate_tables,
+    wave_table,
+};
 
 fn snapshot(
     kinds: Vec<usize>,
@@ -168,6 +171,44 @@ proptest! {
             for (d, g) in direct.iter().zip(&graphs) {
                 prop_assert_eq!(d.0, g.0);
                 prop_assert_eq!(d.1.to_bits(), g.1.to_bits());
+            }
+        }
+    }
+    /// A replicate's tables with the reference archetypes computed once equal the tables of
+    /// each wave computed alone, bit for bit, whatever the options the pre-programme network
+    /// was prepared with.
+    #[test]
+    fn replicate_tables_equal_the_waves_alone(
+        waves in proptest::collection::vec(arb_snapshot(), 1..4),
+        pre in arb_snapshot(),
+        threshold in 0.0f64..1.0,
+        per_territory in proptest::bool::ANY,
+    ) {
+        let base = StatsOptions { per_territory, ..StatsOptions::default() };
+        let other = StatsOptions { archetype_threshold: threshold, ..base.clone() };
+        let narrow = StatsOptions {
+            statistics: StatSelection::named(&["ties", "archetype_persistence_*"]),
+            ..base.clone()
+        };
+        let bits = |t: &StatTable| -> Vec<(u32, &'static str, u64)> {
+            t.rows.iter().map(|r| (r.scope, r.statistic, r.value.to_bits())).collect()
+        };
+        for (opts, prepared) in [(&base, &base), (&other, &base), (&narrow, &narrow), (&base, &narrow)] {
+            let reference = ReferenceWave::pre_programme(&pre, prepared);
+            let together = replicate_tables(&waves, Some(&reference), opts);
+            prop_assert_eq!(together.len(), waves.len());
+            for (k, t) in together.iter().enumerate() {
+                let alone = wave_table(
+                    WaveContext {
+                        current: &waves[k],
+                        previous: k.checked_sub(1).map(|p| &waves[p]),
+                        first: Some(&waves[0]),
+                        pre: Some(&pre),
+                    },
+                    opts,
+                );
+                prop_assert_eq!(&t.scopes, &alone.scopes);
+                prop_assert_eq!(bits(t), bits(&alone));
             }
         }
     }

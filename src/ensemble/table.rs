@@ -4,7 +4,7 @@
 use super::runner::{pool, stop_point};
 use crate::model::Model;
 use crate::network::Snapshot;
-use crate::stats::{StatRow, StatTable, StatsOptions, WaveContext, wave_statistics, wave_table};
+use crate::stats::{ReferenceWave, StatRow, StatTable, StatsOptions, replicate_tables};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -49,28 +49,29 @@ pub struct Ensemble {
     pub replicates: Vec<ReplicateResult>,
 }
 
-/// What the statistics of wave `k` (0-based) of a replicate's `snaps` read: the wave, the one
-/// before, the first and the model's pre-programme network.
-fn wave_context<'a>(model: &'a Model, snaps: &'a [Snapshot], k: usize) -> WaveContext<'a> {
-    WaveContext {
-        current: &snaps[k],
-        previous: k.checked_sub(1).map(|p| &snaps[p]),
-        first: Some(&snaps[0]),
-        pre: Some(model.pre_programme()),
-    }
-}
-
 /// Runs one replicate and computes its wave statistics.
 pub fn replicate(model: &Model, seed: u64, r: u64, stats: &StatsOptions) -> ReplicateResult {
-    let snaps = model.run(seed, r);
-    let waves = (0..snaps.len())
-        .map(|k| {
-            let ctx = wave_context(model, &snaps, k);
-            WaveStats {
-                wave: k + 1,
-                step: snaps[k].step,
-                rows: wave_statistics(ctx, stats),
-            }
+    let pre = ReferenceWave::pre_programme(model.pre_programme(), stats);
+    replicate_with(model, seed, r, stats, &pre)
+}
+
+/// [`replicate`] with the pre-programme network prepared once for the whole ensemble.
+fn replicate_with(
+    model: &Model,
+    seed: u64,
+    r: u64,
+    stats: &StatsOptions,
+    pre: &ReferenceWave<'_>,
+) -> ReplicateResult {
+    let (tables, snaps) = wave_tables(model, seed, r, stats, pre);
+    let waves = tables
+        .into_iter()
+        .zip(&snaps)
+        .enumerate()
+        .map(|(k, (t, s))| WaveStats {
+            wave: k + 1,
+            step: s.step,
+            rows: t.into_rows(),
         })
         .collect();
     ReplicateResult {
@@ -86,12 +87,13 @@ pub fn run_ensemble(
     opts: &EnsembleOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Ensemble, EnsembleError> {
+    let pre = ReferenceWave::pre_programme(model.pre_programme(), &opts.stats);
     let replicates = pool(opts.threads)?.install(|| {
         (0..opts.replicates)
             .into_par_iter()
             .map(|r| {
                 stop_point();
-                let out = replicate(model, opts.seed, r, &opts.stats);
+                let out = replicate_with(model, opts.seed, r, &opts.stats, &pre);
                 progress();
                 out
             })
@@ -385,19 +387,17 @@ pub enum EnsembleError {
 /// One replicate's values, and its snapshots when kept.
 type ReplicateValues = (Vec<f64>, Option<KeptReplicate>);
 
+/// Runs replicate `r` and computes the statistics of each wave, with the wave before it, the
+/// first wave and the pre-programme network `pre` as its context.
 fn wave_tables(
     model: &Model,
     seed: u64,
     r: u64,
     stats: &StatsOptions,
+    pre: &ReferenceWave<'_>,
 ) -> (Vec<StatTable>, Vec<Snapshot>) {
     let snaps = model.run(seed, r);
-    let tables = (0..snaps.len())
-        .map(|k| {
-            let ctx = wave_context(model, &snaps, k);
-            wave_table(ctx, stats)
-        })
-        .collect();
+    let tables = replicate_tables(&snaps, Some(pre), stats);
     (tables, snaps)
 }
 
@@ -441,7 +441,8 @@ pub fn run_ensemble_range(
     let first_r = range.start;
     pool.install(|| {
         // The first replicate fixes the layout every other replicate is checked against.
-        let (first, first_snaps) = wave_tables(model, opts.seed, first_r, &opts.stats);
+        let pre = ReferenceWave::pre_programme(model.pre_programme(), &opts.stats);
+        let (first, first_snaps) = wave_tables(model, opts.seed, first_r, &opts.stats, &pre);
         progress();
         let layouts: Vec<WaveLayout> = first
             .iter()
@@ -466,7 +467,7 @@ pub fn run_ensemble_range(
             .into_par_iter()
             .map(|r| {
                 stop_point();
-                let (tables, snaps) = wave_tables(model, opts.seed, r, &opts.stats);
+                let (tables, snaps) = wave_tables(model, opts.seed, r, &opts.stats, &pre);
                 progress();
                 for (k, t) in tables.iter().enumerate() {
                     if table.waves.get(k).is_none_or(|l| !same_layout(l, t))

@@ -15,13 +15,13 @@
 //! ```
 
 pub mod effect;
-mod open_projects;
+mod orgs;
 pub mod process;
 pub mod rng;
 mod world;
 
 pub use crate::scenario::params;
-pub use open_projects::OpenProjects;
+pub use orgs::{OrgState, Orgs};
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};
 

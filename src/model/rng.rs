@@ -134,13 +134,22 @@ impl LogisticTable {
     /// that of `hi` decides); `None` when it may depend on where `x` lies.
     #[inline]
     pub fn decided(&self, u: f64, lo: f64, hi: f64) -> Option<bool> {
-        if u >= self.approx(hi) + MARGIN {
+        if u >= self.ceiling(hi) {
             return Some(false);
         }
         if u < self.approx(lo) - MARGIN {
             return Some(true);
         }
         None
+    }
+
+    /// A cut on the uniform draw for predictors at most `hi`: every `u` at or above it gives
+    /// `u < logistic(x)` false for every `x <= hi` (the first test of
+    /// [`LogisticTable::decided`]), so a loop whose predictors share an upper bound decides
+    /// most of its trials from the draw alone.
+    #[inline(always)]
+    pub fn ceiling(&self, hi: f64) -> f64 {
+        self.approx(hi) + MARGIN
     }
 
     /// True with probability `logistic(x)`: the same draw and the same answer as

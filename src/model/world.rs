@@ -1,6 +1,6 @@
 //! The state of one replicate: organisations, dyad memory, projects, and index sets.
 
-use super::open_projects::OpenProjects;
+use super::orgs::{OrgState, Orgs};
 use crate::data::{Dataset, Kind};
 use crate::model::params::{BudgetSplit, Params};
 use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot, prefetch};
@@ -179,27 +179,23 @@ pub const LOAD_AHEAD_FROM: usize = 50_000;
 pub struct World {
     /// Static attributes (ids, kinds, territories).
     pub nodes: Arc<NodeAttrs>,
-    /// ln(capacity) of each organisation.
-    pub ln_capacity: Arc<Vec<f64>>,
-    /// Covariate of each organisation (NaN when the data give none).
+    /// Covariate of each organisation (NaN when the data give none), for the statistics; the
+    /// simulation reads the copy in each organisation's record.
     pub covariate: Arc<Vec<f64>>,
     /// 1 / (range of the covariate over the organisations that have one); 0 when fewer than
     /// two distinct values exist, which makes every similarity 0.
     pub covariate_inv_range: f64,
     /// All organisations of each territory (static).
     pub territory_orgs: Arc<Vec<Vec<u32>>>,
-    /// Taking part in the field now.
-    pub active: Vec<bool>,
+    /// What a trial reads of each organisation (activity, adoption, kind, territory,
+    /// capacity, covariate, open projects), one record each.
+    pub orgs: Orgs,
     /// Was active once and exited.
     pub exited: Vec<bool>,
-    /// Has adopted the innovative practice.
-    pub adopted: Vec<bool>,
     /// Took part in a post-programme initiative.
     pub initiative: Vec<bool>,
     /// Has been a member of a project.
     pub project_member: Vec<bool>,
-    /// Open projects each organisation belongs to.
-    pub open_projects: OpenProjects,
     /// Consecutive steps without an active tie.
     pub isolated_for: Vec<u32>,
     /// The dyad memory.
@@ -218,16 +214,13 @@ pub struct World {
 
 clone_reusing!(World {
     nodes,
-    ln_capacity,
     covariate,
     covariate_inv_range,
     territory_orgs,
-    active,
+    orgs,
     exited,
-    adopted,
     initiative,
     project_member,
-    open_projects,
     isolated_for,
     memory,
     projects,
@@ -249,18 +242,25 @@ impl World {
         let (active_set, active_by_territory, pool_by_kind) =
             index_sets(&active, &nodes, &territory_orgs);
         let (covariate, covariate_inv_range) = covariates(ds);
+        let orgs = Orgs::from_states(
+            ds.organisations
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let (kind, territory) = (nodes.kind[i], nodes.territory[i]);
+                    OrgState::new(kind, territory, o.capacity.ln(), covariate[i], o.active)
+                })
+                .collect(),
+        );
         World {
-            ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
             covariate: Arc::new(covariate),
             covariate_inv_range,
             nodes: Arc::new(nodes),
             territory_orgs: Arc::new(territory_orgs),
-            active,
+            orgs,
             exited: vec![false; n],
-            adopted: vec![false; n],
             initiative: vec![false; n],
             project_member: vec![false; n],
-            open_projects: OpenProjects::new(n),
             isolated_for: vec![0; n],
             memory: initial_memory(ds, p),
             projects,
@@ -280,36 +280,59 @@ impl World {
 
     /// Number of organisations.
     pub fn len(&self) -> usize {
-        self.active.len()
+        self.orgs.len()
     }
 
     /// True when there are no organisations.
     pub fn is_empty(&self) -> bool {
-        self.active.is_empty()
+        self.orgs.is_empty()
+    }
+
+    /// Is organisation `i` taking part in the field now?
+    #[inline]
+    pub fn is_active(&self, i: u32) -> bool {
+        self.orgs.get(i).active
+    }
+
+    /// Has organisation `i` adopted the innovative practice?
+    #[inline]
+    pub fn has_adopted(&self, i: u32) -> bool {
+        self.orgs.get(i).adopted
+    }
+
+    /// Records that organisation `i` adopted the innovative practice.
+    pub fn adopt(&mut self, i: u32) {
+        self.orgs.set_adopted(i);
     }
 
     /// Kind of organisation `i`.
     #[inline]
     pub fn kind(&self, i: u32) -> Kind {
-        self.nodes.kind[i as usize]
+        self.orgs.get(i).kind
     }
 
     /// Territory of organisation `i`.
     #[inline]
     pub fn territory(&self, i: u32) -> u32 {
-        self.nodes.territory[i as usize]
+        self.orgs.get(i).territory
+    }
+
+    /// ln(capacity) of organisation `i`.
+    #[inline]
+    pub fn ln_capacity(&self, i: u32) -> f64 {
+        self.orgs.get(i).ln_capacity
     }
 
     /// Do `i` and `j` share an open project?
     #[inline]
     pub fn share_open_project(&self, i: u32, j: u32) -> bool {
-        self.open_projects.share(i, j)
+        self.orgs.share(i, j)
     }
 
     /// An open project `i` and `j` share (the first found), if any.
     #[inline]
     pub fn shared_open_project(&self, i: u32, j: u32) -> Option<u32> {
-        self.open_projects.shared(i, j)
+        self.orgs.shared(i, j)
     }
 
     /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
@@ -317,7 +340,7 @@ impl World {
     /// constant.
     #[inline]
     pub fn covariate_similarity(&self, i: u32, j: u32) -> f64 {
-        let d = (self.covariate[i as usize] - self.covariate[j as usize]).abs();
+        let d = (self.orgs.get(i).covariate - self.orgs.get(j).covariate).abs();
         if d.is_finite() && self.covariate_inv_range > 0.0 {
             1.0 - d * self.covariate_inv_range
         } else {
@@ -330,8 +353,8 @@ impl World {
     /// lead is read directly) are inlined into the callers' loops; the search is not.
     #[inline(always)]
     pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
-        let (fi, ci) = self.open_projects.head(i);
-        let (fj, cj) = self.open_projects.head(j);
+        let (fi, ci) = self.orgs.head(i);
+        let (fj, cj) = self.orgs.head(j);
         if ci == 0 && cj == 0 {
             return false;
         }
@@ -345,50 +368,38 @@ impl World {
     }
 
     /// Hints the processor to load what a formation trial reads of candidate `j` (no effect
-    /// on results): its state, attributes and partner slab, all at once rather than one
+    /// on results): its record and its partner slab header, both at once rather than one
     /// after the other as the trial reaches them.
     #[inline(always)]
     pub fn prefetch_candidate(&self, j: u32) {
-        let j = j as usize;
-        prefetch(&self.active, j);
-        prefetch(&self.adopted, j);
-        prefetch(&self.nodes.kind, j);
-        prefetch(&self.nodes.territory, j);
-        prefetch(&self.ln_capacity, j);
-        self.memory.prefetch_org(j as u32);
-        self.open_projects.prefetch(j);
+        self.orgs.prefetch(j as usize);
+        self.memory.prefetch_org(j);
     }
 
     /// Hints the processor to load what a trial on the tie of `a` and `b` reads of its two
     /// ends (kinds and open projects), a few trials ahead (no effect on results).
     #[inline(always)]
     pub fn prefetch_ends(&self, a: u32, b: u32) {
-        for i in [a as usize, b as usize] {
-            prefetch(&self.nodes.kind, i);
-            self.open_projects.prefetch(i);
-        }
+        self.orgs.prefetch(a as usize);
+        self.orgs.prefetch(b as usize);
     }
 
     #[inline(never)]
     fn lead_and_partner_search(&self, i: u32, j: u32) -> bool {
-        let leads = |a: u32, b: u32| {
-            self.open_projects
-                .of(a)
-                .any(|p| self.projects[p as usize].lead == b)
-        };
+        let leads = |a: u32, b: u32| self.orgs.of(a).any(|p| self.projects[p as usize].lead == b);
         leads(i, j) || leads(j, i)
     }
 
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {
-        self.open_projects.count(i) > 0
+        self.orgs.count(i) > 0
     }
 
     /// Makes an inactive organisation active.
     pub fn activate_org(&mut self, i: u32) {
-        if !self.active[i as usize] {
-            self.active[i as usize] = true;
+        if !self.is_active(i) {
+            self.orgs.set_active(i, true);
             self.isolated_for[i as usize] = 0;
             self.active_set.insert(i);
             let t = self.territory(i) as usize;
@@ -400,8 +411,8 @@ impl World {
 
     /// Makes an active organisation inactive; it enters the pool when `recruitable`.
     pub fn deactivate_org(&mut self, i: u32, recruitable: bool) {
-        if self.active[i as usize] {
-            self.active[i as usize] = false;
+        if self.is_active(i) {
+            self.orgs.set_active(i, false);
             self.exited[i as usize] = true;
             self.active_set.remove(i);
             let t = self.territory(i) as usize;
@@ -422,7 +433,7 @@ impl World {
         }
         self.project_member[i as usize] = true;
         if pr.open {
-            self.open_projects.insert(i, p);
+            self.orgs.insert(i, p);
         }
     }
 
@@ -446,8 +457,8 @@ impl World {
         Snapshot {
             step,
             nodes: self.nodes.clone(),
-            active: self.active.clone(),
-            adopted: self.adopted.clone(),
+            active: self.orgs.states().iter().map(|o| o.active).collect(),
+            adopted: self.orgs.states().iter().map(|o| o.adopted).collect(),
             initiative: self.initiative.clone(),
             project_member: self.project_member.clone(),
             ties,

@@ -98,6 +98,10 @@ fn room(len: u32) -> u32 {
     (len + len / 2 + 2).next_power_of_two().max(4)
 }
 
+/// Up to this many partners on the shorter side, [`Memory::common_partners`] compares the two
+/// partner lists directly rather than marking.
+const DIRECT_COMMON: usize = 8;
+
 /// The dyad memory of one replicate. `clone_from` reuses the target's buffers.
 #[derive(Debug, Default)]
 pub struct Memory {
@@ -322,13 +326,26 @@ impl Memory {
 
     /// Number of common active partners of `i` and `j`, using `stamp` (one slot per
     /// organisation, all below `mark`) as scratch; `mark` must be fresh for each call.
+    ///
+    /// When the shorter list is short (almost always), its entries are compared with the
+    /// longer list's directly: the two slabs are read in order, where marking would read
+    /// one slot of `stamp` per partner of the longer list, each at random in a buffer as long
+    /// as the organisations.
     pub fn common_partners(&self, i: u32, j: u32, stamp: &mut [u32], mark: u32) -> usize {
         let (small, large) = if self.degree(i) <= self.degree(j) {
             (i, j)
         } else {
             (j, i)
         };
-        for &(k, _) in self.active_partners(small) {
+        let few = self.active_partners(small);
+        if few.len() <= DIRECT_COMMON {
+            return self
+                .active_partners(large)
+                .iter()
+                .filter(|&&(k, _)| few.iter().any(|&(x, _)| x == k))
+                .count();
+        }
+        for &(k, _) in few {
             stamp[k as usize] = mark;
         }
         self.active_partners(large)
@@ -582,6 +599,35 @@ mod tests {
             proptest::prop_assert_eq!(active, m.active_count());
             let adj: usize = (0..8).map(|i| m.degree(i)).sum();
             proptest::prop_assert_eq!(adj, 2 * active);
+        }
+
+        /// Common partners, compared directly or by marking (degrees on both sides of
+        /// `DIRECT_COMMON`), are those two plain sets of partners share.
+        #[test]
+        fn common_partners_match_sets(ops in proptest::collection::vec((0u32..24, 0u32..24, 0u32..4), 0..600)) {
+            let mut m = Memory::new(24);
+            for (step, (i, j, on)) in ops.into_iter().enumerate() {
+                match (on, m.find(i, j)) {
+                    _ if i == j => {}
+                    (0, Some(d)) if m.dyad(d).status == Status::Active => m.deactivate(d, step as i32),
+                    (0, _) => {}
+                    _ => {
+                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
+                    }
+                }
+            }
+            let set = |i: u32| -> std::collections::BTreeSet<u32> {
+                m.active_partners(i).iter().map(|&(k, _)| k).collect()
+            };
+            let mut stamp = vec![0u32; 24];
+            let mut mark = 0;
+            for i in 0..24u32 {
+                for j in 0..24u32 {
+                    mark += 1;
+                    let want = set(i).intersection(&set(j)).count();
+                    proptest::prop_assert_eq!(m.common_partners(i, j, &mut stamp, mark), want);
+                }
+            }
         }
 
         /// The partners of every organisation come in the order plain per-organisation lists

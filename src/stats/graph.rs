@@ -223,6 +223,13 @@ impl ScopeGraph {
         (self.offsets[i + 1] - self.offsets[i]) as usize
     }
 
+    /// Position of local node `i`'s first entry in the adjacency array: its neighbours are
+    /// the `degree(i)` entries from there on.
+    #[inline]
+    pub(crate) fn offset(&self, i: usize) -> usize {
+        self.offsets[i] as usize
+    }
+
     /// Degrees of all local nodes.
     pub fn degrees(&self) -> Vec<usize> {
         (0..self.n()).map(|i| self.degree(i)).collect()

@@ -31,6 +31,7 @@ use crate::data::Kind;
 use crate::network::Snapshot;
 use change::{ChangeTally, UptakeTally};
 use select::Needs;
+use std::borrow::Cow;
 
 /// One statistic value for one scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -419,7 +420,7 @@ fn pattern_rows(rows: &mut Rows<'_>, change: Option<&ChangeTally>, patterns: &Pa
 /// comparisons `needs` asks for are made.
 fn pattern_tallies(
     ctx: &WaveContext<'_>,
-    opts: &StatsOptions,
+    refs: &References<'_>,
     needs: &Needs,
     now: &[Archetype],
     groups: usize,
@@ -428,13 +429,12 @@ fn pattern_tallies(
 ) -> Vec<PatternTally> {
     let s = ctx.current;
     let mut out = vec![PatternTally::default(); groups];
-    // Archetype agreement with a reference wave: per territory 0 or 1 of 1; for the network,
-    // the count over all territories.
-    let agreement = |reference: &Snapshot| -> Vec<(usize, usize)> {
-        let then = archetype::territory_archetypes(reference, opts.archetype_threshold);
+    // Archetype agreement with a reference wave's archetypes: per territory 0 or 1 of 1; for
+    // the network, the count over all territories.
+    let agreement = |then: &[Archetype]| -> Vec<(usize, usize)> {
         let same: Vec<usize> = now
             .iter()
-            .zip(&then)
+            .zip(then)
             .map(|(a, b)| (a == b) as usize)
             .collect();
         if network {
@@ -443,22 +443,23 @@ fn pattern_tallies(
             same.iter().map(|&x| (x, 1)).collect()
         }
     };
-    let mut compare = |reference: Option<&Snapshot>, change: bool, agree: bool, first: bool| {
-        let Some(r) = reference else { return };
-        let c = change.then(|| change::change_tallies(r, s, groups, group));
-        let a = agree.then(|| agreement(r));
-        for (g, t) in out.iter_mut().enumerate() {
-            let (tally, same) = if first {
-                (&mut t.first, &mut t.same_as_first)
-            } else {
-                (&mut t.pre, &mut t.same_as_pre)
-            };
-            *tally = c.as_ref().map(|c| c[g]);
-            *same = a.as_ref().and_then(|a| a.get(g).copied());
-        }
-    };
-    compare(ctx.first, needs.first_change, needs.first_agreement, true);
-    compare(ctx.pre, needs.pre_change, needs.pre_agreement, false);
+    let mut compare =
+        |reference: Option<&Snapshot>, then: Option<&[Archetype]>, change: bool, first: bool| {
+            let Some(r) = reference else { return };
+            let c = change.then(|| change::change_tallies(r, s, groups, group));
+            let a = then.map(agreement);
+            for (g, t) in out.iter_mut().enumerate() {
+                let (tally, same) = if first {
+                    (&mut t.first, &mut t.same_as_first)
+                } else {
+                    (&mut t.pre, &mut t.same_as_pre)
+                };
+                *tally = c.as_ref().map(|c| c[g]);
+                *same = a.as_ref().and_then(|a| a.get(g).copied());
+            }
+        };
+    compare(ctx.first, refs.first, needs.first_change, true);
+    compare(ctx.pre, refs.pre, needs.pre_change, false);
     if let (true, Some(reference)) = (needs.new_ties, ctx.previous.or(ctx.pre)) {
         let n = change::new_tie_tallies(reference, s, groups, group);
         for (g, t) in out.iter_mut().enumerate() {
@@ -482,6 +483,105 @@ pub fn wave_statistics(ctx: WaveContext<'_>, opts: &StatsOptions) -> Vec<StatRow
 
 /// All statistics of one wave as a [`StatTable`] (see [`wave_statistics`]).
 pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
+    let needs = opts.statistics.needs();
+    let archetypes = |reference: Option<&Snapshot>, wanted: bool| {
+        reference
+            .filter(|_| wanted)
+            .map(|r| archetype::territory_archetypes(r, opts.archetype_threshold))
+    };
+    let first = archetypes(ctx.first, needs.first_agreement);
+    let pre = archetypes(ctx.pre, needs.pre_agreement);
+    let refs = References {
+        first: first.as_deref(),
+        pre: pre.as_deref(),
+    };
+    table_with(ctx, opts, &refs)
+}
+
+/// A reference network (the pre-programme network, or a replicate's first wave) with the
+/// archetypes of its territories, computed once for every wave compared with it.
+#[derive(Debug, Clone)]
+pub struct ReferenceWave<'a> {
+    snapshot: &'a Snapshot,
+    /// `None` when no archetype-agreement statistic is selected.
+    archetypes: Option<Vec<Archetype>>,
+    /// The centralization threshold the archetypes were classified with.
+    threshold: f64,
+}
+
+impl<'a> ReferenceWave<'a> {
+    /// The pre-programme network `s`, prepared for statistics computed with `opts`.
+    pub fn pre_programme(s: &'a Snapshot, opts: &StatsOptions) -> Self {
+        let wanted = opts.statistics.needs().pre_agreement;
+        ReferenceWave::new(s, opts, wanted)
+    }
+
+    fn new(s: &'a Snapshot, opts: &StatsOptions, wanted: bool) -> Self {
+        ReferenceWave {
+            snapshot: s,
+            archetypes: wanted
+                .then(|| archetype::territory_archetypes(s, opts.archetype_threshold)),
+            threshold: opts.archetype_threshold,
+        }
+    }
+
+    /// The archetypes for statistics computed with `opts`: the stored ones when they fit,
+    /// computed afresh when `pre` was prepared with other options.
+    fn archetypes_for(&self, opts: &StatsOptions, wanted: bool) -> Option<Cow<'_, [Archetype]>> {
+        match &self.archetypes {
+            _ if !wanted => None,
+            Some(a) if self.threshold == opts.archetype_threshold => Some(Cow::Borrowed(a)),
+            _ => Some(Cow::Owned(archetype::territory_archetypes(
+                self.snapshot,
+                opts.archetype_threshold,
+            ))),
+        }
+    }
+}
+
+/// The statistics of every wave of one replicate, as [`wave_table`] computes them for wave `k`
+/// with the wave before it, the first wave and the pre-programme network `pre` (prepared with
+/// the same `opts`) as its context; the reference archetypes are computed once, not at every
+/// wave.
+pub fn replicate_tables(
+    waves: &[Snapshot],
+    pre: Option<&ReferenceWave<'_>>,
+    opts: &StatsOptions,
+) -> Vec<StatTable> {
+    let Some(w0) = waves.first() else {
+        return Vec::new();
+    };
+    let needs = opts.statistics.needs();
+    let first = ReferenceWave::new(w0, opts, needs.first_agreement);
+    let pre_archetypes = pre.and_then(|p| p.archetypes_for(opts, needs.pre_agreement));
+    let refs = References {
+        first: first.archetypes.as_deref(),
+        pre: pre_archetypes.as_deref(),
+    };
+    (0..waves.len())
+        .map(|k| {
+            let ctx = WaveContext {
+                current: &waves[k],
+                previous: k.checked_sub(1).map(|p| &waves[p]),
+                first: Some(w0),
+                pre: pre.map(|p| p.snapshot),
+            };
+            table_with(ctx, opts, &refs)
+        })
+        .collect()
+}
+
+/// The territory archetypes of the waves a wave is compared with, when wanted.
+#[derive(Debug, Clone, Copy)]
+struct References<'a> {
+    /// Of the first wave.
+    first: Option<&'a [Archetype]>,
+    /// Of the pre-programme network.
+    pre: Option<&'a [Archetype]>,
+}
+
+/// [`wave_table`] with the reference archetypes given.
+fn table_with(ctx: WaveContext<'_>, opts: &StatsOptions, refs: &References<'_>) -> StatTable {
     let s = ctx.current;
     let needs = opts.statistics.needs();
     let nt = s.nodes.territory_names.len();
@@ -510,7 +610,7 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
     let net_change = previous.map(|p| change::network_change(p, s));
     let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
     let now: Vec<Archetype> = partnerships.iter().map(|&(a, _)| a).collect();
-    let net_patterns = pattern_tallies(&ctx, opts, &needs, &now, 1, &|_| Some(0), true)[0];
+    let net_patterns = pattern_tallies(&ctx, refs, &needs, &now, 1, &|_| Some(0), true)[0];
     scope_rows(
         &mut Rows {
             out: &mut table.rows,
@@ -534,7 +634,7 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
         let graphs = ScopeGraph::territories(s);
         let changes = previous.map(|p| change::change_tallies(p, s, nt, territory));
         let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
-        let patterns = pattern_tallies(&ctx, opts, &needs, &now, nt, &territory, false);
+        let patterns = pattern_tallies(&ctx, refs, &needs, &now, nt, &territory, false);
         for (t, g) in graphs.iter().enumerate() {
             table
                 .scopes

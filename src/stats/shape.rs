@@ -231,11 +231,12 @@ fn accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64])
     let n = g.n();
     let run = |chunk: &[u32]| {
         let mut bc = vec![0.0; n];
-        let mut ws = Brandes::new(n);
-        for &s in chunk {
-            let s = s as usize;
-            ws.single_source(g, s, copies[s], pendants[s], &mut bc);
-        }
+        Brandes::with(g, |ws| {
+            for &s in chunk {
+                let s = s as usize;
+                ws.single_source(g, s, copies[s], pendants[s], &mut bc);
+            }
+        });
         bc
     };
     let work = sources.len().saturating_mul(2 * g.m() + n);
@@ -258,35 +259,76 @@ const UNSEEN: u32 = u32::MAX;
 struct NodeState {
     /// Distance from the source (`UNSEEN` when not reached).
     dist: u32,
+    /// Number of the node's predecessors (neighbours one step nearer the source) found so far;
+    /// they are stored in [`Brandes::pred`] from the node's own adjacency offset on.
+    preds: u32,
     /// Number of shortest paths from the source.
     sigma: f64,
     /// Dependency of the source on the node.
     delta: f64,
 }
 
-/// Work space of Brandes' algorithm, allocated once per call and reused for every source.
+const FRESH: NodeState = NodeState {
+    dist: UNSEEN,
+    preds: 0,
+    sigma: 0.0,
+    delta: 0.0,
+};
+
+/// Work space of Brandes' algorithm, kept per thread and reused for every source of every
+/// graph (it only grows).
+#[derive(Default)]
 struct Brandes {
     node: Vec<NodeState>,
+    /// The nodes in the order the search reaches them.
     order: Vec<u32>,
+    /// Predecessors of each node, in the node's slot of the adjacency array (a node has at most
+    /// as many predecessors as neighbours).
+    pred: Vec<u32>,
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Brandes> = std::cell::RefCell::default();
 }
 
 impl Brandes {
-    fn new(n: usize) -> Self {
-        Brandes {
-            node: vec![
-                NodeState {
-                    dist: UNSEEN,
-                    sigma: 0.0,
-                    delta: 0.0,
-                };
-                n
-            ],
-            order: vec![0; n],
+    /// Runs `f` with this thread's work space, sized for `g` and with every node unseen.
+    fn with<R>(g: &ScopeGraph, f: impl FnOnce(&mut Brandes) -> R) -> R {
+        WORKSPACE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut ws) => {
+                ws.fit(g);
+                f(&mut ws)
+            }
+            // Never expected (no search runs inside another); a fresh work space is correct.
+            Err(_) => {
+                let mut ws = Brandes::default();
+                ws.fit(g);
+                f(&mut ws)
+            }
+        })
+    }
+
+    /// Sizes the arrays for `g`. Every search leaves the nodes it reached as [`FRESH`], so
+    /// only newly added nodes need setting.
+    fn fit(&mut self, g: &ScopeGraph) {
+        let n = g.n();
+        if self.node.len() < n {
+            self.node.resize(n, FRESH);
+            self.order.resize(n, 0);
+        }
+        if self.pred.len() < 2 * g.m() {
+            self.pred.resize(2 * g.m(), 0);
         }
     }
 
     /// Adds the dependencies of source `s` on every other node to `bc`, `copies` times, and
     /// the dependencies of `pendants` folded pendant neighbours of `s` on `s`.
+    ///
+    /// The floating-point operations are those of the textbook form (a backward pass over
+    /// every neighbour of each node, keeping those one step nearer): each node's dependency
+    /// receives its successors' shares in reverse search order either way, and the
+    /// predecessors of one node are distinct nodes, so the order they are visited in does
+    /// not matter.
     fn single_source(
         &mut self,
         g: &ScopeGraph,
@@ -295,9 +337,46 @@ impl Brandes {
         pendants: f64,
         bc: &mut [f64],
     ) {
-        let Brandes { node, order } = self;
-        // `order` holds the nodes in the order the search reaches them; it has room for
-        // every node (see `Brandes::new`), so it is written by position rather than pushed to.
+        // A source in a component of one or two organisations adds exactly nothing (zero
+        // dependencies, and no folded pendant: a pendant is folded only into a neighbour of
+        // degree 2 or more).
+        match g.neighbors(s) {
+            [] => return,
+            &[v] if g.degree(v as usize) == 1 => return,
+            _ => {}
+        }
+        let tail = self.forward(g, s);
+        let Brandes { node, order, pred } = self;
+        for &w in order[1..tail].iter().rev() {
+            let w = w as usize;
+            let NodeState {
+                preds,
+                sigma,
+                delta,
+                ..
+            } = node[w];
+            let coeff = (1.0 + delta) / sigma;
+            let start = g.offset(w);
+            for &v in &pred[start..start + preds as usize] {
+                let x = &mut node[v as usize];
+                x.delta += x.sigma * coeff;
+            }
+            bc[w] += copies * delta;
+            // `w`'s dependency is complete and read no more: reset it for the next source.
+            node[w] = FRESH;
+        }
+        if pendants > 0.0 {
+            // Each folded pendant depends on `s` for every other node of the component.
+            bc[s] += pendants * (tail as f64 - 2.0);
+        }
+        node[s] = FRESH;
+    }
+
+    /// Breadth-first search from `s`: distances, path counts and predecessors of every node
+    /// reached, and the order they were reached in (`order[..tail]`, `s` first). Returns
+    /// `tail`.
+    fn forward(&mut self, g: &ScopeGraph, s: usize) -> usize {
+        let Brandes { node, order, pred } = self;
         node[s].dist = 0;
         node[s].sigma = 1.0;
         order[0] = s as u32;
@@ -317,40 +396,14 @@ impl Brandes {
                     tail += 1;
                 } else if x.dist == dv {
                     x.sigma += sv;
+                } else {
+                    continue;
                 }
+                pred[g.offset(w as usize) + x.preds as usize] = v;
+                x.preds += 1;
             }
         }
-        for &w in order[..tail].iter().rev() {
-            let w = w as usize;
-            let NodeState {
-                dist: dw,
-                sigma,
-                delta,
-            } = node[w];
-            if dw == 0 {
-                continue;
-            }
-            let coeff = (1.0 + delta) / sigma;
-            for &v in g.neighbors(w) {
-                let x = &mut node[v as usize];
-                // Nodes farther than `w` were reset already (to UNSEEN, which wraps to 0
-                // here and matches no `dw >= 1`).
-                if x.dist.wrapping_add(1) == dw {
-                    x.delta += x.sigma * coeff;
-                }
-            }
-            // `w` is no neighbour of itself, so its dependency did not change in the loop.
-            bc[w] += copies * delta;
-            // `w`'s dependency is complete and read no more: reset it for the next source.
-            node[w].dist = UNSEEN;
-            node[w].delta = 0.0;
-        }
-        if pendants > 0.0 {
-            // Each folded pendant depends on `s` for every other node of the component.
-            bc[s] += pendants * (tail as f64 - 2.0);
-        }
-        node[s].dist = UNSEEN;
-        node[s].delta = 0.0;
+        tail
     }
 }
 
@@ -537,4 +590,283 @@ pub fn geodesic_counts(g: &ScopeGraph) -> Vec<u64> {
 /// ```
 pub fn geodesic_distribution(s: &Snapshot) -> Vec<u64> {
     geodesic_counts(&ScopeGraph::network(s))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The search with predecessor lists, skipped small components and per-thread work space
+    //! against the implementation it replaced (kept here verbatim as the reference): the
+    //! values must be equal bit for bit, since `replicates.csv` must not change.
+    use super::*;
+    use crate::data::Kind;
+    use crate::network::{NodeAttrs, Origin, SnapTie};
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn old_fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) -> Vec<f64> {
+        let n = g.n();
+        // Per searched node: copies of its dependencies, and pendants folded into it.
+        let mut copies = vec![0.0; n];
+        let mut pendants = vec![0.0; n];
+        for s in picked {
+            match g.neighbors(s as usize) {
+                &[v] if g.degree(v as usize) >= 2 => {
+                    copies[v as usize] += 1.0;
+                    pendants[v as usize] += 1.0;
+                }
+                _ => copies[s as usize] += 1.0,
+            }
+        }
+        let sources: Vec<u32> = (0..n as u32)
+            .filter(|&v| copies[v as usize] > 0.0)
+            .collect();
+        old_accumulate(g, &sources, &copies, &pendants)
+    }
+
+    /// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
+    /// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
+    /// on `s` (see [`fold_and_accumulate`]).
+    fn old_accumulate(
+        g: &ScopeGraph,
+        sources: &[u32],
+        copies: &[f64],
+        pendants: &[f64],
+    ) -> Vec<f64> {
+        let n = g.n();
+        let run = |chunk: &[u32]| {
+            let mut bc = vec![0.0; n];
+            let mut ws = OldBrandes::new(n);
+            for &s in chunk {
+                let s = s as usize;
+                ws.single_source(g, s, copies[s], pendants[s], &mut bc);
+            }
+            bc
+        };
+        let work = sources.len().saturating_mul(2 * g.m() + n);
+        if work < PAR_WORK || sources.len() <= CHUNK {
+            return run(sources);
+        }
+        let parts: Vec<Vec<f64>> = sources.par_chunks(CHUNK).map(run).collect();
+        let mut bc = vec![0.0; n];
+        for p in parts {
+            bc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+        }
+        bc
+    }
+
+    /// What Brandes' algorithm keeps per node during one source's search, together so that one
+    /// look-up (and one bounds check) reaches all of it.
+    #[derive(Debug, Clone, Copy)]
+    struct OldState {
+        /// Distance from the source (`UNSEEN` when not reached).
+        dist: u32,
+        /// Number of shortest paths from the source.
+        sigma: f64,
+        /// Dependency of the source on the node.
+        delta: f64,
+    }
+
+    /// Work space of Brandes' algorithm, allocated once per call and reused for every source.
+    struct OldBrandes {
+        node: Vec<OldState>,
+        order: Vec<u32>,
+    }
+
+    impl OldBrandes {
+        fn new(n: usize) -> Self {
+            OldBrandes {
+                node: vec![
+                    OldState {
+                        dist: UNSEEN,
+                        sigma: 0.0,
+                        delta: 0.0,
+                    };
+                    n
+                ],
+                order: vec![0; n],
+            }
+        }
+
+        /// Adds the dependencies of source `s` on every other node to `bc`, `copies` times, and
+        /// the dependencies of `pendants` folded pendant neighbours of `s` on `s`.
+        fn single_source(
+            &mut self,
+            g: &ScopeGraph,
+            s: usize,
+            copies: f64,
+            pendants: f64,
+            bc: &mut [f64],
+        ) {
+            let OldBrandes { node, order } = self;
+            // `order` holds the nodes in the order the search reaches them; it has room for
+            // every node (see `Brandes::new`), so it is written by position rather than pushed to.
+            node[s].dist = 0;
+            node[s].sigma = 1.0;
+            order[0] = s as u32;
+            let (mut head, mut tail) = (0, 1);
+            while head < tail {
+                let v = order[head];
+                head += 1;
+                let OldState { dist, sigma, .. } = node[v as usize];
+                let (dv, sv) = (dist + 1, sigma);
+                for &w in g.neighbors(v as usize) {
+                    let x = &mut node[w as usize];
+                    if x.dist == UNSEEN {
+                        x.dist = dv;
+                        // 0 + sv, exactly.
+                        x.sigma = sv;
+                        order[tail] = w;
+                        tail += 1;
+                    } else if x.dist == dv {
+                        x.sigma += sv;
+                    }
+                }
+            }
+            for &w in order[..tail].iter().rev() {
+                let w = w as usize;
+                let OldState {
+                    dist: dw,
+                    sigma,
+                    delta,
+                } = node[w];
+                if dw == 0 {
+                    continue;
+                }
+                let coeff = (1.0 + delta) / sigma;
+                for &v in g.neighbors(w) {
+                    let x = &mut node[v as usize];
+                    // Nodes farther than `w` were reset already (to UNSEEN, which wraps to 0
+                    // here and matches no `dw >= 1`).
+                    if x.dist.wrapping_add(1) == dw {
+                        x.delta += x.sigma * coeff;
+                    }
+                }
+                // `w` is no neighbour of itself, so its dependency did not change in the loop.
+                bc[w] += copies * delta;
+                // `w`'s dependency is complete and read no more: reset it for the next source.
+                node[w].dist = UNSEEN;
+                node[w].delta = 0.0;
+            }
+            if pendants > 0.0 {
+                // Each folded pendant depends on `s` for every other node of the component.
+                bc[s] += pendants * (tail as f64 - 2.0);
+            }
+            node[s].dist = UNSEEN;
+            node[s].delta = 0.0;
+        }
+    }
+
+    /// The previous implementation's betweenness (before the scaling by a half).
+    fn old_betweenness(g: &ScopeGraph, method: BetweennessMethod) -> Vec<f64> {
+        let n = g.n();
+        match method {
+            BetweennessMethod::Sampled { pivots, seed } if pivots < n => {
+                let picked = sample_sources(n, pivots, seed);
+                let mut bc = old_fold_and_accumulate(g, picked);
+                let scale = n as f64 / pivots as f64;
+                bc.iter_mut().for_each(|x| *x *= scale);
+                bc
+            }
+            _ => old_fold_and_accumulate(g, 0..n as u32),
+        }
+    }
+
+    fn graph(n: usize, edges: &[(usize, usize)]) -> ScopeGraph {
+        let nodes = Arc::new(NodeAttrs {
+            ids: (0..n).map(|i| i.to_string()).collect(),
+            kind: vec![Kind::Firm; n],
+            territory: vec![0; n],
+            territory_names: vec!["t".into()],
+        });
+        let ties = edges
+            .iter()
+            .map(|&(a, b)| (a % n, b % n))
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| SnapTie {
+                a: a as u32,
+                b: b as u32,
+                trust: 0.5,
+                origin: Origin::Baseline,
+            });
+        ScopeGraph::network(&Snapshot::from_ties(nodes, ties))
+    }
+
+    fn assert_bit_equal(g: &ScopeGraph, method: BetweennessMethod) {
+        let new: Vec<u64> = fold_and_accumulate_for(g, method)
+            .iter()
+            .map(|x| x.to_bits())
+            .collect();
+        let old: Vec<u64> = old_betweenness(g, method)
+            .iter()
+            .map(|x| x.to_bits())
+            .collect();
+        assert_eq!(new, old, "{method:?}");
+    }
+
+    /// The unscaled sums of [`betweenness`], as `old_betweenness` returns them.
+    fn fold_and_accumulate_for(g: &ScopeGraph, method: BetweennessMethod) -> Vec<f64> {
+        let mut b = betweenness(g, method, false);
+        // Undo the halving (exact: a multiplication by a power of two).
+        b.iter_mut().for_each(|x| *x *= 2.0);
+        b
+    }
+
+    /// Hub-and-spoke clusters with pendants, chains and pairs, as the model's partnerships,
+    /// plus random cross ties: every case of the search (folded pendants, components of one
+    /// and two, ties within a level).
+    fn clustered(n: usize, hubs: usize, extra: &[(usize, usize)]) -> Vec<(usize, usize)> {
+        let mut e: Vec<(usize, usize)> = (hubs..n)
+            .filter(|i| i % 5 != 0)
+            .map(|i| (i, i % hubs))
+            .collect();
+        e.extend(extra.iter().copied());
+        e
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn exact_equals_the_previous_search_bit_for_bit(
+            n in 1usize..70,
+            edges in proptest::collection::vec((0usize..70, 0usize..70), 0..160),
+        ) {
+            assert_bit_equal(&graph(n, &edges), BetweennessMethod::Exact);
+        }
+
+        #[test]
+        fn clustered_and_sampled_equal_the_previous_search_bit_for_bit(
+            n in 3usize..120,
+            hubs in 1usize..8,
+            extra in proptest::collection::vec((0usize..120, 0usize..120), 0..40),
+            pivots in 1usize..60,
+            seed in 0u64..1000,
+        ) {
+            let g = graph(n, &clustered(n, hubs, &extra));
+            assert_bit_equal(&g, BetweennessMethod::Exact);
+            assert_bit_equal(&g, BetweennessMethod::Sampled { pivots, seed });
+        }
+    }
+
+    /// A graph large enough for the parallel path (fixed chunks of sources), exact and
+    /// sampled; and the work space reused from a larger graph for a smaller one.
+    #[test]
+    fn parallel_path_and_reused_work_space_equal_the_previous_search() {
+        let n = 3_000;
+        let extra: Vec<(usize, usize)> = (0..1_500)
+            .map(|i| (i * 7919 % n, i * 104_729 % n))
+            .collect();
+        let g = graph(n, &clustered(n, 40, &extra));
+        assert!(n * (2 * g.m() + n) >= PAR_WORK);
+        assert_bit_equal(&g, BetweennessMethod::Exact);
+        assert_bit_equal(
+            &g,
+            BetweennessMethod::Sampled {
+                pivots: 700,
+                seed: 3,
+            },
+        );
+        let small = graph(30, &clustered(30, 3, &[(1, 2), (4, 9)]));
+        assert_bit_equal(&small, BetweennessMethod::Exact);
+    }
 }

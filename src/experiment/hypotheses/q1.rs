@@ -98,7 +98,7 @@ fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
 fn baseline_sc(model: &Model, orgs: impl Iterator<Item = usize>) -> f64 {
     let w = model.initial();
     let v: Vec<f64> = orgs
-        .filter(|&i| w.active[i])
+        .filter(|&i| w.is_active(i as u32))
         .map(|i| {
             w.memory
                 .active_partners(i as u32)

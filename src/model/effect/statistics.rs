@@ -119,13 +119,13 @@ pub fn log_budget_per_member(c: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
 /// `adopted_i + adopted_j`.
 #[inline]
 pub fn adopters_in_dyad(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    (w.adopted[f.i as usize] as u8 + w.adopted[f.j as usize] as u8) as f64
+    (w.has_adopted(f.i) as u8 + w.has_adopted(f.j) as u8) as f64
 }
 
 /// `ln(capacity_j)`.
 #[inline]
 pub fn log_capacity_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    w.ln_capacity[f.j as usize]
+    w.ln_capacity(f.j)
 }
 
 /// Covariate similarity `1 - |x_i - x_j| / range` (0 when either has no covariate).
@@ -170,11 +170,7 @@ pub fn adopted_partner_share(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f
     if partners.is_empty() {
         0.0
     } else {
-        partners
-            .iter()
-            .filter(|&&(j, _)| w.adopted[j as usize])
-            .count() as f64
-            / partners.len() as f64
+        partners.iter().filter(|&&(j, _)| w.has_adopted(j)).count() as f64 / partners.len() as f64
     }
 }
 
@@ -193,7 +189,7 @@ pub fn in_open_project(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
 /// `adopted_i`.
 #[inline]
 pub fn adopted_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    w.adopted[f.i as usize] as u8 as f64
+    w.has_adopted(f.i) as u8 as f64
 }
 
 /// The function that computes statistic `id`.
@@ -277,7 +273,14 @@ pub fn log_common_partners_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
 /// Bounds of social capital from the degree alone: each of the `d` active ties has a trust
 /// in [0, 1], so the trust sum lies in `[0, d]` and its mean in `[0, 1]`.
 pub fn social_capital_bounds(c: &Ctx, w: &World, f: Focus) -> (f64, f64) {
-    let d = w.memory.degree(f.i);
+    social_capital_range(c, w.memory.degree(f.i))
+}
+
+/// [`social_capital_bounds`] of an organisation with `d` active partners. Both ends rise
+/// with `d` (or stay put), which lets a bound over every degree up to a largest one be read
+/// at its two ends.
+#[inline]
+pub fn social_capital_range(c: &Ctx, d: usize) -> (f64, f64) {
     match c.p.rules.social_capital {
         SocialCapital::LogTrustSum => (0.0, c.t.ln1p(d)),
         SocialCapital::TrustSum => (0.0, d as f64),

@@ -275,6 +275,23 @@ pub fn decide(
     rng: &mut Rng,
 ) -> bool {
     let u = rng.random::<f64>();
+    decide_drawn(c, process, start, ctx, w, focus, s, u)
+}
+
+/// [`decide`] for a uniform number `u` already drawn: the process loops draw it themselves
+/// so that a cut on `u` alone ([`org_ceiling`], [`DissolutionCeiling`]) can decide first.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn decide_drawn(
+    c: &Compiled,
+    process: Process,
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    focus: Focus,
+    s: &mut Scratch,
+    u: f64,
+) -> bool {
     let logistic = &ctx.t.logistic;
     let bounds = ctx.t.bounds_hold;
     if let Some(k) = &c.fused {
@@ -299,8 +316,11 @@ pub fn decide(
                 fused_initiative(k, start, ctx, w, focus, s)
             }
             Process::Formation => {
-                if bounds && let Some(d) = decide_by_bounds(&c.terms, start, ctx, w, focus, s, u) {
-                    return d;
+                if bounds {
+                    let (lo, hi) = formation_bounds(k, start, ctx, w, focus, s);
+                    if let Some(d) = logistic.decided(u, lo, hi) {
+                        return d;
+                    }
                 }
                 fused_formation(k, start, ctx, w, focus, s)
             }
@@ -377,6 +397,148 @@ fn adoption_bounds(
         shift(&mut lo, &mut hi, c[2] * st::in_open_project(ctx, w, f, s));
     }
     (lo, hi)
+}
+
+/// Bounds of the formation predictor: remembered trust and common partners by their bounds,
+/// the other statistics exactly (the [`FORMATION`] slots).
+#[inline(always)]
+fn formation_bounds(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> (f64, f64) {
+    let (mut lo, mut hi) = (start, start);
+    let mut exact = |k: usize, stat: super::Statistic, s: &mut Scratch| {
+        if c[k] != 0.0 {
+            shift(&mut lo, &mut hi, c[k] * stat(ctx, w, f, s));
+        }
+    };
+    exact(0, st::formation_mix, s);
+    exact(1, st::same_territory, s);
+    if c[2] != 0.0 {
+        widen(&mut lo, &mut hi, c[2], st::unit_bounds(ctx, w, f));
+    }
+    if c[3] != 0.0 {
+        widen(
+            &mut lo,
+            &mut hi,
+            c[3],
+            st::log_common_partners_bounds(ctx, w, f),
+        );
+    }
+    let mut exact = |k: usize, stat: super::Statistic| {
+        if c[k] != 0.0 {
+            shift(&mut lo, &mut hi, c[k] * stat(ctx, w, f, s));
+        }
+    };
+    exact(4, st::log_degree_j);
+    exact(5, st::same_open_project);
+    exact(6, st::adopters_in_dyad);
+    exact(7, st::log_capacity_j);
+    exact(8, st::covariate_similarity);
+    exact(9, st::lead_partner);
+    (lo, hi)
+}
+
+/// An upper bound of the adoption or initiative predictor of every organisation with at most
+/// `most` active partners, from the statistics' bounds alone (exposure, being an adopter and
+/// being in an open project lie in [0, 1], social capital within
+/// [`st::social_capital_range`]). A process loop turns it into a cut on its uniform draws
+/// ([`crate::model::rng::LogisticTable::ceiling`]): a draw at or above the cut is decided
+/// "no" for every organisation, as [`decide_drawn`] would decide it, without reading the
+/// organisation's state. `None` when the predictor is not fused or the bounds do not hold.
+pub fn org_ceiling(
+    c: &Compiled,
+    process: Process,
+    start: f64,
+    ctx: &Ctx,
+    most: usize,
+) -> Option<f64> {
+    let k = c.fused.as_ref()?;
+    if !ctx.t.bounds_hold {
+        return None;
+    }
+    // Each statistic's bounds rise with the degree (or stay put), so the largest upper
+    // bound over degrees 0..=most is at one of the two ends.
+    let at = |d: usize| {
+        let (mut lo, mut hi) = (start, start);
+        let (unit, social) = match process {
+            Process::Adoption => (&[0, 2][..], 1),
+            Process::Initiative => (&[0][..], 1),
+            _ => return None,
+        };
+        for &slot in unit {
+            if k[slot] != 0.0 {
+                widen(&mut lo, &mut hi, k[slot], (0.0, 1.0));
+            }
+        }
+        if k[social] != 0.0 {
+            widen(
+                &mut lo,
+                &mut hi,
+                k[social],
+                st::social_capital_range(ctx, d),
+            );
+        }
+        Some(hi)
+    };
+    Some(at(0)?.max(at(most)?))
+}
+
+/// An upper bound of the dissolution predictor of a tie from its record alone (trust and
+/// origin, read exactly), the other statistics at their largest contribution: the tie's age
+/// term at most 0 (when its coefficient is not negative), the kind table at its largest
+/// entry, the open-project, similarity and lead-partner indicators at whichever of 0 and 1
+/// raises the predictor. The dissolution loop turns it into a cut on the tie's uniform draw
+/// ([`crate::model::rng::LogisticTable::ceiling`]); a draw at or above the cut is decided
+/// "the tie lasts", as [`decide_drawn`] would decide it, without reading the tie's ends.
+#[derive(Debug, Clone, Copy)]
+pub struct DissolutionCeiling {
+    /// The coefficient of `-trust`.
+    trust: f64,
+    /// The coefficient of the programme-tie indicator.
+    programme: f64,
+    /// The intercept plus the largest contribution of the other terms.
+    rest: f64,
+}
+
+impl DissolutionCeiling {
+    /// The ceiling of `c`'s dissolution predictor at intercept `start`; `None` when the
+    /// predictor is not fused or the age term has a negative coefficient (old ties ending
+    /// more easily, whose bound would need the oldest tie's age).
+    pub fn new(c: &Compiled, start: f64, ctx: &Ctx) -> Option<DissolutionCeiling> {
+        let k = c.fused.as_ref()?;
+        if k[1] < 0.0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (start, start);
+        if k[2] != 0.0 {
+            let entries = ctx.t.d_mix.iter().flatten();
+            let least = entries.clone().copied().fold(f64::INFINITY, f64::min);
+            let most = entries.copied().fold(f64::NEG_INFINITY, f64::max);
+            widen(&mut lo, &mut hi, k[2], (least, most));
+        }
+        for slot in [3, 4, 5] {
+            if k[slot] != 0.0 {
+                widen(&mut lo, &mut hi, k[slot], (-1.0, 0.0));
+            }
+        }
+        Some(DissolutionCeiling {
+            trust: k[0],
+            programme: k[6],
+            rest: hi,
+        })
+    }
+
+    /// The upper bound for tie `d` (both coefficients may be 0: a term `0 * x` adds 0).
+    #[inline(always)]
+    pub fn of(&self, d: &crate::network::Dyad) -> f64 {
+        let programme = d.origin == crate::network::Origin::Programme;
+        self.rest - self.trust * d.trust + self.programme * if programme { 1.0 } else { 0.0 }
+    }
 }
 
 /// Bounds of the initiative predictor: social capital by its bounds.

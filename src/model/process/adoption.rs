@@ -1,37 +1,38 @@
 //! Step 6: adoption of the innovative practice, decided synchronously from the state at the
 //! start of the process.
 
-use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, decide};
+use super::{Ctx, Scratch, draw_cut};
+use crate::model::effect::{Focus, Process, decide_drawn};
 use crate::model::rng::Rng;
 use crate::model::world::World;
+use rand::Rng as _;
 
 /// Each active non-adopter adopts with probability `logistic(theta)`, the intercept plus the
-/// adoption effects.
+/// adoption effects. A draw at or above the step's cut ([`draw_cut`]) is a "no" for every
+/// organisation, so most trials read nothing but the draw.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.adoption.base;
     let terms = ctx.t.terms.get(Process::Adoption, ctx.phase);
+    let cut = draw_cut(ctx, w, terms, Process::Adoption, base);
     let mut newly = std::mem::take(&mut s.orgs2);
     newly.clear();
+    // A local copy of the generator stays in registers (the same numbers, written back).
+    let mut r = rng.clone();
     for &i in w.active_set.items() {
-        if w.adopted[i as usize] {
+        if w.has_adopted(i) {
             continue;
         }
-        if decide(
-            terms,
-            Process::Adoption,
-            base,
-            ctx,
-            w,
-            Focus::org(i),
-            s,
-            rng,
-        ) {
+        let u = r.random::<f64>();
+        if u >= cut {
+            continue;
+        }
+        if decide_drawn(terms, Process::Adoption, base, ctx, w, Focus::org(i), s, u) {
             newly.push(i);
         }
     }
+    *rng = r;
     for &i in &newly {
-        w.adopted[i as usize] = true;
+        w.adopt(i);
     }
     s.orgs2 = newly;
 }

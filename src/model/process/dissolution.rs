@@ -2,22 +2,31 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, decide};
+use crate::model::effect::{DissolutionCeiling, Focus, Process, decide_drawn};
 use crate::model::rng::Rng;
 use crate::model::world::World;
+use rand::Rng as _;
 
 /// How many ties ahead the ends' state is loaded (the records twice as far).
 const AHEAD: usize = 8;
 
 /// Each active tie ends (turns dormant, keeping its trust) with probability
 /// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
+///
+/// Every trial draws its uniform number first. A draw at or above the cut of the tie's
+/// [`DissolutionCeiling`] (read from the tie's record alone) means the tie lasts whatever its
+/// ends' state; most ties are decided so, and only the others compute the predictor.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base =
         ctx.p.dissolution.base.get(ctx.phase) + ctx.period_offset(&ctx.p.dissolution.period_offset);
     let step = ctx.step as i32;
     let terms = ctx.t.terms.get(Process::Dissolution, ctx.phase);
+    let ceiling = DissolutionCeiling::new(terms, base, ctx);
+    let logistic = &ctx.t.logistic;
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
+    // A local copy of the generator stays in registers (the same numbers, written back).
+    let mut r = rng.clone();
     let ids = w.memory.active_ids();
     let ahead = w.loads_ahead();
     for (k, &id) in ids.iter().enumerate() {
@@ -28,11 +37,18 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if dy.spell_start == step {
             continue;
         }
+        let u = r.random::<f64>();
+        if let Some(c) = &ceiling
+            && u >= logistic.ceiling(c.of(dy))
+        {
+            continue;
+        }
         let focus = Focus::tie(dy.a, dy.b, id);
-        if decide(terms, Process::Dissolution, base, ctx, w, focus, s, rng) {
+        if decide_drawn(terms, Process::Dissolution, base, ctx, w, focus, s, u) {
             ending.push(id);
         }
     }
+    *rng = r;
     for &id in &ending {
         w.memory.deactivate(id, step);
     }

@@ -10,7 +10,6 @@ use crate::model::effect::{Focus, Process, decide, predictor};
 use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
-use crate::network::prefetch;
 use rand::seq::SliceRandom;
 
 /// Runs tie formation for one step.
@@ -41,7 +40,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
                 w.prefetch_candidate(j);
             }
             // A draw of oneself or of a current partner wastes the opportunity.
-            if j == i || !w.active[j as usize] || is_partner(w, i, j) {
+            if j == i || !w.is_active(j) || is_partner(w, i, j) {
                 continue;
             }
             if decide(
@@ -76,12 +75,12 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
     }
     if let Some(&a) = order.get(n + 2 * AHEAD) {
         w.memory.prefetch_partners(a);
-        prefetch(&w.nodes.territory, a as usize);
+        w.orgs.prefetch(a as usize);
     }
     if let Some(&a) = order.get(n + AHEAD) {
         for &(j, d) in w.memory.dormant_partners(a).iter().take(8) {
             w.memory.prefetch_dyad(d);
-            prefetch(&w.active, j as usize);
+            w.orgs.prefetch(j as usize);
         }
         for &(j, _) in w.memory.active_partners(a).iter().take(4) {
             w.memory.prefetch_org(j);
@@ -117,7 +116,7 @@ fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
     let dormant = w.memory.dormant_partners(i);
     let dweight = |k: usize| {
         let (j, d) = dormant[k];
-        if !w.active[j as usize] {
+        if !w.is_active(j) {
             0.0
         } else if trust_weighted {
             w.memory.dyad(d).trust

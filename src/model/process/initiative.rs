@@ -1,11 +1,12 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, decide};
+use super::{Ctx, Scratch, draw_cut};
+use crate::model::effect::{Focus, Process, decide_drawn};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
+use rand::Rng as _;
 
 /// Each active organisation launches an initiative with probability `logistic(nu)`; the
 /// initiative draws `max(1, Poisson(partners_mean))` partners from the launcher's active and
@@ -16,10 +17,18 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     let ip = &ctx.p.initiative;
     let terms = ctx.t.terms.get(Process::Initiative, ctx.phase);
+    let cut = draw_cut(ctx, w, terms, Process::Initiative, ip.base);
     let mut launchers = std::mem::take(&mut s.orgs2);
     launchers.clear();
+    // A local copy of the generator stays in registers (the same numbers, written back).
+    let mut r = rng.clone();
     for &i in w.active_set.items() {
-        if decide(
+        // A draw at or above the cut is a "no" whatever the organisation's state.
+        let u = r.random::<f64>();
+        if u >= cut {
+            continue;
+        }
+        if decide_drawn(
             terms,
             Process::Initiative,
             ip.base,
@@ -27,14 +36,15 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             w,
             Focus::org(i),
             s,
-            rng,
+            u,
         ) {
             launchers.push(i);
         }
     }
+    *rng = r;
     let mut group = std::mem::take(&mut s.orgs);
     for &l in &launchers {
-        if !w.active[l as usize] {
+        if !w.is_active(l) {
             continue;
         }
         let want = rng::poisson(rng, ip.partners_mean).max(1) as usize;
@@ -82,7 +92,7 @@ fn draw_partner(ctx: &Ctx, w: &World, l: u32, rng: &mut Rng) -> Option<u32> {
     if rng::chance(rng, ip.from_ties) {
         let act = w.memory.active_partners(l);
         let dor = w.memory.dormant_partners(l);
-        let usable = |j: u32| w.active[j as usize] || ip.revive_exited;
+        let usable = |j: u32| w.is_active(j) || ip.revive_exited;
         let weight = |k: usize| {
             let (j, d) = if k < act.len() {
                 act[k]

@@ -10,7 +10,7 @@ pub mod phase;
 pub mod recruitment;
 pub mod trust;
 
-use super::effect::Terms;
+use super::effect::{Compiled, Process, Terms, org_ceiling};
 use super::params::{Params, Phase, RevivedOrigin, SocialCapital};
 use super::world::World;
 use crate::data::Kind;
@@ -194,6 +194,24 @@ impl Scratch {
         }
         self.mark
     }
+}
+
+/// The cut on the uniform draws of an organisation process (adoption, initiative) in this
+/// step: at or above it a trial is decided "no" for every active organisation
+/// ([`crate::model::effect::org_ceiling`] over the largest active degree); infinite when no
+/// such bound is available, so every trial goes on to its predictor.
+pub fn draw_cut(ctx: &Ctx, w: &World, c: &Compiled, process: Process, start: f64) -> f64 {
+    if !c.is_fused() || !ctx.t.bounds_hold {
+        return f64::INFINITY;
+    }
+    let most = w
+        .active_set
+        .items()
+        .iter()
+        .map(|&i| w.memory.degree(i))
+        .max()
+        .unwrap_or(0);
+    org_ceiling(c, process, start, ctx, most).map_or(f64::INFINITY, |hi| ctx.t.logistic.ceiling(hi))
 }
 
 /// Social capital `sc_i` of an organisation (docs/ODD.md, section 4; `rules.social_capital`).

@@ -81,7 +81,7 @@ fn choose_lead(ctx: &Ctx, w: &mut World, p: usize) {
         .collect();
     let eligible = &ctx.p.funding.lead_eligible;
     let score = |i: u32| {
-        if !w.active[i as usize] {
+        if !w.is_active(i) {
             return (0, 0);
         }
         let partners = w.memory.active_partners(i);
@@ -120,7 +120,7 @@ fn end_programme(ctx: &Ctx, w: &mut World) {
             continue;
         }
         let lead = w.projects[p].lead;
-        let alive = w.active[lead as usize]
+        let alive = w.is_active(lead)
             && w.memory
                 .active_partners(lead)
                 .iter()
@@ -138,6 +138,6 @@ fn close(w: &mut World, p: u32) {
     w.projects[p as usize].open = false;
     for k in 0..w.projects[p as usize].members.len() {
         let m = w.projects[p as usize].members[k];
-        w.open_projects.remove(m, p);
+        w.orgs.remove(m, p);
     }
 }

@@ -8,7 +8,7 @@ use crate::network::{Dyad, Status};
 /// `trust += learn * (1 - trust)` on active ties, `trust *= 1 - decay` on dormant ones.
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
-    let open = &w.open_projects;
+    let open = &w.orgs;
     let update = |d: &Dyad| match d.status {
         Status::Active => {
             let l = if open.share(d.a, d.b) {

@@ -1,0 +1,336 @@
+//! The per-organisation state a random trial reads, one 32-byte record per organisation, and
+//! the open projects each organisation belongs to.
+//!
+//! A formation trial reads, of the candidate it has just drawn at random, whether it is active,
+//! its kind, territory, capacity, covariate, whether it adopted, and its open projects. Kept in
+//! as many parallel arrays, these were as many cache misses (and, at a million organisations,
+//! as many page-table walks); packed in one aligned 32-byte record they are one. Almost every
+//! organisation is in at most one open project, so the record holds the first project and the
+//! count: the question asked on every tie and every formation trial ("do `i` and `j` share an
+//! open project?") reads two records and no heap list. The rare further memberships live in a
+//! small side table.
+
+use crate::data::Kind;
+use rustc_hash::FxHashMap;
+
+const NONE: u32 = u32::MAX;
+
+/// What a trial reads of one organisation, in half a cache line (the alignment keeps a record
+/// from straddling two lines).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(32))]
+pub struct OrgState {
+    /// ln(capacity) (static).
+    pub ln_capacity: f64,
+    /// Covariate (static; NaN when the data give none).
+    pub covariate: f64,
+    /// Territory index (static).
+    pub territory: u32,
+    /// First open project (`u32::MAX` when none).
+    open_first: u32,
+    /// Number of open projects.
+    open_count: u32,
+    /// Kind (static).
+    pub kind: Kind,
+    /// Taking part in the field now.
+    pub active: bool,
+    /// Has adopted the innovative practice.
+    pub adopted: bool,
+}
+
+impl OrgState {
+    /// An organisation in no open project, with the given static attributes and flags.
+    pub fn new(kind: Kind, territory: u32, ln_capacity: f64, covariate: f64, active: bool) -> Self {
+        OrgState {
+            ln_capacity,
+            covariate,
+            territory,
+            open_first: NONE,
+            open_count: 0,
+            kind,
+            active,
+            adopted: false,
+        }
+    }
+}
+
+impl Default for OrgState {
+    fn default() -> Self {
+        OrgState::new(Kind::Other, 0, 0.0, f64::NAN, false)
+    }
+}
+
+/// The records of every organisation and their open-project memberships.
+#[derive(Debug, Default, PartialEq)]
+pub struct Orgs {
+    state: Vec<OrgState>,
+    /// Open projects after the first, for organisations in more than one.
+    rest: FxHashMap<u32, Vec<u32>>,
+}
+
+clone_reusing!(Orgs { state, rest });
+
+impl Orgs {
+    /// `n` organisations with default records in no open project (for tests).
+    pub fn new(n: usize) -> Self {
+        Orgs::from_states(vec![OrgState::default(); n])
+    }
+
+    /// Organisations with the given records (their open-project fields are reset).
+    pub fn from_states(mut state: Vec<OrgState>) -> Self {
+        for s in &mut state {
+            s.open_first = NONE;
+            s.open_count = 0;
+        }
+        Orgs {
+            state,
+            rest: FxHashMap::default(),
+        }
+    }
+
+    /// Number of organisations.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.state.len()
+    }
+
+    /// True when there are no organisations.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.state.is_empty()
+    }
+
+    /// The record of organisation `i`.
+    #[inline(always)]
+    pub fn get(&self, i: u32) -> &OrgState {
+        &self.state[i as usize]
+    }
+
+    /// Sets whether `i` takes part in the field.
+    #[inline]
+    pub fn set_active(&mut self, i: u32, on: bool) {
+        self.state[i as usize].active = on;
+    }
+
+    /// Records that `i` adopted.
+    #[inline]
+    pub fn set_adopted(&mut self, i: u32) {
+        self.state[i as usize].adopted = true;
+    }
+
+    /// Every record, in organisation order.
+    pub fn states(&self) -> &[OrgState] {
+        &self.state
+    }
+
+    /// Number of open projects `i` belongs to.
+    #[inline]
+    pub fn count(&self, i: u32) -> usize {
+        self.state[i as usize].open_count as usize
+    }
+
+    /// The first open project of `i` (meaningless when it has none) and the number of its
+    /// open projects.
+    #[inline(always)]
+    pub fn head(&self, i: u32) -> (u32, usize) {
+        let s = &self.state[i as usize];
+        (s.open_first, s.open_count as usize)
+    }
+
+    /// Hints the processor to load the memberships of organisation `i` (no effect on results).
+    #[inline(always)]
+    pub fn prefetch(&self, i: usize) {
+        crate::network::prefetch(&self.state, i);
+    }
+
+    /// Is `i` a member of open project `p`?
+    #[inline]
+    pub fn contains(&self, i: u32, p: u32) -> bool {
+        let (first, count) = self.head(i);
+        first == p || (count > 1 && self.rest.get(&i).is_some_and(|r| r.contains(&p)))
+    }
+
+    /// The open projects of `i` (order unspecified).
+    pub fn of(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        let (first, count) = self.head(i);
+        let rest = if count > 1 {
+            self.rest.get(&i).map(Vec::as_slice).unwrap_or(&[])
+        } else {
+            &[]
+        };
+        (count > 0)
+            .then_some(first)
+            .into_iter()
+            .chain(rest.iter().copied())
+    }
+
+    /// Do `i` and `j` share an open project? The common answers (from the first memberships)
+    /// are inlined into the callers' loops; the rare search of second memberships is not.
+    #[inline(always)]
+    pub fn share(&self, i: u32, j: u32) -> bool {
+        let (fi, ci) = self.head(i);
+        let (fj, cj) = self.head(j);
+        if ci == 0 || cj == 0 {
+            return false;
+        }
+        if fi == fj {
+            return true;
+        }
+        if ci == 1 && cj == 1 {
+            return false;
+        }
+        self.share_beyond_first(i, j)
+    }
+
+    #[inline(never)]
+    fn share_beyond_first(&self, i: u32, j: u32) -> bool {
+        self.of(i).any(|p| self.contains(j, p))
+    }
+
+    /// An open project `i` and `j` share (the first found), if any.
+    #[inline]
+    pub fn shared(&self, i: u32, j: u32) -> Option<u32> {
+        let (fi, ci) = self.head(i);
+        let (fj, cj) = self.head(j);
+        if ci == 0 || cj == 0 {
+            return None;
+        }
+        if fi == fj {
+            return Some(fi);
+        }
+        if ci == 1 && cj == 1 {
+            return None;
+        }
+        self.of(i).find(|&p| self.contains(j, p))
+    }
+
+    /// Adds `i` to open project `p` (no-op if it is a member).
+    pub fn insert(&mut self, i: u32, p: u32) {
+        if self.contains(i, p) {
+            return;
+        }
+        let h = &mut self.state[i as usize];
+        if h.open_count == 0 {
+            (h.open_first, h.open_count) = (p, 1);
+        } else {
+            h.open_count += 1;
+            self.rest.entry(i).or_default().push(p);
+        }
+    }
+
+    /// Removes `i` from open project `p` (no-op if it is not a member).
+    pub fn remove(&mut self, i: u32, p: u32) {
+        let (first, count) = self.head(i);
+        if count == 0 {
+            return;
+        }
+        if first == p {
+            let next = match self.take_rest(i) {
+                Some(next) => (next, count as u32 - 1),
+                None => (NONE, 0),
+            };
+            let h = &mut self.state[i as usize];
+            (h.open_first, h.open_count) = next;
+        } else if let Some(r) = self.rest.get_mut(&i)
+            && let Some(k) = r.iter().position(|&x| x == p)
+        {
+            r.swap_remove(k);
+            if r.is_empty() {
+                self.rest.remove(&i);
+            }
+            self.state[i as usize].open_count = count as u32 - 1;
+        }
+    }
+
+    /// Removes and returns one of the further projects of `i`, if any.
+    fn take_rest(&mut self, i: u32) -> Option<u32> {
+        let r = self.rest.get_mut(&i)?;
+        let p = r.pop();
+        if r.is_empty() {
+            self.rest.remove(&i);
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Activity and adoption set through the records, interleaved with joins and leaves
+        /// of open projects, read back as plain vectors of flags do, and the static attributes
+        /// stay as built.
+        #[test]
+        fn flags_match_vectors(ops in proptest::collection::vec((0u32..6, 0u32..4, 0u8..4), 0..200)) {
+            let kinds = Kind::ALL;
+            let built: Vec<OrgState> = (0..6u32)
+                .map(|i| OrgState::new(kinds[i as usize % kinds.len()], i / 2, i as f64 * 0.5, i as f64, i % 2 == 0))
+                .collect();
+            let mut o = Orgs::from_states(built.clone());
+            let mut active: Vec<bool> = built.iter().map(|s| s.active).collect();
+            let mut adopted = vec![false; 6];
+            for (i, p, op) in ops {
+                match op {
+                    0 => o.insert(i, p),
+                    1 => o.remove(i, p),
+                    2 => {
+                        let on = p % 2 == 0;
+                        o.set_active(i, on);
+                        active[i as usize] = on;
+                    }
+                    _ => {
+                        o.set_adopted(i);
+                        adopted[i as usize] = true;
+                    }
+                }
+                for (k, b) in built.iter().enumerate() {
+                    let s = o.get(k as u32);
+                    proptest::prop_assert_eq!(s.active, active[k]);
+                    proptest::prop_assert_eq!(s.adopted, adopted[k]);
+                    proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                    proptest::prop_assert_eq!((s.ln_capacity, s.covariate), (b.ln_capacity, b.covariate));
+                }
+            }
+        }
+
+        /// Any sequence of joins and leaves gives the same answers as plain per-organisation
+        /// lists.
+        #[test]
+        fn matches_lists(ops in proptest::collection::vec((0u32..6, 0u32..4, proptest::bool::ANY), 0..200)) {
+            let mut o = Orgs::new(6);
+            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); 6];
+            for (i, p, join) in ops {
+                if join {
+                    o.insert(i, p);
+                    if !lists[i as usize].contains(&p) {
+                        lists[i as usize].push(p);
+                    }
+                } else {
+                    o.remove(i, p);
+                    lists[i as usize].retain(|&x| x != p);
+                }
+                for a in 0..6u32 {
+                    let mut mine: Vec<u32> = o.of(a).collect();
+                    mine.sort_unstable();
+                    let mut want = lists[a as usize].clone();
+                    want.sort_unstable();
+                    proptest::prop_assert_eq!(&mine, &want);
+                    proptest::prop_assert_eq!(o.count(a), want.len());
+                    for b in 0..6u32 {
+                        let shared = want.iter().any(|x| lists[b as usize].contains(x));
+                        proptest::prop_assert_eq!(o.share(a, b), shared);
+                        let which = o.shared(a, b);
+                        proptest::prop_assert_eq!(which.is_some(), shared);
+                        if let Some(p) = which {
+                            proptest::prop_assert!(o.contains(a, p) && o.contains(b, p));
+                        }
+                    }
+                    for p in 0..4 {
+                        proptest::prop_assert_eq!(o.contains(a, p), want.contains(&p));
+                    }
+                }
+            }
+        }
+    }
+}
