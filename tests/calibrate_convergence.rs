@@ -138,19 +138,14 @@ fn fit_in(mut p: Problem, truth: &[f64; 4], data_seed: u64, from_truth: bool) ->
         settings.pilot = 0;
     }
     let clock = Instant::now();
-    let o = Executor::new(
-        Smm { settings },
-        &p,
-        data_seed + 500,
-        0,
-    )
-    .observe(|l| {
-        if std::env::var_os("WECARE_CONVERGENCE_VERBOSE").is_some() {
-            eprintln!("  {l}");
-        }
-    })
-    .run()
-    .unwrap();
+    let o = Executor::new(Smm { settings }, &p, data_seed + 500, 0)
+        .observe(|l| {
+            if std::env::var_os("WECARE_CONVERGENCE_VERBOSE").is_some() {
+                eprintln!("  {l}");
+            }
+        })
+        .run()
+        .unwrap();
     let secs = clock.elapsed().as_secs_f64();
     let est = smm_estimates(&p, &o.state);
     let conv = o.state.phase3.as_ref().is_some_and(|x| x.converged);
@@ -232,14 +227,9 @@ fn a_round_with_undefined_moments_is_a_failed_round() {
         widen: 0.0,
         ..p.scenario.calibration.smm.clone()
     };
-    let o = Executor::new(
-        Smm { settings },
-        &p,
-        1013 + 500,
-        0,
-    )
-    .run()
-    .expect("a round with undefined moments must not end the fit");
+    let o = Executor::new(Smm { settings }, &p, 1013 + 500, 0)
+        .run()
+        .expect("a round with undefined moments must not end the fit");
     assert!(o.state.phase3.is_some(), "{}", o.reason);
     let est = smm_estimates(&p, &o.state);
     assert!(

@@ -36,10 +36,16 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
     for (process, base) in orgs {
         let c = ctx.t.terms.get(process, ctx.phase);
         let cut = draw_cut(ctx, w, c, process, base);
-        assert!(cut.is_finite(), "{process:?}: the default predictors have a cut");
+        assert!(
+            cut.is_finite(),
+            "{process:?}: the default predictors have a cut"
+        );
         for &i in w.active_set.items() {
             let eta = predictor(c.terms(), base, ctx, w, Focus::org(i), &mut s);
-            assert!(logistic(eta) <= cut, "{process:?} org {i}: eta {eta}, cut {cut}");
+            assert!(
+                logistic(eta) <= cut,
+                "{process:?} org {i}: eta {eta}, cut {cut}"
+            );
             checked += 1;
         }
     }

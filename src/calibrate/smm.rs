@@ -722,6 +722,16 @@ impl Smm {
             }
         };
         let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
+        // A derivative that is singular here (a region where a parameter no longer moves any
+        // moment) fails the round like undefined moments do: the fit goes on from the best
+        // round, or from the next start.
+        let Some(dinv) = invert(&d) else {
+            let undefined = Undefined {
+                message: singular(problem, moments, &d).to_string(),
+                simulations: at.simulations,
+            };
+            return self.failed_round(problem, moments, state, undefined, clock, seed);
+        };
         let k = moments.target.len();
         let sd: Vec<f64> = (0..k).map(|i| sigma[(i, i)].max(0.0).sqrt()).collect();
         let dev: Vec<f64> = mean
@@ -743,7 +753,6 @@ impl Smm {
         let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
         let total = &sigma
             + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
-        let dinv = invert(&d).ok_or_else(|| singular(problem, moments, &d))?;
         let covariance = &dinv * total * dinv.transpose();
         let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
         state.simulations += at.simulations;
