@@ -31,11 +31,14 @@
 //! **Fallback.** A round (phases 2 and 3) that does not converge is followed, up to
 //! `calibration.smm.rounds` rounds, by another from the best round so far (the one with the
 //! smallest of the overall ratio and 2.5 times the largest |t|): one Newton step with that
-//! round's phase 3 mean moments and derivative, then the last subphase (the smallest gain)
-//! and phase 3 again. A fit that ends without converging reports its best round, and is
-//! flagged in every output and in the exit status, with advice
-//! ([`advice`]: a parameter at a bound of its prior means the moments have no solution inside
-//! the prior box).
+//! round's phase 3 mean moments and derivative, then the last two subphases (the smallest
+//! gains) and phase 3 again. A start that runs out of rounds hands over to the next start
+//! ([`super::smm_start`]: a pilot's regression start, its nearest draw, the start values); the
+//! first start that converges is kept, or else the best round of all. The search runs in the
+//! prior's support widened by `calibration.smm.widen` ([`search_bounds`]). A fit that ends
+//! without converging reports its best round, and is flagged in every output and in the exit
+//! status, with advice ([`advice`]: a parameter at a bound of the search means the moments have
+//! no solution inside it).
 //!
 //! Every simulation's stream derives from (seed, phase, subphase, run), so results do not
 //! depend on the number of threads.
