@@ -736,23 +736,7 @@ impl Smm {
             return self.failed_round(problem, moments, state, undefined, clock, seed);
         };
         let k = moments.target.len();
-        let sd: Vec<f64> = (0..k).map(|i| sigma[(i, i)].max(0.0).sqrt()).collect();
-        let dev: Vec<f64> = mean
-            .iter()
-            .zip(&moments.target)
-            .map(|(a, b)| a - b)
-            .collect();
-        let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
-        let max_convergence_ratio = match invert(&sigma) {
-            Some(si) => mul_vec(&si, &dev)
-                .iter()
-                .zip(&dev)
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                .max(0.0)
-                .sqrt(),
-            None => f64::NAN,
-        };
+        let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, &moments.target);
         let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
         let total = &sigma
             + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
@@ -952,6 +936,27 @@ fn badness(p: &Phase3) -> f64 {
         f64::INFINITY
     };
     r.max(t * 2.5)
+}
+
+/// The standard deviations of the moments, their t-ratios for convergence and the overall
+/// maximum convergence ratio `sqrt(dev' Sigma^-1 dev)` (NaN when `Sigma` is singular).
+fn convergence(mean: &[f64], sigma: &DMatrix<f64>, target: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    let sd: Vec<f64> = (0..mean.len())
+        .map(|i| sigma[(i, i)].max(0.0).sqrt())
+        .collect();
+    let dev: Vec<f64> = mean.iter().zip(target).map(|(a, b)| a - b).collect();
+    let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
+    let ratio = match invert(sigma) {
+        Some(si) => mul_vec(&si, &dev)
+            .iter()
+            .zip(&dev)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            .max(0.0)
+            .sqrt(),
+        None => f64::NAN,
+    };
+    (sd, t_ratios, ratio)
 }
 
 /// Runs whose finite differences estimate the derivative matrix (phases 1 and 3).
