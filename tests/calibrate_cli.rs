@@ -425,6 +425,8 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     closure.min = Some(-1.0);
     closure.max = Some(0.0);
     closure.start = Some(-0.5);
+    // The search held inside the prior box.
+    s.calibration.smm.widen = 0.0;
     let file = tmp.path().join("s50-boxed.toml");
     std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
     let out_root = tmp.path().join("results");
@@ -441,7 +443,7 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("did not converge"), "{stderr}");
     assert!(
-        stderr.contains("`formation.closure` = 0") && stderr.contains("at the bound of its prior"),
+        stderr.contains("`formation.closure` = 0") && stderr.contains("at the bound of the search"),
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -17,6 +17,10 @@ fn s50() -> Scenario {
     s.calibration.smm.phase3 = 40;
     s.calibration.smm.subphases = 2;
     s.calibration.smm.rounds = 1;
+    // A small pilot, and a second start (these settings seldom converge), so that the tests
+    // below also cover the pilot and the change of start.
+    s.calibration.smm.pilot = 60;
+    s.calibration.smm.starts = 2;
     s
 }
 
@@ -113,6 +117,68 @@ fn results_do_not_depend_on_threads() {
     let s2 = strip_smm(smm(&p, 2));
     assert_eq!(s1, s2);
     assert!(s1.phase3.is_some());
+}
+
+/// Nothing a calibration leaves behind in the process (statics, thread-local state buffers,
+/// thread pools) changes what runs after it: calibrations with 2 threads then 1 thread, and
+/// the reverse, with another ABC budget run in between, give the results of calibrations run
+/// first in the process.
+#[test]
+fn results_do_not_depend_on_what_ran_before_in_the_process() {
+    let p = Problem::from_scenario(&s50()).unwrap();
+    let mut other = s50();
+    other.calibration.abc.particles = 80;
+    other.calibration.abc.max_generations = 2;
+    let q = Problem::from_scenario(&other).unwrap();
+    let a = strip(abc(&p, 2, None, false));
+    let s = strip_smm(smm(&p, 1));
+    let b = strip(abc(&q, 1, None, false));
+    assert_ne!(a, b, "the two budgets give different populations");
+    for threads in [2, 1] {
+        assert_eq!(strip(abc(&q, threads, None, false)), b);
+        assert_eq!(strip_smm(smm(&p, threads)), s);
+        assert_eq!(strip(abc(&p, 3 - threads, None, false)), a);
+    }
+    assert!(s.steps.iter().any(|st| st.stage == "pilot"));
+}
+
+/// The state buffers a thread keeps between replicates (`Model::run`) carry nothing from a
+/// replicate of another model: a replicate of s50 run on a thread that has just run the
+/// default scenario (144 organisations against 50) equals one run on a fresh thread, and the
+/// other way round.
+#[test]
+fn replicates_do_not_depend_on_the_model_run_before_on_the_thread() {
+    use wecare::model::Model;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let big = Scenario::load(&root.join("scenarios/wecare-measure1.toml")).unwrap();
+    let small = s50();
+    let models: Vec<Model> = [&big, &small]
+        .iter()
+        .map(|s| Model::new(&s.load_dataset().unwrap().0, &s.params()).unwrap())
+        .collect();
+    let ties = |w: Vec<wecare::network::Snapshot>| -> Vec<Vec<(u32, u32)>> {
+        w.iter()
+            .map(|s| s.ties.iter().map(|t| (t.a, t.b)).collect())
+            .collect()
+    };
+    let (models, ties) = (&models, &ties);
+    std::thread::scope(|scope| {
+        for (first, then) in [(0, 1), (1, 0)] {
+            let fresh = scope
+                .spawn(move || ties(models[then].run(7, 3)))
+                .join()
+                .unwrap();
+            let after = scope
+                .spawn(move || {
+                    models[first].run(11, 0);
+                    ties(models[then].run(7, 3))
+                })
+                .join()
+                .unwrap();
+            assert_eq!(fresh, after, "model {then} after model {first}");
+            assert!(fresh.iter().any(|w| !w.is_empty()));
+        }
+    });
 }
 
 #[test]

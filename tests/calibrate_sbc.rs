@@ -123,14 +123,18 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
     let clock = Instant::now();
     // A fit whose every round ends where the moments are undefined (a corner of the box with no
     // ties) is an error: it counts as a fit that did not converge, with no interval.
-    let Ok(o) = Executor::new(Smm { settings }, problem, seed, 0).run() else {
-        return Fit {
-            ranks: vec![(f64::NAN, f64::NAN, f64::NAN); truth.len()],
-            converged: false,
-            seconds: clock.elapsed().as_secs_f64(),
-            simulations: 0,
-            detail: "error".into(),
-        };
+    let o = match Executor::new(Smm { settings }, problem, seed, 0).run() {
+        Ok(o) => o,
+        Err(e) => {
+            return Fit {
+                ranks: vec![(f64::NAN, f64::NAN, f64::NAN); truth.len()],
+                converged: false,
+                seconds: clock.elapsed().as_secs_f64(),
+                simulations: 0,
+                // One CSV field.
+                detail: format!("error: {}", e.to_string().replace([',', '\n'], ";")),
+            };
+        }
     };
     let est = smm_estimates(problem, &o.state);
     let p3 = o.state.phase3.as_ref();
@@ -147,7 +151,8 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         seconds: o.wall_seconds,
         simulations: o.simulations,
         detail: format!(
-            "rounds {} max|t| {max_t:.3} ratio {:.3}",
+            "starts {} rounds {} max|t| {max_t:.3} ratio {:.3}",
+            o.state.start_index + 1,
             o.state.rounds,
             p3.map_or(f64::NAN, |p| p.max_convergence_ratio)
         ),

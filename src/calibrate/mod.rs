@@ -38,6 +38,7 @@ pub mod plot;
 pub mod ppc;
 pub mod problem;
 pub mod smm;
+pub mod smm_start;
 pub mod solver;
 pub mod summary;
 pub mod targets;

@@ -31,11 +31,14 @@
 //! **Fallback.** A round (phases 2 and 3) that does not converge is followed, up to
 //! `calibration.smm.rounds` rounds, by another from the best round so far (the one with the
 //! smallest of the overall ratio and 2.5 times the largest |t|): one Newton step with that
-//! round's phase 3 mean moments and derivative, then the last subphase (the smallest gain)
-//! and phase 3 again. A fit that ends without converging reports its best round, and is
-//! flagged in every output and in the exit status, with advice
-//! ([`advice`]: a parameter at a bound of its prior means the moments have no solution inside
-//! the prior box).
+//! round's phase 3 mean moments and derivative, then the last two subphases (the smallest
+//! gains) and phase 3 again. A start that runs out of rounds hands over to the next start
+//! ([`super::smm_start`]: a pilot's regression start, its nearest draw, the start values); the
+//! first start that converges is kept, or else the best round of all. The search runs in the
+//! prior's support widened by `calibration.smm.widen` ([`search_bounds`]). A fit that ends
+//! without converging reports its best round, and is flagged in every output and in the exit
+//! status, with advice ([`advice`]: a parameter at a bound of the search means the moments have
+//! no solution inside it).
 //!
 //! Every simulation's stream derives from (seed, phase, subphase, run), so results do not
 //! depend on the number of threads.
@@ -43,6 +46,7 @@
 use super::checkpoint::{exact, exact_mat, exact_vec};
 use super::prior::Prior;
 use super::problem::{Problem, derive_seed};
+use super::smm_start;
 use super::solver::Solver;
 use super::spec::SmmSettings;
 use super::summary::{invert, mean_and_covariance};
@@ -233,6 +237,9 @@ pub struct Best {
     pub theta: Vec<f64>,
     /// Its phase 3.
     pub phase3: Phase3,
+    /// The start it came from (0-based).
+    #[serde(default)]
+    pub start: usize,
 }
 
 impl Phase3 {
@@ -276,6 +283,19 @@ pub struct SmmState {
     /// Rounds whose phase 3 found the moments undefined (counted in `rounds`).
     #[serde(default)]
     pub failed_rounds: usize,
+    /// The starts, in the order they are tried ([`super::smm_start`]).
+    #[serde(default)]
+    pub starts: Vec<Vec<f64>>,
+    /// The start being fitted (0-based index into `starts`).
+    #[serde(default)]
+    pub start_index: usize,
+    /// The best round of the starts before this one, if any.
+    #[serde(default)]
+    pub previous: Option<Best>,
+    /// Where the search may go, per parameter (`lower`, `upper`): the prior's support widened
+    /// by `calibration.smm.widen` ([`search_bounds`]).
+    #[serde(default)]
+    pub bounds: Vec<(f64, f64)>,
 }
 
 /// The method-of-moments solver.
@@ -291,6 +311,7 @@ pub struct Smm {
 fn difference_run(
     problem: &Problem,
     moments: &Moments,
+    bounds: &[(f64, f64)],
     theta: &[f64],
     master: u64,
     run: u64,
@@ -306,10 +327,8 @@ fn difference_run(
     let mut cols = Vec::with_capacity(theta.len());
     for (j, par) in problem.parameters.iter().enumerate() {
         let h = par.difference;
-        let (up, down) = (
-            par.prior.contains(theta[j] + h),
-            par.prior.contains(theta[j] - h),
-        );
+        let (lo, hi) = bounds[j];
+        let (up, down) = (theta[j] + h <= hi, theta[j] - h >= lo);
         let at = |d: f64| -> Result<Vec<f64>> {
             let mut t = theta.to_vec();
             t[j] += d;
@@ -351,6 +370,7 @@ struct AtPoint {
 fn estimate_at(
     problem: &Problem,
     moments: &Moments,
+    bounds: &[(f64, f64)],
     theta: &[f64],
     master: u64,
     runs: usize,
@@ -359,7 +379,10 @@ fn estimate_at(
     let diff_runs = diff_runs.min(runs);
     let out: Vec<Option<DifferenceRun>> = (0..runs as u64)
         .into_par_iter()
-        .map(|r| difference_run(problem, moments, theta, master, r, (r as usize) < diff_runs))
+        .map(|r| {
+            let d = (r as usize) < diff_runs;
+            difference_run(problem, moments, bounds, theta, master, r, d)
+        })
         .collect::<Result<_>>()?;
     let ok: Vec<&DifferenceRun> = out.iter().flatten().collect();
     let failed = runs - ok.len();
@@ -421,12 +444,18 @@ fn mul_vec(a: &DMatrix<f64>, x: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// `""` for the first round, `round<k>.` after it.
-fn round_prefix(rounds: usize) -> String {
-    if rounds == 0 {
+/// `""` for the first round of the first start, `round<k>.` after it, and `start<j>.` before
+/// both for the starts after the first.
+fn round_prefix(state: &SmmState) -> String {
+    let start = if state.start_index == 0 {
         String::new()
     } else {
-        format!("round{}.", rounds + 1)
+        format!("start{}.", state.start_index + 1)
+    };
+    if state.rounds == 0 {
+        start
+    } else {
+        format!("{start}round{}.", state.rounds + 1)
     }
 }
 
@@ -440,10 +469,37 @@ fn truncate(step: &mut [f64], max: f64) {
     }
 }
 
-fn clamp(problem: &Problem, theta: &mut [f64]) {
-    for (x, p) in theta.iter_mut().zip(&problem.parameters) {
-        *x = p.prior.clamp(*x);
+/// `theta` kept inside the search bounds.
+fn clamp(bounds: &[(f64, f64)], theta: &mut [f64]) {
+    for (x, (lo, hi)) in theta.iter_mut().zip(bounds) {
+        *x = x.clamp(*lo, *hi);
     }
+}
+
+/// Where the method of moments searches: each bounded prior's support widened by `widen`
+/// times its width on each side, as far as the parameter's valid range allows (a widened end
+/// that validation refuses falls back to the prior's); an unbounded prior's support as it is
+/// (`f64::MAX` standing for infinity, which JSON checkpoints cannot hold).
+pub fn search_bounds(problem: &Problem, widen: f64) -> Vec<(f64, f64)> {
+    problem
+        .parameters
+        .iter()
+        .map(|par| match par.prior {
+            Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => {
+                let w = widen * (max - min);
+                let ok = |x: f64| {
+                    w > 0.0
+                        && crate::scenario::calibration::valid_value(&problem.scenario, &par.key, x)
+                };
+                (
+                    if ok(min - w) { min - w } else { min },
+                    if ok(max + w) { max + w } else { max },
+                )
+            }
+            Prior::Normal { .. } => (-f64::MAX, f64::MAX),
+            Prior::LogNormal { .. } => (f64::MIN_POSITIVE, f64::MAX),
+        })
+        .collect()
 }
 
 fn singular(problem: &Problem, moments: &Moments, d: &DMatrix<f64>) -> Error {
@@ -460,7 +516,90 @@ fn singular(problem: &Problem, moments: &Moments, d: &DMatrix<f64>) -> Error {
     ))
 }
 
+/// Phase 1 at one start: the derivative matrix there and the Newton step from it.
+struct Phase1 {
+    start: Vec<f64>,
+    theta: Vec<f64>,
+    derivative: DMatrix<f64>,
+    update: DMatrix<f64>,
+    step: Step,
+    simulations: u64,
+}
+
+impl Phase1 {
+    /// The state about to run phase 2 from this phase 1 (rounds and best round reset).
+    fn into_state(self, state: &mut SmmState) {
+        state.start = self.start;
+        state.theta = self.theta;
+        state.derivative = self.derivative;
+        state.update = self.update;
+        state.steps.push(self.step);
+        state.best = None;
+        state.rounds = 0;
+        state.stage = Stage::Phase2 { subphase: 1 };
+    }
+}
+
 impl Smm {
+    /// Phase 1 at `start` (start number `index`): `Err` with the reason and the simulations
+    /// spent when the moments are undefined there or the derivative is singular.
+    fn phase1(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        bounds: &[(f64, f64)],
+        start: &[f64],
+        seed: u64,
+        index: usize,
+    ) -> Result<std::result::Result<Phase1, Undefined>> {
+        let clock = Instant::now();
+        let s = &self.settings;
+        let p = problem.dim();
+        let n1 = derivative_runs(s, p);
+        let sims = (n1 * (2 * p + 1)) as u64;
+        let master = derive_seed(seed, TAG_PHASE1, index as u64);
+        let at = match estimate_at(problem, moments, bounds, start, master, n1, n1)? {
+            Ok(at) => at,
+            Err(u) => return Ok(Err(u)),
+        };
+        let (mean, d) = (at.mean, at.derivative);
+        let (Some(dinv), Some(update)) = (invert(&d), update_matrix(&d, s.diagonalize)) else {
+            return Ok(Err(Undefined {
+                message: singular(problem, moments, &d).to_string(),
+                simulations: sims,
+            }));
+        };
+        let dev: Vec<f64> = mean
+            .iter()
+            .zip(&moments.target)
+            .map(|(a, b)| a - b)
+            .collect();
+        let mut step = mul_vec(&dinv, &dev);
+        truncate(&mut step, s.max_step);
+        let mut theta: Vec<f64> = start.iter().zip(&step).map(|(t, d)| t - d).collect();
+        clamp(bounds, &mut theta);
+        let stage = if index == 0 {
+            "phase1".to_string()
+        } else {
+            format!("start{}.phase1", index + 1)
+        };
+        Ok(Ok(Phase1 {
+            start: start.to_vec(),
+            step: Step {
+                stage,
+                iterations: n1,
+                simulations: sims,
+                gain: 0.0,
+                theta: theta.clone(),
+                wall_seconds: clock.elapsed().as_secs_f64(),
+            },
+            theta,
+            derivative: d,
+            update,
+            simulations: sims,
+        }))
+    }
+
     fn phase2(
         &self,
         problem: &Problem,
@@ -475,7 +614,11 @@ impl Smm {
         let gain = s.gain * 0.5f64.powi(k as i32 - 1);
         let n_min = (2f64.powf(4.0 * (k as f64 - 1.0) / 3.0) * (7 + p) as f64).ceil() as usize;
         let n_max = n_min + 200;
-        let master = derive_seed(seed, TAG_PHASE2, (state.rounds * 1000 + k) as u64);
+        let master = derive_seed(
+            seed,
+            TAG_PHASE2,
+            (state.start_index * 1_000_000 + state.rounds * 1000 + k) as u64,
+        );
         let m = s.phase2_simulations as u64;
         let mut theta = state.theta.clone();
         let mut sum = vec![0.0; p];
@@ -516,7 +659,7 @@ impl Smm {
             for (t, d) in theta.iter_mut().zip(&step) {
                 *t -= d;
             }
-            clamp(problem, &mut theta);
+            clamp(&state.bounds, &mut theta);
             for (a, t) in sum.iter_mut().zip(&theta) {
                 *a += t;
             }
@@ -533,10 +676,10 @@ impl Smm {
             }
         }
         state.theta = sum.iter().map(|x| x / count as f64).collect();
-        clamp(problem, &mut state.theta);
+        clamp(&state.bounds, &mut state.theta);
         state.simulations += sims;
         state.steps.push(Step {
-            stage: format!("{}phase2.{k}", round_prefix(state.rounds)),
+            stage: format!("{}phase2.{k}", round_prefix(&state)),
             iterations: count,
             simulations: sims,
             gain,
@@ -562,10 +705,15 @@ impl Smm {
         let s = &self.settings;
         let n3 = s.phase3;
         let p = problem.dim();
-        let master = derive_seed(seed, TAG_PHASE3, state.rounds as u64);
+        let master = derive_seed(
+            seed,
+            TAG_PHASE3,
+            (state.start_index * 1000 + state.rounds) as u64,
+        );
         let at = match estimate_at(
             problem,
             moments,
+            &state.bounds,
             &state.theta,
             master,
             n3,
@@ -573,37 +721,30 @@ impl Smm {
         )? {
             Ok(at) => at,
             Err(undefined) => {
-                return self.failed_round(problem, moments, state, undefined, clock);
+                return self.failed_round(problem, moments, state, undefined, clock, seed);
             }
         };
         let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
-        let k = moments.target.len();
-        let sd: Vec<f64> = (0..k).map(|i| sigma[(i, i)].max(0.0).sqrt()).collect();
-        let dev: Vec<f64> = mean
-            .iter()
-            .zip(&moments.target)
-            .map(|(a, b)| a - b)
-            .collect();
-        let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
-        let max_convergence_ratio = match invert(&sigma) {
-            Some(si) => mul_vec(&si, &dev)
-                .iter()
-                .zip(&dev)
-                .map(|(a, b)| a * b)
-                .sum::<f64>()
-                .max(0.0)
-                .sqrt(),
-            None => f64::NAN,
+        // A derivative that is singular here (a region where a parameter no longer moves any
+        // moment) fails the round like undefined moments do: the fit goes on from the best
+        // round, or from the next start.
+        let Some(dinv) = invert(&d) else {
+            let undefined = Undefined {
+                message: singular(problem, moments, &d).to_string(),
+                simulations: at.simulations,
+            };
+            return self.failed_round(problem, moments, state, undefined, clock, seed);
         };
+        let k = moments.target.len();
+        let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, &moments.target);
         let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
         let total = &sigma
             + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
-        let dinv = invert(&d).ok_or_else(|| singular(problem, moments, &d))?;
         let covariance = &dinv * total * dinv.transpose();
         let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
         state.simulations += at.simulations;
         state.steps.push(Step {
-            stage: format!("{}phase3", round_prefix(state.rounds)),
+            stage: format!("{}phase3", round_prefix(&state)),
             iterations: n3,
             simulations: at.simulations,
             gain: 0.0,
@@ -631,6 +772,7 @@ impl Smm {
             state.best = Some(Best {
                 theta: state.theta.clone(),
                 phase3: this.clone(),
+                start: state.start_index,
             });
         }
         state.phase3 = Some(this);
@@ -638,7 +780,7 @@ impl Smm {
             state.stage = Stage::Done;
             Ok(state)
         } else {
-            self.next_round(problem, moments, state, true)
+            self.next_round(problem, moments, state, true, seed)
         }
     }
 
@@ -654,10 +796,11 @@ impl Smm {
         mut state: SmmState,
         undefined: Undefined,
         clock: Instant,
+        seed: u64,
     ) -> Result<SmmState> {
         state.simulations += undefined.simulations;
         state.steps.push(Step {
-            stage: format!("{}phase3.undefined", round_prefix(state.rounds)),
+            stage: format!("{}phase3.undefined", round_prefix(&state)),
             iterations: self.settings.phase3,
             simulations: undefined.simulations,
             gain: 0.0,
@@ -668,7 +811,7 @@ impl Smm {
         state.failed_rounds += 1;
         if state.best.is_none() {
             if state.rounds >= self.settings.rounds {
-                return Err(Error::Other(undefined.message));
+                return self.end_start(problem, moments, state, Some(undefined.message), seed);
             }
             // Nothing converged-ish yet: the whole of phase 2 again from the start values.
             state.theta = state.start.clone();
@@ -676,18 +819,19 @@ impl Smm {
             return Ok(state);
         }
         // No Newton step from the best round: that step may be what led here.
-        self.next_round(problem, moments, state, false)
+        self.next_round(problem, moments, state, false, seed)
     }
 
     /// After a round that did not converge: another round from the best so far (after a
-    /// Newton step from it with `newton`), or, out of rounds, the best round as the result.
-    /// The best round must exist.
+    /// Newton step from it with `newton`), or, out of rounds, the next start
+    /// ([`Smm::end_start`]). The best round must exist.
     fn next_round(
         &self,
         problem: &Problem,
         moments: &Moments,
         mut state: SmmState,
         newton: bool,
+        seed: u64,
     ) -> Result<SmmState> {
         let s = &self.settings;
         if state.rounds < s.rounds {
@@ -706,7 +850,7 @@ impl Smm {
                 let mut step = mul_vec(&di, &dv);
                 truncate(&mut step, s.max_step);
                 state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
-                clamp(problem, &mut state.theta);
+                clamp(&state.bounds, &mut state.theta);
             } else {
                 state.theta = base;
             }
@@ -714,17 +858,71 @@ impl Smm {
                 state.update = u;
                 state.derivative = dd.clone();
             }
+            // The last two subphases: with the last alone (the smallest gain) the average of
+            // its iterates keeps about `1 / (gain n)`, a fifth, of the distance it started
+            // at, too much for |t| <= 0.1 after a Newton step on a flat ridge.
             state.stage = Stage::Phase2 {
-                subphase: s.subphases,
+                subphase: s.subphases.saturating_sub(1).max(1),
             };
+            Ok(state)
         } else {
-            // Out of rounds: report the best round.
-            let b = state.best.clone().expect("a round has finished");
-            state.theta = b.theta;
-            state.phase3 = Some(b.phase3);
-            state.stage = Stage::Done;
+            self.end_start(problem, moments, state, None, seed)
         }
-        Ok(state)
+    }
+
+    /// A start that ended without converging (out of rounds; `undefined` when no round gave a
+    /// phase 3): its best round is kept if it is the best of the starts so far, and the fit
+    /// goes on from the next start. After the last start the best round of all starts is the
+    /// result, or, when no round of any start gave one, the fit ends with the error.
+    fn end_start(
+        &self,
+        problem: &Problem,
+        moments: &Moments,
+        mut state: SmmState,
+        undefined: Option<String>,
+        seed: u64,
+    ) -> Result<SmmState> {
+        if let Some(b) = state.best.take() {
+            let better = state
+                .previous
+                .as_ref()
+                .is_none_or(|p| badness(&b.phase3) < badness(&p.phase3));
+            if better {
+                state.previous = Some(b);
+            }
+        }
+        let last = state.starts.len().min(self.settings.starts);
+        while state.start_index + 1 < last {
+            state.start_index += 1;
+            state.rounds = 0;
+            let start = state.starts[state.start_index].clone();
+            match self.phase1(
+                problem,
+                moments,
+                &state.bounds,
+                &start,
+                seed,
+                state.start_index,
+            )? {
+                Ok(p1) => {
+                    state.simulations += p1.simulations;
+                    p1.into_state(&mut state);
+                    return Ok(state);
+                }
+                Err(u) => state.simulations += u.simulations,
+            }
+        }
+        match state.previous.clone() {
+            Some(b) => {
+                state.theta = b.theta;
+                state.phase3 = Some(b.phase3);
+                state.stage = Stage::Done;
+                Ok(state)
+            }
+            None => Err(Error::Other(undefined.unwrap_or_else(|| {
+                "the method of moments found no estimate from any start".into()
+            }))),
+        }
     }
 }
 
@@ -738,6 +936,27 @@ fn badness(p: &Phase3) -> f64 {
         f64::INFINITY
     };
     r.max(t * 2.5)
+}
+
+/// The standard deviations of the moments, their t-ratios for convergence and the overall
+/// maximum convergence ratio `sqrt(dev' Sigma^-1 dev)` (NaN when `Sigma` is singular).
+fn convergence(mean: &[f64], sigma: &DMatrix<f64>, target: &[f64]) -> (Vec<f64>, Vec<f64>, f64) {
+    let sd: Vec<f64> = (0..mean.len())
+        .map(|i| sigma[(i, i)].max(0.0).sqrt())
+        .collect();
+    let dev: Vec<f64> = mean.iter().zip(target).map(|(a, b)| a - b).collect();
+    let t_ratios: Vec<f64> = dev.iter().zip(&sd).map(|(a, s)| a / s).collect();
+    let ratio = match invert(sigma) {
+        Some(si) => mul_vec(&si, &dev)
+            .iter()
+            .zip(&dev)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            .max(0.0)
+            .sqrt(),
+        None => f64::NAN,
+    };
+    (sd, t_ratios, ratio)
 }
 
 /// Runs whose finite differences estimate the derivative matrix (phases 1 and 3).
@@ -767,51 +986,63 @@ impl Solver for Smm {
                 moments.names.join(", ")
             )));
         }
-        let s = &self.settings;
-        let n1 = derivative_runs(s, p);
-        let start: Vec<f64> = problem.parameters.iter().map(|p| p.start).collect();
-        let master = derive_seed(seed, TAG_PHASE1, 0);
-        let at = estimate_at(problem, &moments, &start, master, n1, n1)?
-            .map_err(|u| Error::Other(u.message))?;
-        let (mean, d) = (at.mean, at.derivative);
-        let dinv = invert(&d).ok_or_else(|| singular(problem, &moments, &d))?;
-        let update =
-            update_matrix(&d, s.diagonalize).ok_or_else(|| singular(problem, &moments, &d))?;
-        let dev: Vec<f64> = mean
-            .iter()
-            .zip(&moments.target)
-            .map(|(a, b)| a - b)
-            .collect();
-        let mut step = mul_vec(&dinv, &dev);
-        truncate(&mut step, s.max_step);
-        let mut theta: Vec<f64> = start.iter().zip(&step).map(|(t, d)| t - d).collect();
-        clamp(problem, &mut theta);
-        let sims = (n1 * (2 * p + 1)) as u64;
-        Ok(SmmState {
+        let pilot = smm_start::starts(problem, &moments, self.settings.pilot, seed)?;
+        let mut state = SmmState {
             stage: Stage::Phase2 { subphase: 1 },
-            steps: vec![Step {
-                stage: "phase1".into(),
-                iterations: n1,
-                simulations: sims,
-                gain: 0.0,
-                theta: theta.clone(),
-                wall_seconds: clock.elapsed().as_secs_f64(),
-            }],
-            theta,
-            start,
-            derivative: d,
-            update,
+            steps: Vec::new(),
+            theta: Vec::new(),
+            start: Vec::new(),
+            derivative: DMatrix::zeros(p, p),
+            update: DMatrix::zeros(p, p),
             iterations: Vec::new(),
             phase3: None,
             best: None,
-            simulations: sims,
+            simulations: pilot.simulations,
             rounds: 0,
             failed_rounds: 0,
-        })
+            starts: pilot.starts,
+            start_index: 0,
+            previous: None,
+            bounds: search_bounds(problem, self.settings.widen),
+        };
+        if pilot.simulations > 0 {
+            state.steps.push(Step {
+                stage: "pilot".into(),
+                iterations: self.settings.pilot,
+                simulations: pilot.simulations,
+                gain: 0.0,
+                theta: state.starts[0].clone(),
+                wall_seconds: clock.elapsed().as_secs_f64(),
+            });
+        }
+        // Phase 1 at the first start where the moments are defined and identify the
+        // parameters; the error of the first start when there is none.
+        let last = state.starts.len().min(self.settings.starts);
+        let mut first_error = None;
+        for i in 0..last {
+            state.start_index = i;
+            let start = state.starts[i].clone();
+            match self.phase1(problem, &moments, &state.bounds, &start, seed, i)? {
+                Ok(p1) => {
+                    state.simulations += p1.simulations;
+                    p1.into_state(&mut state);
+                    return Ok(state);
+                }
+                Err(e) => {
+                    state.simulations += e.simulations;
+                    first_error.get_or_insert(e.message);
+                }
+            }
+        }
+        Err(Error::Other(first_error.unwrap_or_default()))
     }
 
-    fn next(&mut self, problem: &Problem, state: SmmState, seed: u64) -> Result<SmmState> {
+    fn next(&mut self, problem: &Problem, mut state: SmmState, seed: u64) -> Result<SmmState> {
         let moments = Moments::of(problem);
+        if state.bounds.is_empty() {
+            // A checkpoint written before the search bounds were recorded.
+            state.bounds = search_bounds(problem, self.settings.widen);
+        }
         match state.stage {
             Stage::Phase2 { subphase } => self.phase2(problem, &moments, state, subphase, seed),
             Stage::Phase3 => self.phase3(problem, &moments, state, seed),
@@ -836,7 +1067,17 @@ impl Solver for Smm {
             ),
             None => "finished".into(),
         })
-        .map(|r| format!("{r} after {} round(s)", state.rounds))
+        .map(|r| {
+            if state.start_index == 0 {
+                format!("{r} after {} round(s)", state.rounds)
+            } else {
+                format!(
+                    "{r} after {} start(s) (the estimate is from start {})",
+                    state.start_index + 1,
+                    state.previous.as_ref().map_or(1, |b| b.start + 1)
+                )
+            }
+        })
     }
 
     fn progress(&self, state: &SmmState) -> String {
@@ -863,27 +1104,26 @@ impl Solver for Smm {
     }
 }
 
-/// The parameters whose estimate sits on a bound of its prior's support.
-pub fn at_bounds(problem: &Problem, theta: &[f64]) -> Vec<String> {
+/// The parameters whose estimate sits on a bound of the search ([`search_bounds`]: the prior's
+/// support, widened by `calibration.smm.widen` where the parameter's valid range allows).
+pub fn at_bounds(problem: &Problem, state: &SmmState) -> Vec<String> {
     problem
         .parameters
         .iter()
-        .zip(theta)
-        .filter(|(p, x)| {
-            let (lo, hi) = match p.prior {
-                Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => (min, max),
-                _ => return false,
-            };
+        .zip(&state.theta)
+        .zip(&state.bounds)
+        .filter(|(_, (lo, hi))| *hi - *lo < f64::MAX)
+        .filter(|((_, x), (lo, hi))| {
             let tol = 1e-9 * (hi - lo);
             **x <= lo + tol || **x >= hi - tol
         })
-        .map(|(p, x)| format!("`{}` = {x}", p.key))
+        .map(|((p, x), _)| format!("`{}` = {x}", p.key))
         .collect()
 }
 
 /// What to do about a fit that did not converge.
 pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
-    let bounds = at_bounds(problem, &state.theta);
+    let bounds = at_bounds(problem, state);
     if bounds.is_empty() {
         format!(
             "raise calibration.smm.rounds (now {}; each further round goes on from the best \
@@ -892,10 +1132,13 @@ pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> St
         )
     } else {
         format!(
-            "{} at the bound of its prior: the moments have no solution inside the prior box; \
-             widen that prior, or fix the parameter at a value in the scenario and leave it out \
-             of calibration.parameters",
-            bounds.join(", ")
+            "{} at the bound of the search (the prior's support, widened by \
+             calibration.smm.widen = {} of its width where the parameter's valid range allows): \
+             the moments have no solution inside it; widen that prior or \
+             calibration.smm.widen, or fix the parameter at a value in the scenario and leave it \
+             out of calibration.parameters",
+            bounds.join(", "),
+            settings.widen
         )
     }
 }

@@ -209,6 +209,21 @@ pub struct SmmSettings {
     /// of their waves is a moment of its own, so that period-specific parameters
     /// (`<process>.period_offset.<k>`) are informed by their period's waves.
     pub per_wave: Vec<String>,
+    /// Prior draws simulated once each before phase 1 to choose where the fit starts
+    /// (default 200; 0: start at the parameters' start values). The start is a local-linear
+    /// regression of the parameters on the moments of the draws nearest the observed ones,
+    /// predicted at the observed moments (docs/calibration.md, "Starts").
+    pub pilot: usize,
+    /// Most starts (default 3): a fit from one start that does not converge is followed by a
+    /// fit from the next (the pilot's regression, its nearest draw, the start values); the
+    /// first that converges is kept, or else the one nearest convergence.
+    pub starts: usize,
+    /// How far beyond a bounded prior's support the method of moments may search, as a
+    /// multiple of the support's width on each side (default 1; 0 keeps the search inside the
+    /// prior), wherever the parameter's valid range allows: a data set's moment equations may
+    /// have their root just outside the prior box, where a search held inside it cannot
+    /// converge.
+    pub widen: f64,
 }
 
 impl Default for SmmSettings {
@@ -224,6 +239,9 @@ impl Default for SmmSettings {
             max_step: 1.0,
             rounds: 3,
             per_wave: Vec::new(),
+            pilot: 200,
+            starts: 3,
+            widen: 1.0,
         }
     }
 }
@@ -506,6 +524,12 @@ fn check_limits(out: &mut Problems, c: &CalibrationSpec) {
             s.rounds as u64,
             limits::ITERATIONS,
         ),
+        ("calibration.smm.pilot", s.pilot as u64, limits::SIMULATIONS),
+        (
+            "calibration.smm.starts",
+            s.starts as u64,
+            limits::ITERATIONS,
+        ),
     ] {
         if let Some(m) = limits::exceeds(v, limit) {
             put(key.into(), m);
@@ -525,6 +549,21 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
     }
     if s.rounds == 0 {
         put("calibration.smm.rounds".into(), "must be at least 1".into());
+    }
+    if !(s.widen.is_finite() && s.widen >= 0.0) {
+        put(
+            "calibration.smm.widen".into(),
+            format!("must be a finite number >= 0, got {}", s.widen),
+        );
+    }
+    if s.starts == 0 {
+        put("calibration.smm.starts".into(), "must be at least 1".into());
+    }
+    if s.pilot != 0 && s.pilot < 20 {
+        put(
+            "calibration.smm.pilot".into(),
+            format!("must be 0 (no pilot) or at least 20, got {}", s.pilot),
+        );
     }
     for (k, name) in s.per_wave.iter().enumerate() {
         let matched = c
@@ -593,6 +632,36 @@ fn probes(p: &Prior) -> Vec<(f64, &'static str)> {
     }
 }
 
+/// The first problem validation (`check`) finds with the parameter `key` of scenario `base`
+/// (without its calibration and sweep sections) set to `x`, as (key path, message).
+fn probe(
+    base: &Scenario,
+    key: &str,
+    x: f64,
+    check: fn(&Scenario) -> Vec<(String, String)>,
+) -> Option<(String, String)> {
+    let slots = parameters::slots(key);
+    let mut params = base.params();
+    parameters::set(&mut params, key, x);
+    let mut probe = base.clone();
+    probe.set_params(params);
+    check(&probe).into_iter().find(|(k, _)| {
+        slots
+            .iter()
+            .any(|sl| k == sl || sl.starts_with(&format!("{k}.")))
+    })
+}
+
+/// Whether the parameter `key` of scenario `s` may take the value `x`: validation finds no
+/// problem with it there. The method of moments searches beyond a prior's bounds only where
+/// this holds (the valid ranges of parameters are intervals).
+pub fn valid_value(s: &Scenario, key: &str, x: f64) -> bool {
+    let mut base = s.clone();
+    base.calibration = Default::default();
+    base.sweep = None;
+    parameters::is_known(key) && probe(&base, key, x, super::validate::check).is_none()
+}
+
 /// Problems (key path, message) of calibration priors that reach outside their parameter's
 /// valid range; `check` is the scenario's own validation.
 pub(crate) fn check_priors(
@@ -610,17 +679,8 @@ pub(crate) fn check_priors(
             continue;
         }
         let Ok(prior) = spec.prior() else { continue };
-        let slots = parameters::slots(&spec.key);
         for (x, field) in probes(&prior) {
-            let mut params = base.params();
-            parameters::set(&mut params, &spec.key, x);
-            let mut probe = base.clone();
-            probe.set_params(params);
-            let found = check(&probe).into_iter().find(|(key, _)| {
-                slots
-                    .iter()
-                    .any(|sl| key == sl || sl.starts_with(&format!("{key}.")))
-            });
+            let found = probe(&base, &spec.key, x, check);
             if let Some((key, m)) = found {
                 let unbounded = matches!(prior, Prior::Normal { .. } | Prior::LogNormal { .. });
                 out.push((
