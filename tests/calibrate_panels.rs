@@ -348,7 +348,12 @@ fn panel(dir: &Path, case: &Case, out: &Path) -> (Output, String) {
 /// A method-of-moments calibration of a written scenario, with small settings.
 fn calibrate(file: &Path, out: &Path, case: &Case) -> (Output, String) {
     let mut text = std::fs::read_to_string(file).unwrap();
-    text.push_str("\n[calibration.smm]\nphase1 = 30\nphase3 = 40\nsubphases = 2\nrounds = 1\n");
+    // Cheap settings, from the scenario's start values inside the prior box (no pilot, no
+    // widened search): the cases test how panels are read and fitted, not where the estimator
+    // starts (tests/calibrate_methods.rs and calibrate_convergence.rs test that).
+    text.push_str(
+        "\n[calibration.smm]\nphase1 = 30\nphase3 = 40\nsubphases = 2\nrounds = 1\npilot = 0\nwiden = 0\n",
+    );
     text = text.replace("predictive_draws = 1000", "predictive_draws = 20");
     std::fs::write(file, text).unwrap();
     let args = [

@@ -3,8 +3,8 @@
 //! with codes for missing tie variables and structural zeros; and covariate files with one row
 //! per actor and one column per wave.
 //!
-//! A file may start with a header row of actor labels (it is recognised by a cell that is
-//! neither a number nor a missing code, or is in double quotes); rows may then start with the
+//! A file may start with a header row of actor labels (it is recognised by cells that are all
+//! neither numbers nor missing codes, or are in double quotes, apart from an empty corner); rows may then start with the
 //! actor's label, which must be the header's label at that position. Blank lines are skipped.
 //! Every problem is an error naming the file, the line and the column (`column k`, 1-based).
 
@@ -180,6 +180,16 @@ fn fields(line: &str) -> Vec<&str> {
 }
 
 /// Is a field a label rather than a cell: quoted, or neither a number nor a missing mark?
+/// A header row: every cell a label, apart from an empty corner cell over the row labels. A
+/// row with some numbers and some words is a matrix row with unknown codes, reported as such.
+fn is_header(cells: &[&str]) -> bool {
+    let labels = match cells.first() {
+        Some(corner) if unquote(corner).is_empty() => &cells[1..],
+        _ => cells,
+    };
+    !labels.is_empty() && labels.iter().all(|f| is_label(f))
+}
+
 fn is_label(field: &str) -> bool {
     field.starts_with('"') || !(is_missing_mark(field) || field.parse::<f64>().is_ok())
 }
@@ -218,7 +228,7 @@ pub fn read_cells(path: &Path, codes: &MatrixCodes) -> Result<CellTable, DataErr
         .filter(|(_, l)| !l.trim().is_empty())
         .peekable();
     if let Some(&(_, first)) = lines.peek()
-        && fields(first).iter().any(|f| is_label(f))
+        && is_header(&fields(first))
     {
         let mut labels: Vec<String> = fields(first).iter().map(|f| unquote(f)).collect();
         // A header over a column of row labels starts with an empty corner cell.
