@@ -5,6 +5,7 @@
 
 use super::gof::GofTest;
 use crate::report::plot::{Chart, Figure, bold, err, house_mesh, palette, px};
+use crate::stats::quantile::quantile_sorted;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -17,12 +18,6 @@ pub struct GofViolins<'a> {
     pub tests: &'a [GofTest],
     /// Tests per row (waves, and the joint test).
     pub per_row: usize,
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
 /// The violin outline of `v` on a grid of its range: (value, density scaled to a peak of 1).
@@ -109,7 +104,10 @@ fn draw_violin<DB: DrawingBackend>(
             palette::SKY.mix(0.45).filled(),
         )))
         .map_err(err)?;
-    let (lo, hi) = (quantile(sorted, 0.025), quantile(sorted, 0.975));
+    let (lo, hi) = (
+        quantile_sorted(sorted, 0.025),
+        quantile_sorted(sorted, 0.975),
+    );
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(x, lo), (x, hi)],

@@ -17,6 +17,7 @@ use super::smm::Moments;
 use super::summary::invert;
 use crate::error::Result;
 use crate::model::rng;
+use crate::stats::quantile::median;
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
@@ -118,17 +119,8 @@ fn nearest(ok: &[&(Vec<f64>, Vec<f64>)], target: &[f64], p: usize) -> Option<Vec
 
 /// 1.4826 times the median absolute deviation, or the sd where that is 0.
 fn spread(x: &[f64]) -> f64 {
-    let median = |v: &mut Vec<f64>| -> f64 {
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            0.5 * (v[n / 2 - 1] + v[n / 2])
-        }
-    };
-    let m = median(&mut x.to_vec());
-    let mad = 1.4826 * median(&mut x.iter().map(|v| (v - m).abs()).collect());
+    let m = median(x);
+    let mad = 1.4826 * median(&x.iter().map(|v| (v - m).abs()).collect::<Vec<_>>());
     if mad > 0.0 {
         return mad;
     }
