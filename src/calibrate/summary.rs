@@ -170,13 +170,12 @@ pub fn abc_point(
             .into_par_iter()
             .map(|r| problem.simulate(&theta, master, r))
             .collect::<Result<_>>()?;
-        let mut d: Vec<f64> = sims
+        let d: Vec<f64> = sims
             .iter()
             .map(|x| distance(x, &obs, &state.scales))
             .collect();
         let mean_distance = d.iter().sum::<f64>() / d.len() as f64;
-        d.sort_by(f64::total_cmp);
-        let median_distance = 0.5 * (d[(d.len() - 1) / 2] + d[d.len() / 2]);
+        let median_distance = crate::stats::quantile::median(&d);
         out.push(PointCandidate {
             name,
             theta,
