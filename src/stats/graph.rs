@@ -223,11 +223,17 @@ impl ScopeGraph {
         (self.offsets[i + 1] - self.offsets[i]) as usize
     }
 
-    /// Position of local node `i`'s first entry in the adjacency array: its neighbours are
-    /// the `degree(i)` entries from there on.
+    /// The compressed sparse row arrays `(offsets, adj)`: the neighbours of local node `i` are
+    /// `adj[offsets[i]..offsets[i + 1]]`.
+    ///
+    /// Invariants, established by the only constructor (`from_parts`) and relied on by the
+    /// unchecked loops of betweenness: `offsets.len() == n + 1` (for every graph but the empty
+    /// `Default` one, which has no node to look up), `offsets` is non-decreasing
+    /// from 0 to `adj.len() == 2 m`, every entry of `adj` is below `n`, and a node's neighbours are
+    /// distinct and never the node itself.
     #[inline]
-    pub(crate) fn offset(&self, i: usize) -> usize {
-        self.offsets[i] as usize
+    pub(crate) fn csr(&self) -> (&[u32], &[u32]) {
+        (&self.offsets, &self.adj)
     }
 
     /// Degrees of all local nodes.
@@ -257,7 +263,7 @@ impl ScopeGraph {
 /// The ties of a snapshot, each pair once with `a <= b`, sorted by `(a, b)`: the snapshot's own
 /// list when it already is so (as the model's snapshots are), otherwise a normalised copy.
 pub(crate) fn unique_ties(s: &Snapshot) -> Cow<'_, [SnapTie]> {
-    if s.ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b)) && s.ties.iter().all(|t| t.a <= t.b) {
+    if is_normalised(&s.ties) {
         Cow::Borrowed(&s.ties)
     } else {
         let mut t: Vec<SnapTie> = s
@@ -273,6 +279,27 @@ pub(crate) fn unique_ties(s: &Snapshot) -> Cow<'_, [SnapTie]> {
         t.dedup_by_key(|t| (t.a, t.b));
         Cow::Owned(t)
     }
+}
+
+/// Whether every tie has `a <= b` and the pairs strictly increase: one pass, each pair as
+/// one 64-bit key.
+fn is_normalised(ties: &[SnapTie]) -> bool {
+    let key = |t: &SnapTie| (u64::from(t.a) << 32) | u64::from(t.b);
+    let Some((first, rest)) = ties.split_first() else {
+        return true;
+    };
+    let mut last = key(first);
+    if first.a > first.b {
+        return false;
+    }
+    for t in rest {
+        let k = key(t);
+        if t.a > t.b || k <= last {
+            return false;
+        }
+        last = k;
+    }
+    true
 }
 
 /// Territory index of global organisation `i` (`u32::MAX` when unknown).
@@ -294,4 +321,49 @@ fn local_tie(local: &[u32], a: u32, b: u32, trust: f64, origin: Origin) -> Optio
         trust,
         origin,
     })
+}
+
+/// The graph of firms `0..n` of one territory with the ties `edges` (ends taken modulo `n`,
+/// self-ties dropped), for tests.
+#[cfg(test)]
+pub(crate) fn test_graph(n: usize, edges: &[(usize, usize)]) -> ScopeGraph {
+    let nodes = std::sync::Arc::new(crate::network::NodeAttrs {
+        ids: (0..n).map(|i| i.to_string()).collect(),
+        kind: vec![Kind::Firm; n],
+        territory: vec![0; n],
+        territory_names: vec!["t".into()],
+    });
+    let ties = edges
+        .iter()
+        .map(|&(a, b)| (a % n, b % n))
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| SnapTie {
+            a: a as u32,
+            b: b as u32,
+            trust: 0.5,
+            origin: Origin::Baseline,
+        });
+    ScopeGraph::network(&Snapshot::from_ties(nodes, ties))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass check agrees with the two checks it replaced.
+        #[test]
+        fn normalised_check_equals_sorted_and_oriented(
+            pairs in proptest::collection::vec((0u32..6, 0u32..6), 0..8),
+        ) {
+            let ties: Vec<SnapTie> = pairs
+                .iter()
+                .map(|&(a, b)| SnapTie { a, b, trust: 0.5, origin: Origin::Baseline })
+                .collect();
+            let old = ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b))
+                && ties.iter().all(|t| t.a <= t.b);
+            prop_assert_eq!(is_normalised(&ties), old);
+        }
+    }
 }

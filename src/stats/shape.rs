@@ -254,14 +254,15 @@ fn accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64])
 const UNSEEN: u32 = u32::MAX;
 
 /// What Brandes' algorithm keeps per node during one source's search, together so that one
-/// look-up (and one bounds check) reaches all of it.
+/// look-up reaches all of it.
 #[derive(Debug, Clone, Copy)]
 struct NodeState {
     /// Distance from the source (`UNSEEN` when not reached).
     dist: u32,
-    /// Number of the node's predecessors (neighbours one step nearer the source) found so far;
-    /// they are stored in [`Brandes::pred`] from the node's own adjacency offset on.
-    preds: u32,
+    /// One past the last predecessor (neighbour one step nearer the source) found so far, as a
+    /// position in [`Brandes::pred`]: the node's predecessors are stored from its own
+    /// adjacency offset on, up to here. Set when the node is reached.
+    pred_end: u32,
     /// Number of shortest paths from the source.
     sigma: f64,
     /// Dependency of the source on the node.
@@ -270,7 +271,7 @@ struct NodeState {
 
 const FRESH: NodeState = NodeState {
     dist: UNSEEN,
-    preds: 0,
+    pred_end: 0,
     sigma: 0.0,
     delta: 0.0,
 };
@@ -329,6 +330,14 @@ impl Brandes {
     /// receives its successors' shares in reverse search order either way, and the
     /// predecessors of one node are distinct nodes, so the order they are visited in does
     /// not matter.
+    ///
+    /// The loops index without bounds checks. What makes every index valid: the work space
+    /// was fitted to `g` (`node` and `order` hold at least `n` entries, `pred` at least
+    /// `2 m`), `bc` holds `n` (asserted), `s < n` (checked by `neighbors`), and `g` keeps the
+    /// invariants of [`ScopeGraph::csr`]. So every node reached is below `n`; a node enters
+    /// `order` once, so at most `n` entries are written; and a node's predecessors are
+    /// distinct neighbours (each predecessor is searched once and lists the node once), so
+    /// they fit in the node's own `degree` slots of `pred`.
     fn single_source(
         &mut self,
         g: &ScopeGraph,
@@ -345,25 +354,31 @@ impl Brandes {
             &[v] if g.degree(v as usize) == 1 => return,
             _ => {}
         }
+        assert!(bc.len() >= g.n() && self.node.len() >= g.n());
         let tail = self.forward(g, s);
+        let (offsets, _) = g.csr();
         let Brandes { node, order, pred } = self;
         for &w in order[1..tail].iter().rev() {
             let w = w as usize;
-            let NodeState {
-                preds,
-                sigma,
-                delta,
-                ..
-            } = node[w];
-            let coeff = (1.0 + delta) / sigma;
-            let start = g.offset(w);
-            for &v in &pred[start..start + preds as usize] {
-                let x = &mut node[v as usize];
-                x.delta += x.sigma * coeff;
+            // SAFETY: see the function's documentation: `w < n`, and the predecessors of `w`
+            // lie within `pred` and are nodes below `n`.
+            unsafe {
+                let NodeState {
+                    pred_end,
+                    sigma,
+                    delta,
+                    ..
+                } = *node.get_unchecked(w);
+                let coeff = (1.0 + delta) / sigma;
+                let start = *offsets.get_unchecked(w) as usize;
+                for &v in pred.get_unchecked(start..pred_end as usize) {
+                    let x = node.get_unchecked_mut(v as usize);
+                    x.delta += x.sigma * coeff;
+                }
+                *bc.get_unchecked_mut(w) += copies * delta;
+                // `w`'s dependency is complete and read no more: reset it for the next source.
+                *node.get_unchecked_mut(w) = FRESH;
             }
-            bc[w] += copies * delta;
-            // `w`'s dependency is complete and read no more: reset it for the next source.
-            node[w] = FRESH;
         }
         if pendants > 0.0 {
             // Each folded pendant depends on `s` for every other node of the component.
@@ -374,33 +389,48 @@ impl Brandes {
 
     /// Breadth-first search from `s`: distances, path counts and predecessors of every node
     /// reached, and the order they were reached in (`order[..tail]`, `s` first). Returns
-    /// `tail`.
+    /// `tail`. Indices are valid for the reasons given at [`Brandes::single_source`], which
+    /// checks `s` and the work space's size before calling.
     fn forward(&mut self, g: &ScopeGraph, s: usize) -> usize {
+        let (offsets, adj) = g.csr();
         let Brandes { node, order, pred } = self;
         node[s].dist = 0;
         node[s].sigma = 1.0;
         order[0] = s as u32;
         let (mut head, mut tail) = (0, 1);
         while head < tail {
-            let v = order[head];
-            head += 1;
-            let NodeState { dist, sigma, .. } = node[v as usize];
-            let (dv, sv) = (dist + 1, sigma);
-            for &w in g.neighbors(v as usize) {
-                let x = &mut node[w as usize];
-                if x.dist == UNSEEN {
-                    x.dist = dv;
-                    // 0 + sv, exactly.
-                    x.sigma = sv;
-                    order[tail] = w;
-                    tail += 1;
-                } else if x.dist == dv {
-                    x.sigma += sv;
-                } else {
-                    continue;
+            // SAFETY: `head < tail <= n <= order.len()`; every node in `order` is below `n`,
+            // so `v + 1 <= n < offsets.len()` and `offsets[v]..offsets[v + 1]` lies in `adj`;
+            // the neighbours `w` are below `n`; `order[tail]` is written only for a node not
+            // reached before, so `tail < n`; a predecessor is written at `pred_end`, which
+            // stays within `w`'s adjacency slots (see `single_source`).
+            unsafe {
+                let v = *order.get_unchecked(head) as usize;
+                head += 1;
+                let NodeState { dist, sigma, .. } = *node.get_unchecked(v);
+                let (dv, sv) = (dist + 1, sigma);
+                let (a, b) = (
+                    *offsets.get_unchecked(v) as usize,
+                    *offsets.get_unchecked(v + 1) as usize,
+                );
+                for &w in adj.get_unchecked(a..b) {
+                    let wu = w as usize;
+                    let x = node.get_unchecked_mut(wu);
+                    if x.dist == UNSEEN {
+                        x.dist = dv;
+                        // 0 + sv, exactly.
+                        x.sigma = sv;
+                        *order.get_unchecked_mut(tail) = w;
+                        tail += 1;
+                        let p = *offsets.get_unchecked(wu);
+                        *pred.get_unchecked_mut(p as usize) = v as u32;
+                        x.pred_end = p + 1;
+                    } else if x.dist == dv {
+                        x.sigma += sv;
+                        *pred.get_unchecked_mut(x.pred_end as usize) = v as u32;
+                        x.pred_end += 1;
+                    }
                 }
-                pred[g.offset(w as usize) + x.preds as usize] = v;
-                x.preds += 1;
             }
         }
         tail
@@ -598,10 +628,8 @@ mod tests {
     //! against the implementation it replaced (kept here verbatim as the reference): the
     //! values must be equal bit for bit, since `replicates.csv` must not change.
     use super::*;
-    use crate::data::Kind;
-    use crate::network::{NodeAttrs, Origin, SnapTie};
+    use crate::stats::graph::test_graph as graph;
     use proptest::prelude::*;
-    use std::sync::Arc;
 
     fn old_fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) -> Vec<f64> {
         let n = g.n();
@@ -769,26 +797,6 @@ mod tests {
             }
             _ => old_fold_and_accumulate(g, 0..n as u32),
         }
-    }
-
-    fn graph(n: usize, edges: &[(usize, usize)]) -> ScopeGraph {
-        let nodes = Arc::new(NodeAttrs {
-            ids: (0..n).map(|i| i.to_string()).collect(),
-            kind: vec![Kind::Firm; n],
-            territory: vec![0; n],
-            territory_names: vec!["t".into()],
-        });
-        let ties = edges
-            .iter()
-            .map(|&(a, b)| (a % n, b % n))
-            .filter(|(a, b)| a != b)
-            .map(|(a, b)| SnapTie {
-                a: a as u32,
-                b: b as u32,
-                trust: 0.5,
-                origin: Origin::Baseline,
-            });
-        ScopeGraph::network(&Snapshot::from_ties(nodes, ties))
     }
 
     fn assert_bit_equal(g: &ScopeGraph, method: BetweennessMethod) {
