@@ -154,7 +154,7 @@ const ARCHETYPE_COUNT: [&str; 5] = [
     "archetype_count.undetermined",
 ];
 /// Social capital measures: (overall name, per-kind names).
-const SOCIAL_CAPITAL: [(&str, [&str; Kind::COUNT]); 8] = [
+const SOCIAL_CAPITAL: [(&str, [&str; Kind::COUNT]); social_capital::MEASURES] = [
     ("sc_relational", per_kind!("sc_relational")),
     ("sc_relational_mean", per_kind!("sc_relational_mean")),
     ("sc_index", per_kind!("sc_index")),
@@ -274,7 +274,13 @@ struct ScopeInputs<'a> {
 
 /// Every selected statistic of one scope graph.
 fn scope_rows(rows: &mut Rows<'_>, g: &ScopeGraph, x: ScopeInputs<'_>, needs: &Needs) {
-    let tri = needs.triangles.then(|| shape::triangles(g));
+    // With social capital, the triangles come with the constraint from one pass.
+    let (tri, constraint) = if needs.social_capital {
+        let (t, c) = social_capital::triangles_and_constraint(g);
+        (Some(t), Some(c))
+    } else {
+        (needs.triangles.then(|| shape::triangles(g)), None)
+    };
     let clustering = tri.as_ref().map(|t| shape::local_clustering(g, t));
     size_shape_rows(
         rows,
@@ -291,8 +297,8 @@ fn scope_rows(rows: &mut Rows<'_>, g: &ScopeGraph, x: ScopeInputs<'_>, needs: &N
         rows.put("cross_territory_tie_share", comp.cross_territory);
     }
     rows.put("mean_trust", social_capital::mean_trust(g));
-    if let (true, Some(tri), Some(clustering)) = (needs.social_capital, &tri, &clustering) {
-        social_capital_rows(rows, g, tri, clustering);
+    if let (Some(tri), Some(clustering), Some(constraint)) = (&tri, &clustering, constraint) {
+        social_capital_rows(rows, g, tri, clustering, &constraint);
     }
     match x.archetype {
         Some(ScopeArchetype::Counts(c)) => rows.put_all(&ARCHETYPE_COUNT, &c.map(|x| x as f64)),
@@ -361,20 +367,15 @@ fn size_shape_rows(
 }
 
 /// The node-level social capital measures, overall and by kind.
-fn social_capital_rows(rows: &mut Rows<'_>, g: &ScopeGraph, tri: &[u64], clustering: &[f64]) {
-    let sc = social_capital::node_social_capital(g, tri, clustering);
-    let measures: [&[f64]; 8] = [
-        &sc.strength,
-        &sc.mean_trust,
-        &sc.index,
-        &sc.bonding,
-        &sc.bridging_kind,
-        &sc.bridging_territory,
-        &sc.effective_size,
-        &sc.constraint,
-    ];
-    for ((name, kind_names), values) in SOCIAL_CAPITAL.iter().zip(measures) {
-        let (all, by_kind) = social_capital::mean_by_kind(g, values);
+fn social_capital_rows(
+    rows: &mut Rows<'_>,
+    g: &ScopeGraph,
+    tri: &[u64],
+    clustering: &[f64],
+    constraint: &[f64],
+) {
+    let means = social_capital::social_capital_means(g, tri, clustering, constraint);
+    for ((name, kind_names), (all, by_kind)) in SOCIAL_CAPITAL.iter().zip(means) {
         rows.put(name, all);
         rows.put_all(kind_names, &by_kind);
     }

@@ -50,6 +50,14 @@ pub fn effective_size(g: &ScopeGraph, tri: &[u64]) -> Vec<f64> {
 /// networkx's `constraint(G)` and igraph's `constraint()`. NaN for an isolate. 1 for a
 /// pendant node; low values mean many non-redundant contacts (a broker).
 pub fn constraint(g: &ScopeGraph) -> Vec<f64> {
+    triangles_and_constraint(g).1
+}
+
+/// The triangles through each node ([`super::shape::triangles`]) and Burt's [`constraint`],
+/// in one pass: both look, for each neighbour `j` of `i`, at `j`'s neighbours that are also
+/// `i`'s. The values are those of the two functions, bit for bit (the constraint's sums are
+/// taken in the same order).
+pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
     let n = g.n();
     let mut mark = vec![u32::MAX; n];
     let inv: Vec<f64> = (0..n)
@@ -58,6 +66,7 @@ pub fn constraint(g: &ScopeGraph) -> Vec<f64> {
             if d == 0 { 0.0 } else { 1.0 / d as f64 }
         })
         .collect();
+    let mut tri = vec![0u64; n];
     let mut out = vec![f64::NAN; n];
     for i in 0..n {
         let nb = g.neighbors(i);
@@ -69,19 +78,23 @@ pub fn constraint(g: &ScopeGraph) -> Vec<f64> {
         }
         let pi = inv[i];
         let mut c = 0.0;
+        let mut closed = 0u64;
         for &j in nb {
             let mut indirect = 0.0;
             for &q in g.neighbors(j as usize) {
                 if mark[q as usize] == i as u32 {
                     indirect += inv[q as usize];
+                    closed += 1;
                 }
             }
             let x = pi * (1.0 + indirect);
             c += x * x;
         }
+        // Each tie among the neighbours was seen from both of its ends.
+        tri[i] = closed / 2;
         out[i] = c;
     }
-    out
+    (tri, out)
 }
 
 /// Node-level social capital of every node of a scope graph.
@@ -110,34 +123,104 @@ pub struct NodeSocialCapital {
 /// `clustering` is [`super::shape::local_clustering`] of the same graph.
 pub fn node_social_capital(g: &ScopeGraph, tri: &[u64], clustering: &[f64]) -> NodeSocialCapital {
     let n = g.n();
-    let strength = strength(g);
-    let kind = g.kinds();
-    let terr = g.territories_of_nodes();
-    let mut mean_trust = vec![f64::NAN; n];
-    let mut bridging_kind = vec![f64::NAN; n];
-    let mut bridging_territory = vec![f64::NAN; n];
+    let constraint = constraint(g);
+    let mut m: [Vec<f64>; MEASURES] = std::array::from_fn(|_| Vec::with_capacity(n));
     for i in 0..n {
-        let nb = g.neighbors(i);
-        if nb.is_empty() {
-            continue;
+        for (v, x) in m
+            .iter_mut()
+            .zip(node_measures(g, i, tri, clustering, &constraint))
+        {
+            v.push(x);
         }
-        let d = nb.len() as f64;
-        mean_trust[i] = strength[i] / d;
-        let ok = nb.iter().filter(|&&j| kind[j as usize] != kind[i]).count();
-        let ot = nb.iter().filter(|&&j| terr[j as usize] != terr[i]).count();
-        bridging_kind[i] = ok as f64 / d;
-        bridging_territory[i] = ot as f64 / d;
     }
-    NodeSocialCapital {
-        index: strength.iter().map(|s| s.ln_1p()).collect(),
+    let [
         strength,
         mean_trust,
-        bonding: clustering.to_vec(),
+        index,
+        bonding,
         bridging_kind,
         bridging_territory,
-        effective_size: effective_size(g, tri),
-        constraint: constraint(g),
+        effective_size,
+        constraint,
+    ] = m;
+    NodeSocialCapital {
+        strength,
+        mean_trust,
+        index,
+        bonding,
+        bridging_kind,
+        bridging_territory,
+        effective_size,
+        constraint,
     }
+}
+
+/// Number of node-level measures of [`NodeSocialCapital`].
+pub(crate) const MEASURES: usize = 8;
+
+/// The node-level measures of node `i`, in the order of [`NodeSocialCapital`]'s fields.
+/// `tri`, `clustering` and `constraint` are those of every node of `g`.
+#[inline]
+fn node_measures(
+    g: &ScopeGraph,
+    i: usize,
+    tri: &[u64],
+    clustering: &[f64],
+    constraint: &[f64],
+) -> [f64; MEASURES] {
+    let nb = g.neighbors(i);
+    let strength: f64 = g.neighbor_trust(i).iter().sum();
+    let index = strength.ln_1p();
+    if nb.is_empty() {
+        let nan = f64::NAN;
+        return [
+            strength,
+            nan,
+            index,
+            clustering[i],
+            nan,
+            nan,
+            nan,
+            constraint[i],
+        ];
+    }
+    let d = nb.len() as f64;
+    let (kind, terr) = (g.kinds(), g.territories_of_nodes());
+    let ok = nb.iter().filter(|&&j| kind[j as usize] != kind[i]).count();
+    let ot = nb.iter().filter(|&&j| terr[j as usize] != terr[i]).count();
+    [
+        strength,
+        strength / d,
+        index,
+        clustering[i],
+        ok as f64 / d,
+        ot as f64 / d,
+        // Effective size, as [`effective_size`].
+        d - 2.0 * tri[i] as f64 / d,
+        constraint[i],
+    ]
+}
+
+/// [`mean_by_kind`] of every field of [`node_social_capital`], in field order, in one pass
+/// over the nodes without storing the measures; `constraint` is [`constraint`] of `g`.
+pub(crate) fn social_capital_means(
+    g: &ScopeGraph,
+    tri: &[u64],
+    clustering: &[f64],
+    constraint: &[f64],
+) -> [(f64, [f64; Kind::COUNT]); MEASURES] {
+    let mut sum = [[0.0; Kind::COUNT]; MEASURES];
+    let mut cnt = [[0usize; Kind::COUNT]; MEASURES];
+    for (i, &k) in g.kinds().iter().enumerate() {
+        let m = node_measures(g, i, tri, clustering, constraint);
+        for ((s, c), v) in sum.iter_mut().zip(&mut cnt).zip(m) {
+            if !v.is_nan() {
+                s[k.index()] += v;
+                c[k.index()] += 1;
+            }
+        }
+    }
+    std::array::from_fn(|x| means(&sum[x], &cnt[x]))
 }
 
 /// Mean of a node-level measure over all nodes and over the nodes of each kind, leaving out
@@ -152,6 +235,11 @@ pub fn mean_by_kind(g: &ScopeGraph, values: &[f64]) -> (f64, [f64; Kind::COUNT])
             cnt[k.index()] += 1;
         }
     }
+    means(&sum, &cnt)
+}
+
+/// The overall and per-kind means from per-kind sums and counts (see [`mean_by_kind`]).
+fn means(sum: &[f64; Kind::COUNT], cnt: &[usize; Kind::COUNT]) -> (f64, [f64; Kind::COUNT]) {
     let total: usize = cnt.iter().sum();
     let overall = if total == 0 {
         f64::NAN
@@ -166,4 +254,151 @@ pub fn mean_by_kind(g: &ScopeGraph, values: &[f64]) -> (f64, [f64; Kind::COUNT])
         }
     });
     (overall, by_kind)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The one-pass triangles and constraint against the separate functions they replaced
+    //! (the constraint kept here verbatim as the reference): equal bit for bit.
+    use super::*;
+    use crate::data::Kind;
+    use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
+    use crate::stats::graph::test_graph as graph;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn old_constraint(g: &ScopeGraph) -> Vec<f64> {
+        let n = g.n();
+        let mut mark = vec![u32::MAX; n];
+        let inv: Vec<f64> = (0..n)
+            .map(|i| {
+                let d = g.degree(i);
+                if d == 0 { 0.0 } else { 1.0 / d as f64 }
+            })
+            .collect();
+        let mut out = vec![f64::NAN; n];
+        for i in 0..n {
+            let nb = g.neighbors(i);
+            if nb.is_empty() {
+                continue;
+            }
+            for &j in nb {
+                mark[j as usize] = i as u32;
+            }
+            let pi = inv[i];
+            let mut c = 0.0;
+            for &j in nb {
+                let mut indirect = 0.0;
+                for &q in g.neighbors(j as usize) {
+                    if mark[q as usize] == i as u32 {
+                        indirect += inv[q as usize];
+                    }
+                }
+                let x = pi * (1.0 + indirect);
+                c += x * x;
+            }
+            out[i] = c;
+        }
+        out
+    }
+
+    /// The node-level measures as computed before the one-pass form, kept as the reference.
+    fn old_node_social_capital(
+        g: &ScopeGraph,
+        tri: &[u64],
+        clustering: &[f64],
+    ) -> NodeSocialCapital {
+        let n = g.n();
+        let strength = strength(g);
+        let kind = g.kinds();
+        let terr = g.territories_of_nodes();
+        let mut mean_trust = vec![f64::NAN; n];
+        let mut bridging_kind = vec![f64::NAN; n];
+        let mut bridging_territory = vec![f64::NAN; n];
+        for i in 0..n {
+            let nb = g.neighbors(i);
+            if nb.is_empty() {
+                continue;
+            }
+            let d = nb.len() as f64;
+            mean_trust[i] = strength[i] / d;
+            let ok = nb.iter().filter(|&&j| kind[j as usize] != kind[i]).count();
+            let ot = nb.iter().filter(|&&j| terr[j as usize] != terr[i]).count();
+            bridging_kind[i] = ok as f64 / d;
+            bridging_territory[i] = ot as f64 / d;
+        }
+        NodeSocialCapital {
+            index: strength.iter().map(|s| s.ln_1p()).collect(),
+            strength,
+            mean_trust,
+            bonding: clustering.to_vec(),
+            bridging_kind,
+            bridging_territory,
+            effective_size: effective_size(g, tri),
+            constraint: old_constraint(g),
+        }
+    }
+
+    /// A graph with varied kinds, territories and trust, for the measures that read them.
+    fn varied_graph(n: usize, edges: &[(usize, usize, u8)]) -> ScopeGraph {
+        let nodes = Arc::new(NodeAttrs {
+            ids: (0..n).map(|i| i.to_string()).collect(),
+            kind: (0..n).map(|i| Kind::ALL[i * 7 % Kind::COUNT]).collect(),
+            territory: (0..n).map(|i| (i % 3) as u32).collect(),
+            territory_names: vec!["a".into(), "b".into(), "c".into()],
+        });
+        let ties = edges
+            .iter()
+            .map(|&(a, b, t)| (a % n, b % n, t))
+            .filter(|(a, b, _)| a != b)
+            .map(|(a, b, t)| SnapTie {
+                a: a as u32,
+                b: b as u32,
+                trust: f64::from(t) / 255.0,
+                origin: Origin::Baseline,
+            });
+        ScopeGraph::network(&Snapshot::from_ties(nodes, ties))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn one_pass_measures_and_means_equal_the_previous_ones(
+            n in 1usize..50,
+            edges in proptest::collection::vec((0usize..50, 0usize..50, 0u8..=255), 0..150),
+        ) {
+            let g = varied_graph(n, &edges);
+            let tri = crate::stats::shape::triangles(&g);
+            let clustering = crate::stats::shape::local_clustering(&g, &tri);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+            let new = node_social_capital(&g, &tri, &clustering);
+            let old = old_node_social_capital(&g, &tri, &clustering);
+            let fields = |s: &NodeSocialCapital| {
+                [&s.strength, &s.mean_trust, &s.index, &s.bonding, &s.bridging_kind,
+                 &s.bridging_territory, &s.effective_size, &s.constraint]
+                    .map(|v| bits(v))
+            };
+            prop_assert_eq!(fields(&new), fields(&old));
+            let means = social_capital_means(&g, &tri, &clustering, &constraint(&g));
+            for (field, (all, by_kind)) in fields(&old).iter().zip(means) {
+                let values: Vec<f64> = field.iter().map(|&b| f64::from_bits(b)).collect();
+                let (a, k) = mean_by_kind(&g, &values);
+                prop_assert_eq!(all.to_bits(), a.to_bits());
+                prop_assert_eq!(bits(&by_kind), bits(&k));
+            }
+        }
+
+        #[test]
+        fn one_pass_equals_triangles_and_the_previous_constraint(
+            n in 1usize..60,
+            edges in proptest::collection::vec((0usize..60, 0usize..60), 0..200),
+        ) {
+            let g = graph(n, &edges);
+            let (tri, c) = triangles_and_constraint(&g);
+            prop_assert_eq!(tri, crate::stats::shape::triangles(&g));
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+            prop_assert_eq!(bits(&c), bits(&old_constraint(&g)));
+        }
+    }
 }
