@@ -104,7 +104,7 @@ fn write_others(
 }
 
 /// The result of a scoped thread; its panic, if it panicked, goes on in this thread.
-fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+pub(super) fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
     h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 

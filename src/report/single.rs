@@ -459,8 +459,19 @@ pub fn draw_report(dir: &Path, manifest: &Manifest) -> Result<ReportDraft> {
         written: Vec::new(),
     };
     let reps = crate::report::fmt::count(run.manifest.replicates, "replicate");
-    let figures = RunFigures::render(&run, &reps, &mut plots)?;
-    let network_html = network_sections(&run, &mut plots)?;
+    // The network drawings do not depend on the figures across waves: drawn at the same time,
+    // their files listed after the figures' as when drawn one after the other.
+    let mut network_plots = Plots {
+        dir: plots.dir.clone(),
+        written: Vec::new(),
+    };
+    let (figures, network_html) = std::thread::scope(|sc| {
+        let network = sc.spawn(|| network_sections(&run, &mut network_plots));
+        let figures = RunFigures::render(&run, &reps, &mut plots);
+        (figures, super::run::joined(network))
+    });
+    let (figures, network_html) = (figures?, network_html?);
+    plots.written.append(&mut network_plots.written);
     Ok(ReportDraft {
         run,
         reps,
@@ -518,9 +529,14 @@ impl Plots {
     /// Writes `plots/<stem>.svg` and `.png`; returns the SVG text.
     fn save(&mut self, fig: &impl Figure, stem: &str) -> Result<String> {
         let svg = render(fig, &self.dir, stem)?;
+        self.record(stem);
+        Ok(svg)
+    }
+
+    /// Lists `plots/<stem>.svg` and `.png` as written.
+    fn record(&mut self, stem: &str) {
         self.written.push(format!("plots/{stem}.svg"));
         self.written.push(format!("plots/{stem}.png"));
-        Ok(svg)
     }
 }
 
@@ -557,35 +573,53 @@ impl RunFigures {
             format!("{name}: the network across waves"),
             band_note,
         );
-        let trajectories = plots.save(&traj, "trajectories")?;
-        let mut panel = |series: &[(String, String, plotters::style::RGBColor)],
-                         panel_title: &str,
-                         title: &str,
-                         stem: &str| {
+        let panel = |series: &[(String, String, plotters::style::RGBColor)],
+                     panel_title: &str,
+                     title: &str,
+                     stem: &str| {
             let fig = one_panel(&view, series, panel_title, title.into(), bars_note.clone());
-            plots.save(&fig, stem)
+            render(&fig, &plots.dir, stem)
         };
-        Ok(RunFigures {
+        // The grid of trajectories costs about as much as the three panels together: it is
+        // drawn on a thread of its own while they are drawn here.
+        let (trajectories, panels) = std::thread::scope(|sc| {
+            let trajectories = sc.spawn(|| render(&traj, &plots.dir, "trajectories"));
+            let panels = (|| -> Result<[String; 3]> {
+                Ok([
+                    panel(
+                        &kind_series(),
+                        "Active organisations by kind",
+                        "Organisations by kind",
+                        "kinds",
+                    )?,
+                    panel(
+                        &origin_series(),
+                        "Share of ties by origin",
+                        "Tie origins: the return to the past",
+                        "origins",
+                    )?,
+                    panel(
+                        &archetype_series(&[&run.summary]),
+                        "Territories by partnership archetype",
+                        "Partnership archetypes",
+                        "archetypes",
+                    )?,
+                ])
+            })();
+            (super::run::joined(trajectories), panels)
+        });
+        let trajectories = trajectories?;
+        let [kinds, origins, archetypes] = panels?;
+        let figures = RunFigures {
             trajectories,
-            kinds: panel(
-                &kind_series(),
-                "Active organisations by kind",
-                "Organisations by kind",
-                "kinds",
-            )?,
-            origins: panel(
-                &origin_series(),
-                "Share of ties by origin",
-                "Tie origins: the return to the past",
-                "origins",
-            )?,
-            archetypes: panel(
-                &archetype_series(&[&run.summary]),
-                "Territories by partnership archetype",
-                "Partnership archetypes",
-                "archetypes",
-            )?,
-        })
+            kinds,
+            origins,
+            archetypes,
+        };
+        for stem in ["trajectories", "kinds", "origins", "archetypes"] {
+            plots.record(stem);
+        }
+        Ok(figures)
     }
 
     /// The "Across waves" section with the archetypes per territory beside their figure.
