@@ -267,9 +267,17 @@ pub fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
 }
 
 /// `(m * (m + 1) * .. * (m + count - 1), count)` for the largest count whose product fits in
-/// 32 bits (rand's `calculate_bound_u32`).
+/// 32 bits (rand's `calculate_bound_u32`), from a table for the lengths of most shuffles.
 #[inline]
 fn chunk_bound(m: u32) -> (u32, u8) {
+    match CHUNK_BOUNDS.get(m as usize) {
+        Some(&b) => b,
+        None => chunk_bound_of(m),
+    }
+}
+
+/// [`chunk_bound`] of `m`.
+const fn chunk_bound_of(m: u32) -> (u32, u8) {
     let mut product = m;
     let mut current = m + 1;
     while let Some(p) = product.checked_mul(current) {
@@ -278,6 +286,17 @@ fn chunk_bound(m: u32) -> (u32, u8) {
     }
     (product, (current - m) as u8)
 }
+
+/// [`chunk_bound_of`] for `m` below 512 (entry 0 unused: positions start at 1).
+static CHUNK_BOUNDS: [(u32, u8); 512] = {
+    let mut t = [(0, 0); 512];
+    let mut m = 1;
+    while m < 512 {
+        t[m] = chunk_bound_of(m as u32);
+        m += 1;
+    }
+    t
+};
 
 /// Uniform index in `0..n` (`n > 0`).
 #[inline]
@@ -354,7 +373,8 @@ mod tests {
     }
 
     /// [`shuffle`] gives rand's permutation and leaves the generator where rand does, for
-    /// every length from 0 to 600 (chunks of 1 to 13 indices) and a few seeds.
+    /// every length from 0 to 600 (chunks of 1 to 13 indices, bounds from the table and
+    /// beyond it) and a few seeds.
     #[test]
     fn shuffle_is_rands() {
         use rand::seq::SliceRandom;
