@@ -584,37 +584,35 @@ impl RunFigures {
         // drawn on a thread of its own while they are drawn here.
         let (trajectories, panels) = std::thread::scope(|sc| {
             let trajectories = sc.spawn(|| render(&traj, &plots.dir, "trajectories"));
-            let panels = (|| -> Result<[String; 3]> {
-                Ok([
-                    panel(
-                        &kind_series(),
-                        "Active organisations by kind",
-                        "Organisations by kind",
-                        "kinds",
-                    )?,
-                    panel(
-                        &origin_series(),
-                        "Share of ties by origin",
-                        "Tie origins: the return to the past",
-                        "origins",
-                    )?,
-                    panel(
-                        &archetype_series(&[&run.summary]),
-                        "Territories by partnership archetype",
-                        "Partnership archetypes",
-                        "archetypes",
-                    )?,
-                ])
-            })();
+            let panels = [
+                (
+                    kind_series(),
+                    "Active organisations by kind",
+                    "Organisations by kind",
+                    "kinds",
+                ),
+                (
+                    origin_series(),
+                    "Share of ties by origin",
+                    "Tie origins: the return to the past",
+                    "origins",
+                ),
+                (
+                    archetype_series(&[&run.summary]),
+                    "Territories by partnership archetype",
+                    "Partnership archetypes",
+                    "archetypes",
+                ),
+            ]
+            .map(|(series, panel_title, title, stem)| panel(&series, panel_title, title, stem));
             (super::run::joined(trajectories), panels)
         });
-        let trajectories = trajectories?;
-        let [kinds, origins, archetypes] = panels?;
+        let [kinds, origins, archetypes] = panels;
         let figures = RunFigures {
-            trajectories,
-            kinds,
-            origins,
-            archetypes,
+            trajectories: trajectories?,
+            kinds: kinds?,
+            origins: origins?,
+            archetypes: archetypes?,
         };
         for stem in ["trajectories", "kinds", "origins", "archetypes"] {
             plots.record(stem);
