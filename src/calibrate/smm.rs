@@ -880,9 +880,17 @@ impl Smm {
             }
             // The last two subphases: with the last alone (the smallest gain) the average of
             // its iterates keeps about `1 / (gain n)`, a fifth, of the distance it started
-            // at, too much for |t| <= 0.1 after a Newton step on a flat ridge.
-            state.stage = Stage::Phase2 {
-                subphase: s.subphases.saturating_sub(1).max(1),
+            // at, too much for |t| <= 0.1 after a Newton step on a flat ridge. A continuation
+            // goes to phase 3 at once: near a root on a ridge the iterates of a subphase
+            // wander along the ridge (the update matrix amplifies the noise there), while the
+            // damped Newton step, from phase 3's precise means, fixes the deviation in the
+            // directions the moments see and stays put along the ridge.
+            state.stage = if state.continuation > 0 {
+                Stage::Phase3
+            } else {
+                Stage::Phase2 {
+                    subphase: s.subphases.saturating_sub(1).max(1),
+                }
             };
             Ok(state)
         } else {

@@ -225,10 +225,10 @@ pub struct SmmSettings {
     /// converge.
     pub widen: f64,
     /// Rounds run after the last start, each from the best round of all starts so far
-    /// (default 2): RSiena's advice to run again from the estimates, made automatic. A
+    /// (default 4): RSiena's advice to run again from the estimates, made automatic. A
     /// continuation takes a Newton step from that estimate with its phase 3 mean moments and
-    /// derivative (halved each time a round from the same estimate did not improve on it),
-    /// then the last two subphases and phase 3.
+    /// derivative, damped along ridges (and halved each time a round from the same estimate
+    /// did not improve on it), then phase 3 at once.
     pub continuations: usize,
 }
 
@@ -248,7 +248,7 @@ impl Default for SmmSettings {
             pilot: 200,
             starts: 3,
             widen: 1.0,
-            continuations: 2,
+            continuations: 4,
         }
     }
 }
