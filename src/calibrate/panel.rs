@@ -366,21 +366,10 @@ fn scenario_text(
         t.push_str(COVARIATE_PARAMETER);
     }
     for k in 2..waves {
-        t.push_str(&PERIOD_PARAMETERS.replace("{k}", &k.to_string()));
+        t.push_str(&PERIOD_PARAMETER.replace("{k}", &k.to_string()));
     }
-    let per_wave: Vec<String> = ["ties", "transitivity"]
-        .iter()
-        .filter(|name| {
-            statistics
-                .iter()
-                .any(|s| s.trim_matches('"').split('@').next() == Some(**name))
-        })
-        .map(|name| format!("{name:?}"))
-        .collect();
-    t.push_str(&format!(
-        "\n[calibration.smm]\nper_wave = [{}]   # the moments that the period parameters move\n",
-        per_wave.join(", ")
-    ));
+    // The method of moments matches ties wave by wave: the moments the period offsets move.
+    t.push_str("\n[calibration.smm]\nper_wave = [\"ties\"]   # one moment per period offset\n");
     t
 }
 
@@ -393,20 +382,14 @@ min = -1.0
 max = 3.0
 "#;
 
-/// The parameters of period `{k}` (from wave `{k}` to wave `{k} + 1`), as s50's second year
-/// has them (s50's prior boxes): its own formation intercept and embeddedness of dissolution,
-/// RSiena's time dummies, so that a panel whose periods differ (a cohort that grows, then
-/// splits into groups) is not forced into one set of parameters for all of them.
-const PERIOD_PARAMETERS: &str = r#"
+/// The parameter of period `{k}` (from wave `{k}` to wave `{k} + 1`): its own formation
+/// intercept (s50's period-2 prior box), RSiena's rate parameter of each period, so that a
+/// panel whose periods differ in how many ties form (a cohort of strangers that becomes a
+/// network of friends) is not forced into one intercept for all of them.
+const PERIOD_PARAMETER: &str = r#"
 [[calibration.parameters]]
 key = "formation.period_offset.{k}"   # formation odds in period {k}: x 0.02 to x 7 of period 1's
 prior = "uniform"
 min = -4.0
 max = 2.0
-
-[[calibration.parameters]]
-key = "dissolution.effect_period_offset.embedded.{k}"   # in period {k}, a common partner divides
-prior = "uniform"                                     # the odds that a tie ends by 1/4 to 16
-min = -2.0
-max = 4.0
 "#;
