@@ -35,7 +35,7 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
     }
     for (process, base) in orgs {
         let c = ctx.t.terms.get(process, ctx.phase);
-        let cut = draw_cut(ctx, w, c, process, base);
+        let cut = draw_cut(ctx, w, &mut s, c, process, base);
         assert!(
             cut.is_finite(),
             "{process:?}: the default predictors have a cut"

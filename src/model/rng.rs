@@ -175,25 +175,128 @@ pub fn poisson(rng: &mut Rng, mean: f64) -> u32 {
 /// Poisson draws of one mean, prepared once: [`poisson`] for many draws of the same mean
 /// (setting the distribution up costs an `exp` and more, more than a draw).
 #[derive(Debug, Clone, Copy)]
-pub struct PoissonDraw(Option<Poisson<f64>>);
+pub struct PoissonDraw(Method);
+
+/// How [`PoissonDraw`] draws: as `rand_distr::Poisson` does for the same mean.
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    /// Always 0 (a mean that is not a positive finite number).
+    Zero,
+    /// Knuth's product of uniforms, which `rand_distr` uses below a mean of 12, with its
+    /// `exp(-mean)`: written out so that the draw loop inlines into the callers' loops.
+    Knuth(f64),
+    /// `rand_distr`'s rejection method for larger means.
+    Other(Poisson<f64>),
+}
 
 impl PoissonDraw {
     /// Draws of mean `mean`; always 0 when `mean` is not a positive finite number.
     pub fn new(mean: f64) -> Self {
-        // Poisson::new only fails for non-positive or non-finite means.
-        PoissonDraw(
-            (mean > 0.0 && mean.is_finite())
-                .then(|| Poisson::new(mean).ok())
-                .flatten(),
-        )
+        if !(mean > 0.0 && mean.is_finite()) {
+            return PoissonDraw(Method::Zero);
+        }
+        if mean < 12.0 {
+            // The same value and the same method as `Poisson::new(mean)` below 12.
+            return PoissonDraw(Method::Knuth((-mean).exp()));
+        }
+        // Poisson::new only fails for non-positive or non-finite means, or means beyond
+        // its largest supported one, where it draws nothing here either.
+        PoissonDraw(Poisson::new(mean).map_or(Method::Zero, Method::Other))
     }
 
-    /// One draw: the same number, from the same random numbers, as [`poisson`].
+    /// One draw: the same number, from the same random numbers, as `rand_distr::Poisson`
+    /// of the same mean.
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> u32 {
-        self.0.as_ref().map_or(0, |d| d.sample(rng) as u32)
+        match self.0 {
+            Method::Zero => 0,
+            Method::Knuth(exp_mean) => {
+                // `rand_distr::poisson::KnuthMethod::sample`, operation for operation.
+                let mut result = 1.0_f64;
+                let mut p = rng.random::<f64>();
+                while p > exp_mean {
+                    p *= rng.random::<f64>();
+                    result += 1.0;
+                }
+                (result - 1.0) as u32
+            }
+            Method::Other(d) => d.sample(rng) as u32,
+        }
     }
 }
+
+/// Shuffles `items` in place: the same permutation from the same random numbers as rand's
+/// `SliceRandom::shuffle` (Durstenfeld's algorithm with several indices taken from one
+/// bounded 32-bit draw, `rand::seq::IncreasingUniform`), written out so that it inlines and
+/// keeps its state in registers.
+pub fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
+    let len = items.len();
+    if len <= 1 {
+        return;
+    }
+    if len >= u32::MAX as usize {
+        // rand draws each index apart for such lengths.
+        rand::seq::SliceRandom::shuffle(items, rng);
+        return;
+    }
+    // The index for position `i` lies in `0..=i`. One draw below `(i + 1) * (i + 2) * ..`
+    // holds the indices of several positions as mixed-radix digits, `left` of them still
+    // to take from `chunk` (the last one is `chunk` itself).
+    // Position 0 takes index 0 without a draw.
+    let mut chunk: u32 = 0;
+    let mut left: u8 = 0;
+    for i in 1..len {
+        let next = i as u32 + 1;
+        left = match left.checked_sub(1) {
+            Some(l) => l,
+            None => {
+                let (bound, count) = chunk_bound(next);
+                chunk = rng.random_range(..bound);
+                count - 1
+            }
+        };
+        let index = if left == 0 {
+            chunk
+        } else {
+            let r = chunk % next;
+            chunk /= next;
+            r
+        };
+        items.swap(i, index as usize);
+    }
+}
+
+/// `(m * (m + 1) * .. * (m + count - 1), count)` for the largest count whose product fits in
+/// 32 bits (rand's `calculate_bound_u32`), from a table for the lengths of most shuffles.
+#[inline]
+fn chunk_bound(m: u32) -> (u32, u8) {
+    match CHUNK_BOUNDS.get(m as usize) {
+        Some(&b) => b,
+        None => chunk_bound_of(m),
+    }
+}
+
+/// [`chunk_bound`] of `m`.
+const fn chunk_bound_of(m: u32) -> (u32, u8) {
+    let mut product = m;
+    let mut current = m + 1;
+    while let Some(p) = product.checked_mul(current) {
+        product = p;
+        current += 1;
+    }
+    (product, (current - m) as u8)
+}
+
+/// [`chunk_bound_of`] for `m` below 512 (entry 0 unused: positions start at 1).
+static CHUNK_BOUNDS: [(u32, u8); 512] = {
+    let mut t = [(0, 0); 512];
+    let mut m = 1;
+    while m < 512 {
+        t[m] = chunk_bound_of(m as u32);
+        m += 1;
+    }
+    t
+};
 
 /// Uniform index in `0..n` (`n > 0`).
 #[inline]
@@ -202,6 +305,7 @@ pub fn index(rng: &mut Rng, n: usize) -> usize {
 }
 
 /// Index drawn with probability proportional to `weight(k)` over `0..n`, given their `total`.
+#[inline]
 pub fn weighted(
     rng: &mut Rng,
     n: usize,
@@ -265,6 +369,52 @@ mod tests {
             for u in [0.0, 0.25, 0.5, 0.999] {
                 assert_eq!(tab.below(u, x), u < logistic(x));
             }
+        }
+    }
+
+    /// [`shuffle`] gives rand's permutation and leaves the generator where rand does, for
+    /// every length from 0 to 600 (chunks of 1 to 13 indices, bounds from the table and
+    /// beyond it) and a few seeds.
+    #[test]
+    fn shuffle_is_rands() {
+        use rand::seq::SliceRandom;
+        for seed in 0..4 {
+            for len in 0..=600usize {
+                let (mut a, mut b) = (stream(seed, len as u64, 9), stream(seed, len as u64, 9));
+                let mut x: Vec<u32> = (0..len as u32).collect();
+                let mut y = x.clone();
+                shuffle(&mut a, &mut x);
+                y.shuffle(&mut b);
+                assert_eq!(x, y, "seed {seed} length {len}");
+                assert_eq!(
+                    a.random::<u64>(),
+                    b.random::<u64>(),
+                    "seed {seed} length {len}"
+                );
+            }
+        }
+    }
+
+    /// [`PoissonDraw`] gives `rand_distr::Poisson`'s draws from the same random numbers, on
+    /// both of its methods, and 0 for means it cannot draw from.
+    #[test]
+    fn poisson_draws_are_rand_distr_s() {
+        for mean in [1e-9, 0.05, 0.2, 1.0, 3.7, 11.99, 12.0, 40.0] {
+            let draw = PoissonDraw::new(mean);
+            let exact = Poisson::new(mean).unwrap();
+            let (mut a, mut b) = (stream(5, 0, 1), stream(5, 0, 1));
+            for _ in 0..2_000 {
+                assert_eq!(
+                    draw.sample(&mut a),
+                    exact.sample(&mut b) as u32,
+                    "mean {mean}"
+                );
+            }
+            assert_eq!(a.random::<u64>(), b.random::<u64>(), "mean {mean}");
+        }
+        let mut r = stream(5, 0, 2);
+        for mean in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(PoissonDraw::new(mean).sample(&mut r), 0);
         }
     }
 

@@ -34,12 +34,15 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     let ids = w.memory.active_ids();
+    // The records as a local slice: the loop's stores (`ending`) cannot move it, so its
+    // address and length stay in registers.
+    let dyads = w.memory.dyads();
     let ahead = w.loads_ahead();
     for (k, &id) in ids.iter().enumerate() {
         if ahead {
             load_ahead(w, ids, k);
         }
-        let dy = w.memory.dyad(id);
+        let dy = &dyads[id as usize];
         if dy.spell_start == step {
             continue;
         }

@@ -11,7 +11,6 @@ use crate::model::params::EmptyComponent;
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 use rand::Rng as _;
-use rand::seq::SliceRandom;
 
 /// Runs tie formation for one step.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
@@ -22,19 +21,22 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base =
         ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
     let terms = ctx.terms().get(Process::Formation, ctx.phase);
+    let mixture = Mixture::new(ctx);
+    // A local copy of the generator stays in registers (the same numbers, written back).
+    let mut r = rng.clone();
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
     order.extend_from_slice(w.active_set.items());
-    order.shuffle(rng);
+    rng::shuffle(&mut r, &mut order);
     let draws = rng::PoissonDraw::new(rate);
     let ahead = w.loads_ahead();
     for (n, &i) in order.iter().enumerate() {
         if ahead {
             load_ahead(w, &order, n);
         }
-        let k = draws.sample(rng);
+        let k = draws.sample(&mut r);
         for _ in 0..k {
-            let Some(j) = candidate(ctx, w, i, rng) else {
+            let Some(j) = mixture.candidate(w, i, &mut r) else {
                 continue;
             };
             if ahead {
@@ -44,7 +46,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             if j == i || !w.is_active(j) || is_partner(w, i, j) {
                 continue;
             }
-            let u = rng.random::<f64>();
+            let u = r.random::<f64>();
             if decide(
                 terms,
                 Process::Formation,
@@ -59,6 +61,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             }
         }
     }
+    *rng = r;
     s.orgs = order;
 }
 
@@ -111,67 +114,93 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
     predictor(terms, base, ctx, w, focus, s)
 }
 
-/// Draws one candidate partner for `i` from the mixture, or `None` if the opportunity is lost.
-fn candidate(ctx: &Ctx, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
-    let c = &ctx.p.formation.candidates;
-    let trust_weighted = ctx.p.feedback.trust_to_formation;
-    let dormant = w.memory.dormant_partners(i);
-    let dweight = |k: usize| {
-        let (j, d) = dormant[k];
-        if !w.is_active(j) {
-            0.0
-        } else if trust_weighted {
-            w.memory.dyad(d).trust
-        } else {
-            1.0
+/// The candidate mixture of a step (docs/ODD.md, section 7): its settings read once per step
+/// rather than once per opportunity.
+struct Mixture {
+    /// The weights of the dormant, closure, territory and anyone components.
+    weights: [f64; 4],
+    /// An empty component's weight is 0 (`rules.empty_component = "renormalise"`).
+    renormalise: bool,
+    /// Dormant partners are weighted by trust (otherwise uniformly).
+    trust_weighted: bool,
+    /// Every trust lies in [0, 1] ([`crate::model::process::Tables::bounds_hold`]).
+    bounds_hold: bool,
+}
+
+impl Mixture {
+    fn new(ctx: &Ctx) -> Mixture {
+        let c = &ctx.p.formation.candidates;
+        Mixture {
+            weights: [c.dormant, c.closure, c.territory, c.anyone],
+            renormalise: ctx.p.rules.empty_component == EmptyComponent::Renormalise,
+            trust_weighted: ctx.p.feedback.trust_to_formation,
+            bounds_hold: ctx.t.bounds_hold,
         }
-    };
-    let sum = || -> f64 { (0..dormant.len()).map(dweight).sum() };
-    // Weights are trusts in [0, 1] (or 0 and 1) when the bounds hold, so their sum is positive
-    // exactly when one of them is: the sum itself is then needed only when the dormant
-    // component is drawn.
-    let (dormant_total, has_dormant) = if ctx.t.bounds_hold {
-        (None, (0..dormant.len()).any(|k| dweight(k) > 0.0))
-    } else {
-        let total = sum();
-        (Some(total), total > 0.0)
-    };
-    let t = w.territory(i) as usize;
-    let nonempty = [
-        has_dormant,
-        w.memory.degree(i) > 0,
-        w.active_by_territory.part(t).len() > 1,
-        w.active_set.len() > 1,
-    ];
-    let weights = [c.dormant, c.closure, c.territory, c.anyone];
-    let comp_weight = |k: usize| match ctx.p.rules.empty_component {
-        EmptyComponent::Renormalise if !nonempty[k] => 0.0,
-        _ => weights[k],
-    };
-    let total: f64 = (0..4).map(comp_weight).sum();
-    let comp = rng::weighted(rng, 4, total, comp_weight)?;
-    if !nonempty[comp] {
-        return None;
     }
-    match comp {
-        0 => {
-            let total = dormant_total.unwrap_or_else(sum);
-            rng::weighted(rng, dormant.len(), total, dweight).map(|k| dormant[k].0)
+
+    /// Draws one candidate partner for `i`, or `None` if the opportunity is lost.
+    #[inline]
+    fn candidate(&self, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
+        let dormant = w.memory.dormant_partners(i);
+        let dweight = |k: usize| {
+            let (j, d) = dormant[k];
+            if !w.is_active(j) {
+                0.0
+            } else if self.trust_weighted {
+                w.memory.dyad(d).trust
+            } else {
+                1.0
+            }
+        };
+        let sum = || -> f64 { (0..dormant.len()).map(dweight).sum() };
+        // Weights are trusts in [0, 1] (or 0 and 1) when the bounds hold, so their sum is
+        // positive exactly when one of them is: the sum itself is then needed only when the
+        // dormant component is drawn.
+        let (dormant_total, has_dormant) = if self.bounds_hold {
+            (None, (0..dormant.len()).any(|k| dweight(k) > 0.0))
+        } else {
+            let total = sum();
+            (Some(total), total > 0.0)
+        };
+        let t = w.territory(i) as usize;
+        let nonempty = [
+            has_dormant,
+            w.memory.degree(i) > 0,
+            w.active_by_territory.part(t).len() > 1,
+            w.active_set.len() > 1,
+        ];
+        let comp_weight: [f64; 4] = std::array::from_fn(|k| {
+            if self.renormalise && !nonempty[k] {
+                0.0
+            } else {
+                self.weights[k]
+            }
+        });
+        let total: f64 = comp_weight.iter().sum();
+        let comp = rng::weighted(rng, 4, total, |k| comp_weight[k])?;
+        if !nonempty[comp] {
+            return None;
         }
-        1 => {
-            // Two-step random walk: a random partner, then a random partner of theirs.
-            let p = w.memory.active_partners(i);
-            let (k, _) = p[rng::index(rng, p.len())];
-            let q = w.memory.active_partners(k);
-            Some(q[rng::index(rng, q.len())].0)
-        }
-        2 => {
-            let set = w.active_by_territory.part(t);
-            Some(set[rng::index(rng, set.len())])
-        }
-        _ => {
-            let set = w.active_set.items();
-            Some(set[rng::index(rng, set.len())])
+        match comp {
+            0 => {
+                let total = dormant_total.unwrap_or_else(sum);
+                rng::weighted(rng, dormant.len(), total, dweight).map(|k| dormant[k].0)
+            }
+            1 => {
+                // Two-step random walk: a random partner, then a random partner of theirs.
+                let p = w.memory.active_partners(i);
+                let (k, _) = p[rng::index(rng, p.len())];
+                let q = w.memory.active_partners(k);
+                Some(q[rng::index(rng, q.len())].0)
+            }
+            2 => {
+                let set = w.active_by_territory.part(t);
+                Some(set[rng::index(rng, set.len())])
+            }
+            _ => {
+                let set = w.active_set.items();
+                Some(set[rng::index(rng, set.len())])
+            }
         }
     }
 }
