@@ -269,7 +269,10 @@ fn cases() -> Vec<Case> {
             "seven waves",
             [&a, &b, &c, &a, &b, &c, &a].map(|s| s.to_string()).to_vec(),
             &[],
-            Fit,
+            // Five period offsets for 12 actors, fitted with one round from the start values
+            // (the cheap settings below): the offsets run to the bottom of the prior box, where
+            // some wave has no two-path and its transitivity is undefined; the method says so.
+            CalibrationError("give an undefined (NaN) moment"),
         ),
         case(
             "an empty wave",
