@@ -254,9 +254,11 @@ fn a_round_with_undefined_moments_is_a_failed_round() {
 }
 
 /// The convergence study: 20 synthetic data sets at each truth (`WECARE_CONVERGENCE_DATA_SETS`
-/// to change the number), with convergence and 95% coverage counts. Every data set must either
-/// converge or have no solution of its moment equations inside the prior box (its fit ends on
-/// a bound from the default start and again from the truth), and at least 90% must converge.
+/// to change the number), with convergence and 95% coverage counts. At least 95% (19 of 20)
+/// must converge at each truth. A fit that does not converge and ends near a bound of the box
+/// is fitted again from the truth, and the data set is listed as having no solution inside
+/// the box when that fit also ends there without converging (the search runs beyond the box,
+/// `calibration.smm.widen`, so a fit from the truth may also converge outside it).
 #[test]
 #[ignore]
 fn convergence_study() {
@@ -278,13 +280,8 @@ fn convergence_study() {
         all.push(s);
     }
     for s in all {
-        assert_eq!(
-            s.converged + s.no_solution.len(),
-            n as usize,
-            "a fit failed although its moments have a solution inside the box"
-        );
         assert!(
-            s.converged as f64 >= 0.9 * n as f64,
+            s.converged as f64 >= 0.95 * n as f64,
             "{} of {n} converged",
             s.converged
         );

@@ -151,8 +151,10 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         seconds: o.wall_seconds,
         simulations: o.simulations,
         detail: format!(
-            "starts {} rounds {} max|t| {max_t:.3} ratio {:.3}",
-            o.state.start_index + 1,
+            "starts {} continuations {} rounds {} max|t| {max_t:.3} ratio {:.3}",
+            // A continuation's index follows the starts'.
+            o.state.start_index + 1 - o.state.continuation,
+            o.state.continuation,
             o.state.rounds,
             p3.map_or(f64::NAN, |p| p.max_convergence_ratio)
         ),

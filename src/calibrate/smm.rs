@@ -237,9 +237,18 @@ pub struct Best {
     pub theta: Vec<f64>,
     /// Its phase 3.
     pub phase3: Phase3,
-    /// The start it came from (0-based).
+    /// The start it came from (0-based; the starts' count plus `k - 1` for continuation `k`).
     #[serde(default)]
     pub start: usize,
+    /// The share of the Newton step that the next round from this estimate takes: 1, halved
+    /// after each round from here that did not improve on it (step-size control: a full step
+    /// that overshot along a flat ridge is not tried again).
+    #[serde(with = "exact", default = "one")]
+    pub newton_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Phase3 {
@@ -296,6 +305,10 @@ pub struct SmmState {
     /// by `calibration.smm.widen` ([`search_bounds`]).
     #[serde(default)]
     pub bounds: Vec<(f64, f64)>,
+    /// Continuations run so far (rounds after the last start from the best round of all
+    /// starts, `calibration.smm.continuations`); 0 while the starts run.
+    #[serde(default)]
+    pub continuation: usize,
 }
 
 /// The method-of-moments solver.
@@ -447,7 +460,9 @@ fn mul_vec(a: &DMatrix<f64>, x: &[f64]) -> Vec<f64> {
 /// `""` for the first round of the first start, `round<k>.` after it, and `start<j>.` before
 /// both for the starts after the first.
 fn round_prefix(state: &SmmState) -> String {
-    let start = if state.start_index == 0 {
+    let start = if state.continuation > 0 {
+        format!("continue{}.", state.continuation)
+    } else if state.start_index == 0 {
         String::new()
     } else {
         format!("start{}.", state.start_index + 1)
@@ -773,7 +788,10 @@ impl Smm {
                 theta: state.theta.clone(),
                 phase3: this.clone(),
                 start: state.start_index,
+                newton_scale: 1.0,
             });
+        } else {
+            halve_newton(&mut state);
         }
         state.phase3 = Some(this);
         if converged {
@@ -809,6 +827,7 @@ impl Smm {
         });
         state.rounds += 1;
         state.failed_rounds += 1;
+        halve_newton(&mut state);
         if state.best.is_none() {
             if state.rounds >= self.settings.rounds {
                 return self.end_start(problem, moments, state, Some(undefined.message), seed);
@@ -834,7 +853,9 @@ impl Smm {
         seed: u64,
     ) -> Result<SmmState> {
         let s = &self.settings;
-        if state.rounds < s.rounds {
+        // A continuation is one round.
+        let limit = if state.continuation > 0 { 1 } else { s.rounds };
+        if state.rounds < limit {
             // The fallback: a Newton step from this estimate, with phase 3's precise mean
             // moments and the derivative re-estimated here (RSiena re-estimates likewise from a
             // previous answer), then the last subphase (the smallest gain, averaged) and phase
@@ -842,17 +863,16 @@ impl Smm {
             // the best estimate so far.
             let from = state.best.as_ref().expect("a round has finished");
             let base = from.theta.clone();
-            let (dd, dv) = (
-                &from.phase3.derivative,
-                from.phase3.deviation(&moments.target),
-            );
-            if let Some(di) = invert(dd).filter(|_| newton) {
-                let mut step = mul_vec(&di, &dv);
-                truncate(&mut step, s.max_step);
-                state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
-                clamp(&state.bounds, &mut state.theta);
-            } else {
-                state.theta = base;
+            let dd = &from.phase3.derivative;
+            let h: Vec<f64> = problem.parameters.iter().map(|p| p.difference).collect();
+            match damped_newton(&from.phase3, &moments.target, &h).filter(|_| newton) {
+                Some(step) => {
+                    let mut step: Vec<f64> = step.iter().map(|x| x * from.newton_scale).collect();
+                    truncate(&mut step, s.max_step);
+                    state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
+                    clamp(&state.bounds, &mut state.theta);
+                }
+                None => state.theta = base,
             }
             if let Some(u) = update_matrix(dd, s.diagonalize) {
                 state.update = u;
@@ -860,9 +880,17 @@ impl Smm {
             }
             // The last two subphases: with the last alone (the smallest gain) the average of
             // its iterates keeps about `1 / (gain n)`, a fifth, of the distance it started
-            // at, too much for |t| <= 0.1 after a Newton step on a flat ridge.
-            state.stage = Stage::Phase2 {
-                subphase: s.subphases.saturating_sub(1).max(1),
+            // at, too much for |t| <= 0.1 after a Newton step on a flat ridge. A continuation
+            // goes to phase 3 at once: near a root on a ridge the iterates of a subphase
+            // wander along the ridge (the update matrix amplifies the noise there), while the
+            // damped Newton step, from phase 3's precise means, fixes the deviation in the
+            // directions the moments see and stays put along the ridge.
+            state.stage = if state.continuation > 0 {
+                Stage::Phase3
+            } else {
+                Stage::Phase2 {
+                    subphase: s.subphases.saturating_sub(1).max(1),
+                }
             };
             Ok(state)
         } else {
@@ -883,10 +911,12 @@ impl Smm {
         seed: u64,
     ) -> Result<SmmState> {
         if let Some(b) = state.best.take() {
+            // The same estimate comes back from a continuation that did not improve on it,
+            // with its Newton step halved.
             let better = state
                 .previous
                 .as_ref()
-                .is_none_or(|p| badness(&b.phase3) < badness(&p.phase3));
+                .is_none_or(|p| badness(&b.phase3) < badness(&p.phase3) || p.theta == b.theta);
             if better {
                 state.previous = Some(b);
             }
@@ -912,6 +942,16 @@ impl Smm {
                 Err(u) => state.simulations += u.simulations,
             }
         }
+        if state.continuation < self.settings.continuations {
+            if let Some(b) = state.previous.clone() {
+                // RSiena's "run again from the estimates": one more round from the best of all.
+                state.continuation += 1;
+                state.start_index = last + state.continuation - 1;
+                state.rounds = 0;
+                state.best = Some(b);
+                return self.next_round(problem, moments, state, true, seed);
+            }
+        }
         match state.previous.clone() {
             Some(b) => {
                 state.theta = b.theta;
@@ -923,6 +963,54 @@ impl Smm {
                 "the method of moments found no estimate from any start".into()
             }))),
         }
+    }
+}
+
+/// Relative singular value (of the derivative in units of the moments' sd and the parameters'
+/// difference steps) below which the Newton step of a fallback round is damped: a direction
+/// along which the moments hardly change (a ridge) is not followed far on the strength of a
+/// noisy derivative.
+const RIDGE: f64 = 0.05;
+
+/// The Newton step `D^-1 (mean s - s_obs)` from a phase 3, damped along ridges: with `D`
+/// scaled to `S^-1 D H` (`S` the moments' sd, `H` the finite-difference steps) and its
+/// singular values `sigma`, each component is divided by `sigma + lambda / sigma` instead of
+/// `sigma` (Tikhonov, `lambda = (RIDGE sigma_max)^2`), which leaves the step in the
+/// well-identified directions as Newton's and shortens it along a ridge. `None` when the
+/// derivative is not finite or zero.
+fn damped_newton(p3: &Phase3, target: &[f64], h: &[f64]) -> Option<Vec<f64>> {
+    let d = &p3.derivative;
+    let dev = p3.deviation(target);
+    let (k, p) = d.shape();
+    let sd = |i: usize| if p3.sd[i] > 0.0 { p3.sd[i] } else { 1.0 };
+    let scaled = DMatrix::from_fn(k, p, |i, j| d[(i, j)] * h[j] / sd(i));
+    if scaled.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let z = DVector::from_iterator(k, dev.iter().enumerate().map(|(i, x)| x / sd(i)));
+    let svd = scaled.svd(true, true);
+    let (u, v_t) = (svd.u?, svd.v_t?);
+    let top = svd.singular_values.max();
+    if top <= 0.0 {
+        return None;
+    }
+    let lambda = (RIDGE * top).powi(2);
+    let uz = u.transpose() * z;
+    let w = DVector::from_iterator(
+        uz.len(),
+        uz.iter()
+            .zip(svd.singular_values.iter())
+            .map(|(a, s)| a * s / (s * s + lambda)),
+    );
+    let step = v_t.transpose() * w;
+    Some((0..p).map(|j| step[j] * h[j]).collect())
+}
+
+/// A round from the best estimate did not improve on it: the next Newton step from there is
+/// half as long.
+fn halve_newton(state: &mut SmmState) {
+    if let Some(b) = state.best.as_mut() {
+        b.newton_scale *= 0.5;
     }
 }
 
@@ -1004,6 +1092,7 @@ impl Solver for Smm {
             start_index: 0,
             previous: None,
             bounds: search_bounds(problem, self.settings.widen),
+            continuation: 0,
         };
         if pilot.simulations > 0 {
             state.steps.push(Step {
@@ -1068,13 +1157,31 @@ impl Solver for Smm {
             None => "finished".into(),
         })
         .map(|r| {
-            if state.start_index == 0 {
+            let starts = state.starts.len().min(self.settings.starts);
+            // A converged fit's estimate is the round that converged; otherwise the best round
+            // of all, kept in `previous`.
+            let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
+            let from = match &state.previous {
+                Some(b) if !converged => b.start,
+                _ => state.start_index,
+            };
+            let from = if from < starts {
+                format!("start {}", from + 1)
+            } else {
+                format!("continuation {}", from - starts + 1)
+            };
+            if state.continuation > 0 {
+                format!(
+                    "{r} after {starts} start(s) and {} continuation(s) (the estimate is from \
+                     {from})",
+                    state.continuation
+                )
+            } else if state.start_index == 0 {
                 format!("{r} after {} round(s)", state.rounds)
             } else {
                 format!(
-                    "{r} after {} start(s) (the estimate is from start {})",
-                    state.start_index + 1,
-                    state.previous.as_ref().map_or(1, |b| b.start + 1)
+                    "{r} after {} start(s) (the estimate is from {from})",
+                    state.start_index + 1
                 )
             }
         })
@@ -1140,5 +1247,53 @@ pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> St
             bounds.join(", "),
             settings.widen
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A phase 3 with derivative `d`, unit moment sd and deviation `dev`.
+    fn phase3(d: DMatrix<f64>, dev: &[f64]) -> Phase3 {
+        let k = dev.len();
+        Phase3 {
+            mean: dev.to_vec(),
+            sd: vec![1.0; k],
+            t_ratios: dev.to_vec(),
+            max_convergence_ratio: 1.0,
+            converged: false,
+            derivative: d,
+            moment_covariance: DMatrix::identity(k, k),
+            covariance: DMatrix::identity(k, k),
+            se: vec![1.0; k],
+            failed_runs: 0,
+        }
+    }
+
+    #[test]
+    fn the_damped_newton_step_is_newtons_where_the_moments_identify_the_parameters() {
+        // D = diag(2, 1): Newton's step is (0.5, 1) for a deviation (1, 1); the damping
+        // divides each component by 1 + (RIDGE sigma_max / sigma)^2, at most 1.01 here.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 0.0, 1.0]);
+        let step = damped_newton(&phase3(d, &[1.0, 1.0]), &[0.0, 0.0], &[1.0, 1.0]).unwrap();
+        assert!((step[0] - 0.5).abs() < 0.5 * 0.01, "{step:?}");
+        assert!((step[1] - 1.0).abs() < 0.01, "{step:?}");
+    }
+
+    #[test]
+    fn the_damped_newton_step_does_not_run_along_a_ridge() {
+        // Two parameters that the moments see almost only through their sum (a ridge along
+        // (1, -1)): Newton's step for a deviation that the noise puts across the ridge is
+        // about 1000 along it; the damped step stays short, and still fixes the deviation
+        // along the sum.
+        let d = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.001]);
+        let dev = [1.0, 1.1];
+        let newton = invert(&d).unwrap() * DVector::from_column_slice(&dev);
+        assert!(newton.norm() > 50.0, "{newton}");
+        let step = damped_newton(&phase3(d, &dev), &[0.0, 0.0], &[1.0, 1.0]).unwrap();
+        let norm = (step[0].powi(2) + step[1].powi(2)).sqrt();
+        assert!(norm < 1.0, "{step:?}");
+        assert!((step[0] + step[1] - 1.05).abs() < 0.05, "{step:?}");
     }
 }
