@@ -226,6 +226,31 @@ fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
     s
 }
 
+/// A valued wave of `n` actors as a university cohort rates each other: 1 or 2 (friends) to
+/// the neighbours on a ring with chords every `step`, 3 to 6 (other relations) or 0 (unknown)
+/// elsewhere, 9 on the diagonal and, for a non-respondent, in its whole row.
+fn rated(n: usize, step: usize, silent: Option<usize>) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<String> = (0..n)
+            .map(|j| {
+                let d = i.abs_diff(j);
+                let v = if i == j || silent == Some(i) {
+                    9
+                } else if d == 1 || d == n - 1 || d % step == 0 {
+                    1 + (i + j) % 2
+                } else {
+                    [0, 3, 4, 5, 6][(i * j) % 5]
+                };
+                v.to_string()
+            })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
 fn cases() -> Vec<Case> {
     let n = 12;
     let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
@@ -244,7 +269,10 @@ fn cases() -> Vec<Case> {
             "seven waves",
             [&a, &b, &c, &a, &b, &c, &a].map(|s| s.to_string()).to_vec(),
             &[],
-            Fit,
+            // Five period offsets for 12 actors, fitted with one round from the start values
+            // (the cheap settings below): the offsets run to the bottom of the prior box, where
+            // some wave has no two-path and its transitivity is undefined; the method says so.
+            CalibrationError("give an undefined (NaN) moment"),
         ),
         case(
             "an empty wave",
@@ -264,12 +292,32 @@ fn cases() -> Vec<Case> {
             "all ties missing at a wave",
             vec![a.clone(), fill("9"), b.clone()],
             &[],
-            Fit,
+            // Wave 2 is wave 1 carried forward whatever the parameters: its ties, matched per
+            // wave for the period offset, respond to none of them, and the method says so.
+            CalibrationError("is singular: the moments do not identify the parameters"),
         ),
         case(
             "self-ties on the diagonal",
             vec![matrix(n, |i, j| i == j || i.abs_diff(j) == 1), b.clone()],
             &[],
+            Fit,
+        ),
+        case(
+            // A cohort whose members do not know each other yet: wave 1 has no tie, so no tie
+            // can persist to wave 2 and `tie_persistence` is matched from wave 3 on. The
+            // scenario is written; from the start values with one round (the cheap settings)
+            // 12 strangers form too few ties for a two-path, and the method says so.
+            "an empty first wave",
+            vec![matrix(n, |_, _| false), a.clone(), b.clone()],
+            &[],
+            CalibrationError("give an undefined (NaN) moment"),
+        ),
+        case(
+            // A university cohort's ratings: 1 and 2 are friends, 3 to 6 other relations, 0
+            // unknown, and 9 both on the diagonal and for non-response.
+            "rated ties 0-6, 9 on the diagonal and for a whole row",
+            vec![rated(n, 4, None), rated(n, 3, Some(5))],
+            &["--tie-values", "1,2"],
             Fit,
         ),
         case(
@@ -351,7 +399,8 @@ fn calibrate(file: &Path, out: &Path, case: &Case) -> (Output, String) {
     // Cheap settings, from the scenario's start values inside the prior box (no pilot, no
     // widened search): the cases test how panels are read and fitted, not where the estimator
     // starts (tests/calibrate_methods.rs and calibrate_convergence.rs test that).
-    text.push_str(
+    text = text.replace(
+        "\n[calibration.smm]\n",
         "\n[calibration.smm]\nphase1 = 30\nphase3 = 40\nsubphases = 2\nrounds = 1\npilot = 0\nwiden = 0\n",
     );
     text = text.replace("predictive_draws = 1000", "predictive_draws = 20");
@@ -412,4 +461,94 @@ fn odd_and_hostile_panels_give_a_fit_or_a_located_error() {
             ),
         }
     }
+}
+
+/// Scaffolds the matrices `waves` into `dir` and loads the scenario written.
+fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
+    let files: Vec<PathBuf> = waves
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect();
+    let s = scaffold(&PanelSpec {
+        waves: files,
+        covariate: None,
+        out: dir.join("out"),
+        name: "panel".into(),
+        symmetrise: true,
+        codes: MatrixCodes::default(),
+    })
+    .unwrap();
+    Scenario::load(&s.scenario).unwrap()
+}
+
+/// A dense classroom whose pupils all have friends at every wave matches the spread of the
+/// degrees, not the number of isolates (0 at every wave, the floor of its range, where the
+/// method of moments runs off to the edge of the parameter space); a panel with an isolate at
+/// some wave matches the isolates.
+#[test]
+fn a_panel_without_isolates_matches_the_spread_of_the_degrees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 12;
+    let dense = scaffolded(tmp.path(), &[ring(n, 5), ring(n, 4), ring(n, 3)]);
+    let stats = &dense.calibration.statistics;
+    assert!(stats.iter().any(|s| s == "degree_sd"), "{stats:?}");
+    assert!(
+        !stats.iter().any(|s| s.starts_with("isolates")),
+        "{stats:?}"
+    );
+    // Actor 0 loses its ties at wave 3 (rows and columns of zeros): an isolate.
+    let lonely = matrix(n, |i, j| i != 0 && j != 0 && i.abs_diff(j) <= 2);
+    let dir = tmp.path().join("lonely");
+    std::fs::create_dir_all(&dir).unwrap();
+    let isolated = scaffolded(&dir, &[ring(n, 5), ring(n, 4), lonely]);
+    let stats = &isolated.calibration.statistics;
+    assert!(stats.iter().any(|s| s == "isolates"), "{stats:?}");
+    assert!(!stats.iter().any(|s| s == "degree_sd"), "{stats:?}");
+}
+
+/// Each period from the second has its own formation intercept, as RSiena's rate parameter of
+/// each period, and the method of moments matches the ties wave by wave, one moment per
+/// parameter; a two-wave panel has one period and no offset.
+#[test]
+fn every_period_from_the_second_has_its_own_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 12;
+    let waves = [ring(n, 5), ring(n, 4), ring(n, 3), ring(n, 5)];
+    let keys = |s: &Scenario| -> Vec<String> {
+        s.calibration
+            .parameters
+            .iter()
+            .map(|p| p.key.clone())
+            .collect()
+    };
+    let four = scaffolded(tmp.path(), &waves);
+    let k = keys(&four);
+    for period in [2, 3] {
+        let key = format!("formation.period_offset.{period}");
+        assert!(k.contains(&key), "{key} not in {k:?}");
+    }
+    let offsets = k.iter().filter(|x| x.contains("period_offset")).count();
+    assert_eq!(offsets, 2, "{k:?}");
+    assert_eq!(four.calibration.smm.per_wave, ["ties"]);
+    let p = Problem::from_scenario(&four).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len(),
+        "{:?}",
+        moments.names
+    );
+    let dir = tmp.path().join("two");
+    std::fs::create_dir_all(&dir).unwrap();
+    let two = scaffolded(&dir, &waves[..2]);
+    assert!(
+        !keys(&two).iter().any(|x| x.contains("period")),
+        "{:?}",
+        keys(&two)
+    );
 }

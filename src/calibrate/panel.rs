@@ -4,7 +4,7 @@
 //! docs/calibration.md, "A scenario from a panel").
 
 use super::Problem;
-use super::targets::TIE_COVARIATE_SIMILARITY;
+use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
     Dyad, MatrixCodes, MatrixWave, is_matrix_path, read_adjacency, read_covariate,
@@ -206,13 +206,20 @@ fn read_panel_covariate(
 
 impl Panel {
     /// The statistics a scenario may match: s50's, the covariate's only when the panel has a
-    /// covariate that varies.
+    /// covariate that varies, and both degree statistics (`isolates` and `degree_sd`), of which
+    /// [`defined_statistics`] keeps one.
     fn candidate_statistics(&self) -> Vec<&'static str> {
         let varies = self.covariate.as_ref().is_some_and(|c| {
             let v: Vec<f64> = c.iter().flatten().copied().collect();
             v.iter().any(|x| Some(x) != v.first())
         });
-        let mut statistics = vec!["ties", "transitivity", "tie_persistence", "isolates"];
+        let mut statistics = vec![
+            "ties",
+            "transitivity",
+            "tie_persistence",
+            ISOLATES,
+            DEGREE_SD,
+        ];
         if varies {
             statistics.insert(2, TIE_COVARIATE_SIMILARITY);
         }
@@ -281,7 +288,12 @@ fn write_and_check(
 }
 
 /// Each candidate statistic by name when the observed waves 2.. define it at every one, else
-/// as `name@k` at the waves that define it.
+/// as `name@k` at the waves that define it. Of the two degree statistics, `isolates` is
+/// matched when some matched wave has an isolate, `degree_sd` when none has: a moment whose
+/// observed value is 0 at every wave sits on the floor of its range, where only parameters at
+/// the edge of the space (no isolate in any simulation) match it, and the method of moments
+/// runs off to them (a classroom panel without isolates did); the spread of the degrees says
+/// what `activity_sqrt` needs to know there.
 fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<Vec<String>> {
     let requests = candidates
         .iter()
@@ -291,11 +303,17 @@ fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<
         .plan_for(requests)
         .evaluate(&p.observed)
         .map_err(|(k, _, s)| Error::Other(format!("`{s}` at wave {k} cannot be computed")))?;
+    let at = |j: usize, k: usize| values[j * (waves - 1) + k - 2];
+    let isolated = candidates
+        .iter()
+        .position(|s| *s == ISOLATES)
+        .is_some_and(|j| (2..=waves).any(|k| at(j, k) > 0.0));
     let mut out = Vec::new();
     for (j, name) in candidates.iter().enumerate() {
-        let defined: Vec<usize> = (2..=waves)
-            .filter(|&k| values[j * (waves - 1) + k - 2].is_finite())
-            .collect();
+        if (*name == ISOLATES && !isolated) || (*name == DEGREE_SD && isolated) {
+            continue;
+        }
+        let defined: Vec<usize> = (2..=waves).filter(|&k| at(j, k).is_finite()).collect();
         if defined.len() == waves - 1 {
             out.push(name.to_string());
         } else {
@@ -347,6 +365,11 @@ fn scenario_text(
     if covariate {
         t.push_str(COVARIATE_PARAMETER);
     }
+    for k in 2..waves {
+        t.push_str(&PERIOD_PARAMETER.replace("{k}", &k.to_string()));
+    }
+    // The method of moments matches ties wave by wave: the moments the period offsets move.
+    t.push_str("\n[calibration.smm]\nper_wave = [\"ties\"]   # one moment per period offset\n");
     t
 }
 
@@ -357,4 +380,16 @@ key = "formation.covariate_similarity"
 prior = "uniform"                   # the same covariate value: odds x 0.37 to x 20
 min = -1.0
 max = 3.0
+"#;
+
+/// The parameter of period `{k}` (from wave `{k}` to wave `{k} + 1`): its own formation
+/// intercept (s50's period-2 prior box), RSiena's rate parameter of each period, so that a
+/// panel whose periods differ in how many ties form (a cohort of strangers that becomes a
+/// network of friends) is not forced into one intercept for all of them.
+const PERIOD_PARAMETER: &str = r#"
+[[calibration.parameters]]
+key = "formation.period_offset.{k}"   # formation odds in period {k}: x 0.02 to x 7 of period 1's
+prior = "uniform"
+min = -4.0
+max = 2.0
 "#;
