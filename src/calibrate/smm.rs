@@ -34,7 +34,11 @@
 //! round's phase 3 mean moments and derivative, then the last two subphases (the smallest
 //! gains) and phase 3 again. A start that runs out of rounds hands over to the next start
 //! ([`super::smm_start`]: a pilot's regression start, its nearest draw, the start values); the
-//! first start that converges is kept, or else the best round of all. The search runs in the
+//! first start that converges is kept. After the last start, up to
+//! `calibration.smm.continuations` continuations go on from the best round of all: a Newton
+//! step damped along ridges (Tikhonov, in the moments' sd units), halved after a continuation
+//! that did not improve, then phase 3 at once; the fit reports the first round that
+//! converged, or else the best round of all. The search runs in the
 //! prior's support widened by `calibration.smm.widen` ([`search_bounds`]). A fit that ends
 //! without converging reports its best round, and is flagged in every output and in the exit
 //! status, with advice ([`advice`]: a parameter at a bound of the search means the moments have
@@ -1233,9 +1237,10 @@ pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> St
     let bounds = at_bounds(problem, state);
     if bounds.is_empty() {
         format!(
-            "raise calibration.smm.rounds (now {}; each further round goes on from the best \
-             estimate so far) or calibration.smm.phase3 (now {}), or try another --seed",
-            settings.rounds, settings.phase3
+            "raise calibration.smm.continuations (now {}; each goes on from the best estimate \
+             so far with a damped Newton step and phase 3), calibration.smm.rounds (now {}) or \
+             calibration.smm.phase3 (now {}), or try another --seed",
+            settings.continuations, settings.rounds, settings.phase3
         )
     } else {
         format!(
