@@ -10,7 +10,8 @@
 //! the partnership is `undetermined`.
 
 use super::ScopeGraph;
-use super::graph::{NONE, territory_of, unique_ties};
+use super::graph::{NONE, territory_of};
+use super::observed::Observed;
 use super::shape::degree_centralization;
 use crate::data::Kind;
 use crate::network::Snapshot;
@@ -124,34 +125,47 @@ fn partnership_groups(s: &Snapshot, nt: usize) -> Vec<u32> {
 /// archetype needs only each member's degree inside its partnership, counted in one pass over
 /// the ties (each pair once, as the graphs count it).
 pub fn territory_partnerships(s: &Snapshot, threshold: f64) -> Vec<(Archetype, f64)> {
+    partnerships_of(s, &Observed::new(s), threshold)
+}
+
+/// [`territory_partnerships`] of `s` from its observed form: the passes go over the active
+/// organisations and the observed ties only (the organisations in a partnership are active,
+/// and so are both ends of the ties counted).
+pub(crate) fn partnerships_of(
+    s: &Snapshot,
+    observed: &Observed,
+    threshold: f64,
+) -> Vec<(Archetype, f64)> {
     let nt = s.nodes.territory_names.len();
-    let len = s.len();
-    let group = partnership_groups(s, nt);
-    let mut degree = vec![0usize; len];
-    for t in unique_ties(s).iter() {
-        let (a, b) = (t.a as usize, t.b as usize);
-        if a == b || a >= len || b >= len || group[a] == NONE || group[a] != group[b] {
-            continue;
+    let active = observed.active();
+    let group = active_partnership_groups(s, active, nt);
+    let mut degree = vec![0usize; s.len()];
+    for (a, b) in observed.ties() {
+        let (a, b) = (a as usize, b as usize);
+        if group[a] != NONE && group[a] == group[b] {
+            degree[a] += 1;
+            degree[b] += 1;
         }
-        degree[a] += 1;
-        degree[b] += 1;
     }
     // Per partnership: members, largest degree and its first holder (the hub), in index order.
     let mut size = vec![0usize; nt];
     let mut hub = vec![usize::MAX; nt];
-    for (i, &g) in group.iter().enumerate() {
-        let Some(g) = (g != NONE).then_some(g as usize) else {
+    for &i in active {
+        let (i, g) = (i as usize, group[i as usize]);
+        if g == NONE {
             continue;
-        };
+        }
+        let g = g as usize;
         size[g] += 1;
         if hub[g] == usize::MAX || degree[i] > degree[hub[g]] {
             hub[g] = i;
         }
     }
     let mut shortfall = vec![0usize; nt];
-    for (i, &g) in group.iter().enumerate() {
+    for &i in active {
+        let g = group[i as usize];
         if g != NONE {
-            shortfall[g as usize] += degree[hub[g as usize]] - degree[i];
+            shortfall[g as usize] += degree[hub[g as usize]] - degree[i as usize];
         }
     }
     (0..nt)
@@ -169,6 +183,29 @@ pub fn territory_partnerships(s: &Snapshot, threshold: f64) -> Vec<(Archetype, f
             (centred_on(kind), c)
         })
         .collect()
+}
+
+/// [`partnership_groups`] from the active organisations `active` (increasing): the same
+/// groups, with one pass over the active organisations instead of two over all.
+fn active_partnership_groups(s: &Snapshot, active: &[u32], nt: usize) -> Vec<u32> {
+    let member = |i: usize| s.project_member.get(i).copied().unwrap_or(false);
+    let mut has_members = vec![false; nt];
+    for &i in active {
+        let t = territory_of(s, i as usize) as usize;
+        if t < nt && member(i as usize) {
+            has_members[t] = true;
+        }
+    }
+    let mut group = vec![NONE; s.len()];
+    for &i in active {
+        let t = territory_of(s, i as usize);
+        if let Some(&with_members) = has_members.get(t as usize) {
+            if member(i as usize) || !with_members {
+                group[i as usize] = t;
+            }
+        }
+    }
+    group
 }
 
 /// Archetype of each territory's partnership, indexed like `territory_names`, with

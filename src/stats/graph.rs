@@ -83,6 +83,21 @@ impl ScopeGraph {
             .collect();
         members.sort_unstable();
         members.dedup();
+        ScopeGraph::of_members(s, members)
+    }
+
+    /// The whole observed network of a wave from its active organisations `active`
+    /// (increasing, each active in `s`): [`ScopeGraph::network`] without the pass that finds
+    /// them.
+    pub(crate) fn network_of(s: &Snapshot, active: &[u32]) -> ScopeGraph {
+        debug_assert!(active.is_sorted_by(|a, b| a < b));
+        debug_assert!(active.iter().all(|&i| s.active[i as usize]));
+        ScopeGraph::of_members(s, active.to_vec())
+    }
+
+    /// The subgraph induced by `members`: increasing global indices of active organisations.
+    fn of_members(s: &Snapshot, members: Vec<u32>) -> ScopeGraph {
+        let len = s.len();
         let mut local = vec![NONE; len];
         for (l, &g) in members.iter().enumerate() {
             local[g as usize] = l as u32;
@@ -364,6 +379,36 @@ mod tests {
             let old = ties.is_sorted_by(|x, y| (x.a, x.b) < (y.a, y.b))
                 && ties.iter().all(|t| t.a <= t.b);
             prop_assert_eq!(is_normalised(&ties), old);
+        }
+
+        /// The network built from the active list of the wave's observed form is the one
+        /// built by finding the active organisations.
+        #[test]
+        fn network_of_the_active_list_equals_the_network(
+            n in 1usize..40,
+            inactive in proptest::collection::vec(0usize..40, 0..20),
+            pairs in proptest::collection::vec((0u32..40, 0u32..40, 0u8..=255), 0..100),
+        ) {
+            let nodes = std::sync::Arc::new(crate::network::NodeAttrs {
+                ids: (0..n).map(|i| i.to_string()).collect(),
+                kind: (0..n).map(|i| Kind::ALL[i % Kind::COUNT]).collect(),
+                territory: (0..n).map(|i| (i % 3) as u32).collect(),
+                territory_names: vec!["a".into(), "b".into(), "c".into()],
+            });
+            let ties = pairs.iter().map(|&(a, b, t)| SnapTie {
+                a: a % n as u32,
+                b: b % n as u32,
+                trust: f64::from(t) / 255.0,
+                origin: Origin::ALL[t as usize % 3],
+            });
+            let mut s = Snapshot::from_ties(nodes, ties);
+            for &i in &inactive {
+                if i < n {
+                    s.active[i] = false;
+                }
+            }
+            let observed = crate::stats::observed::Observed::new(&s);
+            prop_assert_eq!(ScopeGraph::network_of(&s, observed.active()), ScopeGraph::network(&s));
         }
     }
 }

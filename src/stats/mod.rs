@@ -532,7 +532,12 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
         first: first.as_ref(),
         pre: pre.as_ref(),
     };
-    table_with(ctx, opts, &refs, &observed)
+    let partnerships = if needs.partnerships {
+        archetype::partnerships_of(ctx.current, &current, opts.archetype_threshold)
+    } else {
+        Vec::new()
+    };
+    table_with(ctx, opts, &refs, &observed, &partnerships)
 }
 
 /// A reference network (the pre-programme network, or a replicate's first wave) with the
@@ -592,16 +597,29 @@ pub fn replicate_tables(
         return Vec::new();
     };
     let needs = opts.statistics.needs();
-    let first = ReferenceWave::new(w0, opts, needs.first_agreement);
+    // Each wave's observed form and partnerships, found once for every use: the first wave's
+    // partnerships give its archetypes, which every wave is compared with.
+    let observed: Vec<Observed> = waves.iter().map(Observed::new).collect();
+    let partnerships: Vec<Vec<(Archetype, f64)>> = waves
+        .iter()
+        .zip(&observed)
+        .enumerate()
+        .map(|(k, (w, o))| {
+            if needs.partnerships || (k == 0 && needs.first_agreement) {
+                archetype::partnerships_of(w, o, opts.archetype_threshold)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let first: Option<Vec<Archetype>> = needs
+        .first_agreement
+        .then(|| partnerships[0].iter().map(|&(a, _)| a).collect());
     let pre_archetypes = pre.and_then(|p| p.archetypes_for(opts, needs.pre_agreement));
     let refs = References {
-        first: first.archetypes.as_deref(),
+        first: first.as_deref(),
         pre: pre_archetypes.as_deref(),
     };
-    // Each wave's observed form, built once for every comparison it takes part in.
-    let observed: Vec<Observed> = std::iter::once(first.observed)
-        .chain(waves[1..].iter().map(Observed::new))
-        .collect();
     (0..waves.len())
         .map(|k| {
             let previous = k.checked_sub(1);
@@ -617,7 +635,12 @@ pub fn replicate_tables(
                 first: Some(&observed[0]),
                 pre: pre.map(|p| &p.observed),
             };
-            table_with(ctx, opts, &refs, &obs)
+            let parts = if needs.partnerships {
+                &partnerships[k][..]
+            } else {
+                &[]
+            };
+            table_with(ctx, opts, &refs, &obs, parts)
         })
         .collect()
 }
@@ -631,12 +654,14 @@ struct References<'a> {
     pre: Option<&'a [Archetype]>,
 }
 
-/// [`wave_table`] with the reference archetypes and the observed form of the waves given.
+/// [`wave_table`] with the reference archetypes, the observed form of the waves and (when the
+/// archetype statistics are selected, else empty) the partnerships of each territory given.
 fn table_with(
     ctx: WaveContext<'_>,
     opts: &StatsOptions,
     refs: &References<'_>,
     observed: &ObservedWaves<'_>,
+    partnerships: &[(Archetype, f64)],
 ) -> StatTable {
     let s = ctx.current;
     let needs = opts.statistics.needs();
@@ -645,13 +670,8 @@ fn table_with(
         let t = graph::territory_of(s, i) as usize;
         (t < nt).then_some(t)
     };
-    let partnerships = if needs.partnerships {
-        archetype::territory_partnerships(s, opts.archetype_threshold)
-    } else {
-        Vec::new()
-    };
     let mut counts = [0usize; 5];
-    for (a, _) in &partnerships {
+    for (a, _) in partnerships {
         counts[a.index()] += 1;
     }
     let scopes = if opts.per_territory { nt + 1 } else { 1 };
@@ -661,7 +681,7 @@ fn table_with(
     };
     table.scopes.push("network".to_string());
 
-    let net = ScopeGraph::network(s);
+    let net = ScopeGraph::network_of(s, observed.current.active());
     let previous = ctx.previous.filter(|_| needs.change);
     let current = (s, observed.current);
     let net_change = previous

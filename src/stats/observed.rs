@@ -42,6 +42,11 @@ impl Observed {
     pub(crate) fn active(&self) -> &[u32] {
         &self.active
     }
+
+    /// The observed ties `(a, b)`, `a < b`, increasing.
+    pub(crate) fn ties(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.keys.iter().map(|&k| ((k >> 32) as u32, k as u32))
+    }
 }
 
 #[inline]

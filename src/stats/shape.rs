@@ -466,14 +466,16 @@ impl Brandes {
                             // 0 + sv, exactly.
                             x.sigma = sv;
                             *order.get_unchecked_mut(tail) = w;
-                            tail += 1;
+                            // No overflow: `tail < n` and `p < 2 m`, both below `u32::MAX`
+                            // (the graph's indices are `u32`).
+                            tail = tail.unchecked_add(1);
                             let p = *offsets.get_unchecked(wu);
                             *pred.get_unchecked_mut(p as usize) = v as u32;
-                            x.pred_end = p + 1;
+                            x.pred_end = p.unchecked_add(1);
                         } else {
                             x.sigma += sv;
                             *pred.get_unchecked_mut(x.pred_end as usize) = v as u32;
-                            x.pred_end += 1;
+                            x.pred_end = x.pred_end.unchecked_add(1);
                         }
                     }
                 }
@@ -923,6 +925,60 @@ mod tests {
             let g = graph(n, &clustered(n, hubs, &extra));
             assert_bit_equal(&g, BetweennessMethod::Exact);
             assert_bit_equal(&g, BetweennessMethod::Sampled { pivots, seed });
+        }
+    }
+
+    /// The connected components as counted before the labels (breadth-first search marking
+    /// nodes seen), kept as the reference.
+    fn old_components(g: &ScopeGraph) -> Components {
+        let n = g.n();
+        let mut seen = vec![false; n];
+        let mut c = Components {
+            count: 0,
+            largest: 0,
+        };
+        for s in 0..n {
+            if seen[s] {
+                continue;
+            }
+            seen[s] = true;
+            let mut queue = vec![s as u32];
+            let mut head = 0;
+            while head < queue.len() {
+                let v = queue[head] as usize;
+                head += 1;
+                for &w in g.neighbors(v) {
+                    if !seen[w as usize] {
+                        seen[w as usize] = true;
+                        queue.push(w);
+                    }
+                }
+            }
+            c.count += 1;
+            c.largest = c.largest.max(queue.len());
+        }
+        c
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The labels give the previous counts; every tie joins two nodes of one component;
+        /// the sizes are the nodes per label.
+        #[test]
+        fn component_labels_agree_with_the_previous_count(
+            n in 0usize..60,
+            edges in proptest::collection::vec((0usize..60, 0usize..60), 0..80),
+        ) {
+            let g = if n == 0 { ScopeGraph::default() } else { graph(n, &edges) };
+            let l = ComponentLabels::of(&g);
+            prop_assert_eq!(l.summary(), old_components(&g));
+            for t in g.ties() {
+                prop_assert_eq!(l.label[t.a as usize], l.label[t.b as usize]);
+            }
+            let mut size = vec![0u32; l.size.len()];
+            l.label.iter().for_each(|&c| size[c as usize] += 1);
+            prop_assert_eq!(size, l.size.clone());
         }
     }
 

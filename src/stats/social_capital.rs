@@ -170,13 +170,13 @@ fn node_measures(
 ) -> [f64; MEASURES] {
     let nb = g.neighbors(i);
     let strength: f64 = g.neighbor_trust(i).iter().sum();
-    let index = strength.ln_1p();
     if nb.is_empty() {
         let nan = f64::NAN;
+        // `ln_1p` of a zero is that zero, sign included: no need to call it.
         return [
             strength,
             nan,
-            index,
+            strength,
             clustering[i],
             nan,
             nan,
@@ -184,6 +184,7 @@ fn node_measures(
             constraint[i],
         ];
     }
+    let index = strength.ln_1p();
     let d = nb.len() as f64;
     let (kind, terr) = (g.kinds(), g.territories_of_nodes());
     let ok = nb.iter().filter(|&&j| kind[j as usize] != kind[i]).count();
