@@ -593,11 +593,67 @@ impl DissolutionCuts {
     /// [`DissolutionCeiling::of`].
     #[inline(always)]
     pub fn of(&self, d: &crate::network::Dyad) -> f64 {
+        self.cut(d.trust, d.origin == crate::network::Origin::Programme)
+    }
+
+    /// The cut for a tie of trust `trust` in [0, 1], of the programme or not.
+    #[inline(always)]
+    fn cut(&self, trust: f64, programme: bool) -> f64 {
         // Exact (a power of two), and in 0..=BANDS for a trust in [0, 1]; a trust of 1 is
         // in the last band, whose upper end it is.
-        let band = ((d.trust * BANDS as f64) as usize).min(BANDS - 1);
-        let programme = d.origin == crate::network::Origin::Programme;
+        let band = ((trust * BANDS as f64) as usize).min(BANDS - 1);
         self.cuts[2 * band + programme as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{LogisticTable, stream};
+    use rand::Rng as _;
+
+    /// The cut of a tie's trust band is never below the cut of the tie's own ceiling (so it
+    /// decides no trial the tie's own would not), for coefficients of either sign, trusts
+    /// drawn at random and at the bands' edges and the ends of [0, 1], both origins; and
+    /// with a small coefficient it stays close to it.
+    #[test]
+    fn band_cuts_bound_the_ties_own() {
+        let logistic = LogisticTable::new();
+        let mut r = stream(11, 0, 0);
+        for case in 0..400 {
+            let ceiling = DissolutionCeiling {
+                trust: r.random_range(-6.0..6.0),
+                programme: r.random_range(-3.0..3.0),
+                rest: r.random_range(-12.0..6.0),
+            };
+            let cuts = DissolutionCuts::new(&ceiling, &logistic);
+            assert!(cuts.are_of(&ceiling));
+            let edges = (0..=BANDS).flat_map(|b| {
+                let t = b as f64 / BANDS as f64;
+                [t, t.next_down(), t.next_up()]
+            });
+            let random = (0..200).map(|_| r.random::<f64>());
+            for trust in edges.chain(random).filter(|t| (0.0..=1.0).contains(t)) {
+                for programme in [false, true] {
+                    let own = logistic.ceiling(ceiling.bound(trust, programme));
+                    let band = cuts.cut(trust, programme);
+                    assert!(band >= own, "case {case} trust {trust}: {band} < {own}");
+                    // The band's bound exceeds the tie's by at most |coefficient| / BANDS.
+                    let most = ceiling.bound(trust, programme) + ceiling.trust.abs() / BANDS as f64;
+                    assert!(band <= logistic.ceiling(most) + 1e-12, "case {case}");
+                }
+            }
+        }
+        let other = DissolutionCeiling {
+            trust: 1.0,
+            programme: 0.0,
+            rest: 0.5,
+        };
+        let cuts = DissolutionCuts::new(&other, &logistic);
+        assert!(!cuts.are_of(&DissolutionCeiling {
+            rest: 0.25,
+            ..other
+        }));
     }
 }
 
