@@ -139,7 +139,8 @@ pub(crate) fn partnerships_of(
     let nt = s.nodes.territory_names.len();
     let active = observed.active();
     let group = active_partnership_groups(s, active, nt);
-    let mut degree = vec![0usize; s.len()];
+    // Degrees within a partnership fit in `u32`: the graph's indices are `u32`.
+    let mut degree = vec![0u32; s.len()];
     for (a, b) in observed.ties() {
         let (a, b) = (a as usize, b as usize);
         if group[a] != NONE && group[a] == group[b] {
@@ -165,7 +166,7 @@ pub(crate) fn partnerships_of(
     for &i in active {
         let g = group[i as usize];
         if g != NONE {
-            shortfall[g as usize] += degree[hub[g as usize]] - degree[i as usize];
+            shortfall[g as usize] += (degree[hub[g as usize]] - degree[i as usize]) as usize;
         }
     }
     (0..nt)

@@ -102,11 +102,13 @@ impl ScopeGraph {
         for (l, &g) in members.iter().enumerate() {
             local[g as usize] = l as u32;
         }
-        let ties = s
-            .ties
-            .iter()
-            .filter_map(|t| local_tie(&local, t.a, t.b, t.trust, t.origin))
-            .collect();
+        // Sized for every tie at once: a filtered collect would grow the list step by step.
+        let mut ties = Vec::with_capacity(s.ties.len());
+        ties.extend(
+            s.ties
+                .iter()
+                .filter_map(|t| local_tie(&local, t.a, t.b, t.trust, t.origin)),
+        );
         ScopeGraph::from_parts(s, members, ties)
     }
 

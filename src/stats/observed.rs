@@ -26,15 +26,23 @@ pub(crate) struct Observed {
 impl Observed {
     /// The observed network of `s`.
     pub(crate) fn new(s: &Snapshot) -> Self {
-        let active: Vec<u32> = (0..s.len() as u32)
-            .filter(|&i| s.active[i as usize])
-            .collect();
+        // Both lists sized at once: a filtered collect would grow them step by step.
+        let mut active = Vec::with_capacity(s.len());
+        active.extend(
+            s.active
+                .iter()
+                .enumerate()
+                .filter(|&(_, &on)| on)
+                .map(|(i, _)| i as u32),
+        );
         let on = |i: u32| flag(&s.active, i as usize);
-        let keys = unique_ties(s)
-            .iter()
-            .filter(|t| t.a != t.b && on(t.a) && on(t.b))
-            .map(|t| (u64::from(t.a) << 32) | u64::from(t.b))
-            .collect();
+        let ties = unique_ties(s);
+        let mut keys = Vec::with_capacity(ties.len());
+        keys.extend(
+            ties.iter()
+                .filter(|t| t.a != t.b && on(t.a) && on(t.b))
+                .map(|t| (u64::from(t.a) << 32) | u64::from(t.b)),
+        );
         Observed { active, keys }
     }
 

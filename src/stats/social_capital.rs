@@ -59,6 +59,7 @@ pub fn constraint(g: &ScopeGraph) -> Vec<f64> {
 /// taken in the same order).
 pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
     let n = g.n();
+    let (offsets, adj) = g.csr();
     let mut mark = vec![u32::MAX; n];
     let inv: Vec<f64> = (0..n)
         .map(|i| {
@@ -81,10 +82,21 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
         let mut closed = 0u64;
         for &j in nb {
             let mut indirect = 0.0;
-            for &q in g.neighbors(j as usize) {
-                if mark[q as usize] == i as u32 {
-                    indirect += inv[q as usize];
-                    closed += 1;
+            // SAFETY: by the invariants of `ScopeGraph::csr`, `j < n`, so `offsets[j]` and
+            // `offsets[j + 1]` exist and bound a range of `adj`, and every neighbour `q` is
+            // below `n`, the length of `mark` and `inv`. `closed` counts two-paths, fewer
+            // than `n * 2 m`, far below `u64::MAX`.
+            unsafe {
+                let j = j as usize;
+                let (a, b) = (
+                    *offsets.get_unchecked(j) as usize,
+                    *offsets.get_unchecked(j + 1) as usize,
+                );
+                for &q in adj.get_unchecked(a..b) {
+                    if *mark.get_unchecked(q as usize) == i as u32 {
+                        indirect += *inv.get_unchecked(q as usize);
+                        closed = closed.unchecked_add(1);
+                    }
                 }
             }
             let x = pi * (1.0 + indirect);
