@@ -97,6 +97,17 @@ fn default_waves(c: &mut Criterion) {
     c.bench_function("wave_table/wecare-measure1/replicate 0, all waves", |b| {
         b.iter(|| black_box(replicate()))
     });
+    // One wave alone: wave 2 with wave 1 (its previous and first wave) and the pre-programme
+    // network, every comparison's inputs prepared inside.
+    let wave2 = WaveContext {
+        current: &waves[1],
+        previous: Some(&waves[0]),
+        first: Some(&waves[0]),
+        pre: Some(model.pre_programme()),
+    };
+    c.bench_function("wave_table/wecare-measure1/replicate 0, wave 2", |b| {
+        b.iter(|| black_box(wave_table(black_box(wave2), &opts)))
+    });
     // As `wecare run` computes them: the reference archetypes once (the pre-programme
     // network's prepared once for the ensemble, outside the loop).
     let pre = ReferenceWave::pre_programme(model.pre_programme(), &opts);
