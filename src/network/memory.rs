@@ -10,12 +10,6 @@
 //! its two ends' slabs, which are short and which the callers have usually just read. The
 //! active dyads are kept in one dense list, so each step walks contiguous memory and allocates
 //! nothing.
-//!
-//! Each slab entry has the tie's trust beside it (in a parallel buffer at the same position),
-//! so the processes that weigh an organisation's partners by trust (formation's dormant
-//! partners, social capital, initiative) read the organisation's slab and no dyad record at
-//! random. The dyad record keeps its own copy; [`Memory::update_trust`] updates the three
-//! copies of a tie's trust with the same arithmetic on the same values, so they stay equal.
 
 use super::Origin;
 
@@ -114,8 +108,6 @@ pub struct Memory {
     dyads: Vec<Dyad>,
     slabs: Vec<Slab>,
     entries: Vec<Entry>,
-    /// The trust of each entry's tie, at the entry's position (a copy of the dyad's).
-    trusts: Vec<f64>,
     /// Entries of `entries` that no slab owns (left behind by slabs that moved).
     unused: usize,
     active: Vec<DyadId>,
@@ -128,7 +120,6 @@ clone_reusing!(Memory {
     dyads,
     slabs,
     entries,
-    trusts,
     unused,
     active,
     version,
@@ -187,66 +178,30 @@ impl Memory {
         &self.dyads
     }
 
-    /// Sets every tie's trust to `active(a, b, trust)` if it is active between `a` and `b`, to
-    /// `dormant(trust)` if it is dormant (status and timing stay as they are).
-    ///
-    /// Each tie's trust is kept three times (its dyad record and the two ends' slab entries),
-    /// and each copy is updated from itself: `active` must give the same value for `(a, b)`
-    /// and `(b, a)`, and both functions must depend on nothing but their arguments, so the
-    /// copies stay equal.
-    pub fn update_trust(
-        &mut self,
-        active: impl Fn(u32, u32, f64) -> f64,
-        dormant: impl Fn(f64) -> f64,
-    ) {
-        self.update_trust_ahead(0, |_| {}, active, dormant);
+    /// Sets every dyad's trust to `f(dyad)` (status and timing stay as they are).
+    pub fn update_trust(&mut self, mut f: impl FnMut(&Dyad) -> f64) {
+        self.version += 1;
+        for d in &mut self.dyads {
+            d.trust = f(d);
+        }
     }
 
     /// [`Memory::update_trust`], calling `ahead` on the dyad `distance` places further on
-    /// before each dyad's update, so the reads of `active` elsewhere can be loaded ahead of
-    /// time (the slab entries are updated organisation by organisation, whose partners lie
-    /// mostly nearby, and need no hints).
+    /// before each `f`, so `f`'s reads elsewhere can be loaded ahead of time.
     pub fn update_trust_ahead(
         &mut self,
         distance: usize,
         mut ahead: impl FnMut(&Dyad),
-        active: impl Fn(u32, u32, f64) -> f64,
-        dormant: impl Fn(f64) -> f64,
+        mut f: impl FnMut(&Dyad) -> f64,
     ) {
         self.version += 1;
         for k in 0..self.dyads.len() {
-            if distance > 0
-                && let Some(next) = self.dyads.get(k + distance)
-            {
+            if let Some(next) = self.dyads.get(k + distance) {
                 ahead(next);
             }
             let d = &mut self.dyads[k];
-            d.trust = match d.status {
-                Status::Active => active(d.a, d.b, d.trust),
-                Status::Dormant => dormant(d.trust),
-            };
+            d.trust = f(d);
         }
-        for (i, s) in self.slabs.iter().enumerate() {
-            let (entries, trusts) = (
-                &self.entries[s.begin()..s.mid()],
-                &mut self.trusts[s.begin()..s.mid()],
-            );
-            for (t, &(j, _)) in trusts.iter_mut().zip(entries) {
-                *t = active(i as u32, j, *t);
-            }
-            for t in &mut self.trusts[s.mid()..s.end()] {
-                *t = dormant(*t);
-            }
-        }
-    }
-
-    /// Whether every slab entry's trust equals its dyad's (for tests).
-    pub fn trust_copies_agree(&self) -> bool {
-        self.slabs.iter().all(|s| {
-            (s.begin()..s.end()).all(|k| {
-                self.trusts[k].to_bits() == self.dyads[self.entries[k].1 as usize].trust.to_bits()
-            })
-        })
     }
 
     /// Active partners of `i` with the dyad ids, in the order they became active.
@@ -261,20 +216,6 @@ impl Memory {
     pub fn dormant_partners(&self, i: u32) -> &[(u32, DyadId)] {
         let s = self.slabs[i as usize];
         &self.entries[s.mid()..s.end()]
-    }
-
-    /// Trust of `i`'s active ties, in the order of [`Memory::active_partners`].
-    #[inline]
-    pub fn active_trusts(&self, i: u32) -> &[f64] {
-        let s = self.slabs[i as usize];
-        &self.trusts[s.begin()..s.mid()]
-    }
-
-    /// Trust of `i`'s dormant ties, in the order of [`Memory::dormant_partners`].
-    #[inline]
-    pub fn dormant_trusts(&self, i: u32) -> &[f64] {
-        let s = self.slabs[i as usize];
-        &self.trusts[s.mid()..s.end()]
     }
 
     /// Active degree of `i`.
@@ -314,20 +255,11 @@ impl Memory {
         }
     }
 
-    /// Hints the processor to load the trust of organisation `i`'s dormant ties (no effect on
-    /// results).
-    #[inline(always)]
-    pub fn prefetch_dormant_trusts(&self, i: u32) {
-        if let Some(s) = self.slabs.get(i as usize) {
-            prefetch(&self.trusts, s.mid());
-        }
-    }
-
     /// Records a new pair as a dormant remembered tie. The pair must not be known yet.
     pub fn insert_dormant(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) {
         let d = self.push(i, j, trust, origin, formed);
-        self.push_dormant(i, (j, d), trust);
-        self.push_dormant(j, (i, d), trust);
+        self.push_dormant(i, (j, d));
+        self.push_dormant(j, (i, d));
     }
 
     /// Makes pair (i, j) an active tie at `step`: a new dyad with `trust` and `origin` if the
@@ -427,19 +359,15 @@ impl Memory {
     pub fn compact(&mut self) {
         let total: usize = self.slabs.iter().map(|s| room(s.len()) as usize).sum();
         let mut entries = Vec::with_capacity(total);
-        let mut trusts = Vec::with_capacity(total);
         for s in &mut self.slabs {
             let start = entries.len();
             entries.extend_from_slice(&self.entries[s.begin()..s.end()]);
-            trusts.extend_from_slice(&self.trusts[s.begin()..s.end()]);
             let cap = room(s.len());
             entries.resize(start + cap as usize, (u32::MAX, u32::MAX));
-            trusts.resize(start + cap as usize, f64::NAN);
             s.start = start as u32;
             s.cap = cap;
         }
         self.entries = entries;
-        self.trusts = trusts;
         self.unused = 0;
     }
 
@@ -462,9 +390,8 @@ impl Memory {
     }
 
     fn link_active(&mut self, i: u32, j: u32, d: DyadId) {
-        let trust = self.dyads[d as usize].trust;
-        self.push_active(i, (j, d), trust);
-        self.push_active(j, (i, d), trust);
+        self.push_active(i, (j, d));
+        self.push_active(j, (i, d));
         self.dyads[d as usize].active_pos = self.active.len() as u32;
         self.active.push(d);
     }
@@ -480,8 +407,6 @@ impl Memory {
         self.entries.extend_from_within(s.begin()..s.end());
         self.entries
             .resize(start + cap as usize, (u32::MAX, u32::MAX));
-        self.trusts.extend_from_within(s.begin()..s.end());
-        self.trusts.resize(start + cap as usize, f64::NAN);
         self.unused += s.cap as usize;
         self.slabs[i as usize] = Slab {
             start: u32::try_from(start).expect("fewer than 2^32 partner entries"),
@@ -493,28 +418,24 @@ impl Memory {
         }
     }
 
-    /// Appends `e` with its tie's `trust` to `i`'s active partners (after those already
-    /// there).
-    fn push_active(&mut self, i: u32, e: Entry, trust: f64) {
+    /// Appends `e` to `i`'s active partners (after those already there).
+    fn push_active(&mut self, i: u32, e: Entry) {
         self.reserve_one(i);
         let s = &mut self.slabs[i as usize];
         let (mid, end) = (s.mid(), s.end());
         s.active += 1;
         // The dormant partners move up by one, keeping their order.
         self.entries.copy_within(mid..end, mid + 1);
-        self.trusts.copy_within(mid..end, mid + 1);
         self.entries[mid] = e;
-        self.trusts[mid] = trust;
     }
 
-    /// Appends `e` with its tie's `trust` to `i`'s dormant partners.
-    fn push_dormant(&mut self, i: u32, e: Entry, trust: f64) {
+    /// Appends `e` to `i`'s dormant partners.
+    fn push_dormant(&mut self, i: u32, e: Entry) {
         self.reserve_one(i);
         let s = &mut self.slabs[i as usize];
         let end = s.end();
         s.dormant += 1;
         self.entries[end] = e;
-        self.trusts[end] = trust;
     }
 
     /// Moves dyad `d` (to partner `j`) from `i`'s active partners to the end of its dormant
@@ -522,11 +443,8 @@ impl Memory {
     fn active_to_dormant(&mut self, i: u32, j: u32, d: DyadId) {
         let s = self.slabs[i as usize];
         if let Some(from) = self.locate(s.begin()..s.mid(), d) {
-            let trust = self.trusts[from];
             self.entries.copy_within(from + 1..s.end(), from);
-            self.trusts.copy_within(from + 1..s.end(), from);
             self.entries[s.end() - 1] = (j, d);
-            self.trusts[s.end() - 1] = trust;
             let s = &mut self.slabs[i as usize];
             s.active -= 1;
             s.dormant += 1;
@@ -538,7 +456,6 @@ impl Memory {
         let s = self.slabs[i as usize];
         if let Some(from) = self.locate(s.mid()..s.end(), d) {
             self.entries.copy_within(from + 1..s.end(), from);
-            self.trusts.copy_within(from + 1..s.end(), from);
             self.slabs[i as usize].dormant -= 1;
         }
     }
@@ -636,7 +553,7 @@ mod tests {
         changed(&m);
         let (d, _) = m.activate(1, 2, 0, 0.1, Origin::Programme, None);
         changed(&m);
-        m.update_trust(|_, _, t| t * 0.5, |t| t * 0.25);
+        m.update_trust(|d| d.trust * 0.5);
         changed(&m);
         m.deactivate(d, 1);
         changed(&m);
@@ -645,85 +562,7 @@ mod tests {
         assert_eq!(m.version(), v);
     }
 
-    /// A plain reference of the ties' trust: one value per dyad, per-organisation lists of
-    /// (partner, dyad), both updated by the rule given to [`Memory::update_trust`] below.
-    struct PlainTrust {
-        trust: Vec<f64>,
-        act: Vec<Vec<(u32, DyadId)>>,
-        dor: Vec<Vec<(u32, DyadId)>>,
-    }
-
-    /// An update rule symmetric in the ends, as `update_trust` requires.
-    fn learn(a: u32, b: u32, t: f64) -> f64 {
-        let l = if (a + b) % 3 == 0 { 0.3 } else { 0.1 };
-        t + l * (1.0 - t)
-    }
-
-    fn decay(t: f64) -> f64 {
-        t * 0.9
-    }
-
     proptest::proptest! {
-        /// The trust beside every slab entry is the trust of a plain per-dyad reference, in
-        /// the order of the partners, through ties that start, end, revive, move with their
-        /// slabs and learn or decay (op 0: end a tie; 1: trust update; otherwise start one).
-        #[test]
-        fn slab_trust_follows_plain_reference(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u32..4), 0..300)) {
-            let mut m = Memory::new(7);
-            let mut plain = PlainTrust { trust: Vec::new(), act: vec![Vec::new(); 7], dor: vec![Vec::new(); 7] };
-            for (step, (i, j, op)) in ops.into_iter().enumerate() {
-                match (op, m.find(i, j)) {
-                    (1, _) => {
-                        m.update_trust(learn, decay);
-                        for (d, dy) in m.dyads().iter().enumerate() {
-                            let t = &mut plain.trust[d];
-                            *t = match dy.status {
-                                Status::Active => learn(dy.a, dy.b, *t),
-                                Status::Dormant => decay(*t),
-                            };
-                        }
-                    }
-                    _ if i == j => {}
-                    (0, Some(d)) if m.dyad(d).status == Status::Active => {
-                        m.deactivate(d, step as i32);
-                        for (x, y) in [(i, j), (j, i)] {
-                            plain.act[x as usize].retain(|&(_, e)| e != d);
-                            plain.dor[x as usize].push((y, d));
-                        }
-                    }
-                    (0, _) => {}
-                    (_, found) => {
-                        let fresh = 0.05 * (step % 17) as f64;
-                        let was_dormant = found.is_some_and(|d| m.dyad(d).status == Status::Dormant);
-                        let (d, new) = m.activate(i, j, step as i32, fresh, Origin::Programme, None);
-                        if new {
-                            plain.trust.push(fresh);
-                        }
-                        if new || was_dormant {
-                            for (x, y) in [(i, j), (j, i)] {
-                                plain.dor[x as usize].retain(|&(_, e)| e != d);
-                                plain.act[x as usize].push((y, d));
-                            }
-                        }
-                    }
-                }
-                let of = |list: &[(u32, DyadId)]| -> Vec<u64> {
-                    list.iter().map(|&(_, d)| plain.trust[d as usize].to_bits()).collect()
-                };
-                let bits = |t: &[f64]| -> Vec<u64> { t.iter().map(|x| x.to_bits()).collect() };
-                for k in 0..7u32 {
-                    proptest::prop_assert_eq!(m.active_partners(k), plain.act[k as usize].as_slice());
-                    proptest::prop_assert_eq!(m.dormant_partners(k), plain.dor[k as usize].as_slice());
-                    proptest::prop_assert_eq!(bits(m.active_trusts(k)), of(&plain.act[k as usize]));
-                    proptest::prop_assert_eq!(bits(m.dormant_trusts(k)), of(&plain.dor[k as usize]));
-                }
-                for (d, dy) in m.dyads().iter().enumerate() {
-                    proptest::prop_assert_eq!(dy.trust.to_bits(), plain.trust[d].to_bits());
-                }
-                proptest::prop_assert!(m.trust_copies_agree());
-            }
-        }
-
         /// Any sequence of activations and deactivations keeps the adjacency vectors, the
         /// active list and the dyad records consistent with each other.
         #[test]

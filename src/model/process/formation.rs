@@ -70,8 +70,7 @@ const AHEAD: usize = 12;
 
 /// Hints the processor to load what the organisations soon to choose will read, in three
 /// stages that each need the previous one's data: their partner slab headers, then their
-/// partners and the trust of their ties, then their dormant partners' state (no effect on
-/// results). The
+/// partners, then their dormant partners' records and state (no effect on results). The
 /// order is random, so without this every organisation's reads would miss the caches one
 /// after the other.
 #[inline(always)]
@@ -81,11 +80,11 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
     }
     if let Some(&a) = order.get(n + 2 * AHEAD) {
         w.memory.prefetch_partners(a);
-        w.memory.prefetch_dormant_trusts(a);
         w.orgs.prefetch(a as usize);
     }
     if let Some(&a) = order.get(n + AHEAD) {
-        for &(j, _) in w.memory.dormant_partners(a).iter().take(8) {
+        for &(j, d) in w.memory.dormant_partners(a).iter().take(8) {
+            w.memory.prefetch_dyad(d);
             w.orgs.prefetch(j as usize);
         }
         for &(j, _) in w.memory.active_partners(a).iter().take(4) {
@@ -143,12 +142,12 @@ impl Mixture {
     #[inline]
     fn candidate(&self, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
         let dormant = w.memory.dormant_partners(i);
-        let trusts = w.memory.dormant_trusts(i);
         let dweight = |k: usize| {
-            if !w.is_active(dormant[k].0) {
+            let (j, d) = dormant[k];
+            if !w.is_active(j) {
                 0.0
             } else if self.trust_weighted {
-                trusts[k]
+                w.memory.dyad(d).trust
             } else {
                 1.0
             }

@@ -92,15 +92,18 @@ fn draw_partner(ctx: &Ctx, w: &World, l: u32, rng: &mut Rng) -> Option<u32> {
     if rng::chance(rng, ip.from_ties) {
         let act = w.memory.active_partners(l);
         let dor = w.memory.dormant_partners(l);
-        let (act_trust, dor_trust) = (w.memory.active_trusts(l), w.memory.dormant_trusts(l));
         let usable = |j: u32| w.is_active(j) || ip.revive_exited;
         let weight = |k: usize| {
-            let (j, trust) = if k < act.len() {
-                (act[k].0, act_trust[k])
+            let (j, d) = if k < act.len() {
+                act[k]
             } else {
-                (dor[k - act.len()].0, dor_trust[k - act.len()])
+                dor[k - act.len()]
             };
-            if usable(j) { trust } else { 0.0 }
+            if usable(j) {
+                w.memory.dyad(d).trust
+            } else {
+                0.0
+            }
         };
         let n = act.len() + dor.len();
         let total: f64 = (0..n).map(weight).sum();

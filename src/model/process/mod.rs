@@ -263,7 +263,7 @@ pub fn draw_cut(
 /// Social capital `sc_i` of an organisation (docs/ODD.md, section 4; `rules.social_capital`).
 pub fn social_capital(w: &World, i: u32, measure: SocialCapital) -> f64 {
     let partners = w.memory.active_partners(i);
-    let sum: f64 = w.memory.active_trusts(i).iter().sum();
+    let sum: f64 = partners.iter().map(|&(_, d)| w.memory.dyad(d).trust).sum();
     match measure {
         SocialCapital::LogTrustSum => sum.ln_1p(),
         SocialCapital::TrustSum => sum,

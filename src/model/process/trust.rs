@@ -9,16 +9,17 @@ use crate::network::{Dyad, Status};
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
     let open = &w.orgs;
-    // Symmetric in its ends, as `update_trust` requires: whether they share an open project.
-    let active = |a: u32, b: u32, trust: f64| {
-        let l = if open.share(a, b) {
-            t.learn_project
-        } else {
-            t.learn
-        };
-        trust + l * (1.0 - trust)
+    let update = |d: &Dyad| match d.status {
+        Status::Active => {
+            let l = if open.share(d.a, d.b) {
+                t.learn_project
+            } else {
+                t.learn
+            };
+            d.trust + l * (1.0 - d.trust)
+        }
+        Status::Dormant => d.trust * (1.0 - t.decay),
     };
-    let dormant = |trust: f64| trust * (1.0 - t.decay);
     if w.loads_ahead() {
         // The dyads come in memory order but their ends do not: their memberships are loaded
         // a few dyads ahead.
@@ -28,8 +29,8 @@ pub fn run(ctx: &Ctx, w: &mut World) {
                 open.prefetch(d.b as usize);
             }
         };
-        w.memory.update_trust_ahead(8, ahead, active, dormant);
+        w.memory.update_trust_ahead(8, ahead, update);
     } else {
-        w.memory.update_trust(active, dormant);
+        w.memory.update_trust(update);
     }
 }
