@@ -606,6 +606,26 @@ impl DissolutionCuts {
     }
 }
 
+/// Bounds of the initiative predictor: social capital by its bounds.
+#[inline(always)]
+fn initiative_bounds(
+    c: &[f64; SLOTS],
+    start: f64,
+    ctx: &Ctx,
+    w: &World,
+    f: Focus,
+    s: &mut Scratch,
+) -> (f64, f64) {
+    let (mut lo, mut hi) = (start, start);
+    if c[0] != 0.0 {
+        shift(&mut lo, &mut hi, c[0] * st::adopted_i(ctx, w, f, s));
+    }
+    if c[1] != 0.0 {
+        widen(&mut lo, &mut hi, c[1], st::social_capital_bounds(ctx, w, f));
+    }
+    (lo, hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -655,24 +675,4 @@ mod tests {
             ..other
         }));
     }
-}
-
-/// Bounds of the initiative predictor: social capital by its bounds.
-#[inline(always)]
-fn initiative_bounds(
-    c: &[f64; SLOTS],
-    start: f64,
-    ctx: &Ctx,
-    w: &World,
-    f: Focus,
-    s: &mut Scratch,
-) -> (f64, f64) {
-    let (mut lo, mut hi) = (start, start);
-    if c[0] != 0.0 {
-        shift(&mut lo, &mut hi, c[0] * st::adopted_i(ctx, w, f, s));
-    }
-    if c[1] != 0.0 {
-        widen(&mut lo, &mut hi, c[1], st::social_capital_bounds(ctx, w, f));
-    }
-    (lo, hi)
 }
