@@ -273,9 +273,10 @@ fn inside(obs: f64, lo: f64, hi: f64) -> bool {
 fn check(truth: &[(&str, f64)], dir: &Path, method: &str) -> Checked {
     // Transitivity (matched, fit.csv), the isolates (`degree.0`) and the largest component
     // share (ppc.csv, whether matched or not) at every wave from 2, labelled `statistic@wave`.
-    let fit = records(&dir.join("fit.csv"))
-        .into_iter()
-        .filter_map(|r| r[2].starts_with("transitivity@").then(|| (r[2].to_string(), r)));
+    let fit = records(&dir.join("fit.csv")).into_iter().filter_map(|r| {
+        r[2].starts_with("transitivity@")
+            .then(|| (r[2].to_string(), r))
+    });
     let ppc = records(&dir.join("ppc.csv")).into_iter().filter_map(|r| {
         let wave: usize = r[0].parse().unwrap();
         let name = match &r[2] {

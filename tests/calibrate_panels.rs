@@ -486,6 +486,20 @@ fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
     Scenario::load(&s.scenario).unwrap()
 }
 
+/// The scenario's calibration problem, checked to give the method of moments as many moments
+/// as parameters.
+fn one_moment_per_parameter(s: &Scenario) -> Problem {
+    let p = Problem::from_scenario(s).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len(),
+        "{:?}",
+        moments.names
+    );
+    p
+}
+
 /// The degree statistics and effects follow the isolates. A dense classroom whose pupils all
 /// have friends at every wave matches the spread of the degrees, not the number of isolates
 /// (0 at every wave, the floor of its range, where the method of moments runs off to the edge
@@ -516,14 +530,7 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
     assert!(stats.iter().any(|s| s == "degree_sd"), "{stats:?}");
     assert!(has_key(&isolated, "formation.activity_sqrt"));
     assert!(has_key(&isolated, "formation.isolate"));
-    let p = Problem::from_scenario(&isolated).unwrap();
-    let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(
-        moments.names.len(),
-        p.parameters.len(),
-        "{:?}",
-        moments.names
-    );
+    let p = one_moment_per_parameter(&isolated);
     // The isolate effect's prior, as the scenario says it.
     let iso = p
         .parameters
@@ -563,14 +570,7 @@ fn every_period_from_the_second_has_its_own_parameters() {
     let offsets = k.iter().filter(|x| x.contains("period_offset")).count();
     assert_eq!(offsets, 2, "{k:?}");
     assert_eq!(four.calibration.smm.per_wave, ["ties"]);
-    let p = Problem::from_scenario(&four).unwrap();
-    let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(
-        moments.names.len(),
-        p.parameters.len(),
-        "{:?}",
-        moments.names
-    );
+    one_moment_per_parameter(&four);
     let dir = tmp.path().join("two");
     std::fs::create_dir_all(&dir).unwrap();
     let two = scaffolded(&dir, &waves[..2]);
