@@ -207,7 +207,7 @@ fn read_panel_covariate(
 impl Panel {
     /// The statistics a scenario may match: s50's, the covariate's only when the panel has a
     /// covariate that varies, and both degree statistics (`isolates` and `degree_sd`), of which
-    /// [`defined_statistics`] keeps one.
+    /// [`defined_statistics`] drops `isolates` when no matched wave has an isolate.
     fn candidate_statistics(&self) -> Vec<&'static str> {
         let varies = self.covariate.as_ref().is_some_and(|c| {
             let v: Vec<f64> = c.iter().flatten().copied().collect();
@@ -288,12 +288,14 @@ fn write_and_check(
 }
 
 /// Each candidate statistic by name when the observed waves 2.. define it at every one, else
-/// as `name@k` at the waves that define it. Of the two degree statistics, `isolates` is
-/// matched when some matched wave has an isolate, `degree_sd` when none has: a moment whose
+/// as `name@k` at the waves that define it. Of the two degree statistics, `degree_sd` is
+/// always matched and `isolates` only when some matched wave has an isolate: a moment whose
 /// observed value is 0 at every wave sits on the floor of its range, where only parameters at
 /// the edge of the space (no isolate in any simulation) match it, and the method of moments
-/// runs off to them (a classroom panel without isolates did); the spread of the degrees says
-/// what `activity_sqrt` needs to know there.
+/// runs off to them (a classroom panel without isolates did). With isolates, both are matched
+/// ([`scenario_text`] then frees the isolate effect for the second): the number of isolates
+/// alone leaves the spread of the other degrees free, and a panel with one actor of unusually
+/// many partners failed the joint degree test at the method of moments' estimate.
 fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<Vec<String>> {
     let requests = candidates
         .iter()
@@ -310,7 +312,7 @@ fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<
         .is_some_and(|j| (2..=waves).any(|k| at(j, k) > 0.0));
     let mut out = Vec::new();
     for (j, name) in candidates.iter().enumerate() {
-        if (*name == ISOLATES && !isolated) || (*name == DEGREE_SD && isolated) {
+        if *name == ISOLATES && !isolated {
             continue;
         }
         let defined: Vec<usize> = (2..=waves).filter(|&k| at(j, k).is_finite()).collect();
@@ -330,7 +332,8 @@ fn numbers(v: &[f64]) -> String {
 }
 
 /// The scenario: the s50 mapping (docs/calibration.md, "The s50 scenario") with the panel's
-/// waves and `statistics`, and the covariate effect only when its statistic is matched.
+/// waves and `statistics`, the covariate effect only when its statistic is matched, and the
+/// isolate effect only when `isolates` is (beside `degree_sd`, one moment per degree effect).
 fn scenario_text(
     spec: &PanelSpec,
     panel: &Panel,
@@ -344,6 +347,7 @@ fn scenario_text(
     let covariate = statistics
         .iter()
         .any(|s| s.starts_with(TIE_COVARIATE_SIMILARITY));
+    let isolates = statistics.iter().any(|s| s.starts_with(ISOLATES));
     let statistics: Vec<String> = statistics.iter().map(|s| format!("{s:?}")).collect();
     let matched: Vec<String> = (2..=waves).map(|k| k.to_string()).collect();
     let c = &spec.codes;
@@ -365,6 +369,9 @@ fn scenario_text(
     if covariate {
         t.push_str(COVARIATE_PARAMETER);
     }
+    if isolates {
+        t.push_str(ISOLATE_PARAMETER);
+    }
     for k in 2..waves {
         t.push_str(&PERIOD_PARAMETER.replace("{k}", &k.to_string()));
     }
@@ -379,6 +386,17 @@ const COVARIATE_PARAMETER: &str = r#"
 key = "formation.covariate_similarity"
 prior = "uniform"                   # the same covariate value: odds x 0.37 to x 20
 min = -1.0
+max = 3.0
+"#;
+
+/// The isolate effect's parameter, matched to `isolates` while `formation.activity_sqrt` is
+/// matched to `degree_sd`: how much keener an actor without partners is to find one than the
+/// activity effect's curve says (RSiena's outIso, with the sign of isolate avoidance).
+const ISOLATE_PARAMETER: &str = r#"
+[[calibration.parameters]]
+key = "formation.isolate"           # an actor without partners: odds x 0.14 to x 20 (0: none)
+prior = "uniform"                   # (formation.base is then the intercept of the activity curve)
+min = -2.0
 max = 3.0
 "#;
 
