@@ -37,8 +37,12 @@
 //! first start that converges is kept. After the last start, up to
 //! `calibration.smm.continuations` continuations go on from the best round of all: a Newton
 //! step damped along ridges (Tikhonov, in the moments' sd units), halved after a continuation
-//! that did not improve, then phase 3 at once; the fit reports the first round that
-//! converged, or else the best round of all. The search runs in the
+//! that did not improve and damped ten times less after one that did (Levenberg-Marquardt),
+//! then phase 3 at once; they stop after [`STALLED`] in a row that did not improve. The fit
+//! reports the first round that converged, or else the best round of all. Phase 2 goes back
+//! to the best point of its subphase when its deviations run off ([`Guard`]), and a singular
+//! derivative fails neither a round nor a start (phase 1 steps with the update matrix, phase
+//! 3 counts as an unconverged round without standard errors). The search runs in the
 //! prior's support widened by `calibration.smm.widen` ([`search_bounds`]). A fit that ends
 //! without converging reports its best round, and is flagged in every output and in the exit
 //! status, with advice ([`advice`]: a parameter at a bound of the search means the moments have
@@ -540,6 +544,35 @@ fn update_matrix(d: &DMatrix<f64>, diagonalize: f64) -> Option<DMatrix<f64>> {
     })
 }
 
+/// The deviations from the observed moments of the mean of phase 2 iteration `i`'s `m`
+/// simulations at `theta` (runs with an undefined moment left out; 0 when every run has one).
+fn iteration_deviation(
+    problem: &Problem,
+    moments: &Moments,
+    theta: &[f64],
+    master: u64,
+    i: u64,
+    m: u64,
+) -> Result<Vec<f64>> {
+    let runs: Vec<Vec<f64>> = (0..m)
+        .into_par_iter()
+        .map(|u| Ok(moments.reduce(&problem.simulate(theta, master, i * m + u)?)))
+        .collect::<Result<_>>()?;
+    let ok: Vec<Vec<f64>> = runs
+        .into_iter()
+        .filter(|r| r.iter().all(|x| x.is_finite()))
+        .collect();
+    if ok.is_empty() {
+        return Ok(vec![0.0; moments.target.len()]);
+    }
+    Ok(mean_and_covariance(&ok)
+        .0
+        .iter()
+        .zip(&moments.target)
+        .map(|(a, b)| a - b)
+        .collect())
+}
+
 /// `a x` for a matrix and a vector given as a slice.
 fn mul_vec(a: &DMatrix<f64>, x: &[f64]) -> Vec<f64> {
     (a * DVector::from_column_slice(x))
@@ -744,25 +777,8 @@ impl Smm {
         let mut step_gain = gain;
         let mut guard = Guard::new(&state.moment_sd, m as usize);
         for i in 0..n_max {
-            let runs: Vec<Vec<f64>> = (0..m)
-                .into_par_iter()
-                .map(|u| Ok(moments.reduce(&problem.simulate(&theta, master, i as u64 * m + u)?)))
-                .collect::<Result<_>>()?;
+            let dev = iteration_deviation(problem, moments, &theta, master, i as u64, m)?;
             sims += m;
-            let ok: Vec<Vec<f64>> = runs
-                .into_iter()
-                .filter(|r| r.iter().all(|x| x.is_finite()))
-                .collect();
-            let dev: Vec<f64> = if ok.is_empty() {
-                vec![0.0; moments.target.len()]
-            } else {
-                mean_and_covariance(&ok)
-                    .0
-                    .iter()
-                    .zip(&moments.target)
-                    .map(|(a, b)| a - b)
-                    .collect()
-            };
             if let Some(back) = guard.observe(&theta, &dev) {
                 // Running off: back to the subphase's best point with half the gain, and the
                 // average and the stopping rule start again from there.
