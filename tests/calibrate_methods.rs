@@ -121,7 +121,8 @@ fn results_do_not_depend_on_threads() {
 
 /// A fit that has not converged after its starts goes on from the best round of all, one
 /// round (a damped Newton step, then phase 3) per continuation, each named `continue<k>.` in
-/// the phases table; without continuations the fit ends after its starts. (These settings, 40
+/// the phases table, until two in a row do not improve or `continuations` have run; without
+/// continuations the fit ends after its starts. (These settings, 40
 /// phase 3 runs for seven moments, do not converge at this seed: a t-ratio from 40 runs has a
 /// standard error of about 0.16.)
 #[test]
@@ -130,7 +131,12 @@ fn continuations_go_on_from_the_best_round() {
     let s = smm(&p, 0);
     assert!(!s.phase3.as_ref().unwrap().converged);
     let k = p.scenario.calibration.smm.continuations;
-    assert_eq!(s.continuation, k);
+    assert!((1..=k).contains(&s.continuation), "{}", s.continuation);
+    // They stop before `k` only after two in a row that did not improve on the best round.
+    if s.continuation < k {
+        assert_eq!(s.stalled, 2);
+    }
+    let k = s.continuation;
     let stages: Vec<&str> = s.steps.iter().map(|x| x.stage.as_str()).collect();
     let continued: Vec<&str> = stages
         .iter()

@@ -37,8 +37,12 @@
 //! first start that converges is kept. After the last start, up to
 //! `calibration.smm.continuations` continuations go on from the best round of all: a Newton
 //! step damped along ridges (Tikhonov, in the moments' sd units), halved after a continuation
-//! that did not improve, then phase 3 at once; the fit reports the first round that
-//! converged, or else the best round of all. The search runs in the
+//! that did not improve and damped ten times less after one that did (Levenberg-Marquardt),
+//! then phase 3 at once; they stop after [`STALLED`] in a row that did not improve. The fit
+//! reports the first round that converged, or else the best round of all. Phase 2 goes back
+//! to the best point of its subphase when its deviations run off ([`Guard`]), and a singular
+//! derivative fails neither a round nor a start (phase 1 steps with the update matrix, phase
+//! 3 counts as an unconverged round without standard errors). The search runs in the
 //! prior's support widened by `calibration.smm.widen` ([`search_bounds`]). A fit that ends
 //! without converging reports its best round, and is flagged in every output and in the exit
 //! status, with advice ([`advice`]: a parameter at a bound of the search means the moments have
@@ -249,6 +253,12 @@ pub struct Best {
     /// that overshot along a flat ridge is not tried again).
     #[serde(with = "exact", default = "one")]
     pub newton_scale: f64,
+    /// The damping of the Newton step from this estimate along ridges, as a multiple of
+    /// [`RIDGE`]'s: 1, and a tenth of the previous best's after a continuation that improved
+    /// on it (Levenberg-Marquardt: a step that helped earns a more Newton-like next step, so
+    /// that a deviation left in a weakly identified direction is fixed rather than shaved).
+    #[serde(with = "exact", default = "one")]
+    pub damping: f64,
 }
 
 fn one() -> f64 {
@@ -313,6 +323,18 @@ pub struct SmmState {
     /// starts, `calibration.smm.continuations`); 0 while the starts run.
     #[serde(default)]
     pub continuation: usize,
+    /// Continuations in a row that did not improve on the best round of all (the
+    /// continuations stop after [`STALLED`] of them).
+    #[serde(default)]
+    pub stalled: usize,
+    /// Standard deviations of the simulated moments where the update matrix was estimated
+    /// (phase 1, or the phase 3 a round starts from): the scale of phase 2's safeguard
+    /// ([`Guard`]; empty in checkpoints written before it, which turns it off).
+    #[serde(default, with = "exact_vec")]
+    pub moment_sd: Vec<f64>,
+    /// Phase 2 iterates sent back to the best point of their subphase by the safeguard.
+    #[serde(default)]
+    pub resets: usize,
 }
 
 /// The method-of-moments solver.
@@ -440,6 +462,75 @@ struct Undefined {
     simulations: u64,
 }
 
+/// Growth of phase 2's smoothed deviation over the smallest it reached in the subphase that
+/// sends the iterates back (with the level above [`Guard`]'s noise floor).
+const DIVERGE: f64 = 2.0;
+
+/// Weight of the newest iteration in phase 2's smoothed deviation (about the last five).
+const SMOOTH: f64 = 0.2;
+
+/// Phase 2's safeguard against running off: far from the root a derivative estimated at the
+/// start can point the wrong way, and the iterates then run to a corner of the search, where
+/// no later round finds the way back. The guard follows the size of the deviations in the
+/// moments' sd units, `|z|` with `z_i = (s_i - s_obs,i) / sd_i`, smoothed over the last few
+/// iterations; once it is [`DIVERGE`] times the smallest it reached in the subphase and above
+/// the noise floor `3 sqrt(k / m)` (`k` moments, `m` simulations averaged per iteration: near
+/// a root `|z|` is about `sqrt(k / m)`, so that the guard never acts there), it sends the
+/// iterates back to the point where it was smallest.
+struct Guard {
+    /// The moments' sd (a moment with sd 0 is left out; none: the guard is off).
+    sd: Vec<f64>,
+    /// Level below which growth is noise.
+    floor: f64,
+    /// The smoothed `|z|`, once an iteration has run.
+    level: Option<f64>,
+    /// The smallest smoothed `|z|` so far and where it was simulated.
+    best: Option<(f64, Vec<f64>)>,
+}
+
+impl Guard {
+    fn new(sd: &[f64], m: usize) -> Guard {
+        Guard {
+            sd: sd.to_vec(),
+            floor: 3.0 * (sd.len() as f64 / m.max(1) as f64).sqrt(),
+            level: None,
+            best: None,
+        }
+    }
+
+    /// Takes the deviations `dev` simulated at `theta`; the point to go back to when the
+    /// iterates run off.
+    fn observe(&mut self, theta: &[f64], dev: &[f64]) -> Option<Vec<f64>> {
+        if self.sd.len() != dev.len() {
+            return None;
+        }
+        let z = dev
+            .iter()
+            .zip(&self.sd)
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(d, s)| (d / s).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        if !z.is_finite() {
+            return None;
+        }
+        let level = self.level.map_or(z, |l| (1.0 - SMOOTH) * l + SMOOTH * z);
+        self.level = Some(level);
+        match &self.best {
+            Some((b, back)) if level > DIVERGE * b && level > self.floor => {
+                let back = back.clone();
+                self.level = Some(*b);
+                Some(back)
+            }
+            Some((b, _)) if level >= *b => None,
+            _ => {
+                self.best = Some((level, theta.to_vec()));
+                None
+            }
+        }
+    }
+}
+
 /// The phase 2 update matrix `D~^-1`, `D~ = (1 - diagonalize) D + diagonalize diag(D)`
 /// (the inverse of the diagonal alone when `D~` is singular).
 fn update_matrix(d: &DMatrix<f64>, diagonalize: f64) -> Option<DMatrix<f64>> {
@@ -451,6 +542,35 @@ fn update_matrix(d: &DMatrix<f64>, diagonalize: f64) -> Option<DMatrix<f64>> {
         }
         diagonal.try_inverse()
     })
+}
+
+/// The deviations from the observed moments of the mean of phase 2 iteration `i`'s `m`
+/// simulations at `theta` (runs with an undefined moment left out; 0 when every run has one).
+fn iteration_deviation(
+    problem: &Problem,
+    moments: &Moments,
+    theta: &[f64],
+    master: u64,
+    i: u64,
+    m: u64,
+) -> Result<Vec<f64>> {
+    let runs: Vec<Vec<f64>> = (0..m)
+        .into_par_iter()
+        .map(|u| Ok(moments.reduce(&problem.simulate(theta, master, i * m + u)?)))
+        .collect::<Result<_>>()?;
+    let ok: Vec<Vec<f64>> = runs
+        .into_iter()
+        .filter(|r| r.iter().all(|x| x.is_finite()))
+        .collect();
+    if ok.is_empty() {
+        return Ok(vec![0.0; moments.target.len()]);
+    }
+    Ok(mean_and_covariance(&ok)
+        .0
+        .iter()
+        .zip(&moments.target)
+        .map(|(a, b)| a - b)
+        .collect())
 }
 
 /// `a x` for a matrix and a vector given as a slice.
@@ -539,6 +659,7 @@ fn singular(problem: &Problem, moments: &Moments, d: &DMatrix<f64>) -> Error {
 struct Phase1 {
     start: Vec<f64>,
     theta: Vec<f64>,
+    sd: Vec<f64>,
     derivative: DMatrix<f64>,
     update: DMatrix<f64>,
     step: Step,
@@ -552,6 +673,7 @@ impl Phase1 {
         state.theta = self.theta;
         state.derivative = self.derivative;
         state.update = self.update;
+        state.moment_sd = self.sd;
         state.steps.push(self.step);
         state.best = None;
         state.rounds = 0;
@@ -581,13 +703,17 @@ impl Smm {
             Ok(at) => at,
             Err(u) => return Ok(Err(u)),
         };
-        let (mean, d) = (at.mean, at.derivative);
-        let (Some(dinv), Some(update)) = (invert(&d), update_matrix(&d, s.diagonalize)) else {
+        let (mean, d) = (at.mean.clone(), at.derivative.clone());
+        // A singular derivative whose phase 2 update matrix still exists (its diagonal does
+        // not vanish) takes the first step with that matrix; only a start where neither exists
+        // fails, and the fit goes on from the next start.
+        let Some(update) = update_matrix(&d, s.diagonalize) else {
             return Ok(Err(Undefined {
                 message: singular(problem, moments, &d).to_string(),
                 simulations: sims,
             }));
         };
+        let dinv = invert(&d).unwrap_or_else(|| update.clone());
         let dev: Vec<f64> = mean
             .iter()
             .zip(&moments.target)
@@ -613,6 +739,9 @@ impl Smm {
                 wall_seconds: clock.elapsed().as_secs_f64(),
             },
             theta,
+            sd: (0..d.nrows())
+                .map(|i| at.cov[(i, i)].max(0.0).sqrt())
+                .collect(),
             derivative: d,
             update,
             simulations: sims,
@@ -645,26 +774,23 @@ impl Smm {
         let mut prod = vec![0.0; moments.target.len()];
         let mut sims = 0u64;
         let mut count = 0usize;
+        let mut step_gain = gain;
+        let mut guard = Guard::new(&state.moment_sd, m as usize);
         for i in 0..n_max {
-            let runs: Vec<Vec<f64>> = (0..m)
-                .into_par_iter()
-                .map(|u| Ok(moments.reduce(&problem.simulate(&theta, master, i as u64 * m + u)?)))
-                .collect::<Result<_>>()?;
+            let dev = iteration_deviation(problem, moments, &theta, master, i as u64, m)?;
             sims += m;
-            let ok: Vec<Vec<f64>> = runs
-                .into_iter()
-                .filter(|r| r.iter().all(|x| x.is_finite()))
-                .collect();
-            let dev: Vec<f64> = if ok.is_empty() {
-                vec![0.0; moments.target.len()]
-            } else {
-                mean_and_covariance(&ok)
-                    .0
-                    .iter()
-                    .zip(&moments.target)
-                    .map(|(a, b)| a - b)
-                    .collect()
-            };
+            if let Some(back) = guard.observe(&theta, &dev) {
+                // Running off: back to the subphase's best point with half the gain, and the
+                // average and the stopping rule start again from there.
+                theta = back;
+                step_gain *= 0.5;
+                state.resets += 1;
+                sum.iter_mut().for_each(|x| *x = 0.0);
+                prod.iter_mut().for_each(|x| *x = 0.0);
+                count = 0;
+                prev = None;
+                continue;
+            }
             if let Some(pd) = &prev {
                 for (q, (a, b)) in prod.iter_mut().zip(dev.iter().zip(pd)) {
                     *q += a * b;
@@ -672,7 +798,7 @@ impl Smm {
             }
             let mut step: Vec<f64> = mul_vec(&state.update, &dev)
                 .iter()
-                .map(|x| gain * x)
+                .map(|x| step_gain * x)
                 .collect();
             truncate(&mut step, s.max_step);
             for (t, d) in theta.iter_mut().zip(&step) {
@@ -694,7 +820,11 @@ impl Smm {
                 break;
             }
         }
-        state.theta = sum.iter().map(|x| x / count as f64).collect();
+        if count > 0 {
+            state.theta = sum.iter().map(|x| x / count as f64).collect();
+        } else {
+            state.theta = theta;
+        }
         clamp(&state.bounds, &mut state.theta);
         state.simulations += sims;
         state.steps.push(Step {
@@ -743,56 +873,33 @@ impl Smm {
                 return self.failed_round(problem, moments, state, undefined, clock, seed);
             }
         };
-        let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
-        // A derivative that is singular here (a region where a parameter no longer moves any
-        // moment) fails the round like undefined moments do: the fit goes on from the best
-        // round, or from the next start.
-        let Some(dinv) = invert(&d) else {
-            let undefined = Undefined {
-                message: singular(problem, moments, &d).to_string(),
-                simulations: at.simulations,
-            };
-            return self.failed_round(problem, moments, state, undefined, clock, seed);
-        };
-        let k = moments.target.len();
-        let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, &moments.target);
-        let converged = t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
-        let total = &sigma
-            + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
-        let covariance = &dinv * total * dinv.transpose();
-        let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
-        state.simulations += at.simulations;
+        let (this, sims) = phase3_at(at, &moments.target, &moments.se);
+        state.simulations += sims;
         state.steps.push(Step {
             stage: format!("{}phase3", round_prefix(&state)),
             iterations: n3,
-            simulations: at.simulations,
+            simulations: sims,
             gain: 0.0,
             theta: state.theta.clone(),
             wall_seconds: clock.elapsed().as_secs_f64(),
         });
         state.rounds += 1;
-        let this = Phase3 {
-            mean,
-            sd,
-            t_ratios,
-            max_convergence_ratio,
-            converged,
-            derivative: d.clone(),
-            moment_covariance: sigma,
-            covariance,
-            se,
-            failed_runs: at.failed,
-        };
+        let converged = this.converged;
         let better = state
             .best
             .as_ref()
             .is_none_or(|b| badness(&this) < badness(&b.phase3));
         if better {
+            let damping = match &state.best {
+                Some(b) if state.continuation > 0 => (b.damping * 0.1).max(MIN_DAMPING),
+                _ => 1.0,
+            };
             state.best = Some(Best {
                 theta: state.theta.clone(),
                 phase3: this.clone(),
                 start: state.start_index,
                 newton_scale: 1.0,
+                damping,
             });
         } else {
             halve_newton(&mut state);
@@ -869,7 +976,8 @@ impl Smm {
             let base = from.theta.clone();
             let dd = &from.phase3.derivative;
             let h: Vec<f64> = problem.parameters.iter().map(|p| p.difference).collect();
-            match damped_newton(&from.phase3, &moments.target, &h).filter(|_| newton) {
+            match damped_newton(&from.phase3, &moments.target, &h, from.damping).filter(|_| newton)
+            {
                 Some(step) => {
                     let mut step: Vec<f64> = step.iter().map(|x| x * from.newton_scale).collect();
                     truncate(&mut step, s.max_step);
@@ -881,6 +989,7 @@ impl Smm {
             if let Some(u) = update_matrix(dd, s.diagonalize) {
                 state.update = u;
                 state.derivative = dd.clone();
+                state.moment_sd = from.phase3.sd.clone();
             }
             // The last two subphases: with the last alone (the smallest gain) the average of
             // its iterates keeps about `1 / (gain n)`, a fifth, of the distance it started
@@ -917,11 +1026,14 @@ impl Smm {
         if let Some(b) = state.best.take() {
             // The same estimate comes back from a continuation that did not improve on it,
             // with its Newton step halved.
-            let better = state
+            let improved = state
                 .previous
                 .as_ref()
-                .is_none_or(|p| badness(&b.phase3) < badness(&p.phase3) || p.theta == b.theta);
-            if better {
+                .is_none_or(|p| badness(&b.phase3) < badness(&p.phase3));
+            if state.continuation > 0 {
+                state.stalled = if improved { 0 } else { state.stalled + 1 };
+            }
+            if improved || state.previous.as_ref().is_some_and(|p| p.theta == b.theta) {
                 state.previous = Some(b);
             }
         }
@@ -946,7 +1058,7 @@ impl Smm {
                 Err(u) => state.simulations += u.simulations,
             }
         }
-        if state.continuation < self.settings.continuations {
+        if state.continuation < self.settings.continuations && state.stalled < STALLED {
             if let Some(b) = state.previous.clone() {
                 // RSiena's "run again from the estimates": one more round from the best of all.
                 state.continuation += 1;
@@ -970,6 +1082,16 @@ impl Smm {
     }
 }
 
+/// Continuations in a row that do not improve on the best round of all after which a fit
+/// stops (before `calibration.smm.continuations` have run): while they improve, the fit is
+/// closing in on a root and goes on; two in a row that do not, the second with half the
+/// first's Newton step, say that the steps no longer help.
+const STALLED: usize = 2;
+
+/// The least damping of a Newton step ([`Best::damping`]): a hundredth of [`RIDGE`]'s
+/// `lambda`, that is a ridge factor of 0.005.
+const MIN_DAMPING: f64 = 0.01;
+
 /// Relative singular value (of the derivative in units of the moments' sd and the parameters'
 /// difference steps) below which the Newton step of a fallback round is damped: a direction
 /// along which the moments hardly change (a ridge) is not followed far on the strength of a
@@ -982,7 +1104,7 @@ const RIDGE: f64 = 0.05;
 /// `sigma` (Tikhonov, `lambda = (RIDGE sigma_max)^2`), which leaves the step in the
 /// well-identified directions as Newton's and shortens it along a ridge. `None` when the
 /// derivative is not finite or zero.
-fn damped_newton(p3: &Phase3, target: &[f64], h: &[f64]) -> Option<Vec<f64>> {
+fn damped_newton(p3: &Phase3, target: &[f64], h: &[f64], damping: f64) -> Option<Vec<f64>> {
     let d = &p3.derivative;
     let dev = p3.deviation(target);
     let (k, p) = d.shape();
@@ -998,7 +1120,7 @@ fn damped_newton(p3: &Phase3, target: &[f64], h: &[f64]) -> Option<Vec<f64>> {
     if top <= 0.0 {
         return None;
     }
-    let lambda = (RIDGE * top).powi(2);
+    let lambda = damping * (RIDGE * top).powi(2);
     let uz = u.transpose() * z;
     let w = DVector::from_iterator(
         uz.len(),
@@ -1051,6 +1173,51 @@ fn convergence(mean: &[f64], sigma: &DMatrix<f64>, target: &[f64]) -> (Vec<f64>,
     (sd, t_ratios, ratio)
 }
 
+/// Phase 3 from its runs at the estimate (and the simulations they took): t-ratios, the
+/// overall ratio and RSiena's rule, and standard errors by the delta method. A derivative that
+/// is singular there (a parameter that no longer moves any moment) leaves the standard errors
+/// undefined (NaN) and the round unconverged, but the round still counts: its means and
+/// derivative give the damped Newton step of the next round (a singular value of 0 is damped
+/// like any ridge), so the fit goes on instead of failing the round.
+fn phase3_at(at: AtPoint, target: &[f64], target_se: &[f64]) -> (Phase3, u64) {
+    let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
+    let (k, p) = d.shape();
+    let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, target);
+    let dinv = invert(&d);
+    let converged =
+        dinv.is_some() && t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
+    let covariance = match &dinv {
+        Some(dinv) => {
+            let total = &sigma
+                + DMatrix::from_diagonal(&DVector::from_iterator(
+                    k,
+                    target_se.iter().map(|x| x * x),
+                ));
+            dinv * total * dinv.transpose()
+        }
+        None => DMatrix::from_element(p, p, f64::NAN),
+    };
+    let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
+    let se = if dinv.is_some() {
+        se
+    } else {
+        vec![f64::NAN; p]
+    };
+    let this = Phase3 {
+        mean,
+        sd,
+        t_ratios,
+        max_convergence_ratio,
+        converged,
+        derivative: d,
+        moment_covariance: sigma,
+        covariance,
+        se,
+        failed_runs: at.failed,
+    };
+    (this, at.simulations)
+}
+
 /// Runs whose finite differences estimate the derivative matrix (phases 1 and 3).
 fn derivative_runs(s: &SmmSettings, p: usize) -> usize {
     if s.phase1 > 0 { s.phase1 } else { 20 + 20 * p }
@@ -1097,6 +1264,9 @@ impl Solver for Smm {
             previous: None,
             bounds: search_bounds(problem, self.settings.widen),
             continuation: 0,
+            stalled: 0,
+            moment_sd: Vec::new(),
+            resets: 0,
         };
         if pilot.simulations > 0 {
             state.steps.push(Step {
@@ -1281,7 +1451,7 @@ mod tests {
         // D = diag(2, 1): Newton's step is (0.5, 1) for a deviation (1, 1); the damping
         // divides each component by 1 + (RIDGE sigma_max / sigma)^2, at most 1.01 here.
         let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 0.0, 1.0]);
-        let step = damped_newton(&phase3(d, &[1.0, 1.0]), &[0.0, 0.0], &[1.0, 1.0]).unwrap();
+        let step = damped_newton(&phase3(d, &[1.0, 1.0]), &[0.0, 0.0], &[1.0, 1.0], 1.0).unwrap();
         assert!((step[0] - 0.5).abs() < 0.5 * 0.01, "{step:?}");
         assert!((step[1] - 1.0).abs() < 0.01, "{step:?}");
     }
@@ -1296,9 +1466,90 @@ mod tests {
         let dev = [1.0, 1.1];
         let newton = invert(&d).unwrap() * DVector::from_column_slice(&dev);
         assert!(newton.norm() > 50.0, "{newton}");
-        let step = damped_newton(&phase3(d, &dev), &[0.0, 0.0], &[1.0, 1.0]).unwrap();
+        let step = damped_newton(&phase3(d, &dev), &[0.0, 0.0], &[1.0, 1.0], 1.0).unwrap();
         let norm = (step[0].powi(2) + step[1].powi(2)).sqrt();
         assert!(norm < 1.0, "{step:?}");
         assert!((step[0] + step[1] - 1.05).abs() < 0.05, "{step:?}");
+    }
+
+    /// Runs at one point with derivative `d`, unit moment covariance and mean `mean` (target 0).
+    fn at_point(d: DMatrix<f64>, mean: &[f64]) -> AtPoint {
+        let k = mean.len();
+        AtPoint {
+            mean: mean.to_vec(),
+            cov: DMatrix::identity(k, k),
+            derivative: d,
+            failed: 0,
+            simulations: 7,
+        }
+    }
+
+    #[test]
+    fn a_singular_derivative_in_phase_3_leaves_the_round_unconverged_but_usable() {
+        // The second parameter moves no moment: D has a zero column. The deviations meet
+        // RSiena's rule, yet without an inverse there are no standard errors, so the round
+        // does not count as converged; its t-ratios, overall ratio and the damped Newton step
+        // from it are still defined (the step leaves the parameter that no moment sees alone).
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 0.0]);
+        let (p3, sims) = phase3_at(at_point(d, &[0.05, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert_eq!(sims, 7);
+        assert!(!p3.converged);
+        assert_eq!(p3.t_ratios, vec![0.05, 0.04]);
+        assert!((p3.max_convergence_ratio - 0.0041f64.sqrt()).abs() < 1e-12);
+        assert!(p3.se.iter().all(|x| x.is_nan()));
+        let step = damped_newton(&p3, &[0.0, 0.0], &[1.0, 1.0], 1.0).unwrap();
+        assert!(step[0].is_finite() && step[0] > 0.0, "{step:?}");
+        assert_eq!(step[1], 0.0);
+        // The same deviations with an invertible derivative converge, with standard errors.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 1.0]);
+        let (p3, _) = phase3_at(at_point(d, &[0.05, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert!(p3.converged);
+        assert!(p3.se.iter().all(|x| x.is_finite() && *x > 0.0));
+    }
+
+    #[test]
+    fn the_guard_sends_runaway_iterates_back_to_the_best_point() {
+        // Two moments with sd 1 and 2, one simulation per iteration: noise floor 3 sqrt(2).
+        let mut g = Guard::new(&[1.0, 2.0], 1);
+        assert!((g.floor - 3.0 * 2f64.sqrt()).abs() < 1e-12);
+        // |z| 3, 2, 1 at theta 0, 1, 2: the level falls, the best point follows it.
+        for (t, dev) in [(0.0, [3.0, 0.0]), (1.0, [0.0, 4.0]), (2.0, [1.0, 0.0])] {
+            assert_eq!(g.observe(&[t], &dev), None);
+        }
+        let best = g.best.clone().unwrap();
+        assert_eq!(best.1, vec![2.0]);
+        // Deviations that grow: once the smoothed level is twice the best and above the
+        // floor, back to theta = 2.
+        let mut back = None;
+        for i in 0..20 {
+            back = g.observe(&[3.0 + i as f64], &[10.0 + 5.0 * i as f64, 0.0]);
+            if back.is_some() {
+                break;
+            }
+        }
+        assert_eq!(back, Some(vec![2.0]));
+        assert_eq!(g.level, Some(best.0));
+    }
+
+    #[test]
+    fn the_guard_does_not_act_on_noise_at_a_root() {
+        // At a root each iteration's |z| is noise of size about sqrt(k / m): with k = 5
+        // moments and m = 4 simulations, normal deviations with sd 1 / 2 (the mean of 4 runs)
+        // from a fixed stream over 10,000 iterations. The smoothed level stays near
+        // sqrt(5 / 4) = 1.1, below the floor 3.4 (its sd over five iterations is about 0.2,
+        // so that the floor is more than ten of its sd away).
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut r = rand::rngs::StdRng::seed_from_u64(17);
+        let mut g = Guard::new(&[1.0; 5], 4);
+        for i in 0..10_000 {
+            let dev: Vec<f64> = (0..5)
+                .map(|_| {
+                    let x: f64 = StandardNormal.sample(&mut r);
+                    0.5 * x
+                })
+                .collect();
+            assert_eq!(g.observe(&[i as f64], &dev), None, "iteration {i}");
+        }
     }
 }

@@ -224,11 +224,12 @@ pub struct SmmSettings {
     /// have their root just outside the prior box, where a search held inside it cannot
     /// converge.
     pub widen: f64,
-    /// Rounds run after the last start, each from the best round of all starts so far
-    /// (default 4): RSiena's advice to run again from the estimates, made automatic. A
+    /// Most rounds run after the last start, each from the best round of all starts so far
+    /// (default 8): RSiena's advice to run again from the estimates, made automatic. A
     /// continuation takes a Newton step from that estimate with its phase 3 mean moments and
     /// derivative, damped along ridges (and halved each time a round from the same estimate
-    /// did not improve on it), then phase 3 at once.
+    /// did not improve on it), then phase 3 at once. The continuations stop early after two in
+    /// a row that did not improve on the best round.
     pub continuations: usize,
 }
 
@@ -248,7 +249,7 @@ impl Default for SmmSettings {
             pilot: 200,
             starts: 3,
             widen: 1.0,
-            continuations: 4,
+            continuations: 8,
         }
     }
 }
