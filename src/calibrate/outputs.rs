@@ -239,8 +239,17 @@ pub fn write_smm_intervals(
     profile: Option<&Profile>,
 ) -> Result<()> {
     let header = strings(&[
-        "parameter", "kind", "estimate", "se", "centre", "lower50", "upper50", "lower80",
-        "upper80", "lower95", "upper95",
+        "parameter",
+        "kind",
+        "estimate",
+        "se",
+        "centre",
+        "lower50",
+        "upper50",
+        "lower80",
+        "upper80",
+        "lower95",
+        "upper95",
     ]);
     let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
     let mut rows = Vec::new();

@@ -27,7 +27,8 @@
 //! on the number of threads.
 
 use super::problem::{Problem, derive_seed};
-use super::smm::{Moments, SmmState};
+use super::smm::{Moments, Smm, SmmState, Stage, search_bounds};
+use super::solver::Solver;
 use super::spec::SmmSettings;
 use crate::error::{Error, Result};
 use crate::model::rng;
@@ -163,7 +164,11 @@ impl Surrogate {
     /// Parameters at `z`.
     fn theta_at(&self, z: &[f64]) -> Vec<f64> {
         let t = &self.l * DVector::from_column_slice(z);
-        self.theta.iter().zip(t.iter()).map(|(a, b)| a + b).collect()
+        self.theta
+            .iter()
+            .zip(t.iter())
+            .map(|(a, b)| a + b)
+            .collect()
     }
 }
 
@@ -351,6 +356,15 @@ fn walk(
             x = bound;
         }
         let (pj, next) = profile_at(s, j, x, dmin, &u);
+        let z = slice_for(s, j, x).z(&next);
+        if !last && z.iter().map(|v| v * v).sum::<f64>().sqrt() >= 0.999 * s.z_max {
+            // The minimum lies on the edge of the trusted region: beyond it the surrogate
+            // says nothing, so the profile is taken as flat and the interval runs on to the
+            // search bound.
+            points.push((bound, running, running));
+            us.push(u.clone());
+            break;
+        }
         u = next;
         running = running.max(pj);
         points.push((x, pj, running));
@@ -442,7 +456,11 @@ impl ParameterProfile {
             Some(0) => 0.0,
             Some(k) => {
                 let (a, b) = (pts[k - 1], pts[k]);
-                let w = if b.0 == a.0 { 1.0 } else { (x - a.0) / (b.0 - a.0) };
+                let w = if b.0 == a.0 {
+                    1.0
+                } else {
+                    (x - a.0) / (b.0 - a.0)
+                };
                 a.2 + w * (b.2 - a.2)
             }
         };
@@ -450,6 +468,28 @@ impl ParameterProfile {
             .expect("standard normal")
             .cdf(sign * m.sqrt())
     }
+}
+
+/// Share of the search box the cloud may reach on each side of the estimate, per parameter.
+const CLOUD_SHARE: f64 = 1.0 / 6.0;
+
+/// The factor that shrinks the cloud `L z`, `|z| <= radius`, so that it reaches no further
+/// than [`CLOUD_SHARE`] of the search box's width from the estimate in any parameter (1 when
+/// it does not reach so far). Where the moments hardly move along a ridge the delta method's
+/// standard errors run to tens of units, and a quadratic fitted over a cloud that wide (its
+/// points piled up on the box's faces) misses the curvature near the estimate.
+fn cloud_scale(l: &DMatrix<f64>, bounds: &[(f64, f64)], radius: f64) -> f64 {
+    (0..l.nrows())
+        .map(|j| {
+            let reach = radius * l.row(j).norm();
+            let room = CLOUD_SHARE * (bounds[j].1 - bounds[j].0);
+            if reach > room && room.is_finite() {
+                room / reach
+            } else {
+                1.0
+            }
+        })
+        .fold(1.0, f64::min)
 }
 
 /// Points of the cloud: uniform in the ball of radius `radius` in `p` dimensions.
@@ -484,27 +524,28 @@ pub fn profile_intervals(
     let Some(chol) = p3.covariance.clone().cholesky() else {
         return Ok(None);
     };
-    let l = chol.l();
     let bounds = &state.bounds;
+    let l = chol.l() * cloud_scale(&chol.l(), bounds, settings.profile_radius);
     // Cloud points, moved inside the search bounds, and their whitened coordinates.
     let linv = l.clone().try_inverse().ok_or_else(|| {
         Error::Other("profile intervals: the delta-method covariance is singular".into())
     })?;
-    let points: Vec<(Vec<f64>, Vec<f64>)> = cloud(p, settings.profile_points, settings.profile_radius, seed)
-        .into_iter()
-        .map(|z| {
-            let t = &l * DVector::from_column_slice(&z);
-            let th: Vec<f64> = theta
-                .iter()
-                .zip(t.iter())
-                .zip(bounds)
-                .map(|((a, b), (lo, hi))| (a + b).clamp(*lo, *hi))
-                .collect();
-            let back = &linv
-                * DVector::from_iterator(p, th.iter().zip(theta).map(|(a, b)| a - b));
-            (th, back.iter().copied().collect())
-        })
-        .collect();
+    let points: Vec<(Vec<f64>, Vec<f64>)> =
+        cloud(p, settings.profile_points, settings.profile_radius, seed)
+            .into_iter()
+            .map(|z| {
+                let t = &l * DVector::from_column_slice(&z);
+                let th: Vec<f64> = theta
+                    .iter()
+                    .zip(t.iter())
+                    .zip(bounds)
+                    .map(|((a, b), (lo, hi))| (a + b).clamp(*lo, *hi))
+                    .collect();
+                let back =
+                    &linv * DVector::from_iterator(p, th.iter().zip(theta).map(|(a, b)| a - b));
+                (th, back.iter().copied().collect())
+            })
+            .collect();
     let runs = settings.profile_runs;
     let master = derive_seed(seed, TAG_RUNS, 0);
     // Common random numbers: run `r` of every point uses the same stream.
@@ -555,6 +596,48 @@ pub fn profile_intervals(
     }))
 }
 
+/// Phase 3 of the method of moments at a given estimate, without a search: the mean moments,
+/// their covariance and the derivative that [`profile_intervals`] starts from, as a fit that
+/// ended at `theta` has them (its convergence as phase 3 finds it). For intervals around an
+/// estimate found earlier, and for tests.
+pub fn phase3_at(
+    problem: &Problem,
+    theta: &[f64],
+    settings: &SmmSettings,
+    seed: u64,
+) -> Result<SmmState> {
+    let mut settings = settings.clone();
+    // Phase 3 once: no further round, start or continuation.
+    (settings.rounds, settings.starts, settings.continuations) = (1, 1, 0);
+    let p = theta.len();
+    let state = SmmState {
+        stage: Stage::Phase3,
+        theta: theta.to_vec(),
+        start: theta.to_vec(),
+        derivative: DMatrix::zeros(p, p),
+        update: DMatrix::zeros(p, p),
+        iterations: Vec::new(),
+        steps: Vec::new(),
+        phase3: None,
+        best: None,
+        simulations: 0,
+        rounds: 0,
+        failed_rounds: 0,
+        starts: vec![theta.to_vec()],
+        start_index: 0,
+        previous: None,
+        bounds: search_bounds(problem, settings.widen),
+        continuation: 0,
+    };
+    let state = Smm { settings }.next(problem, state, seed)?;
+    if state.theta != theta {
+        return Err(Error::Other(
+            "phase 3 at a given estimate moved the estimate".into(),
+        ));
+    }
+    Ok(state)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,8 +673,7 @@ mod tests {
         // alone is 2^-30 of a 1/20 se step).
         let theta = [0.5, -1.0, 2.0];
         let d = DMatrix::from_row_slice(3, 3, &[2.0, 0.7, -0.3, 0.4, 1.5, 0.2, -0.6, 0.9, 3.0]);
-        let sigma =
-            DMatrix::from_row_slice(3, 3, &[1.0, 0.3, 0.1, 0.3, 2.0, -0.4, 0.1, -0.4, 0.5]);
+        let sigma = DMatrix::from_row_slice(3, 3, &[1.0, 0.3, 0.1, 0.3, 2.0, -0.4, 0.1, -0.4, 0.5]);
         let s_obs = [10.0, 20.0, 30.0];
         let s = exact(&theta, &d, &sigma, |t| {
             let x = DVector::from_iterator(3, t.iter().zip(&theta).map(|(a, b)| a - b));
@@ -644,7 +726,10 @@ mod tests {
         let a = cloud(5, 300, 4.0, 7);
         assert_eq!(a, cloud(5, 300, 4.0, 7));
         assert_ne!(a, cloud(5, 300, 4.0, 8));
-        let r: Vec<f64> = a.iter().map(|z| z.iter().map(|x| x * x).sum::<f64>().sqrt()).collect();
+        let r: Vec<f64> = a
+            .iter()
+            .map(|z| z.iter().map(|x| x * x).sum::<f64>().sqrt())
+            .collect();
         assert!(r.iter().all(|x| *x <= 4.0));
         // Uniform in the ball: P(|z| <= 4 * 0.5^(1/5)) = 1/2; 300 points give a binomial se
         // of 0.029, so 0.5 -+ 0.12 fails by chance with probability below 1e-4.
