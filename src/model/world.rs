@@ -453,7 +453,8 @@ impl World {
                 }
             })
             .collect();
-        ties.sort_unstable_by_key(|t| (t.a, t.b));
+        // One 64-bit key sorts as the pair (a, b) does, in fewer instructions.
+        ties.sort_unstable_by_key(|t| (u64::from(t.a) << 32) | u64::from(t.b));
         Snapshot {
             step,
             nodes: self.nodes.clone(),

@@ -15,6 +15,7 @@ pub mod change;
 pub mod composition;
 mod graph;
 pub mod interval;
+mod observed;
 pub mod quantile;
 pub mod select;
 pub mod shape;
@@ -30,6 +31,7 @@ pub use size::degree_distribution;
 use crate::data::Kind;
 use crate::network::Snapshot;
 use change::{ChangeTally, UptakeTally};
+use observed::Observed;
 use select::Needs;
 use std::borrow::Cow;
 
@@ -282,12 +284,14 @@ fn scope_rows(rows: &mut Rows<'_>, g: &ScopeGraph, x: ScopeInputs<'_>, needs: &N
         (needs.triangles.then(|| shape::triangles(g)), None)
     };
     let clustering = tri.as_ref().map(|t| shape::local_clustering(g, t));
+    // The components, found once for betweenness and the component statistics.
+    let comps = (needs.betweenness || needs.components).then(|| shape::ComponentLabels::of(g));
     size_shape_rows(
         rows,
         g,
         x.method,
-        tri.as_deref(),
-        clustering.as_deref(),
+        (tri.as_deref(), clustering.as_deref()),
+        comps.as_ref(),
         needs,
     );
     if needs.composition {
@@ -331,8 +335,8 @@ fn size_shape_rows(
     rows: &mut Rows<'_>,
     g: &ScopeGraph,
     method: BetweennessMethod,
-    tri: Option<&[u64]>,
-    clustering: Option<&[f64]>,
+    (tri, clustering): (Option<&[u64]>, Option<&[f64]>),
+    comps: Option<&shape::ComponentLabels>,
     needs: &Needs,
 ) {
     let by_kind = size::organisations_by_kind(g);
@@ -342,10 +346,10 @@ fn size_shape_rows(
     rows.put("density", size::density(g));
     rows.put("mean_degree", size::mean_degree(g));
     rows.put("degree_centralization", shape::degree_centralization(g));
-    if needs.betweenness {
+    if let (true, Some(comps)) = (needs.betweenness, comps) {
         rows.put(
             "betweenness_centralization",
-            shape::betweenness_centralization(g, method),
+            shape::betweenness_centralization_in(g, comps, method),
         );
     }
     if let (Some(tri), Some(clustering)) = (tri, clustering) {
@@ -359,8 +363,8 @@ fn size_shape_rows(
             },
         );
     }
-    if needs.components {
-        let comps = shape::components(g);
+    if let (true, Some(comps)) = (needs.components, comps) {
+        let comps = comps.summary();
         rows.put("components", comps.count as f64);
         rows.put("largest_component_share", comps.largest_share(g.n()));
     }
@@ -417,8 +421,8 @@ fn pattern_rows(rows: &mut Rows<'_>, change: Option<&ChangeTally>, patterns: &Pa
 }
 
 /// Pattern tallies of every group (`groups` territories, or one group for the network when
-/// `network` is true), from the wave context and each territory's archetype now; only the
-/// comparisons `needs` asks for are made.
+/// `network` gives the observed form of the waves), from the wave context and each
+/// territory's archetype now; only the comparisons `needs` asks for are made.
 fn pattern_tallies(
     ctx: &WaveContext<'_>,
     refs: &References<'_>,
@@ -426,7 +430,7 @@ fn pattern_tallies(
     now: &[Archetype],
     groups: usize,
     group: &impl Fn(usize) -> Option<usize>,
-    network: bool,
+    network: Option<&ObservedWaves<'_>>,
 ) -> Vec<PatternTally> {
     let s = ctx.current;
     let mut out = vec![PatternTally::default(); groups];
@@ -438,36 +442,59 @@ fn pattern_tallies(
             .zip(then)
             .map(|(a, b)| (a == b) as usize)
             .collect();
-        if network {
+        if network.is_some() {
             vec![(same.iter().sum(), same.len())]
         } else {
             same.iter().map(|&x| (x, 1)).collect()
         }
     };
-    let mut compare =
-        |reference: Option<&Snapshot>, then: Option<&[Archetype]>, change: bool, first: bool| {
-            let Some(r) = reference else { return };
-            let c = change.then(|| change::change_tallies(r, s, groups, group));
-            let a = then.map(agreement);
-            for (g, t) in out.iter_mut().enumerate() {
-                let (tally, same) = if first {
-                    (&mut t.first, &mut t.same_as_first)
-                } else {
-                    (&mut t.pre, &mut t.same_as_pre)
-                };
-                *tally = c.as_ref().map(|c| c[g]);
-                *same = a.as_ref().and_then(|a| a.get(g).copied());
-            }
-        };
-    compare(ctx.first, refs.first, needs.first_change, true);
-    compare(ctx.pre, refs.pre, needs.pre_change, false);
+    let mut compare = |reference: Option<&Snapshot>,
+                       observed: Option<&Observed>,
+                       then: Option<&[Archetype]>,
+                       change: bool,
+                       first: bool| {
+        let Some(r) = reference else { return };
+        let c = change.then(|| match (network, observed) {
+            (Some(o), Some(ro)) => vec![observed::change((r, ro), (s, o.current))],
+            _ => change::change_tallies(r, s, groups, group),
+        });
+        let a = then.map(agreement);
+        for (g, t) in out.iter_mut().enumerate() {
+            let (tally, same) = if first {
+                (&mut t.first, &mut t.same_as_first)
+            } else {
+                (&mut t.pre, &mut t.same_as_pre)
+            };
+            *tally = c.as_ref().map(|c| c[g]);
+            *same = a.as_ref().and_then(|a| a.get(g).copied());
+        }
+    };
+    let (first, pre, before) = match network {
+        Some(o) => (o.first, o.pre, o.previous.or(o.pre)),
+        None => (None, None, None),
+    };
+    compare(ctx.first, first, refs.first, needs.first_change, true);
+    compare(ctx.pre, pre, refs.pre, needs.pre_change, false);
     if let (true, Some(reference)) = (needs.new_ties, ctx.previous.or(ctx.pre)) {
-        let n = change::new_tie_tallies(reference, s, groups, group);
+        let n = match (network, before) {
+            (Some(o), Some(ro)) => vec![observed::new_ties(ro, (s, o.current))],
+            _ => change::new_tie_tallies(reference, s, groups, group),
+        };
         for (g, t) in out.iter_mut().enumerate() {
             t.new_ties = Some(n[g]);
         }
     }
     out
+}
+
+/// The observed form ([`Observed`]) of each wave of a [`WaveContext`], present exactly where
+/// the context's wave is.
+#[derive(Debug, Clone, Copy)]
+struct ObservedWaves<'a> {
+    current: &'a Observed,
+    previous: Option<&'a Observed>,
+    first: Option<&'a Observed>,
+    pre: Option<&'a Observed>,
 }
 
 /// All statistics of one wave: the `network` scope, then (with
@@ -496,7 +523,16 @@ pub fn wave_table(ctx: WaveContext<'_>, opts: &StatsOptions) -> StatTable {
         first: first.as_deref(),
         pre: pre.as_deref(),
     };
-    table_with(ctx, opts, &refs)
+    let observe = |w: Option<&Snapshot>| w.map(Observed::new);
+    let (current, previous) = (Observed::new(ctx.current), observe(ctx.previous));
+    let (first, pre) = (observe(ctx.first), observe(ctx.pre));
+    let observed = ObservedWaves {
+        current: &current,
+        previous: previous.as_ref(),
+        first: first.as_ref(),
+        pre: pre.as_ref(),
+    };
+    table_with(ctx, opts, &refs, &observed)
 }
 
 /// A reference network (the pre-programme network, or a replicate's first wave) with the
@@ -508,6 +544,8 @@ pub struct ReferenceWave<'a> {
     archetypes: Option<Vec<Archetype>>,
     /// The centralization threshold the archetypes were classified with.
     threshold: f64,
+    /// Its observed network, for the comparisons with it.
+    observed: Observed,
 }
 
 impl<'a> ReferenceWave<'a> {
@@ -523,6 +561,7 @@ impl<'a> ReferenceWave<'a> {
             archetypes: wanted
                 .then(|| archetype::territory_archetypes(s, opts.archetype_threshold)),
             threshold: opts.archetype_threshold,
+            observed: Observed::new(s),
         }
     }
 
@@ -559,15 +598,26 @@ pub fn replicate_tables(
         first: first.archetypes.as_deref(),
         pre: pre_archetypes.as_deref(),
     };
+    // Each wave's observed form, built once for every comparison it takes part in.
+    let observed: Vec<Observed> = std::iter::once(first.observed)
+        .chain(waves[1..].iter().map(Observed::new))
+        .collect();
     (0..waves.len())
         .map(|k| {
+            let previous = k.checked_sub(1);
             let ctx = WaveContext {
                 current: &waves[k],
-                previous: k.checked_sub(1).map(|p| &waves[p]),
+                previous: previous.map(|p| &waves[p]),
                 first: Some(w0),
                 pre: pre.map(|p| p.snapshot),
             };
-            table_with(ctx, opts, &refs)
+            let obs = ObservedWaves {
+                current: &observed[k],
+                previous: previous.map(|p| &observed[p]),
+                first: Some(&observed[0]),
+                pre: pre.map(|p| &p.observed),
+            };
+            table_with(ctx, opts, &refs, &obs)
         })
         .collect()
 }
@@ -581,8 +631,13 @@ struct References<'a> {
     pre: Option<&'a [Archetype]>,
 }
 
-/// [`wave_table`] with the reference archetypes given.
-fn table_with(ctx: WaveContext<'_>, opts: &StatsOptions, refs: &References<'_>) -> StatTable {
+/// [`wave_table`] with the reference archetypes and the observed form of the waves given.
+fn table_with(
+    ctx: WaveContext<'_>,
+    opts: &StatsOptions,
+    refs: &References<'_>,
+    observed: &ObservedWaves<'_>,
+) -> StatTable {
     let s = ctx.current;
     let needs = opts.statistics.needs();
     let nt = s.nodes.territory_names.len();
@@ -608,10 +663,14 @@ fn table_with(ctx: WaveContext<'_>, opts: &StatsOptions, refs: &References<'_>) 
 
     let net = ScopeGraph::network(s);
     let previous = ctx.previous.filter(|_| needs.change);
-    let net_change = previous.map(|p| change::network_change(p, s));
-    let net_uptake = change::uptake_tallies(s, ctx.first, 1, |_| Some(0))[0];
+    let current = (s, observed.current);
+    let net_change = previous
+        .zip(observed.previous)
+        .map(|p| observed::change(p, current));
+    let net_uptake = observed::uptake(current, ctx.first.zip(observed.first));
     let now: Vec<Archetype> = partnerships.iter().map(|&(a, _)| a).collect();
-    let net_patterns = pattern_tallies(&ctx, refs, &needs, &now, 1, &|_| Some(0), true)[0];
+    let net_patterns =
+        pattern_tallies(&ctx, refs, &needs, &now, 1, &|_| Some(0), Some(observed))[0];
     scope_rows(
         &mut Rows {
             out: &mut table.rows,
@@ -635,7 +694,7 @@ fn table_with(ctx: WaveContext<'_>, opts: &StatsOptions, refs: &References<'_>) 
         let graphs = ScopeGraph::territories(s);
         let changes = previous.map(|p| change::change_tallies(p, s, nt, territory));
         let uptakes = change::uptake_tallies(s, ctx.first, nt, territory);
-        let patterns = pattern_tallies(&ctx, refs, &needs, &now, nt, &territory, false);
+        let patterns = pattern_tallies(&ctx, refs, &needs, &now, nt, &territory, None);
         for (t, g) in graphs.iter().enumerate() {
             table
                 .scopes

@@ -140,16 +140,28 @@ pub fn degree_centralization(g: &ScopeGraph) -> f64 {
 /// rustworkx-core's `betweenness_centrality(g, false, true, _)`; for `n <= 2` every value is 0
 /// and no scaling applies (as networkx).
 pub fn betweenness(g: &ScopeGraph, method: BetweennessMethod, normalized: bool) -> Vec<f64> {
+    betweenness_in(g, &ComponentLabels::of(g), method, normalized)
+}
+
+/// [`betweenness`] with the components of `g` given (computed once when other statistics need
+/// them too): each search stops once its component is reached, which changes no value.
+pub fn betweenness_in(
+    g: &ScopeGraph,
+    comps: &ComponentLabels,
+    method: BetweennessMethod,
+    normalized: bool,
+) -> Vec<f64> {
     let n = g.n();
+    assert_eq!(comps.label.len(), n, "component labels of another graph");
     let mut bc = match method {
         BetweennessMethod::Sampled { pivots, seed } if pivots < n => {
             let picked = sample_sources(n, pivots, seed);
-            let mut bc = fold_and_accumulate(g, picked);
+            let mut bc = fold_and_accumulate(g, comps, picked);
             let scale = n as f64 / pivots as f64;
             bc.iter_mut().for_each(|x| *x *= scale);
             bc
         }
-        _ => fold_and_accumulate(g, 0..n as u32),
+        _ => fold_and_accumulate(g, comps, 0..n as u32),
     };
     // Each unordered pair was counted from both of its ends.
     let mut scale = 0.5;
@@ -168,11 +180,20 @@ pub fn betweenness(g: &ScopeGraph, method: BetweennessMethod, normalized: bool) 
 /// normalized = TRUE)`. 1 for a star, 0 for a vertex-transitive graph (cycle, clique).
 /// NaN when `n < 3`.
 pub fn betweenness_centralization(g: &ScopeGraph, method: BetweennessMethod) -> f64 {
+    betweenness_centralization_in(g, &ComponentLabels::of(g), method)
+}
+
+/// [`betweenness_centralization`] with the components of `g` given.
+pub fn betweenness_centralization_in(
+    g: &ScopeGraph,
+    comps: &ComponentLabels,
+    method: BetweennessMethod,
+) -> f64 {
     let n = g.n();
     if n < 3 {
         return f64::NAN;
     }
-    let b = betweenness(g, method, false);
+    let b = betweenness_in(g, comps, method, false);
     let nf = n as f64;
     freeman_centralization(&b, (nf - 1.0) * (nf - 1.0) * (nf - 2.0) / 2.0)
 }
@@ -199,7 +220,11 @@ fn sample_sources(n: usize, k: usize, seed: u64) -> Vec<u32> {
 /// `v`, and `v` is searched once however many of its pendants are picked (the degree-1
 /// reduction of Baglioni et al. 2012). The result is the same as searching from every picked
 /// source; hub-centred partnerships, with many pendant partners, need far fewer searches.
-fn fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) -> Vec<f64> {
+fn fold_and_accumulate(
+    g: &ScopeGraph,
+    comps: &ComponentLabels,
+    picked: impl IntoIterator<Item = u32>,
+) -> Vec<f64> {
     let n = g.n();
     // Per searched node: copies of its dependencies, and pendants folded into it.
     let mut copies = vec![0.0; n];
@@ -216,7 +241,7 @@ fn fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) ->
     let sources: Vec<u32> = (0..n as u32)
         .filter(|&v| copies[v as usize] > 0.0)
         .collect();
-    accumulate(g, &sources, &copies, &pendants)
+    accumulate(g, comps, &sources, &copies, &pendants)
 }
 
 /// Sources per parallel work unit; fixed, so results do not depend on the thread count.
@@ -227,14 +252,21 @@ const PAR_WORK: usize = 4_000_000;
 /// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
 /// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
 /// on `s` (see [`fold_and_accumulate`]).
-fn accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64]) -> Vec<f64> {
+fn accumulate(
+    g: &ScopeGraph,
+    comps: &ComponentLabels,
+    sources: &[u32],
+    copies: &[f64],
+    pendants: &[f64],
+) -> Vec<f64> {
     let n = g.n();
     let run = |chunk: &[u32]| {
         let mut bc = vec![0.0; n];
         Brandes::with(g, |ws| {
             for &s in chunk {
                 let s = s as usize;
-                ws.single_source(g, s, copies[s], pendants[s], &mut bc);
+                let c = comps.size[comps.label[s] as usize] as usize;
+                ws.single_source(g, s, c, copies[s], pendants[s], &mut bc);
             }
         });
         bc
@@ -322,8 +354,9 @@ impl Brandes {
         }
     }
 
-    /// Adds the dependencies of source `s` on every other node to `bc`, `copies` times, and
-    /// the dependencies of `pendants` folded pendant neighbours of `s` on `s`.
+    /// Adds the dependencies of source `s` (in a component of `c` nodes) on every other node to
+    /// `bc`, `copies` times, and the dependencies of `pendants` folded pendant neighbours of
+    /// `s` on `s`.
     ///
     /// The floating-point operations are those of the textbook form (a backward pass over
     /// every neighbour of each node, keeping those one step nearer): each node's dependency
@@ -342,6 +375,7 @@ impl Brandes {
         &mut self,
         g: &ScopeGraph,
         s: usize,
+        c: usize,
         copies: f64,
         pendants: f64,
         bc: &mut [f64],
@@ -349,13 +383,11 @@ impl Brandes {
         // A source in a component of one or two organisations adds exactly nothing (zero
         // dependencies, and no folded pendant: a pendant is folded only into a neighbour of
         // degree 2 or more).
-        match g.neighbors(s) {
-            [] => return,
-            &[v] if g.degree(v as usize) == 1 => return,
-            _ => {}
+        if c <= 2 {
+            return;
         }
-        assert!(bc.len() >= g.n() && self.node.len() >= g.n());
-        let tail = self.forward(g, s);
+        assert!(s < g.n() && bc.len() >= g.n() && self.node.len() >= g.n());
+        let tail = self.forward(g, s, c);
         let (offsets, _) = g.csr();
         let Brandes { node, order, pred } = self;
         for &w in order[1..tail].iter().rev() {
@@ -391,13 +423,20 @@ impl Brandes {
     /// reached, and the order they were reached in (`order[..tail]`, `s` first). Returns
     /// `tail`. Indices are valid for the reasons given at [`Brandes::single_source`], which
     /// checks `s` and the work space's size before calling.
-    fn forward(&mut self, g: &ScopeGraph, s: usize) -> usize {
+    ///
+    /// Once all `c` nodes of the component are reached, the nodes of the last level are not
+    /// expanded: their neighbours are all reached and none is a level further, so expanding
+    /// them would change nothing. (A node of the level before still adds itself as a
+    /// predecessor of its neighbours on the last level, so those are expanded.)
+    fn forward(&mut self, g: &ScopeGraph, s: usize, c: usize) -> usize {
         let (offsets, adj) = g.csr();
         let Brandes { node, order, pred } = self;
         node[s].dist = 0;
         node[s].sigma = 1.0;
         order[0] = s as u32;
         let (mut head, mut tail) = (0, 1);
+        // The distance from which nodes are no longer expanded: the last level, once known.
+        let mut stop = UNSEEN;
         while head < tail {
             // SAFETY: `head < tail <= n <= order.len()`; every node in `order` is below `n`,
             // so `v + 1 <= n < offsets.len()` and `offsets[v]..offsets[v + 1]` lies in `adj`;
@@ -408,6 +447,9 @@ impl Brandes {
                 let v = *order.get_unchecked(head) as usize;
                 head += 1;
                 let NodeState { dist, sigma, .. } = *node.get_unchecked(v);
+                if dist >= stop {
+                    break;
+                }
                 let (dv, sv) = (dist + 1, sigma);
                 let (a, b) = (
                     *offsets.get_unchecked(v) as usize,
@@ -416,20 +458,27 @@ impl Brandes {
                 for &w in adj.get_unchecked(a..b) {
                     let wu = w as usize;
                     let x = node.get_unchecked_mut(wu);
-                    if x.dist == UNSEEN {
-                        x.dist = dv;
-                        // 0 + sv, exactly.
-                        x.sigma = sv;
-                        *order.get_unchecked_mut(tail) = w;
-                        tail += 1;
-                        let p = *offsets.get_unchecked(wu);
-                        *pred.get_unchecked_mut(p as usize) = v as u32;
-                        x.pred_end = p + 1;
-                    } else if x.dist == dv {
-                        x.sigma += sv;
-                        *pred.get_unchecked_mut(x.pred_end as usize) = v as u32;
-                        x.pred_end += 1;
+                    // Every node reached so far is at most one level further than `v`, so
+                    // this one test passes the unseen nodes and those of the next level.
+                    if x.dist >= dv {
+                        if x.dist == UNSEEN {
+                            x.dist = dv;
+                            // 0 + sv, exactly.
+                            x.sigma = sv;
+                            *order.get_unchecked_mut(tail) = w;
+                            tail += 1;
+                            let p = *offsets.get_unchecked(wu);
+                            *pred.get_unchecked_mut(p as usize) = v as u32;
+                            x.pred_end = p + 1;
+                        } else {
+                            x.sigma += sv;
+                            *pred.get_unchecked_mut(x.pred_end as usize) = v as u32;
+                            x.pred_end += 1;
+                        }
                     }
+                }
+                if tail == c {
+                    stop = dv;
                 }
             }
         }
@@ -531,35 +580,56 @@ impl Components {
 
 /// Connected components by breadth-first search, `O(n + m)`.
 pub fn components(g: &ScopeGraph) -> Components {
-    let n = g.n();
-    let mut seen = vec![false; n];
-    let mut queue: Vec<u32> = Vec::with_capacity(n);
-    let mut c = Components {
-        count: 0,
-        largest: 0,
-    };
-    for s in 0..n {
-        if seen[s] {
-            continue;
-        }
-        seen[s] = true;
-        queue.clear();
-        queue.push(s as u32);
-        let mut head = 0;
-        while head < queue.len() {
-            let v = queue[head] as usize;
-            head += 1;
-            for &w in g.neighbors(v) {
-                if !seen[w as usize] {
-                    seen[w as usize] = true;
-                    queue.push(w);
+    ComponentLabels::of(g).summary()
+}
+
+/// The connected component of every node of a graph and the size of each component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComponentLabels {
+    /// Component of each node; components are numbered in the order of their lowest node.
+    pub label: Vec<u32>,
+    /// Number of nodes of each component.
+    pub size: Vec<u32>,
+}
+
+impl ComponentLabels {
+    /// The components of `g`, by breadth-first search, `O(n + m)`.
+    pub fn of(g: &ScopeGraph) -> Self {
+        let n = g.n();
+        let mut label = vec![UNSEEN; n];
+        let mut size = Vec::new();
+        let mut queue: Vec<u32> = Vec::with_capacity(n);
+        for s in 0..n {
+            if label[s] != UNSEEN {
+                continue;
+            }
+            let id = size.len() as u32;
+            label[s] = id;
+            queue.clear();
+            queue.push(s as u32);
+            let mut head = 0;
+            while head < queue.len() {
+                let v = queue[head] as usize;
+                head += 1;
+                for &w in g.neighbors(v) {
+                    if label[w as usize] == UNSEEN {
+                        label[w as usize] = id;
+                        queue.push(w);
+                    }
                 }
             }
+            size.push(queue.len() as u32);
         }
-        c.count += 1;
-        c.largest = c.largest.max(queue.len());
+        ComponentLabels { label, size }
     }
-    c
+
+    /// The number of components and the size of the largest.
+    pub fn summary(&self) -> Components {
+        Components {
+            count: self.size.len(),
+            largest: self.size.iter().copied().max().unwrap_or(0) as usize,
+        }
+    }
 }
 
 /// Geodesic (shortest-path length) distribution of a scope graph: element `d` is the number

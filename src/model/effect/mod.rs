@@ -11,7 +11,9 @@ pub use crate::scenario::effect::{
     Channel, Coefficient, EFFECTS, Effect, Effects, Process, StatisticId,
 };
 pub use statistics::{bounds, statistic};
-pub use terms::{Compiled, DissolutionCeiling, Term, Terms, decide, org_ceiling, predictor};
+pub use terms::{
+    Compiled, DissolutionCeiling, DissolutionCuts, Term, Terms, decide, org_ceiling, predictor,
+};
 
 use super::process::{Ctx, Scratch};
 use super::world::World;

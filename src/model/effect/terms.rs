@@ -529,7 +529,131 @@ impl DissolutionCeiling {
     #[inline(always)]
     pub fn of(&self, d: &crate::network::Dyad) -> f64 {
         let programme = d.origin == crate::network::Origin::Programme;
-        self.rest - self.trust * d.trust + self.programme * if programme { 1.0 } else { 0.0 }
+        self.bound(d.trust, programme)
+    }
+
+    /// [`DissolutionCeiling::of`] for a tie of trust `trust`, of the programme or not.
+    #[inline(always)]
+    fn bound(&self, trust: f64, programme: bool) -> f64 {
+        self.rest - self.trust * trust + self.programme * if programme { 1.0 } else { 0.0 }
+    }
+
+    /// The three values the ceiling is made of, bit for bit: equal keys, equal ceilings.
+    fn key(&self) -> [u64; 3] {
+        [self.trust, self.programme, self.rest].map(f64::to_bits)
+    }
+}
+
+/// Trust bands of [`DissolutionCuts`]: a power of two, so that `trust * BANDS` and
+/// `band / BANDS` are exact and a tie's band starts at or below its trust and ends at or
+/// above it.
+const BANDS: usize = 64;
+
+/// The cuts of a [`DissolutionCeiling`] on the uniform draws, one for each trust band of
+/// width `1 / BANDS` and each origin (programme tie or not): the cut of the band's largest
+/// ceiling. A draw at or above the cut of its tie's band is at or above the cut of the
+/// tie's own ceiling, and so decided "the tie lasts" as [`decide`] would decide it; a
+/// band's cut is a table look-up where the tie's own is an interpolation of the logistic.
+/// Valid while every trust lies in [0, 1] ([`crate::model::process::Tables::bounds_hold`]).
+#[derive(Debug, Clone)]
+pub struct DissolutionCuts {
+    /// The ceiling the cuts are of ([`DissolutionCeiling::key`]).
+    key: [u64; 3],
+    /// The cut of band `b` at `2 * b` (not a programme tie) and `2 * b + 1` (programme tie).
+    cuts: Box<[f64; 2 * BANDS]>,
+}
+
+impl DissolutionCuts {
+    /// The cuts of `ceiling`.
+    pub fn new(ceiling: &DissolutionCeiling, logistic: &crate::model::rng::LogisticTable) -> Self {
+        let mut cuts = Box::new([0.0; 2 * BANDS]);
+        for (k, cut) in cuts.iter_mut().enumerate() {
+            let band = k / 2;
+            // The bound is linear in the trust, so its largest value over the band is at
+            // the end its coefficient points to; the floating-point operations of
+            // `DissolutionCeiling::bound` are monotone in the trust, so this holds after
+            // rounding too, and the logistic's ceiling rises with its argument.
+            let end = if ceiling.trust >= 0.0 { band } else { band + 1 };
+            let trust = end as f64 / BANDS as f64;
+            *cut = logistic.ceiling(ceiling.bound(trust, k % 2 == 1));
+        }
+        DissolutionCuts {
+            key: ceiling.key(),
+            cuts,
+        }
+    }
+
+    /// Are these the cuts of `ceiling`?
+    #[inline]
+    pub fn are_of(&self, ceiling: &DissolutionCeiling) -> bool {
+        self.key == ceiling.key()
+    }
+
+    /// The cut for tie `d`, whose trust lies in [0, 1]: at or above the cut of
+    /// [`DissolutionCeiling::of`].
+    #[inline(always)]
+    pub fn of(&self, d: &crate::network::Dyad) -> f64 {
+        self.cut(d.trust, d.origin == crate::network::Origin::Programme)
+    }
+
+    /// The cut for a tie of trust `trust` in [0, 1], of the programme or not.
+    #[inline(always)]
+    fn cut(&self, trust: f64, programme: bool) -> f64 {
+        // Exact (a power of two), and in 0..=BANDS for a trust in [0, 1]; a trust of 1 is
+        // in the last band, whose upper end it is.
+        let band = ((trust * BANDS as f64) as usize).min(BANDS - 1);
+        self.cuts[2 * band + programme as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{LogisticTable, stream};
+    use rand::Rng as _;
+
+    /// The cut of a tie's trust band is never below the cut of the tie's own ceiling (so it
+    /// decides no trial the tie's own would not), for coefficients of either sign, trusts
+    /// drawn at random and at the bands' edges and the ends of [0, 1], both origins; and
+    /// with a small coefficient it stays close to it.
+    #[test]
+    fn band_cuts_bound_the_ties_own() {
+        let logistic = LogisticTable::new();
+        let mut r = stream(11, 0, 0);
+        for case in 0..400 {
+            let ceiling = DissolutionCeiling {
+                trust: r.random_range(-6.0..6.0),
+                programme: r.random_range(-3.0..3.0),
+                rest: r.random_range(-12.0..6.0),
+            };
+            let cuts = DissolutionCuts::new(&ceiling, &logistic);
+            assert!(cuts.are_of(&ceiling));
+            let edges = (0..=BANDS).flat_map(|b| {
+                let t = b as f64 / BANDS as f64;
+                [t, t.next_down(), t.next_up()]
+            });
+            let random = (0..200).map(|_| r.random::<f64>());
+            for trust in edges.chain(random).filter(|t| (0.0..=1.0).contains(t)) {
+                for programme in [false, true] {
+                    let own = logistic.ceiling(ceiling.bound(trust, programme));
+                    let band = cuts.cut(trust, programme);
+                    assert!(band >= own, "case {case} trust {trust}: {band} < {own}");
+                    // The band's bound exceeds the tie's by at most |coefficient| / BANDS.
+                    let most = ceiling.bound(trust, programme) + ceiling.trust.abs() / BANDS as f64;
+                    assert!(band <= logistic.ceiling(most) + 1e-12, "case {case}");
+                }
+            }
+        }
+        let other = DissolutionCeiling {
+            trust: 1.0,
+            programme: 0.0,
+            rest: 0.5,
+        };
+        let cuts = DissolutionCuts::new(&other, &logistic);
+        assert!(!cuts.are_of(&DissolutionCeiling {
+            rest: 0.25,
+            ..other
+        }));
     }
 }
 

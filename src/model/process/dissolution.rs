@@ -2,7 +2,7 @@
 //! step, project ties made at programme start included, skip dissolution.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{DissolutionCeiling, Focus, Process, decide};
+use crate::model::effect::{DissolutionCeiling, DissolutionCuts, Focus, Process, decide};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 use rand::Rng as _;
@@ -14,7 +14,8 @@ const AHEAD: usize = 8;
 /// `logistic(eta_diss)`, the phase's intercept plus the dissolution effects.
 ///
 /// Every trial draws its uniform number first. A draw at or above the cut of the step's
-/// largest [`DissolutionCeiling`], or of the tie's own (read from the tie's record alone),
+/// largest [`DissolutionCeiling`], or of the tie's own (read from the tie's record alone;
+/// with every trust in [0, 1], the cut of the tie's trust band, [`DissolutionCuts`]),
 /// means the tie lasts whatever its ends' state; most ties are decided so, and only the
 /// others compute the predictor.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
@@ -28,6 +29,16 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let cut = match &ceiling {
         Some(c) if ctx.t.bounds_hold => logistic.ceiling(c.most()),
         _ => f64::INFINITY,
+    };
+    // With every trust in [0, 1], each tie's own cut is that of its trust band.
+    let bands = match &ceiling {
+        Some(c) if ctx.t.bounds_hold => {
+            if !s.dissolution_cuts.as_ref().is_some_and(|b| b.are_of(c)) {
+                s.dissolution_cuts = Some(DissolutionCuts::new(c, logistic));
+            }
+            s.dissolution_cuts.take()
+        }
+        _ => None,
     };
     let mut ending = std::mem::take(&mut s.dyads);
     ending.clear();
@@ -50,7 +61,11 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         if u >= cut {
             continue;
         }
-        if let Some(c) = &ceiling
+        if let Some(b) = &bands {
+            if u >= b.of(dy) {
+                continue;
+            }
+        } else if let Some(c) = &ceiling
             && u >= logistic.ceiling(c.of(dy))
         {
             continue;
@@ -61,6 +76,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
         }
     }
     *rng = r;
+    s.dissolution_cuts = bands.or(s.dissolution_cuts.take());
     for &id in &ending {
         w.memory.deactivate(id, step);
     }

@@ -166,6 +166,9 @@ pub struct Scratch {
     /// memory version, number of active organisations): adoption and initiative of a step
     /// see the same ties and share it.
     most_degree: Option<(u32, u64, usize, usize)>,
+    /// The dissolution cuts by trust band of the last ceiling dissolution used (the same
+    /// for every step of a phase).
+    pub dissolution_cuts: Option<crate::model::effect::DissolutionCuts>,
 }
 
 impl Scratch {
@@ -190,6 +193,7 @@ impl Scratch {
         self.social_at.clear();
         self.social_at.resize(n, 0);
         self.most_degree = None;
+        // `dissolution_cuts` stays: it knows the ceiling it was made for.
     }
 
     /// The largest degree of an active organisation ([`draw_cut`]), read once for each state
