@@ -19,9 +19,11 @@
 //! quantile `chi2_q` (3.84 for 95%). When the moments are linear in the parameters,
 //! `P_j(x) = (x - theta^_j)^2 / V_jj` and the interval is the delta method's,
 //! `theta^_j -+ z_q se_j` (tested below); along a curved ridge it is longer on the side the
-//! ridge bends to. The surrogate is trusted to twice the cloud's radius: the minimisation
-//! over the other parameters stays inside that ball, and an end that is not reached there or
-//! inside the search bounds is the last point reached (the interval is at least that long).
+//! ridge bends to. The cloud reaches at most a sixth of the search box's width from the
+//! estimate in any parameter ([`cloud_scale`]). The surrogate is trusted to twice the cloud's
+//! radius: the minimisation over the other parameters stays inside that ball, and where its
+//! minimum lies on the edge the profile is taken as flat from there, so that the interval
+//! runs on to the search bound.
 //!
 //! Every simulation's stream derives from (seed, point, run), so the intervals do not depend
 //! on the number of threads.
@@ -107,8 +109,17 @@ fn feature_jacobian(z: &[f64]) -> DMatrix<f64> {
     j
 }
 
+/// The simulated cloud: points in whitened coordinates and their mean moments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cloud {
+    /// Points `z`.
+    pub z: Vec<Vec<f64>>,
+    /// Mean moments at each point.
+    pub values: Vec<Vec<f64>>,
+}
+
 impl Surrogate {
-    /// Fits the surrogate to the cloud: points `z` (whitened) and their mean moments.
+    /// Fits the surrogate to the cloud, anchored at the mean moments `anchor` at `theta`;
     /// `None` when the regression is singular.
     pub fn fit(
         theta: &[f64],
@@ -116,10 +127,10 @@ impl Surrogate {
         anchor: &[f64],
         target: &[f64],
         moment_cov: &DMatrix<f64>,
-        z: &[Vec<f64>],
-        values: &[Vec<f64>],
+        cloud: &Cloud,
         z_max: f64,
     ) -> Option<Surrogate> {
+        let (z, values) = (&cloud.z, &cloud.values);
         let (n, k) = (z.len(), target.len());
         let nf = feature_count(theta.len());
         if n < nf {
@@ -581,8 +592,7 @@ pub fn profile_intervals(
         &p3.mean,
         &moments.target,
         &total,
-        &zs,
-        &vs,
+        &Cloud { z: zs, values: vs },
         2.0 * settings.profile_radius,
     ) else {
         return Ok(None);
@@ -662,7 +672,8 @@ mod tests {
             })
             .collect();
         let anchor = m(theta);
-        Surrogate::fit(theta, l, &anchor, &anchor, sigma, &zs, &values, 8.0).unwrap()
+        let c = Cloud { z: zs, values };
+        Surrogate::fit(theta, l, &anchor, &anchor, sigma, &c, 8.0).unwrap()
     }
 
     #[test]

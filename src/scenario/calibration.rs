@@ -230,7 +230,7 @@ pub struct SmmSettings {
     /// derivative, damped along ridges (and halved each time a round from the same estimate
     /// did not improve on it), then phase 3 at once.
     pub continuations: usize,
-    /// How the intervals of a converged fit are computed (default `profile`): `wald`, the
+    /// How the intervals of a converged fit are computed (default `wald`): `wald`, the
     /// delta method's `estimate -+ z se`; `profile`, profile intervals of a quadratic
     /// surrogate of the moments simulated around the estimate, which follow a curved ridge
     /// (`src/calibrate/smm_intervals.rs`, docs/calibration.md, "Intervals").
@@ -282,7 +282,7 @@ impl Default for SmmSettings {
             starts: 3,
             widen: 1.0,
             continuations: 4,
-            intervals: Intervals::Profile,
+            intervals: Intervals::Wald,
             profile_points: 300,
             profile_runs: 2,
             profile_radius: 4.0,
