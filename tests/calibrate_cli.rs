@@ -62,6 +62,7 @@ fn calibration_files(method: &str) -> Vec<&'static str> {
             "smm_convergence.csv",
             "smm_covariance.csv",
             "smm_derivative.csv",
+            "smm_intervals.csv",
             "smm_iterations.csv",
             "smm_phases.csv",
         ]

@@ -148,7 +148,7 @@ fn fit_in(mut p: Problem, truth: &[f64; 4], data_seed: u64, from_truth: bool) ->
         .run()
         .unwrap();
     let secs = clock.elapsed().as_secs_f64();
-    let est = smm_estimates(&p, &o.state);
+    let est = smm_estimates(&p, &o.state, None);
     let conv = o.state.phase3.as_ref().is_some_and(|x| x.converged);
     let covers: Vec<bool> = est.iter().zip(truth).map(|(e, &t)| e.covers(t)).collect();
     let from = if from_truth { " (from the truth)" } else { "" };
@@ -232,7 +232,7 @@ fn a_round_with_undefined_moments_is_a_failed_round() {
         .run()
         .expect("a round with undefined moments must not end the fit");
     assert!(o.state.phase3.is_some(), "{}", o.reason);
-    let est = smm_estimates(&p, &o.state);
+    let est = smm_estimates(&p, &o.state, None);
     assert!(
         est.iter()
             .all(|e| e.estimate.is_finite() && e.sd.is_finite())

@@ -122,7 +122,7 @@ fn run_smm(p: &Problem, seed: u64) -> (Vec<Estimate>, u64, f64, bool) {
     eprintln!("smm: {}", o.reason);
     let converged = o.state.phase3.as_ref().is_some_and(|p| p.converged);
     (
-        smm_estimates(p, &o.state),
+        smm_estimates(p, &o.state, None),
         o.simulations,
         clock.elapsed().as_secs_f64(),
         converged,

@@ -34,8 +34,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use wecare::calibrate::plot::{Panel, write_marginals};
+use wecare::calibrate::smm_intervals::{Profile, phase3_at, profile_intervals};
+use wecare::calibrate::spec::Intervals;
 use wecare::calibrate::summary::{abc_estimates, smm_estimates};
-use wecare::calibrate::{AbcSmc, Executor, Problem, Smm, parameters};
+use wecare::calibrate::{AbcSmc, Executor, Problem, Smm, SmmState, parameters};
 use wecare::model::{Model, rng};
 use wecare::scenario::Scenario;
 
@@ -48,8 +50,8 @@ const ABC_PARTICLES: usize = 200;
 /// ABC-SMC budget of simulations per fit in the study.
 const ABC_SIMULATIONS: u64 = 24_000;
 /// Header of a fit's file (one row per parameter).
-const HEADER: &str =
-    "data_set,parameter,truth,estimate,sd,rank_fraction,converged,seconds,simulations,detail";
+const HEADER: &str = "data_set,parameter,truth,estimate,sd,rank_fraction,converged,seconds,\
+                      simulations,detail,profile_rank";
 
 /// The model the study was run on: the s50 scenario's first five parameters, without its
 /// period-2 parameters (docs/calibration.md, "Simulation-based calibration").
@@ -96,6 +98,10 @@ struct Fit {
     /// Per parameter: where the truth falls in the fit's distribution (in [0, 1]; NaN for a
     /// fit without an interval), the estimate, and its sd or se.
     ranks: Vec<(f64, f64, f64)>,
+    /// SMM: per parameter, where the truth falls in the profile intervals'
+    /// distribution ([`wecare::calibrate::smm_intervals::ParameterProfile::rank`]; NaN without
+    /// profile intervals); empty for ABC.
+    profile_ranks: Vec<f64>,
     /// Converged (SMM, by RSiena's rule; ABC: always).
     converged: bool,
     /// Wall seconds.
@@ -128,6 +134,7 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         Err(e) => {
             return Fit {
                 ranks: vec![(f64::NAN, f64::NAN, f64::NAN); truth.len()],
+                profile_ranks: vec![f64::NAN; truth.len()],
                 converged: false,
                 seconds: clock.elapsed().as_secs_f64(),
                 simulations: 0,
@@ -136,29 +143,120 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
             };
         }
     };
-    let est = smm_estimates(problem, &o.state);
     let p3 = o.state.phase3.as_ref();
-    let max_t = p3.map_or(f64::NAN, |p| {
+    let converged = p3.is_some_and(|p| p.converged);
+    // Profile intervals for a converged fit, as `wecare calibrate` computes them.
+    let profile = match converged {
+        true => {
+            profile_intervals(problem, &o.state, &smm_settings(&problem.scenario), seed).unwrap()
+        }
+        false => None,
+    };
+    let simulations = o.simulations + profile.as_ref().map_or(0, |p| p.simulations);
+    let detail = format!(
+        "starts {} continuations {} rounds {} max|t| {:.3} ratio {:.3}",
+        // A continuation's index follows the starts'.
+        o.state.start_index + 1 - o.state.continuation,
+        o.state.continuation,
+        o.state.rounds,
+        max_t(&o.state),
+        p3.map_or(f64::NAN, |p| p.max_convergence_ratio)
+    );
+    smm_fit(
+        problem,
+        &o.state,
+        profile.as_ref(),
+        truth,
+        o.wall_seconds,
+        simulations,
+        detail,
+    )
+}
+
+/// The largest |t| of a fit's phase 3.
+fn max_t(state: &SmmState) -> f64 {
+    state.phase3.as_ref().map_or(f64::NAN, |p| {
         p.t_ratios.iter().fold(0.0_f64, |m, t| m.max(t.abs()))
-    });
+    })
+}
+
+/// A method-of-moments fit's ranks: the delta method's normal ranks and the profile ranks.
+fn smm_fit(
+    problem: &Problem,
+    state: &SmmState,
+    profile: Option<&Profile>,
+    truth: &[f64],
+    seconds: f64,
+    simulations: u64,
+    detail: String,
+) -> Fit {
+    let est = smm_estimates(problem, state, None);
+    let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
     Fit {
         ranks: est
             .iter()
             .zip(truth)
             .map(|(e, &t)| (normal_cdf((t - e.estimate) / e.sd), e.estimate, e.sd))
             .collect(),
-        converged: p3.is_some_and(|p| p.converged),
-        seconds: o.wall_seconds,
-        simulations: o.simulations,
-        detail: format!(
-            "starts {} continuations {} rounds {} max|t| {max_t:.3} ratio {:.3}",
-            // A continuation's index follows the starts'.
-            o.state.start_index + 1 - o.state.continuation,
-            o.state.continuation,
-            o.state.rounds,
-            p3.map_or(f64::NAN, |p| p.max_convergence_ratio)
-        ),
+        // Without profile intervals (a singular covariance or surrogate) a converged fit
+        // reports the delta method's, as `wecare calibrate` does.
+        profile_ranks: est
+            .iter()
+            .zip(truth)
+            .enumerate()
+            .map(|(j, (e, &t))| match profile {
+                Some(p) => p.parameters[j].rank(t),
+                None if converged => normal_cdf((t - e.estimate) / e.sd),
+                None => f64::NAN,
+            })
+            .collect(),
+        converged,
+        seconds,
+        simulations,
+        detail,
     }
+}
+
+/// The profile intervals of a converged fit saved by an earlier study (`WECARE_SBC_REUSE`, the
+/// directory of its SMM fits), without fitting again: phase 3 runs again at the saved
+/// estimate (the same runs as a fit's, for the delta method's derivative and covariance), and
+/// the profile intervals are computed from there. The fit's convergence is the saved fit's;
+/// `None` for a data set whose saved fit did not converge or does not exist.
+fn reuse_smm(problem: &Problem, truth: &[f64], seed: u64, saved: &Path) -> Option<Fit> {
+    let text = std::fs::read_to_string(saved).ok()?;
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    if rows.first()?[6] != "true" {
+        return None;
+    }
+    let theta: Vec<f64> = rows.iter().map(|r| r[3].parse().unwrap()).collect();
+    let clock = Instant::now();
+    let mut state = phase3_at(problem, &theta, &smm_settings(&problem.scenario), seed).unwrap();
+    // The saved fit converged: its intervals are reported.
+    if let Some(p3) = state.phase3.as_mut() {
+        p3.converged = true;
+    }
+    let profile =
+        profile_intervals(problem, &state, &smm_settings(&problem.scenario), seed).unwrap();
+    let simulations = state.simulations + profile.as_ref().map_or(0, |p| p.simulations);
+    let detail = format!(
+        "estimate of {} with phase 3 again: max|t| {:.3}",
+        saved.display(),
+        max_t(&state)
+    );
+    let seconds = clock.elapsed().as_secs_f64();
+    Some(smm_fit(
+        problem,
+        &state,
+        profile.as_ref(),
+        truth,
+        seconds,
+        simulations,
+        detail,
+    ))
 }
 
 fn fit_abc(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
@@ -192,6 +290,7 @@ fn fit_abc(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         .collect();
     Fit {
         ranks,
+        profile_ranks: Vec::new(),
         converged: true,
         seconds: o.wall_seconds,
         simulations: o.simulations,
@@ -262,23 +361,33 @@ fn fits_dir(s: &Scenario, method: &str) -> PathBuf {
 }
 
 /// Fits data set `d` with `method` and writes its file (through a temporary name, so a file
-/// that exists is complete).
+/// that exists is complete). With `WECARE_SBC_REUSE`, a method-of-moments data set whose saved
+/// fit converged gets its intervals from the saved estimate ([`reuse_smm`]), and one whose
+/// saved fit did not converge is skipped.
 fn fit_and_write(s: &Scenario, method: &str, d: u64, file: &Path) {
     let (truth, problem) = synthetic(s, d);
-    let fit = match method {
-        "smm" => fit_smm(&problem, &truth, 500 + d),
+    let reuse = std::env::var_os("WECARE_SBC_REUSE").map(PathBuf::from);
+    let fit = match (method, reuse) {
+        ("smm", Some(dir)) => {
+            match reuse_smm(&problem, &truth, 500 + d, &dir.join(format!("{d}.csv"))) {
+                Some(f) => f,
+                None => return,
+            }
+        }
+        ("smm", None) => fit_smm(&problem, &truth, 500 + d),
         _ => fit_abc(&problem, &truth, 500 + d),
     };
     let mut rows = vec![HEADER.to_string()];
     for (j, (x, est, sd)) in fit.ranks.iter().enumerate() {
         rows.push(format!(
-            "{d},{},{},{est},{sd},{x},{},{:.3},{},{}",
+            "{d},{},{},{est},{sd},{x},{},{:.3},{},{},{}",
             s.calibration.parameters[j].key,
             truth[j],
             fit.converged,
             fit.seconds,
             fit.simulations,
-            fit.detail
+            fit.detail,
+            fit.profile_ranks.get(j).copied().unwrap_or(f64::NAN)
         ));
     }
     let tmp = file.with_extension("tmp");
@@ -286,14 +395,16 @@ fn fit_and_write(s: &Scenario, method: &str, d: u64, file: &Path) {
     std::fs::rename(&tmp, file).unwrap();
 }
 
-/// One fit as read back from its file: per parameter (rank fraction, converged).
-fn read_fit(file: &Path) -> Vec<(f64, bool)> {
+/// One fit as read back from its file: per parameter (rank fraction, converged, profile
+/// rank; NaN in files written before the profile rank existed).
+fn read_fit(file: &Path) -> Vec<(f64, bool, f64)> {
     let text = std::fs::read_to_string(file).unwrap();
     text.lines()
         .skip(1)
         .map(|line| {
             let f: Vec<&str> = line.split(',').collect();
-            (f[5].parse().unwrap(), f[6] == "true")
+            let profile = f.get(10).map_or(f64::NAN, |x| x.parse().unwrap());
+            (f[5].parse().unwrap(), f[6] == "true", profile)
         })
         .collect()
 }
@@ -417,7 +528,7 @@ fn study(method: &str, from: u64, n: u64) -> (usize, Vec<Vec<f64>>) {
             );
         }
     }
-    let fits: Vec<Vec<(f64, bool)>> = (0..n)
+    let fits: Vec<Vec<(f64, bool, f64)>> = (0..n)
         .map(|d| dir.join(format!("{d}.csv")))
         .filter(|f| f.exists())
         .map(|f| read_fit(&f))
@@ -429,25 +540,37 @@ fn study(method: &str, from: u64, n: u64) -> (usize, Vec<Vec<f64>>) {
          no interval)",
         fits.len()
     );
-    // Per parameter, the rank fractions of every fit, or of the converged ones.
-    let ranks = |converged_only: bool| -> Vec<Vec<f64>> {
+    // Per parameter, the rank fractions (delta method's or, with `profile`, the profile
+    // intervals') of every fit, or of the converged ones.
+    let ranks = |converged_only: bool, profile: bool| -> Vec<Vec<f64>> {
         (0..keys.len())
             .map(|j| {
                 fits.iter()
                     .filter(|f| !converged_only || f[0].1)
-                    .map(|f| f[j].0)
+                    .map(|f| if profile { f[j].2 } else { f[j].0 })
                     .collect()
             })
             .collect()
     };
-    let all = summarise(&keys, &ranks(false), method);
+    let all = summarise(&keys, &ranks(false, false), method);
     if method != "smm" {
         return (fits.len(), all);
     }
     // The method of moments gives an interval for a converged fit only
-    // (`summary::smm_estimates`): those are the intervals it claims.
-    let converged = summarise(&keys, &ranks(true), "smm-converged");
-    (fits.iter().filter(|f| f[0].1).count(), converged)
+    // (`summary::smm_estimates`): those are the intervals it claims, the delta method's or the
+    // profile intervals as the settings say.
+    let wald = summarise(&keys, &ranks(true, false), "smm-converged");
+    let profile = ranks(true, true);
+    let with_profile = profile[0].iter().filter(|x| x.is_finite()).count();
+    if with_profile == 0 {
+        return (converged, wald);
+    }
+    eprintln!("{with_profile} converged fits have profile intervals");
+    let profile = summarise(&keys, &profile, "smm-profile");
+    match s.calibration.smm.intervals {
+        Intervals::Profile => (with_profile, profile),
+        Intervals::Wald => (converged, wald),
+    }
 }
 
 /// The study: at least 200 synthetic panels per method. It fails when the coverage of an

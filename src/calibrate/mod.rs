@@ -38,6 +38,7 @@ pub mod plot;
 pub mod ppc;
 pub mod problem;
 pub mod smm;
+pub mod smm_intervals;
 pub mod smm_start;
 pub mod solver;
 pub mod summary;
@@ -272,17 +273,54 @@ impl Setup {
             }
             Method::Smm => {
                 let settings = spec.smm.clone();
-                let o = self.execute(Smm { settings }, dir, say)?;
+                let o = self.execute(Smm { settings }, dir, &say)?;
+                let profile = self.profile(&o.state, &say)?;
+                let extra = profile.as_ref().map_or(0, |p| p.simulations);
                 Ok(Fitted {
-                    estimates: summary::smm_estimates(problem, &o.state),
+                    estimates: summary::smm_estimates(problem, &o.state, profile.as_ref()),
                     draws: vec![o.state.theta.clone(); spec.predictive_draws],
-                    total: o.state.simulations,
+                    total: o.state.simulations + extra,
+                    simulations: o.simulations + extra,
                     abc: None,
                     smm: Some(o.state.clone()),
+                    profile,
                     ..Fitted::of(&o)
                 })
             }
         }
+    }
+
+    /// The profile intervals of a converged method-of-moments fit, when the scenario asks for
+    /// them (`calibration.smm.intervals = "profile"`); `None` otherwise, or when the
+    /// delta-method covariance gives no cloud (the fit then reports the delta method's).
+    fn profile(
+        &self,
+        state: &SmmState,
+        say: impl Fn(&str),
+    ) -> Result<Option<smm_intervals::Profile>> {
+        let settings = &self.problem.scenario.calibration.smm;
+        let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
+        if !converged || settings.intervals != spec::Intervals::Profile {
+            return Ok(None);
+        }
+        let clock = Instant::now();
+        let pool = crate::ensemble::pool(self.threads).map_err(|e| Error::Other(e.to_string()))?;
+        let profile = pool.install(|| {
+            smm_intervals::profile_intervals(&self.problem, state, settings, self.seed)
+        })?;
+        match &profile {
+            Some(p) => say(&format!(
+                "profile intervals: {} simulations in {:.1} s ({} cloud points left out)",
+                p.simulations,
+                clock.elapsed().as_secs_f64(),
+                p.failed_points
+            )),
+            None => say(
+                "profile intervals: the delta-method covariance or the surrogate is singular; \
+                 the intervals are the delta method's",
+            ),
+        }
+        Ok(profile)
     }
 
     /// Runs a solver with checkpoints in `dir`, from its checkpoint when resuming.
@@ -314,6 +352,8 @@ struct Fitted {
     draws: Vec<Vec<f64>>,
     abc: Option<AbcState>,
     smm: Option<SmmState>,
+    /// Profile intervals of a converged method-of-moments fit.
+    profile: Option<smm_intervals::Profile>,
 }
 
 impl Fitted {
@@ -330,6 +370,7 @@ impl Fitted {
             draws: Vec::new(),
             abc: None,
             smm: None,
+            profile: None,
         }
     }
 }
@@ -397,6 +438,7 @@ fn write_method_outputs(
         (_, Some(s)) => {
             outputs::write_targets(dir, problem, None)?;
             outputs::write_smm(dir, problem, s)?;
+            outputs::write_smm_intervals(dir, problem, s, fit.profile.as_ref())?;
             plot::write_marginals(dir, &outputs::marginals(problem, estimates, None, None))?;
         }
         _ => {}

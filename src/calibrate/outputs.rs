@@ -10,6 +10,7 @@ use super::plot::{self, BandPanel, Panel};
 use super::ppc::{CheckRow, Predictive};
 use super::problem::Problem;
 use super::smm::{Moments, SmmState};
+use super::smm_intervals::{LEVELS, Profile, threshold};
 use super::summary::Estimate;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
@@ -225,6 +226,56 @@ pub fn write_estimates(
         })
         .collect();
     write_rows(&dir.join("estimates.csv"), &header, &rows)
+}
+
+/// `smm_intervals.csv`: the 50%, 80% and 95% intervals of a method-of-moments fit, one row
+/// per parameter and kind: `wald` (the delta method's, `estimate -+ z se`) and, when
+/// computed, `profile` ([`super::smm_intervals`]). A fit that did not converge has no
+/// interval (NaN).
+pub fn write_smm_intervals(
+    dir: &Path,
+    problem: &Problem,
+    state: &SmmState,
+    profile: Option<&Profile>,
+) -> Result<()> {
+    let header = strings(&[
+        "parameter",
+        "kind",
+        "estimate",
+        "se",
+        "centre",
+        "lower50",
+        "upper50",
+        "lower80",
+        "upper80",
+        "lower95",
+        "upper95",
+    ]);
+    let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
+    let mut rows = Vec::new();
+    for (j, key) in problem.keys().into_iter().enumerate() {
+        let est = state.theta[j];
+        let se = state.phase3.as_ref().map_or(f64::NAN, |p| p.se[j]);
+        let mut wald = vec![key.clone(), "wald".into(), num(est), num(se), num(est)];
+        for q in LEVELS {
+            let half = if converged {
+                se * threshold(q).sqrt()
+            } else {
+                f64::NAN
+            };
+            wald.extend([num(est - half), num(est + half)]);
+        }
+        rows.push(wald);
+        if let Some(p) = profile {
+            let pp = &p.parameters[j];
+            let mut row = vec![key, "profile".into(), num(est), num(se), num(pp.centre)];
+            for (lo, hi) in &pp.intervals {
+                row.extend([num(*lo), num(*hi)]);
+            }
+            rows.push(row);
+        }
+    }
+    write_rows(&dir.join("smm_intervals.csv"), &header, &rows)
 }
 
 /// `targets.csv`: the matched statistics.

@@ -231,6 +231,39 @@ pub struct SmmSettings {
     /// did not improve on it), then phase 3 at once. The continuations stop early after two in
     /// a row that did not improve on the best round.
     pub continuations: usize,
+    /// How the intervals of a converged fit are computed (default `wald`): `wald`, the
+    /// delta method's `estimate -+ z se`; `profile`, profile intervals of a quadratic
+    /// surrogate of the moments simulated around the estimate, which follow a curved ridge
+    /// (`src/calibrate/smm_intervals.rs`, docs/calibration.md, "Intervals").
+    pub intervals: Intervals,
+    /// Points of the cloud simulated around the estimate for profile intervals (default 300;
+    /// at least twice the quadratic surrogate's `(p + 1)(p + 2) / 2` coefficients).
+    pub profile_points: usize,
+    /// Simulations at each cloud point, with common random numbers (default 2).
+    pub profile_runs: usize,
+    /// Radius of the cloud in standard errors of the delta method, in its whitened
+    /// coordinates (default 4).
+    pub profile_radius: f64,
+}
+
+/// How the method of moments computes the intervals of a converged fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intervals {
+    /// The delta method: `estimate -+ z se`, symmetric.
+    Wald,
+    /// Profile intervals of a simulated quadratic surrogate of the moments.
+    Profile,
+}
+
+impl Intervals {
+    /// Name in scenarios and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Intervals::Wald => "wald",
+            Intervals::Profile => "profile",
+        }
+    }
 }
 
 impl Default for SmmSettings {
@@ -250,6 +283,10 @@ impl Default for SmmSettings {
             starts: 3,
             widen: 1.0,
             continuations: 8,
+            intervals: Intervals::Wald,
+            profile_points: 300,
+            profile_runs: 2,
+            profile_radius: 4.0,
         }
     }
 }
@@ -318,6 +355,39 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
     check_smm(&mut out, c);
     check_matrix(&mut out, &c.matrix);
     out
+}
+
+/// The settings of profile intervals: enough cloud points for the quadratic surrogate, at
+/// least one run each, a positive radius.
+fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
+    let s = &c.smm;
+    if s.intervals != Intervals::Profile {
+        return;
+    }
+    let p = c.parameters.len();
+    let need = 2 * (1 + p + p * (p + 1) / 2);
+    if s.profile_points < need {
+        put(
+            "calibration.smm.profile_points".into(),
+            format!(
+                "must be at least {need} for {p} parameters (twice the quadratic surrogate's \
+                 coefficients), got {}",
+                s.profile_points
+            ),
+        );
+    }
+    if s.profile_runs == 0 {
+        put(
+            "calibration.smm.profile_runs".into(),
+            "must be at least 1".into(),
+        );
+    }
+    if !(s.profile_radius.is_finite() && s.profile_radius > 0.0) {
+        put(
+            "calibration.smm.profile_radius".into(),
+            format!("must be a finite number > 0, got {}", s.profile_radius),
+        );
+    }
 }
 
 /// The matrix codes: finite, and no value both missing and structural.
@@ -599,6 +669,7 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
             "must be at least 10".into(),
         );
     }
+    check_profile(&mut put, c);
     if s.phase2_simulations == 0 {
         put(
             "calibration.smm.phase2_simulations".into(),

@@ -1,0 +1,750 @@
+//! Profile intervals of the method of moments: intervals that follow a curved ridge of the
+//! moment function where the delta method's symmetric intervals are too short on one side.
+//!
+//! After a converged fit, a **cloud** of parameter points is simulated around the estimate
+//! `theta^` (`calibration.smm.profile_points` points, uniform in the ball of radius
+//! `calibration.smm.profile_radius` in the coordinates `z` whitened by the delta-method
+//! covariance `V = L L'`, `theta = theta^ + L z`, so the cloud reaches farthest along the
+//! ridge), each point `calibration.smm.profile_runs` times with common random numbers (the
+//! same streams at every point). A quadratic regression of each moment on `z` over the cloud
+//! is the **surrogate** of the moment function; it is anchored at phase 3's precise mean
+//! moments at the estimate, `m(z) = mean_3 + q(z) - q(0)`, so that the cloud's few runs per
+//! point set only its shape (differences, which common random numbers make precise).
+//!
+//! The distance of a point from the data is `d(theta) = r' Sigma^-1 r`, `r = s_obs - m`,
+//! with `Sigma` the moments' covariance at the estimate (plus the squared standard errors of
+//! targets given with one), as in the delta method. The **profile** of parameter `j` is
+//! `P_j(x) = min { d(theta) : theta_j = x } - min d`; the interval at level `q` is the
+//! connected set of `x` around the minimiser where `P_j` stays below the chi-square(1)
+//! quantile `chi2_q` (3.84 for 95%). When the moments are linear in the parameters,
+//! `P_j(x) = (x - theta^_j)^2 / V_jj` and the interval is the delta method's,
+//! `theta^_j -+ z_q se_j` (tested below); along a curved ridge it is longer on the side the
+//! ridge bends to. The cloud reaches at most a sixth of the search box's width from the
+//! estimate in any parameter ([`cloud_scale`]). The surrogate is trusted to twice the cloud's
+//! radius: the minimisation over the other parameters stays inside that ball, and where its
+//! minimum lies on the edge the profile is taken as flat from there, so that the interval
+//! runs on to the search bound.
+//!
+//! Every simulation's stream derives from (seed, point, run), so the intervals do not depend
+//! on the number of threads.
+
+use super::problem::{Problem, derive_seed};
+use super::smm::{Moments, Smm, SmmState, Stage, search_bounds};
+use super::solver::Solver;
+use super::spec::SmmSettings;
+use crate::error::{Error, Result};
+use crate::model::rng;
+use nalgebra::{DMatrix, DVector};
+use rand::Rng as _;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+const TAG_CLOUD: u64 = 14;
+const TAG_RUNS: u64 = 15;
+
+/// Profile steps per standard error when walking out from the minimiser.
+const STEPS_PER_SE: f64 = 20.0;
+/// The walk stops once the profile exceeds this (4 standard errors' worth): beyond it a
+/// rank is in the extreme bins whatever its exact value.
+const STOP: f64 = 16.0;
+/// Most steps of a walk on each side.
+const MAX_STEPS: usize = 4000;
+/// Bisection steps refining an interval's end.
+const BISECT: usize = 30;
+
+/// The quadratic surrogate of the moments in whitened coordinates, and the metric.
+#[derive(Debug, Clone)]
+pub struct Surrogate {
+    /// The estimate.
+    pub theta: Vec<f64>,
+    /// Cholesky factor of the delta-method covariance: `theta = theta^ + L z`.
+    pub l: DMatrix<f64>,
+    /// Regression coefficients, moments by features (`1, z_i, z_i z_k` for `i <= k`).
+    pub coef: DMatrix<f64>,
+    /// Mean moments at the estimate (the anchor).
+    pub anchor: Vec<f64>,
+    /// Observed moments.
+    pub target: Vec<f64>,
+    /// Inverse Cholesky factor of the moments' covariance: `d = |A r|^2`.
+    pub a: DMatrix<f64>,
+    /// Largest `|z|` trusted (twice the cloud's radius).
+    pub z_max: f64,
+}
+
+/// Quadratic features of `z`: `1, z_1..z_p, z_i z_k (i <= k)`.
+fn features(z: &[f64]) -> Vec<f64> {
+    let p = z.len();
+    let mut f = Vec::with_capacity(1 + p + p * (p + 1) / 2);
+    f.push(1.0);
+    f.extend_from_slice(z);
+    for i in 0..p {
+        for k in i..p {
+            f.push(z[i] * z[k]);
+        }
+    }
+    f
+}
+
+/// Number of quadratic features in `p` dimensions.
+pub fn feature_count(p: usize) -> usize {
+    1 + p + p * (p + 1) / 2
+}
+
+/// Jacobian of [`features`] (features by `p`).
+fn feature_jacobian(z: &[f64]) -> DMatrix<f64> {
+    let p = z.len();
+    let mut j = DMatrix::zeros(feature_count(p), p);
+    for i in 0..p {
+        j[(1 + i, i)] = 1.0;
+    }
+    let mut row = 1 + p;
+    for i in 0..p {
+        for k in i..p {
+            j[(row, i)] += z[k];
+            j[(row, k)] += z[i];
+            row += 1;
+        }
+    }
+    j
+}
+
+/// The simulated cloud: points in whitened coordinates and their mean moments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cloud {
+    /// Points `z`.
+    pub z: Vec<Vec<f64>>,
+    /// Mean moments at each point.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl Surrogate {
+    /// Fits the surrogate to the cloud, anchored at the mean moments `anchor` at `theta`;
+    /// `None` when the regression is singular.
+    pub fn fit(
+        theta: &[f64],
+        l: DMatrix<f64>,
+        anchor: &[f64],
+        target: &[f64],
+        moment_cov: &DMatrix<f64>,
+        cloud: &Cloud,
+        z_max: f64,
+    ) -> Option<Surrogate> {
+        let (z, values) = (&cloud.z, &cloud.values);
+        let (n, k) = (z.len(), target.len());
+        let nf = feature_count(theta.len());
+        if n < nf {
+            return None;
+        }
+        let x = DMatrix::from_fn(n, nf, |i, c| features(&z[i])[c]);
+        let y = DMatrix::from_fn(n, k, |i, c| values[i][c]);
+        let svd = x.svd(true, true);
+        let top = svd.singular_values.max();
+        if !(top > 0.0) || svd.singular_values.min() < 1e-10 * top {
+            return None;
+        }
+        let b = svd.solve(&y, 1e-12 * top).ok()?; // features by moments
+        let a = moment_cov.clone().cholesky()?.l().try_inverse()?;
+        Some(Surrogate {
+            theta: theta.to_vec(),
+            l,
+            coef: b.transpose(),
+            anchor: anchor.to_vec(),
+            target: target.to_vec(),
+            a,
+            z_max,
+        })
+    }
+
+    /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
+    fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
+        let f0 = features(&vec![0.0; z.len()]);
+        let f = features(z);
+        let df = DVector::from_iterator(f.len(), f.iter().zip(&f0).map(|(a, b)| a - b));
+        let m = DVector::from_column_slice(&self.anchor) + &self.coef * df;
+        let r = &self.a * (DVector::from_column_slice(&self.target) - m);
+        let jac = -(&self.a * &self.coef * feature_jacobian(z));
+        (r, jac)
+    }
+
+    /// The distance `d` at `z`.
+    fn distance(&self, z: &[f64]) -> f64 {
+        self.residual(z).0.norm_squared()
+    }
+
+    /// Parameters at `z`.
+    fn theta_at(&self, z: &[f64]) -> Vec<f64> {
+        let t = &self.l * DVector::from_column_slice(z);
+        self.theta
+            .iter()
+            .zip(t.iter())
+            .map(|(a, b)| a + b)
+            .collect()
+    }
+}
+
+/// An affine set of `z`: `z0 + N u`.
+struct Slice {
+    z0: DVector<f64>,
+    n: DMatrix<f64>,
+}
+
+impl Slice {
+    fn z(&self, u: &[f64]) -> Vec<f64> {
+        (&self.z0 + &self.n * DVector::from_column_slice(u))
+            .iter()
+            .copied()
+            .collect()
+    }
+}
+
+/// Levenberg-Marquardt minimisation of `d` over `u` in a slice, from `u`, staying inside
+/// `|z| <= z_max`; returns `(d, u)`.
+fn minimise(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
+    let q = slice.n.ncols();
+    let mut u = u.to_vec();
+    let inside = |z: &[f64]| z.iter().map(|x| x * x).sum::<f64>() <= s.z_max * s.z_max;
+    let mut best = s.distance(&slice.z(&u));
+    if q == 0 {
+        return (best, u);
+    }
+    let mut lambda = 1e-3;
+    for _ in 0..100 {
+        let (r, jz) = s.residual(&slice.z(&u));
+        let j = jz * &slice.n;
+        let g = j.transpose() * &r;
+        let h = j.transpose() * &j;
+        let mut improved = false;
+        for _ in 0..30 {
+            let damped = &h + DMatrix::from_diagonal(&h.diagonal().map(|x| lambda * (x + 1e-12)));
+            let Some(step) = damped.lu().solve(&(-&g)) else {
+                lambda *= 10.0;
+                continue;
+            };
+            let next: Vec<f64> = u.iter().zip(step.iter()).map(|(a, b)| a + b).collect();
+            let z = slice.z(&next);
+            let d = s.distance(&z);
+            if inside(&z) && d < best {
+                let gain = best - d;
+                u = next;
+                best = d;
+                lambda = (lambda / 3.0).max(1e-12);
+                improved = gain > 1e-14 * (1.0 + best);
+                break;
+            }
+            lambda *= 4.0;
+        }
+        if !improved {
+            break;
+        }
+    }
+    (best, u)
+}
+
+/// Minimises over a slice from `u` and from `u` moved a little along each direction (so that
+/// a start on a saddle, where a new branch of the ridge opens, finds the branch).
+fn minimise_starts(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
+    let mut best = minimise(s, slice, u);
+    for i in 0..u.len() {
+        for sign in [-1.0, 1.0] {
+            let mut v = u.to_vec();
+            v[i] += 0.25 * sign;
+            let c = minimise(s, slice, &v);
+            if c.0 < best.0 - 1e-12 {
+                best = c;
+            }
+        }
+    }
+    best
+}
+
+/// One side of a parameter's profile: the points `(x, P(x))` walked out from the minimiser,
+/// with the running maximum of the profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Walk {
+    /// `(x, P(x), running maximum of P)`, from the minimiser outwards.
+    pub points: Vec<(f64, f64, f64)>,
+}
+
+/// A parameter's profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterProfile {
+    /// The minimiser's value of the parameter.
+    pub centre: f64,
+    /// The walk below the centre.
+    pub lower: Walk,
+    /// The walk above the centre.
+    pub upper: Walk,
+    /// Interval ends at each level of [`LEVELS`], refined by bisection.
+    pub intervals: Vec<(f64, f64)>,
+}
+
+/// The levels at which intervals are computed: 50%, 80%, 95%.
+pub const LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
+
+/// The profile intervals of a fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Per parameter.
+    pub parameters: Vec<ParameterProfile>,
+    /// The smallest distance of the surrogate (about 0 for a converged fit).
+    pub min_distance: f64,
+    /// Simulations run for the cloud.
+    pub simulations: u64,
+    /// Cloud points whose runs all left a moment undefined (left out).
+    pub failed_points: usize,
+}
+
+/// The chi-square(1) quantile of a central interval at level `q`: `z_((1 + q) / 2)^2`.
+pub fn threshold(q: f64) -> f64 {
+    Normal::new(0.0, 1.0)
+        .expect("standard normal")
+        .inverse_cdf(0.5 + q / 2.0)
+        .powi(2)
+}
+
+/// The set of `z` with `theta_j` fixed: `z0(x) + N u` (`N` an orthonormal basis of the
+/// complement of row `j` of `L`).
+fn slice_for(s: &Surrogate, j: usize, x: f64) -> Slice {
+    let p = s.theta.len();
+    let row: DVector<f64> = s.l.row(j).transpose();
+    let norm2 = row.norm_squared();
+    let z0 = &row * ((x - s.theta[j]) / norm2);
+    let e = &row / norm2.sqrt();
+    let mut basis: Vec<DVector<f64>> = Vec::new();
+    for i in 0..p {
+        let mut v = DVector::zeros(p);
+        v[i] = 1.0;
+        v -= &e * e.dot(&v);
+        for b in &basis {
+            v -= b * b.dot(&v);
+        }
+        if v.norm() > 0.1 && basis.len() < p - 1 {
+            basis.push(v.normalize());
+        }
+    }
+    let n = if basis.is_empty() {
+        DMatrix::zeros(p, 0)
+    } else {
+        DMatrix::from_columns(&basis)
+    };
+    Slice { z0, n }
+}
+
+/// The profile of parameter `j` at `x`, from `u`: `(P(x), u)`.
+fn profile_at(s: &Surrogate, j: usize, x: f64, dmin: f64, u: &[f64]) -> (f64, Vec<f64>) {
+    let (d, u) = minimise_starts(s, &slice_for(s, j, x), u);
+    ((d - dmin).max(0.0), u)
+}
+
+/// The coordinates `u` of `z` in the slice of parameter `j`.
+fn project(s: &Surrogate, j: usize, x: f64, z: &[f64]) -> Vec<f64> {
+    let slice = slice_for(s, j, x);
+    let v = DVector::from_column_slice(z) - &slice.z0;
+    (slice.n.transpose() * v).iter().copied().collect()
+}
+
+/// Walks the profile of parameter `j` from the minimiser `z_min` in direction `sign`.
+fn walk(
+    s: &Surrogate,
+    j: usize,
+    z_min: &[f64],
+    dmin: f64,
+    bound: f64,
+    sign: f64,
+) -> (Walk, Vec<Vec<f64>>) {
+    let se = s.l.row(j).norm();
+    let centre = s.theta_at(z_min)[j];
+    let step = se / STEPS_PER_SE;
+    let mut u = project(s, j, centre, z_min);
+    let mut points = vec![(centre, 0.0, 0.0)];
+    let mut us = vec![u.clone()];
+    let mut running: f64 = 0.0;
+    for k in 1..=MAX_STEPS {
+        let mut x = centre + sign * step * k as f64;
+        let last = (x - bound) * sign >= 0.0;
+        if last {
+            x = bound;
+        }
+        let (pj, next) = profile_at(s, j, x, dmin, &u);
+        let z = slice_for(s, j, x).z(&next);
+        if !last && z.iter().map(|v| v * v).sum::<f64>().sqrt() >= 0.999 * s.z_max {
+            // The minimum lies on the edge of the trusted region: beyond it the surrogate
+            // says nothing, so the profile is taken as flat and the interval runs on to the
+            // search bound.
+            points.push((bound, running, running));
+            us.push(u.clone());
+            break;
+        }
+        u = next;
+        running = running.max(pj);
+        points.push((x, pj, running));
+        us.push(u.clone());
+        if last || running >= STOP {
+            break;
+        }
+    }
+    (Walk { points }, us)
+}
+
+/// The end of the interval at threshold `c` on one side: bisection in the first step where
+/// the running maximum reaches `c`, or the walk's last point when it never does.
+fn end(s: &Surrogate, j: usize, dmin: f64, walk: &Walk, us: &[Vec<f64>], c: f64) -> f64 {
+    let Some(k) = walk.points.iter().position(|p| p.2 >= c) else {
+        return walk.points.last().expect("a walk has its centre").0;
+    };
+    if k == 0 {
+        return walk.points[0].0;
+    }
+    let (mut inside, mut outside) = (walk.points[k - 1].0, walk.points[k].0);
+    let mut u = us[k - 1].clone();
+    for _ in 0..BISECT {
+        let mid = 0.5 * (inside + outside);
+        let (pm, um) = profile_at(s, j, mid, dmin, &u);
+        if pm < c {
+            inside = mid;
+            u = um;
+        } else {
+            outside = mid;
+        }
+    }
+    0.5 * (inside + outside)
+}
+
+/// The profile intervals of a surrogate within the search bounds.
+pub fn profile(s: &Surrogate, bounds: &[(f64, f64)]) -> (Vec<ParameterProfile>, f64) {
+    let p = s.theta.len();
+    let whole = Slice {
+        z0: DVector::zeros(p),
+        n: DMatrix::identity(p, p),
+    };
+    let (dmin, z_min) = minimise_starts(s, &whole, &vec![0.0; p]);
+    let parameters = (0..p)
+        .map(|j| {
+            let (lw, lu) = walk(s, j, &z_min, dmin, bounds[j].0, -1.0);
+            let (uw, uu) = walk(s, j, &z_min, dmin, bounds[j].1, 1.0);
+            let intervals = LEVELS
+                .iter()
+                .map(|&q| {
+                    let c = threshold(q);
+                    (end(s, j, dmin, &lw, &lu, c), end(s, j, dmin, &uw, &uu, c))
+                })
+                .collect();
+            ParameterProfile {
+                centre: lw.points[0].0,
+                lower: lw,
+                upper: uw,
+                intervals,
+            }
+        })
+        .collect();
+    (parameters, dmin)
+}
+
+impl ParameterProfile {
+    /// The interval at `level`, one of [`LEVELS`].
+    pub fn interval(&self, level: f64) -> Option<(f64, f64)> {
+        LEVELS
+            .iter()
+            .position(|&q| (q - level).abs() < 1e-12)
+            .map(|i| self.intervals[i])
+    }
+
+    /// Where `x` falls in the profile's distribution: `Phi(+-sqrt(M(x)))`, `M` the running
+    /// maximum of the profile from the centre to `x` (interpolated between walked points),
+    /// negative below the centre. `x` lies in the interval at level `q` exactly when this is
+    /// within `(1 -+ q) / 2`, as a normal rank is for the delta method's intervals.
+    pub fn rank(&self, x: f64) -> f64 {
+        let (walk, sign) = if x < self.centre {
+            (&self.lower, -1.0)
+        } else {
+            (&self.upper, 1.0)
+        };
+        let pts = &walk.points;
+        let k = pts.iter().position(|p| (p.0 - x) * sign >= 0.0);
+        let m = match k {
+            None => pts.last().expect("a walk has its centre").2.max(STOP),
+            Some(0) => 0.0,
+            Some(k) => {
+                let (a, b) = (pts[k - 1], pts[k]);
+                let w = if b.0 == a.0 {
+                    1.0
+                } else {
+                    (x - a.0) / (b.0 - a.0)
+                };
+                a.2 + w * (b.2 - a.2)
+            }
+        };
+        Normal::new(0.0, 1.0)
+            .expect("standard normal")
+            .cdf(sign * m.sqrt())
+    }
+}
+
+/// Share of the search box the cloud may reach on each side of the estimate, per parameter.
+const CLOUD_SHARE: f64 = 1.0 / 6.0;
+
+/// The factor that shrinks the cloud `L z`, `|z| <= radius`, so that it reaches no further
+/// than [`CLOUD_SHARE`] of the search box's width from the estimate in any parameter (1 when
+/// it does not reach so far). Where the moments hardly move along a ridge the delta method's
+/// standard errors run to tens of units, and a quadratic fitted over a cloud that wide (its
+/// points piled up on the box's faces) misses the curvature near the estimate.
+fn cloud_scale(l: &DMatrix<f64>, bounds: &[(f64, f64)], radius: f64) -> f64 {
+    (0..l.nrows())
+        .map(|j| {
+            let reach = radius * l.row(j).norm();
+            let room = CLOUD_SHARE * (bounds[j].1 - bounds[j].0);
+            if reach > room && room.is_finite() {
+                room / reach
+            } else {
+                1.0
+            }
+        })
+        .fold(1.0, f64::min)
+}
+
+/// Points of the cloud: uniform in the ball of radius `radius` in `p` dimensions.
+fn cloud(p: usize, n: usize, radius: f64, seed: u64) -> Vec<Vec<f64>> {
+    (0..n as u64)
+        .map(|i| {
+            let mut r = rng::stream(derive_seed(seed, TAG_CLOUD, 0), i, 0);
+            let g: Vec<f64> = (0..p).map(|_| StandardNormal.sample(&mut r)).collect();
+            let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300);
+            let u: f64 = r.random();
+            let scale = radius * u.powf(1.0 / p as f64) / norm;
+            g.iter().map(|x| x * scale).collect()
+        })
+        .collect()
+}
+
+/// Profile intervals of a converged method-of-moments fit: simulates the cloud, fits the
+/// surrogate and profiles it (module description). `None` for a fit without phase 3 or whose
+/// delta-method covariance is not positive definite.
+pub fn profile_intervals(
+    problem: &Problem,
+    state: &SmmState,
+    settings: &SmmSettings,
+    seed: u64,
+) -> Result<Option<Profile>> {
+    let Some(p3) = state.phase3.as_ref() else {
+        return Ok(None);
+    };
+    let moments = Moments::of(problem);
+    let p = problem.dim();
+    let theta = &state.theta;
+    let Some(chol) = p3.covariance.clone().cholesky() else {
+        return Ok(None);
+    };
+    let bounds = &state.bounds;
+    let l = chol.l() * cloud_scale(&chol.l(), bounds, settings.profile_radius);
+    // Cloud points, moved inside the search bounds, and their whitened coordinates.
+    let linv = l.clone().try_inverse().ok_or_else(|| {
+        Error::Other("profile intervals: the delta-method covariance is singular".into())
+    })?;
+    let points: Vec<(Vec<f64>, Vec<f64>)> =
+        cloud(p, settings.profile_points, settings.profile_radius, seed)
+            .into_iter()
+            .map(|z| {
+                let t = &l * DVector::from_column_slice(&z);
+                let th: Vec<f64> = theta
+                    .iter()
+                    .zip(t.iter())
+                    .zip(bounds)
+                    .map(|((a, b), (lo, hi))| (a + b).clamp(*lo, *hi))
+                    .collect();
+                let back =
+                    &linv * DVector::from_iterator(p, th.iter().zip(theta).map(|(a, b)| a - b));
+                (th, back.iter().copied().collect())
+            })
+            .collect();
+    let runs = settings.profile_runs;
+    let master = derive_seed(seed, TAG_RUNS, 0);
+    // Common random numbers: run `r` of every point uses the same stream.
+    let values: Vec<Option<Vec<f64>>> = points
+        .par_iter()
+        .map(|(th, _)| -> Result<Option<Vec<f64>>> {
+            let mut sum = vec![0.0; moments.target.len()];
+            let mut ok = 0usize;
+            for r in 0..runs as u64 {
+                let s = moments.reduce(&problem.simulate(th, master, r)?);
+                if s.iter().all(|x| x.is_finite()) {
+                    sum.iter_mut().zip(&s).for_each(|(a, b)| *a += b);
+                    ok += 1;
+                }
+            }
+            Ok((ok == runs).then(|| sum.iter().map(|x| x / ok as f64).collect()))
+        })
+        .collect::<Result<_>>()?;
+    let (mut zs, mut vs) = (Vec::new(), Vec::new());
+    for ((_, z), v) in points.iter().zip(values) {
+        if let Some(v) = v {
+            zs.push(z.clone());
+            vs.push(v);
+        }
+    }
+    let failed_points = points.len() - zs.len();
+    let k = moments.target.len();
+    let total = &p3.moment_covariance
+        + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
+    let Some(s) = Surrogate::fit(
+        theta,
+        l,
+        &p3.mean,
+        &moments.target,
+        &total,
+        &Cloud { z: zs, values: vs },
+        2.0 * settings.profile_radius,
+    ) else {
+        return Ok(None);
+    };
+    let (parameters, min_distance) = profile(&s, bounds);
+    Ok(Some(Profile {
+        parameters,
+        min_distance,
+        simulations: (points.len() * runs) as u64,
+        failed_points,
+    }))
+}
+
+/// Phase 3 of the method of moments at a given estimate, without a search: the mean moments,
+/// their covariance and the derivative that [`profile_intervals`] starts from, as a fit that
+/// ended at `theta` has them (its convergence as phase 3 finds it). For intervals around an
+/// estimate found earlier, and for tests.
+pub fn phase3_at(
+    problem: &Problem,
+    theta: &[f64],
+    settings: &SmmSettings,
+    seed: u64,
+) -> Result<SmmState> {
+    let mut settings = settings.clone();
+    // Phase 3 once: no further round, start or continuation.
+    (settings.rounds, settings.starts, settings.continuations) = (1, 1, 0);
+    let p = theta.len();
+    let state = SmmState {
+        stage: Stage::Phase3,
+        theta: theta.to_vec(),
+        start: theta.to_vec(),
+        derivative: DMatrix::zeros(p, p),
+        update: DMatrix::zeros(p, p),
+        iterations: Vec::new(),
+        steps: Vec::new(),
+        phase3: None,
+        best: None,
+        simulations: 0,
+        rounds: 0,
+        failed_rounds: 0,
+        starts: vec![theta.to_vec()],
+        start_index: 0,
+        previous: None,
+        bounds: search_bounds(problem, settings.widen),
+        continuation: 0,
+    };
+    let state = Smm { settings }.next(problem, state, seed)?;
+    if state.theta != theta {
+        return Err(Error::Other(
+            "phase 3 at a given estimate moved the estimate".into(),
+        ));
+    }
+    Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A surrogate fitted to a cloud of exact moment values `m(theta)`.
+    fn exact(
+        theta: &[f64],
+        d: &DMatrix<f64>,
+        sigma: &DMatrix<f64>,
+        m: impl Fn(&[f64]) -> Vec<f64>,
+    ) -> Surrogate {
+        let dinv = d.clone().try_inverse().unwrap();
+        let v = &dinv * sigma * dinv.transpose();
+        let l = v.cholesky().unwrap().l();
+        let zs = cloud(theta.len(), 200, 4.0, 1);
+        let values: Vec<Vec<f64>> = zs
+            .iter()
+            .map(|z| {
+                let t = &l * DVector::from_column_slice(z);
+                let th: Vec<f64> = theta.iter().zip(t.iter()).map(|(a, b)| a + b).collect();
+                m(&th)
+            })
+            .collect();
+        let anchor = m(theta);
+        let c = Cloud { z: zs, values };
+        Surrogate::fit(theta, l, &anchor, &anchor, sigma, &c, 8.0).unwrap()
+    }
+
+    #[test]
+    fn linear_moments_give_the_delta_method_intervals() {
+        // Linear moments `s_obs + D (theta - theta^)`: the profile of parameter j is
+        // `(x - theta^_j)^2 / V_jj`, so every interval is `theta^_j -+ z_q se_j`. The only
+        // error is the bisection's and the minimiser's (1e-9 of an se allowed; the bisection
+        // alone is 2^-30 of a 1/20 se step).
+        let theta = [0.5, -1.0, 2.0];
+        let d = DMatrix::from_row_slice(3, 3, &[2.0, 0.7, -0.3, 0.4, 1.5, 0.2, -0.6, 0.9, 3.0]);
+        let sigma = DMatrix::from_row_slice(3, 3, &[1.0, 0.3, 0.1, 0.3, 2.0, -0.4, 0.1, -0.4, 0.5]);
+        let s_obs = [10.0, 20.0, 30.0];
+        let s = exact(&theta, &d, &sigma, |t| {
+            let x = DVector::from_iterator(3, t.iter().zip(&theta).map(|(a, b)| a - b));
+            let m = &d * x;
+            s_obs.iter().zip(m.iter()).map(|(a, b)| a + b).collect()
+        });
+        let dinv = d.clone().try_inverse().unwrap();
+        let v = &dinv * &sigma * dinv.transpose();
+        let bounds = vec![(-1e3, 1e3); 3];
+        let (params, dmin) = profile(&s, &bounds);
+        assert!(dmin < 1e-20, "{dmin}");
+        for (j, pp) in params.iter().enumerate() {
+            let se = v[(j, j)].sqrt();
+            for (q, (lo, hi)) in LEVELS.iter().zip(&pp.intervals) {
+                let half = threshold(*q).sqrt() * se;
+                assert!((lo - (theta[j] - half)).abs() < 1e-9 * se, "{j} {q}: {lo}");
+                assert!((hi - (theta[j] + half)).abs() < 1e-9 * se, "{j} {q}: {hi}");
+            }
+            // The rank is the normal one: 1.96 se above the estimate is at 0.975.
+            let r = pp.rank(theta[j] + 1.959_963_985 * se);
+            assert!((r - 0.975).abs() < 1e-4, "{r}");
+            assert!((pp.rank(theta[j]) - 0.5).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn a_curved_ridge_lengthens_the_interval_on_the_side_it_bends_to() {
+        // m = (theta_1 + theta_2^2 / 2, theta_2), identity covariance, observed (0, 0) at the
+        // estimate (0, 0), where D = I and the delta method gives -+1.96 for both. The
+        // profile of theta_1 is theta_1^2 above 0 and, below -1, 1/(4 a^2) + (-1/(2a) -
+        // theta_1) / a = -1 - 2 theta_1 (a = 1/2, the other parameter leaving 0 along the
+        // ridge): the 95% interval is (-(1 + 3.8415) / 2, 1.96). theta_2's profile is
+        // theta_2^2 (theta_1 follows the ridge exactly), so its interval is the delta
+        // method's.
+        let i2 = DMatrix::identity(2, 2);
+        let s = exact(&[0.0, 0.0], &i2, &i2, |t| {
+            vec![t[0] + 0.5 * t[1] * t[1], t[1]]
+        });
+        let (params, _) = profile(&s, &[(-50.0, 50.0), (-50.0, 50.0)]);
+        let c = threshold(0.95);
+        let (lo, hi) = params[0].intervals[2];
+        assert!((lo + (1.0 + c) / 2.0).abs() < 1e-6, "{lo}");
+        assert!((hi - c.sqrt()).abs() < 1e-6, "{hi}");
+        let (lo, hi) = params[1].intervals[2];
+        assert!((lo + c.sqrt()).abs() < 1e-6 && (hi - c.sqrt()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_cloud_fills_the_ball_and_depends_on_the_seed_only() {
+        let a = cloud(5, 300, 4.0, 7);
+        assert_eq!(a, cloud(5, 300, 4.0, 7));
+        assert_ne!(a, cloud(5, 300, 4.0, 8));
+        let r: Vec<f64> = a
+            .iter()
+            .map(|z| z.iter().map(|x| x * x).sum::<f64>().sqrt())
+            .collect();
+        assert!(r.iter().all(|x| *x <= 4.0));
+        // Uniform in the ball: P(|z| <= 4 * 0.5^(1/5)) = 1/2; 300 points give a binomial se
+        // of 0.029, so 0.5 -+ 0.12 fails by chance with probability below 1e-4.
+        let inner = r.iter().filter(|x| **x <= 4.0 * 0.5f64.powf(0.2)).count() as f64 / 300.0;
+        assert!((inner - 0.5).abs() < 0.12, "{inner}");
+    }
+}

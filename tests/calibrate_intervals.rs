@@ -1,0 +1,66 @@
+//! Profile intervals of the method of moments on the s50 model: the same for a seed whatever
+//! the number of threads, written beside the delta method's in `smm_intervals.csv`.
+
+use std::path::Path;
+use wecare::calibrate::outputs::write_smm_intervals;
+use wecare::calibrate::smm_intervals::{phase3_at, profile_intervals};
+use wecare::calibrate::{Problem, SmmState};
+use wecare::scenario::Scenario;
+
+/// The s50 problem (its first five parameters) and phase 3 at a point near its estimates,
+/// with small settings.
+fn s50_at_estimate() -> (Problem, SmmState) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Scenario::load(&root.join("scenarios/s50.toml")).unwrap();
+    s.calibration.parameters.truncate(5);
+    s.calibration.smm.per_wave.clear();
+    s.calibration.smm.phase3 = 100;
+    s.calibration.smm.phase1 = 30;
+    s.calibration.smm.profile_points = 60;
+    s.calibration.smm.profile_runs = 1;
+    let problem = Problem::from_scenario(&s).unwrap();
+    let theta = [-3.8, 3.5, 0.5, -2.35, -0.5];
+    let state = phase3_at(&problem, &theta, &s.calibration.smm, 11).unwrap();
+    (problem, state)
+}
+
+#[test]
+fn profile_intervals_do_not_depend_on_the_threads() {
+    let (problem, state) = s50_at_estimate();
+    let settings = &problem.scenario.calibration.smm;
+    let run = |threads: usize| {
+        let pool = wecare::ensemble::pool(threads).unwrap();
+        pool.install(|| profile_intervals(&problem, &state, settings, 5))
+            .unwrap()
+            .expect("a profile")
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one.simulations, 60);
+    // Another seed simulates another cloud.
+    let pool = wecare::ensemble::pool(2).unwrap();
+    let other = pool
+        .install(|| profile_intervals(&problem, &state, settings, 6))
+        .unwrap()
+        .unwrap();
+    assert_ne!(one, other);
+    // Every interval contains the centre and nests: 50% in 80% in 95%.
+    for p in &one.parameters {
+        let i = &p.intervals;
+        assert!(i[0].0 <= p.centre && p.centre <= i[0].1, "{i:?}");
+        assert!(i[1].0 <= i[0].0 && i[0].1 <= i[1].1, "{i:?}");
+        assert!(i[2].0 <= i[1].0 && i[1].1 <= i[2].1, "{i:?}");
+    }
+    // smm_intervals.csv: a wald and a profile row per parameter, the profile's ends as
+    // computed.
+    let tmp = tempfile::tempdir().unwrap();
+    write_smm_intervals(tmp.path(), &problem, &state, Some(&one)).unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("smm_intervals.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 2 * 5, "{text}");
+    assert!(lines[0].starts_with("parameter,kind,estimate,se,centre,lower50"));
+    let profile_row: Vec<&str> = lines[2].split(',').collect();
+    assert_eq!(profile_row[1], "profile");
+    let upper95: f64 = profile_row[10].parse().unwrap();
+    assert_eq!(upper95, one.parameters[0].intervals[2].1);
+}
