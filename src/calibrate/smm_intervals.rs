@@ -638,6 +638,9 @@ pub fn phase3_at(
         previous: None,
         bounds: search_bounds(problem, settings.widen),
         continuation: 0,
+        stalled: 0,
+        moment_sd: Vec::new(),
+        resets: 0,
     };
     let state = Smm { settings }.next(problem, state, seed)?;
     if state.theta != theta {
