@@ -357,16 +357,14 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
     out
 }
 
-/// The settings of profile intervals: enough cloud points for the quadratic surrogate, at
-/// least one run each, a positive radius.
+/// The settings of profile intervals: at least one run per cloud point and a positive radius
+/// always (a bad value is an error even while the intervals are `wald`), and, for profile
+/// intervals, enough cloud points for the quadratic surrogate.
 fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
     let s = &c.smm;
-    if s.intervals != Intervals::Profile {
-        return;
-    }
     let p = c.parameters.len();
     let need = 2 * (1 + p + p * (p + 1) / 2);
-    if s.profile_points < need {
+    if s.intervals == Intervals::Profile && s.profile_points < need {
         put(
             "calibration.smm.profile_points".into(),
             format!(
