@@ -140,7 +140,7 @@ impl Surrogate {
         let y = DMatrix::from_fn(n, k, |i, c| values[i][c]);
         let svd = x.svd(true, true);
         let top = svd.singular_values.max();
-        if !(top > 0.0) || svd.singular_values.min() < 1e-10 * top {
+        if top.is_nan() || top <= 0.0 || svd.singular_values.min() < 1e-10 * top {
             return None;
         }
         let b = svd.solve(&y, 1e-12 * top).ok()?; // features by moments
