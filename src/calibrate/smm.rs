@@ -337,6 +337,35 @@ pub struct SmmState {
     pub resets: usize,
 }
 
+impl SmmState {
+    /// The state before any phase: phase 2's first subphase next, no start, estimate,
+    /// derivative, round or simulation yet, and the search held to `bounds` (`p` parameters).
+    pub(crate) fn blank(p: usize, bounds: Vec<(f64, f64)>) -> SmmState {
+        SmmState {
+            stage: Stage::Phase2 { subphase: 1 },
+            steps: Vec::new(),
+            theta: Vec::new(),
+            start: Vec::new(),
+            derivative: DMatrix::zeros(p, p),
+            update: DMatrix::zeros(p, p),
+            iterations: Vec::new(),
+            phase3: None,
+            best: None,
+            simulations: 0,
+            rounds: 0,
+            failed_rounds: 0,
+            starts: Vec::new(),
+            start_index: 0,
+            previous: None,
+            bounds,
+            continuation: 0,
+            stalled: 0,
+            moment_sd: Vec::new(),
+            resets: 0,
+        }
+    }
+}
+
 /// The method-of-moments solver.
 #[derive(Debug, Clone)]
 pub struct Smm {
@@ -703,7 +732,14 @@ impl Smm {
             Ok(at) => at,
             Err(u) => return Ok(Err(u)),
         };
-        let (mean, d) = (at.mean.clone(), at.derivative.clone());
+        let sd: Vec<f64> = (0..at.cov.nrows())
+            .map(|i| at.cov[(i, i)].max(0.0).sqrt())
+            .collect();
+        let AtPoint {
+            mean,
+            derivative: d,
+            ..
+        } = at;
         // A singular derivative whose phase 2 update matrix still exists (its diagonal does
         // not vanish) takes the first step with that matrix; only a start where neither exists
         // fails, and the fit goes on from the next start.
@@ -739,9 +775,7 @@ impl Smm {
                 wall_seconds: clock.elapsed().as_secs_f64(),
             },
             theta,
-            sd: (0..d.nrows())
-                .map(|i| at.cov[(i, i)].max(0.0).sqrt())
-                .collect(),
+            sd,
             derivative: d,
             update,
             simulations: sims,
@@ -1186,22 +1220,18 @@ fn phase3_at(at: AtPoint, target: &[f64], target_se: &[f64]) -> (Phase3, u64) {
     let dinv = invert(&d);
     let converged =
         dinv.is_some() && t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
-    let covariance = match &dinv {
+    let (covariance, se) = match &dinv {
         Some(dinv) => {
             let total = &sigma
                 + DMatrix::from_diagonal(&DVector::from_iterator(
                     k,
                     target_se.iter().map(|x| x * x),
                 ));
-            dinv * total * dinv.transpose()
+            let covariance = dinv * total * dinv.transpose();
+            let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
+            (covariance, se)
         }
-        None => DMatrix::from_element(p, p, f64::NAN),
-    };
-    let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
-    let se = if dinv.is_some() {
-        se
-    } else {
-        vec![f64::NAN; p]
+        None => (DMatrix::from_element(p, p, f64::NAN), vec![f64::NAN; p]),
     };
     let this = Phase3 {
         mean,
@@ -1247,26 +1277,9 @@ impl Solver for Smm {
         }
         let pilot = smm_start::starts(problem, &moments, self.settings.pilot, seed)?;
         let mut state = SmmState {
-            stage: Stage::Phase2 { subphase: 1 },
-            steps: Vec::new(),
-            theta: Vec::new(),
-            start: Vec::new(),
-            derivative: DMatrix::zeros(p, p),
-            update: DMatrix::zeros(p, p),
-            iterations: Vec::new(),
-            phase3: None,
-            best: None,
             simulations: pilot.simulations,
-            rounds: 0,
-            failed_rounds: 0,
             starts: pilot.starts,
-            start_index: 0,
-            previous: None,
-            bounds: search_bounds(problem, self.settings.widen),
-            continuation: 0,
-            stalled: 0,
-            moment_sd: Vec::new(),
-            resets: 0,
+            ..SmmState::blank(p, search_bounds(problem, self.settings.widen))
         };
         if pilot.simulations > 0 {
             state.steps.push(Step {

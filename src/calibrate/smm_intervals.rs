@@ -624,23 +624,8 @@ pub fn phase3_at(
         stage: Stage::Phase3,
         theta: theta.to_vec(),
         start: theta.to_vec(),
-        derivative: DMatrix::zeros(p, p),
-        update: DMatrix::zeros(p, p),
-        iterations: Vec::new(),
-        steps: Vec::new(),
-        phase3: None,
-        best: None,
-        simulations: 0,
-        rounds: 0,
-        failed_rounds: 0,
         starts: vec![theta.to_vec()],
-        start_index: 0,
-        previous: None,
-        bounds: search_bounds(problem, settings.widen),
-        continuation: 0,
-        stalled: 0,
-        moment_sd: Vec::new(),
-        resets: 0,
+        ..SmmState::blank(p, search_bounds(problem, settings.widen))
     };
     let state = Smm { settings }.next(problem, state, seed)?;
     if state.theta != theta {
