@@ -225,6 +225,93 @@ impl PoissonDraw {
     }
 }
 
+/// Poisson draws of one mean conditioned on being at least 1 (the zero-truncated Poisson
+/// distribution), prepared once: the number of opportunities of an organisation drawn
+/// among those that have at least one.
+#[derive(Debug, Clone, Copy)]
+pub struct PositivePoisson(Positive);
+
+/// How [`PositivePoisson`] draws.
+#[derive(Debug, Clone, Copy)]
+enum Positive {
+    /// Inversion of the distribution function from 1 upwards: `first` is `P(K = 1)`, `mean`
+    /// the mean, each further probability the previous one times `mean / k`.
+    Inversion { first: f64, mean: f64 },
+    /// Poisson draws until one is positive: for means at which a draw is 0 less than half
+    /// the time, fewer than two draws on average.
+    Rejection(PoissonDraw),
+}
+
+impl PositivePoisson {
+    /// Draws of mean `mean` (of the untruncated distribution); `None` when [`PoissonDraw`]
+    /// draws only 0 at that mean (not a positive finite number, or beyond what it draws).
+    pub fn new(mean: f64) -> Option<Self> {
+        let whole = PoissonDraw::new(mean);
+        if matches!(whole.0, Method::Zero) {
+            return None;
+        }
+        Some(if mean <= std::f64::consts::LN_2 {
+            // P(K = 1 | K >= 1) = mean exp(-mean) / (1 - exp(-mean)), with 1 - exp(-mean)
+            // positive for a positive mean.
+            let q = -(-mean).exp_m1();
+            PositivePoisson(Positive::Inversion {
+                first: mean * (-mean).exp() / q,
+                mean,
+            })
+        } else {
+            PositivePoisson(Positive::Rejection(whole))
+        })
+    }
+
+    /// One draw, 1 or more.
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> u32 {
+        match self.0 {
+            Positive::Inversion { first, mean } => {
+                let u = rng.random::<f64>();
+                let (mut k, mut p, mut below) = (1u32, first, first);
+                // `p` shrinks faster than geometrically, so the loop ends; a `u` so close to
+                // 1 that rounding keeps `below` under it stops where `p` vanishes.
+                while u >= below && p > 0.0 {
+                    k += 1;
+                    p *= mean / f64::from(k);
+                    below += p;
+                }
+                k
+            }
+            Positive::Rejection(d) => loop {
+                let k = d.sample(rng);
+                if k > 0 {
+                    break k;
+                }
+            },
+        }
+    }
+}
+
+/// A binomial draw: the number of successes in `n` trials of probability `p` in [0, 1].
+#[inline]
+pub fn binomial(rng: &mut Rng, n: usize, p: f64) -> usize {
+    match rand_distr::Binomial::new(n as u64, p) {
+        // At most `n`, so it fits back.
+        Ok(d) => d.sample(rng) as usize,
+        // Only a `p` outside [0, 1] (or NaN) fails.
+        Err(_) => 0,
+    }
+}
+
+/// Puts a uniformly random sample of `m` of `items` (`m <= items.len()`), in uniformly
+/// random order, at the front: the first `m` steps of Durstenfeld's shuffle run from the
+/// front, one bounded draw each.
+#[inline]
+pub fn sample_front<T>(rng: &mut Rng, items: &mut [T], m: usize) {
+    let n = items.len();
+    for i in 0..m.min(n) {
+        let j = i + index(rng, n - i);
+        items.swap(i, j);
+    }
+}
+
 /// Shuffles `items` in place: the same permutation from the same random numbers as rand's
 /// `SliceRandom::shuffle` (Durstenfeld's algorithm with several indices taken from one
 /// bounded 32-bit draw, `rand::seq::IncreasingUniform`), written out so that it inlines and
@@ -416,6 +503,80 @@ mod tests {
         for mean in [0.0, -1.0, f64::NAN, f64::INFINITY] {
             assert_eq!(PoissonDraw::new(mean).sample(&mut r), 0);
         }
+    }
+
+    /// [`PositivePoisson`] follows the zero-truncated Poisson distribution on both of its
+    /// methods: over 200,000 draws each frequency of 1 to 6 lies within 5 standard errors
+    /// of its probability `exp(-m) m^k / k! / (1 - exp(-m))` (binomial standard error
+    /// `sqrt(p (1 - p) / n)`; 5 of them leave a false alarm about once in 1.7 million per
+    /// comparison), and no draw is 0.
+    #[test]
+    fn positive_poisson_is_zero_truncated() {
+        let n = 200_000;
+        for mean in [0.01, 0.2, 0.69, 0.7, 1.5, 4.0] {
+            let draw = PositivePoisson::new(mean).unwrap();
+            let mut r = stream(8, 0, 1);
+            let mut count = [0usize; 7];
+            for _ in 0..n {
+                let k = draw.sample(&mut r) as usize;
+                assert!(k >= 1, "mean {mean}");
+                count[k.min(6)] += 1;
+            }
+            let q = 1.0 - (-mean).exp();
+            let mut pk = (-mean).exp();
+            for (k, &c) in count.iter().enumerate().take(6).skip(1) {
+                pk *= mean / k as f64;
+                let p = pk / q;
+                let se = (p * (1.0 - p) / n as f64).sqrt();
+                let freq = c as f64 / n as f64;
+                assert!(
+                    (freq - p).abs() <= 5.0 * se + 1e-12,
+                    "mean {mean} k {k}: {freq} against {p}"
+                );
+            }
+        }
+        for mean in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(PositivePoisson::new(mean).is_none());
+        }
+    }
+
+    /// [`sample_front`] puts each item first, and each ordered pair in the first two places,
+    /// equally often: 120,000 samples of 2 out of 5 put each item first within 5 standard
+    /// errors of 1/5 and each of the 20 ordered pairs within 5 of 1/20; `m` beyond the
+    /// length takes every item, and the items stay a permutation.
+    #[test]
+    fn sample_front_is_uniform() {
+        let n = 120_000;
+        let mut r = stream(9, 0, 1);
+        let mut first = [0usize; 5];
+        let mut pairs = [[0usize; 5]; 5];
+        for _ in 0..n {
+            let mut x = [0u32, 1, 2, 3, 4];
+            sample_front(&mut r, &mut x, 2);
+            let mut sorted = x;
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3, 4]);
+            first[x[0] as usize] += 1;
+            pairs[x[0] as usize][x[1] as usize] += 1;
+        }
+        let within = |c: usize, p: f64| {
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            (c as f64 / n as f64 - p).abs() <= 5.0 * se
+        };
+        assert!(first.iter().all(|&c| within(c, 0.2)), "{first:?}");
+        for (a, row) in pairs.iter().enumerate() {
+            for (b, &c) in row.iter().enumerate() {
+                if a == b {
+                    assert_eq!(c, 0);
+                } else {
+                    assert!(within(c, 0.05), "{a} {b}: {c}");
+                }
+            }
+        }
+        let mut x = [7u32, 8, 9];
+        sample_front(&mut r, &mut x, 10);
+        x.sort_unstable();
+        assert_eq!(x, [7, 8, 9]);
     }
 
     #[test]

@@ -510,6 +510,20 @@ pub enum EmptyComponent {
     Waste,
 }
 
+/// How tie formation draws the organisations that choose in a step and their opportunities
+/// (docs/ODD.md, section 10, item 6b). Both give the same distribution; they use the random
+/// numbers differently, so their results differ replicate by replicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormationDraw {
+    /// A binomial number of organisations with at least one opportunity, drawn at random in
+    /// random order, each with a zero-truncated Poisson number of opportunities.
+    Sample,
+    /// Every active organisation in a random order, each with a Poisson number of
+    /// opportunities (the draws of earlier versions).
+    Shuffle,
+}
+
 /// How an organisation's social capital `sc_i` is measured (docs/ODD.md, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -538,6 +552,8 @@ pub struct Rules {
     pub empty_component: EmptyComponent,
     /// Measure of social capital `sc_i` (default `log_trust_sum`).
     pub social_capital: SocialCapital,
+    /// How formation draws who chooses in a step (default `sample`).
+    pub formation_draw: FormationDraw,
 }
 
 impl Default for Rules {
@@ -548,6 +564,7 @@ impl Default for Rules {
             baseline_age: 24,
             empty_component: EmptyComponent::Renormalise,
             social_capital: SocialCapital::LogTrustSum,
+            formation_draw: FormationDraw::Sample,
         }
     }
 }

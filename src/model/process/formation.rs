@@ -4,10 +4,18 @@
 //! opportunity draws one candidate from the mixture (dormant partner by trust, partner of a
 //! partner, same territory, anyone); the tie forms with probability `logistic(eta)`. Ties
 //! formed earlier in the step are visible to later organisations (sequential updating).
+//!
+//! Only the organisations with at least one opportunity do anything, and in a random
+//! order independent of their numbers of opportunities. So by default
+//! (`rules.formation_draw = "sample"`) the step draws how many have one (binomial, with
+//! probability `1 - exp(-rate)` each), which ones in which order (a random sample in random
+//! order) and each one's number (Poisson conditioned on at least 1): the same distribution
+//! as shuffling every active organisation and drawing a Poisson number for each (`"shuffle"`),
+//! with random numbers for about a fifth of the organisations at the default rates.
 
 use super::{Ctx, Scratch};
-use crate::model::effect::{Focus, Process, decide, predictor};
-use crate::model::params::EmptyComponent;
+use crate::model::effect::{Compiled, Focus, Process, decide, predictor};
+use crate::model::params::{EmptyComponent, FormationDraw};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 use rand::Rng as _;
@@ -18,25 +26,67 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     if rate <= 0.0 {
         return;
     }
-    let base =
-        ctx.p.formation.base.get(ctx.phase) + ctx.period_offset(&ctx.p.formation.period_offset);
-    let terms = ctx.terms().get(Process::Formation, ctx.phase);
-    let mixture = Mixture::new(ctx);
+    let step = Step {
+        base: ctx.p.formation.base.get(ctx.phase)
+            + ctx.period_offset(&ctx.p.formation.period_offset),
+        terms: ctx.terms().get(Process::Formation, ctx.phase),
+        mixture: Mixture::new(ctx),
+    };
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
     order.extend_from_slice(w.active_set.items());
-    rng::shuffle(&mut r, &mut order);
-    let draws = rng::PoissonDraw::new(rate);
+    match ctx.p.rules.formation_draw {
+        FormationDraw::Shuffle => {
+            rng::shuffle(&mut r, &mut order);
+            let draws = rng::PoissonDraw::new(rate);
+            choose(ctx, w, &step, &order, &mut r, s, |r| draws.sample(r));
+        }
+        FormationDraw::Sample => {
+            // None where the Poisson draws would all be 0 (an infinite rate, say).
+            if let Some(draws) = rng::PositivePoisson::new(rate) {
+                let chosen = rng::binomial(&mut r, order.len(), -(-rate).exp_m1());
+                rng::sample_front(&mut r, &mut order, chosen);
+                choose(ctx, w, &step, &order[..chosen], &mut r, s, |r| {
+                    draws.sample(r)
+                });
+            }
+        }
+    }
+    *rng = r;
+    s.orgs = order;
+}
+
+/// What every opportunity of a step reads.
+struct Step<'a> {
+    /// The phase's intercept (with its period offset).
+    base: f64,
+    /// The formation predictor.
+    terms: &'a Compiled,
+    /// The candidate mixture.
+    mixture: Mixture,
+}
+
+/// The organisations of `order` choose in turn, each with `draws` opportunities.
+#[inline(always)]
+fn choose(
+    ctx: &Ctx,
+    w: &mut World,
+    step: &Step,
+    order: &[u32],
+    r: &mut Rng,
+    s: &mut Scratch,
+    draws: impl Fn(&mut Rng) -> u32,
+) {
     let ahead = w.loads_ahead();
     for (n, &i) in order.iter().enumerate() {
         if ahead {
-            load_ahead(w, &order, n);
+            load_ahead(w, order, n);
         }
-        let k = draws.sample(&mut r);
+        let k = draws(r);
         for _ in 0..k {
-            let Some(j) = mixture.candidate(w, i, &mut r) else {
+            let Some(j) = step.mixture.candidate(w, i, r) else {
                 continue;
             };
             if ahead {
@@ -47,22 +97,13 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
                 continue;
             }
             let u = r.random::<f64>();
-            if decide(
-                terms,
-                Process::Formation,
-                base,
-                ctx,
-                w,
-                Focus::dyad(i, j),
-                s,
-                u,
-            ) {
+            let (terms, base) = (step.terms, step.base);
+            let focus = Focus::dyad(i, j);
+            if decide(terms, Process::Formation, base, ctx, w, focus, s, u) {
                 ctx.tie(w, i, j);
             }
         }
     }
-    *rng = r;
-    s.orgs = order;
 }
 
 /// How many organisations ahead of the current one the last stage of [`load_ahead`] works.
