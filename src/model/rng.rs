@@ -312,6 +312,96 @@ pub fn sample_front<T>(rng: &mut Rng, items: &mut [T], m: usize) {
     }
 }
 
+/// Independent trials of one probability over a run of items, each of which would draw a
+/// uniform number `u = rng.random::<f64>()` and go on only when `u < cut`, visited by jumps
+/// instead: the number of trials to pass over before the next one that goes on is geometric
+/// ([`Jumps::skip`], one logarithm), and that trial's `u` is uniform below the cut
+/// ([`Jumps::below`]). `u` takes the values `k / 2^53` (rand's 53-bit conversion), so a trial
+/// goes on with probability `p = K / 2^53`, `K` the number of those values below the cut,
+/// and then `u` is uniform on those `K` values: drawing `k` uniform in `0..K` gives it
+/// exactly. Each trial's pair (goes on, `u`) has the same distribution as with its own draw,
+/// independently of the others; only the geometric inversion rounds (as any floating-point
+/// sampler does), and it is exact in real arithmetic.
+#[derive(Debug, Clone, Copy)]
+pub struct Jumps {
+    /// `K`: how many of the 2^53 values of a draw lie below the cut.
+    below: u64,
+    /// `ln(1 - p)`, negative for `0 < p < 1`.
+    ln_miss: f64,
+}
+
+/// The number of values of rand's `f64` draw in [0, 1).
+const DRAW_VALUES: u64 = 1 << 53;
+
+impl Jumps {
+    /// The jumps of the trials that go on below `cut` (every trial for a cut above 1 or NaN,
+    /// none for a cut at or below 0).
+    pub fn new(cut: f64) -> Jumps {
+        let scale = DRAW_VALUES as f64;
+        // `u < cut` for the values k / 2^53 with k < ceil(cut * 2^53), the product exact.
+        let below = if cut.is_nan() || cut >= 1.0 {
+            DRAW_VALUES
+        } else if cut > 0.0 {
+            ((cut * scale).ceil() as u64).clamp(1, DRAW_VALUES)
+        } else {
+            0
+        };
+        let p = below as f64 / scale;
+        Jumps {
+            below,
+            ln_miss: (-p).ln_1p(),
+        }
+    }
+
+    /// The probability `p` that a trial goes on: `P(rng.random::<f64>() < cut)`.
+    pub fn probability(&self) -> f64 {
+        self.below as f64 / DRAW_VALUES as f64
+    }
+
+    /// Does every trial go on (no jump ever passes over one)?
+    #[inline]
+    pub fn every(&self) -> bool {
+        self.below == DRAW_VALUES
+    }
+
+    /// How many trials to pass over before the next that goes on: geometric with
+    /// `P(skip = g) = (1 - p)^g p`, by inversion (`floor(ln v / ln(1 - p))`, `v` uniform in
+    /// (0, 1]); `usize::MAX` when none goes on.
+    #[inline]
+    pub fn skip(&self, rng: &mut Rng) -> usize {
+        if self.every() {
+            return 0;
+        }
+        if self.below == 0 {
+            return usize::MAX;
+        }
+        let v = 1.0 - rng.random::<f64>();
+        // A saturating conversion: a jump past every item ends the run.
+        (v.ln() / self.ln_miss) as usize
+    }
+
+    /// The uniform draw of a trial that goes on: uniform on the values below the cut.
+    #[inline]
+    pub fn below(&self, rng: &mut Rng) -> f64 {
+        if self.every() {
+            return rng.random::<f64>();
+        }
+        rng.random_range(0..self.below) as f64 / DRAW_VALUES as f64
+    }
+
+    /// The positions in `0..n` of the trials that go on, each with its uniform draw, in
+    /// increasing order.
+    #[inline]
+    pub fn visit(&self, rng: &mut Rng, n: usize, mut each: impl FnMut(usize, f64)) {
+        let mut k = self.skip(rng);
+        while k < n {
+            let u = self.below(rng);
+            each(k, u);
+            k = k.saturating_add(1).saturating_add(self.skip(rng));
+        }
+    }
+}
+
 /// Shuffles `items` in place: the same permutation from the same random numbers as rand's
 /// `SliceRandom::shuffle` (Durstenfeld's algorithm with several indices taken from one
 /// bounded 32-bit draw, `rand::seq::IncreasingUniform`), written out so that it inlines and
@@ -577,6 +667,71 @@ mod tests {
         sample_front(&mut r, &mut x, 10);
         x.sort_unstable();
         assert_eq!(x, [7, 8, 9]);
+    }
+
+    /// [`Jumps`] reaches each position with the probability of a draw below the cut and gives
+    /// it a draw uniform below the cut: over 40,000 runs of 40 positions, each position's
+    /// count lies within 5 binomial standard errors of `p` runs, the draws' mean within 5
+    /// standard errors (`cut / sqrt(12 n)`) of `cut / 2`, and no draw reaches the cut. `p`
+    /// counts rand's 53-bit draw values below the cut exactly; cuts at or below 0 reach
+    /// nothing, cuts at or above 1 (or NaN) everything.
+    #[test]
+    fn jumps_reach_each_trial_with_its_chance() {
+        assert_eq!(Jumps::new(0.5).probability(), 0.5);
+        assert_eq!(
+            Jumps::new(0.1).probability(),
+            (0.1 * 2f64.powi(53)).ceil() / 2f64.powi(53)
+        );
+        assert_eq!(Jumps::new(1e-300).probability(), 2f64.powi(-53));
+        let (runs, n) = (40_000, 40);
+        for cut in [
+            -1.0,
+            0.0,
+            0.003,
+            0.07,
+            0.39,
+            0.95,
+            1.0,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            let jumps = Jumps::new(cut);
+            let p = jumps.probability();
+            let mut r = stream(10, 0, 1);
+            let mut count = vec![0usize; n];
+            let (mut sum, mut draws) = (0.0, 0usize);
+            for _ in 0..runs {
+                let mut last = None;
+                jumps.visit(&mut r, n, |k, u| {
+                    assert!(last.is_none_or(|l| k > l), "cut {cut}: positions in order");
+                    last = Some(k);
+                    assert!(
+                        u >= 0.0 && (u < cut || cut.is_nan() || cut > 1.0),
+                        "{cut} {u}"
+                    );
+                    count[k] += 1;
+                    sum += u;
+                    draws += 1;
+                });
+            }
+            let se = (p * (1.0 - p) / runs as f64).sqrt();
+            for (k, &c) in count.iter().enumerate() {
+                let freq = c as f64 / runs as f64;
+                assert!(
+                    (freq - p).abs() <= 5.0 * se + 1e-12,
+                    "cut {cut} at {k}: {freq}"
+                );
+            }
+            if draws > 0 {
+                let top = p;
+                let mean_se = top / (12.0 * draws as f64).sqrt();
+                let mean = sum / draws as f64;
+                assert!(
+                    (mean - top / 2.0).abs() <= 5.0 * mean_se,
+                    "cut {cut}: mean {mean}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -524,6 +524,20 @@ pub enum FormationDraw {
     Shuffle,
 }
 
+/// How dissolution, adoption and initiative launch draw their per-tie and per-organisation
+/// trials (docs/ODD.md, section 10, item 6c). Both give the same distribution; they use the
+/// random numbers differently, so their results differ replicate by replicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialDraw {
+    /// Only the trials whose uniform draw falls below the step's cut (dissolution: the cut of
+    /// the tie's trust group) are visited, by geometric jumps, each then given a uniform draw
+    /// below the cut.
+    Thinned,
+    /// Every trial draws its own uniform number (the draws of earlier versions).
+    Each,
+}
+
 /// How an organisation's social capital `sc_i` is measured (docs/ODD.md, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -554,6 +568,8 @@ pub struct Rules {
     pub social_capital: SocialCapital,
     /// How formation draws who chooses in a step (default `sample`).
     pub formation_draw: FormationDraw,
+    /// How dissolution, adoption and initiative launch draw their trials (default `thinned`).
+    pub trial_draw: TrialDraw,
 }
 
 impl Default for Rules {
@@ -565,6 +581,7 @@ impl Default for Rules {
             empty_component: EmptyComponent::Renormalise,
             social_capital: SocialCapital::LogTrustSum,
             formation_draw: FormationDraw::Sample,
+            trial_draw: TrialDraw::Thinned,
         }
     }
 }

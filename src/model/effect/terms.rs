@@ -549,6 +549,21 @@ impl DissolutionCeiling {
 /// above it.
 const BANDS: usize = 64;
 
+/// Trust groups of [`DissolutionCuts::group`]: a tie of trust `t` is in group
+/// `round(t * TRUST_GROUPS)`, so group `g` holds the trusts of
+/// `[(g - 1/2) / TRUST_GROUPS, (g + 1/2) / TRUST_GROUPS]`. Thinned dissolution visits the
+/// ties of a group by jumps below the group's cut and checks each visited tie against its
+/// band's cut; wider groups mean fewer runs (a logarithm each to start) but more ties
+/// visited for nothing.
+const TRUST_GROUPS: usize = 16;
+
+/// Bands per trust group ([`BANDS`] over [`TRUST_GROUPS`]).
+const GROUP_BANDS: usize = BANDS / TRUST_GROUPS;
+
+/// The number of groups of [`DissolutionCuts::group`]: `TRUST_GROUPS + 1` trust groups (0 to
+/// 1 inclusive) by two origins.
+const DISSOLUTION_GROUPS: usize = 2 * (TRUST_GROUPS + 1);
+
 /// The cuts of a [`DissolutionCeiling`] on the uniform draws, one for each trust band of
 /// width `1 / BANDS` and each origin (programme tie or not): the cut of the band's largest
 /// ceiling. A draw at or above the cut of its tie's band is at or above the cut of the
@@ -561,6 +576,9 @@ pub struct DissolutionCuts {
     key: [u64; 3],
     /// The cut of band `b` at `2 * b` (not a programme tie) and `2 * b + 1` (programme tie).
     cuts: Box<[f64; 2 * BANDS]>,
+    /// The jumps below each group's cut (the largest of its bands' cuts), in the order of
+    /// [`DissolutionCuts::group`].
+    jumps: Box<[crate::model::rng::Jumps; DISSOLUTION_GROUPS]>,
 }
 
 impl DissolutionCuts {
@@ -577,10 +595,55 @@ impl DissolutionCuts {
             let trust = end as f64 / BANDS as f64;
             *cut = logistic.ceiling(ceiling.bound(trust, k % 2 == 1));
         }
+        // Trust group `g / 2` meets the bands from `(g / 2) * GROUP_BANDS - GROUP_BANDS / 2`
+        // to `(g / 2) * GROUP_BANDS + GROUP_BANDS / 2 - 1` (within 0..BANDS), each band's cut
+        // the largest over its closed interval; the group's cut is the largest of them.
+        let jumps = Box::new(std::array::from_fn(|g| {
+            let centre = g / 2 * GROUP_BANDS;
+            let first = centre.saturating_sub(GROUP_BANDS / 2);
+            let last = (centre + GROUP_BANDS / 2).min(BANDS);
+            let most = (first..last)
+                .map(|band| cuts[2 * band + g % 2])
+                .fold(f64::NEG_INFINITY, f64::max);
+            crate::model::rng::Jumps::new(most)
+        }));
         DissolutionCuts {
             key: ceiling.key(),
             cuts,
+            jumps,
         }
+    }
+
+    /// The group of tie `d` (whose trust lies in [0, 1]) for thinned dissolution: its trust
+    /// band's group and its origin, below [`DISSOLUTION_GROUPS`].
+    #[inline(always)]
+    pub fn group(&self, d: &crate::network::Dyad) -> usize {
+        Self::group_of(d.trust, d.origin == crate::network::Origin::Programme)
+    }
+
+    /// The group of a tie of trust `trust` in [0, 1], of the programme or not.
+    #[inline(always)]
+    fn group_of(trust: f64, programme: bool) -> usize {
+        // `trust * TRUST_GROUPS` is exact (a power of two) and in [0, TRUST_GROUPS]; adding
+        // 2^52 rounds it to the nearest integer, which the low bits then hold: the trust lies
+        // within half a group of the group's centre, and no float-to-integer conversion.
+        const ROUND: f64 = (1u64 << 52) as f64;
+        let g = ((trust * TRUST_GROUPS as f64 + ROUND).to_bits() & 0x1f) as usize;
+        2 * g + programme as usize
+    }
+
+    /// The jumps below the cut of group `g`: at or above the cut of each of its ties.
+    #[inline(always)]
+    pub fn jumps(&self, g: usize) -> &crate::model::rng::Jumps {
+        &self.jumps[g]
+    }
+
+    /// The band of a trust in [0, 1].
+    #[inline(always)]
+    fn band(trust: f64) -> usize {
+        // Exact (a power of two), and in 0..=BANDS for a trust in [0, 1]; a trust of 1 is
+        // in the last band, whose upper end it is.
+        ((trust * BANDS as f64) as usize).min(BANDS - 1)
     }
 
     /// Are these the cuts of `ceiling`?
@@ -599,10 +662,7 @@ impl DissolutionCuts {
     /// The cut for a tie of trust `trust` in [0, 1], of the programme or not.
     #[inline(always)]
     fn cut(&self, trust: f64, programme: bool) -> f64 {
-        // Exact (a power of two), and in 0..=BANDS for a trust in [0, 1]; a trust of 1 is
-        // in the last band, whose upper end it is.
-        let band = ((trust * BANDS as f64) as usize).min(BANDS - 1);
-        self.cuts[2 * band + programme as usize]
+        self.cuts[2 * Self::band(trust) + programme as usize]
     }
 }
 
@@ -658,6 +718,10 @@ mod tests {
                     let own = logistic.ceiling(ceiling.bound(trust, programme));
                     let band = cuts.cut(trust, programme);
                     assert!(band >= own, "case {case} trust {trust}: {band} < {own}");
+                    // Thinned dissolution reaches the tie with at least its band's chance.
+                    let group = cuts.jumps(DissolutionCuts::group_of(trust, programme));
+                    let reach = crate::model::rng::Jumps::new(own).probability();
+                    assert!(group.probability() >= reach, "case {case} trust {trust}");
                     // The band's bound exceeds the tie's by at most |coefficient| / BANDS.
                     let most = ceiling.bound(trust, programme) + ceiling.trust.abs() / BANDS as f64;
                     assert!(band <= logistic.ceiling(most) + 1e-12, "case {case}");

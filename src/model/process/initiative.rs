@@ -1,12 +1,11 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::{Ctx, Scratch, draw_cut};
+use super::{Ctx, Scratch, draw_cut, org_trials};
 use crate::model::effect::{Focus, Process, decide};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
-use rand::Rng as _;
 
 /// Each active organisation launches an initiative with probability `logistic(nu)`; the
 /// initiative draws `max(1, Poisson(partners_mean))` partners from the launcher's active and
@@ -22,25 +21,28 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     launchers.clear();
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
-    for &i in w.active_set.items() {
-        // A draw at or above the cut is a "no" whatever the organisation's state.
-        let u = r.random::<f64>();
-        if u >= cut {
-            continue;
-        }
-        if decide(
-            terms,
-            Process::Initiative,
-            ip.base,
-            ctx,
-            w,
-            Focus::org(i),
-            s,
-            u,
-        ) {
-            launchers.push(i);
-        }
-    }
+    // A draw at or above the cut is a "no" whatever the organisation's state.
+    org_trials(
+        ctx,
+        w.active_set.items(),
+        cut,
+        &mut r,
+        |_| false,
+        |i, u| {
+            if decide(
+                terms,
+                Process::Initiative,
+                ip.base,
+                ctx,
+                w,
+                Focus::org(i),
+                s,
+                u,
+            ) {
+                launchers.push(i);
+            }
+        },
+    );
     *rng = r;
     let mut group = std::mem::take(&mut s.orgs);
     for &l in &launchers {

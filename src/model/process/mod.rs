@@ -11,7 +11,7 @@ pub mod recruitment;
 pub mod trust;
 
 use super::effect::{Compiled, Process, Terms, org_ceiling};
-use super::params::{Params, Phase, RevivedOrigin, SocialCapital};
+use super::params::{Params, Phase, RevivedOrigin, SocialCapital, TrialDraw};
 use super::world::World;
 use crate::data::Kind;
 use crate::network::Origin;
@@ -262,6 +262,44 @@ pub fn draw_cut(
     }
     let most = s.most_active_degree(ctx.step, w);
     org_ceiling(c, process, start, ctx, most).map_or(f64::INFINITY, |hi| ctx.t.logistic.ceiling(hi))
+}
+
+/// The trials of an organisation process (adoption, initiative) in this step whose uniform
+/// draw falls below `cut` ([`draw_cut`]; a draw at or above it decides "no"), each passed to
+/// `decide` with its organisation and draw. With `rules.trial_draw = "thinned"` they are
+/// reached by geometric jumps over `items`, each with a uniform draw below the cut
+/// ([`crate::model::rng::Jumps`]: the same distribution as a draw of its own); with
+/// `"each"` every organisation draws its own number. An organisation for which `without`
+/// holds has no trial: it draws nothing, or it is passed over when a jump lands on it (its
+/// trial given and dropped, which leaves the others' distribution as it was).
+pub fn org_trials(
+    ctx: &Ctx,
+    items: &[u32],
+    cut: f64,
+    r: &mut crate::model::rng::Rng,
+    without: impl Fn(u32) -> bool,
+    mut decide: impl FnMut(u32, f64),
+) {
+    use rand::Rng as _;
+    match ctx.p.rules.trial_draw {
+        TrialDraw::Thinned => crate::model::rng::Jumps::new(cut).visit(r, items.len(), |k, u| {
+            let i = items[k];
+            if !without(i) {
+                decide(i, u);
+            }
+        }),
+        TrialDraw::Each => {
+            for &i in items {
+                if without(i) {
+                    continue;
+                }
+                let u = r.random::<f64>();
+                if u < cut {
+                    decide(i, u);
+                }
+            }
+        }
+    }
 }
 
 /// Social capital `sc_i` of an organisation (docs/ODD.md, section 4; `rules.social_capital`).
