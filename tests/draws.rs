@@ -18,21 +18,21 @@ const REPLICATES: u64 = 2_000;
 /// The statistics compared at every wave: size, cohesion, clustering, centralization,
 /// composition, trust and the programme's traces, which the four processes shape directly.
 const KEY: &[&str] = &[
-    "organisations",
     "ties",
     "density",
+    "components",
+    "largest_component_share",
+    "transitivity",
+    "mean_local_clustering",
     "mean_degree",
     "degree_centralization",
     "betweenness_centralization",
-    "transitivity",
-    "mean_local_clustering",
-    "components",
-    "largest_component_share",
-    "cross_kind_tie_share",
-    "mean_trust",
     "adoption_share",
     "initiative_share",
+    "organisations",
     "new_ties",
+    "cross_kind_tie_share",
+    "mean_trust",
 ];
 
 /// An ensemble's summary of one (wave, statistic): mean and standard deviation over the
