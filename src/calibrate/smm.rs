@@ -637,6 +637,15 @@ fn truncate(step: &mut [f64], max: f64) {
     }
 }
 
+/// A Newton step as a round takes it: truncated so that no component exceeds `max`, then
+/// scaled by `scale` (the step-size control of [`Best::newton_scale`]). The other order would
+/// undo the scaling whenever the truncation binds, and a halved step that overshot would be
+/// taken again unchanged.
+fn scaled_step(mut step: Vec<f64>, scale: f64, max: f64) -> Vec<f64> {
+    truncate(&mut step, max);
+    step.iter().map(|x| x * scale).collect()
+}
+
 /// `theta` kept inside the search bounds.
 fn clamp(bounds: &[(f64, f64)], theta: &mut [f64]) {
     for (x, (lo, hi)) in theta.iter_mut().zip(bounds) {
@@ -1013,8 +1022,7 @@ impl Smm {
             match damped_newton(&from.phase3, &moments.target, &h, from.damping).filter(|_| newton)
             {
                 Some(step) => {
-                    let mut step: Vec<f64> = step.iter().map(|x| x * from.newton_scale).collect();
-                    truncate(&mut step, s.max_step);
+                    let step = scaled_step(step, from.newton_scale, s.max_step);
                     state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
                     clamp(&state.bounds, &mut state.theta);
                 }
@@ -1457,6 +1465,16 @@ mod tests {
             se: vec![1.0; k],
             failed_runs: 0,
         }
+    }
+
+    #[test]
+    fn a_halved_newton_step_is_halved_even_when_truncated() {
+        // A step of 4 truncated to max_step 1: the halved step is 0.5, not the truncation's 1
+        // again (halving before truncating gives 2, truncated back to 1).
+        assert_eq!(scaled_step(vec![4.0, -2.0], 0.5, 1.0), vec![0.5, -0.25]);
+        assert_eq!(scaled_step(vec![4.0, -2.0], 0.25, 1.0), vec![0.25, -0.125]);
+        // Within max_step the step is only scaled.
+        assert_eq!(scaled_step(vec![0.4, -0.2], 0.5, 1.0), vec![0.2, -0.1]);
     }
 
     #[test]
