@@ -186,7 +186,23 @@ fn study(truth: &[f64; 4], data_sets: u64, first_seed: u64) -> Study {
         no_solution: Vec::new(),
         seconds: Vec::new(),
     };
+    // `WECARE_CONVERGENCE_ONLY=1011,2019`: those data seeds alone.
+    let only: Option<Vec<u64>> = std::env::var("WECARE_CONVERGENCE_ONLY").ok().map(|l| {
+        l.split(',')
+            .map(|x| {
+                x.trim()
+                    .parse()
+                    .expect("WECARE_CONVERGENCE_ONLY: data seeds")
+            })
+            .collect()
+    });
     for d in 0..data_sets {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.contains(&(first_seed + d)))
+        {
+            continue;
+        }
         let f = fit(truth, first_seed + d, false);
         out.converged += f.converged as usize;
         out.seconds.push(f.seconds);

@@ -1342,13 +1342,7 @@ impl Solver for Smm {
                 p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
                 p.max_convergence_ratio
             ),
-            Some(p) => format!(
-                "NOT CONVERGED (largest |t| {:.3}, overall maximum convergence ratio {:.3}; \
-                 RSiena's rule asks <= 0.1 and <= 0.25; the estimates are those of the best \
-                 round)",
-                p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
-                p.max_convergence_ratio
-            ),
+            Some(p) => not_converged(p),
             None => "finished".into(),
         })
         .map(|r| {
@@ -1423,10 +1417,45 @@ pub fn at_bounds(problem: &Problem, state: &SmmState) -> Vec<String> {
         .collect()
 }
 
+/// Whether a phase 3's deviations meet RSiena's rule (every `|t| <= 0.1`, overall ratio
+/// `<= 0.25`), whatever its derivative: a phase 3 that meets it without converging has a
+/// singular derivative ([`phase3_at`]).
+fn meets_rule(p: &Phase3) -> bool {
+    p.t_ratios.iter().all(|t| t.abs() <= 0.1) && p.max_convergence_ratio <= 0.25
+}
+
+/// The stop reason of a fit whose reported phase 3 did not converge: its largest |t| and
+/// overall ratio against RSiena's rule, or, when they meet it, the singular derivative that
+/// kept the fit from converging.
+fn not_converged(p: &Phase3) -> String {
+    let t = p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+    let r = p.max_convergence_ratio;
+    if meets_rule(p) {
+        format!(
+            "NOT CONVERGED (largest |t| {t:.3} and overall maximum convergence ratio {r:.3} meet \
+             RSiena's rule, but the derivative of the moments is singular at the estimate: the \
+             moments do not identify the parameters there, and there are no standard errors; \
+             the estimates are those of the best round)"
+        )
+    } else {
+        format!(
+            "NOT CONVERGED (largest |t| {t:.3}, overall maximum convergence ratio {r:.3}; \
+             RSiena's rule asks <= 0.1 and <= 0.25; the estimates are those of the best round)"
+        )
+    }
+}
+
 /// What to do about a fit that did not converge.
 pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
     let bounds = at_bounds(problem, state);
-    if bounds.is_empty() {
+    if let Some(p) = state.phase3.as_ref().filter(|p| meets_rule(p)) {
+        // The moments fit, but a parameter no longer moves them (a flat limit of a ridge).
+        format!(
+            "{}; or fix the parameter at a value in the scenario and leave it out of \
+             calibration.parameters",
+            singular(problem, &Moments::of(problem), &p.derivative)
+        )
+    } else if bounds.is_empty() {
         format!(
             "raise calibration.smm.continuations (now {}; each goes on from the best estimate \
              so far with a damped Newton step and phase 3), calibration.smm.rounds (now {}) or \
@@ -1465,6 +1494,24 @@ mod tests {
             se: vec![1.0; k],
             failed_runs: 0,
         }
+    }
+
+    #[test]
+    fn a_fit_that_meets_the_rule_with_a_singular_derivative_says_so() {
+        // Deviations within RSiena's rule and a zero column in the derivative: phase 3 does
+        // not converge, and the reason names the singular derivative, not the t-ratios.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 0.0]);
+        let (p3, _) = phase3_at(at_point(d, &[0.05, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert!(!p3.converged && meets_rule(&p3));
+        let reason = not_converged(&p3);
+        assert!(reason.contains("singular"), "{reason}");
+        // Deviations outside the rule: the t-ratios are the reason.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 1.0]);
+        let (p3, _) = phase3_at(at_point(d, &[0.5, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert!(!p3.converged && !meets_rule(&p3));
+        let reason = not_converged(&p3);
+        assert!(reason.contains("largest |t| 0.500,"), "{reason}");
+        assert!(!reason.contains("singular"), "{reason}");
     }
 
     #[test]
