@@ -658,4 +658,25 @@ fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
         summary.notes
     );
     one_moment_per_parameter(&s);
+
+    // Seven waves: a clustering parameter per period would make 14 parameters, over the cap.
+    let dir = tmp.path().join("seven");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
+    let seven = [&a, &b, &c, &a, &b, &c, &a].map(|x| x.to_string());
+    let summary = scaffold_in(&dir, &seven);
+    let s = Scenario::load(&summary.scenario).unwrap();
+    assert!(
+        !keys(&s).iter().any(|x| x.contains("embedded")),
+        "{:?}",
+        keys(&s)
+    );
+    assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14";
+    assert!(
+        summary.notes.iter().any(|x| x.starts_with(note)),
+        "{:?}",
+        summary.notes
+    );
+    one_moment_per_parameter(&s);
 }
