@@ -603,6 +603,16 @@ fn every_period_from_the_second_has_its_own_parameters() {
     assert_eq!(two.calibration.smm.per_wave, ["ties"]);
 }
 
+/// Asserts that `wecare panel` reported a note starting with `note`.
+#[track_caller]
+fn assert_note(summary: &PanelSummary, note: &str) {
+    assert!(
+        summary.notes.iter().any(|x| x.starts_with(note)),
+        "{:?}",
+        summary.notes
+    );
+}
+
 /// What a panel's waves cannot identify is left out, with a note in the scenario file and in
 /// what `wecare panel` reports. A wave whose every tie variable is missing is the wave before
 /// carried forward, in the data and in every simulation: it is not matched, and the period
@@ -631,11 +641,7 @@ fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
         "wave 3 observes no dyad",
         "period 2 (wave 2 to wave 3) has no",
     ] {
-        assert!(
-            summary.notes.iter().any(|x| x.starts_with(note)),
-            "{:?}",
-            summary.notes
-        );
+        assert_note(&summary, note);
         assert!(text.contains(&format!("# - {note}")), "{text}");
     }
     one_moment_per_parameter(&s);
@@ -652,11 +658,7 @@ fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
     );
     assert_eq!(s.calibration.smm.per_wave, ["ties"]);
     let note = "transitivity at wave 2 is 1";
-    assert!(
-        summary.notes.iter().any(|x| x.starts_with(note)),
-        "{:?}",
-        summary.notes
-    );
+    assert_note(&summary, note);
     one_moment_per_parameter(&s);
 
     // Seven waves: a clustering parameter per period would make 14 parameters, over the cap.
@@ -673,10 +675,6 @@ fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
     );
     assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
     let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14";
-    assert!(
-        summary.notes.iter().any(|x| x.starts_with(note)),
-        "{:?}",
-        summary.notes
-    );
+    assert_note(&summary, note);
     one_moment_per_parameter(&s);
 }
