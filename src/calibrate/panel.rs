@@ -487,7 +487,7 @@ fn clustering_periods(
         let ties = active_ties_embedded(&waves[k - 1]);
         let bridging = ties.iter().filter(|(_, e)| !e).count();
         let share = bridging as f64 / ties.len() as f64;
-        if !(share >= MIN_BRIDGING_SHARE) {
+        if share.is_nan() || share < MIN_BRIDGING_SHARE {
             return refuse(format!(
                 "{bridging} of wave {k}'s {} ties bridge groups (no common partner), under {:.0}%, \
                  so the embeddedness of period {k} is not identified",
