@@ -113,8 +113,17 @@ struct Fit {
     detail: String,
 }
 
+/// The scenario's method-of-moments settings; `WECARE_SBC_DERIVATIVE_RUNS=n` sets the runs
+/// that estimate the derivative (phase 1 and phase 3), to study the standard errors' noise.
 fn smm_settings(s: &Scenario) -> wecare::calibrate::spec::SmmSettings {
-    s.calibration.smm.clone()
+    let mut settings = s.calibration.smm.clone();
+    if let Some(n) = std::env::var("WECARE_SBC_DERIVATIVE_RUNS")
+        .ok()
+        .and_then(|x| x.parse().ok())
+    {
+        settings.phase1 = n;
+    }
+    settings
 }
 
 fn abc_settings(s: &Scenario) -> wecare::calibrate::spec::AbcSettings {

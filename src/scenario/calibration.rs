@@ -196,6 +196,11 @@ pub struct SmmSettings {
     /// 500 runs, so that even an exact root would fail the `|t| <= 0.1` rule on one moment in
     /// about 4% of fits).
     pub phase3: usize,
+    /// Runs whose finite differences estimate the derivative for the standard errors of a
+    /// converged fit (default 1000): phase 3 estimates it on phase 1's number of runs, which
+    /// is enough for the convergence check and the Newton steps but leaves the standard errors
+    /// noisy; a converged round adds `se_runs` minus that many (each `2p + 1` simulations).
+    pub se_runs: usize,
     /// Finite-difference step of the derivative, as a fraction of each parameter's prior
     /// standard deviation (default 0.25); a parameter's own `difference` overrides it.
     pub difference: f64,
@@ -275,6 +280,7 @@ impl Default for SmmSettings {
             diagonalize: 0.2,
             phase2_simulations: 4,
             phase3: 1000,
+            se_runs: 1000,
             difference: 0.25,
             max_step: 1.0,
             rounds: 3,
@@ -583,6 +589,11 @@ fn check_limits(out: &mut Problems, c: &CalibrationSpec) {
         (
             "calibration.smm.phase3",
             s.phase3 as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.se_runs",
+            s.se_runs as u64,
             limits::SIMULATIONS,
         ),
         (
