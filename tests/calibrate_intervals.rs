@@ -66,33 +66,33 @@ fn profile_intervals_do_not_depend_on_the_threads() {
 }
 
 #[test]
-fn a_converged_fits_standard_errors_take_the_derivative_on_more_runs() {
+fn a_converged_fits_standard_errors_can_take_the_derivative_on_more_runs() {
     let (problem, state) = s50_at_estimate();
     let p3 = state.phase3.as_ref().unwrap();
-    // Phase 1's 30 runs and 70 more (`se_runs` is at most phase 3's 100), unless a run's
-    // moments were undefined; each of the 70 costs 2p + 1 = 11 simulations.
-    assert!(
-        p3.derivative_runs > 90 && p3.derivative_runs <= 100,
-        "{}",
-        p3.derivative_runs
-    );
-    assert_eq!(state.simulations, 100 + 30 * 10 + 70 * 11);
-    assert!(p3.se.iter().all(|x| x.is_finite() && *x > 0.0));
-    // With `se_runs` no larger than phase 1's runs the derivative is phase 1's number of runs,
-    // and the standard errors differ.
+    // By default (`se_runs = 0`) the derivative is phase 1's 30 runs (fewer if a run's moments
+    // were undefined).
+    assert!(p3.derivative_runs <= 30, "{}", p3.derivative_runs);
+    assert_eq!(state.simulations, 100 + 30 * 10);
+    // `se_runs` above phase 3's 100 runs: phase 1's 30 and 70 more, each of the 70 costing
+    // 2p + 1 = 11 simulations; the same phase 3 otherwise, with other standard errors.
     let mut s = problem.scenario.calibration.smm.clone();
-    s.se_runs = 30;
+    s.se_runs = 1000;
     let theta = state.theta.clone();
-    let few = phase3_at(&problem, &theta, &s, 11).unwrap();
-    let f3 = few.phase3.as_ref().unwrap();
-    assert!(f3.derivative_runs <= 30);
-    assert_eq!(f3.mean, p3.mean);
-    assert_ne!(f3.se, p3.se);
+    let more = phase3_at(&problem, &theta, &s, 11).unwrap();
+    let m3 = more.phase3.as_ref().unwrap();
+    assert!(
+        m3.derivative_runs > 90 && m3.derivative_runs <= 100,
+        "{}",
+        m3.derivative_runs
+    );
+    assert_eq!(more.simulations, 100 + 30 * 10 + 70 * 11);
+    assert!(m3.se.iter().all(|x| x.is_finite() && *x > 0.0));
+    assert_eq!(m3.mean, p3.mean);
+    assert_ne!(m3.se, p3.se);
     // The same for a seed whatever the number of threads.
-    let settings = &problem.scenario.calibration.smm;
     let pool = wecare::ensemble::pool(1).unwrap();
     let one = pool
-        .install(|| phase3_at(&problem, &theta, settings, 11))
+        .install(|| phase3_at(&problem, &theta, &s, 11))
         .unwrap();
-    assert_eq!(one.phase3, state.phase3);
+    assert_eq!(one.phase3, more.phase3);
 }

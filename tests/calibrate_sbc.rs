@@ -14,7 +14,9 @@
 //!     cargo test --release --test calibrate_sbc -- --ignored --nocapture
 //!     # WECARE_SBC_DATA_SETS=n (default 200), WECARE_SBC_METHOD=smm|abc (default both),
 //!     # WECARE_SBC_FROM=k (first data set fitted by this process, default 0),
-//!     # WECARE_SBC_OUT=DIR (default target/sbc)
+//!     # WECARE_SBC_OUT=DIR (default target/sbc),
+//!     # WECARE_SBC_REUSE=DIR (SMM: phase 3 and the intervals again at an earlier study's
+//!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs)
 //!
 //! Each fit is written to `<out>/<method>/<data set>.csv` as soon as it ends, and a data set
 //! whose file exists is read instead of fitted again: a study cut off goes on where it stopped

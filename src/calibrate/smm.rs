@@ -916,7 +916,7 @@ impl Smm {
             }
         };
         let (mut this, mut sims) = phase3_at(at, &moments.target, &moments.se);
-        // A converged round's standard errors are the fit's: its derivative on more runs.
+        // A converged round's standard errors are the fit's: its derivative on `se_runs` runs.
         if this.converged {
             sims += precise_standard_errors(
                 problem,
@@ -1284,13 +1284,13 @@ fn delta_method(
 
 /// The derivative of `p3`, the phase 3 of round `round` at `theta`, re-estimated on
 /// `calibration.smm.se_runs` runs in all (at most `phase3`, as RSiena's phase 3 estimates it
-/// on its `n3` runs): its own and as many more as that takes, from streams of their own. Then
-/// the delta method's covariance and standard errors from it; returns the simulations run. The standard errors
-/// rest on `D^-1`, and phase 1's 120 runs (five parameters) leave it noisy where the moments
-/// hardly separate two parameters: two phase 3s at the same estimate gave standard errors a
-/// factor of 1.5 to 2 apart, so that the intervals were too wide at most estimates and far too
-/// narrow at a few (docs/calibration.md, "Honest standard errors"). Each run costs `2p + 1`
-/// simulations; only a converged fit's phase 3 takes them.
+/// on its `n3` runs): its own and as many more as that takes, from streams of their own; then
+/// the delta method's covariance and standard errors from it. Returns the simulations run
+/// (`2p + 1` per run); nothing to do when `se_runs` is no more than the runs `p3` has. The
+/// standard errors rest on `D^-1`, which amplifies the noise of `D` where the moments hardly
+/// separate two parameters: with phase 1's 120 runs (five parameters), two phase 3s at one
+/// estimate gave standard errors up to a factor of 1.8 apart (docs/calibration.md, "Honest
+/// standard errors").
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn precise_standard_errors(
     problem: &Problem,
