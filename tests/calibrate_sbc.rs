@@ -17,7 +17,9 @@
 //!     # WECARE_SBC_OUT=DIR (default target/sbc),
 //!     # WECARE_SBC_ONLY=3,17,... (those data sets alone, fitted and summarised),
 //!     # WECARE_SBC_TRACE=1 (each fit's stages and estimates on stderr),
-//!     # WECARE_SBC_FROM_TRUTH=1 (SMM from the truth, without a pilot: a diagnostic)
+//!     # WECARE_SBC_FROM_TRUTH=1 (SMM from the truth, without a pilot: a diagnostic),
+//!     # WECARE_SBC_REUSE=DIR (SMM: phase 3 and the intervals again at an earlier study's
+//!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs)
 //!
 //! Each fit is written to `<out>/<method>/<data set>.csv` as soon as it ends, and a data set
 //! whose file exists is read instead of fitted again: a study cut off goes on where it stopped
@@ -116,10 +118,18 @@ struct Fit {
     detail: String,
 }
 
+/// The scenario's method-of-moments settings; `WECARE_SBC_DERIVATIVE_RUNS=n` sets the runs
+/// that estimate the derivative (phase 1 and phase 3), to study the standard errors' noise.
 fn smm_settings(s: &Scenario) -> wecare::calibrate::spec::SmmSettings {
     let mut settings = s.calibration.smm.clone();
     if from_truth() {
         settings.pilot = 0;
+    }
+    if let Some(n) = std::env::var("WECARE_SBC_DERIVATIVE_RUNS")
+        .ok()
+        .and_then(|x| x.parse().ok())
+    {
+        settings.phase1 = n;
     }
     settings
 }
