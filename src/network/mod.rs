@@ -6,5 +6,5 @@ mod memory;
 mod snapshot;
 
 pub use graph::{GraphNode, GraphTie};
-pub use memory::{Dyad, DyadId, Memory, Status, prefetch};
+pub use memory::{Dyad, DyadId, Memory, Slab, SlabHeaders, Status, prefetch};
 pub use snapshot::{NodeAttrs, Origin, SnapTie, Snapshot};
