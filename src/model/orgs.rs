@@ -69,6 +69,9 @@ struct Record {
     slab: Slab,
 }
 
+// Half a cache line, so that one line holds two records whole.
+const _: () = assert!(std::mem::size_of::<Record>() == 32);
+
 /// The records of every organisation and their open-project memberships; the slab headers of
 /// the dyad memory live in the same records ([`SlabHeaders`]).
 #[derive(Debug, Default, PartialEq)]
@@ -335,6 +338,67 @@ mod tests {
                     proptest::prop_assert_eq!(s.active, active[k]);
                     proptest::prop_assert_eq!(s.adopted, adopted[k]);
                     proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                }
+            }
+        }
+
+        /// With the dyad memory's slab headers in the records, ties that start, end and revive
+        /// (slabs filling up, moving and compacted) interleaved with changes of activity,
+        /// adoption and open projects leave the partners as plain per-organisation lists have
+        /// them and the records as plain flags and project lists have them.
+        #[test]
+        fn records_with_slabs_match_plain(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u8..6), 0..300)) {
+            use crate::network::{Memory, reference::PlainPartners};
+            let built: Vec<OrgState> = (0..7u32)
+                .map(|i| OrgState::new(Kind::ALL[i as usize % Kind::ALL.len()], i / 3, i % 2 == 0))
+                .collect();
+            let mut m = Memory::with_headers(Orgs::from_states(built.clone()));
+            let mut plain = PlainPartners::new(7);
+            let mut active: Vec<bool> = built.iter().map(|s| s.active).collect();
+            let mut adopted = [false; 7];
+            let mut open: Vec<Vec<u32>> = vec![Vec::new(); 7];
+            for (step, (i, j, op)) in ops.into_iter().enumerate() {
+                let o = m.headers_mut();
+                let tie = match op {
+                    0 | 1 => Some(op == 0),
+                    2 => {
+                        o.set_active(i, j % 2 == 0);
+                        active[i as usize] = j % 2 == 0;
+                        None
+                    }
+                    3 => {
+                        o.set_adopted(i);
+                        adopted[i as usize] = true;
+                        None
+                    }
+                    4 => {
+                        o.insert(i, j % 3);
+                        if !open[i as usize].contains(&(j % 3)) {
+                            open[i as usize].push(j % 3);
+                        }
+                        None
+                    }
+                    _ => {
+                        o.remove(i, j % 3);
+                        open[i as usize].retain(|&p| p != j % 3);
+                        None
+                    }
+                };
+                let checked = match tie {
+                    Some(on) => plain.apply(&mut m, i, j, on, step as i32),
+                    None => Ok(()),
+                }
+                .and_then(|()| plain.check(&m));
+                proptest::prop_assert!(checked.is_ok(), "{:?}", checked);
+                for (k, b) in built.iter().enumerate() {
+                    let s = m.headers().get(k as u32);
+                    proptest::prop_assert_eq!((s.active, s.adopted), (active[k], adopted[k]));
+                    proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                    let mut mine: Vec<u32> = m.headers().of(k as u32).collect();
+                    mine.sort_unstable();
+                    let mut want = open[k].clone();
+                    want.sort_unstable();
+                    proptest::prop_assert_eq!(mine, want);
                 }
             }
         }
