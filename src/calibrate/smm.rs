@@ -1247,8 +1247,7 @@ fn phase3_at(at: AtPoint, target: &[f64], target_se: &[f64]) -> (Phase3, u64) {
     let p = d.ncols();
     let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, target);
     let dinv = invert(&d);
-    let converged =
-        dinv.is_some() && t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
+    let converged = dinv.is_some() && within_rule(&t_ratios, max_convergence_ratio);
     let (covariance, se) = delta_method(dinv.as_ref(), &sigma, target_se, p);
     let this = Phase3 {
         mean,
@@ -1509,7 +1508,12 @@ pub fn at_bounds(problem: &Problem, state: &SmmState) -> Vec<String> {
 /// `<= 0.25`), whatever its derivative: a phase 3 that meets it without converging has a
 /// singular derivative ([`phase3_at`]).
 fn meets_rule(p: &Phase3) -> bool {
-    p.t_ratios.iter().all(|t| t.abs() <= 0.1) && p.max_convergence_ratio <= 0.25
+    within_rule(&p.t_ratios, p.max_convergence_ratio)
+}
+
+/// RSiena's rule on t-ratios and the overall maximum convergence ratio.
+fn within_rule(t_ratios: &[f64], max_convergence_ratio: f64) -> bool {
+    t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25
 }
 
 /// The stop reason of a fit whose reported phase 3 did not converge: its largest |t| and
