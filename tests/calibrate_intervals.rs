@@ -64,3 +64,35 @@ fn profile_intervals_do_not_depend_on_the_threads() {
     let upper95: f64 = profile_row[10].parse().unwrap();
     assert_eq!(upper95, one.parameters[0].intervals[2].1);
 }
+
+#[test]
+fn a_converged_fits_standard_errors_can_take_the_derivative_on_more_runs() {
+    let (problem, state) = s50_at_estimate();
+    let p3 = state.phase3.as_ref().unwrap();
+    // By default (`se_runs = 0`) the derivative is phase 1's 30 runs (fewer if a run's moments
+    // were undefined).
+    assert!(p3.derivative_runs <= 30, "{}", p3.derivative_runs);
+    assert_eq!(state.simulations, 100 + 30 * 10);
+    // `se_runs` above phase 3's 100 runs: phase 1's 30 and 70 more, each of the 70 costing
+    // 2p + 1 = 11 simulations; the same phase 3 otherwise, with other standard errors.
+    let mut s = problem.scenario.calibration.smm.clone();
+    s.se_runs = 1000;
+    let theta = state.theta.clone();
+    let more = phase3_at(&problem, &theta, &s, 11).unwrap();
+    let m3 = more.phase3.as_ref().unwrap();
+    assert!(
+        m3.derivative_runs > 90 && m3.derivative_runs <= 100,
+        "{}",
+        m3.derivative_runs
+    );
+    assert_eq!(more.simulations, 100 + 30 * 10 + 70 * 11);
+    assert!(m3.se.iter().all(|x| x.is_finite() && *x > 0.0));
+    assert_eq!(m3.mean, p3.mean);
+    assert_ne!(m3.se, p3.se);
+    // The same for a seed whatever the number of threads.
+    let pool = wecare::ensemble::pool(1).unwrap();
+    let one = pool
+        .install(|| phase3_at(&problem, &theta, &s, 11))
+        .unwrap();
+    assert_eq!(one.phase3, more.phase3);
+}

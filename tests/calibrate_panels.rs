@@ -8,7 +8,7 @@ use report_common::{root, wecare_output};
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use wecare::calibrate::panel::{PanelSpec, scaffold};
+use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
 use wecare::calibrate::targets::read_observed;
 use wecare::calibrate::{Executor, Problem, Smm, SmmState};
 use wecare::data::matrix::MatrixCodes;
@@ -295,9 +295,9 @@ fn cases() -> Vec<Case> {
             "all ties missing at a wave",
             vec![a.clone(), fill("9"), b.clone()],
             &[],
-            // Wave 2 is wave 1 carried forward whatever the parameters: its ties, matched per
-            // wave for the period offset, respond to none of them, and the method says so.
-            CalibrationError("is singular: the moments do not identify the parameters"),
+            // Wave 2 is wave 1 carried forward whatever the parameters: it is not matched
+            // (its statistics respond to no parameter), and period 2 has no offset of its own.
+            Fit,
         ),
         case(
             "self-ties on the diagonal",
@@ -466,8 +466,8 @@ fn odd_and_hostile_panels_give_a_fit_or_a_located_error() {
     }
 }
 
-/// Scaffolds the matrices `waves` into `dir` and loads the scenario written.
-fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
+/// Scaffolds the matrices `waves` into `dir`; returns what `wecare panel` reports.
+fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
     let files: Vec<PathBuf> = waves
         .iter()
         .enumerate()
@@ -477,7 +477,7 @@ fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
             f
         })
         .collect();
-    let s = scaffold(&PanelSpec {
+    scaffold(&PanelSpec {
         waves: files,
         covariate: None,
         out: dir.join("out"),
@@ -485,8 +485,12 @@ fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
         symmetrise: true,
         codes: MatrixCodes::default(),
     })
-    .unwrap();
-    Scenario::load(&s.scenario).unwrap()
+    .unwrap()
+}
+
+/// Scaffolds the matrices `waves` into `dir` and loads the scenario written.
+fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
+    Scenario::load(&scaffold_in(dir, waves).scenario).unwrap()
 }
 
 /// The scenario's calibration problem, checked to give the method of moments as many moments
@@ -549,31 +553,45 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
     );
 }
 
+/// The keys of a scenario's calibrated parameters.
+fn keys(s: &Scenario) -> Vec<String> {
+    s.calibration
+        .parameters
+        .iter()
+        .map(|p| p.key.clone())
+        .collect()
+}
+
 /// Each period from the second has its own formation intercept, as RSiena's rate parameter of
-/// each period, and the method of moments matches the ties wave by wave, one moment per
-/// parameter; a two-wave panel has one period and no offset.
+/// each period, and its own clustering, the embeddedness of dissolution in that period; the
+/// method of moments matches the ties and the transitivity wave by wave, one moment per
+/// parameter. A two-wave panel has one period, no offset, and transitivity summed as before.
 #[test]
 fn every_period_from_the_second_has_its_own_parameters() {
     let tmp = tempfile::tempdir().unwrap();
     let n = 12;
     let waves = [ring(n, 5), ring(n, 4), ring(n, 3), ring(n, 5)];
-    let keys = |s: &Scenario| -> Vec<String> {
-        s.calibration
-            .parameters
-            .iter()
-            .map(|p| p.key.clone())
-            .collect()
-    };
     let four = scaffolded(tmp.path(), &waves);
     let k = keys(&four);
     for period in [2, 3] {
-        let key = format!("formation.period_offset.{period}");
-        assert!(k.contains(&key), "{key} not in {k:?}");
+        for key in [
+            format!("formation.period_offset.{period}"),
+            format!("dissolution.effect_period_offset.embedded.{period}"),
+        ] {
+            assert!(k.contains(&key), "{key} not in {k:?}");
+        }
     }
     let offsets = k.iter().filter(|x| x.contains("period_offset")).count();
-    assert_eq!(offsets, 2, "{k:?}");
-    assert_eq!(four.calibration.smm.per_wave, ["ties"]);
-    one_moment_per_parameter(&four);
+    assert_eq!(offsets, 4, "{k:?}");
+    assert_eq!(four.calibration.smm.per_wave, ["ties", "transitivity"]);
+    let p = one_moment_per_parameter(&four);
+    let moments = wecare::calibrate::smm::Moments::of(&p).names;
+    for w in 2..=4 {
+        assert!(
+            moments.contains(&format!("transitivity@{w}")),
+            "{moments:?}"
+        );
+    }
     let dir = tmp.path().join("two");
     std::fs::create_dir_all(&dir).unwrap();
     let two = scaffolded(&dir, &waves[..2]);
@@ -582,4 +600,81 @@ fn every_period_from_the_second_has_its_own_parameters() {
         "{:?}",
         keys(&two)
     );
+    assert_eq!(two.calibration.smm.per_wave, ["ties"]);
+}
+
+/// Asserts that `wecare panel` reported a note starting with `note`.
+#[track_caller]
+fn assert_note(summary: &PanelSummary, note: &str) {
+    assert!(
+        summary.notes.iter().any(|x| x.starts_with(note)),
+        "{:?}",
+        summary.notes
+    );
+}
+
+/// What a panel's waves cannot identify is left out, with a note in the scenario file and in
+/// what `wecare panel` reports. A wave whose every tie variable is missing is the wave before
+/// carried forward, in the data and in every simulation: it is not matched, and the period
+/// that ends there has no offset of its own (the next matched wave identifies the next
+/// period's). A complete wave has transitivity 1, the edge of its range: no period gets its
+/// own clustering and transitivity is matched summed over the waves.
+#[test]
+fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 12;
+    let unobserved = matrix(n, |_, _| true).replace('1', "9");
+    let waves = [ring(n, 5), ring(n, 4), unobserved, ring(n, 3)];
+    let summary = scaffold_in(tmp.path(), &waves);
+    let text = std::fs::read_to_string(&summary.scenario).unwrap();
+    let s = Scenario::load(&summary.scenario).unwrap();
+    assert_eq!(s.calibration.waves, [2, 4]);
+    let k = keys(&s);
+    for key in [
+        "formation.period_offset.3",
+        "dissolution.effect_period_offset.embedded.3",
+    ] {
+        assert!(k.iter().any(|x| x == key), "{key} not in {k:?}");
+    }
+    assert!(!k.iter().any(|x| x.ends_with(".2")), "{k:?}");
+    for note in [
+        "wave 3 observes no dyad",
+        "period 2 (wave 2 to wave 3) has no",
+    ] {
+        assert_note(&summary, note);
+        assert!(text.contains(&format!("# - {note}")), "{text}");
+    }
+    one_moment_per_parameter(&s);
+
+    let dir = tmp.path().join("complete");
+    std::fs::create_dir_all(&dir).unwrap();
+    let complete = matrix(n, |_, _| true);
+    let summary = scaffold_in(&dir, &[ring(n, 5), complete, ring(n, 4)]);
+    let s = Scenario::load(&summary.scenario).unwrap();
+    assert!(
+        !keys(&s).iter().any(|x| x.contains("embedded")),
+        "{:?}",
+        keys(&s)
+    );
+    assert_eq!(s.calibration.smm.per_wave, ["ties"]);
+    let note = "transitivity at wave 2 is 1";
+    assert_note(&summary, note);
+    one_moment_per_parameter(&s);
+
+    // Seven waves: a clustering parameter per period would make 14 parameters, over the cap.
+    let dir = tmp.path().join("seven");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
+    let seven = [&a, &b, &c, &a, &b, &c, &a].map(|x| x.to_string());
+    let summary = scaffold_in(&dir, &seven);
+    let s = Scenario::load(&summary.scenario).unwrap();
+    assert!(
+        !keys(&s).iter().any(|x| x.contains("embedded")),
+        "{:?}",
+        keys(&s)
+    );
+    assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14";
+    assert_note(&summary, note);
+    one_moment_per_parameter(&s);
 }

@@ -14,7 +14,12 @@
 //!     cargo test --release --test calibrate_sbc -- --ignored --nocapture
 //!     # WECARE_SBC_DATA_SETS=n (default 200), WECARE_SBC_METHOD=smm|abc (default both),
 //!     # WECARE_SBC_FROM=k (first data set fitted by this process, default 0),
-//!     # WECARE_SBC_OUT=DIR (default target/sbc)
+//!     # WECARE_SBC_OUT=DIR (default target/sbc),
+//!     # WECARE_SBC_ONLY=3,17,... (those data sets alone, fitted and summarised),
+//!     # WECARE_SBC_TRACE=1 (each fit's stages and estimates on stderr),
+//!     # WECARE_SBC_FROM_TRUTH=1 (SMM from the truth, without a pilot: a diagnostic),
+//!     # WECARE_SBC_REUSE=DIR (SMM: phase 3 and the intervals again at an earlier study's
+//!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs)
 //!
 //! Each fit is written to `<out>/<method>/<data set>.csv` as soon as it ends, and a data set
 //! whose file exists is read instead of fitted again: a study cut off goes on where it stopped
@@ -113,8 +118,26 @@ struct Fit {
     detail: String,
 }
 
+/// The scenario's method-of-moments settings; `WECARE_SBC_DERIVATIVE_RUNS=n` sets the runs
+/// that estimate the derivative (phase 1 and phase 3), to study the standard errors' noise.
 fn smm_settings(s: &Scenario) -> wecare::calibrate::spec::SmmSettings {
-    s.calibration.smm.clone()
+    let mut settings = s.calibration.smm.clone();
+    if from_truth() {
+        settings.pilot = 0;
+    }
+    if let Some(n) = std::env::var("WECARE_SBC_DERIVATIVE_RUNS")
+        .ok()
+        .and_then(|x| x.parse().ok())
+    {
+        settings.phase1 = n;
+    }
+    settings
+}
+
+/// `WECARE_SBC_FROM_TRUTH=1`: the method of moments starts at the truth, without a pilot (a
+/// diagnostic: does the data set's moment equation have a root near the truth?).
+fn from_truth() -> bool {
+    std::env::var_os("WECARE_SBC_FROM_TRUTH").is_some()
 }
 
 fn abc_settings(s: &Scenario) -> wecare::calibrate::spec::AbcSettings {
@@ -126,6 +149,13 @@ fn abc_settings(s: &Scenario) -> wecare::calibrate::spec::AbcSettings {
 
 fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
     let settings = smm_settings(&problem.scenario);
+    let mut from = problem.clone();
+    if from_truth() {
+        for (q, &t) in from.parameters.iter_mut().zip(truth) {
+            q.start = t;
+        }
+    }
+    let problem = &from;
     let clock = Instant::now();
     // A fit whose every round ends where the moments are undefined (a corner of the box with no
     // ties) is an error: it counts as a fit that did not converge, with no interval.
@@ -145,6 +175,16 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
     };
     let p3 = o.state.phase3.as_ref();
     let converged = p3.is_some_and(|p| p.converged);
+    if std::env::var_os("WECARE_SBC_TRACE").is_some() {
+        // The path of the fit: each stage's estimate, and the final t-ratios.
+        for step in &o.state.steps {
+            eprintln!(
+                "  {:<24} {:>6} {:.3?}",
+                step.stage, step.simulations, step.theta
+            );
+        }
+        eprintln!("  truth {truth:.3?} t {:.3?}", p3.map(|p| &p.t_ratios));
+    }
     // Profile intervals for a converged fit, as `wecare calibrate` computes them.
     let profile = match converged {
         true => {
@@ -518,7 +558,18 @@ fn study(method: &str, from: u64, n: u64) -> (usize, Vec<Vec<f64>>) {
         .collect();
     let dir = fits_dir(&s, method);
     let clock = Instant::now();
-    for d in from..n {
+    // `WECARE_SBC_ONLY=3,17,...`: those data sets alone, fitted and summarised.
+    let only: Option<Vec<u64>> = std::env::var("WECARE_SBC_ONLY").ok().map(|list| {
+        list.split(',')
+            .map(|x| {
+                x.trim()
+                    .parse()
+                    .expect("WECARE_SBC_ONLY: data set numbers, comma-separated")
+            })
+            .collect()
+    });
+    let sets: Vec<u64> = only.clone().unwrap_or_else(|| (from..n).collect());
+    for d in sets {
         let file = dir.join(format!("{d}.csv"));
         if !file.exists() {
             fit_and_write(&s, method, d, &file);
@@ -528,7 +579,9 @@ fn study(method: &str, from: u64, n: u64) -> (usize, Vec<Vec<f64>>) {
             );
         }
     }
-    let fits: Vec<Vec<(f64, bool, f64)>> = (0..n)
+    let fits: Vec<Vec<(f64, bool, f64)>> = only
+        .unwrap_or_else(|| (0..n).collect())
+        .into_iter()
         .map(|d| dir.join(format!("{d}.csv")))
         .filter(|f| f.exists())
         .map(|f| read_fit(&f))

@@ -4,15 +4,19 @@
 //! docs/calibration.md, "A scenario from a panel").
 
 use super::Problem;
-use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY};
+use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
     Dyad, MatrixCodes, MatrixWave, is_matrix_path, read_adjacency, read_covariate,
 };
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
+use crate::network::Snapshot;
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
+
+/// The statistic the clustering parameters of the periods are matched to.
+const TRANSITIVITY: &str = "transitivity";
 
 /// What `wecare panel` is given.
 #[derive(Debug, Clone)]
@@ -42,6 +46,9 @@ pub struct PanelSummary {
     pub waves: Vec<(usize, usize, usize)>,
     /// Actors with a covariate value.
     pub with_covariate: usize,
+    /// What the scenario leaves out or adds because of the panel, and why (also written into
+    /// the scenario as comments).
+    pub notes: Vec<String>,
 }
 
 /// Reads the panel, writes `<out>/<name>.toml` and `<out>/data/` (organisations, starting ties,
@@ -61,11 +68,14 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
     }
     let panel = read_panel(spec)?;
     let ds = panel.dataset();
-    if let Err(e) = write_and_check(spec, &panel, &ds, &scenario, &data) {
-        let _ = std::fs::remove_file(&scenario);
-        let _ = std::fs::remove_dir_all(&data);
-        return Err(e);
-    }
+    let design = match write_and_check(spec, &panel, &ds, &scenario, &data) {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = std::fs::remove_file(&scenario);
+            let _ = std::fs::remove_dir_all(&data);
+            return Err(e);
+        }
+    };
     Ok(PanelSummary {
         scenario,
         actors: panel.labels.len(),
@@ -82,6 +92,7 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
             .iter()
             .filter(|o| o.covariate.is_some())
             .count(),
+        notes: design.notes,
     })
 }
 
@@ -213,13 +224,7 @@ impl Panel {
             let v: Vec<f64> = c.iter().flatten().copied().collect();
             v.iter().any(|x| Some(x) != v.first())
         });
-        let mut statistics = vec![
-            "ties",
-            "transitivity",
-            "tie_persistence",
-            ISOLATES,
-            DEGREE_SD,
-        ];
+        let mut statistics = vec!["ties", TRANSITIVITY, "tie_persistence", ISOLATES, DEGREE_SD];
         if varies {
             statistics.insert(2, TIE_COVARIATE_SIMILARITY);
         }
@@ -256,17 +261,33 @@ impl Panel {
     }
 }
 
+/// What a panel's scenario matches and frees, decided from its observed waves.
+#[derive(Debug, Clone, Default)]
+struct Design {
+    /// The matched waves: every wave from the second that observes some dyad.
+    matched: Vec<usize>,
+    /// The matched statistics, by name, or as `name@k` at the waves that define them.
+    statistics: Vec<String>,
+    /// Periods (from wave `k` to wave `k + 1`) with their own formation intercept.
+    formation_periods: Vec<usize>,
+    /// Periods with their own embeddedness of dissolution, each matched to the transitivity at
+    /// the period's end (transitivity is then matched wave by wave).
+    clustering_periods: Vec<usize>,
+    /// What the panel's waves leave out or decide, and why.
+    notes: Vec<String>,
+}
+
 /// Writes the data set, the copied wave files and the scenario, whose statistics are those
 /// the observed waves define (a statistic undefined at some wave, such as `transitivity` on a
 /// wave without two-paths, is matched at the other waves only), and checks that it loads as a
-/// calibration problem.
+/// calibration problem. Returns what the scenario matches and frees.
 fn write_and_check(
     spec: &PanelSpec,
     panel: &Panel,
     ds: &Dataset,
     scenario: &Path,
     data: &Path,
-) -> Result<()> {
+) -> Result<Design> {
     std::fs::create_dir_all(data).map_err(|e| Error::io(data, e))?;
     write_dataset(ds, data).map_err(|e| Error::io(data, e))?;
     let mut observed = Vec::new();
@@ -276,54 +297,229 @@ fn write_and_check(
         std::fs::copy(p, data.join(&name)).map_err(|e| Error::io(p, e))?;
         observed.push(format!("data/{name}"));
     }
-    let write = |statistics: &[String]| {
-        let text = scenario_text(spec, panel, &observed, statistics);
+    let write = |design: &Design| {
+        let text = scenario_text(spec, panel, &observed, design);
         std::fs::write(scenario, text).map_err(|e| Error::io(scenario, e))?;
         Problem::from_scenario(&Scenario::load(scenario)?)
     };
+    let (matched, notes) = panel.matched_waves(spec)?;
     // First with `ties` alone (defined at every wave), to evaluate the others on the waves.
-    let p = write(&["ties".to_string()])?;
-    let statistics = defined_statistics(&p, &panel.candidate_statistics(), panel.waves.len())?;
-    write(&statistics).map(|_| ())
+    let first = Design {
+        matched: matched.clone(),
+        statistics: vec!["ties".to_string()],
+        ..Design::default()
+    };
+    let p = write(&first)?;
+    let design = design(&p, &panel.candidate_statistics(), matched, notes)?;
+    write(&design)?;
+    Ok(design)
 }
 
-/// Each candidate statistic by name when the observed waves 2.. define it at every one, else
-/// as `name@k` at the waves that define it. Of the two degree statistics, `degree_sd` is
-/// always matched and `isolates` only when some matched wave has an isolate: a moment whose
-/// observed value is 0 at every wave sits on the floor of its range, where only parameters at
-/// the edge of the space (no isolate in any simulation) match it, and the method of moments
-/// runs off to them (a classroom panel without isolates did). With isolates, both are matched
-/// ([`scenario_text`] then frees the isolate effect for the second): the number of isolates
-/// alone leaves the spread of the other degrees free, and a panel with one actor of unusually
-/// many partners failed the joint degree test at the method of moments' estimate.
-fn defined_statistics(p: &Problem, candidates: &[&str], waves: usize) -> Result<Vec<String>> {
+impl Panel {
+    /// The waves matched: every wave from the second at which some dyad between present actors
+    /// is observed (a tie or no tie), with a note for each one left out. Under the observation
+    /// rule a wave whose every tie variable is missing is the wave before carried forward, in
+    /// the data and in every simulation alike: its statistics respond to no parameter (its
+    /// ties, matched wave by wave, would make the method of moments' derivative singular).
+    fn matched_waves(&self, spec: &PanelSpec) -> Result<(Vec<usize>, Vec<String>)> {
+        let mut matched = Vec::new();
+        let mut notes = Vec::new();
+        for (i, w) in self.waves.iter().enumerate().skip(1) {
+            if w.dyads.iter().any(|d| matches!(d, Dyad::Tie | Dyad::NoTie)) {
+                matched.push(i + 1);
+            } else {
+                notes.push(format!(
+                    "wave {} observes no dyad (every tie variable missing or structural): under \
+                     the observation rule it is wave {} carried forward, in the data and in every \
+                     simulation, so it is not matched",
+                    i + 1,
+                    i
+                ));
+            }
+        }
+        if matched.is_empty() {
+            return Err(DataError::file(
+                &spec.waves[1].display().to_string(),
+                "no wave from the second observes a dyad (every tie variable is missing or \
+                 structural): there is nothing to calibrate against",
+            )
+            .into());
+        }
+        Ok((matched, notes))
+    }
+}
+
+/// The design: each candidate statistic by name when the matched waves define it at every
+/// one, else as `name@k` at the waves that define it; the periods with their own formation
+/// intercept (each matched wave after the first identifies the offset of the period that ends
+/// there, the first identifies period 1's intercept); and the periods with their own clustering
+/// parameter ([`clustering_periods`]).
+///
+/// Of the two degree statistics, `degree_sd` is always matched and `isolates` only when some
+/// matched wave has an isolate: a moment whose observed value is 0 at every wave sits on the
+/// floor of its range, where only parameters at the edge of the space (no isolate in any
+/// simulation) match it, and the method of moments runs off to them (a classroom panel without
+/// isolates did). With isolates, both are matched ([`scenario_text`] then frees the isolate
+/// effect for the second): the number of isolates alone leaves the spread of the other degrees
+/// free, and a panel with one actor of unusually many partners failed the joint degree test at
+/// the method of moments' estimate.
+fn design(
+    p: &Problem,
+    candidates: &[&str],
+    matched: Vec<usize>,
+    mut notes: Vec<String>,
+) -> Result<Design> {
     let requests = candidates
         .iter()
-        .flat_map(|s| (2..=waves).map(move |k| (k, "network".to_string(), s.to_string())))
+        .flat_map(|s| {
+            matched
+                .iter()
+                .map(move |&k| (k, "network".to_string(), s.to_string()))
+        })
         .collect();
     let values = p
         .plan_for(requests)
         .evaluate(&p.observed)
         .map_err(|(k, _, s)| Error::Other(format!("`{s}` at wave {k} cannot be computed")))?;
-    let at = |j: usize, k: usize| values[j * (waves - 1) + k - 2];
+    let m = matched.len();
+    let at = |j: usize, i: usize| values[j * m + i];
     let isolated = candidates
         .iter()
         .position(|s| *s == ISOLATES)
-        .is_some_and(|j| (2..=waves).any(|k| at(j, k) > 0.0));
-    let mut out = Vec::new();
+        .is_some_and(|j| (0..m).any(|i| at(j, i) > 0.0));
+    let mut statistics = Vec::new();
+    let mut clustering = Vec::new();
     for (j, name) in candidates.iter().enumerate() {
         if *name == ISOLATES && !isolated {
             continue;
         }
-        let defined: Vec<usize> = (2..=waves).filter(|&k| at(j, k).is_finite()).collect();
-        if defined.len() == waves - 1 {
-            out.push(name.to_string());
+        let defined: Vec<usize> = (0..m).filter(|&i| at(j, i).is_finite()).collect();
+        if defined.len() == m {
+            statistics.push(name.to_string());
         } else {
-            out.extend(defined.iter().map(|k| format!("{name}@{k}")));
+            statistics.extend(defined.iter().map(|&i| format!("{name}@{}", matched[i])));
+        }
+        if *name == TRANSITIVITY && m > 1 {
+            let observed: Vec<(usize, f64)> =
+                defined.iter().map(|&i| (matched[i], at(j, i))).collect();
+            clustering = clustering_periods(&observed, &p.observed, &mut notes);
         }
     }
-    Ok(out)
+    let formation_periods: Vec<usize> = matched[1..].iter().map(|w| w - 1).collect();
+    // Base, closure, dissolution and activity, the covariate and isolate effects when their
+    // statistics are matched, the period offsets and the clustering parameters.
+    let has = |name: &str| statistics.iter().any(|s| s.starts_with(name));
+    let parameters = 4
+        + usize::from(has(TIE_COVARIATE_SIMILARITY))
+        + usize::from(has(ISOLATES))
+        + formation_periods.len()
+        + clustering.len();
+    if !clustering.is_empty() && parameters > MAX_PARAMETERS {
+        notes.push(format!(
+            "a clustering parameter for each of periods {} would make {parameters} parameters, \
+             more than {MAX_PARAMETERS}: transitivity is matched summed over the waves, with no \
+             clustering parameter per period",
+            numbers_list(&clustering)
+        ));
+        clustering.clear();
+    }
+    let last = p.observed.len();
+    for k in (2..last).filter(|k| !formation_periods.contains(k)) {
+        notes.push(format!(
+            "period {k} (wave {k} to wave {}) has no formation intercept of its own: no matched \
+             wave identifies it apart from the others",
+            k + 1
+        ));
+    }
+    Ok(Design {
+        matched,
+        statistics,
+        formation_periods,
+        clustering_periods: clustering,
+        notes,
+    })
 }
+
+/// The periods with their own clustering parameter, from the observed transitivity at the
+/// matched waves that define it. Panels change how clustered they are from period to period (a
+/// cohort's friendship groups consolidate and split; a school year ends in cliques), and one
+/// closure and one dissolution for all periods cannot follow that: transitivity summed over
+/// the waves leaves each wave's clustering free, and fits missed the transitivity or the
+/// largest component of single waves. So each matched wave `w` after the first at which
+/// transitivity is defined gives period `w - 1` its own embeddedness of dissolution
+/// (`dissolution.effect_period_offset.embedded.<w-1>`, s50's period-2 parameter), matched to
+/// the transitivity at `w`, with the first such wave matched by `formation.closure`.
+///
+/// Identified only when transitivity is defined at two matched waves or more and strictly
+/// inside (0, 1) at each (at 0, no triangle, or 1, every two-path closed, the moment sits on
+/// the edge of its range and the parameter runs off to the edge of the space to match it), and
+/// when at the start of each such period at least [`MIN_BRIDGING_SHARE`] of the ties bridge
+/// groups (their ends have no common partner): the embeddedness of dissolution is told apart
+/// by the contrast between the ties inside groups and those between them, and a dense classroom
+/// whose ties almost all lie inside groups (2% to 7% bridging) did not converge with it.
+/// Otherwise no period has one, transitivity is matched summed over the waves, and a note says
+/// why.
+fn clustering_periods(
+    observed: &[(usize, f64)],
+    waves: &[Snapshot],
+    notes: &mut Vec<String>,
+) -> Vec<usize> {
+    let mut refuse = |why: String| {
+        notes.push(format!(
+            "{why}: transitivity is matched summed over the waves, with no clustering parameter \
+             per period"
+        ));
+        Vec::new()
+    };
+    if let Some((w, v)) = observed.iter().find(|(_, v)| *v <= 0.0 || *v >= 1.0) {
+        return refuse(format!(
+            "transitivity at wave {w} is {v} (the edge of its range)"
+        ));
+    }
+    if observed.len() < 2 {
+        return refuse(format!(
+            "transitivity is defined at {} matched wave(s)",
+            observed.len()
+        ));
+    }
+    let periods: Vec<usize> = observed[1..].iter().map(|(w, _)| w - 1).collect();
+    for &k in &periods {
+        let ties = active_ties_embedded(&waves[k - 1]);
+        let bridging = ties.iter().filter(|(_, e)| !e).count();
+        let share = bridging as f64 / ties.len() as f64;
+        if share.is_nan() || share < MIN_BRIDGING_SHARE {
+            return refuse(format!(
+                "{bridging} of wave {k}'s {} ties bridge groups (no common partner), under {:.0}%, \
+                 so the embeddedness of period {k} is not identified",
+                ties.len(),
+                100.0 * MIN_BRIDGING_SHARE
+            ));
+        }
+    }
+    periods
+}
+
+/// The most parameters a panel's scenario gets with the periods' clustering parameters. A
+/// university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16: its
+/// method-of-moments fit did not converge, and ABC-SMC's first generation found almost no
+/// proposal inside the box of 16 uniform priors (0.3% of them), ending with the prior's
+/// spread; without them it has 11, and both methods fit. s50 has 8, the synthetic panels of
+/// `tests/calibrate_generalise.rs` up to 11.
+const MAX_PARAMETERS: usize = 12;
+
+/// Periods as a list in words: `2, 3 and 4`.
+fn numbers_list(v: &[usize]) -> String {
+    let items: Vec<String> = v.iter().map(usize::to_string).collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
+/// The share of a wave's ties that must bridge groups for the embeddedness of dissolution in
+/// the period it starts to be calibrated ([`clustering_periods`]): s50's wave 2 has 30%, a
+/// university cohort's waves 21% to 33%, a dense classroom's 2% to 7%.
+const MIN_BRIDGING_SHARE: f64 = 0.1;
 
 /// A TOML array of numbers.
 fn numbers(v: &[f64]) -> String {
@@ -332,24 +528,17 @@ fn numbers(v: &[f64]) -> String {
 }
 
 /// The scenario: the s50 mapping (docs/calibration.md, "The s50 scenario") with the panel's
-/// waves and `statistics`, the covariate effect only when its statistic is matched, and the
-/// isolate effect only when `isolates` is (beside `degree_sd`, one moment per degree effect).
-fn scenario_text(
-    spec: &PanelSpec,
-    panel: &Panel,
-    observed: &[String],
-    statistics: &[String],
-) -> String {
+/// matched waves and statistics, the covariate effect only when its statistic is matched, the
+/// isolate effect only when `isolates` is (beside `degree_sd`, one moment per degree effect),
+/// the design's period parameters, and its notes as comments.
+fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &Design) -> String {
     let waves = panel.waves.len();
     let months = 12 * (waves - 1);
     let steps: Vec<String> = (0..waves).map(|k| (12 * k).to_string()).collect();
     let files: Vec<String> = observed.iter().map(|f| format!("{f:?}")).collect();
-    let covariate = statistics
-        .iter()
-        .any(|s| s.starts_with(TIE_COVARIATE_SIMILARITY));
-    let isolates = statistics.iter().any(|s| s.starts_with(ISOLATES));
-    let statistics: Vec<String> = statistics.iter().map(|s| format!("{s:?}")).collect();
-    let matched: Vec<String> = (2..=waves).map(|k| k.to_string()).collect();
+    let has = |name: &str| design.statistics.iter().any(|s| s.starts_with(name));
+    let statistics: Vec<String> = design.statistics.iter().map(|s| format!("{s:?}")).collect();
+    let matched: Vec<String> = design.matched.iter().map(|k| k.to_string()).collect();
     let c = &spec.codes;
     let mut t = format!(
         include_str!("panel_template.toml"),
@@ -366,17 +555,34 @@ fn scenario_text(
         tie_threshold = format!("{:?}", c.tie_threshold),
         tie_values = numbers(&c.tie_values),
     );
-    if covariate {
+    if has(TIE_COVARIATE_SIMILARITY) {
         t.push_str(COVARIATE_PARAMETER);
     }
-    if isolates {
+    if has(ISOLATES) {
         t.push_str(ISOLATE_PARAMETER);
     }
-    for k in 2..waves {
+    for k in &design.formation_periods {
         t.push_str(&PERIOD_PARAMETER.replace("{k}", &k.to_string()));
     }
-    // The method of moments matches ties wave by wave: the moments the period offsets move.
-    t.push_str("\n[calibration.smm]\nper_wave = [\"ties\"]   # one moment per period offset\n");
+    for k in &design.clustering_periods {
+        t.push_str(&CLUSTERING_PARAMETER.replace("{k}", &k.to_string()));
+    }
+    if !design.notes.is_empty() {
+        t.push_str("\n# Decided from this panel's waves:\n");
+        for n in &design.notes {
+            t.push_str(&format!("# - {n}\n"));
+        }
+    }
+    // The method of moments matches ties wave by wave: the moments the period offsets move;
+    // and transitivity too when periods have their own clustering parameter.
+    if design.clustering_periods.is_empty() {
+        t.push_str("\n[calibration.smm]\nper_wave = [\"ties\"]   # one moment per period offset\n");
+    } else {
+        t.push_str(
+            "\n[calibration.smm]\nper_wave = [\"ties\", \"transitivity\"]   # one moment per \
+             period offset and per clustering parameter\n",
+        );
+    }
     t
 }
 
@@ -410,4 +616,16 @@ key = "formation.period_offset.{k}"   # formation odds in period {k}: x 0.02 to 
 prior = "uniform"
 min = -4.0
 max = 2.0
+"#;
+
+/// The clustering parameter of period `{k}` (from wave `{k}` to wave `{k} + 1`): the
+/// embeddedness of dissolution in that period (s50's period-2 parameter and prior box), matched
+/// to the transitivity at wave `{k} + 1`, so that a panel whose groups consolidate or split from
+/// one period to the next is not forced into one clustering for all of them.
+const CLUSTERING_PARAMETER: &str = r#"
+[[calibration.parameters]]
+key = "dissolution.effect_period_offset.embedded.{k}"   # in period {k}, a common partner divides
+prior = "uniform"                                     # the odds that a tie ends by 1/4 to 16
+min = -2.0
+max = 4.0
 "#;

@@ -67,6 +67,7 @@ use std::time::Instant;
 const TAG_PHASE1: u64 = 11;
 const TAG_PHASE2: u64 = 12;
 const TAG_PHASE3: u64 = 13;
+const TAG_STANDARD_ERRORS: u64 = 16;
 
 /// The moments: targets summed over waves, one per (scope, statistic), or one per (scope,
 /// statistic, wave) for the statistics of `calibration.smm.per_wave`.
@@ -235,6 +236,10 @@ pub struct Phase3 {
     pub se: Vec<f64>,
     /// Runs left out because a moment was undefined (NaN).
     pub failed_runs: usize,
+    /// Runs whose finite differences estimated the derivative (phase 1's number, or more for
+    /// a converged fit's standard errors: [`precise_standard_errors`]).
+    #[serde(default)]
+    pub derivative_runs: usize,
 }
 
 /// The estimate and phase 3 of the best round so far (the one nearest convergence).
@@ -426,6 +431,8 @@ struct AtPoint {
     cov: DMatrix<f64>,
     /// Mean finite-difference derivative matrix (moments by parameters).
     derivative: DMatrix<f64>,
+    /// Runs whose finite differences the derivative averages.
+    derivative_runs: usize,
     /// Runs left out because a moment was undefined.
     failed: usize,
     /// Simulations run.
@@ -477,6 +484,7 @@ fn estimate_at(
         mean,
         cov,
         derivative: d,
+        derivative_runs: with_d.len(),
         failed,
         simulations: (runs + diff_runs * 2 * p) as u64,
     }))
@@ -635,6 +643,15 @@ fn truncate(step: &mut [f64], max: f64) {
             *x *= max / m;
         }
     }
+}
+
+/// A Newton step as a round takes it: truncated so that no component exceeds `max`, then
+/// scaled by `scale` (the step-size control of [`Best::newton_scale`]). The other order would
+/// undo the scaling whenever the truncation binds, and a halved step that overshot would be
+/// taken again unchanged.
+fn scaled_step(mut step: Vec<f64>, scale: f64, max: f64) -> Vec<f64> {
+    truncate(&mut step, max);
+    step.iter().map(|x| x * scale).collect()
 }
 
 /// `theta` kept inside the search bounds.
@@ -907,7 +924,20 @@ impl Smm {
                 return self.failed_round(problem, moments, state, undefined, clock, seed);
             }
         };
-        let (this, sims) = phase3_at(at, &moments.target, &moments.se);
+        let (mut this, mut sims) = phase3_at(at, &moments.target, &moments.se);
+        // A converged round's standard errors are the fit's: its derivative on `se_runs` runs.
+        if this.converged {
+            sims += precise_standard_errors(
+                problem,
+                moments,
+                s,
+                &state.bounds,
+                &state.theta,
+                &mut this,
+                seed,
+                (state.start_index * 1000 + state.rounds) as u64,
+            )?;
+        }
         state.simulations += sims;
         state.steps.push(Step {
             stage: format!("{}phase3", round_prefix(&state)),
@@ -1013,8 +1043,7 @@ impl Smm {
             match damped_newton(&from.phase3, &moments.target, &h, from.damping).filter(|_| newton)
             {
                 Some(step) => {
-                    let mut step: Vec<f64> = step.iter().map(|x| x * from.newton_scale).collect();
-                    truncate(&mut step, s.max_step);
+                    let step = scaled_step(step, from.newton_scale, s.max_step);
                     state.theta = base.iter().zip(&step).map(|(t, x)| t - x).collect();
                     clamp(&state.bounds, &mut state.theta);
                 }
@@ -1215,24 +1244,11 @@ fn convergence(mean: &[f64], sigma: &DMatrix<f64>, target: &[f64]) -> (Vec<f64>,
 /// like any ridge), so the fit goes on instead of failing the round.
 fn phase3_at(at: AtPoint, target: &[f64], target_se: &[f64]) -> (Phase3, u64) {
     let (mean, sigma, d) = (at.mean, at.cov, at.derivative);
-    let (k, p) = d.shape();
+    let p = d.ncols();
     let (sd, t_ratios, max_convergence_ratio) = convergence(&mean, &sigma, target);
     let dinv = invert(&d);
-    let converged =
-        dinv.is_some() && t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25;
-    let (covariance, se) = match &dinv {
-        Some(dinv) => {
-            let total = &sigma
-                + DMatrix::from_diagonal(&DVector::from_iterator(
-                    k,
-                    target_se.iter().map(|x| x * x),
-                ));
-            let covariance = dinv * total * dinv.transpose();
-            let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
-            (covariance, se)
-        }
-        None => (DMatrix::from_element(p, p, f64::NAN), vec![f64::NAN; p]),
-    };
+    let converged = dinv.is_some() && within_rule(&t_ratios, max_convergence_ratio);
+    let (covariance, se) = delta_method(dinv.as_ref(), &sigma, target_se, p);
     let this = Phase3 {
         mean,
         sd,
@@ -1244,8 +1260,87 @@ fn phase3_at(at: AtPoint, target: &[f64], target_se: &[f64]) -> (Phase3, u64) {
         covariance,
         se,
         failed_runs: at.failed,
+        derivative_runs: at.derivative_runs,
     };
     (this, at.simulations)
+}
+
+/// The delta method's covariance of the estimates, `D^-1 (Sigma + diag(se_target^2)) D^-T`,
+/// and their standard errors; NaN without an inverse of `D`.
+fn delta_method(
+    dinv: Option<&DMatrix<f64>>,
+    sigma: &DMatrix<f64>,
+    target_se: &[f64],
+    p: usize,
+) -> (DMatrix<f64>, Vec<f64>) {
+    match dinv {
+        Some(dinv) => {
+            let k = sigma.nrows();
+            let total = sigma
+                + DMatrix::from_diagonal(&DVector::from_iterator(
+                    k,
+                    target_se.iter().map(|x| x * x),
+                ));
+            let covariance = dinv * total * dinv.transpose();
+            let se = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
+            (covariance, se)
+        }
+        None => (DMatrix::from_element(p, p, f64::NAN), vec![f64::NAN; p]),
+    }
+}
+
+/// The derivative of `p3`, the phase 3 of round `round` at `theta`, re-estimated on
+/// `calibration.smm.se_runs` runs in all (at most `phase3`, as RSiena's phase 3 estimates it
+/// on its `n3` runs): its own and as many more as that takes, from streams of their own; then
+/// the delta method's covariance and standard errors from it. Returns the simulations run
+/// (`2p + 1` per run); nothing to do when `se_runs` is no more than the runs `p3` has. The
+/// standard errors rest on `D^-1`, which amplifies the noise of `D` where the moments hardly
+/// separate two parameters: with phase 1's 120 runs (five parameters), two phase 3s at one
+/// estimate gave standard errors up to a factor of 1.8 apart (docs/calibration.md, "Honest
+/// standard errors").
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn precise_standard_errors(
+    problem: &Problem,
+    moments: &Moments,
+    settings: &SmmSettings,
+    bounds: &[(f64, f64)],
+    theta: &[f64],
+    p3: &mut Phase3,
+    seed: u64,
+    round: u64,
+) -> Result<u64> {
+    let master = derive_seed(seed, TAG_STANDARD_ERRORS, round);
+    let runs = settings.se_runs.min(settings.phase3);
+    let more = runs.saturating_sub(p3.derivative_runs);
+    if more == 0 {
+        return Ok(0);
+    }
+    let out: Vec<Option<DifferenceRun>> = (0..more as u64)
+        .into_par_iter()
+        .map(|r| difference_run(problem, moments, bounds, theta, master, r, true))
+        .collect::<Result<_>>()?;
+    let ok: Vec<&Vec<Vec<f64>>> = out.iter().flatten().map(|x| &x.1).collect();
+    let p = theta.len();
+    let simulations = (more * (2 * p + 1)) as u64;
+    if ok.is_empty() {
+        return Ok(simulations);
+    }
+    let d = pool_derivative(&p3.derivative, p3.derivative_runs, &ok);
+    let dinv = invert(&d);
+    (p3.covariance, p3.se) = delta_method(dinv.as_ref(), &p3.moment_covariance, &moments.se, p);
+    p3.converged &= dinv.is_some();
+    p3.derivative = d;
+    p3.derivative_runs += ok.len();
+    Ok(simulations)
+}
+
+/// The mean derivative over every run: `d0`, the mean of `n0` runs, and the finite-difference
+/// columns `cols` of more runs (one per run, a column per parameter).
+fn pool_derivative(d0: &DMatrix<f64>, n0: usize, cols: &[&Vec<Vec<f64>>]) -> DMatrix<f64> {
+    let (n0, n1) = (n0 as f64, cols.len() as f64);
+    DMatrix::from_fn(d0.nrows(), d0.ncols(), |i, j| {
+        (d0[(i, j)] * n0 + cols.iter().map(|x| x[j][i]).sum::<f64>()) / (n0 + n1)
+    })
 }
 
 /// Runs whose finite differences estimate the derivative matrix (phases 1 and 3).
@@ -1334,13 +1429,7 @@ impl Solver for Smm {
                 p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
                 p.max_convergence_ratio
             ),
-            Some(p) => format!(
-                "NOT CONVERGED (largest |t| {:.3}, overall maximum convergence ratio {:.3}; \
-                 RSiena's rule asks <= 0.1 and <= 0.25; the estimates are those of the best \
-                 round)",
-                p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs())),
-                p.max_convergence_ratio
-            ),
+            Some(p) => not_converged(p),
             None => "finished".into(),
         })
         .map(|r| {
@@ -1415,10 +1504,50 @@ pub fn at_bounds(problem: &Problem, state: &SmmState) -> Vec<String> {
         .collect()
 }
 
+/// Whether a phase 3's deviations meet RSiena's rule (every `|t| <= 0.1`, overall ratio
+/// `<= 0.25`), whatever its derivative: a phase 3 that meets it without converging has a
+/// singular derivative ([`phase3_at`]).
+fn meets_rule(p: &Phase3) -> bool {
+    within_rule(&p.t_ratios, p.max_convergence_ratio)
+}
+
+/// RSiena's rule on t-ratios and the overall maximum convergence ratio.
+fn within_rule(t_ratios: &[f64], max_convergence_ratio: f64) -> bool {
+    t_ratios.iter().all(|t| t.abs() <= 0.1) && max_convergence_ratio <= 0.25
+}
+
+/// The stop reason of a fit whose reported phase 3 did not converge: its largest |t| and
+/// overall ratio against RSiena's rule, or, when they meet it, the singular derivative that
+/// kept the fit from converging.
+fn not_converged(p: &Phase3) -> String {
+    let t = p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs()));
+    let r = p.max_convergence_ratio;
+    if meets_rule(p) {
+        format!(
+            "NOT CONVERGED (largest |t| {t:.3} and overall maximum convergence ratio {r:.3} meet \
+             RSiena's rule, but the derivative of the moments is singular at the estimate: the \
+             moments do not identify the parameters there, and there are no standard errors; \
+             the estimates are those of the best round)"
+        )
+    } else {
+        format!(
+            "NOT CONVERGED (largest |t| {t:.3}, overall maximum convergence ratio {r:.3}; \
+             RSiena's rule asks <= 0.1 and <= 0.25; the estimates are those of the best round)"
+        )
+    }
+}
+
 /// What to do about a fit that did not converge.
 pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
     let bounds = at_bounds(problem, state);
-    if bounds.is_empty() {
+    if let Some(p) = state.phase3.as_ref().filter(|p| meets_rule(p)) {
+        // The moments fit, but a parameter no longer moves them (a flat limit of a ridge).
+        format!(
+            "{}; or fix the parameter at a value in the scenario and leave it out of \
+             calibration.parameters",
+            singular(problem, &Moments::of(problem), &p.derivative)
+        )
+    } else if bounds.is_empty() {
         format!(
             "raise calibration.smm.continuations (now {}; each goes on from the best estimate \
              so far with a damped Newton step and phase 3), calibration.smm.rounds (now {}) or \
@@ -1456,7 +1585,69 @@ mod tests {
             covariance: DMatrix::identity(k, k),
             se: vec![1.0; k],
             failed_runs: 0,
+            derivative_runs: 0,
         }
+    }
+
+    #[test]
+    fn a_fit_that_meets_the_rule_with_a_singular_derivative_says_so() {
+        // Deviations within RSiena's rule and a zero column in the derivative: phase 3 does
+        // not converge, and the reason names the singular derivative, not the t-ratios.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 0.0]);
+        let (p3, _) = phase3_at(at_point(d, &[0.05, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert!(!p3.converged && meets_rule(&p3));
+        let reason = not_converged(&p3);
+        assert!(reason.contains("singular"), "{reason}");
+        // Deviations outside the rule: the t-ratios are the reason.
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 1.0]);
+        let (p3, _) = phase3_at(at_point(d, &[0.5, 0.04]), &[0.0, 0.0], &[0.0, 0.0]);
+        assert!(!p3.converged && !meets_rule(&p3));
+        let reason = not_converged(&p3);
+        assert!(reason.contains("largest |t| 0.500,"), "{reason}");
+        assert!(!reason.contains("singular"), "{reason}");
+    }
+
+    #[test]
+    fn a_halved_newton_step_is_halved_even_when_truncated() {
+        // A step of 4 truncated to max_step 1: the halved step is 0.5, not the truncation's 1
+        // again (halving before truncating gives 2, truncated back to 1).
+        assert_eq!(scaled_step(vec![4.0, -2.0], 0.5, 1.0), vec![0.5, -0.25]);
+        assert_eq!(scaled_step(vec![4.0, -2.0], 0.25, 1.0), vec![0.25, -0.125]);
+        // Within max_step the step is only scaled.
+        assert_eq!(scaled_step(vec![0.4, -0.2], 0.5, 1.0), vec![0.2, -0.1]);
+    }
+
+    #[test]
+    fn the_delta_method_of_a_known_derivative() {
+        // D^-1 = [[0.5, 0], [-0.125, 0.25]]; Sigma + diag(se^2) = diag(1, 5).
+        let d = DMatrix::from_row_slice(2, 2, &[2.0, 0.0, 1.0, 4.0]);
+        let sigma = DMatrix::from_diagonal(&DVector::from_vec(vec![1.0, 4.0]));
+        let (cov, se) = delta_method(invert(&d).as_ref(), &sigma, &[0.0, 1.0], 2);
+        let want = [0.25, -0.0625, -0.0625, 0.328125];
+        for (a, b) in cov.transpose().iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{cov}");
+        }
+        assert!((se[1] - 0.328125_f64.sqrt()).abs() < 1e-12);
+        let (cov, se) = delta_method(None, &sigma, &[0.0, 0.0], 2);
+        assert!(cov.iter().chain(&se).all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn the_pooled_derivative_is_the_mean_over_every_run() {
+        // Runs 1 and 2 (columns per parameter) average to d0; run 3 comes on top.
+        let runs = [
+            vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+            vec![vec![3.0, 0.0], vec![5.0, 8.0]],
+            vec![vec![5.0, 7.0], vec![-2.0, 0.0]],
+        ];
+        let d0 = pool_derivative(&DMatrix::zeros(2, 2), 0, &[&runs[0], &runs[1]]);
+        assert_eq!(d0, DMatrix::from_row_slice(2, 2, &[2.0, 4.0, 1.0, 6.0]));
+        let all = pool_derivative(&d0, 2, &[&runs[2]]);
+        assert_eq!(all, DMatrix::from_row_slice(2, 2, &[3.0, 2.0, 3.0, 4.0]));
+        assert_eq!(
+            all,
+            pool_derivative(&DMatrix::zeros(2, 2), 0, &runs.iter().collect::<Vec<_>>())
+        );
     }
 
     #[test]
@@ -1492,6 +1683,7 @@ mod tests {
             mean: mean.to_vec(),
             cov: DMatrix::identity(k, k),
             derivative: d,
+            derivative_runs: 3,
             failed: 0,
             simulations: 7,
         }

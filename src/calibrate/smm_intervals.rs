@@ -29,7 +29,7 @@
 //! on the number of threads.
 
 use super::problem::{Problem, derive_seed};
-use super::smm::{Moments, Smm, SmmState, Stage, search_bounds};
+use super::smm::{Moments, Smm, SmmState, Stage, precise_standard_errors, search_bounds};
 use super::solver::Solver;
 use super::spec::SmmSettings;
 use crate::error::{Error, Result};
@@ -608,8 +608,9 @@ pub fn profile_intervals(
 
 /// Phase 3 of the method of moments at a given estimate, without a search: the mean moments,
 /// their covariance and the derivative that [`profile_intervals`] starts from, as a fit that
-/// ended at `theta` has them (its convergence as phase 3 finds it). For intervals around an
-/// estimate found earlier, and for tests.
+/// ended at `theta` has them (its convergence as phase 3 finds it), with the standard errors of
+/// a converged fit (the derivative on `se_runs` runs) whether or not this phase 3 meets the
+/// convergence rule. For intervals around an estimate found earlier, and for tests.
 pub fn phase3_at(
     problem: &Problem,
     theta: &[f64],
@@ -627,7 +628,23 @@ pub fn phase3_at(
         starts: vec![theta.to_vec()],
         ..SmmState::blank(p, search_bounds(problem, settings.widen))
     };
-    let state = Smm { settings }.next(problem, state, seed)?;
+    let mut state = Smm {
+        settings: settings.clone(),
+    }
+    .next(problem, state, seed)?;
+    if let Some(p3) = state.phase3.as_mut() {
+        // A no-op when phase 3 converged and took them already.
+        state.simulations += precise_standard_errors(
+            problem,
+            &Moments::of(problem),
+            &settings,
+            &state.bounds,
+            theta,
+            p3,
+            seed,
+            0,
+        )?;
+    }
     if state.theta != theta {
         return Err(Error::Other(
             "phase 3 at a given estimate moved the estimate".into(),

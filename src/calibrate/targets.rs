@@ -515,14 +515,14 @@ fn cheap_statistic(snaps: &[Snapshot], k: usize, stat: &str) -> Option<f64> {
     })
 }
 
-/// Of `previous`'s active ties whose ends have a common active partner there, the share present
-/// in `current` (NaN without such ties).
-pub fn embedded_tie_persistence(previous: &Snapshot, current: &Snapshot) -> f64 {
-    let active = |s: &Snapshot, t: &SnapTie| {
+/// `s`'s active ties, each with whether its ends have a common active partner there (an
+/// embedded tie; a tie without one bridges two groups).
+pub fn active_ties_embedded(s: &Snapshot) -> Vec<(&SnapTie, bool)> {
+    let active = |t: &SnapTie| {
         s.active.get(t.a as usize) == Some(&true) && s.active.get(t.b as usize) == Some(&true)
     };
-    let mut partners: Vec<Vec<u32>> = vec![Vec::new(); previous.active.len()];
-    for t in previous.ties.iter().filter(|t| active(previous, t)) {
+    let mut partners: Vec<Vec<u32>> = vec![Vec::new(); s.active.len()];
+    for t in s.ties.iter().filter(|t| active(t)) {
         partners[t.a as usize].push(t.b);
         partners[t.b as usize].push(t.a);
     }
@@ -542,11 +542,24 @@ pub fn embedded_tie_persistence(previous: &Snapshot, current: &Snapshot) -> f64 
         }
         false
     };
+    s.ties
+        .iter()
+        .filter(|t| active(t))
+        .map(|t| (t, common(t.a as usize, t.b as usize)))
+        .collect()
+}
+
+/// Of `previous`'s active ties whose ends have a common active partner there, the share present
+/// in `current` (NaN without such ties).
+pub fn embedded_tie_persistence(previous: &Snapshot, current: &Snapshot) -> f64 {
+    let active = |s: &Snapshot, t: &SnapTie| {
+        s.active.get(t.a as usize) == Some(&true) && s.active.get(t.b as usize) == Some(&true)
+    };
     let (mut embedded, mut kept) = (0usize, 0usize);
-    for t in previous.ties.iter().filter(|t| active(previous, t)) {
-        if !common(t.a as usize, t.b as usize) {
-            continue;
-        }
+    for (t, _) in active_ties_embedded(previous)
+        .into_iter()
+        .filter(|(_, e)| *e)
+    {
         embedded += 1;
         let present = current
             .ties

@@ -195,7 +195,17 @@ fn on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         // Workers start no new simulation while the unfinished output is removed.
         crate::ensemble::cancel::request();
-        crate::report::abandon_unfinished(|kept| {
+        crate::report::abandon_unfinished(|kept, removed| {
+            let finished = crate::report::finished_runs();
+            if removed == 0 && kept.is_empty() && !finished.is_empty() {
+                // The signal came after the last result was written: the outputs are whole.
+                let list: Vec<String> = finished.iter().map(|d| d.display().to_string()).collect();
+                eprintln!(
+                    "interrupted after the results were written to {}",
+                    list.join(", ")
+                );
+                std::process::exit(INTERRUPTED)
+            }
             eprintln!("interrupted; the unfinished output was removed");
             for k in kept {
                 // A calibration stopped before its first checkpoint has nothing to resume.

@@ -89,6 +89,9 @@ pub fn run(a: PanelArgs) -> Result<()> {
             k + 1
         );
     }
+    for n in &s.notes {
+        println!("  note: {n}");
+    }
     println!("run: wecare calibrate {}", s.scenario.display());
     Ok(())
 }

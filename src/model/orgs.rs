@@ -1,20 +1,22 @@
-//! The per-organisation state the trials read, one 16-byte record per organisation, and the
-//! open projects each organisation belongs to.
+//! The per-organisation state the trials read, one 32-byte record per organisation with the
+//! header of its partner slab, and the open projects each organisation belongs to.
 //!
 //! A formation trial reads, of the candidate it has just drawn at random, whether it is active,
-//! its kind, territory, whether it adopted, and its open projects; a dissolution trial the
-//! kinds and open projects of its tie's ends. Kept in as many parallel arrays, these were as
-//! many cache misses (and, at a million organisations, as many page-table walks); packed in
-//! one aligned 16-byte record they are one, and the records of a million organisations take
-//! 16 MB. The capacity and the covariate, static and read only of a formation candidate, stay
-//! in arrays of their own, so the records stay small for the processes that do not read them.
-//! Almost every
+//! its kind, territory, whether it adopted, its open projects and its partners; a dissolution
+//! trial the kinds and open projects of its tie's ends and, for the closure effects, their
+//! partners. Kept in as many parallel arrays, these were as many cache misses (and, at a
+//! million organisations, as many page-table walks); packed in one aligned 32-byte record
+//! (16 bytes of state, 16 of the slab header that [`crate::network::Memory`] keeps here) they
+//! are one, and the records of a million organisations take 32 MB. The capacity and the
+//! covariate, static and read only of a formation candidate, stay in arrays of their own, so
+//! the records stay small for the processes that do not read them. Almost every
 //! organisation is in at most one open project, so the record holds the first project and the
 //! count: the question asked on every tie and every formation trial ("do `i` and `j` share an
 //! open project?") reads two records and no heap list. The rare further memberships live in a
 //! small side table.
 
 use crate::data::Kind;
+use crate::network::{Slab, SlabHeaders};
 use rustc_hash::FxHashMap;
 
 const NONE: u32 = u32::MAX;
@@ -58,10 +60,23 @@ impl Default for OrgState {
     }
 }
 
-/// The records of every organisation and their open-project memberships.
+/// One organisation's state and the header of its partner slab, in half a cache line (the
+/// alignment keeps a record from straddling two lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[repr(C, align(32))]
+struct Record {
+    state: OrgState,
+    slab: Slab,
+}
+
+// Half a cache line, so that one line holds two records whole.
+const _: () = assert!(std::mem::size_of::<Record>() == 32);
+
+/// The records of every organisation and their open-project memberships; the slab headers of
+/// the dyad memory live in the same records ([`SlabHeaders`]).
 #[derive(Debug, Default, PartialEq)]
 pub struct Orgs {
-    state: Vec<OrgState>,
+    state: Vec<Record>,
     /// Open projects after the first, for organisations in more than one.
     rest: FxHashMap<u32, Vec<u32>>,
 }
@@ -74,12 +89,20 @@ impl Orgs {
         Orgs::from_states(vec![OrgState::default(); n])
     }
 
-    /// Organisations with the given records (their open-project fields are reset).
-    pub fn from_states(mut state: Vec<OrgState>) -> Self {
-        for s in &mut state {
-            s.open_first = NONE;
-            s.open_count = 0;
-        }
+    /// Organisations with the given records (their open-project fields are reset) and empty
+    /// slab headers.
+    pub fn from_states(state: Vec<OrgState>) -> Self {
+        let state = state
+            .into_iter()
+            .map(|mut s| {
+                s.open_first = NONE;
+                s.open_count = 0;
+                Record {
+                    state: s,
+                    slab: Slab::default(),
+                }
+            })
+            .collect();
         Orgs {
             state,
             rest: FxHashMap::default(),
@@ -101,41 +124,47 @@ impl Orgs {
     /// The record of organisation `i`.
     #[inline(always)]
     pub fn get(&self, i: u32) -> &OrgState {
-        &self.state[i as usize]
+        &self.state[i as usize].state
+    }
+
+    #[inline(always)]
+    fn get_mut(&mut self, i: u32) -> &mut OrgState {
+        &mut self.state[i as usize].state
     }
 
     /// Sets whether `i` takes part in the field.
     #[inline]
     pub fn set_active(&mut self, i: u32, on: bool) {
-        self.state[i as usize].active = on;
+        self.get_mut(i).active = on;
     }
 
     /// Records that `i` adopted.
     #[inline]
     pub fn set_adopted(&mut self, i: u32) {
-        self.state[i as usize].adopted = true;
+        self.get_mut(i).adopted = true;
     }
 
     /// Every record, in organisation order.
-    pub fn states(&self) -> &[OrgState] {
-        &self.state
+    pub fn states(&self) -> impl ExactSizeIterator<Item = &OrgState> {
+        self.state.iter().map(|r| &r.state)
     }
 
     /// Number of open projects `i` belongs to.
     #[inline]
     pub fn count(&self, i: u32) -> usize {
-        self.state[i as usize].open_count as usize
+        self.get(i).open_count as usize
     }
 
     /// The first open project of `i` (meaningless when it has none) and the number of its
     /// open projects.
     #[inline(always)]
     pub fn head(&self, i: u32) -> (u32, usize) {
-        let s = &self.state[i as usize];
+        let s = self.get(i);
         (s.open_first, s.open_count as usize)
     }
 
-    /// Hints the processor to load the memberships of organisation `i` (no effect on results).
+    /// Hints the processor to load the record of organisation `i`, its slab header included
+    /// (no effect on results).
     #[inline(always)]
     pub fn prefetch(&self, i: usize) {
         crate::network::prefetch(&self.state, i);
@@ -207,7 +236,7 @@ impl Orgs {
         if self.contains(i, p) {
             return;
         }
-        let h = &mut self.state[i as usize];
+        let h = self.get_mut(i);
         if h.open_count == 0 {
             (h.open_first, h.open_count) = (p, 1);
         } else {
@@ -227,7 +256,7 @@ impl Orgs {
                 Some(next) => (next, count as u32 - 1),
                 None => (NONE, 0),
             };
-            let h = &mut self.state[i as usize];
+            let h = self.get_mut(i);
             (h.open_first, h.open_count) = next;
         } else if let Some(r) = self.rest.get_mut(&i)
             && let Some(k) = r.iter().position(|&x| x == p)
@@ -236,7 +265,7 @@ impl Orgs {
             if r.is_empty() {
                 self.rest.remove(&i);
             }
-            self.state[i as usize].open_count = count as u32 - 1;
+            self.get_mut(i).open_count = count as u32 - 1;
         }
     }
 
@@ -248,6 +277,28 @@ impl Orgs {
             self.rest.remove(&i);
         }
         p
+    }
+}
+
+impl SlabHeaders for Orgs {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.state.len()
+    }
+
+    #[inline(always)]
+    fn slab(&self, i: usize) -> &Slab {
+        &self.state[i].slab
+    }
+
+    #[inline(always)]
+    fn slab_mut(&mut self, i: usize) -> &mut Slab {
+        &mut self.state[i].slab
+    }
+
+    #[inline(always)]
+    fn prefetch_slab(&self, i: usize) {
+        crate::network::prefetch(&self.state, i);
     }
 }
 
@@ -287,6 +338,67 @@ mod tests {
                     proptest::prop_assert_eq!(s.active, active[k]);
                     proptest::prop_assert_eq!(s.adopted, adopted[k]);
                     proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                }
+            }
+        }
+
+        /// With the dyad memory's slab headers in the records, ties that start, end and revive
+        /// (slabs filling up, moving and compacted) interleaved with changes of activity,
+        /// adoption and open projects leave the partners as plain per-organisation lists have
+        /// them and the records as plain flags and project lists have them.
+        #[test]
+        fn records_with_slabs_match_plain(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u8..6), 0..300)) {
+            use crate::network::{Memory, reference::PlainPartners};
+            let built: Vec<OrgState> = (0..7u32)
+                .map(|i| OrgState::new(Kind::ALL[i as usize % Kind::ALL.len()], i / 3, i % 2 == 0))
+                .collect();
+            let mut m = Memory::with_headers(Orgs::from_states(built.clone()));
+            let mut plain = PlainPartners::new(7);
+            let mut active: Vec<bool> = built.iter().map(|s| s.active).collect();
+            let mut adopted = [false; 7];
+            let mut open: Vec<Vec<u32>> = vec![Vec::new(); 7];
+            for (step, (i, j, op)) in ops.into_iter().enumerate() {
+                let o = m.headers_mut();
+                let tie = match op {
+                    0 | 1 => Some(op == 0),
+                    2 => {
+                        o.set_active(i, j % 2 == 0);
+                        active[i as usize] = j % 2 == 0;
+                        None
+                    }
+                    3 => {
+                        o.set_adopted(i);
+                        adopted[i as usize] = true;
+                        None
+                    }
+                    4 => {
+                        o.insert(i, j % 3);
+                        if !open[i as usize].contains(&(j % 3)) {
+                            open[i as usize].push(j % 3);
+                        }
+                        None
+                    }
+                    _ => {
+                        o.remove(i, j % 3);
+                        open[i as usize].retain(|&p| p != j % 3);
+                        None
+                    }
+                };
+                let checked = match tie {
+                    Some(on) => plain.apply(&mut m, i, j, on, step as i32),
+                    None => Ok(()),
+                }
+                .and_then(|()| plain.check(&m));
+                proptest::prop_assert!(checked.is_ok(), "{:?}", checked);
+                for (k, b) in built.iter().enumerate() {
+                    let s = m.headers().get(k as u32);
+                    proptest::prop_assert_eq!((s.active, s.adopted), (active[k], adopted[k]));
+                    proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                    let mut mine: Vec<u32> = m.headers().of(k as u32).collect();
+                    mine.sort_unstable();
+                    let mut want = open[k].clone();
+                    want.sort_unstable();
+                    proptest::prop_assert_eq!(mine, want);
                 }
             }
         }

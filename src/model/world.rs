@@ -188,9 +188,6 @@ pub struct World {
     pub covariate_inv_range: f64,
     /// All organisations of each territory (static).
     pub territory_orgs: Arc<Vec<Vec<u32>>>,
-    /// What the trials read of each organisation (activity, adoption, kind, territory, open
-    /// projects), one record each.
-    pub orgs: Orgs,
     /// Was active once and exited.
     pub exited: Vec<bool>,
     /// Took part in a post-programme initiative.
@@ -199,8 +196,10 @@ pub struct World {
     pub project_member: Vec<bool>,
     /// Consecutive steps without an active tie.
     pub isolated_for: Vec<u32>,
-    /// The dyad memory.
-    pub memory: Memory,
+    /// The dyad memory. Its slab headers live in the organisations' records ([`World::orgs`]),
+    /// so a trial that reaches an organisation at random reads its state and finds its
+    /// partners in one cache line.
+    pub memory: Memory<Orgs>,
     /// Projects.
     pub projects: Vec<ProjectState>,
     /// Mean budget over projects (EUR), the unit of the recruitment rate.
@@ -219,7 +218,6 @@ clone_reusing!(World {
     covariate,
     covariate_inv_range,
     territory_orgs,
-    orgs,
     exited,
     initiative,
     project_member,
@@ -255,18 +253,31 @@ impl World {
             covariate_inv_range,
             nodes: Arc::new(nodes),
             territory_orgs: Arc::new(territory_orgs),
-            orgs,
             exited: vec![false; n],
             initiative: vec![false; n],
             project_member: vec![false; n],
             isolated_for: vec![0; n],
-            memory: initial_memory(ds, p),
+            memory: initial_memory(ds, p, orgs),
             projects,
             mean_budget,
             active_set,
             active_by_territory,
             pool_by_kind,
         }
+    }
+
+    /// What the trials read of each organisation (activity, adoption, kind, territory, open
+    /// projects, partner slab header), one record each.
+    #[inline(always)]
+    pub fn orgs(&self) -> &Orgs {
+        self.memory.headers()
+    }
+
+    /// The organisations' records, to change their state (the slab headers stay the dyad
+    /// memory's).
+    #[inline(always)]
+    pub fn orgs_mut(&mut self) -> &mut Orgs {
+        self.memory.headers_mut()
     }
 
     /// Is the state large enough that the processes should load what they will read ahead of
@@ -278,41 +289,41 @@ impl World {
 
     /// Number of organisations.
     pub fn len(&self) -> usize {
-        self.orgs.len()
+        self.orgs().len()
     }
 
     /// True when there are no organisations.
     pub fn is_empty(&self) -> bool {
-        self.orgs.is_empty()
+        self.orgs().is_empty()
     }
 
     /// Is organisation `i` taking part in the field now?
     #[inline]
     pub fn is_active(&self, i: u32) -> bool {
-        self.orgs.get(i).active
+        self.orgs().get(i).active
     }
 
     /// Has organisation `i` adopted the innovative practice?
     #[inline]
     pub fn has_adopted(&self, i: u32) -> bool {
-        self.orgs.get(i).adopted
+        self.orgs().get(i).adopted
     }
 
     /// Records that organisation `i` adopted the innovative practice.
     pub fn adopt(&mut self, i: u32) {
-        self.orgs.set_adopted(i);
+        self.orgs_mut().set_adopted(i);
     }
 
     /// Kind of organisation `i`.
     #[inline]
     pub fn kind(&self, i: u32) -> Kind {
-        self.orgs.get(i).kind
+        self.orgs().get(i).kind
     }
 
     /// Territory of organisation `i`.
     #[inline]
     pub fn territory(&self, i: u32) -> u32 {
-        self.orgs.get(i).territory
+        self.orgs().get(i).territory
     }
 
     /// ln(capacity) of organisation `i`.
@@ -324,13 +335,13 @@ impl World {
     /// Do `i` and `j` share an open project?
     #[inline]
     pub fn share_open_project(&self, i: u32, j: u32) -> bool {
-        self.orgs.share(i, j)
+        self.orgs().share(i, j)
     }
 
     /// An open project `i` and `j` share (the first found), if any.
     #[inline]
     pub fn shared_open_project(&self, i: u32, j: u32) -> Option<u32> {
-        self.orgs.shared(i, j)
+        self.orgs().shared(i, j)
     }
 
     /// Covariate similarity of `i` and `j`, `1 - |x_i - x_j| / range` (RSiena's `simX`
@@ -351,8 +362,8 @@ impl World {
     /// lead is read directly) are inlined into the callers' loops; the search is not.
     #[inline(always)]
     pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
-        let (fi, ci) = self.orgs.head(i);
-        let (fj, cj) = self.orgs.head(j);
+        let (fi, ci) = self.orgs().head(i);
+        let (fj, cj) = self.orgs().head(j);
         if ci == 0 && cj == 0 {
             return false;
         }
@@ -366,40 +377,43 @@ impl World {
     }
 
     /// Hints the processor to load what a formation trial reads of candidate `j` (no effect
-    /// on results): its record, capacity, covariate and partner slab header, all at once
-    /// rather than one after the other as the trial reaches them.
+    /// on results): its record (partner slab header included), capacity and covariate, all at
+    /// once rather than one after the other as the trial reaches them.
     #[inline(always)]
     pub fn prefetch_candidate(&self, j: u32) {
-        self.orgs.prefetch(j as usize);
+        self.orgs().prefetch(j as usize);
         prefetch(&self.ln_capacity, j as usize);
         prefetch(&self.covariate, j as usize);
-        self.memory.prefetch_org(j);
     }
 
     /// Hints the processor to load what a trial on the tie of `a` and `b` reads of its two
     /// ends (kinds and open projects), a few trials ahead (no effect on results).
     #[inline(always)]
     pub fn prefetch_ends(&self, a: u32, b: u32) {
-        self.orgs.prefetch(a as usize);
-        self.orgs.prefetch(b as usize);
+        self.orgs().prefetch(a as usize);
+        self.orgs().prefetch(b as usize);
     }
 
     #[inline(never)]
     fn lead_and_partner_search(&self, i: u32, j: u32) -> bool {
-        let leads = |a: u32, b: u32| self.orgs.of(a).any(|p| self.projects[p as usize].lead == b);
+        let leads = |a: u32, b: u32| {
+            self.orgs()
+                .of(a)
+                .any(|p| self.projects[p as usize].lead == b)
+        };
         leads(i, j) || leads(j, i)
     }
 
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {
-        self.orgs.count(i) > 0
+        self.orgs().count(i) > 0
     }
 
     /// Makes an inactive organisation active.
     pub fn activate_org(&mut self, i: u32) {
         if !self.is_active(i) {
-            self.orgs.set_active(i, true);
+            self.orgs_mut().set_active(i, true);
             self.isolated_for[i as usize] = 0;
             self.active_set.insert(i);
             let t = self.territory(i) as usize;
@@ -412,7 +426,7 @@ impl World {
     /// Makes an active organisation inactive; it enters the pool when `recruitable`.
     pub fn deactivate_org(&mut self, i: u32, recruitable: bool) {
         if self.is_active(i) {
-            self.orgs.set_active(i, false);
+            self.orgs_mut().set_active(i, false);
             self.exited[i as usize] = true;
             self.active_set.remove(i);
             let t = self.territory(i) as usize;
@@ -433,7 +447,7 @@ impl World {
         }
         self.project_member[i as usize] = true;
         if pr.open {
-            self.orgs.insert(i, p);
+            self.orgs_mut().insert(i, p);
         }
     }
 
@@ -458,8 +472,8 @@ impl World {
         Snapshot {
             step,
             nodes: self.nodes.clone(),
-            active: self.orgs.states().iter().map(|o| o.active).collect(),
-            adopted: self.orgs.states().iter().map(|o| o.adopted).collect(),
+            active: self.orgs().states().map(|o| o.active).collect(),
+            adopted: self.orgs().states().map(|o| o.adopted).collect(),
             initiative: self.initiative.clone(),
             project_member: self.project_member.clone(),
             ties,
@@ -483,11 +497,12 @@ fn node_attrs(ds: &Dataset) -> (NodeAttrs, Vec<Vec<u32>>) {
     (nodes, territory_orgs)
 }
 
-/// The dyad memory at step 0: the baseline ties active, the history dormant, every
-/// organisation's partners laid out side by side with room to grow.
-fn initial_memory(ds: &Dataset, p: &Params) -> Memory {
+/// The dyad memory at step 0, its slab headers in the organisations' records `orgs`: the
+/// baseline ties active, the history dormant, every organisation's partners laid out side by
+/// side with room to grow.
+fn initial_memory(ds: &Dataset, p: &Params, orgs: Orgs) -> Memory<Orgs> {
     let born = -(p.rules.baseline_age as i32);
-    let mut memory = Memory::new(ds.organisations.len());
+    let mut memory = Memory::with_headers(orgs);
     for t in &ds.ties {
         let trust = t.trust.unwrap_or(p.trust.baseline);
         memory.insert_active(t.a as u32, t.b as u32, trust, Origin::Baseline, born);

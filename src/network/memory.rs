@@ -4,7 +4,10 @@
 //! flat buffer: each organisation owns a slab of it (its active partners first, then its
 //! dormant ones), found from a small per-organisation header, so reaching an organisation's
 //! partners reads two places in memory rather than a vector header and its heap block, and the
-//! slabs of neighbouring organisations (a territory's) lie side by side. A slab that fills up
+//! slabs of neighbouring organisations (a territory's) lie side by side. The headers live in a
+//! store of the caller's choice ([`SlabHeaders`]): a plain vector, or records that keep the
+//! rest of an organisation's state beside its header, so that a trial reaching an organisation
+//! at random reads one cache line for both. A slab that fills up
 //! moves to the end of the buffer with twice the room; the buffer is compacted when more than
 //! half of it is left behind by moved slabs. A pair's dyad is found by scanning the shorter of
 //! its two ends' slabs, which are short and which the callers have usually just read. The
@@ -61,9 +64,11 @@ impl Dyad {
 type Entry = (u32, DyadId);
 
 /// Where an organisation's partners lie in [`Memory`]'s buffer: `cap` entries from `start`,
-/// the first `active` of them the active partners, the next `dormant` the dormant ones.
+/// the first `active` of them the active partners, the next `dormant` the dormant ones. Only
+/// [`Memory`] reads or sets the fields; a header store merely keeps the 16 bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Slab {
+#[repr(C)]
+pub struct Slab {
     start: u32,
     cap: u32,
     active: u32,
@@ -92,6 +97,43 @@ impl Slab {
     }
 }
 
+/// Where [`Memory`] keeps the slab headers of the organisations, one each: `Vec<Slab>`, or a
+/// vector of records holding other per-organisation state beside the header. Only [`Memory`]
+/// should change a header through [`SlabHeaders::slab_mut`]; the partners it points at are
+/// [`Memory`]'s.
+pub trait SlabHeaders {
+    /// Number of organisations.
+    fn count(&self) -> usize;
+    /// The header of organisation `i`.
+    fn slab(&self, i: usize) -> &Slab;
+    /// The header of organisation `i`, to change (by [`Memory`] only).
+    fn slab_mut(&mut self, i: usize) -> &mut Slab;
+    /// Hints the processor to load the header of organisation `i` (no effect on results).
+    fn prefetch_slab(&self, i: usize);
+}
+
+impl SlabHeaders for Vec<Slab> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline(always)]
+    fn slab(&self, i: usize) -> &Slab {
+        &self[i]
+    }
+
+    #[inline(always)]
+    fn slab_mut(&mut self, i: usize) -> &mut Slab {
+        &mut self[i]
+    }
+
+    #[inline(always)]
+    fn prefetch_slab(&self, i: usize) {
+        prefetch(self, i);
+    }
+}
+
 /// Room of a slab holding `len` entries when it is laid out afresh: some to spare, so most
 /// organisations gain partners without moving.
 fn room(len: u32) -> u32 {
@@ -102,11 +144,12 @@ fn room(len: u32) -> u32 {
 /// partner lists directly rather than marking.
 const DIRECT_COMMON: usize = 8;
 
-/// The dyad memory of one replicate. `clone_from` reuses the target's buffers.
+/// The dyad memory of one replicate, its slab headers kept in `H`. `clone_from` reuses the
+/// target's buffers.
 #[derive(Debug, Default)]
-pub struct Memory {
+pub struct Memory<H = Vec<Slab>> {
     dyads: Vec<Dyad>,
-    slabs: Vec<Slab>,
+    heads: H,
     entries: Vec<Entry>,
     /// Entries of `entries` that no slab owns (left behind by slabs that moved).
     unused: usize,
@@ -116,24 +159,69 @@ pub struct Memory {
     version: u64,
 }
 
-clone_reusing!(Memory {
-    dyads,
-    slabs,
-    entries,
-    unused,
-    active,
-    version,
-});
+impl<H: Clone> Clone for Memory<H> {
+    fn clone(&self) -> Self {
+        Memory {
+            dyads: self.dyads.clone(),
+            heads: self.heads.clone(),
+            entries: self.entries.clone(),
+            unused: self.unused,
+            active: self.active.clone(),
+            version: self.version,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.dyads.clone_from(&source.dyads);
+        self.heads.clone_from(&source.heads);
+        self.entries.clone_from(&source.entries);
+        self.unused = source.unused;
+        self.active.clone_from(&source.active);
+        self.version = source.version;
+    }
+}
 
 impl Memory {
-    /// Empty memory for `n` organisations.
+    /// Empty memory for `n` organisations, the headers in a plain vector.
     pub fn new(n: usize) -> Self {
+        Memory::with_headers(vec![Slab::default(); n])
+    }
+}
+
+impl<H: SlabHeaders> Memory<H> {
+    /// Empty memory for the organisations of `heads` (their headers are reset).
+    pub fn with_headers(heads: H) -> Self {
         let mut m = Memory {
-            slabs: vec![Slab::default(); n],
-            ..Default::default()
+            dyads: Vec::new(),
+            heads,
+            entries: Vec::new(),
+            unused: 0,
+            active: Vec::new(),
+            version: 0,
         };
+        for i in 0..m.heads.count() {
+            *m.heads.slab_mut(i) = Slab::default();
+        }
         m.compact();
         m
+    }
+
+    /// The header store, with whatever else it keeps of each organisation.
+    #[inline(always)]
+    pub fn headers(&self) -> &H {
+        &self.heads
+    }
+
+    /// The header store, to change what it keeps beside the headers (the headers themselves
+    /// are [`Memory`]'s: see [`SlabHeaders`]).
+    #[inline(always)]
+    pub fn headers_mut(&mut self) -> &mut H {
+        &mut self.heads
+    }
+
+    #[inline(always)]
+    fn slab(&self, i: u32) -> Slab {
+        *self.heads.slab(i as usize)
     }
 
     /// A number that changes whenever a tie or a trust value changes (and not otherwise).
@@ -144,18 +232,18 @@ impl Memory {
 
     /// Number of organisations.
     pub fn len(&self) -> usize {
-        self.slabs.len()
+        self.heads.count()
     }
 
     /// True when there are no organisations.
     pub fn is_empty(&self) -> bool {
-        self.slabs.is_empty()
+        self.len() == 0
     }
 
     /// The dyad of a pair, if the pair was ever tied.
     #[inline]
     pub fn find(&self, i: u32, j: u32) -> Option<DyadId> {
-        let (si, sj) = (self.slabs[i as usize], self.slabs[j as usize]);
+        let (si, sj) = (self.slab(i), self.slab(j));
         let (s, other) = if si.len() <= sj.len() {
             (si, j)
         } else {
@@ -178,11 +266,13 @@ impl Memory {
         &self.dyads
     }
 
-    /// Sets every dyad's trust to `f(dyad)` (status and timing stay as they are).
-    pub fn update_trust(&mut self, mut f: impl FnMut(&Dyad) -> f64) {
+    /// Sets every dyad's trust to `f(headers, dyad)` (status and timing stay as they are);
+    /// `f` may read what the header store keeps of the dyad's ends.
+    pub fn update_trust(&mut self, mut f: impl FnMut(&H, &Dyad) -> f64) {
         self.version += 1;
+        let heads = &self.heads;
         for d in &mut self.dyads {
-            d.trust = f(d);
+            d.trust = f(heads, d);
         }
     }
 
@@ -191,37 +281,38 @@ impl Memory {
     pub fn update_trust_ahead(
         &mut self,
         distance: usize,
-        mut ahead: impl FnMut(&Dyad),
-        mut f: impl FnMut(&Dyad) -> f64,
+        mut ahead: impl FnMut(&H, &Dyad),
+        mut f: impl FnMut(&H, &Dyad) -> f64,
     ) {
         self.version += 1;
+        let heads = &self.heads;
         for k in 0..self.dyads.len() {
             if let Some(next) = self.dyads.get(k + distance) {
-                ahead(next);
+                ahead(heads, next);
             }
             let d = &mut self.dyads[k];
-            d.trust = f(d);
+            d.trust = f(heads, d);
         }
     }
 
     /// Active partners of `i` with the dyad ids, in the order they became active.
     #[inline]
     pub fn active_partners(&self, i: u32) -> &[(u32, DyadId)] {
-        let s = self.slabs[i as usize];
+        let s = self.slab(i);
         &self.entries[s.begin()..s.mid()]
     }
 
     /// Dormant remembered partners of `i` with the dyad ids, in the order they became dormant.
     #[inline]
     pub fn dormant_partners(&self, i: u32) -> &[(u32, DyadId)] {
-        let s = self.slabs[i as usize];
+        let s = self.slab(i);
         &self.entries[s.mid()..s.end()]
     }
 
     /// Active degree of `i`.
     #[inline]
     pub fn degree(&self, i: u32) -> usize {
-        self.slabs[i as usize].active as usize
+        self.slab(i).active as usize
     }
 
     /// Ids of the active dyads (order is deterministic but unspecified).
@@ -244,14 +335,14 @@ impl Memory {
     /// Hints the processor to load the slab header of organisation `i` (no effect on results).
     #[inline(always)]
     pub fn prefetch_org(&self, i: u32) {
-        prefetch(&self.slabs, i as usize);
+        self.heads.prefetch_slab(i as usize);
     }
 
     /// Hints the processor to load the partners of organisation `i` (no effect on results).
     #[inline(always)]
     pub fn prefetch_partners(&self, i: u32) {
-        if let Some(s) = self.slabs.get(i as usize) {
-            prefetch(&self.entries, s.begin());
+        if (i as usize) < self.len() {
+            prefetch(&self.entries, self.slab(i).begin());
         }
     }
 
@@ -357,9 +448,13 @@ impl Memory {
     /// Lays every slab out afresh in organisation order, each with room to grow
     /// (see [`room`]); the partners and their order stay as they are.
     pub fn compact(&mut self) {
-        let total: usize = self.slabs.iter().map(|s| room(s.len()) as usize).sum();
+        let n = self.len();
+        let total: usize = (0..n)
+            .map(|i| room(self.heads.slab(i).len()) as usize)
+            .sum();
         let mut entries = Vec::with_capacity(total);
-        for s in &mut self.slabs {
+        for i in 0..n {
+            let s = self.heads.slab_mut(i);
             let start = entries.len();
             entries.extend_from_slice(&self.entries[s.begin()..s.end()]);
             let cap = room(s.len());
@@ -398,7 +493,7 @@ impl Memory {
 
     /// Makes room for one more entry in `i`'s slab.
     fn reserve_one(&mut self, i: u32) {
-        let s = self.slabs[i as usize];
+        let s = self.slab(i);
         if s.len() < s.cap {
             return;
         }
@@ -408,7 +503,7 @@ impl Memory {
         self.entries
             .resize(start + cap as usize, (u32::MAX, u32::MAX));
         self.unused += s.cap as usize;
-        self.slabs[i as usize] = Slab {
+        *self.heads.slab_mut(i as usize) = Slab {
             start: u32::try_from(start).expect("fewer than 2^32 partner entries"),
             cap,
             ..s
@@ -421,7 +516,7 @@ impl Memory {
     /// Appends `e` to `i`'s active partners (after those already there).
     fn push_active(&mut self, i: u32, e: Entry) {
         self.reserve_one(i);
-        let s = &mut self.slabs[i as usize];
+        let s = self.heads.slab_mut(i as usize);
         let (mid, end) = (s.mid(), s.end());
         s.active += 1;
         // The dormant partners move up by one, keeping their order.
@@ -432,7 +527,7 @@ impl Memory {
     /// Appends `e` to `i`'s dormant partners.
     fn push_dormant(&mut self, i: u32, e: Entry) {
         self.reserve_one(i);
-        let s = &mut self.slabs[i as usize];
+        let s = self.heads.slab_mut(i as usize);
         let end = s.end();
         s.dormant += 1;
         self.entries[end] = e;
@@ -441,11 +536,11 @@ impl Memory {
     /// Moves dyad `d` (to partner `j`) from `i`'s active partners to the end of its dormant
     /// ones; the other entries keep their order.
     fn active_to_dormant(&mut self, i: u32, j: u32, d: DyadId) {
-        let s = self.slabs[i as usize];
+        let s = self.slab(i);
         if let Some(from) = self.locate(s.begin()..s.mid(), d) {
             self.entries.copy_within(from + 1..s.end(), from);
             self.entries[s.end() - 1] = (j, d);
-            let s = &mut self.slabs[i as usize];
+            let s = self.heads.slab_mut(i as usize);
             s.active -= 1;
             s.dormant += 1;
         }
@@ -453,10 +548,10 @@ impl Memory {
 
     /// Removes dyad `d` from `i`'s dormant partners, keeping the others' order.
     fn remove_dormant(&mut self, i: u32, d: DyadId) {
-        let s = self.slabs[i as usize];
+        let s = self.slab(i);
         if let Some(from) = self.locate(s.mid()..s.end(), d) {
             self.entries.copy_within(from + 1..s.end(), from);
-            self.slabs[i as usize].dormant -= 1;
+            self.heads.slab_mut(i as usize).dormant -= 1;
         }
     }
 
@@ -518,13 +613,13 @@ mod tests {
     #[test]
     fn slabs_grow_move_and_compact() {
         let mut m = Memory::new(40);
-        let first = m.slabs[0];
+        let first = m.slab(0);
         for k in 1..40 {
             m.activate(0, k, 0, 0.5, Origin::Programme, None);
         }
         let want: Vec<(u32, DyadId)> = (1..40).map(|k| (k, k - 1)).collect();
         assert_eq!(m.active_partners(0), want.as_slice());
-        assert!(m.slabs[0].cap >= 39 && m.slabs[0] != first);
+        assert!(m.slab(0).cap >= 39 && m.slab(0) != first);
         assert!(m.unused <= m.entries.len() / 2);
         for k in (1..40).step_by(2) {
             m.deactivate(k - 1, 1);
@@ -553,7 +648,7 @@ mod tests {
         changed(&m);
         let (d, _) = m.activate(1, 2, 0, 0.1, Origin::Programme, None);
         changed(&m);
-        m.update_trust(|d| d.trust * 0.5);
+        m.update_trust(|_, d| d.trust * 0.5);
         changed(&m);
         m.deactivate(d, 1);
         changed(&m);
@@ -636,39 +731,105 @@ mod tests {
         #[test]
         fn partners_keep_list_order(ops in proptest::collection::vec((0u32..6, 0u32..6, proptest::bool::ANY), 0..300)) {
             let mut m = Memory::new(6);
-            let mut act: Vec<Vec<(u32, DyadId)>> = vec![Vec::new(); 6];
-            let mut dor: Vec<Vec<(u32, DyadId)>> = vec![Vec::new(); 6];
+            let mut plain = reference::PlainPartners::new(6);
             for (step, (i, j, on)) in ops.into_iter().enumerate() {
-                if i == j {
-                    continue;
-                }
-                match (on, m.find(i, j)) {
-                    (true, found) => {
-                        let (d, new) = m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
-                        proptest::prop_assert_eq!(new, found.is_none());
-                        let dormant = found.is_some_and(|_| dor[i as usize].iter().any(|&(_, x)| x == d));
-                        if new || dormant {
-                            for (x, y) in [(i, j), (j, i)] {
-                                dor[x as usize].retain(|&(_, e)| e != d);
-                                act[x as usize].push((y, d));
-                            }
-                        }
+                let checked = plain.apply(&mut m, i, j, on, step as i32).and_then(|()| plain.check(&m));
+                proptest::prop_assert!(checked.is_ok(), "{:?}", checked);
+            }
+        }
+    }
+}
+
+/// Plain per-organisation partner lists, the reference the slabs are checked against in tests
+/// (here and wherever a header store of its own is tested).
+#[cfg(test)]
+pub(crate) mod reference {
+    use super::*;
+
+    /// Each organisation's active and dormant partners as two plain vectors.
+    pub(crate) struct PlainPartners {
+        act: Vec<Vec<(u32, DyadId)>>,
+        dor: Vec<Vec<(u32, DyadId)>>,
+    }
+
+    impl PlainPartners {
+        /// `n` organisations without partners.
+        pub(crate) fn new(n: usize) -> Self {
+            PlainPartners {
+                act: vec![Vec::new(); n],
+                dor: vec![Vec::new(); n],
+            }
+        }
+
+        /// Activates (`on`) or ends the tie of `i` and `j` in `m` and in the plain lists
+        /// (append when a tie starts or ends, order-keeping removal); an error when `m`'s
+        /// answer about the pair disagrees with the lists.
+        pub(crate) fn apply<H: SlabHeaders>(
+            &mut self,
+            m: &mut Memory<H>,
+            i: u32,
+            j: u32,
+            on: bool,
+            step: i32,
+        ) -> Result<(), String> {
+            if i == j {
+                return Ok(());
+            }
+            let found = m.find(i, j);
+            let listed = self.act[i as usize]
+                .iter()
+                .chain(&self.dor[i as usize])
+                .find(|&&(k, _)| k == j)
+                .map(|&(_, d)| d);
+            if found != listed {
+                return Err(format!(
+                    "pair ({i}, {j}): found {found:?}, listed {listed:?}"
+                ));
+            }
+            match (on, found) {
+                (true, _) => {
+                    let (d, new) = m.activate(i, j, step, 0.1, Origin::Programme, None);
+                    let dormant = self.dor[i as usize].iter().any(|&(_, x)| x == d);
+                    if new || dormant {
+                        self.move_to(i, j, d, true);
                     }
-                    (false, Some(d)) if m.dyad(d).status == Status::Active => {
-                        m.deactivate(d, step as i32);
-                        for (x, y) in [(i, j), (j, i)] {
-                            act[x as usize].retain(|&(_, e)| e != d);
-                            dor[x as usize].push((y, d));
-                        }
-                    }
-                    _ => {}
                 }
-                for k in 0..6u32 {
-                    proptest::prop_assert_eq!(m.active_partners(k), act[k as usize].as_slice());
-                    proptest::prop_assert_eq!(m.dormant_partners(k), dor[k as usize].as_slice());
-                    proptest::prop_assert_eq!(m.degree(k), act[k as usize].len());
+                (false, Some(d)) if m.dyad(d).status == Status::Active => {
+                    m.deactivate(d, step);
+                    self.move_to(i, j, d, false);
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+
+        /// Moves dyad `d` of `i` and `j` to the end of both ends' active (or dormant) list.
+        fn move_to(&mut self, i: u32, j: u32, d: DyadId, active: bool) {
+            for (x, y) in [(i, j), (j, i)] {
+                let (from, to) = if active {
+                    (&mut self.dor, &mut self.act)
+                } else {
+                    (&mut self.act, &mut self.dor)
+                };
+                from[x as usize].retain(|&(_, e)| e != d);
+                to[x as usize].push((y, d));
+            }
+        }
+
+        /// An error naming the first organisation whose partners in `m` differ from the lists.
+        pub(crate) fn check<H: SlabHeaders>(&self, m: &Memory<H>) -> Result<(), String> {
+            for k in 0..self.act.len() as u32 {
+                let (act, dor) = (&self.act[k as usize], &self.dor[k as usize]);
+                if m.active_partners(k) != act.as_slice()
+                    || m.dormant_partners(k) != dor.as_slice()
+                    || m.degree(k) != act.len()
+                {
+                    return Err(format!(
+                        "organisation {k}: slabs differ from the plain lists"
+                    ));
                 }
             }
+            Ok(())
         }
     }
 }

@@ -6,5 +6,7 @@ mod memory;
 mod snapshot;
 
 pub use graph::{GraphNode, GraphTie};
-pub use memory::{Dyad, DyadId, Memory, Status, prefetch};
+#[cfg(test)]
+pub(crate) use memory::reference;
+pub use memory::{Dyad, DyadId, Memory, Slab, SlabHeaders, Status, prefetch};
 pub use snapshot::{NodeAttrs, Origin, SnapTie, Snapshot};

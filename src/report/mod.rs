@@ -30,7 +30,7 @@ mod tidy;
 pub use compare::build_comparison;
 pub use manifest::Manifest;
 pub use run::{RunInfo, finish_run, manifest_for, write_manifest, write_records, write_run};
-pub use rundir::{RunDir, abandon_unfinished, discard_kept, iso_utc, utc_stamp};
+pub use rundir::{RunDir, abandon_unfinished, discard_kept, finished_runs, iso_utc, utc_stamp};
 pub use single::build_report;
 pub use summary::{Describe, Summary, SummaryRow, summarise};
 pub use tidy::{REPLICATES_COLUMNS, write_replicates_csv, write_replicates_table};

@@ -36,6 +36,15 @@ struct Open {
 /// The partial directories this process is writing.
 static OPEN: Mutex<Vec<Open>> = Mutex::new(Vec::new());
 
+/// The run directories this process has finished (renamed to their final names).
+static FINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The run directories this process has finished so far, in order: for an interrupt handler
+/// that arrives after the results are complete.
+pub fn finished_runs() -> Vec<PathBuf> {
+    FINISHED.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 fn open_dirs() -> MutexGuard<'static, Vec<Open>> {
     // A panic elsewhere while holding the lock leaves the list itself consistent.
     OPEN.lock().unwrap_or_else(|e| e.into_inner())
@@ -80,11 +89,13 @@ pub fn discard_kept(tmp: &Path) {
 static CREATED_FOR_KEPT: Mutex<Vec<(PathBuf, Vec<PathBuf>)>> = Mutex::new(Vec::new());
 
 /// Removes the partial directory of every unfinished run of this process that is not kept for
-/// resuming, then calls `then` with the kept ones (for an interrupt handler: `then` reports
-/// them and exits). No run can finish, and so rename its directory, until `then` returns.
-pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
+/// resuming, then calls `then` with the kept ones and the number removed (for an interrupt
+/// handler: `then` reports them and exits). No run can finish, and so rename its directory,
+/// until `then` returns.
+pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf], usize) -> R) -> R {
     let mut open = open_dirs();
     let mut kept = Vec::new();
+    let mut removed = 0;
     for o in open.drain(..) {
         if o.keep {
             CREATED_FOR_KEPT
@@ -94,9 +105,10 @@ pub fn abandon_unfinished<R>(then: impl FnOnce(&[PathBuf]) -> R) -> R {
             kept.push(o.tmp);
         } else {
             discard(&o.tmp, &o.created);
+            removed += 1;
         }
     }
-    then(&kept)
+    then(&kept, removed)
 }
 
 impl Drop for RunDir {
@@ -265,6 +277,10 @@ impl RunDir {
         }
         std::fs::rename(&self.tmp, &self.dest)?;
         forget(&mut open, &self.tmp);
+        FINISHED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.dest.clone());
         self.done = true;
         Ok(self.dest.clone())
     }

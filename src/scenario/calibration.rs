@@ -196,6 +196,13 @@ pub struct SmmSettings {
     /// 500 runs, so that even an exact root would fail the `|t| <= 0.1` rule on one moment in
     /// about 4% of fits).
     pub phase3: usize,
+    /// Runs whose finite differences estimate the derivative for the standard errors of a
+    /// converged fit, at most `phase3` (default 0: phase 1's number). Phase 3 estimates the
+    /// derivative on phase 1's number of runs, enough for the convergence check and the
+    /// Newton steps but leaving the standard errors noisy; a converged round adds `se_runs`
+    /// minus that many runs (each `2p + 1` simulations). docs/calibration.md, "Honest
+    /// standard errors", has what 1000 changes.
+    pub se_runs: usize,
     /// Finite-difference step of the derivative, as a fraction of each parameter's prior
     /// standard deviation (default 0.25); a parameter's own `difference` overrides it.
     pub difference: f64,
@@ -231,10 +238,11 @@ pub struct SmmSettings {
     /// did not improve on it), then phase 3 at once. The continuations stop early after two in
     /// a row that did not improve on the best round.
     pub continuations: usize,
-    /// How the intervals of a converged fit are computed (default `wald`): `wald`, the
-    /// delta method's `estimate -+ z se`; `profile`, profile intervals of a quadratic
-    /// surrogate of the moments simulated around the estimate, which follow a curved ridge
-    /// (`src/calibrate/smm_intervals.rs`, docs/calibration.md, "Intervals").
+    /// How the intervals of a converged fit are computed (default `profile`): `profile`,
+    /// profile intervals of a quadratic surrogate of the moments simulated around the
+    /// estimate, which follow a curved ridge (`src/calibrate/smm_intervals.rs`,
+    /// docs/calibration.md, "Intervals"); `wald`, the delta method's `estimate -+ z se`, whose
+    /// 95% intervals cover less than 95% along a curved ridge.
     pub intervals: Intervals,
     /// Points of the cloud simulated around the estimate for profile intervals (default 300;
     /// at least twice the quadratic surrogate's `(p + 1)(p + 2) / 2` coefficients).
@@ -275,6 +283,7 @@ impl Default for SmmSettings {
             diagonalize: 0.2,
             phase2_simulations: 4,
             phase3: 1000,
+            se_runs: 0,
             difference: 0.25,
             max_step: 1.0,
             rounds: 3,
@@ -283,7 +292,7 @@ impl Default for SmmSettings {
             starts: 3,
             widen: 1.0,
             continuations: 8,
-            intervals: Intervals::Wald,
+            intervals: Intervals::Profile,
             profile_points: 300,
             profile_runs: 2,
             profile_radius: 4.0,
@@ -583,6 +592,11 @@ fn check_limits(out: &mut Problems, c: &CalibrationSpec) {
         (
             "calibration.smm.phase3",
             s.phase3 as u64,
+            limits::SIMULATIONS,
+        ),
+        (
+            "calibration.smm.se_runs",
+            s.se_runs as u64,
             limits::SIMULATIONS,
         ),
         (

@@ -362,7 +362,9 @@ impl Brandes {
     /// every neighbour of each node, keeping those one step nearer): each node's dependency
     /// receives its successors' shares in reverse search order either way, and the
     /// predecessors of one node are distinct nodes, so the order they are visited in does
-    /// not matter.
+    /// not matter. Two kinds of operation whose result is never used or changes nothing are
+    /// left out: the shares passed to the source (by the first level) and the additions of a
+    /// zero dependency.
     ///
     /// The loops index without bounds checks. What makes every index valid: the work space
     /// was fitted to `g` (`node` and `order` hold at least `n` entries, `pred` at least
@@ -396,18 +398,26 @@ impl Brandes {
             // lie within `pred` and are nodes below `n`.
             unsafe {
                 let NodeState {
+                    dist,
                     pred_end,
                     sigma,
                     delta,
-                    ..
                 } = *node.get_unchecked(w);
-                let coeff = (1.0 + delta) / sigma;
-                let start = *offsets.get_unchecked(w) as usize;
-                for &v in pred.get_unchecked(start..pred_end as usize) {
-                    let x = node.get_unchecked_mut(v as usize);
-                    x.delta += x.sigma * coeff;
+                // A node of the first level has the source alone as predecessor, whose own
+                // dependency is never read: its share is not computed.
+                if dist > 1 {
+                    let coeff = (1.0 + delta) / sigma;
+                    let start = *offsets.get_unchecked(w) as usize;
+                    for &v in pred.get_unchecked(start..pred_end as usize) {
+                        let x = node.get_unchecked_mut(v as usize);
+                        x.delta += x.sigma * coeff;
+                    }
                 }
-                *bc.get_unchecked_mut(w) += copies * delta;
+                // A node without successors has a zero dependency; adding `copies * 0` to its
+                // sum changes no bit (the sums start at `+0` and only grow), so it is skipped.
+                if delta != 0.0 {
+                    *bc.get_unchecked_mut(w) += copies * delta;
+                }
                 // `w`'s dependency is complete and read no more: reset it for the next source.
                 *node.get_unchecked_mut(w) = FRESH;
             }
@@ -914,6 +924,15 @@ mod tests {
             assert_bit_equal(&graph(n, &edges), BetweennessMethod::Exact);
         }
 
+        /// Random graphs with components of up to 150 organisations.
+        #[test]
+        fn large_components_equal_the_previous_search_bit_for_bit(
+            n in 50usize..150,
+            edges in proptest::collection::vec((0usize..150, 0usize..150), 40..320),
+        ) {
+            assert_bit_equal(&graph(n, &edges), BetweennessMethod::Exact);
+        }
+
         #[test]
         fn clustered_and_sampled_equal_the_previous_search_bit_for_bit(
             n in 3usize..120,
@@ -925,6 +944,39 @@ mod tests {
             let g = graph(n, &clustered(n, hubs, &extra));
             assert_bit_equal(&g, BetweennessMethod::Exact);
             assert_bit_equal(&g, BetweennessMethod::Sampled { pivots, seed });
+        }
+    }
+
+    /// Complete bipartite ties between consecutive levels of `width` nodes, `levels` levels:
+    /// the path counts grow as `width^(levels - 1)`, past `2^53` for 3 x 42 levels, where
+    /// their sums round and the order of the additions matters.
+    fn layered(width: usize, levels: usize) -> Vec<(usize, usize)> {
+        let mut e = Vec::new();
+        for l in 1..levels {
+            for a in 0..width {
+                for b in 0..width {
+                    e.push(((l - 1) * width + a, l * width + b));
+                }
+            }
+        }
+        e
+    }
+
+    /// Cycles with chords (many shortest paths of equal length) and layered graphs with path
+    /// counts past `2^53`, exact and sampled.
+    #[test]
+    fn many_and_rounded_path_counts_equal_the_previous_search() {
+        for n in [3, 63, 64, 65, 127, 128, 129] {
+            let mut e: Vec<(usize, usize)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+            e.extend((0..n).step_by(3).map(|i| (i, (i + n / 2) % n)));
+            assert_bit_equal(&graph(n, &e), BetweennessMethod::Exact);
+        }
+        // Path counts of 3^41 > 2^53 in the 3 x 42 graph: their sums round.
+        assert!(3f64.powi(41) > 2f64.powi(53));
+        for (width, levels) in [(3, 21), (2, 64), (3, 42), (4, 32), (3, 43)] {
+            let g = graph(width * levels, &layered(width, levels));
+            assert_bit_equal(&g, BetweennessMethod::Exact);
+            assert_bit_equal(&g, BetweennessMethod::Sampled { pivots: 7, seed: 1 });
         }
     }
 

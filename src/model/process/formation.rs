@@ -110,23 +110,23 @@ fn choose(
 const AHEAD: usize = 12;
 
 /// Hints the processor to load what the organisations soon to choose will read, in three
-/// stages that each need the previous one's data: their partner slab headers, then their
-/// partners, then their dormant partners' records and state (no effect on results). The
+/// stages that each need the previous one's data: their records (partner slab headers
+/// included), then their partners, then their dormant partners' dyads and records (no effect
+/// on results). The
 /// order is random, so without this every organisation's reads would miss the caches one
 /// after the other.
 #[inline(always)]
 fn load_ahead(w: &World, order: &[u32], n: usize) {
     if let Some(&a) = order.get(n + 3 * AHEAD) {
-        w.memory.prefetch_org(a);
+        w.orgs().prefetch(a as usize);
     }
     if let Some(&a) = order.get(n + 2 * AHEAD) {
         w.memory.prefetch_partners(a);
-        w.orgs.prefetch(a as usize);
     }
     if let Some(&a) = order.get(n + AHEAD) {
         for &(j, d) in w.memory.dormant_partners(a).iter().take(8) {
             w.memory.prefetch_dyad(d);
-            w.orgs.prefetch(j as usize);
+            w.orgs().prefetch(j as usize);
         }
         for &(j, _) in w.memory.active_partners(a).iter().take(4) {
             w.memory.prefetch_org(j);

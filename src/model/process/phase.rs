@@ -138,6 +138,6 @@ fn close(w: &mut World, p: u32) {
     w.projects[p as usize].open = false;
     for k in 0..w.projects[p as usize].members.len() {
         let m = w.projects[p as usize].members[k];
-        w.orgs.remove(m, p);
+        w.orgs_mut().remove(m, p);
     }
 }

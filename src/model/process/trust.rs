@@ -2,14 +2,16 @@
 //! ones.
 
 use super::Ctx;
+use crate::model::orgs::Orgs;
 use crate::model::world::World;
 use crate::network::{Dyad, Status};
 
 /// `trust += learn * (1 - trust)` on active ties, `trust *= 1 - decay` on dormant ones.
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
-    let open = &w.orgs;
-    let update = |d: &Dyad| match d.status {
+    // The organisations' records come with the dyad memory, which keeps its slab headers in
+    // them.
+    let update = |open: &Orgs, d: &Dyad| match d.status {
         Status::Active => {
             let l = if open.share(d.a, d.b) {
                 t.learn_project
@@ -23,7 +25,7 @@ pub fn run(ctx: &Ctx, w: &mut World) {
     if w.loads_ahead() {
         // The dyads come in memory order but their ends do not: their memberships are loaded
         // a few dyads ahead.
-        let ahead = |d: &Dyad| {
+        let ahead = |open: &Orgs, d: &Dyad| {
             if d.status == Status::Active {
                 open.prefetch(d.a as usize);
                 open.prefetch(d.b as usize);
