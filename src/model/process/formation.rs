@@ -18,7 +18,7 @@ use crate::model::effect::{Compiled, Focus, Process, decide, predictor};
 use crate::model::params::{EmptyComponent, FormationDraw};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
-use rand::Rng as _;
+use rand::{Rng as _, RngCore as _};
 
 /// Runs tie formation for one step.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
@@ -93,12 +93,18 @@ fn choose(
                 w.prefetch_candidate(j);
             }
             // A draw of oneself or of a current partner wastes the opportunity.
-            if j == i || !w.is_active(j) || is_partner(w, i, j) {
+            if j == i || !w.is_active(j) {
+                continue;
+            }
+            // One scan finds both whether `j` is a partner and the remembered dyad, whose
+            // trust the predictor's bounds then read exactly.
+            let link = w.memory.link(i, j);
+            if link.is_some_and(|(_, active)| active) {
                 continue;
             }
             let u = r.random::<f64>();
             let (terms, base) = (step.terms, step.base);
-            let focus = Focus::dyad(i, j);
+            let focus = Focus::known(i, j, link.map(|(d, _)| d));
             if decide(terms, Process::Formation, base, ctx, w, focus, s, u) {
                 ctx.tie(w, i, j);
             }
@@ -135,16 +141,6 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
     }
 }
 
-#[inline]
-fn is_partner(w: &World, i: u32, j: u32) -> bool {
-    let (x, y) = if w.memory.degree(i) <= w.memory.degree(j) {
-        (i, j)
-    } else {
-        (j, i)
-    };
-    w.memory.active_partners(x).iter().any(|&(k, _)| k == y)
-}
-
 /// The formation log-odds `eta` for `i` choosing `j` (docs/ODD.md, section 7): the phase's
 /// intercept plus the formation effects.
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
@@ -158,10 +154,10 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
 /// The candidate mixture of a step (docs/ODD.md, section 7): its settings read once per step
 /// rather than once per opportunity.
 struct Mixture {
-    /// The weights of the dormant, closure, territory and anyone components.
-    weights: [f64; 4],
-    /// An empty component's weight is 0 (`rules.empty_component = "renormalise"`).
-    renormalise: bool,
+    /// The component weights and their sum for each set of non-empty components (bit `k` of
+    /// the index set when component `k` is non-empty): an empty component's weight is 0
+    /// under `rules.empty_component = "renormalise"`.
+    weights: [([f64; 4], f64); 16],
     /// Dormant partners are weighted by trust (otherwise uniformly).
     trust_weighted: bool,
     /// Every trust lies in [0, 1] ([`crate::model::process::Tables::bounds_hold`]).
@@ -171,9 +167,19 @@ struct Mixture {
 impl Mixture {
     fn new(ctx: &Ctx) -> Mixture {
         let c = &ctx.p.formation.candidates;
+        let weights = [c.dormant, c.closure, c.territory, c.anyone];
+        let renormalise = ctx.p.rules.empty_component == EmptyComponent::Renormalise;
         Mixture {
-            weights: [c.dormant, c.closure, c.territory, c.anyone],
-            renormalise: ctx.p.rules.empty_component == EmptyComponent::Renormalise,
+            weights: std::array::from_fn(|nonempty| {
+                let comp_weight: [f64; 4] = std::array::from_fn(|k| {
+                    if renormalise && nonempty & (1 << k) == 0 {
+                        0.0
+                    } else {
+                        weights[k]
+                    }
+                });
+                (comp_weight, comp_weight.iter().sum())
+            }),
             trust_weighted: ctx.p.feedback.trust_to_formation,
             bounds_hold: ctx.t.bounds_hold,
         }
@@ -204,22 +210,13 @@ impl Mixture {
             (Some(total), total > 0.0)
         };
         let t = w.territory(i) as usize;
-        let nonempty = [
-            has_dormant,
-            w.memory.degree(i) > 0,
-            w.active_by_territory.part(t).len() > 1,
-            w.active_set.len() > 1,
-        ];
-        let comp_weight: [f64; 4] = std::array::from_fn(|k| {
-            if self.renormalise && !nonempty[k] {
-                0.0
-            } else {
-                self.weights[k]
-            }
-        });
-        let total: f64 = comp_weight.iter().sum();
-        let comp = rng::weighted(rng, 4, total, |k| comp_weight[k])?;
-        if !nonempty[comp] {
+        let nonempty = usize::from(has_dormant)
+            | usize::from(w.memory.degree(i) > 0) << 1
+            | usize::from(w.active_by_territory.part(t).len() > 1) << 2
+            | usize::from(w.active_set.len() > 1) << 3;
+        let (comp_weight, total) = &self.weights[nonempty];
+        let comp = rng::weighted(rng, 4, *total, |k| comp_weight[k])?;
+        if nonempty & (1 << comp) == 0 {
             return None;
         }
         match comp {
@@ -230,18 +227,70 @@ impl Mixture {
             1 => {
                 // Two-step random walk: a random partner, then a random partner of theirs.
                 let p = w.memory.active_partners(i);
-                let (k, _) = p[rng::index(rng, p.len())];
+                let (k, _) = p[index(rng, p.len())];
                 let q = w.memory.active_partners(k);
-                Some(q[rng::index(rng, q.len())].0)
+                Some(q[index(rng, q.len())].0)
             }
             2 => {
                 let set = w.active_by_territory.part(t);
-                Some(set[rng::index(rng, set.len())])
+                Some(set[index(rng, set.len())])
             }
             _ => {
                 let set = w.active_set.items();
-                Some(set[rng::index(rng, set.len())])
+                Some(set[index(rng, set.len())])
             }
+        }
+    }
+}
+
+/// A uniform index in `0..n` (`n > 0`): the same number, from the same use of the generator,
+/// as [`rng::index`], written out so that it is inlined into the candidate draw. rand's
+/// `random_range` draws an index below `2^32` from 32 bits (Canon's method: one widening
+/// multiply, and a second draw only when the low half of the first product lies in the last
+/// `n` values, which may carry 1 into the result).
+#[inline(always)]
+fn index(r: &mut Rng, n: usize) -> usize {
+    let Ok(range) = u32::try_from(n) else {
+        return rng::index(r, n);
+    };
+    let m = u64::from(r.next_u32()) * u64::from(range);
+    let (mut result, low) = ((m >> 32) as u32, m as u32);
+    if low > range.wrapping_neg() {
+        let high = ((u64::from(r.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(low.checked_add(high).is_none());
+    }
+    result as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// The inlined index draw gives rand's numbers and leaves the generator where rand
+    /// leaves it, for small ranges, ranges whose bias check often asks for a second draw
+    /// (just above a power of two) and ranges near `2^32` and beyond.
+    #[test]
+    fn index_is_rands() {
+        let mut sizes: Vec<usize> = (1..300).collect();
+        for b in [8u32, 16, 24, 31] {
+            sizes.extend([(1usize << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
+        }
+        sizes.extend([u32::MAX as usize, 1 << 32, (1 << 32) + 7, 1 << 40]);
+        let mut seeds = Rng::seed_from_u64(7);
+        for &n in &sizes {
+            let seed: u64 = seeds.random();
+            let (mut a, mut b) = (Rng::seed_from_u64(seed), Rng::seed_from_u64(seed));
+            for _ in 0..200 {
+                let (x, y) = (index(&mut a, n), rng::index(&mut b, n));
+                assert_eq!(x, y, "range {n}");
+                assert!(x < n);
+            }
+            assert_eq!(
+                a.random::<u64>(),
+                b.random::<u64>(),
+                "generator after range {n}"
+            );
         }
     }
 }
