@@ -18,7 +18,7 @@ use crate::model::effect::{Compiled, Focus, Process, decide, predictor};
 use crate::model::params::{EmptyComponent, FormationDraw};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
-use rand::{Rng as _, RngCore as _};
+use rand::Rng as _;
 
 /// Runs tie formation for one step.
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
@@ -227,70 +227,18 @@ impl Mixture {
             1 => {
                 // Two-step random walk: a random partner, then a random partner of theirs.
                 let p = w.memory.active_partners(i);
-                let (k, _) = p[index(rng, p.len())];
+                let (k, _) = p[rng::index(rng, p.len())];
                 let q = w.memory.active_partners(k);
-                Some(q[index(rng, q.len())].0)
+                Some(q[rng::index(rng, q.len())].0)
             }
             2 => {
                 let set = w.active_by_territory.part(t);
-                Some(set[index(rng, set.len())])
+                Some(set[rng::index(rng, set.len())])
             }
             _ => {
                 let set = w.active_set.items();
-                Some(set[index(rng, set.len())])
+                Some(set[rng::index(rng, set.len())])
             }
-        }
-    }
-}
-
-/// A uniform index in `0..n` (`n > 0`): the same number, from the same use of the generator,
-/// as [`rng::index`], written out so that it is inlined into the candidate draw. rand's
-/// `random_range` draws an index below `2^32` from 32 bits (Canon's method: one widening
-/// multiply, and a second draw only when the low half of the first product lies in the last
-/// `n` values, which may carry 1 into the result).
-#[inline(always)]
-fn index(r: &mut Rng, n: usize) -> usize {
-    let Ok(range) = u32::try_from(n) else {
-        return rng::index(r, n);
-    };
-    let m = u64::from(r.next_u32()) * u64::from(range);
-    let (mut result, low) = ((m >> 32) as u32, m as u32);
-    if low > range.wrapping_neg() {
-        let high = ((u64::from(r.next_u32()) * u64::from(range)) >> 32) as u32;
-        result += u32::from(low.checked_add(high).is_none());
-    }
-    result as usize
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
-
-    /// The inlined index draw gives rand's numbers and leaves the generator where rand
-    /// leaves it, for small ranges, ranges whose bias check often asks for a second draw
-    /// (just above a power of two) and ranges near `2^32` and beyond.
-    #[test]
-    fn index_is_rands() {
-        let mut sizes: Vec<usize> = (1..300).collect();
-        for b in [8u32, 16, 24, 31] {
-            sizes.extend([(1usize << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
-        }
-        sizes.extend([u32::MAX as usize, 1 << 32, (1 << 32) + 7, 1 << 40]);
-        let mut seeds = Rng::seed_from_u64(7);
-        for &n in &sizes {
-            let seed: u64 = seeds.random();
-            let (mut a, mut b) = (Rng::seed_from_u64(seed), Rng::seed_from_u64(seed));
-            for _ in 0..200 {
-                let (x, y) = (index(&mut a, n), rng::index(&mut b, n));
-                assert_eq!(x, y, "range {n}");
-                assert!(x < n);
-            }
-            assert_eq!(
-                a.random::<u64>(),
-                b.random::<u64>(),
-                "generator after range {n}"
-            );
         }
     }
 }
