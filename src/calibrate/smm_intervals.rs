@@ -40,7 +40,9 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-const TAG_CLOUD: u64 = 14;
+/// Stream tag of the interval cloud; distinct from every other calibration tag (the
+/// pilot of the start search uses 14), so the cloud's draws are independent of the pilot's.
+const TAG_CLOUD: u64 = 17;
 const TAG_RUNS: u64 = 15;
 
 /// Profile steps per standard error when walking out from the minimiser.
