@@ -659,6 +659,27 @@ pub fn phase3_at(
 mod tests {
     use super::*;
 
+    /// The cloud once shared the pilot's tag, so that the cloud's points and the pilot's prior
+    /// draws came from the same streams; every stream tag of the method must be its own.
+    #[test]
+    fn the_method_of_moments_stream_tags_are_distinct() {
+        use crate::calibrate::{smm, smm_start};
+        let tags = [
+            smm::TAG_PHASE1,
+            smm::TAG_PHASE2,
+            smm::TAG_PHASE3,
+            smm_start::TAG_PILOT,
+            TAG_CLOUD,
+            TAG_RUNS,
+            smm::TAG_STANDARD_ERRORS,
+        ];
+        for (i, a) in tags.iter().enumerate() {
+            for b in &tags[i + 1..] {
+                assert_ne!(a, b, "stream tag {a} is used twice");
+            }
+        }
+    }
+
     /// A surrogate fitted to a cloud of exact moment values `m(theta)`.
     fn exact(
         theta: &[f64],
