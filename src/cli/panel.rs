@@ -42,6 +42,11 @@ pub struct PanelArgs {
     /// column, the actor absent (comma separated; default 10).
     #[arg(long, value_delimiter = ',', default_values_t = [10.0])]
     pub structural: Vec<f64>,
+    /// Most calibrated parameters with clustering parameters (default 12): over it,
+    /// consecutive periods share one embeddedness of dissolution, as many as fit
+    /// (docs/calibration.md, "A scenario from a panel").
+    #[arg(long, default_value_t = crate::calibrate::panel::MAX_PARAMETERS)]
+    pub max_parameters: usize,
 }
 
 /// Runs `wecare panel`.
@@ -75,6 +80,7 @@ pub fn run(a: PanelArgs) -> Result<()> {
         name,
         symmetrise: !a.undirected,
         codes,
+        max_parameters: Some(a.max_parameters),
     })?;
     println!(
         "{} actors, {} waves, {} with a covariate value; wrote {}",
