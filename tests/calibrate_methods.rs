@@ -404,9 +404,18 @@ fn wave_groups_sum_the_waves_of_a_shared_parameter() {
     groups.insert("tie_persistence".into(), vec![vec![2, 3], vec![3], vec![]]);
     let problems = wecare::scenario::calibration::check(&s.calibration, 3);
     for (key, text) in [
-        ("calibration.smm.wave_groups.transitivity", "not in calibration.smm.per_wave"),
-        ("calibration.smm.wave_groups.tie_persistence[1]", "wave 3 is in two groups"),
-        ("calibration.smm.wave_groups.tie_persistence[2]", "at least one wave"),
+        (
+            "calibration.smm.wave_groups.transitivity",
+            "not in calibration.smm.per_wave",
+        ),
+        (
+            "calibration.smm.wave_groups.tie_persistence[1]",
+            "wave 3 is in two groups",
+        ),
+        (
+            "calibration.smm.wave_groups.tie_persistence[2]",
+            "at least one wave",
+        ),
     ] {
         assert!(
             problems.iter().any(|(k, m)| k == key && m.contains(text)),

@@ -712,7 +712,12 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
         [vec![3, 4], vec![5, 6]]
     );
     let moments = wecare::calibrate::smm::Moments::of(&Problem::from_scenario(&s).unwrap()).names;
-    for m in ["transitivity@2", "transitivity@3+4", "transitivity@5+6", "transitivity@7"] {
+    for m in [
+        "transitivity@2",
+        "transitivity@3+4",
+        "transitivity@5+6",
+        "transitivity@7",
+    ] {
         assert!(moments.iter().any(|x| x == m), "{m} not in {moments:?}");
     }
     let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14 \
@@ -723,7 +728,11 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
     assert!(text.contains(&format!("# - {note}")), "{text}");
     // A shared parameter sets every period of its run.
     let mut p = s.params();
-    assert!(wecare::scenario::parameters::set(&mut p, &embedded("2-3"), 1.5));
+    assert!(wecare::scenario::parameters::set(
+        &mut p,
+        &embedded("2-3"),
+        1.5
+    ));
     assert_eq!(
         p.dissolution.effect_period_offset["embedded"][1..3],
         [1.5, 1.5]
@@ -735,7 +744,10 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
         s.calibration.smm.wave_groups["transitivity"],
         [vec![3, 4, 5, 6, 7]]
     );
-    assert_note(&summary, "a clustering parameter for each of periods 2, 3, 4, 5 and 6");
+    assert_note(
+        &summary,
+        "a clustering parameter for each of periods 2, 3, 4, 5 and 6",
+    );
 
     let (summary, s) = scaffold("none", Some(9));
     assert!(clustering_keys(&s).is_empty(), "{:?}", keys(&s));
@@ -750,7 +762,10 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
     assert_eq!(clustering_keys(&s), each);
     assert!(s.calibration.smm.wave_groups.is_empty());
     assert!(
-        !summary.notes.iter().any(|x| x.contains("clustering parameter")),
+        !summary
+            .notes
+            .iter()
+            .any(|x| x.contains("clustering parameter")),
         "{:?}",
         summary.notes
     );

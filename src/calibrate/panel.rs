@@ -555,12 +555,13 @@ fn clustering_periods(
     periods
 }
 
-/// The most parameters a panel's scenario gets with the periods' clustering parameters. A
-/// university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16: its
-/// method-of-moments fit did not converge, and ABC-SMC's first generation found almost no
-/// proposal inside the box of 16 uniform priors (0.3% of them), ending with the prior's
-/// spread; without them it has 11, and both methods fit. s50 has 8, the synthetic panels of
-/// `tests/calibrate_generalise.rs` up to 11.
+/// The most parameters a panel's scenario gets with the periods' clustering parameters, by
+/// default (`wecare panel --max-parameters`); over it, periods share them ([`share_periods`]).
+/// A university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16 with one
+/// per period: its method-of-moments fit did not converge, and ABC-SMC's first generation
+/// found almost no proposal inside the box of 16 uniform priors (0.3% of them), ending with
+/// the prior's spread; it has 11 others and gets one shared clustering parameter. s50 has 8,
+/// the synthetic panels of `tests/calibrate_generalise.rs` up to 11.
 pub const MAX_PARAMETERS: usize = 12;
 
 /// Periods as a list in words: `2, 3 and 4`.
