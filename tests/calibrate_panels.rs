@@ -78,6 +78,7 @@ fn groups(dir: &Path) -> Scenario {
             ..MatrixCodes::default()
         },
         max_parameters: None,
+        share_clustering: false,
     })
     .unwrap();
     assert_eq!(s.actors, 20);
@@ -169,6 +170,7 @@ fn a_scaffolded_panel_never_overwrites_and_calibrates() {
         symmetrise: true,
         codes: MatrixCodes::default(),
         max_parameters: None,
+        share_clustering: false,
     })
     .unwrap_err()
     .to_string();
@@ -470,11 +472,12 @@ fn odd_and_hostile_panels_give_a_fit_or_a_located_error() {
 
 /// Scaffolds the matrices `waves` into `dir`; returns what `wecare panel` reports.
 fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
-    scaffold_capped(dir, waves, None)
+    scaffold_capped(dir, waves, None, false)
 }
 
-/// Scaffolds the matrices `waves` into `dir` with `--max-parameters` `cap`.
-fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>) -> PanelSummary {
+/// Scaffolds the matrices `waves` into `dir` with `--max-parameters` `cap` and, if `share`,
+/// `--share-clustering`.
+fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>, share: bool) -> PanelSummary {
     let files: Vec<PathBuf> = waves
         .iter()
         .enumerate()
@@ -492,6 +495,7 @@ fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>) -> PanelSum
         symmetrise: true,
         codes: MatrixCodes::default(),
         max_parameters: cap,
+        share_clustering: share,
     })
     .unwrap()
 }
@@ -679,10 +683,11 @@ fn clustering_keys(s: &Scenario) -> Vec<String> {
 }
 
 /// A long panel whose clustering parameters, one per period, would exceed the cap of
-/// parameters gets as many as fit, each shared by a run of consecutive periods (the longer
-/// runs first) and matched to the transitivity summed over the waves ending them, with a note;
-/// with no room for one, none, transitivity summed over all waves; under a higher cap
-/// (`--max-parameters`), one per period. One moment per parameter in each case.
+/// parameters gets none by default, transitivity summed over all waves, with a note naming
+/// `--share-clustering`; with it, as many as fit, each shared by a run of consecutive periods
+/// (the longer runs first) and matched to the transitivity summed over the waves ending them,
+/// with a note; with no room for one, none; under a higher cap (`--max-parameters`), one per
+/// period. One moment per parameter in each case.
 #[test]
 fn a_long_panel_shares_clustering_parameters_between_periods() {
     let tmp = tempfile::tempdir().unwrap();
@@ -690,17 +695,26 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
     let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
     // Seven waves, 9 parameters besides clustering: 5 periods (2 to 6) for 3 parameters.
     let seven = [&a, &b, &c, &a, &b, &c, &a].map(|x| x.to_string());
-    let scaffold = |name: &str, cap: Option<usize>| {
+    let scaffold = |name: &str, cap: Option<usize>, share: bool| {
         let dir = tmp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let summary = scaffold_capped(&dir, &seven, cap);
+        let summary = scaffold_capped(&dir, &seven, cap, share);
         let s = Scenario::load(&summary.scenario).unwrap();
         one_moment_per_parameter(&s);
         (summary, s)
     };
     let embedded = |k: &str| format!("dissolution.effect_period_offset.embedded.{k}");
 
-    let (summary, s) = scaffold("default", None);
+    let (summary, s) = scaffold("default", None, false);
+    assert!(clustering_keys(&s).is_empty(), "{:?}", keys(&s));
+    assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
+    assert_eq!(s.calibration.smm.per_wave, ["ties"]);
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14 \
+                parameters, more than 12: transitivity is matched summed over the waves, with \
+                no clustering parameter per period (--share-clustering: 3 shared";
+    assert_note(&summary, note);
+
+    let (summary, s) = scaffold("shared", None, true);
     assert_eq!(
         clustering_keys(&s),
         [embedded("2-3"), embedded("4-5"), embedded("6")]
@@ -738,7 +752,7 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
         [1.5, 1.5]
     );
 
-    let (summary, s) = scaffold("one", Some(10));
+    let (summary, s) = scaffold("one", Some(10), true);
     assert_eq!(clustering_keys(&s), [embedded("2-6")]);
     assert_eq!(
         s.calibration.smm.wave_groups["transitivity"],
@@ -749,7 +763,7 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
         "a clustering parameter for each of periods 2, 3, 4, 5 and 6",
     );
 
-    let (summary, s) = scaffold("none", Some(9));
+    let (summary, s) = scaffold("none", Some(9), true);
     assert!(clustering_keys(&s).is_empty(), "{:?}", keys(&s));
     assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
     assert_eq!(s.calibration.smm.per_wave, ["ties"]);
@@ -757,7 +771,7 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
                 parameters, more than 9: transitivity is matched summed over the waves";
     assert_note(&summary, note);
 
-    let (summary, s) = scaffold("each", Some(14));
+    let (summary, s) = scaffold("each", Some(14), false);
     let each: Vec<String> = (2..=6).map(|k| embedded(&k.to_string())).collect();
     assert_eq!(clustering_keys(&s), each);
     assert!(s.calibration.smm.wave_groups.is_empty());

@@ -34,8 +34,11 @@ pub struct PanelSpec {
     /// Codes and dichotomisation of the matrix cells.
     pub codes: MatrixCodes,
     /// Most calibrated parameters the scenario gets with clustering parameters (`None`:
-    /// [`MAX_PARAMETERS`]); over it, periods share clustering parameters ([`share_periods`]).
+    /// [`MAX_PARAMETERS`]).
     pub max_parameters: Option<usize>,
+    /// Over the cap, let runs of consecutive periods share clustering parameters
+    /// ([`share_periods`]) instead of leaving them out (`wecare panel --share-clustering`).
+    pub share_clustering: bool,
 }
 
 /// What `wecare panel` wrote.
@@ -316,6 +319,10 @@ fn write_and_check(
     };
     let p = write(&first)?;
     let cap = spec.max_parameters.unwrap_or(MAX_PARAMETERS);
+    let cap = Cap {
+        parameters: cap,
+        share: spec.share_clustering,
+    };
     let design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
     write(&design)?;
     Ok(design)
@@ -374,7 +381,7 @@ fn design(
     candidates: &[&str],
     matched: Vec<usize>,
     mut notes: Vec<String>,
-    cap: usize,
+    cap: Cap,
 ) -> Result<Design> {
     let requests = candidates
         .iter()
@@ -438,35 +445,51 @@ fn design(
     })
 }
 
-/// The clustering parameters within the cap of `cap` parameters, `others` of which are not
-/// clustering parameters: one per period while they fit; else, while at least one fits, as
-/// many as fit, each shared by a run of consecutive periods (the runs as equal in length as
-/// can be, the longer ones first), its embeddedness matched to the transitivity summed over
-/// the waves that end its periods; else none, with transitivity matched summed over all waves.
-/// Each decision past the first is given a note. A long panel keeps its clustering changing
-/// between groups of periods without a parameter for every period: a university cohort of 7
-/// waves would have 16 parameters with one per period, where the method of moments did not
-/// converge (docs/calibration.md, "Other panels").
+/// The cap on a panel scenario's calibrated parameters with clustering parameters, and
+/// whether periods share them over it.
+#[derive(Debug, Clone, Copy)]
+struct Cap {
+    parameters: usize,
+    share: bool,
+}
+
+/// The clustering parameters within the cap, `others` of the parameters not being clustering
+/// parameters: one per period while they fit; else, when the cap says to share them and at
+/// least one fits, as many as fit, each shared by a run of consecutive periods (the runs as
+/// equal in length as can be, the longer ones first), its embeddedness matched to the
+/// transitivity summed over the waves that end its periods; else none, with transitivity
+/// matched summed over all waves. Each decision past the first is given a note.
+///
+/// Leaving them out is the default: a university cohort of 7 waves would have 16 parameters
+/// with one per period, where the method of moments did not converge; with one shared by
+/// periods 2 to 6 (12 parameters) it did not converge either, its dissolution intercept
+/// running to the edge of its search (docs/calibration.md, "Other panels").
 fn share_periods(
     periods: Vec<usize>,
     others: usize,
-    cap: usize,
+    cap: Cap,
     notes: &mut Vec<String>,
 ) -> Vec<Vec<usize>> {
     let n = periods.len();
-    if n == 0 || others + n <= cap {
+    let most = cap.parameters;
+    if n == 0 || others + n <= most {
         return periods.into_iter().map(|k| vec![k]).collect();
     }
     let wanted = format!(
-        "a clustering parameter for each of periods {} would make {} parameters, more than {cap}",
+        "a clustering parameter for each of periods {} would make {} parameters, more than {most}",
         numbers_list(&periods),
         others + n
     );
-    let groups = cap.saturating_sub(others);
-    if groups == 0 {
+    let groups = most.saturating_sub(others);
+    if groups == 0 || !cap.share {
+        let how = if groups == 0 {
+            String::new()
+        } else {
+            format!(" (--share-clustering: {groups} shared by runs of consecutive periods instead)")
+        };
         notes.push(format!(
             "{wanted}: transitivity is matched summed over the waves, with no clustering \
-             parameter per period"
+             parameter per period{how}"
         ));
         return Vec::new();
     }
@@ -556,11 +579,12 @@ fn clustering_periods(
 }
 
 /// The most parameters a panel's scenario gets with the periods' clustering parameters, by
-/// default (`wecare panel --max-parameters`); over it, periods share them ([`share_periods`]).
+/// default (`wecare panel --max-parameters`); over it, they are left out or shared
+/// ([`share_periods`]).
 /// A university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16 with one
 /// per period: its method-of-moments fit did not converge, and ABC-SMC's first generation
 /// found almost no proposal inside the box of 16 uniform priors (0.3% of them), ending with
-/// the prior's spread; it has 11 others and gets one shared clustering parameter. s50 has 8,
+/// the prior's spread; it has 11 others. s50 has 8,
 /// the synthetic panels of `tests/calibrate_generalise.rs` up to 11.
 pub const MAX_PARAMETERS: usize = 12;
 
