@@ -383,6 +383,56 @@ fn per_wave_moments_identify_period_offsets() {
     );
 }
 
+/// `calibration.smm.wave_groups` sums the waves of a group of a per-wave statistic into one
+/// moment and leaves its other waves apart; a group of a statistic not matched per wave, an
+/// empty group or a wave in two groups are errors at their keys; a period offset shared by a
+/// range of periods acts in each, and one past the timeline's periods is named.
+#[test]
+fn wave_groups_sum_the_waves_of_a_shared_parameter() {
+    let mut s = s50_periods();
+    s.calibration
+        .smm
+        .wave_groups
+        .insert("ties".into(), vec![vec![2, 3]]);
+    let m = Moments::of(&Problem::from_scenario(&s).unwrap());
+    assert_eq!(m.names[0], "ties@2+3");
+    assert_eq!(m.target[0], 81.0 + 77.0);
+    assert!(!m.names.iter().any(|n| n == "ties@2" || n == "ties@3"));
+    assert!(m.names.iter().any(|n| n == "tie_persistence@3"));
+    let groups = &mut s.calibration.smm.wave_groups;
+    groups.insert("transitivity".into(), vec![vec![2]]);
+    groups.insert("tie_persistence".into(), vec![vec![2, 3], vec![3], vec![]]);
+    let problems = wecare::scenario::calibration::check(&s.calibration, 3);
+    for (key, text) in [
+        (
+            "calibration.smm.wave_groups.transitivity",
+            "not in calibration.smm.per_wave",
+        ),
+        (
+            "calibration.smm.wave_groups.tie_persistence[1]",
+            "wave 3 is in two groups",
+        ),
+        (
+            "calibration.smm.wave_groups.tie_persistence[2]",
+            "at least one wave",
+        ),
+    ] {
+        assert!(
+            problems.iter().any(|(k, m)| k == key && m.contains(text)),
+            "{key}: {problems:?}"
+        );
+    }
+    let mut s = s50_periods();
+    s.calibration.parameters.last_mut().unwrap().key = "dissolution.period_offset.2-3".into();
+    let problems = wecare::scenario::calibration::check(&s.calibration, 3);
+    assert!(
+        problems
+            .iter()
+            .any(|(_, m)| m.contains("`dissolution.period_offset.2-3` acts in period 3")),
+        "{problems:?}"
+    );
+}
+
 /// The s50 scenario copied for a two-wave panel, with only the paths and the timeline edited:
 /// the errors name what else to change (the matched wave 3 and the period-2 parameters, which
 /// no observed wave shows), at their keys in the file.

@@ -77,6 +77,8 @@ fn groups(dir: &Path) -> Scenario {
             tie_threshold: 2.0,
             ..MatrixCodes::default()
         },
+        max_parameters: None,
+        share_clustering: false,
     })
     .unwrap();
     assert_eq!(s.actors, 20);
@@ -167,6 +169,8 @@ fn a_scaffolded_panel_never_overwrites_and_calibrates() {
         name: "groups".into(),
         symmetrise: true,
         codes: MatrixCodes::default(),
+        max_parameters: None,
+        share_clustering: false,
     })
     .unwrap_err()
     .to_string();
@@ -468,6 +472,12 @@ fn odd_and_hostile_panels_give_a_fit_or_a_located_error() {
 
 /// Scaffolds the matrices `waves` into `dir`; returns what `wecare panel` reports.
 fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
+    scaffold_capped(dir, waves, None, false)
+}
+
+/// Scaffolds the matrices `waves` into `dir` with `--max-parameters` `cap` and, if `share`,
+/// `--share-clustering`.
+fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>, share: bool) -> PanelSummary {
     let files: Vec<PathBuf> = waves
         .iter()
         .enumerate()
@@ -484,6 +494,8 @@ fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
         name: "panel".into(),
         symmetrise: true,
         codes: MatrixCodes::default(),
+        max_parameters: cap,
+        share_clustering: share,
     })
     .unwrap()
 }
@@ -660,21 +672,115 @@ fn what_the_waves_cannot_identify_is_left_out_with_a_note() {
     let note = "transitivity at wave 2 is 1";
     assert_note(&summary, note);
     one_moment_per_parameter(&s);
+}
 
-    // Seven waves: a clustering parameter per period would make 14 parameters, over the cap.
-    let dir = tmp.path().join("seven");
-    std::fs::create_dir_all(&dir).unwrap();
+/// The embeddedness keys of a scenario, in order.
+fn clustering_keys(s: &Scenario) -> Vec<String> {
+    keys(s)
+        .into_iter()
+        .filter(|k| k.contains("embedded"))
+        .collect()
+}
+
+/// A long panel whose clustering parameters, one per period, would exceed the cap of
+/// parameters gets none by default, transitivity summed over all waves, with a note naming
+/// `--share-clustering`; with it, as many as fit, each shared by a run of consecutive periods
+/// (the longer runs first) and matched to the transitivity summed over the waves ending them,
+/// with a note; with no room for one, none; under a higher cap (`--max-parameters`), one per
+/// period. One moment per parameter in each case.
+#[test]
+fn a_long_panel_shares_clustering_parameters_between_periods() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 12;
     let (a, b, c) = (ring(n, 5), ring(n, 4), ring(n, 3));
+    // Seven waves, 9 parameters besides clustering: 5 periods (2 to 6) for 3 parameters.
     let seven = [&a, &b, &c, &a, &b, &c, &a].map(|x| x.to_string());
-    let summary = scaffold_in(&dir, &seven);
-    let s = Scenario::load(&summary.scenario).unwrap();
-    assert!(
-        !keys(&s).iter().any(|x| x.contains("embedded")),
-        "{:?}",
-        keys(&s)
-    );
+    let scaffold = |name: &str, cap: Option<usize>, share: bool| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let summary = scaffold_capped(&dir, &seven, cap, share);
+        let s = Scenario::load(&summary.scenario).unwrap();
+        one_moment_per_parameter(&s);
+        (summary, s)
+    };
+    let embedded = |k: &str| format!("dissolution.effect_period_offset.embedded.{k}");
+
+    let (summary, s) = scaffold("default", None, false);
+    assert!(clustering_keys(&s).is_empty(), "{:?}", keys(&s));
     assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
-    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14";
+    assert_eq!(s.calibration.smm.per_wave, ["ties"]);
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14 \
+                parameters, more than 12: transitivity is matched summed over the waves, with \
+                no clustering parameter per period (--share-clustering: 3 shared";
     assert_note(&summary, note);
-    one_moment_per_parameter(&s);
+
+    let (summary, s) = scaffold("shared", None, true);
+    assert_eq!(
+        clustering_keys(&s),
+        [embedded("2-3"), embedded("4-5"), embedded("6")]
+    );
+    assert_eq!(keys(&s).len(), 12, "{:?}", keys(&s));
+    assert_eq!(s.calibration.smm.per_wave, ["ties", "transitivity"]);
+    assert_eq!(
+        s.calibration.smm.wave_groups["transitivity"],
+        [vec![3, 4], vec![5, 6]]
+    );
+    let moments = wecare::calibrate::smm::Moments::of(&Problem::from_scenario(&s).unwrap()).names;
+    for m in [
+        "transitivity@2",
+        "transitivity@3+4",
+        "transitivity@5+6",
+        "transitivity@7",
+    ] {
+        assert!(moments.iter().any(|x| x == m), "{m} not in {moments:?}");
+    }
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14 \
+                parameters, more than 12: 3 clustering parameter(s) instead, each shared by \
+                consecutive periods (2-3; 4-5; 6)";
+    assert_note(&summary, note);
+    let text = std::fs::read_to_string(&summary.scenario).unwrap();
+    assert!(text.contains(&format!("# - {note}")), "{text}");
+    // A shared parameter sets every period of its run.
+    let mut p = s.params();
+    assert!(wecare::scenario::parameters::set(
+        &mut p,
+        &embedded("2-3"),
+        1.5
+    ));
+    assert_eq!(
+        p.dissolution.effect_period_offset["embedded"][1..3],
+        [1.5, 1.5]
+    );
+
+    let (summary, s) = scaffold("one", Some(10), true);
+    assert_eq!(clustering_keys(&s), [embedded("2-6")]);
+    assert_eq!(
+        s.calibration.smm.wave_groups["transitivity"],
+        [vec![3, 4, 5, 6, 7]]
+    );
+    assert_note(
+        &summary,
+        "a clustering parameter for each of periods 2, 3, 4, 5 and 6",
+    );
+
+    let (summary, s) = scaffold("none", Some(9), true);
+    assert!(clustering_keys(&s).is_empty(), "{:?}", keys(&s));
+    assert_eq!(keys(&s).len(), 9, "{:?}", keys(&s));
+    assert_eq!(s.calibration.smm.per_wave, ["ties"]);
+    let note = "a clustering parameter for each of periods 2, 3, 4, 5 and 6 would make 14 \
+                parameters, more than 9: transitivity is matched summed over the waves";
+    assert_note(&summary, note);
+
+    let (summary, s) = scaffold("each", Some(14), false);
+    let each: Vec<String> = (2..=6).map(|k| embedded(&k.to_string())).collect();
+    assert_eq!(clustering_keys(&s), each);
+    assert!(s.calibration.smm.wave_groups.is_empty());
+    assert!(
+        !summary
+            .notes
+            .iter()
+            .any(|x| x.contains("clustering parameter")),
+        "{:?}",
+        summary.notes
+    );
 }

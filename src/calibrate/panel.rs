@@ -33,6 +33,12 @@ pub struct PanelSpec {
     pub symmetrise: bool,
     /// Codes and dichotomisation of the matrix cells.
     pub codes: MatrixCodes,
+    /// Most calibrated parameters the scenario gets with clustering parameters (`None`:
+    /// [`MAX_PARAMETERS`]).
+    pub max_parameters: Option<usize>,
+    /// Over the cap, let runs of consecutive periods share clustering parameters
+    /// ([`share_periods`]) instead of leaving them out (`wecare panel --share-clustering`).
+    pub share_clustering: bool,
 }
 
 /// What `wecare panel` wrote.
@@ -270,9 +276,11 @@ struct Design {
     statistics: Vec<String>,
     /// Periods (from wave `k` to wave `k + 1`) with their own formation intercept.
     formation_periods: Vec<usize>,
-    /// Periods with their own embeddedness of dissolution, each matched to the transitivity at
-    /// the period's end (transitivity is then matched wave by wave).
-    clustering_periods: Vec<usize>,
+    /// Groups of periods with one embeddedness of dissolution each, matched to the
+    /// transitivity at the ends of the group's periods (transitivity is then matched wave by
+    /// wave, a group's waves summed): one period per group while the parameters stay within
+    /// the cap, else consecutive periods share one ([`share_periods`]).
+    clustering_periods: Vec<Vec<usize>>,
     /// What the panel's waves leave out or decide, and why.
     notes: Vec<String>,
 }
@@ -310,7 +318,12 @@ fn write_and_check(
         ..Design::default()
     };
     let p = write(&first)?;
-    let design = design(&p, &panel.candidate_statistics(), matched, notes)?;
+    let cap = spec.max_parameters.unwrap_or(MAX_PARAMETERS);
+    let cap = Cap {
+        parameters: cap,
+        share: spec.share_clustering,
+    };
+    let design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
     write(&design)?;
     Ok(design)
 }
@@ -368,6 +381,7 @@ fn design(
     candidates: &[&str],
     matched: Vec<usize>,
     mut notes: Vec<String>,
+    cap: Cap,
 ) -> Result<Design> {
     let requests = candidates
         .iter()
@@ -409,20 +423,11 @@ fn design(
     // Base, closure, dissolution and activity, the covariate and isolate effects when their
     // statistics are matched, the period offsets and the clustering parameters.
     let has = |name: &str| statistics.iter().any(|s| s.starts_with(name));
-    let parameters = 4
+    let others = 4
         + usize::from(has(TIE_COVARIATE_SIMILARITY))
         + usize::from(has(ISOLATES))
-        + formation_periods.len()
-        + clustering.len();
-    if !clustering.is_empty() && parameters > MAX_PARAMETERS {
-        notes.push(format!(
-            "a clustering parameter for each of periods {} would make {parameters} parameters, \
-             more than {MAX_PARAMETERS}: transitivity is matched summed over the waves, with no \
-             clustering parameter per period",
-            numbers_list(&clustering)
-        ));
-        clustering.clear();
-    }
+        + formation_periods.len();
+    let clustering = share_periods(clustering, others, cap, &mut notes);
     let last = p.observed.len();
     for k in (2..last).filter(|k| !formation_periods.contains(k)) {
         notes.push(format!(
@@ -438,6 +443,80 @@ fn design(
         clustering_periods: clustering,
         notes,
     })
+}
+
+/// The cap on a panel scenario's calibrated parameters with clustering parameters, and
+/// whether periods share them over it.
+#[derive(Debug, Clone, Copy)]
+struct Cap {
+    parameters: usize,
+    share: bool,
+}
+
+/// The clustering parameters within the cap, `others` of the parameters not being clustering
+/// parameters: one per period while they fit; else, when the cap says to share them and at
+/// least one fits, as many as fit, each shared by a run of consecutive periods (the runs as
+/// equal in length as can be, the longer ones first), its embeddedness matched to the
+/// transitivity summed over the waves that end its periods; else none, with transitivity
+/// matched summed over all waves. Each decision past the first is given a note.
+///
+/// Leaving them out is the default: a university cohort of 7 waves would have 16 parameters
+/// with one per period, where the method of moments did not converge; with one shared by
+/// periods 2 to 6 (12 parameters) it did not converge either, its dissolution intercept
+/// running to the edge of its search (docs/calibration.md, "Other panels").
+fn share_periods(
+    periods: Vec<usize>,
+    others: usize,
+    cap: Cap,
+    notes: &mut Vec<String>,
+) -> Vec<Vec<usize>> {
+    let n = periods.len();
+    let most = cap.parameters;
+    if n == 0 || others + n <= most {
+        return periods.into_iter().map(|k| vec![k]).collect();
+    }
+    let wanted = format!(
+        "a clustering parameter for each of periods {} would make {} parameters, more than {most}",
+        numbers_list(&periods),
+        others + n
+    );
+    let groups = most.saturating_sub(others);
+    if groups == 0 || !cap.share {
+        let how = if groups == 0 {
+            String::new()
+        } else {
+            format!(" (--share-clustering: {groups} shared by runs of consecutive periods instead)")
+        };
+        notes.push(format!(
+            "{wanted}: transitivity is matched summed over the waves, with no clustering \
+             parameter per period{how}"
+        ));
+        return Vec::new();
+    }
+    let mut shared = Vec::new();
+    let mut rest = &periods[..];
+    for g in 0..groups {
+        let len = rest.len().div_ceil(groups - g);
+        shared.push(rest[..len].to_vec());
+        rest = &rest[len..];
+    }
+    let runs: Vec<String> = shared.iter().map(|g| period_range(g)).collect();
+    notes.push(format!(
+        "{wanted}: {} clustering parameter(s) instead, each shared by consecutive periods ({}), \
+         matched to the transitivity summed over the waves that end them",
+        shared.len(),
+        runs.join("; ")
+    ));
+    shared
+}
+
+/// A run of consecutive periods as a key suffix: `3`, or `2-6` for a shared parameter.
+fn period_range(periods: &[usize]) -> String {
+    match periods {
+        [one] => one.to_string(),
+        [first, .., last] => format!("{first}-{last}"),
+        [] => String::new(),
+    }
 }
 
 /// The periods with their own clustering parameter, from the observed transitivity at the
@@ -499,13 +578,15 @@ fn clustering_periods(
     periods
 }
 
-/// The most parameters a panel's scenario gets with the periods' clustering parameters. A
-/// university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16: its
-/// method-of-moments fit did not converge, and ABC-SMC's first generation found almost no
-/// proposal inside the box of 16 uniform priors (0.3% of them), ending with the prior's
-/// spread; without them it has 11, and both methods fit. s50 has 8, the synthetic panels of
-/// `tests/calibrate_generalise.rs` up to 11.
-const MAX_PARAMETERS: usize = 12;
+/// The most parameters a panel's scenario gets with the periods' clustering parameters, by
+/// default (`wecare panel --max-parameters`); over it, they are left out or shared
+/// ([`share_periods`]).
+/// A university cohort of 7 waves (docs/calibration.md, "Other panels") would have 16 with one
+/// per period: its method-of-moments fit did not converge, and ABC-SMC's first generation
+/// found almost no proposal inside the box of 16 uniform priors (0.3% of them), ending with
+/// the prior's spread; it has 11 others. s50 has 8,
+/// the synthetic panels of `tests/calibrate_generalise.rs` up to 11.
+pub const MAX_PARAMETERS: usize = 12;
 
 /// Periods as a list in words: `2, 3 and 4`.
 fn numbers_list(v: &[usize]) -> String {
@@ -564,8 +645,8 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
     for k in &design.formation_periods {
         t.push_str(&PERIOD_PARAMETER.replace("{k}", &k.to_string()));
     }
-    for k in &design.clustering_periods {
-        t.push_str(&CLUSTERING_PARAMETER.replace("{k}", &k.to_string()));
+    for g in &design.clustering_periods {
+        t.push_str(&CLUSTERING_PARAMETER.replace("{k}", &period_range(g)));
     }
     if !design.notes.is_empty() {
         t.push_str("\n# Decided from this panel's waves:\n");
@@ -582,6 +663,23 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
             "\n[calibration.smm]\nper_wave = [\"ties\", \"transitivity\"]   # one moment per \
              period offset and per clustering parameter\n",
         );
+        // A shared clustering parameter answers its periods' waves summed.
+        let shared: Vec<String> = design
+            .clustering_periods
+            .iter()
+            .filter(|g| g.len() > 1)
+            .map(|g| {
+                let waves: Vec<String> = g.iter().map(|k| (k + 1).to_string()).collect();
+                format!("[{}]", waves.join(", "))
+            })
+            .collect();
+        if !shared.is_empty() {
+            t.push_str(&format!(
+                "wave_groups = {{ transitivity = [{}] }}   # one moment per shared clustering \
+                 parameter\n",
+                shared.join(", ")
+            ));
+        }
     }
     t
 }
@@ -618,10 +716,11 @@ min = -4.0
 max = 2.0
 "#;
 
-/// The clustering parameter of period `{k}` (from wave `{k}` to wave `{k} + 1`): the
-/// embeddedness of dissolution in that period (s50's period-2 parameter and prior box), matched
-/// to the transitivity at wave `{k} + 1`, so that a panel whose groups consolidate or split from
-/// one period to the next is not forced into one clustering for all of them.
+/// The clustering parameter of period `{k}` (from wave `{k}` to wave `{k} + 1`), or of a run of
+/// periods `{k}` = `a-b` sharing it: the embeddedness of dissolution in that period (s50's
+/// period-2 parameter and prior box), matched to the transitivity at wave `{k} + 1` (summed
+/// over waves `a + 1` to `b + 1`), so that a panel whose groups consolidate or split from one
+/// period to the next is not forced into one clustering for all of them.
 const CLUSTERING_PARAMETER: &str = r#"
 [[calibration.parameters]]
 key = "dissolution.effect_period_offset.embedded.{k}"   # in period {k}, a common partner divides

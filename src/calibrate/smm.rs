@@ -90,13 +90,16 @@ pub struct Moments {
 impl Moments {
     /// The moments of a problem's targets.
     pub fn of(problem: &Problem) -> Moments {
-        let per_wave = &problem.scenario.calibration.smm.per_wave;
+        let smm = &problem.scenario.calibration.smm;
+        let per_wave = &smm.per_wave;
         let mut keys: Vec<(String, String)> = Vec::new();
         let mut groups: Vec<Vec<usize>> = Vec::new();
         // Targets of a per-wave statistic get their wave in the key, so they are not summed.
         let mut wave_keys: Vec<Option<usize>> = Vec::new();
         for (i, t) in problem.targets.iter().enumerate() {
-            let wave = per_wave.contains(&t.statistic).then_some(t.wave);
+            let wave = per_wave
+                .contains(&t.statistic)
+                .then(|| group_wave(&smm.wave_groups, &t.statistic, t.wave));
             let key = (t.scope.clone(), t.statistic.clone());
             match keys
                 .iter()
@@ -155,6 +158,20 @@ impl Moments {
             .map(|g| g.iter().map(|&i| stats[i]).sum())
             .collect()
     }
+}
+
+/// The wave that stands for wave `w` of a per-wave statistic: the first wave of its group in
+/// `calibration.smm.wave_groups`, so that the group's waves sum into one moment, or `w`.
+fn group_wave(
+    groups: &std::collections::BTreeMap<String, Vec<Vec<usize>>>,
+    statistic: &str,
+    w: usize,
+) -> usize {
+    groups
+        .get(statistic)
+        .and_then(|gs| gs.iter().find(|g| g.contains(&w)))
+        .and_then(|g| g.first().copied())
+        .unwrap_or(w)
 }
 
 /// Where the method of moments goes next.

@@ -42,6 +42,14 @@ pub struct PanelArgs {
     /// column, the actor absent (comma separated; default 10).
     #[arg(long, value_delimiter = ',', default_values_t = [10.0])]
     pub structural: Vec<f64>,
+    /// Most calibrated parameters with clustering parameters (default 12): over it, no period
+    /// has its own clustering parameter (docs/calibration.md, "A scenario from a panel").
+    #[arg(long, default_value_t = crate::calibrate::panel::MAX_PARAMETERS)]
+    pub max_parameters: usize,
+    /// Over --max-parameters, runs of consecutive periods share clustering parameters, as
+    /// many as fit, instead of none.
+    #[arg(long)]
+    pub share_clustering: bool,
 }
 
 /// Runs `wecare panel`.
@@ -75,6 +83,8 @@ pub fn run(a: PanelArgs) -> Result<()> {
         name,
         symmetrise: !a.undirected,
         codes,
+        max_parameters: Some(a.max_parameters),
+        share_clustering: a.share_clustering,
     })?;
     println!(
         "{} actors, {} waves, {} with a covariate value; wrote {}",

@@ -7,6 +7,7 @@ use super::prior::{Prior, PriorKind};
 use crate::data::matrix::MatrixCodes;
 use crate::limits;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Calibration method.
@@ -216,6 +217,12 @@ pub struct SmmSettings {
     /// of their waves is a moment of its own, so that period-specific parameters
     /// (`<process>.period_offset.<k>`) are informed by their period's waves.
     pub per_wave: Vec<String>,
+    /// Waves of a `per_wave` statistic matched together, summed into one moment (default
+    /// none): `wave_groups = { transitivity = [[3, 4, 5]] }` makes the transitivity of waves 3
+    /// to 5 one moment, for a parameter shared by the periods that end there
+    /// (`dissolution.effect_period_offset.embedded.2-4`); the statistic's other waves stay a
+    /// moment each.
+    pub wave_groups: BTreeMap<String, Vec<Vec<usize>>>,
     /// Prior draws simulated once each before phase 1 to choose where the fit starts
     /// (default 200; 0: start at the parameters' start values). The start is a local-linear
     /// regression of the parameters on the moments of the draws nearest the observed ones,
@@ -288,6 +295,7 @@ impl Default for SmmSettings {
             max_step: 1.0,
             rounds: 3,
             per_wave: Vec::new(),
+            wave_groups: BTreeMap::new(),
             pilot: 200,
             starts: 3,
             widen: 1.0,
@@ -511,14 +519,48 @@ fn check_waves(out: &mut Problems, c: &CalibrationSpec, waves_in_timeline: usize
     }
 }
 
-/// The period a calibrated period offset acts in (`formation.period_offset.2`,
-/// `dissolution.effect_period_offset.embedded.2`: 2), `None` for other keys.
+/// The last period a calibrated period offset acts in (`formation.period_offset.2`,
+/// `dissolution.effect_period_offset.embedded.2`: 2; a shared offset
+/// `dissolution.effect_period_offset.embedded.2-4`: 4), `None` for other keys.
 fn offset_period(key: &str) -> Option<usize> {
-    let (head, k) = key.rsplit_once('.')?;
-    if head.ends_with(".period_offset") || head.contains(".effect_period_offset.") {
-        k.parse().ok()
-    } else {
-        None
+    parameters::slots(key)
+        .iter()
+        .filter_map(|slot| {
+            let (head, k) = slot.rsplit_once('.')?;
+            (head.ends_with(".period_offset") || head.contains(".effect_period_offset."))
+                .then(|| k.parse().ok())
+                .flatten()
+        })
+        .max()
+}
+
+/// `calibration.smm.wave_groups`: groups of a `per_wave` statistic, each of one wave or more,
+/// no wave in two groups.
+fn check_wave_groups(put: &mut impl FnMut(String, String), s: &SmmSettings) {
+    for (name, groups) in &s.wave_groups {
+        let key = format!("calibration.smm.wave_groups.{name}");
+        if !s.per_wave.contains(name) {
+            put(
+                key.clone(),
+                format!(
+                    "`{name}` is not in calibration.smm.per_wave: only a statistic matched wave by wave has groups of waves"
+                ),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (g, waves) in groups.iter().enumerate() {
+            if waves.is_empty() {
+                put(
+                    format!("{key}[{g}]"),
+                    "a group has at least one wave".into(),
+                );
+            }
+            for w in waves {
+                if !seen.insert(*w) {
+                    put(format!("{key}[{g}]"), format!("wave {w} is in two groups"));
+                }
+            }
+        }
     }
 }
 
@@ -675,6 +717,7 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
             );
         }
     }
+    check_wave_groups(&mut put, s);
     if s.phase3 < 10 {
         put(
             "calibration.smm.phase3".into(),

@@ -31,10 +31,22 @@ const TABLES: [&str; 3] = ["formation.rate", "formation.base", "dissolution.base
 
 /// The single-value keys a key stands for: itself, or the three phases of a per-phase table
 /// (`formation.base` -> `formation.base.pre`, `.programme`, `.post`), or both mirror entries of
-/// the symmetric `dissolution.mix`.
+/// the symmetric `dissolution.mix`, or each period of a period offset shared by a range of
+/// periods (`dissolution.effect_period_offset.embedded.2-4` -> `.2`, `.3`, `.4`: one value for
+/// the three periods).
 pub fn slots(key: &str) -> Vec<String> {
     if TABLES.contains(&key) {
         return PHASES.iter().map(|p| format!("{key}.{p}")).collect();
+    }
+    if let Some((head, range)) = key.rsplit_once('.')
+        && (head.ends_with(".period_offset") || head.contains(".effect_period_offset."))
+        && let Some((a, b)) = range.split_once('-')
+        && let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>())
+        && a >= 1
+        && a < b
+        && b <= MAX_PERIODS
+    {
+        return (a..=b).map(|k| format!("{head}.{k}")).collect();
     }
     if let Some(rest) = key.strip_prefix("dissolution.mix.")
         && let Some((a, b)) = rest.split_once('.')
@@ -261,6 +273,27 @@ mod tests {
             0.4
         ));
         assert_eq!(p.dissolution.effect_period_offset["embedded"], [0.4]);
+        // A range shares one value between its periods; a reversed or empty range is unknown.
+        assert!(set(
+            &mut p,
+            "dissolution.effect_period_offset.embedded.2-4",
+            0.9
+        ));
+        assert_eq!(
+            p.dissolution.effect_period_offset["embedded"],
+            [0.4, 0.9, 0.9, 0.9]
+        );
+        assert_eq!(
+            get(&p, "dissolution.effect_period_offset.embedded.2-4"),
+            Some(0.9)
+        );
+        assert!(set(&mut p, "formation.period_offset.2-3", -1.0));
+        assert_eq!(p.formation.period_offset, [0.0, -1.0, -1.0]);
+        for bad in ["4-2", "3-3", "0-2", "2-", "2-x"] {
+            assert!(!is_known(&format!(
+                "dissolution.effect_period_offset.embedded.{bad}"
+            )));
+        }
         // Only scalar effects of the process, and only periods from 1.
         assert!(!set(
             &mut p,
