@@ -130,9 +130,10 @@ pub fn degree_centralization(g: &ScopeGraph) -> f64 {
 /// `b_i = sum over unordered pairs {s, t}, s != i != t, of sigma_st(i) / sigma_st`, where
 /// `sigma_st` counts shortest s-t paths and `sigma_st(i)` those through `i`; pairs with no path
 /// add nothing. Computed by Brandes' (2001) algorithm, or estimated by pivot sampling (see
-/// [`BetweennessMethod`]). Either way, a source that is a pendant node (degree 1) whose
-/// neighbour has degree >= 2 reuses its neighbour's search instead of running its own (an
-/// exact identity; see `fold_and_accumulate` in the source).
+/// [`BetweennessMethod`]). Exact values are summed by blocks (biconnected components; see
+/// `exact_by_blocks` in the source), equal to Brandes' sums up to rounding; sampled ones
+/// search from the picked sources, a pendant source (degree 1) whose neighbour has degree
+/// >= 2 reusing its neighbour's search (an exact identity; see `fold_and_accumulate`).
 ///
 /// Raw values (`normalized = false`) equal igraph's `betweenness()` and networkx's
 /// `betweenness_centrality(normalized=False)`. With `normalized = true` they are divided by
