@@ -268,11 +268,8 @@ fn fold_and_accumulate(
 /// differently, equal up to rounding (see the tests).
 fn exact_by_blocks(g: &ScopeGraph, comps: &ComponentLabels) -> Vec<f64> {
     let n = g.n();
-    let mut bc = vec![0.0; n];
     let cuts = BlockTree::of(g, comps);
-    for v in 0..n {
-        bc[v] = cuts.separated_pairs(v, comps);
-    }
+    let mut bc: Vec<f64> = (0..n).map(|v| cuts.separated_pairs(v, comps)).collect();
     let mut ws = BlockSearch::default();
     for b in 0..cuts.block_start.len().saturating_sub(1) {
         ws.run(g, &cuts, b, &mut bc);
@@ -503,7 +500,7 @@ fn accumulate<C: Fn(usize) -> usize + Sync>(g: Csr, sources: &[u32], w: &Searche
             for &s in chunk {
                 let s = s as usize;
                 let c = (w.component_size)(s);
-                ws.single_source(g, s, c, w.copies[s], w.pendants[s], w.weight, &mut bc);
+                ws.single_source(g, s, c, (w.copies[s], w.pendants[s]), w.weight, &mut bc);
             }
         });
         bc
@@ -617,8 +614,7 @@ impl Brandes {
         g: Csr,
         s: usize,
         c: usize,
-        copies: f64,
-        pendants: f64,
+        (copies, pendants): (f64, f64),
         weight: &[f64],
         bc: &mut [f64],
     ) {
