@@ -284,3 +284,34 @@ fn partner_tie_rule_decides_who_gets_a_project_tie_to_the_lead() {
     assert_eq!(leads(PartnerTie::Lead), vec![1, 2, 3, 4]);
     assert_eq!(leads(PartnerTie::Unconnected), vec![1, 4]);
 }
+
+/// A snapshot's ties are every active tie once, ordered by `(a, b)` with `a < b`, with its
+/// trust and origin, at every step of a replicate whose ties form, end and revive.
+#[test]
+fn snapshot_ties_are_the_active_ties_in_order() {
+    let model = Model::new(&one_project(30, 12), &Params::default()).unwrap();
+    let mut sim = model.simulation(3, 1);
+    let mut most = 0;
+    while sim.step().is_some() {
+        let w = sim.world();
+        let mut want: Vec<_> = w
+            .memory
+            .active_ids()
+            .iter()
+            .map(|&d| {
+                let dy = w.memory.dyad(d);
+                (dy.a, dy.b, dy.trust.to_bits(), dy.origin)
+            })
+            .collect();
+        want.sort_unstable_by_key(|t| (t.0, t.1));
+        let got: Vec<_> = w
+            .snapshot(sim.current_step())
+            .ties
+            .iter()
+            .map(|t| (t.a, t.b, t.trust.to_bits(), t.origin))
+            .collect();
+        assert_eq!(got, want);
+        most = most.max(got.len());
+    }
+    assert!(most > 10, "too few ties to check the order: {most}");
+}

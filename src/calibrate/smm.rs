@@ -64,10 +64,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-const TAG_PHASE1: u64 = 11;
-const TAG_PHASE2: u64 = 12;
-const TAG_PHASE3: u64 = 13;
-const TAG_STANDARD_ERRORS: u64 = 16;
+// Stream tags of the method's random numbers (with the pilot's and the intervals' in
+// `smm_start` and `smm_intervals`): distinct, so that no two stages share draws.
+pub(super) const TAG_PHASE1: u64 = 11;
+pub(super) const TAG_PHASE2: u64 = 12;
+pub(super) const TAG_PHASE3: u64 = 13;
+pub(super) const TAG_STANDARD_ERRORS: u64 = 16;
 
 /// The moments: targets summed over waves, one per (scope, statistic), or one per (scope,
 /// statistic, wave) for the statistics of `calibration.smm.per_wave`.

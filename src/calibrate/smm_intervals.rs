@@ -40,7 +40,9 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-const TAG_CLOUD: u64 = 14;
+/// Stream tag of the interval cloud; distinct from every other calibration tag (the
+/// pilot of the start search uses 14), so the cloud's draws are independent of the pilot's.
+const TAG_CLOUD: u64 = 17;
 const TAG_RUNS: u64 = 15;
 
 /// Profile steps per standard error when walking out from the minimiser.
@@ -656,6 +658,27 @@ pub fn phase3_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cloud once shared the pilot's tag, so that the cloud's points and the pilot's prior
+    /// draws came from the same streams; every stream tag of the method must be its own.
+    #[test]
+    fn the_method_of_moments_stream_tags_are_distinct() {
+        use crate::calibrate::{smm, smm_start};
+        let tags = [
+            smm::TAG_PHASE1,
+            smm::TAG_PHASE2,
+            smm::TAG_PHASE3,
+            smm_start::TAG_PILOT,
+            TAG_CLOUD,
+            TAG_RUNS,
+            smm::TAG_STANDARD_ERRORS,
+        ];
+        for (i, a) in tags.iter().enumerate() {
+            for b in &tags[i + 1..] {
+                assert_ne!(a, b, "stream tag {a} is used twice");
+            }
+        }
+    }
 
     /// A surrogate fitted to a cloud of exact moment values `m(theta)`.
     fn exact(

@@ -21,7 +21,8 @@ use crate::stats::quantile::median;
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-const TAG_PILOT: u64 = 14;
+/// Stream tag of the pilot's prior draws.
+pub(super) const TAG_PILOT: u64 = 14;
 
 /// Fraction of a bounded prior's width that a start keeps from its bounds: a start on a bound
 /// leaves one side of the finite differences outside the support.

@@ -79,9 +79,15 @@ pub struct Orgs {
     state: Vec<Record>,
     /// Open projects after the first, for organisations in more than one.
     rest: FxHashMap<u32, Vec<u32>>,
+    /// Open-project memberships over all organisations (0: no two organisations share one).
+    members: usize,
 }
 
-clone_reusing!(Orgs { state, rest });
+clone_reusing!(Orgs {
+    state,
+    rest,
+    members
+});
 
 impl Orgs {
     /// `n` organisations with default records in no open project (for tests).
@@ -106,6 +112,7 @@ impl Orgs {
         Orgs {
             state,
             rest: FxHashMap::default(),
+            members: 0,
         }
     }
 
@@ -153,6 +160,12 @@ impl Orgs {
     #[inline]
     pub fn count(&self, i: u32) -> usize {
         self.get(i).open_count as usize
+    }
+
+    /// Is any organisation in an open project? When not, no two share one.
+    #[inline]
+    pub fn any_open(&self) -> bool {
+        self.members > 0
     }
 
     /// The first open project of `i` (meaningless when it has none) and the number of its
@@ -236,6 +249,7 @@ impl Orgs {
         if self.contains(i, p) {
             return;
         }
+        self.members += 1;
         let h = self.get_mut(i);
         if h.open_count == 0 {
             (h.open_first, h.open_count) = (p, 1);
@@ -252,6 +266,7 @@ impl Orgs {
             return;
         }
         if first == p {
+            self.members -= 1;
             let next = match self.take_rest(i) {
                 Some(next) => (next, count as u32 - 1),
                 None => (NONE, 0),
@@ -265,6 +280,7 @@ impl Orgs {
             if r.is_empty() {
                 self.rest.remove(&i);
             }
+            self.members -= 1;
             self.get_mut(i).open_count = count as u32 - 1;
         }
     }
@@ -345,7 +361,8 @@ mod tests {
         /// With the dyad memory's slab headers in the records, ties that start, end and revive
         /// (slabs filling up, moving and compacted) interleaved with changes of activity,
         /// adoption and open projects leave the partners as plain per-organisation lists have
-        /// them and the records as plain flags and project lists have them.
+        /// them and the records as plain flags and project lists have them (whether any
+        /// organisation is in an open project included).
         #[test]
         fn records_with_slabs_match_plain(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u8..6), 0..300)) {
             use crate::network::{Memory, reference::PlainPartners};
@@ -400,6 +417,8 @@ mod tests {
                     want.sort_unstable();
                     proptest::prop_assert_eq!(mine, want);
                 }
+                let any = open.iter().any(|ps| !ps.is_empty());
+                proptest::prop_assert_eq!(m.headers().any_open(), any);
             }
         }
 

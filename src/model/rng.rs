@@ -2,7 +2,7 @@
 //! (master seed, replicate index, process), so results do not depend on thread count or run
 //! order, and switching one process's coefficients does not shift the draws of the others.
 
-use rand::{Rng as _, SeedableRng};
+use rand::{Rng as _, RngCore as _, SeedableRng};
 use rand_distr::{Distribution, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -475,10 +475,23 @@ static CHUNK_BOUNDS: [(u32, u8); 512] = {
     t
 };
 
-/// Uniform index in `0..n` (`n > 0`).
-#[inline]
+/// Uniform index in `0..n` (`n > 0`): the number rand's `rng.random_range(0..n)` gives, from
+/// the same use of the generator, written out so that it is inlined into the loops (rand's
+/// own is a call). rand draws an index below `2^32` from 32 bits by Canon's method: one
+/// widening multiply, and a second draw only when the low half of the first product lies in
+/// the last `n` values, where the second may carry 1 into the result.
+#[inline(always)]
 pub fn index(rng: &mut Rng, n: usize) -> usize {
-    rng.random_range(0..n)
+    let Ok(range) = u32::try_from(n) else {
+        return rng.random_range(0..n);
+    };
+    let m = u64::from(rng.next_u32()) * u64::from(range);
+    let (mut result, low) = ((m >> 32) as u32, m as u32);
+    if low > range.wrapping_neg() {
+        let high = ((u64::from(rng.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(low.checked_add(high).is_none());
+    }
+    result as usize
 }
 
 /// Index drawn with probability proportional to `weight(k)` over `0..n`, given their `total`.
@@ -510,6 +523,40 @@ pub fn weighted(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`index`] gives rand's numbers and leaves the generator where rand leaves it, for
+    /// small ranges, ranges whose bias check often asks for a second draw (above `2^31`) and
+    /// ranges near `2^32` and beyond.
+    #[test]
+    fn index_is_rands() {
+        let mut sizes: Vec<usize> = (1..300).collect();
+        for b in [8u32, 16, 24, 31] {
+            sizes.extend([(1usize << b) - 1, 1 << b, (1 << b) + 1, 3 << (b - 1)]);
+        }
+        sizes.extend([u32::MAX as usize, 1 << 32, (1 << 32) + 7, 1 << 40]);
+        let mut seeds = Rng::seed_from_u64(7);
+        let mut second_draws = 0;
+        for &n in &sizes {
+            let seed: u64 = seeds.random();
+            let (mut a, mut b) = (Rng::seed_from_u64(seed), Rng::seed_from_u64(seed));
+            for _ in 0..200 {
+                let before = a.clone();
+                let x = index(&mut a, n);
+                assert_eq!(x, b.random_range(0..n), "range {n}");
+                assert!(x < n);
+                let mut once = before;
+                once.next_u32();
+                second_draws += usize::from(once != a);
+            }
+            assert_eq!(
+                a.random::<u64>(),
+                b.random::<u64>(),
+                "generator after range {n}"
+            );
+        }
+        // The ranges above 2^31 take the second draw often: the case is exercised.
+        assert!(second_draws > 100, "{second_draws} second draws");
+    }
 
     #[test]
     fn streams_differ_and_repeat() {

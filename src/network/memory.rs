@@ -255,6 +255,21 @@ impl<H: SlabHeaders> Memory<H> {
             .map(|&(_, d)| d)
     }
 
+    /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
+    /// of the shorter slab answers both [`Memory::find`] and a partner test.
+    #[inline]
+    pub fn link(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
+        let (si, sj) = (self.slab(i), self.slab(j));
+        let (s, other) = if si.len() <= sj.len() {
+            (si, j)
+        } else {
+            (sj, i)
+        };
+        let entries = &self.entries[s.begin()..s.end()];
+        let k = entries.iter().position(|&(k, _)| k == other)?;
+        Some((entries[k].1, k < s.active as usize))
+    }
+
     /// One dyad.
     #[inline]
     pub fn dyad(&self, d: DyadId) -> &Dyad {

@@ -26,17 +26,35 @@ pub struct Focus {
     pub i: u32,
     /// The other organisation of the dyad (`i` itself for organisation processes).
     pub j: u32,
-    /// The dyad of an active tie (dissolution), else `u32::MAX`.
+    /// The pair's dyad when the caller knows it: the active tie (dissolution) or the
+    /// remembered dyad of a formation candidate, [`Focus::NEVER_TIED`] when the caller knows
+    /// the pair was never tied, else [`Focus::UNKNOWN`].
     pub tie: u32,
 }
 
 impl Focus {
-    /// A dyad `i` -> `j` (formation).
+    /// `tie` when the caller has not looked the pair's dyad up.
+    pub const UNKNOWN: u32 = u32::MAX;
+
+    /// `tie` when the caller knows the pair was never tied.
+    pub const NEVER_TIED: u32 = u32::MAX - 1;
+
+    /// A dyad `i` -> `j` (formation), its dyad not looked up.
     pub fn dyad(i: u32, j: u32) -> Focus {
         Focus {
             i,
             j,
-            tie: u32::MAX,
+            tie: Focus::UNKNOWN,
+        }
+    }
+
+    /// A dyad `i` -> `j` (formation) whose dyad the caller has looked up: `Some` when the
+    /// pair was ever tied. The remembered trust is then read without a search.
+    pub fn known(i: u32, j: u32, dyad: Option<u32>) -> Focus {
+        Focus {
+            i,
+            j,
+            tie: dyad.unwrap_or(Focus::NEVER_TIED),
         }
     }
 
@@ -50,7 +68,7 @@ impl Focus {
         Focus {
             i,
             j: i,
-            tie: u32::MAX,
+            tie: Focus::UNKNOWN,
         }
     }
 }

@@ -36,10 +36,16 @@ pub fn same_territory(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.territory(f.i) == w.territory(f.j))
 }
 
-/// Trust of the remembered (dormant) tie between `i` and `j`, 0 when they were never tied.
+/// Trust of the remembered (dormant) tie between `i` and `j`, 0 when they were never tied
+/// (the dyad searched for unless the focus knows it).
 #[inline]
 pub fn remembered_trust(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
-    match w.memory.find(f.i, f.j) {
+    let dyad = match f.tie {
+        Focus::UNKNOWN => w.memory.find(f.i, f.j),
+        Focus::NEVER_TIED => None,
+        d => Some(d),
+    };
+    match dyad {
         Some(d) => w.memory.dyad(d).trust,
         None => 0.0,
     }

@@ -380,8 +380,9 @@ fn adoption_bounds(
     (lo, hi)
 }
 
-/// Bounds of the formation predictor: remembered trust and common partners by their bounds,
-/// the other statistics exactly (the [`FORMATION`] slots).
+/// Bounds of the formation predictor: common partners by their bounds, remembered trust by
+/// its bounds unless the focus knows the dyad, the other statistics exactly (the
+/// [`FORMATION`] slots).
 #[inline(always)]
 fn formation_bounds(
     c: &[f64; SLOTS],
@@ -398,7 +399,12 @@ fn formation_bounds(
     exact(0, st::formation_mix, s);
     exact(1, st::same_territory, s);
     if c[2] != 0.0 {
-        widen(&mut lo, &mut hi, c[2], st::unit_bounds(ctx, w, f));
+        if f.tie == Focus::UNKNOWN {
+            widen(&mut lo, &mut hi, c[2], st::unit_bounds(ctx, w, f));
+        } else {
+            // The loop looked the dyad up: the trust is read, not searched for.
+            shift(&mut lo, &mut hi, c[2] * st::remembered_trust(ctx, w, f, s));
+        }
     }
     if c[3] != 0.0 {
         widen(

@@ -93,12 +93,18 @@ fn choose(
                 w.prefetch_candidate(j);
             }
             // A draw of oneself or of a current partner wastes the opportunity.
-            if j == i || !w.is_active(j) || is_partner(w, i, j) {
+            if j == i || !w.is_active(j) {
+                continue;
+            }
+            // One scan finds both whether `j` is a partner and the remembered dyad, whose
+            // trust the predictor's bounds then read exactly.
+            let link = w.memory.link(i, j);
+            if link.is_some_and(|(_, active)| active) {
                 continue;
             }
             let u = r.random::<f64>();
             let (terms, base) = (step.terms, step.base);
-            let focus = Focus::dyad(i, j);
+            let focus = Focus::known(i, j, link.map(|(d, _)| d));
             if decide(terms, Process::Formation, base, ctx, w, focus, s, u) {
                 ctx.tie(w, i, j);
             }
@@ -135,16 +141,6 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
     }
 }
 
-#[inline]
-fn is_partner(w: &World, i: u32, j: u32) -> bool {
-    let (x, y) = if w.memory.degree(i) <= w.memory.degree(j) {
-        (i, j)
-    } else {
-        (j, i)
-    };
-    w.memory.active_partners(x).iter().any(|&(k, _)| k == y)
-}
-
 /// The formation log-odds `eta` for `i` choosing `j` (docs/ODD.md, section 7): the phase's
 /// intercept plus the formation effects.
 pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
@@ -158,10 +154,10 @@ pub fn eta(ctx: &Ctx, w: &World, i: u32, j: u32, s: &mut Scratch) -> f64 {
 /// The candidate mixture of a step (docs/ODD.md, section 7): its settings read once per step
 /// rather than once per opportunity.
 struct Mixture {
-    /// The weights of the dormant, closure, territory and anyone components.
-    weights: [f64; 4],
-    /// An empty component's weight is 0 (`rules.empty_component = "renormalise"`).
-    renormalise: bool,
+    /// The component weights and their sum for each set of non-empty components (bit `k` of
+    /// the index set when component `k` is non-empty): an empty component's weight is 0
+    /// under `rules.empty_component = "renormalise"`.
+    weights: [([f64; 4], f64); 16],
     /// Dormant partners are weighted by trust (otherwise uniformly).
     trust_weighted: bool,
     /// Every trust lies in [0, 1] ([`crate::model::process::Tables::bounds_hold`]).
@@ -171,9 +167,19 @@ struct Mixture {
 impl Mixture {
     fn new(ctx: &Ctx) -> Mixture {
         let c = &ctx.p.formation.candidates;
+        let weights = [c.dormant, c.closure, c.territory, c.anyone];
+        let renormalise = ctx.p.rules.empty_component == EmptyComponent::Renormalise;
         Mixture {
-            weights: [c.dormant, c.closure, c.territory, c.anyone],
-            renormalise: ctx.p.rules.empty_component == EmptyComponent::Renormalise,
+            weights: std::array::from_fn(|nonempty| {
+                let comp_weight: [f64; 4] = std::array::from_fn(|k| {
+                    if renormalise && nonempty & (1 << k) == 0 {
+                        0.0
+                    } else {
+                        weights[k]
+                    }
+                });
+                (comp_weight, comp_weight.iter().sum())
+            }),
             trust_weighted: ctx.p.feedback.trust_to_formation,
             bounds_hold: ctx.t.bounds_hold,
         }
@@ -204,22 +210,13 @@ impl Mixture {
             (Some(total), total > 0.0)
         };
         let t = w.territory(i) as usize;
-        let nonempty = [
-            has_dormant,
-            w.memory.degree(i) > 0,
-            w.active_by_territory.part(t).len() > 1,
-            w.active_set.len() > 1,
-        ];
-        let comp_weight: [f64; 4] = std::array::from_fn(|k| {
-            if self.renormalise && !nonempty[k] {
-                0.0
-            } else {
-                self.weights[k]
-            }
-        });
-        let total: f64 = comp_weight.iter().sum();
-        let comp = rng::weighted(rng, 4, total, |k| comp_weight[k])?;
-        if !nonempty[comp] {
+        let nonempty = usize::from(has_dormant)
+            | usize::from(w.memory.degree(i) > 0) << 1
+            | usize::from(w.active_by_territory.part(t).len() > 1) << 2
+            | usize::from(w.active_set.len() > 1) << 3;
+        let (comp_weight, total) = &self.weights[nonempty];
+        let comp = rng::weighted(rng, 4, *total, |k| comp_weight[k])?;
+        if nonempty & (1 << comp) == 0 {
             return None;
         }
         match comp {

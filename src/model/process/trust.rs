@@ -9,6 +9,16 @@ use crate::network::{Dyad, Status};
 /// `trust += learn * (1 - trust)` on active ties, `trust *= 1 - decay` on dormant ones.
 pub fn run(ctx: &Ctx, w: &mut World) {
     let t = &ctx.p.trust;
+    if !w.orgs().any_open() || t.learn == t.learn_project {
+        // Every active tie learns at `learn` (no two organisations share an open project,
+        // before and after the programme), so the ends' records are not read.
+        let (learn, keep) = (t.learn, 1.0 - t.decay);
+        w.memory.update_trust(|_, d| match d.status {
+            Status::Active => d.trust + learn * (1.0 - d.trust),
+            Status::Dormant => d.trust * keep,
+        });
+        return;
+    }
     // The organisations' records come with the dyad memory, which keeps its slab headers in
     // them.
     let update = |open: &Orgs, d: &Dyad| match d.status {
