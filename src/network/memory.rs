@@ -243,16 +243,7 @@ impl<H: SlabHeaders> Memory<H> {
     /// The dyad of a pair, if the pair was ever tied.
     #[inline]
     pub fn find(&self, i: u32, j: u32) -> Option<DyadId> {
-        let (si, sj) = (self.slab(i), self.slab(j));
-        let (s, other) = if si.len() <= sj.len() {
-            (si, j)
-        } else {
-            (sj, i)
-        };
-        self.entries[s.begin()..s.end()]
-            .iter()
-            .find(|&&(k, _)| k == other)
-            .map(|&(_, d)| d)
+        self.link(i, j).map(|(d, _)| d)
     }
 
     /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
