@@ -309,12 +309,23 @@ impl Setup {
             smm_intervals::profile_intervals(&self.problem, state, settings, self.seed)
         })?;
         match &profile {
-            Some(p) => say(&format!(
-                "profile intervals: {} simulations in {:.1} s ({} cloud points left out)",
-                p.simulations,
-                clock.elapsed().as_secs_f64(),
-                p.failed_points
-            )),
+            Some(p) => {
+                let n = p.end_counts(0.95);
+                say(&format!(
+                    "profile intervals: {} simulations in {:.1} s ({} clouds extending the \
+                     surrogate along a ridge, {} cloud points left out); 95% ends: {} \
+                     profile, {} extended, {} at the search bound, {} unbounded by the data \
+                     (at the bound after the extensions)",
+                    p.simulations,
+                    clock.elapsed().as_secs_f64(),
+                    p.extensions,
+                    p.failed_points,
+                    n[0],
+                    n[1],
+                    n[2],
+                    n[3]
+                ))
+            }
             None => say(
                 "profile intervals: the delta-method covariance or the surrogate is singular; \
                  the intervals are the delta method's",

@@ -10,7 +10,7 @@ use super::plot::{self, BandPanel, Panel};
 use super::ppc::{CheckRow, Predictive};
 use super::problem::Problem;
 use super::smm::{Moments, SmmState};
-use super::smm_intervals::{LEVELS, Profile, threshold};
+use super::smm_intervals::{EndKind, LEVELS, Profile, threshold};
 use super::summary::Estimate;
 use crate::error::{Error, Result};
 use crate::report::RunDir;
@@ -230,8 +230,9 @@ pub fn write_estimates(
 
 /// `smm_intervals.csv`: the 50%, 80% and 95% intervals of a method-of-moments fit, one row
 /// per parameter and kind: `wald` (the delta method's, `estimate -+ z se`) and, when
-/// computed, `profile` ([`super::smm_intervals`]). A fit that did not converge has no
-/// interval (NaN).
+/// computed, `profile` ([`super::smm_intervals`]), with how each end was found
+/// (`lower50_end` .. `upper95_end`: [`EndKind`]'s names, `delta` on `wald` rows). A fit that
+/// did not converge has no interval (NaN).
 pub fn write_smm_intervals(
     dir: &Path,
     problem: &Problem,
@@ -250,6 +251,12 @@ pub fn write_smm_intervals(
         "upper80",
         "lower95",
         "upper95",
+        "lower50_end",
+        "upper50_end",
+        "lower80_end",
+        "upper80_end",
+        "lower95_end",
+        "upper95_end",
     ]);
     let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
     let mut rows = Vec::new();
@@ -265,12 +272,17 @@ pub fn write_smm_intervals(
             };
             wald.extend([num(est - half), num(est + half)]);
         }
+        let delta = EndKind::Delta.name().to_string();
+        wald.extend(std::iter::repeat_n(delta, 2 * LEVELS.len()));
         rows.push(wald);
         if let Some(p) = profile {
             let pp = &p.parameters[j];
             let mut row = vec![key, "profile".into(), num(est), num(se), num(pp.centre)];
             for (lo, hi) in &pp.intervals {
                 row.extend([num(*lo), num(*hi)]);
+            }
+            for (lo, hi) in &pp.ends {
+                row.extend([lo.name().to_string(), hi.name().to_string()]);
             }
             rows.push(row);
         }

@@ -36,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::rng;
 use nalgebra::{DMatrix, DVector};
 use rand::Rng as _;
+use std::cell::Cell;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -158,6 +159,34 @@ impl Surrogate {
         })
     }
 
+    /// The surrogate continued along a ridge: fitted to a further cloud simulated around
+    /// `centre` (in the same whitening `L`, with the same common random numbers), trusted to
+    /// the same radius about it. It is anchored as this one is: `m(z) = mean_3 + q'(z) -
+    /// q(0)` with `q'` the new regression and `q` the first cloud's, so that its values are
+    /// the first cloud's anchor plus differences between runs on the same streams. `None`
+    /// when the regression is singular.
+    pub fn extend(
+        &self,
+        centre: &[f64],
+        moment_cov: &DMatrix<f64>,
+        cloud: &Cloud,
+    ) -> Option<Surrogate> {
+        let mut e = Surrogate::fit(
+            centre,
+            self.l.clone(),
+            &self.anchor,
+            &self.target,
+            moment_cov,
+            cloud,
+            self.z_max,
+        )?;
+        // anchor' = anchor - q(0) + q'(0): the intercepts are the first column.
+        for (i, a) in e.anchor.iter_mut().enumerate() {
+            *a += e.coef[(i, 0)] - self.coef[(i, 0)];
+        }
+        Some(e)
+    }
+
     /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
     fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
         let f0 = features(&vec![0.0; z.len()]);
@@ -260,12 +289,49 @@ fn minimise_starts(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
     best
 }
 
+/// How an interval's end was found (the `*_end` columns of `smm_intervals.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndKind {
+    /// Where the profile of the surrogate around the estimate crosses the quantile.
+    Profile,
+    /// Where the profile crosses it on a surrogate extended along the ridge (a further cloud
+    /// simulated where the ridge left the trusted region).
+    Extended,
+    /// The search bound: the profile stays below the quantile up to it, within trusted
+    /// surrogates.
+    Bound,
+    /// The search bound, taken because the ridge left the last trusted surrogate with the
+    /// extensions used up: the data, as far as the surrogates show, do not bound the parameter
+    /// on that side.
+    Unbounded,
+    /// The delta method's end (`wald` rows, or a fit without a surrogate).
+    Delta,
+}
+
+impl EndKind {
+    /// Name in `smm_intervals.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EndKind::Profile => "profile",
+            EndKind::Extended => "extended",
+            EndKind::Bound => "bound",
+            EndKind::Unbounded => "unbounded",
+            EndKind::Delta => "delta",
+        }
+    }
+}
+
 /// One side of a parameter's profile: the points `(x, P(x))` walked out from the minimiser,
 /// with the running maximum of the profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Walk {
     /// `(x, P(x), running maximum of P)`, from the minimiser outwards.
     pub points: Vec<(f64, f64, f64)>,
+    /// The walk stopped where the ridge left the last trusted surrogate (the last point is
+    /// then the search bound, with the profile taken as flat up to it).
+    pub unbounded: bool,
+    /// Surrogates extended along the ridge on this side.
+    pub extensions: usize,
 }
 
 /// A parameter's profile.
@@ -279,6 +345,8 @@ pub struct ParameterProfile {
     pub upper: Walk,
     /// Interval ends at each level of [`LEVELS`], refined by bisection.
     pub intervals: Vec<(f64, f64)>,
+    /// How each end of [`Self::intervals`] was found.
+    pub ends: Vec<(EndKind, EndKind)>,
 }
 
 /// The levels at which intervals are computed: 50%, 80%, 95%.
@@ -291,10 +359,36 @@ pub struct Profile {
     pub parameters: Vec<ParameterProfile>,
     /// The smallest distance of the surrogate (about 0 for a converged fit).
     pub min_distance: f64,
-    /// Simulations run for the cloud.
+    /// Simulations run for the clouds (the first and the extensions).
     pub simulations: u64,
+    /// Clouds simulated to extend the surrogate along a ridge.
+    pub extensions: usize,
     /// Cloud points whose runs all left a moment undefined (left out).
     pub failed_points: usize,
+}
+
+impl Profile {
+    /// How many interval ends at `level` were found each way, in the order of [`EndKind`]'s
+    /// first four kinds: profile, extended, bound, unbounded.
+    pub fn end_counts(&self, level: f64) -> [usize; 4] {
+        let mut n = [0; 4];
+        let i = LEVELS.iter().position(|&q| (q - level).abs() < 1e-12);
+        for pp in &self.parameters {
+            let Some(&(a, b)) = i.map(|i| &pp.ends[i]) else {
+                continue;
+            };
+            for k in [a, b] {
+                match k {
+                    EndKind::Profile => n[0] += 1,
+                    EndKind::Extended => n[1] += 1,
+                    EndKind::Bound => n[2] += 1,
+                    EndKind::Unbounded => n[3] += 1,
+                    EndKind::Delta => {}
+                }
+            }
+        }
+        n
+    }
 }
 
 /// The chi-square(1) quantile of a central interval at level `q`: `z_((1 + q) / 2)^2`.
@@ -346,60 +440,128 @@ fn project(s: &Surrogate, j: usize, x: f64, z: &[f64]) -> Vec<f64> {
     (slice.n.transpose() * v).iter().copied().collect()
 }
 
-/// Walks the profile of parameter `j` from the minimiser `z_min` in direction `sign`.
-fn walk(
-    s: &Surrogate,
+/// Simulates a further cloud centred at a parameter point and fits the surrogate there,
+/// anchored as the surrogate it continues is (`Surrogate::extend`); its arguments are the
+/// surrogate the ridge left, the centre, and the cloud's number (which sets its points).
+/// `None` when the regression is singular.
+pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + 'a;
+
+/// What a walk needs besides the surrogate: the parameter, the smallest distance, the search
+/// bound on its side, the direction, and how to extend the surrogate (at most `extensions`
+/// times, clouds numbered from `first_cloud`).
+struct Side<'a> {
     j: usize,
-    z_min: &[f64],
     dmin: f64,
     bound: f64,
     sign: f64,
-) -> (Walk, Vec<Vec<f64>>) {
-    let se = s.l.row(j).norm();
-    let centre = s.theta_at(z_min)[j];
+    extend: &'a Extend<'a>,
+    extensions: usize,
+    first_cloud: u64,
+}
+
+/// A walk with the surrogates it used and, at each point, the surrogate's index and the
+/// minimiser's slice coordinates in it.
+struct Walked {
+    walk: Walk,
+    chain: Vec<Surrogate>,
+    trail: Vec<(usize, Vec<f64>)>,
+}
+
+/// Whitened coordinates of `theta` about surrogate `s`'s centre.
+fn local(s: &Surrogate, theta: &[f64]) -> Option<Vec<f64>> {
+    let v = DVector::from_iterator(theta.len(), theta.iter().zip(&s.theta).map(|(a, b)| a - b));
+    s.l.solve_lower_triangular(&v)
+        .map(|z| z.iter().copied().collect())
+}
+
+/// Walks the profile of parameter `side.j` from the minimiser `z_min` of `base`. Where the
+/// minimum over the other parameters reaches the edge of the trusted region, a further cloud
+/// is simulated at that point and the walk goes on with its surrogate (at most
+/// `side.extensions` times); after that the profile is taken as flat up to the search bound.
+fn walk(base: &Surrogate, z_min: &[f64], side: &Side) -> Result<Walked> {
+    let j = side.j;
+    let se = base.l.row(j).norm();
+    let centre = base.theta_at(z_min)[j];
     let step = se / STEPS_PER_SE;
-    let mut u = project(s, j, centre, z_min);
+    let mut chain = vec![base.clone()];
+    let mut u = project(base, j, centre, z_min);
     let mut points = vec![(centre, 0.0, 0.0)];
-    let mut us = vec![u.clone()];
-    let mut running: f64 = 0.0;
-    for k in 1..=MAX_STEPS {
-        let mut x = centre + sign * step * k as f64;
-        let last = (x - bound) * sign >= 0.0;
+    let mut trail = vec![(0, u.clone())];
+    let (mut running, mut unbounded) = (0.0_f64, false);
+    let mut k = 1;
+    while k <= MAX_STEPS {
+        let mut x = centre + side.sign * step * k as f64;
+        let last = (x - side.bound) * side.sign >= 0.0;
         if last {
-            x = bound;
+            x = side.bound;
         }
-        let (pj, next) = profile_at(s, j, x, dmin, &u);
+        let s = chain.last().expect("the base surrogate");
+        let (pj, next) = profile_at(s, j, x, side.dmin, &u);
         let z = slice_for(s, j, x).z(&next);
         if !last && z.iter().map(|v| v * v).sum::<f64>().sqrt() >= 0.999 * s.z_max {
-            // The minimum lies on the edge of the trusted region: beyond it the surrogate
-            // says nothing, so the profile is taken as flat and the interval runs on to the
-            // search bound.
-            points.push((bound, running, running));
-            us.push(u.clone());
+            // The minimum lies on the edge of the trusted region: extend the surrogate there
+            // and take the step again, or, with the extensions used up, take the profile as
+            // flat up to the search bound.
+            let at = s.theta_at(&z);
+            let cloud = side.first_cloud + chain.len() as u64 - 1;
+            let extended = match chain.len() <= side.extensions {
+                true => (side.extend)(s, &at, cloud)?,
+                false => None,
+            };
+            if let Some((e, z)) = extended.and_then(|e| local(&e, &at).map(|z| (e, z))) {
+                u = project(&e, j, x, &z);
+                chain.push(e);
+                continue;
+            }
+            points.push((side.bound, running, running));
+            trail.push((chain.len() - 1, u.clone()));
+            unbounded = true;
             break;
         }
         u = next;
         running = running.max(pj);
         points.push((x, pj, running));
-        us.push(u.clone());
+        trail.push((chain.len() - 1, u.clone()));
         if last || running >= STOP {
             break;
         }
+        k += 1;
     }
-    (Walk { points }, us)
+    let extensions = chain.len() - 1;
+    Ok(Walked {
+        walk: Walk {
+            points,
+            unbounded,
+            extensions,
+        },
+        chain,
+        trail,
+    })
 }
 
-/// The end of the interval at threshold `c` on one side: bisection in the first step where
-/// the running maximum reaches `c`, or the walk's last point when it never does.
-fn end(s: &Surrogate, j: usize, dmin: f64, walk: &Walk, us: &[Vec<f64>], c: f64) -> f64 {
-    let Some(k) = walk.points.iter().position(|p| p.2 >= c) else {
-        return walk.points.last().expect("a walk has its centre").0;
+/// The end of the interval at threshold `c` on one side, and how it was found: bisection in
+/// the first step where the running maximum reaches `c`, or the walk's last point when it
+/// never does.
+fn end(j: usize, dmin: f64, w: &Walked, c: f64) -> (f64, EndKind) {
+    let pts = &w.walk.points;
+    let Some(k) = pts.iter().position(|p| p.2 >= c) else {
+        let kind = match w.walk.unbounded {
+            true => EndKind::Unbounded,
+            false => EndKind::Bound,
+        };
+        return (pts.last().expect("a walk has its centre").0, kind);
     };
     if k == 0 {
-        return walk.points[0].0;
+        return (pts[0].0, EndKind::Profile);
     }
-    let (mut inside, mut outside) = (walk.points[k - 1].0, walk.points[k].0);
-    let mut u = us[k - 1].clone();
+    let (si, uk) = &w.trail[k];
+    let s = &w.chain[*si];
+    let (mut inside, mut outside) = (pts[k - 1].0, pts[k].0);
+    // The inner point's minimiser is a start in the same surrogate only.
+    let mut u = match w.trail[k - 1].0 == *si {
+        true => w.trail[k - 1].1.clone(),
+        false => uk.clone(),
+    };
     for _ in 0..BISECT {
         let mid = 0.5 * (inside + outside);
         let (pm, um) = profile_at(s, j, mid, dmin, &u);
@@ -410,37 +572,62 @@ fn end(s: &Surrogate, j: usize, dmin: f64, walk: &Walk, us: &[Vec<f64>], c: f64)
             outside = mid;
         }
     }
-    0.5 * (inside + outside)
+    let kind = match si {
+        0 => EndKind::Profile,
+        _ => EndKind::Extended,
+    };
+    (0.5 * (inside + outside), kind)
 }
 
-/// The profile intervals of a surrogate within the search bounds.
-pub fn profile(s: &Surrogate, bounds: &[(f64, f64)]) -> (Vec<ParameterProfile>, f64) {
+/// Most extension clouds of one side of one parameter: the clouds' numbers leave room for
+/// this many (validation keeps `profile_extensions` below it).
+pub const MAX_EXTENSIONS: usize = 64;
+
+/// The profile intervals of a surrogate within the search bounds, extending it along a ridge
+/// with `extend` at most `extensions` times per interval end.
+pub fn profile(
+    s: &Surrogate,
+    bounds: &[(f64, f64)],
+    extend: &Extend,
+    extensions: usize,
+) -> Result<(Vec<ParameterProfile>, f64)> {
     let p = s.theta.len();
     let whole = Slice {
         z0: DVector::zeros(p),
         n: DMatrix::identity(p, p),
     };
     let (dmin, z_min) = minimise_starts(s, &whole, &vec![0.0; p]);
-    let parameters = (0..p)
-        .map(|j| {
-            let (lw, lu) = walk(s, j, &z_min, dmin, bounds[j].0, -1.0);
-            let (uw, uu) = walk(s, j, &z_min, dmin, bounds[j].1, 1.0);
-            let intervals = LEVELS
-                .iter()
-                .map(|&q| {
-                    let c = threshold(q);
-                    (end(s, j, dmin, &lw, &lu, c), end(s, j, dmin, &uw, &uu, c))
-                })
-                .collect();
-            ParameterProfile {
-                centre: lw.points[0].0,
-                lower: lw,
-                upper: uw,
-                intervals,
-            }
-        })
-        .collect();
-    (parameters, dmin)
+    let side = |j: usize, k: usize| Side {
+        j,
+        dmin,
+        bound: if k == 0 { bounds[j].0 } else { bounds[j].1 },
+        sign: if k == 0 { -1.0 } else { 1.0 },
+        extend,
+        extensions,
+        first_cloud: 1 + ((2 * j + k) * MAX_EXTENSIONS) as u64,
+    };
+    let mut parameters = Vec::with_capacity(p);
+    for j in 0..p {
+        let lw = walk(s, &z_min, &side(j, 0))?;
+        let uw = walk(s, &z_min, &side(j, 1))?;
+        let (intervals, ends) = LEVELS
+            .iter()
+            .map(|&q| {
+                let c = threshold(q);
+                let (lo, lk) = end(j, dmin, &lw, c);
+                let (hi, hk) = end(j, dmin, &uw, c);
+                ((lo, hi), (lk, hk))
+            })
+            .unzip();
+        parameters.push(ParameterProfile {
+            centre: lw.walk.points[0].0,
+            lower: lw.walk,
+            upper: uw.walk,
+            intervals,
+            ends,
+        });
+    }
+    Ok((parameters, dmin))
 }
 
 impl ParameterProfile {
@@ -505,11 +692,12 @@ fn cloud_scale(l: &DMatrix<f64>, bounds: &[(f64, f64)], radius: f64) -> f64 {
         .fold(1.0, f64::min)
 }
 
-/// Points of the cloud: uniform in the ball of radius `radius` in `p` dimensions.
-fn cloud(p: usize, n: usize, radius: f64, seed: u64) -> Vec<Vec<f64>> {
+/// Points of cloud number `id` (0 around the estimate, others extending the surrogate):
+/// uniform in the ball of radius `radius` in `p` dimensions.
+fn cloud(p: usize, n: usize, radius: f64, seed: u64, id: u64) -> Vec<Vec<f64>> {
     (0..n as u64)
         .map(|i| {
-            let mut r = rng::stream(derive_seed(seed, TAG_CLOUD, 0), i, 0);
+            let mut r = rng::stream(derive_seed(seed, TAG_CLOUD, id), i, 0);
             let g: Vec<f64> = (0..p).map(|_| StandardNormal.sample(&mut r)).collect();
             let norm = g.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300);
             let u: f64 = r.random();
@@ -519,9 +707,92 @@ fn cloud(p: usize, n: usize, radius: f64, seed: u64) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// What simulating a cloud needs: the problem and its moments, the search bounds, the
+/// whitening factor `L`, the settings and the seed.
+struct Simulator<'a> {
+    problem: &'a Problem,
+    moments: Moments,
+    bounds: &'a [(f64, f64)],
+    l: DMatrix<f64>,
+    settings: &'a SmmSettings,
+    seed: u64,
+}
+
+/// A simulated cloud, with its simulations and the points left out.
+struct Simulated {
+    cloud: Cloud,
+    simulations: u64,
+    failed: usize,
+}
+
+impl Simulator<'_> {
+    /// Simulates cloud number `id` centred at `centre`: its points `centre + L z`, moved
+    /// inside the search bounds, each `profile_runs` times with common random numbers (run `r`
+    /// of every point of every cloud uses the same stream), in whitened coordinates about the
+    /// centre. Points whose runs left a moment undefined are left out.
+    fn simulate(&self, centre: &[f64], id: u64) -> Result<Simulated> {
+        let p = centre.len();
+        let (l, settings) = (&self.l, self.settings);
+        let linv = l.clone().try_inverse().ok_or_else(|| {
+            Error::Other("profile intervals: the delta-method covariance is singular".into())
+        })?;
+        let points: Vec<(Vec<f64>, Vec<f64>)> = cloud(
+            p,
+            settings.profile_points,
+            settings.profile_radius,
+            self.seed,
+            id,
+        )
+        .into_iter()
+        .map(|z| {
+            let t = l * DVector::from_column_slice(&z);
+            let th: Vec<f64> = centre
+                .iter()
+                .zip(t.iter())
+                .zip(self.bounds)
+                .map(|((a, b), (lo, hi))| (a + b).clamp(*lo, *hi))
+                .collect();
+            let back = &linv * DVector::from_iterator(p, th.iter().zip(centre).map(|(a, b)| a - b));
+            (th, back.iter().copied().collect())
+        })
+        .collect();
+        let runs = settings.profile_runs;
+        let master = derive_seed(self.seed, TAG_RUNS, 0);
+        let (problem, moments) = (self.problem, &self.moments);
+        let values: Vec<Option<Vec<f64>>> = points
+            .par_iter()
+            .map(|(th, _)| -> Result<Option<Vec<f64>>> {
+                let mut sum = vec![0.0; moments.target.len()];
+                let mut ok = 0usize;
+                for r in 0..runs as u64 {
+                    let s = moments.reduce(&problem.simulate(th, master, r)?);
+                    if s.iter().all(|x| x.is_finite()) {
+                        sum.iter_mut().zip(&s).for_each(|(a, b)| *a += b);
+                        ok += 1;
+                    }
+                }
+                Ok((ok == runs).then(|| sum.iter().map(|x| x / ok as f64).collect()))
+            })
+            .collect::<Result<_>>()?;
+        let (mut zs, mut vs) = (Vec::new(), Vec::new());
+        for ((_, z), v) in points.iter().zip(values) {
+            if let Some(v) = v {
+                zs.push(z.clone());
+                vs.push(v);
+            }
+        }
+        Ok(Simulated {
+            failed: points.len() - zs.len(),
+            simulations: (points.len() * runs) as u64,
+            cloud: Cloud { z: zs, values: vs },
+        })
+    }
+}
+
 /// Profile intervals of a converged method-of-moments fit: simulates the cloud, fits the
-/// surrogate and profiles it (module description). `None` for a fit without phase 3 or whose
-/// delta-method covariance is not positive definite.
+/// surrogate and profiles it, extending it along the ridge where needed (module
+/// description). `None` for a fit without phase 3 or whose delta-method covariance is not
+/// positive definite.
 pub fn profile_intervals(
     problem: &Problem,
     state: &SmmState,
@@ -531,80 +802,61 @@ pub fn profile_intervals(
     let Some(p3) = state.phase3.as_ref() else {
         return Ok(None);
     };
-    let moments = Moments::of(problem);
-    let p = problem.dim();
-    let theta = &state.theta;
     let Some(chol) = p3.covariance.clone().cholesky() else {
         return Ok(None);
     };
+    let theta = &state.theta;
     let bounds = &state.bounds;
-    let l = chol.l() * cloud_scale(&chol.l(), bounds, settings.profile_radius);
-    // Cloud points, moved inside the search bounds, and their whitened coordinates.
-    let linv = l.clone().try_inverse().ok_or_else(|| {
-        Error::Other("profile intervals: the delta-method covariance is singular".into())
-    })?;
-    let points: Vec<(Vec<f64>, Vec<f64>)> =
-        cloud(p, settings.profile_points, settings.profile_radius, seed)
-            .into_iter()
-            .map(|z| {
-                let t = &l * DVector::from_column_slice(&z);
-                let th: Vec<f64> = theta
-                    .iter()
-                    .zip(t.iter())
-                    .zip(bounds)
-                    .map(|((a, b), (lo, hi))| (a + b).clamp(*lo, *hi))
-                    .collect();
-                let back =
-                    &linv * DVector::from_iterator(p, th.iter().zip(theta).map(|(a, b)| a - b));
-                (th, back.iter().copied().collect())
-            })
-            .collect();
-    let runs = settings.profile_runs;
-    let master = derive_seed(seed, TAG_RUNS, 0);
-    // Common random numbers: run `r` of every point uses the same stream.
-    let values: Vec<Option<Vec<f64>>> = points
-        .par_iter()
-        .map(|(th, _)| -> Result<Option<Vec<f64>>> {
-            let mut sum = vec![0.0; moments.target.len()];
-            let mut ok = 0usize;
-            for r in 0..runs as u64 {
-                let s = moments.reduce(&problem.simulate(th, master, r)?);
-                if s.iter().all(|x| x.is_finite()) {
-                    sum.iter_mut().zip(&s).for_each(|(a, b)| *a += b);
-                    ok += 1;
-                }
-            }
-            Ok((ok == runs).then(|| sum.iter().map(|x| x / ok as f64).collect()))
-        })
-        .collect::<Result<_>>()?;
-    let (mut zs, mut vs) = (Vec::new(), Vec::new());
-    for ((_, z), v) in points.iter().zip(values) {
-        if let Some(v) = v {
-            zs.push(z.clone());
-            vs.push(v);
-        }
-    }
-    let failed_points = points.len() - zs.len();
-    let k = moments.target.len();
+    let sim = Simulator {
+        problem,
+        moments: Moments::of(problem),
+        bounds,
+        l: chol.l() * cloud_scale(&chol.l(), bounds, settings.profile_radius),
+        settings,
+        seed,
+    };
+    let first = sim.simulate(theta, 0)?;
+    let k = sim.moments.target.len();
     let total = &p3.moment_covariance
-        + DMatrix::from_diagonal(&DVector::from_iterator(k, moments.se.iter().map(|x| x * x)));
+        + DMatrix::from_diagonal(&DVector::from_iterator(
+            k,
+            sim.moments.se.iter().map(|x| x * x),
+        ));
     let Some(s) = Surrogate::fit(
         theta,
-        l,
+        sim.l.clone(),
         &p3.mean,
-        &moments.target,
+        &sim.moments.target,
         &total,
-        &Cloud { z: zs, values: vs },
+        &first.cloud,
         2.0 * settings.profile_radius,
     ) else {
         return Ok(None);
     };
-    let (parameters, min_distance) = profile(&s, bounds);
+    let (simulations, failed, extensions) = (
+        Cell::new(first.simulations),
+        Cell::new(first.failed),
+        Cell::new(0),
+    );
+    let extend = |from: &Surrogate, centre: &[f64], id: u64| -> Result<Option<Surrogate>> {
+        let centre: Vec<f64> = centre
+            .iter()
+            .zip(bounds)
+            .map(|(x, (lo, hi))| x.clamp(*lo, *hi))
+            .collect();
+        let more = sim.simulate(&centre, id)?;
+        simulations.set(simulations.get() + more.simulations);
+        failed.set(failed.get() + more.failed);
+        extensions.set(extensions.get() + 1);
+        Ok(from.extend(&centre, &total, &more.cloud))
+    };
+    let (parameters, min_distance) = profile(&s, bounds, &extend, settings.profile_extensions)?;
     Ok(Some(Profile {
         parameters,
         min_distance,
-        simulations: (points.len() * runs) as u64,
-        failed_points,
+        simulations: simulations.get(),
+        extensions: extensions.get(),
+        failed_points: failed.get(),
     }))
 }
 
@@ -690,7 +942,7 @@ mod tests {
         let dinv = d.clone().try_inverse().unwrap();
         let v = &dinv * sigma * dinv.transpose();
         let l = v.cholesky().unwrap().l();
-        let zs = cloud(theta.len(), 200, 4.0, 1);
+        let zs = cloud(theta.len(), 200, 4.0, 1, 0);
         let values: Vec<Vec<f64>> = zs
             .iter()
             .map(|z| {
@@ -722,7 +974,7 @@ mod tests {
         let dinv = d.clone().try_inverse().unwrap();
         let v = &dinv * &sigma * dinv.transpose();
         let bounds = vec![(-1e3, 1e3); 3];
-        let (params, dmin) = profile(&s, &bounds);
+        let (params, dmin) = profile(&s, &bounds, &no_extension, 0).unwrap();
         assert!(dmin < 1e-20, "{dmin}");
         for (j, pp) in params.iter().enumerate() {
             let se = v[(j, j)].sqrt();
@@ -751,7 +1003,7 @@ mod tests {
         let s = exact(&[0.0, 0.0], &i2, &i2, |t| {
             vec![t[0] + 0.5 * t[1] * t[1], t[1]]
         });
-        let (params, _) = profile(&s, &[(-50.0, 50.0), (-50.0, 50.0)]);
+        let (params, _) = profile(&s, &[(-50.0, 50.0), (-50.0, 50.0)], &no_extension, 0).unwrap();
         let c = threshold(0.95);
         let (lo, hi) = params[0].intervals[2];
         assert!((lo + (1.0 + c) / 2.0).abs() < 1e-6, "{lo}");
@@ -760,11 +1012,112 @@ mod tests {
         assert!((lo + c.sqrt()).abs() < 1e-6 && (hi - c.sqrt()).abs() < 1e-6);
     }
 
+    /// No extension: the surrogate ends at its first trusted edge.
+    fn no_extension(_: &Surrogate, _: &[f64], _: u64) -> Result<Option<Surrogate>> {
+        Ok(None)
+    }
+
+    /// A cloud of exact moment values `m(centre + z)` (whitening `L = I`), of radius `radius`.
+    fn exact_cloud(centre: &[f64], radius: f64, id: u64, m: &dyn Fn(&[f64]) -> Vec<f64>) -> Cloud {
+        let z = cloud(centre.len(), 100, radius, 1, id);
+        let values = z
+            .iter()
+            .map(|z| m(&centre.iter().zip(z).map(|(a, b)| a + b).collect::<Vec<_>>()))
+            .collect();
+        Cloud { z, values }
+    }
+
+    /// The surrogate of exact moments `m` about 0 with `L = I` and identity covariance, cloud
+    /// radius `radius` and trusted radius `2 radius`, observed `m(0)`, and the extension that
+    /// simulates exact clouds of the same radius; profiled within `bounds`, extending each
+    /// side at most `extensions` times.
+    fn ridge(
+        m: &dyn Fn(&[f64]) -> Vec<f64>,
+        radius: f64,
+        bounds: &[(f64, f64)],
+        extensions: usize,
+    ) -> Vec<ParameterProfile> {
+        let p = bounds.len();
+        let zero = vec![0.0; p];
+        let anchor = m(&zero);
+        let sigma = DMatrix::identity(anchor.len(), anchor.len());
+        let c = exact_cloud(&zero, radius, 0, m);
+        let l = DMatrix::identity(p, p);
+        let s = Surrogate::fit(&zero, l, &anchor, &anchor, &sigma, &c, 2.0 * radius).unwrap();
+        let extend = |from: &Surrogate, centre: &[f64], id: u64| {
+            Ok(from.extend(centre, &sigma, &exact_cloud(centre, radius, id, m)))
+        };
+        profile(&s, bounds, &extend, extensions).unwrap().0
+    }
+
+    #[test]
+    fn a_ridge_leaving_the_trusted_region_is_followed_by_extended_surrogates() {
+        // The ridge of the test above, m = (theta_1 + theta_2^2 / 2, theta_2), with a cloud
+        // of radius 0.5 trusted to 1: theta_1's 95% profile interval (-2.42, 1.96) ends where
+        // the minimiser over theta_2 is 2.9 from the estimate (theta_2 = 1.69), so the walk
+        // needs surrogates further along the ridge on both sides. The moments are quadratic,
+        // so every extension is exact, and the ends are the exact ones up to the bisection
+        // and the minimiser (1e-6). Without extensions the profile is taken as flat from the
+        // first edge (at |theta| = 1) and both intervals run to the search bounds.
+        let m = |t: &[f64]| vec![t[0] + 0.5 * t[1] * t[1], t[1]];
+        let bounds = [(-50.0, 50.0), (-50.0, 50.0)];
+        let c = threshold(0.95);
+        let params = ridge(&m, 0.5, &bounds, 8);
+        let (lo, hi) = params[0].intervals[2];
+        assert!((lo + (1.0 + c) / 2.0).abs() < 1e-6, "{lo}");
+        assert!((hi - c.sqrt()).abs() < 1e-6, "{hi}");
+        assert_eq!(params[0].ends[2], (EndKind::Extended, EndKind::Extended));
+        assert!(params[0].lower.extensions >= 2, "{:?}", params[0].lower.extensions);
+        let (lo, hi) = params[1].intervals[2];
+        assert!((lo + c.sqrt()).abs() < 1e-6 && (hi - c.sqrt()).abs() < 1e-6, "{lo} {hi}");
+        // The 50% interval of theta_1, (-0.67, 0.67), lies inside the first surrogate.
+        let (lo, hi) = params[0].intervals[0];
+        let half = threshold(0.5).sqrt();
+        assert!((lo + half).abs() < 1e-6 && (hi - half).abs() < 1e-6, "{lo} {hi}");
+        assert_eq!(params[0].ends[0], (EndKind::Profile, EndKind::Profile));
+        // The rank at the exact 95% end is 0.025.
+        let r = params[0].rank(-(1.0 + c) / 2.0);
+        assert!((r - 0.025).abs() < 1e-4, "{r}");
+        // Without extensions: the bounds, flagged.
+        let flat = ridge(&m, 0.5, &bounds, 0);
+        assert_eq!(flat[0].intervals[2], (-50.0, 50.0));
+        assert_eq!(flat[0].ends[2], (EndKind::Unbounded, EndKind::Unbounded));
+        assert!(flat[0].lower.unbounded && flat[0].lower.extensions == 0);
+    }
+
+    #[test]
+    fn a_flat_direction_still_ends_at_the_search_bound_flagged() {
+        // m = (theta_1, theta_1 / 2): theta_2 moves no moment, so its profile is 0 everywhere
+        // and every extension finds the same flat surrogate; after the two allowed the
+        // interval runs to the search bound, flagged `unbounded`. theta_1's profile is
+        // 1.25 x^2 whatever theta_2, so its 95% interval is -+sqrt(3.84 / 1.25) = -+1.75,
+        // beyond the first trusted region (radius 1): found by an extension.
+        let m = |t: &[f64]| vec![t[0], 0.5 * t[0]];
+        let params = ridge(&m, 0.5, &[(-5.0, 5.0), (-50.0, 50.0)], 2);
+        for (q, (lo, hi)) in LEVELS.iter().zip(&params[1].intervals) {
+            assert_eq!((*lo, *hi), (-50.0, 50.0), "{q}");
+        }
+        assert_eq!(params[1].ends[2], (EndKind::Unbounded, EndKind::Unbounded));
+        assert_eq!(params[1].lower.extensions, 2);
+        assert_eq!(params[1].upper.extensions, 2);
+        let end = (threshold(0.95) / 1.25).sqrt();
+        let (lo, hi) = params[0].intervals[2];
+        assert!((lo + end).abs() < 1e-6 && (hi - end).abs() < 1e-6, "{lo} {hi}");
+        assert_eq!(params[0].ends[2], (EndKind::Extended, EndKind::Extended));
+        // A search box inside the trusted region: the walk reaches the bound with the
+        // profile below the quantile, an end of kind `bound` without any extension.
+        let boxed = ridge(&m, 0.5, &[(-5.0, 5.0), (-0.5, 0.5)], 2);
+        assert_eq!(boxed[1].intervals[2], (-0.5, 0.5));
+        assert_eq!(boxed[1].ends[2], (EndKind::Bound, EndKind::Bound));
+        assert_eq!(boxed[1].lower.extensions, 0);
+    }
+
     #[test]
     fn the_cloud_fills_the_ball_and_depends_on_the_seed_only() {
-        let a = cloud(5, 300, 4.0, 7);
-        assert_eq!(a, cloud(5, 300, 4.0, 7));
-        assert_ne!(a, cloud(5, 300, 4.0, 8));
+        let a = cloud(5, 300, 4.0, 7, 0);
+        assert_eq!(a, cloud(5, 300, 4.0, 7, 0));
+        assert_ne!(a, cloud(5, 300, 4.0, 8, 0));
+        assert_ne!(a, cloud(5, 300, 4.0, 7, 1));
         let r: Vec<f64> = a
             .iter()
             .map(|z| z.iter().map(|x| x * x).sum::<f64>().sqrt())

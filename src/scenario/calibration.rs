@@ -259,6 +259,11 @@ pub struct SmmSettings {
     /// Radius of the cloud in standard errors of the delta method, in its whitened
     /// coordinates (default 4).
     pub profile_radius: f64,
+    /// Most further clouds simulated on each side of each parameter's profile where the
+    /// minimum over the other parameters leaves the surrogate's trusted region along a ridge
+    /// (default 3, at most 64; 0 takes the profile as flat from the first edge): each costs
+    /// `profile_points x profile_runs` simulations.
+    pub profile_extensions: usize,
 }
 
 /// How the method of moments computes the intervals of a converged fit.
@@ -304,6 +309,7 @@ impl Default for SmmSettings {
             profile_points: 300,
             profile_runs: 2,
             profile_radius: 4.0,
+            profile_extensions: 3,
         }
     }
 }
@@ -395,6 +401,12 @@ fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
         put(
             "calibration.smm.profile_runs".into(),
             "must be at least 1".into(),
+        );
+    }
+    if s.profile_extensions > 64 {
+        put(
+            "calibration.smm.profile_extensions".into(),
+            format!("must be at most 64, got {}", s.profile_extensions),
         );
     }
     if !(s.profile_radius.is_finite() && s.profile_radius > 0.0) {
