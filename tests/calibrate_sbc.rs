@@ -193,8 +193,17 @@ fn fit_smm(problem: &Problem, truth: &[f64], seed: u64) -> Fit {
         false => None,
     };
     let simulations = o.simulations + profile.as_ref().map_or(0, |p| p.simulations);
+    // The profile's extension clouds and how its 95% ends were found (profile, extended,
+    // bound, unbounded), summed over the parameters.
+    let ends = profile.as_ref().map_or(String::new(), |p| {
+        let n = p.end_counts(0.95);
+        format!(
+            " extensions {} ends95 {} {} {} {}",
+            p.extensions, n[0], n[1], n[2], n[3]
+        )
+    });
     let detail = format!(
-        "starts {} continuations {} rounds {} max|t| {:.3} ratio {:.3}",
+        "starts {} continuations {} rounds {} max|t| {:.3} ratio {:.3}{ends}",
         // A continuation's index follows the starts'.
         o.state.start_index + 1 - o.state.continuation,
         o.state.continuation,

@@ -40,6 +40,7 @@ pub mod problem;
 pub mod smm;
 pub mod smm_intervals;
 pub mod smm_start;
+pub mod smm_walk;
 pub mod solver;
 pub mod summary;
 pub mod targets;

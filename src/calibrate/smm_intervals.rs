@@ -36,25 +36,18 @@ use crate::error::{Error, Result};
 use crate::model::rng;
 use nalgebra::{DMatrix, DVector};
 use rand::Rng as _;
-use std::cell::Cell;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-use statrs::distribution::{ContinuousCDF, Normal};
+use std::cell::Cell;
+
+pub use super::smm_walk::{
+    EndKind, Extend, LEVELS, MAX_EXTENSIONS, ParameterProfile, Profile, Walk, profile, threshold,
+};
 
 /// Stream tag of the interval cloud; distinct from every other calibration tag (the
 /// pilot of the start search uses 14), so the cloud's draws are independent of the pilot's.
 const TAG_CLOUD: u64 = 17;
 const TAG_RUNS: u64 = 15;
-
-/// Profile steps per standard error when walking out from the minimiser.
-const STEPS_PER_SE: f64 = 20.0;
-/// The walk stops once the profile exceeds this (4 standard errors' worth): beyond it a
-/// rank is in the extreme bins whatever its exact value.
-const STOP: f64 = 16.0;
-/// Most steps of a walk on each side.
-const MAX_STEPS: usize = 4000;
-/// Bisection steps refining an interval's end.
-const BISECT: usize = 30;
 
 /// The quadratic surrogate of the moments in whitened coordinates, and the metric.
 #[derive(Debug, Clone)]
@@ -188,7 +181,7 @@ impl Surrogate {
     }
 
     /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
-    fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
+    pub(super) fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
         let f0 = features(&vec![0.0; z.len()]);
         let f = features(z);
         let df = DVector::from_iterator(f.len(), f.iter().zip(&f0).map(|(a, b)| a - b));
@@ -199,474 +192,18 @@ impl Surrogate {
     }
 
     /// The distance `d` at `z`.
-    fn distance(&self, z: &[f64]) -> f64 {
+    pub(super) fn distance(&self, z: &[f64]) -> f64 {
         self.residual(z).0.norm_squared()
     }
 
     /// Parameters at `z`.
-    fn theta_at(&self, z: &[f64]) -> Vec<f64> {
+    pub(super) fn theta_at(&self, z: &[f64]) -> Vec<f64> {
         let t = &self.l * DVector::from_column_slice(z);
         self.theta
             .iter()
             .zip(t.iter())
             .map(|(a, b)| a + b)
             .collect()
-    }
-}
-
-/// An affine set of `z`: `z0 + N u`.
-struct Slice {
-    z0: DVector<f64>,
-    n: DMatrix<f64>,
-}
-
-impl Slice {
-    fn z(&self, u: &[f64]) -> Vec<f64> {
-        (&self.z0 + &self.n * DVector::from_column_slice(u))
-            .iter()
-            .copied()
-            .collect()
-    }
-}
-
-/// Levenberg-Marquardt minimisation of `d` over `u` in a slice, from `u`, staying inside
-/// `|z| <= z_max`; returns `(d, u)`.
-fn minimise(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
-    let q = slice.n.ncols();
-    let mut u = u.to_vec();
-    let inside = |z: &[f64]| z.iter().map(|x| x * x).sum::<f64>() <= s.z_max * s.z_max;
-    let mut best = s.distance(&slice.z(&u));
-    if q == 0 {
-        return (best, u);
-    }
-    let mut lambda = 1e-3;
-    for _ in 0..100 {
-        let (r, jz) = s.residual(&slice.z(&u));
-        let j = jz * &slice.n;
-        let g = j.transpose() * &r;
-        let h = j.transpose() * &j;
-        let mut improved = false;
-        for _ in 0..30 {
-            let damped = &h + DMatrix::from_diagonal(&h.diagonal().map(|x| lambda * (x + 1e-12)));
-            let Some(step) = damped.lu().solve(&(-&g)) else {
-                lambda *= 10.0;
-                continue;
-            };
-            let next: Vec<f64> = u.iter().zip(step.iter()).map(|(a, b)| a + b).collect();
-            let z = slice.z(&next);
-            let d = s.distance(&z);
-            if inside(&z) && d < best {
-                let gain = best - d;
-                u = next;
-                best = d;
-                lambda = (lambda / 3.0).max(1e-12);
-                improved = gain > 1e-14 * (1.0 + best);
-                break;
-            }
-            lambda *= 4.0;
-        }
-        if !improved {
-            break;
-        }
-    }
-    (best, u)
-}
-
-/// Minimises over a slice from `u` and from `u` moved a little along each direction (so that
-/// a start on a saddle, where a new branch of the ridge opens, finds the branch).
-fn minimise_starts(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
-    let mut best = minimise(s, slice, u);
-    for i in 0..u.len() {
-        for sign in [-1.0, 1.0] {
-            let mut v = u.to_vec();
-            v[i] += 0.25 * sign;
-            let c = minimise(s, slice, &v);
-            if c.0 < best.0 - 1e-12 {
-                best = c;
-            }
-        }
-    }
-    best
-}
-
-/// How an interval's end was found (the `*_end` columns of `smm_intervals.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndKind {
-    /// Where the profile of the surrogate around the estimate crosses the quantile.
-    Profile,
-    /// Where the profile crosses it on a surrogate extended along the ridge (a further cloud
-    /// simulated where the ridge left the trusted region).
-    Extended,
-    /// The search bound: the profile stays below the quantile up to it, within trusted
-    /// surrogates.
-    Bound,
-    /// The search bound, taken because the ridge left the last trusted surrogate with the
-    /// extensions used up: the data, as far as the surrogates show, do not bound the parameter
-    /// on that side.
-    Unbounded,
-    /// The delta method's end (`wald` rows, or a fit without a surrogate).
-    Delta,
-}
-
-impl EndKind {
-    /// Name in `smm_intervals.csv`.
-    pub fn name(self) -> &'static str {
-        match self {
-            EndKind::Profile => "profile",
-            EndKind::Extended => "extended",
-            EndKind::Bound => "bound",
-            EndKind::Unbounded => "unbounded",
-            EndKind::Delta => "delta",
-        }
-    }
-}
-
-/// One side of a parameter's profile: the points `(x, P(x))` walked out from the minimiser,
-/// with the running maximum of the profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Walk {
-    /// `(x, P(x), running maximum of P)`, from the minimiser outwards.
-    pub points: Vec<(f64, f64, f64)>,
-    /// The walk stopped where the ridge left the last trusted surrogate (the last point is
-    /// then the search bound, with the profile taken as flat up to it).
-    pub unbounded: bool,
-    /// Surrogates extended along the ridge on this side.
-    pub extensions: usize,
-}
-
-/// A parameter's profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParameterProfile {
-    /// The minimiser's value of the parameter.
-    pub centre: f64,
-    /// The walk below the centre.
-    pub lower: Walk,
-    /// The walk above the centre.
-    pub upper: Walk,
-    /// Interval ends at each level of [`LEVELS`], refined by bisection.
-    pub intervals: Vec<(f64, f64)>,
-    /// How each end of [`Self::intervals`] was found.
-    pub ends: Vec<(EndKind, EndKind)>,
-}
-
-/// The levels at which intervals are computed: 50%, 80%, 95%.
-pub const LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
-
-/// The profile intervals of a fit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Profile {
-    /// Per parameter.
-    pub parameters: Vec<ParameterProfile>,
-    /// The smallest distance of the surrogate (about 0 for a converged fit).
-    pub min_distance: f64,
-    /// Simulations run for the clouds (the first and the extensions).
-    pub simulations: u64,
-    /// Clouds simulated to extend the surrogate along a ridge.
-    pub extensions: usize,
-    /// Cloud points whose runs all left a moment undefined (left out).
-    pub failed_points: usize,
-}
-
-impl Profile {
-    /// How many interval ends at `level` were found each way, in the order of [`EndKind`]'s
-    /// first four kinds: profile, extended, bound, unbounded.
-    pub fn end_counts(&self, level: f64) -> [usize; 4] {
-        let mut n = [0; 4];
-        let i = LEVELS.iter().position(|&q| (q - level).abs() < 1e-12);
-        for pp in &self.parameters {
-            let Some(&(a, b)) = i.map(|i| &pp.ends[i]) else {
-                continue;
-            };
-            for k in [a, b] {
-                match k {
-                    EndKind::Profile => n[0] += 1,
-                    EndKind::Extended => n[1] += 1,
-                    EndKind::Bound => n[2] += 1,
-                    EndKind::Unbounded => n[3] += 1,
-                    EndKind::Delta => {}
-                }
-            }
-        }
-        n
-    }
-}
-
-/// The chi-square(1) quantile of a central interval at level `q`: `z_((1 + q) / 2)^2`.
-pub fn threshold(q: f64) -> f64 {
-    Normal::new(0.0, 1.0)
-        .expect("standard normal")
-        .inverse_cdf(0.5 + q / 2.0)
-        .powi(2)
-}
-
-/// The set of `z` with `theta_j` fixed: `z0(x) + N u` (`N` an orthonormal basis of the
-/// complement of row `j` of `L`).
-fn slice_for(s: &Surrogate, j: usize, x: f64) -> Slice {
-    let p = s.theta.len();
-    let row: DVector<f64> = s.l.row(j).transpose();
-    let norm2 = row.norm_squared();
-    let z0 = &row * ((x - s.theta[j]) / norm2);
-    let e = &row / norm2.sqrt();
-    let mut basis: Vec<DVector<f64>> = Vec::new();
-    for i in 0..p {
-        let mut v = DVector::zeros(p);
-        v[i] = 1.0;
-        v -= &e * e.dot(&v);
-        for b in &basis {
-            v -= b * b.dot(&v);
-        }
-        if v.norm() > 0.1 && basis.len() < p - 1 {
-            basis.push(v.normalize());
-        }
-    }
-    let n = if basis.is_empty() {
-        DMatrix::zeros(p, 0)
-    } else {
-        DMatrix::from_columns(&basis)
-    };
-    Slice { z0, n }
-}
-
-/// The profile of parameter `j` at `x`, from `u`: `(P(x), u)`.
-fn profile_at(s: &Surrogate, j: usize, x: f64, dmin: f64, u: &[f64]) -> (f64, Vec<f64>) {
-    let (d, u) = minimise_starts(s, &slice_for(s, j, x), u);
-    ((d - dmin).max(0.0), u)
-}
-
-/// The coordinates `u` of `z` in the slice of parameter `j`.
-fn project(s: &Surrogate, j: usize, x: f64, z: &[f64]) -> Vec<f64> {
-    let slice = slice_for(s, j, x);
-    let v = DVector::from_column_slice(z) - &slice.z0;
-    (slice.n.transpose() * v).iter().copied().collect()
-}
-
-/// Simulates a further cloud centred at a parameter point and fits the surrogate there,
-/// anchored as the surrogate it continues is (`Surrogate::extend`); its arguments are the
-/// surrogate the ridge left, the centre, and the cloud's number (which sets its points).
-/// `None` when the regression is singular.
-pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + 'a;
-
-/// What a walk needs besides the surrogate: the parameter, the smallest distance, the search
-/// bound on its side, the direction, and how to extend the surrogate (at most `extensions`
-/// times, clouds numbered from `first_cloud`).
-struct Side<'a> {
-    j: usize,
-    dmin: f64,
-    bound: f64,
-    sign: f64,
-    extend: &'a Extend<'a>,
-    extensions: usize,
-    first_cloud: u64,
-}
-
-/// A walk with the surrogates it used and, at each point, the surrogate's index and the
-/// minimiser's slice coordinates in it.
-struct Walked {
-    walk: Walk,
-    chain: Vec<Surrogate>,
-    trail: Vec<(usize, Vec<f64>)>,
-}
-
-/// Whitened coordinates of `theta` about surrogate `s`'s centre.
-fn local(s: &Surrogate, theta: &[f64]) -> Option<Vec<f64>> {
-    let v = DVector::from_iterator(theta.len(), theta.iter().zip(&s.theta).map(|(a, b)| a - b));
-    s.l.solve_lower_triangular(&v)
-        .map(|z| z.iter().copied().collect())
-}
-
-/// Walks the profile of parameter `side.j` from the minimiser `z_min` of `base`. Where the
-/// minimum over the other parameters reaches the edge of the trusted region, a further cloud
-/// is simulated at that point and the walk goes on with its surrogate (at most
-/// `side.extensions` times); after that the profile is taken as flat up to the search bound.
-fn walk(base: &Surrogate, z_min: &[f64], side: &Side) -> Result<Walked> {
-    let j = side.j;
-    let se = base.l.row(j).norm();
-    let centre = base.theta_at(z_min)[j];
-    let step = se / STEPS_PER_SE;
-    let mut chain = vec![base.clone()];
-    let mut u = project(base, j, centre, z_min);
-    let mut points = vec![(centre, 0.0, 0.0)];
-    let mut trail = vec![(0, u.clone())];
-    let (mut running, mut unbounded) = (0.0_f64, false);
-    let mut k = 1;
-    while k <= MAX_STEPS {
-        let mut x = centre + side.sign * step * k as f64;
-        let last = (x - side.bound) * side.sign >= 0.0;
-        if last {
-            x = side.bound;
-        }
-        let s = chain.last().expect("the base surrogate");
-        let (pj, next) = profile_at(s, j, x, side.dmin, &u);
-        let z = slice_for(s, j, x).z(&next);
-        if !last && z.iter().map(|v| v * v).sum::<f64>().sqrt() >= 0.999 * s.z_max {
-            // The minimum lies on the edge of the trusted region: extend the surrogate there
-            // and take the step again, or, with the extensions used up, take the profile as
-            // flat up to the search bound.
-            let at = s.theta_at(&z);
-            let cloud = side.first_cloud + chain.len() as u64 - 1;
-            let extended = match chain.len() <= side.extensions {
-                true => (side.extend)(s, &at, cloud)?,
-                false => None,
-            };
-            if let Some((e, z)) = extended.and_then(|e| local(&e, &at).map(|z| (e, z))) {
-                u = project(&e, j, x, &z);
-                chain.push(e);
-                continue;
-            }
-            points.push((side.bound, running, running));
-            trail.push((chain.len() - 1, u.clone()));
-            unbounded = true;
-            break;
-        }
-        u = next;
-        running = running.max(pj);
-        points.push((x, pj, running));
-        trail.push((chain.len() - 1, u.clone()));
-        if last || running >= STOP {
-            break;
-        }
-        k += 1;
-    }
-    let extensions = chain.len() - 1;
-    Ok(Walked {
-        walk: Walk {
-            points,
-            unbounded,
-            extensions,
-        },
-        chain,
-        trail,
-    })
-}
-
-/// The end of the interval at threshold `c` on one side, and how it was found: bisection in
-/// the first step where the running maximum reaches `c`, or the walk's last point when it
-/// never does.
-fn end(j: usize, dmin: f64, w: &Walked, c: f64) -> (f64, EndKind) {
-    let pts = &w.walk.points;
-    let Some(k) = pts.iter().position(|p| p.2 >= c) else {
-        let kind = match w.walk.unbounded {
-            true => EndKind::Unbounded,
-            false => EndKind::Bound,
-        };
-        return (pts.last().expect("a walk has its centre").0, kind);
-    };
-    if k == 0 {
-        return (pts[0].0, EndKind::Profile);
-    }
-    let (si, uk) = &w.trail[k];
-    let s = &w.chain[*si];
-    let (mut inside, mut outside) = (pts[k - 1].0, pts[k].0);
-    // The inner point's minimiser is a start in the same surrogate only.
-    let mut u = match w.trail[k - 1].0 == *si {
-        true => w.trail[k - 1].1.clone(),
-        false => uk.clone(),
-    };
-    for _ in 0..BISECT {
-        let mid = 0.5 * (inside + outside);
-        let (pm, um) = profile_at(s, j, mid, dmin, &u);
-        if pm < c {
-            inside = mid;
-            u = um;
-        } else {
-            outside = mid;
-        }
-    }
-    let kind = match si {
-        0 => EndKind::Profile,
-        _ => EndKind::Extended,
-    };
-    (0.5 * (inside + outside), kind)
-}
-
-/// Most extension clouds of one side of one parameter: the clouds' numbers leave room for
-/// this many (validation keeps `profile_extensions` below it).
-pub const MAX_EXTENSIONS: usize = 64;
-
-/// The profile intervals of a surrogate within the search bounds, extending it along a ridge
-/// with `extend` at most `extensions` times per interval end.
-pub fn profile(
-    s: &Surrogate,
-    bounds: &[(f64, f64)],
-    extend: &Extend,
-    extensions: usize,
-) -> Result<(Vec<ParameterProfile>, f64)> {
-    let p = s.theta.len();
-    let whole = Slice {
-        z0: DVector::zeros(p),
-        n: DMatrix::identity(p, p),
-    };
-    let (dmin, z_min) = minimise_starts(s, &whole, &vec![0.0; p]);
-    let side = |j: usize, k: usize| Side {
-        j,
-        dmin,
-        bound: if k == 0 { bounds[j].0 } else { bounds[j].1 },
-        sign: if k == 0 { -1.0 } else { 1.0 },
-        extend,
-        extensions,
-        first_cloud: 1 + ((2 * j + k) * MAX_EXTENSIONS) as u64,
-    };
-    let mut parameters = Vec::with_capacity(p);
-    for j in 0..p {
-        let lw = walk(s, &z_min, &side(j, 0))?;
-        let uw = walk(s, &z_min, &side(j, 1))?;
-        let (intervals, ends) = LEVELS
-            .iter()
-            .map(|&q| {
-                let c = threshold(q);
-                let (lo, lk) = end(j, dmin, &lw, c);
-                let (hi, hk) = end(j, dmin, &uw, c);
-                ((lo, hi), (lk, hk))
-            })
-            .unzip();
-        parameters.push(ParameterProfile {
-            centre: lw.walk.points[0].0,
-            lower: lw.walk,
-            upper: uw.walk,
-            intervals,
-            ends,
-        });
-    }
-    Ok((parameters, dmin))
-}
-
-impl ParameterProfile {
-    /// The interval at `level`, one of [`LEVELS`].
-    pub fn interval(&self, level: f64) -> Option<(f64, f64)> {
-        LEVELS
-            .iter()
-            .position(|&q| (q - level).abs() < 1e-12)
-            .map(|i| self.intervals[i])
-    }
-
-    /// Where `x` falls in the profile's distribution: `Phi(+-sqrt(M(x)))`, `M` the running
-    /// maximum of the profile from the centre to `x` (interpolated between walked points),
-    /// negative below the centre. `x` lies in the interval at level `q` exactly when this is
-    /// within `(1 -+ q) / 2`, as a normal rank is for the delta method's intervals.
-    pub fn rank(&self, x: f64) -> f64 {
-        let (walk, sign) = if x < self.centre {
-            (&self.lower, -1.0)
-        } else {
-            (&self.upper, 1.0)
-        };
-        let pts = &walk.points;
-        let k = pts.iter().position(|p| (p.0 - x) * sign >= 0.0);
-        let m = match k {
-            None => pts.last().expect("a walk has its centre").2.max(STOP),
-            Some(0) => 0.0,
-            Some(k) => {
-                let (a, b) = (pts[k - 1], pts[k]);
-                let w = if b.0 == a.0 {
-                    1.0
-                } else {
-                    (x - a.0) / (b.0 - a.0)
-                };
-                a.2 + w * (b.2 - a.2)
-            }
-        };
-        Normal::new(0.0, 1.0)
-            .expect("standard normal")
-            .cdf(sign * m.sqrt())
     }
 }
 
@@ -1067,13 +604,23 @@ mod tests {
         assert!((lo + (1.0 + c) / 2.0).abs() < 1e-6, "{lo}");
         assert!((hi - c.sqrt()).abs() < 1e-6, "{hi}");
         assert_eq!(params[0].ends[2], (EndKind::Extended, EndKind::Extended));
-        assert!(params[0].lower.extensions >= 2, "{:?}", params[0].lower.extensions);
+        assert!(
+            params[0].lower.extensions >= 2,
+            "{:?}",
+            params[0].lower.extensions
+        );
         let (lo, hi) = params[1].intervals[2];
-        assert!((lo + c.sqrt()).abs() < 1e-6 && (hi - c.sqrt()).abs() < 1e-6, "{lo} {hi}");
+        assert!(
+            (lo + c.sqrt()).abs() < 1e-6 && (hi - c.sqrt()).abs() < 1e-6,
+            "{lo} {hi}"
+        );
         // The 50% interval of theta_1, (-0.67, 0.67), lies inside the first surrogate.
         let (lo, hi) = params[0].intervals[0];
         let half = threshold(0.5).sqrt();
-        assert!((lo + half).abs() < 1e-6 && (hi - half).abs() < 1e-6, "{lo} {hi}");
+        assert!(
+            (lo + half).abs() < 1e-6 && (hi - half).abs() < 1e-6,
+            "{lo} {hi}"
+        );
         assert_eq!(params[0].ends[0], (EndKind::Profile, EndKind::Profile));
         // The rank at the exact 95% end is 0.025.
         let r = params[0].rank(-(1.0 + c) / 2.0);
@@ -1102,7 +649,10 @@ mod tests {
         assert_eq!(params[1].upper.extensions, 2);
         let end = (threshold(0.95) / 1.25).sqrt();
         let (lo, hi) = params[0].intervals[2];
-        assert!((lo + end).abs() < 1e-6 && (hi - end).abs() < 1e-6, "{lo} {hi}");
+        assert!(
+            (lo + end).abs() < 1e-6 && (hi - end).abs() < 1e-6,
+            "{lo} {hi}"
+        );
         assert_eq!(params[0].ends[2], (EndKind::Extended, EndKind::Extended));
         // A search box inside the trusted region: the walk reaches the bound with the
         // profile below the quantile, an end of kind `bound` without any extension.

@@ -403,10 +403,11 @@ fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
             "must be at least 1".into(),
         );
     }
-    if s.profile_extensions > 64 {
+    let most = crate::calibrate::smm_walk::MAX_EXTENSIONS;
+    if s.profile_extensions > most {
         put(
             "calibration.smm.profile_extensions".into(),
-            format!("must be at most 64, got {}", s.profile_extensions),
+            format!("must be at most {most}, got {}", s.profile_extensions),
         );
     }
     if !(s.profile_radius.is_finite() && s.profile_radius > 0.0) {
