@@ -22,11 +22,14 @@
 //! ridge bends to. The cloud reaches at most a sixth of the search box's width from the
 //! estimate in any parameter ([`cloud_scale`]). The surrogate is trusted to twice the cloud's
 //! radius: the minimisation over the other parameters stays inside that ball, and where its
-//! minimum lies on the edge the profile is taken as flat from there, so that the interval
-//! runs on to the search bound.
+//! minimum lies on the edge a further cloud is simulated there and the profile goes on with
+//! its surrogate ([`Surrogate::extend`], [`super::smm_walk`]), at most
+//! `calibration.smm.profile_extensions` times per side, after which the profile is taken as
+//! flat and the interval runs on to the search bound.
 //!
-//! Every simulation's stream derives from (seed, point, run), so the intervals do not depend
-//! on the number of threads.
+//! Every simulation's stream derives from (seed, run), common to all points of all clouds, and
+//! each cloud's points from (seed, cloud, point), so the intervals do not depend on the number
+//! of threads.
 
 use super::problem::{Problem, derive_seed};
 use super::smm::{Moments, Smm, SmmState, Stage, precise_standard_errors, search_bounds};
