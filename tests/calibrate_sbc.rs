@@ -19,7 +19,8 @@
 //!     # WECARE_SBC_TRACE=1 (each fit's stages and estimates on stderr),
 //!     # WECARE_SBC_FROM_TRUTH=1 (SMM from the truth, without a pilot: a diagnostic),
 //!     # WECARE_SBC_REUSE=DIR (SMM: phase 3 and the intervals again at an earlier study's
-//!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs)
+//!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs),
+//!     # WECARE_SBC_PROFILE_EXTENSIONS=n (the profile's extension clouds per side)
 //!
 //! Each fit is written to `<out>/<method>/<data set>.csv` as soon as it ends, and a data set
 //! whose file exists is read instead of fitted again: a study cut off goes on where it stopped
@@ -119,7 +120,8 @@ struct Fit {
 }
 
 /// The scenario's method-of-moments settings; `WECARE_SBC_DERIVATIVE_RUNS=n` sets the runs
-/// that estimate the derivative (phase 1 and phase 3), to study the standard errors' noise.
+/// that estimate the derivative (phase 1 and phase 3), to study the standard errors' noise, and
+/// `WECARE_SBC_PROFILE_EXTENSIONS=n` the profile's extension clouds per side.
 fn smm_settings(s: &Scenario) -> wecare::calibrate::spec::SmmSettings {
     let mut settings = s.calibration.smm.clone();
     if from_truth() {
@@ -130,6 +132,12 @@ fn smm_settings(s: &Scenario) -> wecare::calibrate::spec::SmmSettings {
         .and_then(|x| x.parse().ok())
     {
         settings.phase1 = n;
+    }
+    if let Some(n) = std::env::var("WECARE_SBC_PROFILE_EXTENSIONS")
+        .ok()
+        .and_then(|x| x.parse().ok())
+    {
+        settings.profile_extensions = n;
     }
     settings
 }

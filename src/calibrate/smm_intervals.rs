@@ -69,6 +69,9 @@ pub struct Surrogate {
     pub a: DMatrix<f64>,
     /// Largest `|z|` trusted (twice the cloud's radius).
     pub z_max: f64,
+    /// The search bounds, within which the profile minimises over the other parameters
+    /// (unbounded from [`Surrogate::fit`]; [`profile`] sets them).
+    pub bounds: Vec<(f64, f64)>,
 }
 
 /// Quadratic features of `z`: `1, z_1..z_p, z_i z_k (i <= k)`.
@@ -152,6 +155,7 @@ impl Surrogate {
             target: target.to_vec(),
             a,
             z_max,
+            bounds: vec![(f64::NEG_INFINITY, f64::INFINITY); theta.len()],
         })
     }
 
@@ -176,6 +180,7 @@ impl Surrogate {
             cloud,
             self.z_max,
         )?;
+        e.bounds = self.bounds.clone();
         // anchor' = anchor - q(0) + q'(0): the intercepts are the first column.
         for (i, a) in e.anchor.iter_mut().enumerate() {
             *a += e.coef[(i, 0)] - self.coef[(i, 0)];

@@ -41,11 +41,19 @@ impl Slice {
 }
 
 /// Levenberg-Marquardt minimisation of `d` over `u` in a slice, from `u`, staying inside
-/// `|z| <= z_max`; returns `(d, u)`.
+/// `|z| <= z_max` and the search bounds; returns `(d, u)`.
 fn minimise(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
     let q = slice.n.ncols();
     let mut u = u.to_vec();
-    let inside = |z: &[f64]| z.iter().map(|x| x * x).sum::<f64>() <= s.z_max * s.z_max;
+    // Inside the trusted ball and the search box: outside the box the surrogate extrapolates
+    // from cloud points moved onto its faces.
+    let inside = |z: &[f64]| {
+        z.iter().map(|x| x * x).sum::<f64>() <= s.z_max * s.z_max
+            && s.theta_at(z)
+                .iter()
+                .zip(&s.bounds)
+                .all(|(t, (lo, hi))| *lo <= *t && *t <= *hi)
+    };
     let mut best = s.distance(&slice.z(&u));
     if q == 0 {
         return (best, u);
@@ -406,6 +414,10 @@ pub fn profile(
     let whole = Slice {
         z0: DVector::zeros(p),
         n: DMatrix::identity(p, p),
+    };
+    let s = &Surrogate {
+        bounds: bounds.to_vec(),
+        ..s.clone()
     };
     let (dmin, z_min) = minimise_starts(s, &whole, &vec![0.0; p]);
     let side = |j: usize, k: usize| Side {
