@@ -36,7 +36,14 @@ fn profile_intervals_do_not_depend_on_the_threads() {
     };
     let one = run(1);
     assert_eq!(one, run(2));
-    assert_eq!(one.simulations, 60);
+    // 60 points of 1 run for the first cloud and for each extension along a ridge.
+    assert_eq!(one.simulations, 60 * (1 + one.extensions as u64));
+    let extended: usize = one
+        .parameters
+        .iter()
+        .map(|p| p.lower.extensions + p.upper.extensions)
+        .sum();
+    assert_eq!(extended, one.extensions);
     // Another seed simulates another cloud.
     let pool = wecare::ensemble::pool(2).unwrap();
     let other = pool
@@ -63,6 +70,12 @@ fn profile_intervals_do_not_depend_on_the_threads() {
     assert_eq!(profile_row[1], "profile");
     let upper95: f64 = profile_row[10].parse().unwrap();
     assert_eq!(upper95, one.parameters[0].intervals[2].1);
+    // How each end was found: `delta` on the wald row, the profile's own kinds on its row.
+    let wald_row: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(wald_row[11..17], ["delta"; 6]);
+    let upper95_end = one.parameters[0].ends[2].1.name();
+    assert_eq!(profile_row[16], upper95_end);
+    assert!(lines[0].ends_with("lower95_end,upper95_end"));
 }
 
 #[test]
