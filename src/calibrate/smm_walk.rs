@@ -400,7 +400,7 @@ fn end(j: usize, dmin: f64, w: &Walked, c: f64) -> (f64, EndKind) {
 
 /// Most extension clouds of one side of one parameter: the clouds' numbers leave room for
 /// this many (validation keeps `profile_extensions` below it).
-pub const MAX_EXTENSIONS: usize = 64;
+pub const MAX_EXTENSIONS: usize = crate::scenario::calibration::MAX_PROFILE_EXTENSIONS;
 
 /// The profile intervals of a surrogate within the search bounds, extending it along a ridge
 /// with `extend` at most `extensions` times per interval end.

@@ -266,6 +266,10 @@ pub struct SmmSettings {
     pub profile_extensions: usize,
 }
 
+/// Most `profile_extensions`: the numbers of the extension clouds leave room for this many per
+/// side of each parameter.
+pub const MAX_PROFILE_EXTENSIONS: usize = 64;
+
 /// How the method of moments computes the intervals of a converged fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -403,7 +407,7 @@ fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
             "must be at least 1".into(),
         );
     }
-    let most = crate::calibrate::smm_walk::MAX_EXTENSIONS;
+    let most = MAX_PROFILE_EXTENSIONS;
     if s.profile_extensions > most {
         put(
             "calibration.smm.profile_extensions".into(),
