@@ -154,6 +154,8 @@ pub struct Memory<H = Vec<Slab>> {
     /// Entries of `entries` that no slab owns (left behind by slabs that moved).
     unused: usize,
     active: Vec<DyadId>,
+    /// The key of each active tie, in the order of `active` ([`super::tie_key`]).
+    active_keys: Vec<u8>,
     /// Bumped by every change of a tie or of trust, so values derived from the ties can be
     /// cached and known to be current.
     version: u64,
@@ -167,6 +169,7 @@ impl<H: Clone> Clone for Memory<H> {
             entries: self.entries.clone(),
             unused: self.unused,
             active: self.active.clone(),
+            active_keys: self.active_keys.clone(),
             version: self.version,
         }
     }
@@ -177,6 +180,7 @@ impl<H: Clone> Clone for Memory<H> {
         self.entries.clone_from(&source.entries);
         self.unused = source.unused;
         self.active.clone_from(&source.active);
+        self.active_keys.clone_from(&source.active_keys);
         self.version = source.version;
     }
 }
@@ -197,6 +201,7 @@ impl<H: SlabHeaders> Memory<H> {
             entries: Vec::new(),
             unused: 0,
             active: Vec::new(),
+            active_keys: Vec::new(),
             version: 0,
         };
         for i in 0..m.heads.count() {
@@ -279,6 +284,9 @@ impl<H: SlabHeaders> Memory<H> {
         let heads = &self.heads;
         for d in &mut self.dyads {
             d.trust = f(heads, d);
+            if d.status == Status::Active {
+                self.active_keys[d.active_pos as usize] = super::key_of(d);
+            }
         }
     }
 
@@ -298,6 +306,9 @@ impl<H: SlabHeaders> Memory<H> {
             }
             let d = &mut self.dyads[k];
             d.trust = f(heads, d);
+            if d.status == Status::Active {
+                self.active_keys[d.active_pos as usize] = super::key_of(d);
+            }
         }
     }
 
@@ -386,6 +397,7 @@ impl<H: SlabHeaders> Memory<H> {
                 if let Some(o) = revived_origin {
                     dy.origin = o;
                 }
+                self.mark_fresh(d);
             }
             (d, false)
         } else {
@@ -393,6 +405,7 @@ impl<H: SlabHeaders> Memory<H> {
             self.link_active(i, j, d);
             let dy = &mut self.dyads[d as usize];
             dy.status = Status::Active;
+            self.mark_fresh(d);
             (d, true)
         }
     }
@@ -402,6 +415,20 @@ impl<H: SlabHeaders> Memory<H> {
         let d = self.push(i, j, trust, origin, formed);
         self.link_active(i, j, d);
         self.dyads[d as usize].status = Status::Active;
+        self.mark_fresh(d);
+    }
+
+    /// Sets the key of active dyad `d` from its record, marked [`super::FRESH`].
+    fn mark_fresh(&mut self, d: DyadId) {
+        let dy = &self.dyads[d as usize];
+        self.active_keys[dy.active_pos as usize] = super::key_of(dy) | super::FRESH;
+    }
+
+    /// The key of each active tie, in the order of [`Memory::active_ids`]: its trust group
+    /// and origin ([`super::tie_group`]), marked [`super::FRESH`] when its active spell may
+    /// have started since the last trust update (its record then says when).
+    pub fn active_keys(&self) -> &[u8] {
+        &self.active_keys
     }
 
     /// Ends an active tie at `step`: it becomes dormant, keeping its trust.
@@ -413,6 +440,7 @@ impl<H: SlabHeaders> Memory<H> {
         self.active_to_dormant(dy.b, dy.a, d);
         let pos = dy.active_pos as usize;
         self.active.swap_remove(pos);
+        self.active_keys.swap_remove(pos);
         if let Some(&moved) = self.active.get(pos) {
             self.dyads[moved as usize].active_pos = pos as u32;
         }
@@ -495,6 +523,7 @@ impl<H: SlabHeaders> Memory<H> {
         self.push_active(j, (i, d));
         self.dyads[d as usize].active_pos = self.active.len() as u32;
         self.active.push(d);
+        self.active_keys.push(super::FRESH);
     }
 
     /// Makes room for one more entry in `i`'s slab.
