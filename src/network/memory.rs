@@ -731,6 +731,46 @@ mod tests {
             proptest::prop_assert_eq!(adj, 2 * active);
         }
 
+        /// Activations (new and revived, with the origin kept or renewed), deactivations and
+        /// trust updates keep one key per active tie, in the active list's order: the tie's
+        /// group from its present trust and origin, marked fresh whenever its spell started
+        /// after the last trust update, and unmarked by a trust update.
+        #[test]
+        fn active_keys_follow_records(ops in proptest::collection::vec((0u32..6, 0u32..6, 0u8..4, 0u8..8), 0..200)) {
+            let mut m = Memory::new(6);
+            let mut last_update = i32::MIN;
+            for (step, (i, j, op, x)) in ops.into_iter().enumerate() {
+                let step = step as i32;
+                match op {
+                    0 | 1 if i != j => {
+                        let origin = [Origin::Baseline, Origin::Programme][(x % 2) as usize];
+                        let renew = (op == 1).then_some(Origin::Programme);
+                        m.activate(i, j, step, f64::from(x) / 7.0, origin, renew);
+                    }
+                    2 => {
+                        if let Some(d) = m.find(i, j).filter(|&d| m.dyad(d).status == Status::Active) {
+                            m.deactivate(d, step);
+                        }
+                    }
+                    3 => {
+                        m.update_trust(|_, d| d.trust * f64::from(x) / 8.0);
+                        last_update = step;
+                    }
+                    _ => {}
+                }
+                proptest::prop_assert_eq!(m.active_keys().len(), m.active_ids().len());
+                for (&d, &key) in m.active_ids().iter().zip(m.active_keys()) {
+                    let dy = m.dyad(d);
+                    proptest::prop_assert_eq!(key & !super::super::FRESH, super::super::key_of(dy));
+                    if dy.spell_start > last_update {
+                        proptest::prop_assert!(key & super::super::FRESH != 0);
+                    } else {
+                        proptest::prop_assert!(key & super::super::FRESH == 0);
+                    }
+                }
+            }
+        }
+
         /// Common partners, compared directly or by marking (degrees on both sides of
         /// `DIRECT_COMMON`), are those two plain sets of partners share.
         #[test]
