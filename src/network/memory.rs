@@ -251,6 +251,17 @@ impl<H: SlabHeaders> Memory<H> {
         self.link(i, j).map(|(d, _)| d)
     }
 
+    /// [`Memory::link`] by a scan of `i`'s slab alone, whatever its length: the same answer
+    /// without reading `j`'s slab header, for a caller that has `i`'s partners at hand and
+    /// `j`'s record not yet loaded.
+    #[inline]
+    pub fn link_from(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
+        let s = self.slab(i);
+        let entries = &self.entries[s.begin()..s.end()];
+        let k = entries.iter().position(|&(k, _)| k == j)?;
+        Some((entries[k].1, k < s.active as usize))
+    }
+
     /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
     /// of the shorter slab answers both [`Memory::find`] and a partner test.
     #[inline]
@@ -766,6 +777,29 @@ mod tests {
                         proptest::prop_assert!(key & super::super::FRESH != 0);
                     } else {
                         proptest::prop_assert!(key & super::super::FRESH == 0);
+                    }
+                }
+            }
+        }
+
+        /// A scan of either end's slab finds the same dyad and status as the shorter one's.
+        #[test]
+        fn link_from_either_end(ops in proptest::collection::vec((0u32..6, 0u32..6, proptest::bool::ANY), 0..200)) {
+            let mut m = Memory::new(6);
+            for (step, (i, j, on)) in ops.into_iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                match (on, m.link(i, j)) {
+                    (true, _) => {
+                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
+                    }
+                    (false, Some((d, true))) => m.deactivate(d, step as i32),
+                    _ => {}
+                }
+                for a in 0..6 {
+                    for b in 0..6 {
+                        proptest::prop_assert_eq!(m.link_from(a, b), m.link(a, b));
                     }
                 }
             }

@@ -97,8 +97,9 @@ fn choose(
                 continue;
             }
             // One scan finds both whether `j` is a partner and the remembered dyad, whose
-            // trust the predictor's bounds then read exactly.
-            let link = w.memory.link(i, j);
+            // trust the predictor's bounds then read exactly. It scans `i`'s partners, loaded
+            // ahead, while `j`'s record, just drawn, is still on its way.
+            let link = w.memory.link_from(i, j);
             if link.is_some_and(|(_, active)| active) {
                 continue;
             }
