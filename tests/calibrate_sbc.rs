@@ -80,7 +80,8 @@ fn s50() -> Scenario {
 /// The moments and degree parameters fitted (`WECARE_SBC_MOMENTS`): the data sets are the same
 /// whichever is chosen (truths drawn from [`s50`]'s five-parameter prior, the isolate effect 0).
 /// `degree_sd` is the default: on data sets 0 to 59 it converged 55 fits against 47 with
-/// `isolates` and 49 with the panel rule (docs/calibration.md, "The degree moments").
+/// `isolates` and 49 with the panel rule, and 179 of all 200 against 145 with `isolates`
+/// (docs/calibration.md, "The degree moments").
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Moments {
     /// `isolates` with `formation.activity_sqrt` (the s50 scenario's statistics, and the
