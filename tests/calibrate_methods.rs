@@ -431,6 +431,23 @@ fn wave_groups_sum_the_waves_of_a_shared_parameter() {
             .any(|(_, m)| m.contains("`dissolution.period_offset.2-3` acts in period 3")),
         "{problems:?}"
     );
+    // A trend over a range of periods is checked as its periods are: it acts in period 3, and
+    // a period it sets may not be calibrated again by another key.
+    let last = s.calibration.parameters.last_mut().unwrap();
+    last.key = "dissolution.period_offset.2-3.trend".into();
+    let mut again = last.clone();
+    again.key = "dissolution.period_offset.3".into();
+    s.calibration.parameters.push(again);
+    let problems = wecare::scenario::calibration::check(&s.calibration, 3);
+    for text in [
+        "`dissolution.period_offset.2-3.trend` acts in period 3",
+        "`dissolution.period_offset.3` is calibrated twice",
+    ] {
+        assert!(
+            problems.iter().any(|(_, m)| m.contains(text)),
+            "{text}: {problems:?}"
+        );
+    }
 }
 
 /// The s50 scenario copied for a two-wave panel, with only the paths and the timeline edited:

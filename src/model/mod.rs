@@ -15,12 +15,14 @@
 //! ```
 
 pub mod effect;
+mod org_flags;
 mod orgs;
 pub mod process;
 pub mod rng;
 mod world;
 
 pub use crate::scenario::params;
+pub use org_flags::OrgFlags;
 pub use orgs::{OrgState, Orgs};
 pub use params::{Params, Phase};
 pub use world::{IndexSet, PartitionedSet, ProjectState, World};

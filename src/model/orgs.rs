@@ -15,6 +15,7 @@
 //! open project?") reads two records and no heap list. The rare further memberships live in a
 //! small side table.
 
+use super::org_flags::OrgFlags;
 use crate::data::Kind;
 use crate::network::{Slab, SlabHeaders};
 use rustc_hash::FxHashMap;
@@ -81,12 +82,16 @@ pub struct Orgs {
     rest: FxHashMap<u32, Vec<u32>>,
     /// Open-project memberships over all organisations (0: no two organisations share one).
     members: usize,
+    /// Kind, activity, adoption and open-project membership, a byte per organisation, kept in
+    /// step with the records.
+    flags: OrgFlags,
 }
 
 clone_reusing!(Orgs {
     state,
     rest,
-    members
+    members,
+    flags
 });
 
 impl Orgs {
@@ -98,6 +103,7 @@ impl Orgs {
     /// Organisations with the given records (their open-project fields are reset) and empty
     /// slab headers.
     pub fn from_states(state: Vec<OrgState>) -> Self {
+        let flags = OrgFlags::new(state.iter().map(|s| (s.kind, s.active)));
         let state = state
             .into_iter()
             .map(|mut s| {
@@ -113,6 +119,7 @@ impl Orgs {
             state,
             rest: FxHashMap::default(),
             members: 0,
+            flags,
         }
     }
 
@@ -143,12 +150,21 @@ impl Orgs {
     #[inline]
     pub fn set_active(&mut self, i: u32, on: bool) {
         self.get_mut(i).active = on;
+        self.flags.set_active(i, on);
     }
 
     /// Records that `i` adopted.
     #[inline]
     pub fn set_adopted(&mut self, i: u32) {
         self.get_mut(i).adopted = true;
+        self.flags.set_adopted(i);
+    }
+
+    /// The flag bytes of every organisation: kind, activity, adoption and whether in an open
+    /// project, without reading the records.
+    #[inline(always)]
+    pub fn flags(&self) -> &OrgFlags {
+        &self.flags
     }
 
     /// Every record, in organisation order.
@@ -208,6 +224,9 @@ impl Orgs {
     /// are inlined into the callers' loops; the rare search of second memberships is not.
     #[inline(always)]
     pub fn share(&self, i: u32, j: u32) -> bool {
+        if !self.flags.both_open(i, j) {
+            return false;
+        }
         let (fi, ci) = self.head(i);
         let (fj, cj) = self.head(j);
         if ci == 0 || cj == 0 {
@@ -230,6 +249,9 @@ impl Orgs {
     /// An open project `i` and `j` share (the first found), if any.
     #[inline]
     pub fn shared(&self, i: u32, j: u32) -> Option<u32> {
+        if !self.flags.both_open(i, j) {
+            return None;
+        }
         let (fi, ci) = self.head(i);
         let (fj, cj) = self.head(j);
         if ci == 0 || cj == 0 {
@@ -250,6 +272,7 @@ impl Orgs {
             return;
         }
         self.members += 1;
+        self.flags.set_open(i, true);
         let h = self.get_mut(i);
         if h.open_count == 0 {
             (h.open_first, h.open_count) = (p, 1);
@@ -273,6 +296,7 @@ impl Orgs {
             };
             let h = self.get_mut(i);
             (h.open_first, h.open_count) = next;
+            self.flags.set_open(i, next.1 > 0);
         } else if let Some(r) = self.rest.get_mut(&i)
             && let Some(k) = r.iter().position(|&x| x == p)
         {
@@ -324,8 +348,8 @@ mod tests {
 
     proptest::proptest! {
         /// Activity and adoption set through the records, interleaved with joins and leaves
-        /// of open projects, read back as plain vectors of flags do, and the static attributes
-        /// stay as built.
+        /// of open projects, read back as plain vectors of flags do, the static attributes
+        /// stay as built, and the flag bytes agree with the records.
         #[test]
         fn flags_match_vectors(ops in proptest::collection::vec((0u32..6, 0u32..4, 0u8..4), 0..200)) {
             let kinds = Kind::ALL;
@@ -354,6 +378,12 @@ mod tests {
                     proptest::prop_assert_eq!(s.active, active[k]);
                     proptest::prop_assert_eq!(s.adopted, adopted[k]);
                     proptest::prop_assert_eq!((s.kind, s.territory), (b.kind, b.territory));
+                    // The flag bytes agree with the records.
+                    let (f, k) = (o.flags(), k as u32);
+                    proptest::prop_assert_eq!(f.kind(k), s.kind);
+                    proptest::prop_assert_eq!(f.active(k), s.active);
+                    proptest::prop_assert_eq!(f.adopted(k), s.adopted);
+                    proptest::prop_assert_eq!(f.open(k), o.count(k) > 0);
                 }
             }
         }

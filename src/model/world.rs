@@ -300,13 +300,13 @@ impl World {
     /// Is organisation `i` taking part in the field now?
     #[inline]
     pub fn is_active(&self, i: u32) -> bool {
-        self.orgs().get(i).active
+        self.orgs().flags().active(i)
     }
 
     /// Has organisation `i` adopted the innovative practice?
     #[inline]
     pub fn has_adopted(&self, i: u32) -> bool {
-        self.orgs().get(i).adopted
+        self.orgs().flags().adopted(i)
     }
 
     /// Records that organisation `i` adopted the innovative practice.
@@ -317,7 +317,7 @@ impl World {
     /// Kind of organisation `i`.
     #[inline]
     pub fn kind(&self, i: u32) -> Kind {
-        self.orgs().get(i).kind
+        self.orgs().flags().kind(i)
     }
 
     /// Territory of organisation `i`.
@@ -362,6 +362,9 @@ impl World {
     /// lead is read directly) are inlined into the callers' loops; the search is not.
     #[inline(always)]
     pub fn lead_and_partner(&self, i: u32, j: u32) -> bool {
+        if !self.orgs().flags().either_open(i, j) {
+            return false;
+        }
         let (fi, ci) = self.orgs().head(i);
         let (fj, cj) = self.orgs().head(j);
         if ci == 0 && cj == 0 {
@@ -387,11 +390,15 @@ impl World {
     }
 
     /// Hints the processor to load what a trial on the tie of `a` and `b` reads of its two
-    /// ends (kinds and open projects), a few trials ahead (no effect on results).
+    /// ends, a few trials ahead (no effect on results): their flag bytes (kinds, and whether
+    /// in open projects), and their records when either is in an open project.
     #[inline(always)]
     pub fn prefetch_ends(&self, a: u32, b: u32) {
-        self.orgs().prefetch(a as usize);
-        self.orgs().prefetch(b as usize);
+        let flags = self.orgs().flags();
+        if flags.either_open(a, b) {
+            self.orgs().prefetch(a as usize);
+            self.orgs().prefetch(b as usize);
+        }
     }
 
     #[inline(never)]
@@ -407,7 +414,7 @@ impl World {
     /// Is `i` a member of an open project?
     #[inline]
     pub fn in_open_project(&self, i: u32) -> bool {
-        self.orgs().count(i) > 0
+        self.orgs().flags().open(i)
     }
 
     /// Makes an inactive organisation active.

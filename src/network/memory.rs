@@ -154,6 +154,8 @@ pub struct Memory<H = Vec<Slab>> {
     /// Entries of `entries` that no slab owns (left behind by slabs that moved).
     unused: usize,
     active: Vec<DyadId>,
+    /// The key of each active tie, in the order of `active` ([`super::tie_key`]).
+    active_keys: Vec<u8>,
     /// Bumped by every change of a tie or of trust, so values derived from the ties can be
     /// cached and known to be current.
     version: u64,
@@ -167,6 +169,7 @@ impl<H: Clone> Clone for Memory<H> {
             entries: self.entries.clone(),
             unused: self.unused,
             active: self.active.clone(),
+            active_keys: self.active_keys.clone(),
             version: self.version,
         }
     }
@@ -177,6 +180,7 @@ impl<H: Clone> Clone for Memory<H> {
         self.entries.clone_from(&source.entries);
         self.unused = source.unused;
         self.active.clone_from(&source.active);
+        self.active_keys.clone_from(&source.active_keys);
         self.version = source.version;
     }
 }
@@ -197,6 +201,7 @@ impl<H: SlabHeaders> Memory<H> {
             entries: Vec::new(),
             unused: 0,
             active: Vec::new(),
+            active_keys: Vec::new(),
             version: 0,
         };
         for i in 0..m.heads.count() {
@@ -246,6 +251,17 @@ impl<H: SlabHeaders> Memory<H> {
         self.link(i, j).map(|(d, _)| d)
     }
 
+    /// [`Memory::link`] by a scan of `i`'s slab alone, whatever its length: the same answer
+    /// without reading `j`'s slab header, for a caller that has `i`'s partners at hand and
+    /// `j`'s record not yet loaded.
+    #[inline]
+    pub fn link_from(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
+        let s = self.slab(i);
+        let entries = &self.entries[s.begin()..s.end()];
+        let k = entries.iter().position(|&(k, _)| k == j)?;
+        Some((entries[k].1, k < s.active as usize))
+    }
+
     /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
     /// of the shorter slab answers both [`Memory::find`] and a partner test.
     #[inline]
@@ -279,6 +295,9 @@ impl<H: SlabHeaders> Memory<H> {
         let heads = &self.heads;
         for d in &mut self.dyads {
             d.trust = f(heads, d);
+            if d.status == Status::Active {
+                self.active_keys[d.active_pos as usize] = super::key_of(d);
+            }
         }
     }
 
@@ -298,6 +317,9 @@ impl<H: SlabHeaders> Memory<H> {
             }
             let d = &mut self.dyads[k];
             d.trust = f(heads, d);
+            if d.status == Status::Active {
+                self.active_keys[d.active_pos as usize] = super::key_of(d);
+            }
         }
     }
 
@@ -386,6 +408,7 @@ impl<H: SlabHeaders> Memory<H> {
                 if let Some(o) = revived_origin {
                     dy.origin = o;
                 }
+                self.mark_fresh(d);
             }
             (d, false)
         } else {
@@ -393,6 +416,7 @@ impl<H: SlabHeaders> Memory<H> {
             self.link_active(i, j, d);
             let dy = &mut self.dyads[d as usize];
             dy.status = Status::Active;
+            self.mark_fresh(d);
             (d, true)
         }
     }
@@ -402,6 +426,20 @@ impl<H: SlabHeaders> Memory<H> {
         let d = self.push(i, j, trust, origin, formed);
         self.link_active(i, j, d);
         self.dyads[d as usize].status = Status::Active;
+        self.mark_fresh(d);
+    }
+
+    /// Sets the key of active dyad `d` from its record, marked [`super::FRESH`].
+    fn mark_fresh(&mut self, d: DyadId) {
+        let dy = &self.dyads[d as usize];
+        self.active_keys[dy.active_pos as usize] = super::key_of(dy) | super::FRESH;
+    }
+
+    /// The key of each active tie, in the order of [`Memory::active_ids`]: its trust group
+    /// and origin ([`super::tie_group`]), marked [`super::FRESH`] when its active spell may
+    /// have started since the last trust update (its record then says when).
+    pub fn active_keys(&self) -> &[u8] {
+        &self.active_keys
     }
 
     /// Ends an active tie at `step`: it becomes dormant, keeping its trust.
@@ -413,6 +451,7 @@ impl<H: SlabHeaders> Memory<H> {
         self.active_to_dormant(dy.b, dy.a, d);
         let pos = dy.active_pos as usize;
         self.active.swap_remove(pos);
+        self.active_keys.swap_remove(pos);
         if let Some(&moved) = self.active.get(pos) {
             self.dyads[moved as usize].active_pos = pos as u32;
         }
@@ -495,6 +534,7 @@ impl<H: SlabHeaders> Memory<H> {
         self.push_active(j, (i, d));
         self.dyads[d as usize].active_pos = self.active.len() as u32;
         self.active.push(d);
+        self.active_keys.push(super::FRESH);
     }
 
     /// Makes room for one more entry in `i`'s slab.
@@ -700,6 +740,69 @@ mod tests {
             proptest::prop_assert_eq!(active, m.active_count());
             let adj: usize = (0..8).map(|i| m.degree(i)).sum();
             proptest::prop_assert_eq!(adj, 2 * active);
+        }
+
+        /// Activations (new and revived, with the origin kept or renewed), deactivations and
+        /// trust updates keep one key per active tie, in the active list's order: the tie's
+        /// group from its present trust and origin, marked fresh whenever its spell started
+        /// after the last trust update, and unmarked by a trust update.
+        #[test]
+        fn active_keys_follow_records(ops in proptest::collection::vec((0u32..6, 0u32..6, 0u8..4, 0u8..8), 0..200)) {
+            let mut m = Memory::new(6);
+            let mut last_update = i32::MIN;
+            for (step, (i, j, op, x)) in ops.into_iter().enumerate() {
+                let step = step as i32;
+                match op {
+                    0 | 1 if i != j => {
+                        let origin = [Origin::Baseline, Origin::Programme][(x % 2) as usize];
+                        let renew = (op == 1).then_some(Origin::Programme);
+                        m.activate(i, j, step, f64::from(x) / 7.0, origin, renew);
+                    }
+                    2 => {
+                        if let Some(d) = m.find(i, j).filter(|&d| m.dyad(d).status == Status::Active) {
+                            m.deactivate(d, step);
+                        }
+                    }
+                    3 => {
+                        m.update_trust(|_, d| d.trust * f64::from(x) / 8.0);
+                        last_update = step;
+                    }
+                    _ => {}
+                }
+                proptest::prop_assert_eq!(m.active_keys().len(), m.active_ids().len());
+                for (&d, &key) in m.active_ids().iter().zip(m.active_keys()) {
+                    let dy = m.dyad(d);
+                    proptest::prop_assert_eq!(key & !super::super::FRESH, super::super::key_of(dy));
+                    if dy.spell_start > last_update {
+                        proptest::prop_assert!(key & super::super::FRESH != 0);
+                    } else {
+                        proptest::prop_assert!(key & super::super::FRESH == 0);
+                    }
+                }
+            }
+        }
+
+        /// A scan of either end's slab finds the same dyad and status as the shorter one's.
+        #[test]
+        fn link_from_either_end(ops in proptest::collection::vec((0u32..6, 0u32..6, proptest::bool::ANY), 0..200)) {
+            let mut m = Memory::new(6);
+            for (step, (i, j, on)) in ops.into_iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                match (on, m.link(i, j)) {
+                    (true, _) => {
+                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
+                    }
+                    (false, Some((d, true))) => m.deactivate(d, step as i32),
+                    _ => {}
+                }
+                for a in 0..6 {
+                    for b in 0..6 {
+                        proptest::prop_assert_eq!(m.link_from(a, b), m.link(a, b));
+                    }
+                }
+            }
         }
 
         /// Common partners, compared directly or by marking (degrees on both sides of

@@ -33,8 +33,37 @@ const TABLES: [&str; 3] = ["formation.rate", "formation.base", "dissolution.base
 /// (`formation.base` -> `formation.base.pre`, `.programme`, `.post`), or both mirror entries of
 /// the symmetric `dissolution.mix`, or each period of a period offset shared by a range of
 /// periods (`dissolution.effect_period_offset.embedded.2-4` -> `.2`, `.3`, `.4`: one value for
-/// the three periods).
+/// the three periods), or of a trend over a range of periods (`...embedded.2-4.trend` -> the
+/// same three, see [`weighted_slots`]).
 pub fn slots(key: &str) -> Vec<String> {
+    weighted_slots(key).into_iter().map(|(s, _)| s).collect()
+}
+
+/// The suffix of a period offset's trend key (`dissolution.effect_period_offset.embedded.2-6.trend`).
+const TREND: &str = ".trend";
+
+/// The single-value keys a key stands for ([`slots`]), each with the multiple of the key's
+/// value it takes: 1 for each, but for a trend over a range of periods `a-b`
+/// (`<offset>.<a>-<b>.trend`), whose value is a slope: period `k` takes `k - a + 1` times it,
+/// a line through 0 at period `a - 1` (with `a = 2`, through period 1, which has no offset).
+/// One parameter then moves a range of periods' offsets by a step per period: a panel whose
+/// clustering drifts over many periods, more than the parameters left room for one each.
+pub fn weighted_slots(key: &str) -> Vec<(String, f64)> {
+    if let Some(range) = key.strip_suffix(TREND) {
+        let periods = plain_slots(range);
+        if periods.len() > 1 && range.rsplit_once('.').is_some_and(|(_, r)| r.contains('-')) {
+            return periods
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (s, (i + 1) as f64))
+                .collect();
+        }
+    }
+    plain_slots(key).into_iter().map(|s| (s, 1.0)).collect()
+}
+
+/// [`slots`] without trends.
+fn plain_slots(key: &str) -> Vec<String> {
     if TABLES.contains(&key) {
         return PHASES.iter().map(|p| format!("{key}.{p}")).collect();
     }
@@ -174,22 +203,22 @@ fn slot<'a>(p: &'a mut Params, key: &str) -> Option<&'a mut f64> {
 /// The value of `key` in `p` (for a per-phase table without a phase: the programme phase's).
 pub fn get(p: &Params, key: &str) -> Option<f64> {
     let mut q = p.clone();
-    let first = slots(key).into_iter().next()?;
+    let (first, weight) = weighted_slots(key).into_iter().next()?;
     let key = if TABLES.contains(&key) {
         format!("{key}.programme")
     } else {
         first
     };
-    slot(&mut q, &key).map(|v| *v)
+    slot(&mut q, &key).map(|v| *v / weight)
 }
 
-/// Sets `key` to `value` in `p` (every slot it stands for, see [`slots`]); false for an
-/// unknown key.
+/// Sets `key` to `value` in `p` (every slot it stands for, each to its multiple of `value`,
+/// see [`weighted_slots`]); false for an unknown key.
 pub fn set(p: &mut Params, key: &str, value: f64) -> bool {
     let mut ok = true;
-    for s in slots(key) {
+    for (s, weight) in weighted_slots(key) {
         match slot(p, &s) {
-            Some(v) => *v = value,
+            Some(v) => *v = weight * value,
             None => ok = false,
         }
     }
@@ -289,6 +318,32 @@ mod tests {
         );
         assert!(set(&mut p, "formation.period_offset.2-3", -1.0));
         assert_eq!(p.formation.period_offset, [0.0, -1.0, -1.0]);
+        // A trend over a range: period k of a-b takes (k - a + 1) times the slope.
+        assert!(set(
+            &mut p,
+            "dissolution.effect_period_offset.embedded.2-4.trend",
+            -0.5
+        ));
+        assert_eq!(
+            p.dissolution.effect_period_offset["embedded"],
+            [0.4, -0.5, -1.0, -1.5]
+        );
+        assert_eq!(
+            get(&p, "dissolution.effect_period_offset.embedded.2-4.trend"),
+            Some(-0.5)
+        );
+        assert_eq!(
+            slots("formation.period_offset.3-4.trend"),
+            ["formation.period_offset.3", "formation.period_offset.4"]
+        );
+        assert!(set(&mut p, "formation.period_offset.3-4.trend", 2.0));
+        assert_eq!(p.formation.period_offset, [0.0, -1.0, 2.0, 4.0]);
+        // A trend needs a range of two periods or more.
+        for bad in ["2", "2-2", "4-2", "trend"] {
+            assert!(!is_known(&format!(
+                "dissolution.effect_period_offset.embedded.{bad}.trend"
+            )));
+        }
         for bad in ["4-2", "3-3", "0-2", "2-", "2-x"] {
             assert!(!is_known(&format!(
                 "dissolution.effect_period_offset.embedded.{bad}"

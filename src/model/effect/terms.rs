@@ -563,6 +563,9 @@ const BANDS: usize = 64;
 /// visited for nothing.
 const TRUST_GROUPS: usize = 16;
 
+// The groups are those the dyad memory keeps of each active tie.
+const _: () = assert!(TRUST_GROUPS == crate::network::TIE_GROUPS);
+
 /// Bands per trust group ([`BANDS`] over [`TRUST_GROUPS`]).
 const GROUP_BANDS: usize = BANDS / TRUST_GROUPS;
 
@@ -630,12 +633,9 @@ impl DissolutionCuts {
     /// The group of a tie of trust `trust` in [0, 1], of the programme or not.
     #[inline(always)]
     fn group_of(trust: f64, programme: bool) -> usize {
-        // `trust * TRUST_GROUPS` is exact (a power of two) and in [0, TRUST_GROUPS]; adding
-        // 2^52 rounds it to the nearest integer, which the low bits then hold: the trust lies
-        // within half a group of the group's centre, and no float-to-integer conversion.
-        const ROUND: f64 = (1u64 << 52) as f64;
-        let g = ((trust * TRUST_GROUPS as f64 + ROUND).to_bits() & 0x1f) as usize;
-        2 * g + programme as usize
+        // The trust lies within half a group of the group's centre; the dyad memory keeps
+        // the same group of each active tie ([`crate::network::Memory::active_keys`]).
+        crate::network::tie_group(trust, programme) as usize
     }
 
     /// The jumps below the cut of group `g`: at or above the cut of each of its ties.

@@ -6,6 +6,7 @@ use crate::model::effect::{Compiled, DissolutionCeiling, DissolutionCuts, Focus,
 use crate::model::params::TrialDraw;
 use crate::model::rng::Rng;
 use crate::model::world::World;
+use crate::network::FRESH;
 use rand::Rng as _;
 
 /// How many ties ahead the ends' state is loaded (the records twice as far).
@@ -79,8 +80,13 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
 /// with that draw. Each tie's draw, whether it falls below the cut and where, has the same
 /// distribution as its own draw would have, independently of the others; a draw at or above
 /// the cut decides "lasts" either way, so the ties that end have the same distribution as
-/// under [`each`]. The groups' jumps are counted down tie by tie, so the ties are read once,
-/// in their order, without lists.
+/// under [`each`].
+///
+/// The groups' jumps are counted down tie by tie in one pass over the ties' keys
+/// ([`crate::network::Memory::active_keys`], a byte each, read in order), which lists the
+/// ties reached and their draws ([`reach`]); a second pass decides them, loading their records
+/// and ends ahead. The decisions read no random numbers and the ties end after every trial,
+/// so this is the order of draws and the outcome of one pass.
 #[allow(clippy::too_many_arguments)]
 fn thinned(
     ctx: &Ctx,
@@ -91,24 +97,53 @@ fn thinned(
     s: &mut Scratch,
     ending: &mut Vec<u32>,
 ) {
+    let mut reached = std::mem::take(&mut s.reached);
+    reach(w, t.step, cuts, r, &mut reached);
+    let dyads = w.memory.dyads();
+    let ahead = w.loads_ahead();
+    for (k, &(id, u)) in reached.iter().enumerate() {
+        if ahead {
+            if let Some(&(next, _)) = reached.get(k + 2 * AHEAD) {
+                w.memory.prefetch_dyad(next);
+            }
+            if let Some(&(next, _)) = reached.get(k + AHEAD) {
+                let dy = &dyads[next as usize];
+                w.prefetch_ends(dy.a, dy.b);
+            }
+        }
+        let dy = &dyads[id as usize];
+        // The group's cut is the largest of its bands'; the tie's band may be lower.
+        if u >= cuts.of(dy) {
+            continue;
+        }
+        let focus = Focus::tie(dy.a, dy.b, id);
+        if decide(t.terms, Process::Dissolution, t.base, ctx, w, focus, s, u) {
+            ending.push(id);
+        }
+    }
+    s.reached = reached;
+}
+
+/// The ties that thinned dissolution reaches ([`thinned`]), in the order of the active ties,
+/// with their draws below their group's cut, into `reached` (cleared first). A tie whose
+/// spell started in step `step` has no trial; only the ties whose key marks them fresh read
+/// their records to know.
+fn reach(w: &World, step: i32, cuts: &DissolutionCuts, r: &mut Rng, reached: &mut Vec<(u32, f64)>) {
     // How many more ties of each group to pass over before the next one reached; `UNDRAWN`
     // until drawn (at the group's first tie of the step, and at its next tie after one
     // reached). 64 entries, so that any six-bit group index needs no bounds check. A
     // group whose cut reaches nothing draws no random number and is never reached.
     const UNDRAWN: i64 = -1;
     let mut left = [UNDRAWN; 64];
+    reached.clear();
     let ids = w.memory.active_ids();
+    let keys = w.memory.active_keys();
     let dyads = w.memory.dyads();
-    let ahead = w.loads_ahead();
-    for (k, &id) in ids.iter().enumerate() {
-        if ahead && let Some(&next) = ids.get(k + 2 * AHEAD) {
-            w.memory.prefetch_dyad(next);
-        }
-        let dy = &dyads[id as usize];
-        if dy.spell_start == t.step {
+    for (&id, &key) in ids.iter().zip(keys) {
+        if key & FRESH != 0 && dyads[id as usize].spell_start == step {
             continue;
         }
-        let g = cuts.group(dy) & 63;
+        let g = (key & 63) as usize;
         let mut n = left[g];
         if n > 0 {
             // Most ties: passed over.
@@ -126,15 +161,7 @@ fn thinned(
             }
         }
         left[g] = UNDRAWN;
-        let u = jumps.below(r);
-        // The group's cut is the largest of its bands'; the tie's band may be lower.
-        if u >= cuts.of(dy) {
-            continue;
-        }
-        let focus = Focus::tie(dy.a, dy.b, id);
-        if decide(t.terms, Process::Dissolution, t.base, ctx, w, focus, s, u) {
-            ending.push(id);
-        }
+        reached.push((id, jumps.below(r)));
     }
 }
 

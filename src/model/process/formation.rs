@@ -97,8 +97,9 @@ fn choose(
                 continue;
             }
             // One scan finds both whether `j` is a partner and the remembered dyad, whose
-            // trust the predictor's bounds then read exactly.
-            let link = w.memory.link(i, j);
+            // trust the predictor's bounds then read exactly. It scans `i`'s partners, loaded
+            // ahead, while `j`'s record, just drawn, is still on its way.
+            let link = w.memory.link_from(i, j);
             if link.is_some_and(|(_, active)| active) {
                 continue;
             }
@@ -117,9 +118,9 @@ const AHEAD: usize = 12;
 
 /// Hints the processor to load what the organisations soon to choose will read, in three
 /// stages that each need the previous one's data: their records (partner slab headers
-/// included), then their partners, then their dormant partners' dyads and records (no effect
-/// on results). The
-/// order is random, so without this every organisation's reads would miss the caches one
+/// included), then their partners, then their dormant partners' dyads (no effect on results;
+/// whether a dormant partner is active comes from the flag bytes, which stay in the cache).
+/// The order is random, so without this every organisation's reads would miss the caches one
 /// after the other.
 #[inline(always)]
 fn load_ahead(w: &World, order: &[u32], n: usize) {
@@ -130,9 +131,8 @@ fn load_ahead(w: &World, order: &[u32], n: usize) {
         w.memory.prefetch_partners(a);
     }
     if let Some(&a) = order.get(n + AHEAD) {
-        for &(j, d) in w.memory.dormant_partners(a).iter().take(8) {
+        for &(_, d) in w.memory.dormant_partners(a).iter().take(8) {
             w.memory.prefetch_dyad(d);
-            w.orgs().prefetch(j as usize);
         }
         for &(j, _) in w.memory.active_partners(a).iter().take(4) {
             w.memory.prefetch_org(j);

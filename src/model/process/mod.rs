@@ -157,6 +157,8 @@ pub struct Scratch {
     pub orgs2: Vec<u32>,
     /// Dyad buffer.
     pub dyads: Vec<u32>,
+    /// Ties reached by thinned dissolution, with their draws.
+    pub reached: Vec<(u32, f64)>,
     /// Social capital of each organisation, valid where `social_at` holds the memory version
     /// it was computed at plus one.
     social: Vec<f64>,

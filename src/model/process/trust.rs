@@ -33,10 +33,11 @@ pub fn run(ctx: &Ctx, w: &mut World) {
         Status::Dormant => d.trust * (1.0 - t.decay),
     };
     if w.loads_ahead() {
-        // The dyads come in memory order but their ends do not: their memberships are loaded
-        // a few dyads ahead.
+        // The dyads come in memory order but their ends do not: the records of ends that are
+        // both in open projects (by their flag bytes, which stay in the cache) are loaded a
+        // few dyads ahead.
         let ahead = |open: &Orgs, d: &Dyad| {
-            if d.status == Status::Active {
+            if d.status == Status::Active && open.flags().both_open(d.a, d.b) {
                 open.prefetch(d.a as usize);
                 open.prefetch(d.b as usize);
             }
