@@ -275,8 +275,11 @@ impl Setup {
             Method::Smm => {
                 let settings = spec.smm.clone();
                 let o = self.execute(Smm { settings }, dir, &say)?;
+                let clock = Instant::now();
                 let profile = self.profile(&o.state, &say)?;
                 let extra = profile.as_ref().map_or(0, |p| p.simulations);
+                // The intervals' simulations are counted, so their time is too.
+                let wall = o.wall_seconds + clock.elapsed().as_secs_f64();
                 Ok(Fitted {
                     estimates: summary::smm_estimates(problem, &o.state, profile.as_ref()),
                     draws: vec![o.state.theta.clone(); spec.predictive_draws],
@@ -285,6 +288,7 @@ impl Setup {
                     abc: None,
                     smm: Some(o.state.clone()),
                     profile,
+                    wall,
                     ..Fitted::of(&o)
                 })
             }
