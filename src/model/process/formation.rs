@@ -99,7 +99,12 @@ fn choose(
             // One scan finds both whether `j` is a partner and the remembered dyad, whose
             // trust the predictor's bounds then read exactly. It scans `i`'s partners, loaded
             // ahead, while `j`'s record, just drawn, is still on its way.
-            let link = w.memory.link_from(i, j);
+            // In a small world everything is in the cache, and the shorter list is cheaper.
+            let link = if ahead {
+                w.memory.link_from(i, j)
+            } else {
+                w.memory.link(i, j)
+            };
             if link.is_some_and(|(_, active)| active) {
                 continue;
             }
