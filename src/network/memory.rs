@@ -256,10 +256,7 @@ impl<H: SlabHeaders> Memory<H> {
     /// `j`'s record not yet loaded.
     #[inline]
     pub fn link_from(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
-        let s = self.slab(i);
-        let entries = &self.entries[s.begin()..s.end()];
-        let k = entries.iter().position(|&(k, _)| k == j)?;
-        Some((entries[k].1, k < s.active as usize))
+        self.scan(self.slab(i), j)
     }
 
     /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
@@ -267,11 +264,17 @@ impl<H: SlabHeaders> Memory<H> {
     #[inline]
     pub fn link(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
         let (si, sj) = (self.slab(i), self.slab(j));
-        let (s, other) = if si.len() <= sj.len() {
-            (si, j)
+        if si.len() <= sj.len() {
+            self.scan(si, j)
         } else {
-            (sj, i)
-        };
+            self.scan(sj, i)
+        }
+    }
+
+    /// The entry for partner `other` in slab `s`: its dyad, and whether its tie is active
+    /// (active partners come first in a slab).
+    #[inline(always)]
+    fn scan(&self, s: Slab, other: u32) -> Option<(DyadId, bool)> {
         let entries = &self.entries[s.begin()..s.end()];
         let k = entries.iter().position(|&(k, _)| k == other)?;
         Some((entries[k].1, k < s.active as usize))
