@@ -190,18 +190,22 @@ impl Surrogate {
 
     /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
     pub(super) fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
-        let f0 = features(&vec![0.0; z.len()]);
-        let f = features(z);
-        let df = DVector::from_iterator(f.len(), f.iter().zip(&f0).map(|(a, b)| a - b));
-        let m = DVector::from_column_slice(&self.anchor) + &self.coef * df;
-        let r = &self.a * (DVector::from_column_slice(&self.target) - m);
         let jac = -(&self.a * &self.coef * feature_jacobian(z));
-        (r, jac)
+        (self.whitened(z), jac)
     }
 
-    /// The distance `d` at `z`.
+    /// Whitened residual `A (s_obs - m(z))` alone.
+    fn whitened(&self, z: &[f64]) -> DVector<f64> {
+        // `features(z) - features(0)`: the features at 0 are 1 and then zeros.
+        let mut df = DVector::from_vec(features(z));
+        df[0] = 0.0;
+        let m = DVector::from_column_slice(&self.anchor) + &self.coef * df;
+        &self.a * (DVector::from_column_slice(&self.target) - m)
+    }
+
+    /// The distance `d` at `z` (no Jacobian: the walk and the line searches call it most).
     pub(super) fn distance(&self, z: &[f64]) -> f64 {
-        self.residual(z).0.norm_squared()
+        self.whitened(z).norm_squared()
     }
 
     /// Parameters at `z`.
