@@ -456,7 +456,8 @@ impl BlockSearch {
         // member between two others and adds only zeros, which change no bit (the sums are
         // `+0` or above). So only the other members are searched from; in a clique, none.
         let (offsets, every) = (&self.offsets, self.every_member);
-        let searched = |&i: &u32| every || offsets[i as usize + 1] - offsets[i as usize] < k as u32 - 1;
+        let searched =
+            |&i: &u32| every || offsets[i as usize + 1] - offsets[i as usize] < k as u32 - 1;
         self.sources.clear();
         self.sources.extend((0..k as u32).filter(searched));
         if self.sources.is_empty() {

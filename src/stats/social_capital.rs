@@ -102,9 +102,8 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
                 );
                 for &q in adj.get_unchecked(a..b) {
                     *terms.get_unchecked_mut(hits) = *inv.get_unchecked(q as usize);
-                    hits = hits.unchecked_add(usize::from(
-                        *mark.get_unchecked(q as usize) == i as u32,
-                    ));
+                    hits = hits
+                        .unchecked_add(usize::from(*mark.get_unchecked(q as usize) == i as u32));
                 }
                 closed = closed.unchecked_add(hits as u64);
             }
