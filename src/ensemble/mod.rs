@@ -17,5 +17,6 @@ pub use runner::{Runner, pool, stop_point};
 pub use shard::ShardSpec;
 pub use table::{
     Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, ReplicateResult,
-    WaveLayout, WaveStats, replicate, run_ensemble, run_ensemble_range, run_ensemble_table,
+    Replicator, WaveLayout, WaveStats, replicate, run_ensemble, run_ensemble_range,
+    run_ensemble_table,
 };

@@ -49,10 +49,31 @@ pub struct Ensemble {
     pub replicates: Vec<ReplicateResult>,
 }
 
-/// Runs one replicate and computes its wave statistics.
+/// Runs one replicate and computes its wave statistics (preparing the pre-programme network
+/// for this call alone: [`Replicator`] prepares it once for many replicates).
 pub fn replicate(model: &Model, seed: u64, r: u64, stats: &StatsOptions) -> ReplicateResult {
-    let pre = ReferenceWave::pre_programme(model.pre_programme(), stats);
-    replicate_with(model, seed, r, stats, &pre)
+    Replicator::new(model, stats).run(seed, r)
+}
+
+/// Runs replicates of one model with their wave statistics, with what every replicate shares
+/// (the pre-programme network's statistics) prepared once, as an ensemble does.
+pub struct Replicator<'a> {
+    model: &'a Model,
+    stats: &'a StatsOptions,
+    pre: ReferenceWave<'a>,
+}
+
+impl<'a> Replicator<'a> {
+    /// Prepares the replicates of `model` with the statistics `stats`.
+    pub fn new(model: &'a Model, stats: &'a StatsOptions) -> Replicator<'a> {
+        let pre = ReferenceWave::pre_programme(model.pre_programme(), stats);
+        Replicator { model, stats, pre }
+    }
+
+    /// Runs replicate `r` under master seed `seed`: the same result as [`replicate`].
+    pub fn run(&self, seed: u64, r: u64) -> ReplicateResult {
+        replicate_with(self.model, seed, r, self.stats, &self.pre)
+    }
 }
 
 /// [`replicate`] with the pre-programme network prepared once for the whole ensemble.
@@ -87,13 +108,13 @@ pub fn run_ensemble(
     opts: &EnsembleOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Ensemble, EnsembleError> {
-    let pre = ReferenceWave::pre_programme(model.pre_programme(), &opts.stats);
+    let replicator = Replicator::new(model, &opts.stats);
     let replicates = pool(opts.threads)?.install(|| {
         (0..opts.replicates)
             .into_par_iter()
             .map(|r| {
                 stop_point();
-                let out = replicate_with(model, opts.seed, r, &opts.stats, &pre);
+                let out = replicator.run(opts.seed, r);
                 progress();
                 out
             })

@@ -16,7 +16,7 @@ pub mod table;
 
 pub use crate::ensemble::{
     Ensemble, EnsembleError, EnsembleOptions, EnsembleTable, KeptReplicate, Progress,
-    ReplicateResult, Runner, Silent, WaveLayout, WaveStats, replicate, run_ensemble,
+    ReplicateResult, Replicator, Runner, Silent, WaveLayout, WaveStats, replicate, run_ensemble,
     run_ensemble_table,
 };
 pub use outcome::{Key, OutcomeTable, Outcomes, Selection};
