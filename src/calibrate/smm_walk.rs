@@ -13,6 +13,7 @@
 use super::smm_intervals::Surrogate;
 use crate::error::Result;
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Profile steps per standard error when walking out from the minimiser.
@@ -262,8 +263,8 @@ fn project(s: &Surrogate, j: usize, x: f64, z: &[f64]) -> Vec<f64> {
 /// Simulates a further cloud centred at a parameter point and fits the surrogate there,
 /// anchored as the surrogate it continues is (`Surrogate::extend`); its arguments are the
 /// surrogate the ridge left, the centre, and the cloud's number (which sets its points).
-/// `None` when the regression is singular.
-pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + 'a;
+/// `None` when the regression is singular. The walks, which run in parallel, share it.
+pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + Sync + 'a;
 
 /// What a walk needs besides the surrogate: the parameter, the smallest distance, the search
 /// bound on its side, the direction, and how to extend the surrogate (at most `extensions`
@@ -429,25 +430,32 @@ pub fn profile(
         extensions,
         first_cloud: 1 + ((2 * j + k) * MAX_EXTENSIONS) as u64,
     };
+    // The 2 p walks are independent (each extends its own chain of surrogates from the
+    // base, with clouds numbered by parameter and side), so they run in parallel; each
+    // walk's arithmetic is sequential, so the result does not depend on the threads. The
+    // results are taken in the walks' order, so the first error is the sequential one.
+    let sides: Vec<Result<(Walk, Vec<(f64, EndKind)>)>> = (0..2 * p)
+        .into_par_iter()
+        .map(|w| {
+            let (j, k) = (w / 2, w % 2);
+            let walked = walk(s, &z_min, &side(j, k))?;
+            let ends = LEVELS
+                .iter()
+                .map(|&q| end(j, dmin, &walked, threshold(q)))
+                .collect();
+            Ok((walked.walk, ends))
+        })
+        .collect();
+    let mut sides = sides.into_iter();
     let mut parameters = Vec::with_capacity(p);
-    for j in 0..p {
-        let lw = walk(s, &z_min, &side(j, 0))?;
-        let uw = walk(s, &z_min, &side(j, 1))?;
-        let (intervals, ends) = LEVELS
-            .iter()
-            .map(|&q| {
-                let c = threshold(q);
-                let (lo, lk) = end(j, dmin, &lw, c);
-                let (hi, hk) = end(j, dmin, &uw, c);
-                ((lo, hi), (lk, hk))
-            })
-            .unzip();
+    while let (Some(lower), Some(upper)) = (sides.next(), sides.next()) {
+        let ((lower, lo), (upper, hi)) = (lower?, upper?);
         parameters.push(ParameterProfile {
-            centre: lw.walk.points[0].0,
-            lower: lw.walk,
-            upper: uw.walk,
-            intervals,
-            ends,
+            centre: lower.points[0].0,
+            lower,
+            upper,
+            intervals: lo.iter().zip(&hi).map(|(l, h)| (l.0, h.0)).collect(),
+            ends: lo.iter().zip(&hi).map(|(l, h)| (l.1, h.1)).collect(),
         });
     }
     Ok((parameters, dmin))
