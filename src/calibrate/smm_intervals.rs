@@ -96,24 +96,6 @@ pub fn feature_count(p: usize) -> usize {
     1 + p + p * (p + 1) / 2
 }
 
-/// Jacobian of [`features`] (features by `p`).
-fn feature_jacobian(z: &[f64]) -> DMatrix<f64> {
-    let p = z.len();
-    let mut j = DMatrix::zeros(feature_count(p), p);
-    for i in 0..p {
-        j[(1 + i, i)] = 1.0;
-    }
-    let mut row = 1 + p;
-    for i in 0..p {
-        for k in i..p {
-            j[(row, i)] += z[k];
-            j[(row, k)] += z[i];
-            row += 1;
-        }
-    }
-    j
-}
-
 /// The simulated cloud: points in whitened coordinates and their mean moments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cloud {
@@ -191,26 +173,6 @@ impl Surrogate {
             *a += e.coef[(i, 0)] - self.coef[(i, 0)];
         }
         Some(e)
-    }
-
-    /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
-    pub(super) fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
-        let jac = -(&self.a_coef * feature_jacobian(z));
-        (self.whitened(z), jac)
-    }
-
-    /// Whitened residual `A (s_obs - m(z))` alone.
-    fn whitened(&self, z: &[f64]) -> DVector<f64> {
-        // `features(z) - features(0)`: the features at 0 are 1 and then zeros.
-        let mut df = DVector::from_vec(features(z));
-        df[0] = 0.0;
-        let m = DVector::from_column_slice(&self.anchor) + &self.coef * df;
-        &self.a * (DVector::from_column_slice(&self.target) - m)
-    }
-
-    /// The distance `d` at `z` (no Jacobian: the walk and the line searches call it most).
-    pub(super) fn distance(&self, z: &[f64]) -> f64 {
-        self.whitened(z).norm_squared()
     }
 
     /// Parameters at `z`.
@@ -573,7 +535,12 @@ mod tests {
     }
 
     /// A cloud of exact moment values `m(centre + z)` (whitening `L = I`), of radius `radius`.
-    fn exact_cloud(centre: &[f64], radius: f64, id: u64, m: &(dyn Fn(&[f64]) -> Vec<f64> + Sync)) -> Cloud {
+    fn exact_cloud(
+        centre: &[f64],
+        radius: f64,
+        id: u64,
+        m: &(dyn Fn(&[f64]) -> Vec<f64> + Sync),
+    ) -> Cloud {
         let z = cloud(centre.len(), 100, radius, 1, id);
         let values = z
             .iter()
