@@ -41,7 +41,7 @@ use nalgebra::{DMatrix, DVector};
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 pub use super::smm_walk::{
     EndKind, Extend, LEVELS, MAX_EXTENSIONS, ParameterProfile, Profile, Walk, profile, threshold,
@@ -67,6 +67,9 @@ pub struct Surrogate {
     pub target: Vec<f64>,
     /// Inverse Cholesky factor of the moments' covariance: `d = |A r|^2`.
     pub a: DMatrix<f64>,
+    /// `A` times the coefficients, the whitened residual's Jacobian before the features'
+    /// (computed once: the walks' minimisations ask for the Jacobian at every step).
+    pub(super) a_coef: DMatrix<f64>,
     /// Largest `|z|` trusted (twice the cloud's radius).
     pub z_max: f64,
     /// The search bounds, within which the profile minimises over the other parameters
@@ -91,24 +94,6 @@ fn features(z: &[f64]) -> Vec<f64> {
 /// Number of quadratic features in `p` dimensions.
 pub fn feature_count(p: usize) -> usize {
     1 + p + p * (p + 1) / 2
-}
-
-/// Jacobian of [`features`] (features by `p`).
-fn feature_jacobian(z: &[f64]) -> DMatrix<f64> {
-    let p = z.len();
-    let mut j = DMatrix::zeros(feature_count(p), p);
-    for i in 0..p {
-        j[(1 + i, i)] = 1.0;
-    }
-    let mut row = 1 + p;
-    for i in 0..p {
-        for k in i..p {
-            j[(row, i)] += z[k];
-            j[(row, k)] += z[i];
-            row += 1;
-        }
-    }
-    j
 }
 
 /// The simulated cloud: points in whitened coordinates and their mean moments.
@@ -147,10 +132,12 @@ impl Surrogate {
         }
         let b = svd.solve(&y, 1e-12 * top).ok()?; // features by moments
         let a = moment_cov.clone().cholesky()?.l().try_inverse()?;
+        let coef = b.transpose();
         Some(Surrogate {
             theta: theta.to_vec(),
             l,
-            coef: b.transpose(),
+            a_coef: &a * &coef,
+            coef,
             anchor: anchor.to_vec(),
             target: target.to_vec(),
             a,
@@ -186,26 +173,6 @@ impl Surrogate {
             *a += e.coef[(i, 0)] - self.coef[(i, 0)];
         }
         Some(e)
-    }
-
-    /// Whitened residual `A (s_obs - m(z))` and its Jacobian in `z`.
-    pub(super) fn residual(&self, z: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
-        let jac = -(&self.a * &self.coef * feature_jacobian(z));
-        (self.whitened(z), jac)
-    }
-
-    /// Whitened residual `A (s_obs - m(z))` alone.
-    fn whitened(&self, z: &[f64]) -> DVector<f64> {
-        // `features(z) - features(0)`: the features at 0 are 1 and then zeros.
-        let mut df = DVector::from_vec(features(z));
-        df[0] = 0.0;
-        let m = DVector::from_column_slice(&self.anchor) + &self.coef * df;
-        &self.a * (DVector::from_column_slice(&self.target) - m)
-    }
-
-    /// The distance `d` at `z` (no Jacobian: the walk and the line searches call it most).
-    pub(super) fn distance(&self, z: &[f64]) -> f64 {
-        self.whitened(z).norm_squared()
     }
 
     /// Parameters at `z`.
@@ -382,10 +349,11 @@ pub fn profile_intervals(
     ) else {
         return Ok(None);
     };
+    // Counts added up by the walks, which run in parallel (sums of integers, so in any order).
     let (simulations, failed, extensions) = (
-        Cell::new(first.simulations),
-        Cell::new(first.failed),
-        Cell::new(0),
+        AtomicU64::new(first.simulations),
+        AtomicUsize::new(first.failed),
+        AtomicUsize::new(0),
     );
     let extend = |from: &Surrogate, centre: &[f64], id: u64| -> Result<Option<Surrogate>> {
         let centre: Vec<f64> = centre
@@ -394,18 +362,18 @@ pub fn profile_intervals(
             .map(|(x, (lo, hi))| x.clamp(*lo, *hi))
             .collect();
         let more = sim.simulate(&centre, id)?;
-        simulations.set(simulations.get() + more.simulations);
-        failed.set(failed.get() + more.failed);
-        extensions.set(extensions.get() + 1);
+        simulations.fetch_add(more.simulations, Ordering::Relaxed);
+        failed.fetch_add(more.failed, Ordering::Relaxed);
+        extensions.fetch_add(1, Ordering::Relaxed);
         Ok(from.extend(&centre, &total, &more.cloud))
     };
     let (parameters, min_distance) = profile(&s, bounds, &extend, settings.profile_extensions)?;
     Ok(Some(Profile {
         parameters,
         min_distance,
-        simulations: simulations.get(),
-        extensions: extensions.get(),
-        failed_points: failed.get(),
+        simulations: simulations.into_inner(),
+        extensions: extensions.into_inner(),
+        failed_points: failed.into_inner(),
     }))
 }
 
@@ -567,7 +535,12 @@ mod tests {
     }
 
     /// A cloud of exact moment values `m(centre + z)` (whitening `L = I`), of radius `radius`.
-    fn exact_cloud(centre: &[f64], radius: f64, id: u64, m: &dyn Fn(&[f64]) -> Vec<f64>) -> Cloud {
+    fn exact_cloud(
+        centre: &[f64],
+        radius: f64,
+        id: u64,
+        m: &(dyn Fn(&[f64]) -> Vec<f64> + Sync),
+    ) -> Cloud {
         let z = cloud(centre.len(), 100, radius, 1, id);
         let values = z
             .iter()
@@ -581,7 +554,7 @@ mod tests {
     /// simulates exact clouds of the same radius; profiled within `bounds`, extending each
     /// side at most `extensions` times.
     fn ridge(
-        m: &dyn Fn(&[f64]) -> Vec<f64>,
+        m: &(dyn Fn(&[f64]) -> Vec<f64> + Sync),
         radius: f64,
         bounds: &[(f64, f64)],
         extensions: usize,

@@ -10,9 +10,11 @@
 //! and the interval runs on to the search bound, flagged [`EndKind::Unbounded`]. Every end says
 //! how it was found ([`EndKind`]).
 
+use super::smm_eval::{Eval, affine_to};
 use super::smm_intervals::Surrogate;
 use crate::error::Result;
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Profile steps per standard error when walking out from the minimiser.
@@ -33,11 +35,77 @@ struct Slice {
 
 impl Slice {
     fn z(&self, u: &[f64]) -> Vec<f64> {
-        (&self.z0 + &self.n * DVector::from_column_slice(u))
-            .iter()
-            .copied()
-            .collect()
+        let mut z = Vec::with_capacity(self.z0.len());
+        affine_to(
+            &self.z0,
+            &self.n,
+            u,
+            &mut DVector::zeros(self.z0.len()),
+            &mut z,
+        );
+        z
     }
+}
+
+/// Buffers of one minimisation, reused over its steps ([`Eval`] for the surrogate's, the
+/// rest for the step's normal equations).
+struct Work {
+    eval: Eval,
+    /// `N u`.
+    nu: DVector<f64>,
+    /// A point `z` of the slice.
+    z: Vec<f64>,
+    /// The Jacobian in `u` and its transpose.
+    j: DMatrix<f64>,
+    jt: DMatrix<f64>,
+    /// The gradient and the Gauss-Newton matrix.
+    g: DVector<f64>,
+    h: DMatrix<f64>,
+}
+
+impl Work {
+    fn new(s: &Surrogate, slice: &Slice) -> Work {
+        let (k, (p, q)) = (s.target.len(), slice.n.shape());
+        Work {
+            eval: Eval::new(s),
+            nu: DVector::zeros(p),
+            z: Vec::with_capacity(p),
+            j: DMatrix::zeros(k, q),
+            jt: DMatrix::zeros(q, k),
+            g: DVector::zeros(q),
+            h: DMatrix::zeros(q, q),
+        }
+    }
+
+    /// The distance at `z0 + N u` (the point left in `self.z`).
+    fn distance(&mut self, s: &Surrogate, slice: &Slice, u: &[f64]) -> f64 {
+        let Work { eval, nu, z, .. } = self;
+        distance_at(s, slice, u, nu, z, eval)
+    }
+
+    /// The gradient `J' r` and the Gauss-Newton matrix `J' J` at `z0 + N u`, `J` the
+    /// whitened residual's Jacobian in `u`.
+    fn normal_equations(&mut self, s: &Surrogate, slice: &Slice, u: &[f64]) {
+        affine_to(&slice.z0, &slice.n, u, &mut self.nu, &mut self.z);
+        s.residual_with(&self.z, &mut self.eval);
+        self.eval.jac.mul_to(&slice.n, &mut self.j);
+        self.j.transpose_to(&mut self.jt);
+        self.jt.mul_to(&self.eval.r, &mut self.g);
+        self.jt.mul_to(&self.j, &mut self.h);
+    }
+}
+
+/// The distance at `z0 + N u`, with `N u` into `nu` and the point into `z`.
+fn distance_at(
+    s: &Surrogate,
+    slice: &Slice,
+    u: &[f64],
+    nu: &mut DVector<f64>,
+    z: &mut Vec<f64>,
+    eval: &mut Eval,
+) -> f64 {
+    affine_to(&slice.z0, &slice.n, u, nu, z);
+    s.distance_with(z, eval)
 }
 
 /// Levenberg-Marquardt minimisation of `d` over `u` in a slice, from `u`, staying inside
@@ -54,27 +122,34 @@ fn minimise(s: &Surrogate, slice: &Slice, u: &[f64]) -> (f64, Vec<f64>) {
                 .zip(&s.bounds)
                 .all(|(t, (lo, hi))| *lo <= *t && *t <= *hi)
     };
-    let mut best = s.distance(&slice.z(&u));
+    let mut w = Work::new(s, slice);
+    let mut best = w.distance(s, slice, &u);
     if q == 0 {
         return (best, u);
     }
     let mut lambda = 1e-3;
     for _ in 0..100 {
-        let (r, jz) = s.residual(&slice.z(&u));
-        let j = jz * &slice.n;
-        let g = j.transpose() * &r;
-        let h = j.transpose() * &j;
+        w.normal_equations(s, slice, &u);
+        let Work {
+            eval, nu, z, g, h, ..
+        } = &mut w;
         let mut improved = false;
         for _ in 0..30 {
-            let damped = &h + DMatrix::from_diagonal(&h.diagonal().map(|x| lambda * (x + 1e-12)));
-            let Some(step) = damped.lu().solve(&(-&g)) else {
+            // `H + diag(lambda (H_ii + 1e-12))`.
+            let damped = DMatrix::from_fn(q, q, |a, b| {
+                h[(a, b)]
+                    + match a == b {
+                        true => lambda * (h[(a, a)] + 1e-12),
+                        false => 0.0,
+                    }
+            });
+            let Some(step) = damped.lu().solve(&(-&*g)) else {
                 lambda *= 10.0;
                 continue;
             };
             let next: Vec<f64> = u.iter().zip(step.iter()).map(|(a, b)| a + b).collect();
-            let z = slice.z(&next);
-            let d = s.distance(&z);
-            if inside(&z) && d < best {
+            let d = distance_at(s, slice, &next, nu, z, eval);
+            if d < best && inside(z) {
                 let gain = best - d;
                 u = next;
                 best = d;
@@ -262,8 +337,8 @@ fn project(s: &Surrogate, j: usize, x: f64, z: &[f64]) -> Vec<f64> {
 /// Simulates a further cloud centred at a parameter point and fits the surrogate there,
 /// anchored as the surrogate it continues is (`Surrogate::extend`); its arguments are the
 /// surrogate the ridge left, the centre, and the cloud's number (which sets its points).
-/// `None` when the regression is singular.
-pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + 'a;
+/// `None` when the regression is singular. The walks, which run in parallel, share it.
+pub type Extend<'a> = dyn Fn(&Surrogate, &[f64], u64) -> Result<Option<Surrogate>> + Sync + 'a;
 
 /// What a walk needs besides the surrogate: the parameter, the smallest distance, the search
 /// bound on its side, the direction, and how to extend the surrogate (at most `extensions`
@@ -398,6 +473,9 @@ fn end(j: usize, dmin: f64, w: &Walked, c: f64) -> (f64, EndKind) {
     (0.5 * (inside + outside), kind)
 }
 
+/// A walk with its interval's ends on its side at each level of [`LEVELS`].
+type WalkEnds = (Walk, Vec<(f64, EndKind)>);
+
 /// Most extension clouds of one side of one parameter: the clouds' numbers leave room for
 /// this many (validation keeps `profile_extensions` below it).
 pub const MAX_EXTENSIONS: usize = crate::scenario::calibration::MAX_PROFILE_EXTENSIONS;
@@ -429,25 +507,32 @@ pub fn profile(
         extensions,
         first_cloud: 1 + ((2 * j + k) * MAX_EXTENSIONS) as u64,
     };
+    // The 2 p walks are independent (each extends its own chain of surrogates from the
+    // base, with clouds numbered by parameter and side), so they run in parallel; each
+    // walk's arithmetic is sequential, so the result does not depend on the threads. The
+    // results are taken in the walks' order, so the first error is the sequential one.
+    let sides: Vec<Result<WalkEnds>> = (0..2 * p)
+        .into_par_iter()
+        .map(|w| {
+            let (j, k) = (w / 2, w % 2);
+            let walked = walk(s, &z_min, &side(j, k))?;
+            let ends = LEVELS
+                .iter()
+                .map(|&q| end(j, dmin, &walked, threshold(q)))
+                .collect();
+            Ok((walked.walk, ends))
+        })
+        .collect();
+    let mut sides = sides.into_iter();
     let mut parameters = Vec::with_capacity(p);
-    for j in 0..p {
-        let lw = walk(s, &z_min, &side(j, 0))?;
-        let uw = walk(s, &z_min, &side(j, 1))?;
-        let (intervals, ends) = LEVELS
-            .iter()
-            .map(|&q| {
-                let c = threshold(q);
-                let (lo, lk) = end(j, dmin, &lw, c);
-                let (hi, hk) = end(j, dmin, &uw, c);
-                ((lo, hi), (lk, hk))
-            })
-            .unzip();
+    while let (Some(lower), Some(upper)) = (sides.next(), sides.next()) {
+        let ((lower, lo), (upper, hi)) = (lower?, upper?);
         parameters.push(ParameterProfile {
-            centre: lw.walk.points[0].0,
-            lower: lw.walk,
-            upper: uw.walk,
-            intervals,
-            ends,
+            centre: lower.points[0].0,
+            lower,
+            upper,
+            intervals: lo.iter().zip(&hi).map(|(l, h)| (l.0, h.0)).collect(),
+            ends: lo.iter().zip(&hi).map(|(l, h)| (l.1, h.1)).collect(),
         });
     }
     Ok((parameters, dmin))
