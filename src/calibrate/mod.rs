@@ -38,6 +38,7 @@ pub mod plot;
 pub mod ppc;
 pub mod problem;
 pub mod smm;
+pub mod smm_combine;
 pub mod smm_intervals;
 pub mod smm_start;
 pub mod smm_walk;
