@@ -520,9 +520,17 @@ fn more_moments_than_parameters_are_combined() {
     }
     let m = wecare::calibrate::smm_combine::moments_for(&p, &state);
     assert_eq!(m.names.len(), p.dim());
-    assert!(m.names.iter().all(|n| n.starts_with("combined:")), "{:?}", m.names);
+    assert!(
+        m.names.iter().all(|n| n.starts_with("combined:")),
+        "{:?}",
+        m.names
+    );
     let p3 = state.phase3.as_ref().unwrap();
     assert_eq!(p3.t_ratios.len(), p.dim());
-    assert!(p3.t_ratios.iter().all(|t| t.is_finite()), "{:?}", p3.t_ratios);
+    assert!(
+        p3.t_ratios.iter().all(|t| t.is_finite()),
+        "{:?}",
+        p3.t_ratios
+    );
     assert_eq!(strip_smm(state), strip_smm(smm(&p, 1)));
 }

@@ -578,7 +578,12 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
     assert!(short.calibration.smm.combine);
     let p = Problem::from_scenario(&short).unwrap();
     let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(moments.names.len(), p.parameters.len() + 1, "{:?}", moments.names);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len() + 1,
+        "{:?}",
+        moments.names
+    );
 }
 
 /// The keys of a scenario's calibrated parameters.

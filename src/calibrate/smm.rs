@@ -1435,7 +1435,8 @@ impl Solver for Smm {
             let start = state.starts[i].clone();
             if combine && state.combination.is_empty() {
                 let n1 = derivative_runs(&self.settings, p);
-                let w = smm_combine::weights(problem, &moments, &state.bounds, &start, n1, seed, i)?;
+                let w =
+                    smm_combine::weights(problem, &moments, &state.bounds, &start, n1, seed, i)?;
                 state.simulations += (n1 * (2 * p + 1)) as u64;
                 match w {
                     Some(w) => state.combination = w,
@@ -1601,7 +1602,11 @@ pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> St
         format!(
             "{}; or fix the parameter at a value in the scenario and leave it out of \
              calibration.parameters",
-            singular(problem, &smm_combine::moments_for(problem, state), &p.derivative)
+            singular(
+                problem,
+                &smm_combine::moments_for(problem, state),
+                &p.derivative
+            )
         )
     } else if bounds.is_empty() {
         format!(
