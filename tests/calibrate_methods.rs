@@ -53,6 +53,20 @@ fn smm(p: &Problem, threads: usize) -> SmmState {
     .state
 }
 
+/// The error of a method-of-moments fit that cannot start.
+fn smm_error(p: &Problem) -> wecare::error::Error {
+    Executor::new(
+        Smm {
+            settings: p.scenario.calibration.smm.clone(),
+        },
+        p,
+        1,
+        1,
+    )
+    .run()
+    .unwrap_err()
+}
+
 /// Everything but wall times.
 fn strip(mut s: AbcState) -> AbcState {
     for g in &mut s.history {
@@ -300,16 +314,7 @@ fn bad_calibration_sections_are_located() {
     let mut s = s50();
     s.calibration.statistics.pop();
     let p = Problem::from_scenario(&s).unwrap();
-    let e = Executor::new(
-        Smm {
-            settings: s.calibration.smm.clone(),
-        },
-        &p,
-        1,
-        1,
-    )
-    .run()
-    .unwrap_err();
+    let e = smm_error(&p);
     assert!(
         e.to_string().contains("as many moments as parameters"),
         "{e}"
@@ -500,16 +505,7 @@ fn more_moments_than_parameters_are_combined() {
     let p = Problem::from_scenario(&s).unwrap();
     let k = Moments::of(&p).target.len();
     assert_eq!(k, p.dim() + 1);
-    let e = Executor::new(
-        Smm {
-            settings: s.calibration.smm.clone(),
-        },
-        &p,
-        1,
-        1,
-    )
-    .run()
-    .unwrap_err();
+    let e = smm_error(&p);
     assert!(e.to_string().contains("calibration.smm.combine"), "{e}");
     s.calibration.smm.combine = true;
     let p = Problem::from_scenario(&s).unwrap();

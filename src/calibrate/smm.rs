@@ -457,7 +457,7 @@ pub(super) fn difference_run(
 }
 
 /// One run's moments and its finite-difference columns (empty without differences).
-type DifferenceRun = (Vec<f64>, Vec<Vec<f64>>);
+pub(super) type DifferenceRun = (Vec<f64>, Vec<Vec<f64>>);
 
 /// What [`estimate_at`] finds at one point.
 struct AtPoint {

@@ -13,7 +13,7 @@
 //! parameters and by its noise, and has a root where the `k` equations have none.
 
 use super::problem::{Problem, derive_seed};
-use super::smm::{Moments, SmmState, TAG_PHASE1};
+use super::smm::{DifferenceRun, Moments, SmmState, TAG_PHASE1};
 use super::summary::{invert, mean_and_covariance};
 use crate::error::Result;
 use nalgebra::DMatrix;
@@ -80,11 +80,11 @@ pub fn weights(
     let p = theta.len();
     let k = raw.target.len();
     let master = derive_seed(seed, TAG_PHASE1, index as u64);
-    let out: Vec<Option<(Vec<f64>, Vec<Vec<f64>>)>> = (0..runs as u64)
+    let out: Vec<Option<DifferenceRun>> = (0..runs as u64)
         .into_par_iter()
         .map(|r| super::smm::difference_run(problem, raw, bounds, theta, master, r, true))
         .collect::<Result<_>>()?;
-    let ok: Vec<&(Vec<f64>, Vec<Vec<f64>>)> = out.iter().flatten().collect();
+    let ok: Vec<&DifferenceRun> = out.iter().flatten().collect();
     if ok.len() < 3 || ok.len() * 2 < runs {
         return Ok(None);
     }
