@@ -121,6 +121,38 @@ fn settings_change_the_data_or_the_coefficient_and_the_readings_follow() {
     assert_eq!((money.settings, money.same_sign), (1, 0));
 }
 
+/// On another draw of the data a split of the same money (by territory size) still spends
+/// the baseline's money, and a doubling twice that: the per-project ratios alone would
+/// carry another total wherever the redrawn budgets differ.
+#[test]
+fn budget_designs_keep_their_total_on_another_draw_of_the_data() {
+    let ds = designs(&[
+        "baseline.toml",
+        "budget-territory-size.toml",
+        "budget-double.toml",
+    ]);
+    let runner = Runner::new(2, &Silent).unwrap();
+    let r = across(&ds, &runner, 4, 2, &keys(), &seed_settings(&[3, 7])).unwrap();
+    for k in 0..2 {
+        let cost = |design: &str| {
+            r.rows
+                .iter()
+                .find(|x| {
+                    x.setting == k && x.design == design && x.outcome.statistic == "programme_cost"
+                })
+                .unwrap()
+                .difference
+                .mean
+        };
+        // Relative rounding of a sum of 22 budgets, far below a cent in 6.4 million.
+        assert!(
+            cost("budget-territory-size").abs() < 1e-6,
+            "seed setting {k}"
+        );
+        assert_eq!(cost("budget-double"), 6.4e6, "seed setting {k}");
+    }
+}
+
 #[test]
 fn settings_are_parsed_and_checked() {
     let s = values_settings("dissolution.base.post=-1, 0,1").unwrap();
