@@ -263,14 +263,24 @@ fn fold_and_accumulate(
 /// its shortest paths cross the block along the block's shortest `u`-`w` paths. So a search
 /// from each node `u` of each block of three or more nodes, within the block, with the
 /// organisations behind `u` as copies of the source and those behind each target as its
-/// weight, gives the rest. Blocks of two nodes (bridges) have no inner node and need no
-/// search: a tree needs none at all. The sums are those of Brandes' algorithm grouped
-/// differently, equal up to rounding (see the tests).
+/// weight, gives the rest; a node tied to every other node of its block adds nothing from its
+/// search, which is left out (so a clique needs none). Blocks of two nodes (bridges) have no
+/// inner node and need no search: a tree needs none at all. The sums are those of Brandes'
+/// algorithm grouped differently, equal up to rounding (see the tests).
 fn exact_by_blocks(g: &ScopeGraph, comps: &ComponentLabels) -> Vec<f64> {
+    exact_by_blocks_from(g, comps, false)
+}
+
+/// [`exact_by_blocks`], searching from every member of each block when `every_member` (the
+/// tests' reference for the members left out, see [`BlockSearch::run`]).
+fn exact_by_blocks_from(g: &ScopeGraph, comps: &ComponentLabels, every_member: bool) -> Vec<f64> {
     let n = g.n();
     let cuts = BlockTree::of(g, comps);
     let mut bc: Vec<f64> = (0..n).map(|v| cuts.separated_pairs(v, comps)).collect();
-    let mut ws = BlockSearch::default();
+    let mut ws = BlockSearch {
+        every_member,
+        ..BlockSearch::default()
+    };
     for b in 0..cuts.block_start.len().saturating_sub(1) {
         ws.run(g, &cuts, b, &mut bc);
     }
@@ -317,6 +327,12 @@ impl BlockTree {
                 continue;
             }
             let c = comps.size[comps.label[root] as usize] as u64;
+            if c <= 2 {
+                // An isolate or a lone tie: no block of three, and no pair to separate (its
+                // `separated_pairs` are 0 with the sizes left at 0, as with those the search
+                // would find).
+                continue;
+            }
             // Enters node `v` in the search.
             macro_rules! enter {
                 ($v:expr) => {{
@@ -332,15 +348,25 @@ impl BlockTree {
             enter!(root);
             while let Some(&(v, i)) = frames.last() {
                 let v = v as usize;
-                if i < offsets[v + 1] {
-                    frames.last_mut().expect("a frame").1 += 1;
-                    let w = adj[i as usize] as usize;
+                // `v`'s neighbours from the `i`-th on, up to the first not yet seen, which the
+                // search then enters.
+                let (mut i, end) = (i as usize, offsets[v + 1] as usize);
+                let mut next = None;
+                for &w in &adj[i..end] {
+                    i += 1;
+                    let w = w as usize;
                     if disc[w] == UNSEEN {
-                        parent[w] = v as u32;
-                        enter!(w);
-                    } else if w as u32 != parent[v] {
+                        next = Some(w);
+                        break;
+                    }
+                    if w as u32 != parent[v] {
                         low[v] = low[v].min(disc[w]);
                     }
+                }
+                if let Some(w) = next {
+                    frames.last_mut().expect("a frame").1 = i as u32;
+                    parent[w] = v as u32;
+                    enter!(w);
                     continue;
                 }
                 frames.pop();
@@ -398,6 +424,8 @@ struct BlockSearch {
     weight: Vec<f64>,
     sources: Vec<u32>,
     zeros: Vec<f64>,
+    /// Search from every member, those tied to all the others included.
+    every_member: bool,
 }
 
 impl BlockSearch {
@@ -424,12 +452,24 @@ impl BlockSearch {
             self.adj.extend(inside.filter(|&x| x != UNSEEN));
             self.offsets.push(self.adj.len() as u32);
         }
+        // A member tied to every other member has them all at distance 1: its search finds no
+        // member between two others and adds only zeros, which change no bit (the sums are
+        // `+0` or above). So only the other members are searched from; in a clique, none.
+        let (offsets, every) = (&self.offsets, self.every_member);
+        let searched =
+            |&i: &u32| every || offsets[i as usize + 1] - offsets[i as usize] < k as u32 - 1;
+        self.sources.clear();
+        self.sources.extend((0..k as u32).filter(searched));
+        if self.sources.is_empty() {
+            for &v in members {
+                self.local[v as usize] = UNSEEN;
+            }
+            return;
+        }
         self.weight.clear();
         self.weight.push(t.root_weight[b]);
         self.weight
             .extend(members[1..].iter().map(|&v| t.behind(v as usize)));
-        self.sources.clear();
-        self.sources.extend(0..k as u32);
         self.zeros.clear();
         self.zeros.resize(k, 0.0);
         let block = Csr {
@@ -598,9 +638,9 @@ impl Brandes {
     /// every neighbour of each node, keeping those one step nearer): each node's dependency
     /// receives its successors' shares in reverse search order either way, and the
     /// predecessors of one node are distinct nodes, so the order they are visited in does
-    /// not matter. Two kinds of operation whose result is never used or changes nothing are
-    /// left out: the shares passed to the source (by the first level) and the additions of a
-    /// zero dependency.
+    /// not matter. The shares passed to the source (by the first level), whose result is never
+    /// used, are left out; the additions of a zero dependency, which change no bit, are kept
+    /// (to spare a branch).
     ///
     /// The loops index without bounds checks. What makes every index valid: the work space
     /// was fitted to `g` (`node` and `order` hold at least `n` entries, `pred` at least
@@ -652,10 +692,10 @@ impl Brandes {
                     }
                 }
                 // A node without successors has a zero dependency; adding `copies * 0` to its
-                // sum changes no bit (the sums start at `+0` and only grow), so it is skipped.
-                if delta != 0.0 {
-                    *bc.get_unchecked_mut(w) += copies * delta;
-                }
+                // sum changes no bit (the sums start at `+0` and only grow). It is added all
+                // the same: a test would branch on whether `w` has successors, which follows
+                // no pattern.
+                *bc.get_unchecked_mut(w) += copies * delta;
                 // `w`'s dependency is complete and read no more: reset it for the next source.
                 *node.get_unchecked_mut(w) = FRESH;
             }
@@ -848,27 +888,31 @@ impl ComponentLabels {
         let n = g.n();
         let mut label = vec![UNSEEN; n];
         let mut size = Vec::new();
-        let mut queue: Vec<u32> = Vec::with_capacity(n);
+        // The nodes of the present component in the order reached, `queue[..tail]`. Every
+        // neighbour is written at `queue[tail]` and kept only when newly reached (whether it
+        // is follows no pattern, so it is not branched on); one more place than nodes leaves
+        // room for the writes not kept once all are reached.
+        let mut queue = vec![0u32; n + 1];
         for s in 0..n {
             if label[s] != UNSEEN {
                 continue;
             }
             let id = size.len() as u32;
             label[s] = id;
-            queue.clear();
-            queue.push(s as u32);
-            let mut head = 0;
-            while head < queue.len() {
+            queue[0] = s as u32;
+            let (mut head, mut tail) = (0, 1);
+            while head < tail {
                 let v = queue[head] as usize;
                 head += 1;
                 for &w in g.neighbors(v) {
-                    if label[w as usize] == UNSEEN {
-                        label[w as usize] = id;
-                        queue.push(w);
-                    }
+                    // A neighbour is in the component: unseen, or labelled `id` already.
+                    let new = label[w as usize] == UNSEEN;
+                    label[w as usize] = id;
+                    queue[tail] = w;
+                    tail += usize::from(new);
                 }
             }
-            size.push(queue.len() as u32);
+            size.push(tail as u32);
         }
         ComponentLabels { label, size }
     }
@@ -1137,6 +1181,11 @@ mod tests {
             return;
         }
         let comps = ComponentLabels::of(g);
+        // The members tied to every other member of their block add nothing when searched
+        // from: leaving them out changes no bit.
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        let every_member = exact_by_blocks_from(g, &comps, true);
+        assert_eq!(bits(&exact_by_blocks(g, &comps)), bits(&every_member));
         let every_source = fold_and_accumulate(g, &comps, 0..g.n() as u32);
         for reference in [&old, &every_source] {
             assert_eq!(new.len(), reference.len());

@@ -69,6 +69,9 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
         .collect();
     let mut tri = vec![0u64; n];
     let mut out = vec![f64::NAN; n];
+    // The terms of one `indirect` sum, in neighbour order: room for the largest degree.
+    let max_degree = (0..n).map(|i| g.degree(i)).max().unwrap_or(0);
+    let mut terms = vec![0.0f64; max_degree];
     for i in 0..n {
         let nb = g.neighbors(i);
         if nb.is_empty() {
@@ -81,11 +84,16 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
         let mut c = 0.0;
         let mut closed = 0u64;
         for &j in nb {
-            let mut indirect = 0.0;
+            // Whether a neighbour `q` of `j` is also `i`'s follows no pattern, so it is not
+            // branched on: each `q`'s term is written at the next free place and the place
+            // kept only when `q` closes a triangle. The kept terms are then summed in the
+            // order the branch would have added them.
+            let mut hits = 0usize;
             // SAFETY: by the invariants of `ScopeGraph::csr`, `j < n`, so `offsets[j]` and
             // `offsets[j + 1]` exist and bound a range of `adj`, and every neighbour `q` is
-            // below `n`, the length of `mark` and `inv`. `closed` counts two-paths, fewer
-            // than `n * 2 m`, far below `u64::MAX`.
+            // below `n`, the length of `mark` and `inv`. `hits` counts some of the `q` seen
+            // before the present one, so it stays below `j`'s degree and `terms.len()`.
+            // `closed` counts two-paths, fewer than `n * 2 m`, far below `u64::MAX`.
             unsafe {
                 let j = j as usize;
                 let (a, b) = (
@@ -93,11 +101,15 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
                     *offsets.get_unchecked(j + 1) as usize,
                 );
                 for &q in adj.get_unchecked(a..b) {
-                    if *mark.get_unchecked(q as usize) == i as u32 {
-                        indirect += *inv.get_unchecked(q as usize);
-                        closed = closed.unchecked_add(1);
-                    }
+                    *terms.get_unchecked_mut(hits) = *inv.get_unchecked(q as usize);
+                    hits = hits
+                        .unchecked_add(usize::from(*mark.get_unchecked(q as usize) == i as u32));
                 }
+                closed = closed.unchecked_add(hits as u64);
+            }
+            let mut indirect = 0.0;
+            for &t in &terms[..hits] {
+                indirect += t;
             }
             let x = pi * (1.0 + indirect);
             c += x * x;
