@@ -165,8 +165,10 @@ fn adapted(panel: &Panel, dir: &Path, isolated: bool) -> Scenario {
         .filter(|p| panel.covariate || p.key != "formation.covariate_similarity")
         .cloned()
         .collect();
-    // The isolate effect, its prior as `wecare panel` writes it.
-    if isolated {
+    // The isolate effect, its prior as `wecare panel` writes it; a panel of one period
+    // matches both degree moments without it, combined.
+    let one_period = w == 2;
+    if isolated && !one_period {
         let mut isolate = specs
             .iter()
             .find(|p| p.key == "formation.activity_sqrt")
@@ -188,6 +190,7 @@ fn adapted(panel: &Panel, dir: &Path, isolated: bool) -> Scenario {
         s.calibration.statistics.retain(|x| x != "isolates");
     }
     s.calibration.statistics.push("degree_sd".into());
+    s.calibration.smm.combine = isolated && one_period;
     if !panel.covariate {
         s.calibration
             .statistics
@@ -197,9 +200,9 @@ fn adapted(panel: &Panel, dir: &Path, isolated: bool) -> Scenario {
 }
 
 /// The known values of the parameters the panel's scenario calibrates: the isolate effect's
-/// (0) only when the panel has an isolate.
+/// (0) only when the panel has an isolate and more than one period.
 fn truth(panel: &Panel, isolated: bool) -> Vec<(&'static str, f64)> {
-    let keep = |key: &str| isolated || key != ISOLATE;
+    let keep = |key: &str| (isolated && panel.waves > 2) || key != ISOLATE;
     panel.truth.iter().copied().filter(|t| keep(t.0)).collect()
 }
 

@@ -53,6 +53,20 @@ fn smm(p: &Problem, threads: usize) -> SmmState {
     .state
 }
 
+/// The error of a method-of-moments fit that cannot start.
+fn smm_error(p: &Problem) -> wecare::error::Error {
+    Executor::new(
+        Smm {
+            settings: p.scenario.calibration.smm.clone(),
+        },
+        p,
+        1,
+        1,
+    )
+    .run()
+    .unwrap_err()
+}
+
 /// Everything but wall times.
 fn strip(mut s: AbcState) -> AbcState {
     for g in &mut s.history {
@@ -300,16 +314,7 @@ fn bad_calibration_sections_are_located() {
     let mut s = s50();
     s.calibration.statistics.pop();
     let p = Problem::from_scenario(&s).unwrap();
-    let e = Executor::new(
-        Smm {
-            settings: s.calibration.smm.clone(),
-        },
-        &p,
-        1,
-        1,
-    )
-    .run()
-    .unwrap_err();
+    let e = smm_error(&p);
     assert!(
         e.to_string().contains("as many moments as parameters"),
         "{e}"
@@ -486,4 +491,42 @@ fn a_copy_for_fewer_waves_says_what_to_change() {
     let s = Scenario::parse(&fixed, "two-waves.toml", &root.join("scenarios")).unwrap();
     assert_eq!(s.calibration.parameters.len(), 5);
     assert!(Problem::from_scenario(&s).is_ok());
+}
+
+/// More moments than parameters (`calibration.smm.combine`): s50 with `degree_sd` beside its
+/// seven moments is refused without `combine`, and with it the fit matches seven combinations
+/// of the eight moments (each row of weights of unit length in the moments' sd units, so not
+/// all zero), reports their t-ratios, and is deterministic.
+#[test]
+fn more_moments_than_parameters_are_combined() {
+    let mut s = s50();
+    s.calibration.statistics.push("degree_sd".into());
+    s.calibration.smm.continuations = 0;
+    let p = Problem::from_scenario(&s).unwrap();
+    let k = Moments::of(&p).target.len();
+    assert_eq!(k, p.dim() + 1);
+    let e = smm_error(&p);
+    assert!(e.to_string().contains("calibration.smm.combine"), "{e}");
+    s.calibration.smm.combine = true;
+    let p = Problem::from_scenario(&s).unwrap();
+    let state = smm(&p, 2);
+    assert_eq!(state.combination.len(), p.dim() * k);
+    for row in state.combination.chunks(k) {
+        assert!(row.iter().any(|w| *w != 0.0), "{row:?}");
+    }
+    let m = wecare::calibrate::smm_combine::moments_for(&p, &state);
+    assert_eq!(m.names.len(), p.dim());
+    assert!(
+        m.names.iter().all(|n| n.starts_with("combined:")),
+        "{:?}",
+        m.names
+    );
+    let p3 = state.phase3.as_ref().unwrap();
+    assert_eq!(p3.t_ratios.len(), p.dim());
+    assert!(
+        p3.t_ratios.iter().all(|t| t.is_finite()),
+        "{:?}",
+        p3.t_ratios
+    );
+    assert_eq!(strip_smm(state), strip_smm(smm(&p, 1)));
 }

@@ -524,7 +524,8 @@ fn one_moment_per_parameter(s: &Scenario) -> Problem {
 /// (0 at every wave, the floor of its range, where the method of moments runs off to the edge
 /// of the parameter space), and has no isolate effect. A panel with an isolate at some wave
 /// matches both, the isolates with the isolate effect and the spread with the activity effect
-/// (the isolates alone leave the spread of the other degrees free), one moment per parameter.
+/// (the isolates alone leave the spread of the other degrees free), one moment per parameter;
+/// with one period, both without the isolate effect, combined (`calibration.smm.combine`).
 #[test]
 fn the_degree_statistics_and_effects_follow_the_isolates() {
     let tmp = tempfile::tempdir().unwrap();
@@ -543,7 +544,7 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
     let lonely = matrix(n, |i, j| i != 0 && j != 0 && i.abs_diff(j) <= 2);
     let dir = tmp.path().join("lonely");
     std::fs::create_dir_all(&dir).unwrap();
-    let isolated = scaffolded(&dir, &[ring(n, 5), ring(n, 4), lonely]);
+    let isolated = scaffolded(&dir, &[ring(n, 5), ring(n, 4), lonely.clone()]);
     let stats = &isolated.calibration.statistics;
     assert!(stats.iter().any(|s| s == "isolates"), "{stats:?}");
     assert!(stats.iter().any(|s| s == "degree_sd"), "{stats:?}");
@@ -562,6 +563,26 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
             min: -2.0,
             max: 3.0
         }
+    );
+    assert!(!isolated.calibration.smm.combine);
+    // One period with an isolate: both degree moments, no isolate effect, the moments
+    // combined into as many as parameters.
+    let dir = tmp.path().join("one-period");
+    std::fs::create_dir_all(&dir).unwrap();
+    let short = scaffolded(&dir, &[ring(n, 5), lonely]);
+    let stats = &short.calibration.statistics;
+    assert!(stats.iter().any(|s| s == "isolates"), "{stats:?}");
+    assert!(stats.iter().any(|s| s == "degree_sd"), "{stats:?}");
+    assert!(has_key(&short, "formation.activity_sqrt"));
+    assert!(!has_key(&short, "formation.isolate"));
+    assert!(short.calibration.smm.combine);
+    let p = Problem::from_scenario(&short).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len() + 1,
+        "{:?}",
+        moments.names
     );
 }
 

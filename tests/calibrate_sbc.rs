@@ -23,7 +23,8 @@
 //!     # activity effect, the default; `isolates` with the activity effect, the s50
 //!     # scenario's and the study's before; `panel`, `wecare panel`'s rule, `degree_sd` with
 //!     # the activity effect and, when a matched wave has an isolate, `isolates` with
-//!     # `formation.isolate`, whose truth is 0),
+//!     # `formation.isolate`, whose truth is 0; `both`, `isolates` and `degree_sd` with the
+//!     # activity effect, six moments combined into five by `calibration.smm.combine`),
 //!     # WECARE_SBC_REUSE=DIR (SMM: phase 3 and the intervals again at an earlier study's
 //!     # converged estimates), WECARE_SBC_DERIVATIVE_RUNS=n (the derivative's runs),
 //!     # WECARE_SBC_PROFILE_EXTENSIONS=n (the profile's extension clouds per side)
@@ -94,15 +95,21 @@ enum Moments {
     /// `degree_sd` in place of `isolates` with `formation.activity_sqrt`, no new parameter
     /// (the default).
     DegreeSd,
+    /// `isolates` and `degree_sd` both, with the five parameters: six moments combined into
+    /// five (`calibration.smm.combine`).
+    Both,
 }
 
-/// `WECARE_SBC_MOMENTS=degree_sd|isolates|panel` (default `degree_sd`).
+/// `WECARE_SBC_MOMENTS=degree_sd|isolates|panel|both` (default `degree_sd`).
 fn moments() -> Moments {
     match std::env::var("WECARE_SBC_MOMENTS").as_deref() {
         Ok("isolates") => Moments::Isolates,
         Ok("panel") => Moments::Panel,
         Err(_) | Ok("degree_sd") => Moments::DegreeSd,
-        Ok(other) => panic!("WECARE_SBC_MOMENTS: isolates, panel or degree_sd, not `{other}`"),
+        Ok("both") => Moments::Both,
+        Ok(other) => {
+            panic!("WECARE_SBC_MOMENTS: isolates, panel, degree_sd or both, not `{other}`")
+        }
     }
 }
 
@@ -126,6 +133,10 @@ fn fitted(s: &Scenario, isolated: bool) -> Scenario {
         Moments::DegreeSd => {
             stats.retain(|x| x != "isolates");
             stats.push("degree_sd".into());
+        }
+        Moments::Both => {
+            stats.push("degree_sd".into());
+            f.calibration.smm.combine = true;
         }
         Moments::Panel => {
             stats.retain(|x| x != "isolates");
@@ -500,7 +511,8 @@ fn fits_dir(s: &Scenario, method: &str) -> PathBuf {
     let dir = out_dir().join(method);
     std::fs::create_dir_all(&dir).unwrap();
     let mut settings = match method {
-        "smm" => format!("{:?}\n", smm_settings(s)),
+        // Without `combine` the settings read as before it existed.
+        "smm" => format!("{:?}\n", smm_settings(s)).replace(", combine: false", ""),
         _ => format!("{:?}\n", abc_settings(s)),
     };
     // The present moments leave the files of earlier studies valid.

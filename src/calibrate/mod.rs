@@ -38,6 +38,7 @@ pub mod plot;
 pub mod ppc;
 pub mod problem;
 pub mod smm;
+pub mod smm_combine;
 mod smm_eval;
 pub mod smm_intervals;
 pub mod smm_start;

@@ -9,7 +9,7 @@ use super::gof_plot::GofViolins;
 use super::plot::{self, BandPanel, Panel};
 use super::ppc::{CheckRow, Predictive};
 use super::problem::Problem;
-use super::smm::{Moments, SmmState};
+use super::smm::SmmState;
 use super::smm_intervals::{EndKind, LEVELS, Profile, threshold};
 use super::summary::Estimate;
 use crate::error::{Error, Result};
@@ -384,7 +384,7 @@ pub fn write_abc(dir: &Path, problem: &Problem, state: &AbcState) -> Result<()> 
 /// `smm_iterations.csv`, `smm_covariance.csv`, `smm_derivative.csv`.
 pub fn write_smm(dir: &Path, problem: &Problem, state: &SmmState) -> Result<()> {
     let keys = problem.keys();
-    let m = Moments::of(problem);
+    let m = super::smm_combine::moments_for(problem, state);
     if let Some(p3) = &state.phase3 {
         let header = strings(&["moment", "target", "se", "mean", "sd", "t_ratio"]);
         let rows: Vec<Vec<String>> = (0..m.names.len())

@@ -281,6 +281,10 @@ struct Design {
     /// wave, a group's waves summed): one period per group while the parameters stay within
     /// the cap, else consecutive periods share one ([`share_periods`]).
     clustering_periods: Vec<Vec<usize>>,
+    /// The degree moments of a panel of one period with an isolate: `isolates` and
+    /// `degree_sd` both matched and combined with the other moments into as many as
+    /// parameters (`calibration.smm.combine`), without the isolate effect.
+    combine: bool,
     /// What the panel's waves leave out or decide, and why.
     notes: Vec<String>,
 }
@@ -375,7 +379,10 @@ impl Panel {
 /// isolates did). With isolates, both are matched ([`scenario_text`] then frees the isolate
 /// effect for the second): the number of isolates alone leaves the spread of the other degrees
 /// free, and a panel with one actor of unusually many partners failed the joint degree test at
-/// the method of moments' estimate.
+/// the method of moments' estimate. A panel of one period (two waves) with an isolate matches
+/// both without the isolate effect, combined (`combine`): there the isolate and activity effects
+/// ran together to the end of their search, trading against each other while both degree
+/// moments stayed matched (docs/calibration.md, "Other panels").
 fn design(
     p: &Problem,
     candidates: &[&str],
@@ -420,12 +427,23 @@ fn design(
         }
     }
     let formation_periods: Vec<usize> = matched[1..].iter().map(|w| w - 1).collect();
+    // One period: the isolate and activity effects trade against each other along a ridge
+    // where both degree moments stay matched; both moments then inform the activity effect.
+    let combine = isolated && m == 1;
+    if combine {
+        notes.push(
+            "one period with an isolate: `isolates` and `degree_sd` are both matched without \
+             an isolate effect, the moments combined into as many as parameters \
+             (calibration.smm.combine)"
+                .into(),
+        );
+    }
     // Base, closure, dissolution and activity, the covariate and isolate effects when their
     // statistics are matched, the period offsets and the clustering parameters.
     let has = |name: &str| statistics.iter().any(|s| s.starts_with(name));
     let others = 4
         + usize::from(has(TIE_COVARIATE_SIMILARITY))
-        + usize::from(has(ISOLATES))
+        + usize::from(has(ISOLATES) && !combine)
         + formation_periods.len();
     let clustering = share_periods(clustering, others, cap, &mut notes);
     let last = p.observed.len();
@@ -441,6 +459,7 @@ fn design(
         statistics,
         formation_periods,
         clustering_periods: clustering,
+        combine,
         notes,
     })
 }
@@ -610,7 +629,8 @@ fn numbers(v: &[f64]) -> String {
 
 /// The scenario: the s50 mapping (docs/calibration.md, "The s50 scenario") with the panel's
 /// matched waves and statistics, the covariate effect only when its statistic is matched, the
-/// isolate effect only when `isolates` is (beside `degree_sd`, one moment per degree effect),
+/// isolate effect only when `isolates` is (beside `degree_sd`, one moment per degree effect)
+/// and the panel has more than one period (with one, the moments are combined instead),
 /// the design's period parameters, and its notes as comments.
 fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &Design) -> String {
     let waves = panel.waves.len();
@@ -639,7 +659,7 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
     if has(TIE_COVARIATE_SIMILARITY) {
         t.push_str(COVARIATE_PARAMETER);
     }
-    if has(ISOLATES) {
+    if has(ISOLATES) && !design.combine {
         t.push_str(ISOLATE_PARAMETER);
     }
     for k in &design.formation_periods {
@@ -680,6 +700,9 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
                 shared.join(", ")
             ));
         }
+    }
+    if design.combine {
+        t.push_str("combine = true   # isolates and degree_sd: one moment more than parameters\n");
     }
     t
 }

@@ -5,7 +5,8 @@
 //! The moments are the targets summed over waves, one per statistic (RSiena sums each target
 //! statistic over periods), except the statistics of `calibration.smm.per_wave`, matched at
 //! each wave (one moment per wave, which period-specific parameters need); there must be as
-//! many moments as parameters. Every simulation starts
+//! many moments as parameters, or more with `calibration.smm.combine`, which combines them
+//! into as many ([`super::smm_combine`]). Every simulation starts
 //! from the scenario's data, so the model conditions on the first observation as RSiena does.
 //!
 //! - **Phase 1** estimates the derivative matrix `D = d E[s] / d theta` by central finite
@@ -54,6 +55,7 @@
 use super::checkpoint::{exact, exact_mat, exact_vec};
 use super::prior::Prior;
 use super::problem::{Problem, derive_seed};
+use super::smm_combine;
 use super::smm_start;
 use super::solver::Solver;
 use super::spec::SmmSettings;
@@ -85,6 +87,9 @@ pub struct Moments {
     /// Standard error of each moment's observed value (0 for values computed on observed
     /// networks).
     pub se: Vec<f64>,
+    /// Weights combining the summed moments into as many as parameters (`p` by the number of
+    /// groups), or `None` ([`super::smm_combine`], `calibration.smm.combine`).
+    pub combination: Option<DMatrix<f64>>,
 }
 
 impl Moments {
@@ -148,15 +153,21 @@ impl Moments {
             groups,
             target,
             se,
+            combination: None,
         }
     }
 
     /// The moments of a vector of target statistics.
     pub fn reduce(&self, stats: &[f64]) -> Vec<f64> {
-        self.groups
+        let summed: Vec<f64> = self
+            .groups
             .iter()
             .map(|g| g.iter().map(|&i| stats[i]).sum())
-            .collect()
+            .collect();
+        match &self.combination {
+            Some(a) => mul_vec(a, &summed),
+            None => summed,
+        }
     }
 }
 
@@ -359,6 +370,11 @@ pub struct SmmState {
     /// Phase 2 iterates sent back to the best point of their subphase by the safeguard.
     #[serde(default)]
     pub resets: usize,
+    /// The weights that combine more moments than parameters into as many as parameters,
+    /// `p` rows by the moments, row-major (`calibration.smm.combine`,
+    /// [`super::smm_combine`]); empty when the moments are matched as they are.
+    #[serde(default, with = "exact_vec")]
+    pub combination: Vec<f64>,
 }
 
 impl SmmState {
@@ -386,6 +402,7 @@ impl SmmState {
             stalled: 0,
             moment_sd: Vec::new(),
             resets: 0,
+            combination: Vec::new(),
         }
     }
 }
@@ -400,7 +417,7 @@ pub struct Smm {
 /// Moments at `theta` and, with `differences`, central finite-difference quotients for each
 /// parameter (`(s(theta + h e_j) - s(theta - h e_j)) / 2h`, one-sided where a side leaves the
 /// prior's support), all from the same random streams; `None` when a moment is undefined.
-fn difference_run(
+pub(super) fn difference_run(
     problem: &Problem,
     moments: &Moments,
     bounds: &[(f64, f64)],
@@ -440,7 +457,7 @@ fn difference_run(
 }
 
 /// One run's moments and its finite-difference columns (empty without differences).
-type DifferenceRun = (Vec<f64>, Vec<Vec<f64>>);
+pub(super) type DifferenceRun = (Vec<f64>, Vec<Vec<f64>>);
 
 /// What [`estimate_at`] finds at one point.
 struct AtPoint {
@@ -1378,14 +1395,17 @@ impl Solver for Smm {
         let clock = Instant::now();
         let moments = Moments::of(problem);
         let p = problem.dim();
-        if moments.target.len() != p {
+        let k = moments.target.len();
+        let combine = self.settings.combine && k > p;
+        if k != p && !combine {
             return Err(Error::Other(format!(
                 "the method of moments needs as many moments as parameters: {} parameters ({}) \
                  but {} moments ({}); each statistic is one moment, summed over the matched \
-                 waves, or one per wave when listed in calibration.smm.per_wave",
+                 waves, or one per wave when listed in calibration.smm.per_wave (more moments \
+                 than parameters are combined into as many with calibration.smm.combine = true)",
                 p,
                 problem.keys().join(", "),
-                moments.target.len(),
+                k,
                 moments.names.join(", ")
             )));
         }
@@ -1406,12 +1426,30 @@ impl Solver for Smm {
             });
         }
         // Phase 1 at the first start where the moments are defined and identify the
-        // parameters; the error of the first start when there is none.
+        // parameters; the error of the first start when there is none. With more moments
+        // than parameters, their weights come first, from the same start.
         let last = state.starts.len().min(self.settings.starts);
         let mut first_error = None;
         for i in 0..last {
             state.start_index = i;
             let start = state.starts[i].clone();
+            if combine && state.combination.is_empty() {
+                let n1 = derivative_runs(&self.settings, p);
+                let w =
+                    smm_combine::weights(problem, &moments, &state.bounds, &start, n1, seed, i)?;
+                state.simulations += (n1 * (2 * p + 1)) as u64;
+                match w {
+                    Some(w) => state.combination = w,
+                    None => {
+                        first_error.get_or_insert(format!(
+                            "the moments' weights are undefined at the start {start:?}: a \
+                             moment undefined in most simulations, or moments that vary together"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let moments = smm_combine::moments_for(problem, &state);
             match self.phase1(problem, &moments, &state.bounds, &start, seed, i)? {
                 Ok(p1) => {
                     state.simulations += p1.simulations;
@@ -1428,7 +1466,7 @@ impl Solver for Smm {
     }
 
     fn next(&mut self, problem: &Problem, mut state: SmmState, seed: u64) -> Result<SmmState> {
-        let moments = Moments::of(problem);
+        let moments = smm_combine::moments_for(problem, &state);
         if state.bounds.is_empty() {
             // A checkpoint written before the search bounds were recorded.
             state.bounds = search_bounds(problem, self.settings.widen);
@@ -1564,7 +1602,11 @@ pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> St
         format!(
             "{}; or fix the parameter at a value in the scenario and leave it out of \
              calibration.parameters",
-            singular(problem, &Moments::of(problem), &p.derivative)
+            singular(
+                problem,
+                &smm_combine::moments_for(problem, state),
+                &p.derivative
+            )
         )
     } else if bounds.is_empty() {
         format!(

@@ -325,7 +325,7 @@ pub fn profile_intervals(
     let bounds = &state.bounds;
     let sim = Simulator {
         problem,
-        moments: Moments::of(problem),
+        moments: super::smm_combine::moments_for(problem, state),
         bounds,
         l: chol.l() * cloud_scale(&chol.l(), bounds, settings.profile_radius),
         settings,

@@ -264,6 +264,11 @@ pub struct SmmSettings {
     /// (default 3, at most 64; 0 takes the profile as flat from the first edge): each costs
     /// `profile_points x profile_runs` simulations.
     pub profile_extensions: usize,
+    /// Match more moments than parameters (default false: there must be as many): the
+    /// moments are combined into as many as parameters by the weights `D' Sigma^-1` estimated
+    /// at the first start (the generalised method of moments; `src/calibrate/smm_combine.rs`,
+    /// docs/calibration.md, "More moments than parameters").
+    pub combine: bool,
 }
 
 /// Most `profile_extensions`: the numbers of the extension clouds leave room for this many per
@@ -314,6 +319,7 @@ impl Default for SmmSettings {
             profile_runs: 2,
             profile_radius: 4.0,
             profile_extensions: 3,
+            combine: false,
         }
     }
 }
