@@ -706,6 +706,21 @@ mod tests {
         assert_eq!(m.version(), v);
     }
 
+    /// One step of a random sequence: `on` starts (or revives) the tie of `i` and `j`, otherwise
+    /// an active one ends; a loop (`i == j`) does nothing.
+    fn toggle(m: &mut Memory, step: i32, i: u32, j: u32, on: bool) {
+        if i == j {
+            return;
+        }
+        match (on, m.link(i, j)) {
+            (true, _) => {
+                m.activate(i, j, step, 0.1, Origin::Programme, None);
+            }
+            (false, Some((d, true))) => m.deactivate(d, step),
+            _ => {}
+        }
+    }
+
     proptest::proptest! {
         /// Any sequence of activations and deactivations keeps the adjacency vectors, the
         /// active list and the dyad records consistent with each other.
@@ -713,16 +728,7 @@ mod tests {
         fn memory_stays_consistent(ops in proptest::collection::vec((0u32..8, 0u32..8, proptest::bool::ANY), 0..200)) {
             let mut m = Memory::new(8);
             for (step, (i, j, on)) in ops.into_iter().enumerate() {
-                if i == j {
-                    continue;
-                }
-                match (on, m.find(i, j)) {
-                    (true, _) => {
-                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
-                    }
-                    (false, Some(d)) if m.dyad(d).status == Status::Active => m.deactivate(d, step as i32),
-                    _ => {}
-                }
+                toggle(&mut m, step as i32, i, j, on);
             }
             let mut active = 0;
             for (d, dy) in m.dyads().iter().enumerate() {
@@ -790,16 +796,7 @@ mod tests {
         fn link_from_either_end(ops in proptest::collection::vec((0u32..6, 0u32..6, proptest::bool::ANY), 0..200)) {
             let mut m = Memory::new(6);
             for (step, (i, j, on)) in ops.into_iter().enumerate() {
-                if i == j {
-                    continue;
-                }
-                match (on, m.link(i, j)) {
-                    (true, _) => {
-                        m.activate(i, j, step as i32, 0.1, Origin::Programme, None);
-                    }
-                    (false, Some((d, true))) => m.deactivate(d, step as i32),
-                    _ => {}
-                }
+                toggle(&mut m, step as i32, i, j, on);
                 for a in 0..6 {
                     for b in 0..6 {
                         proptest::prop_assert_eq!(m.link_from(a, b), m.link(a, b));
