@@ -42,7 +42,7 @@ fn ensemble() -> Vec<HashMap<(usize, String), f64>> {
                     w.rows
                         .iter()
                         .filter(|row| row.scope == "network")
-                        .map(move |row| ((w.wave, row.statistic.clone()), row.value))
+                        .map(move |row| ((w.wave, row.statistic.to_string()), row.value))
                 })
                 .collect()
         })

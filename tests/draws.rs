@@ -95,8 +95,8 @@ fn summaries(
     for r in &e.replicates {
         for w in &r.waves {
             for row in w.rows.iter().filter(|row| row.scope == "network") {
-                if KEY.contains(&row.statistic.as_str()) {
-                    let key = (w.wave, row.statistic.clone());
+                if KEY.contains(&row.statistic) {
+                    let key = (w.wave, row.statistic.to_string());
                     values.entry(key).or_default().push(row.value);
                 }
             }

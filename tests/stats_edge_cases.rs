@@ -315,7 +315,7 @@ fn engine_statistic_names_are_kept() {
     // Territory scopes follow the network scope, one per territory, in order.
     let scopes: Vec<&str> = rows
         .iter()
-        .map(|r| r.scope.as_str())
+        .map(|r| &*r.scope)
         .collect::<Vec<_>>()
         .chunk_by(|a, b| a == b)
         .map(|c| c[0])

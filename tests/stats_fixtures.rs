@@ -141,7 +141,7 @@ fn wave_statistics_match_networkx_and_igraph() {
         );
         let mut got: BTreeMap<(String, String), f64> = BTreeMap::new();
         for r in &rows {
-            let dup = got.insert((r.scope.clone(), r.statistic.clone()), r.value);
+            let dup = got.insert((r.scope.to_string(), r.statistic.to_string()), r.value);
             assert!(
                 dup.is_none(),
                 "{name}: duplicate row {} {}",

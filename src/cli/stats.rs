@@ -89,7 +89,7 @@ pub fn run(a: StatsArgs) -> Result<()> {
         } else {
             r.value.to_string()
         };
-        w.write_record([r.scope.as_str(), r.statistic.as_str(), v.as_str()])
+        w.write_record([&*r.scope, r.statistic, v.as_str()])
             .map_err(io)?;
     }
     w.flush()

@@ -4,7 +4,9 @@
 use super::runner::{pool, stop_point};
 use crate::model::Model;
 use crate::network::Snapshot;
-use crate::stats::{ReferenceWave, StatRow, StatTable, StatsOptions, replicate_tables};
+use crate::stats::{
+    ReferenceWave, StatRow, StatTable, StatsOptions, replicate_tables, scope_name,
+};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -363,8 +365,8 @@ impl EnsembleTable {
                             .iter()
                             .zip(self.wave_values(r, w))
                             .map(|(&(s, name), &value)| StatRow {
-                                scope: l.scopes[s as usize].clone(),
-                                statistic: name.to_string(),
+                                scope: scope_name(&l.scopes[s as usize]),
+                                statistic: name,
                                 value,
                             })
                             .collect(),

@@ -24,8 +24,8 @@ pub fn write_replicates_csv(e: &Ensemble, w: impl Write) -> std::io::Result<()> 
                     rep.as_str(),
                     wave.as_str(),
                     step.as_str(),
-                    row.scope.as_str(),
-                    row.statistic.as_str(),
+                    &*row.scope,
+                    row.statistic,
                     buf.format(row.value),
                 ])?;
             }

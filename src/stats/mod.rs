@@ -36,12 +36,16 @@ use select::Needs;
 use std::borrow::Cow;
 
 /// One statistic value for one scope.
+///
+/// The names are borrowed where they can be: every statistic name is a constant, and so is
+/// the scope `network`, so a row of the network scope allocates nothing (a territory's
+/// scope is an owned copy of its name).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatRow {
     /// `network` or `territory:<name>`.
-    pub scope: String,
+    pub scope: Cow<'static, str>,
     /// Statistic name, e.g. `ties`, `organisations.third_sector`.
-    pub statistic: String,
+    pub statistic: &'static str,
     /// Value (NaN only where documented).
     pub value: f64,
 }
@@ -202,16 +206,29 @@ impl StatTable {
 
     /// The rows as owned [`StatRow`]s, in the same order.
     pub fn into_rows(self) -> Vec<StatRow> {
+        let scopes: Vec<Cow<'static, str>> = self.scopes.iter().map(|s| scope_name(s)).collect();
         self.rows
             .iter()
             .map(|r| StatRow {
-                scope: self.scopes[r.scope as usize].clone(),
-                statistic: r.statistic.to_string(),
+                scope: scopes[r.scope as usize].clone(),
+                statistic: r.statistic,
                 value: r.value,
             })
             .collect()
     }
 }
+
+/// A scope's name as a [`StatRow`] holds it: `network` borrowed, any other name owned.
+pub fn scope_name(scope: &str) -> Cow<'static, str> {
+    if scope == NETWORK_SCOPE {
+        Cow::Borrowed(NETWORK_SCOPE)
+    } else {
+        Cow::Owned(scope.to_string())
+    }
+}
+
+/// The name of the whole network's scope.
+pub const NETWORK_SCOPE: &str = "network";
 
 /// Row writer for one scope; rows of statistics not selected are dropped.
 struct Rows<'a> {
@@ -679,7 +696,7 @@ fn table_with(
         scopes: Vec::with_capacity(scopes),
         rows: Vec::with_capacity(100 * scopes),
     };
-    table.scopes.push("network".to_string());
+    table.scopes.push(NETWORK_SCOPE.to_string());
 
     let net = ScopeGraph::network_of(s, observed.current.active());
     let previous = ctx.previous.filter(|_| needs.change);
