@@ -4,9 +4,7 @@
 use super::runner::{pool, stop_point};
 use crate::model::Model;
 use crate::network::Snapshot;
-use crate::stats::{
-    ReferenceWave, StatRow, StatTable, StatsOptions, replicate_tables, scope_name,
-};
+use crate::stats::{ReferenceWave, StatRow, StatTable, StatsOptions, replicate_tables, scope_name};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::PathBuf;

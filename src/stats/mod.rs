@@ -763,6 +763,41 @@ mod tests {
     use super::*;
     use crate::network::Origin;
 
+    /// A table's rows keep their scope, name and value (bits included), in order; the network
+    /// scope is borrowed and a territory's owned.
+    #[test]
+    fn rows_borrow_the_network_scope() {
+        let table = StatTable {
+            scopes: vec![NETWORK_SCOPE.to_string(), "territory:T1".to_string()],
+            rows: vec![
+                TableRow {
+                    scope: 0,
+                    statistic: "ties",
+                    value: 3.0,
+                },
+                TableRow {
+                    scope: 1,
+                    statistic: "density",
+                    value: f64::NAN,
+                },
+                TableRow {
+                    scope: 1,
+                    statistic: "ties",
+                    value: -0.0,
+                },
+            ],
+        };
+        let rows = table.clone().into_rows();
+        assert_eq!(rows.len(), table.rows.len());
+        for (row, t) in rows.iter().zip(&table.rows) {
+            assert_eq!(row.scope, table.scopes[t.scope as usize]);
+            assert_eq!(row.statistic, t.statistic);
+            assert_eq!(row.value.to_bits(), t.value.to_bits());
+        }
+        assert!(matches!(rows[0].scope, Cow::Borrowed("network")));
+        assert!(matches!(&rows[1].scope, Cow::Owned(s) if s == "territory:T1"));
+    }
+
     #[test]
     fn static_names_follow_kind_and_origin_order() {
         for k in Kind::ALL {

@@ -139,8 +139,11 @@ fn reach(w: &World, step: i32, cuts: &DissolutionCuts, r: &mut Rng, reached: &mu
     let ids = w.memory.active_ids();
     let keys = w.memory.active_keys();
     let dyads = w.memory.dyads();
-    for (&id, &key) in ids.iter().zip(keys) {
-        if key & FRESH != 0 && dyads[id as usize].spell_start == step {
+    // The ids are read only for the ties reached and the fresh ones: most ties read their key
+    // alone.
+    assert_eq!(ids.len(), keys.len(), "one key per active tie");
+    for (k, &key) in keys.iter().enumerate() {
+        if key & FRESH != 0 && dyads[ids[k] as usize].spell_start == step {
             continue;
         }
         let g = (key & 63) as usize;
@@ -161,7 +164,7 @@ fn reach(w: &World, step: i32, cuts: &DissolutionCuts, r: &mut Rng, reached: &mu
             }
         }
         left[g] = UNDRAWN;
-        reached.push((id, jumps.below(r)));
+        reached.push((ids[k], jumps.below(r)));
     }
 }
 

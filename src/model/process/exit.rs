@@ -12,14 +12,17 @@ pub fn run(ctx: &Ctx, w: &mut World, s: &mut Scratch) {
     }
     let mut leaving = std::mem::take(&mut s.orgs);
     leaving.clear();
-    for &i in w.active_set.items() {
-        if w.memory.degree(i) == 0 {
-            w.isolated_for[i as usize] += 1;
-            if w.isolated_for[i as usize] >= after {
+    // The fields apart, so that each organisation's count is found once.
+    let (active, memory, isolated_for) = (w.active_set.items(), &w.memory, &mut w.isolated_for);
+    for &i in active {
+        let count = &mut isolated_for[i as usize];
+        if memory.degree(i) == 0 {
+            *count += 1;
+            if *count >= after {
                 leaving.push(i);
             }
         } else {
-            w.isolated_for[i as usize] = 0;
+            *count = 0;
         }
     }
     for &i in &leaving {
