@@ -296,7 +296,8 @@ fn engine_statistic_names_are_kept() {
     for scope in ["network", "territory:t0"] {
         for n in &names {
             assert!(
-                rows.iter().any(|r| r.scope == scope && &r.statistic == n),
+                rows.iter()
+                    .any(|r| r.scope == scope && r.statistic == n.as_str()),
                 "{scope} {n}"
             );
         }

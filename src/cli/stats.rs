@@ -82,7 +82,7 @@ pub fn run(a: StatsArgs) -> Result<()> {
         .map_err(io)?;
     for r in rows
         .iter()
-        .filter(|r| kinds_known || !needs_attributes(&r.statistic))
+        .filter(|r| kinds_known || !needs_attributes(r.statistic))
     {
         let v = if r.value.is_nan() {
             "NaN".to_string()
