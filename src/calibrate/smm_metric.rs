@@ -93,7 +93,10 @@ mod tests {
         let white = &w * &sigma * w.transpose();
         assert!((white - DMatrix::identity(2, 2)).norm() < 1e-9);
         let z = &w * nalgebra::DVector::from_column_slice(&[0.1, -0.1]);
-        assert!((z.norm() - 0.7071).abs() < 1e-3, "{z}");
+        assert!(
+            (z.norm() - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-3,
+            "{z}"
+        );
         // With the t-ratios deciding, or a covariance that is not positive definite: none.
         assert!(whitening_if_ratio_binds(&phase3(sigma, &[0.5, -0.05], 0.707)).is_none());
         let singular = DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 1.0, 1.0]);
