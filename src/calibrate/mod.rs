@@ -42,6 +42,7 @@ pub mod smm;
 pub mod smm_combine;
 mod smm_eval;
 pub mod smm_intervals;
+mod smm_metric;
 pub mod smm_start;
 pub mod smm_walk;
 pub mod solver;

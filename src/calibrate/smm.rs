@@ -56,6 +56,7 @@ use super::checkpoint::{exact, exact_mat, exact_vec};
 use super::prior::Prior;
 use super::problem::{Problem, derive_seed};
 use super::smm_combine;
+use super::smm_metric;
 use super::smm_start;
 use super::solver::Solver;
 use super::spec::SmmSettings;
@@ -1198,7 +1199,9 @@ const MIN_DAMPING: f64 = 0.01;
 const RIDGE: f64 = 0.05;
 
 /// The Newton step `D^-1 (mean s - s_obs)` from a phase 3, damped along ridges: with `D`
-/// scaled to `S^-1 D H` (`S` the moments' sd, `H` the finite-difference steps) and its
+/// scaled to `S^-1 D H` (`S` the moments' sd, or the Cholesky factor of their covariance when
+/// the overall ratio is what fails, [`smm_metric::whitening_if_ratio_binds`]; `H` the finite-difference
+/// steps) and its
 /// singular values `sigma`, each component is divided by `sigma + lambda / sigma` instead of
 /// `sigma` (Tikhonov, `lambda = (RIDGE sigma_max)^2`), which leaves the step in the
 /// well-identified directions as Newton's and shortens it along a ridge. `None` when the
@@ -1208,11 +1211,19 @@ fn damped_newton(p3: &Phase3, target: &[f64], h: &[f64], damping: f64) -> Option
     let dev = p3.deviation(target);
     let (k, p) = d.shape();
     let sd = |i: usize| if p3.sd[i] > 0.0 { p3.sd[i] } else { 1.0 };
-    let scaled = DMatrix::from_fn(k, p, |i, j| d[(i, j)] * h[j] / sd(i));
+    let (scaled, z) = match smm_metric::whitening_if_ratio_binds(p3) {
+        Some(w) => (
+            &w * DMatrix::from_fn(k, p, |i, j| d[(i, j)] * h[j]),
+            &w * DVector::from_column_slice(&dev),
+        ),
+        None => (
+            DMatrix::from_fn(k, p, |i, j| d[(i, j)] * h[j] / sd(i)),
+            DVector::from_iterator(k, dev.iter().enumerate().map(|(i, x)| x / sd(i))),
+        ),
+    };
     if scaled.iter().any(|x| !x.is_finite()) {
         return None;
     }
-    let z = DVector::from_iterator(k, dev.iter().enumerate().map(|(i, x)| x / sd(i)));
     let svd = scaled.svd(true, true);
     let (u, v_t) = (svd.u?, svd.v_t?);
     let top = svd.singular_values.max();
@@ -1735,6 +1746,27 @@ mod tests {
         let norm = (step[0].powi(2) + step[1].powi(2)).sqrt();
         assert!(norm < 1.0, "{step:?}");
         assert!((step[0] + step[1] - 1.05).abs() < 0.05, "{step:?}");
+    }
+
+    #[test]
+    fn a_deviation_only_the_overall_ratio_sees_gets_most_of_newtons_step() {
+        // Combined moments: derivative and covariance both the information matrix G, the
+        // parameters seen almost only through their sum. The deviation (0.05, -0.05) meets
+        // the t-ratios' 0.1, yet its overall ratio sqrt(d' G^-1 d) is 0.71. Newton's step,
+        // G^-1 d = (5, -5), fixes it; damped in sd units it is cut to 1% of that, in the
+        // whitened units of a binding overall ratio to about two thirds.
+        let g = DMatrix::from_row_slice(2, 2, &[1.0, 0.99, 0.99, 1.0]);
+        let dev = [0.05, -0.05];
+        let mut p3 = phase3(g.clone(), &dev);
+        p3.moment_covariance = g;
+        // (An overall ratio that does not bind keeps the sd units.)
+        p3.max_convergence_ratio = 0.2;
+        let sd_units = damped_newton(&p3, &[0.0, 0.0], &[1.0, 1.0], 1.0).unwrap();
+        assert!(sd_units[0] < 0.1 && sd_units[1] > -0.1, "{sd_units:?}");
+        p3.max_convergence_ratio = 0.707;
+        let step = damped_newton(&p3, &[0.0, 0.0], &[1.0, 1.0], 1.0).unwrap();
+        assert!((step[0] - 10.0 / 3.0).abs() < 0.05, "{step:?}");
+        assert!((step[0] + step[1]).abs() < 1e-9, "{step:?}");
     }
 
     /// Runs at one point with derivative `d`, unit moment covariance and mean `mean` (target 0).
