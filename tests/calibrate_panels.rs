@@ -805,3 +805,35 @@ fn a_long_panel_shares_clustering_parameters_between_periods() {
         summary.notes
     );
 }
+
+/// A fixed-choice design (almost every respondent names exactly `k` others, as when asked for
+/// three best friends) is said in a note, in the scenario and in what `wecare panel` reports:
+/// its symmetrised degrees are more even than the model's partner search gives, and the method
+/// of moments may find `degree_sd` out of reach (Sampson's monks, docs/calibration.md, "Other
+/// panels"). A panel of free recall, whose respondents name different numbers, has no note.
+#[test]
+fn a_fixed_choice_design_is_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let n = 12;
+    // Each names the next 2 round the circle at wave 1; the next and the third at wave 2.
+    let ahead = |i: usize, j: usize| (j + n - i) % n;
+    let w1 = matrix(n, |i, j| ahead(i, j) == 1 || ahead(i, j) == 2);
+    let w2 = matrix(n, |i, j| ahead(i, j) == 1 || ahead(i, j) == 3);
+    let summary = scaffold_in(tmp.path(), &[w1, w2]);
+    let note = "almost every respondent names exactly 2 others";
+    assert_note(&summary, note);
+    let text = std::fs::read_to_string(&summary.scenario).unwrap();
+    assert!(text.contains(&format!("# - {note}")), "{text}");
+
+    // Free recall: actor i names the next 1 to 4 (how many varies with i).
+    let dir = tmp.path().join("free");
+    std::fs::create_dir_all(&dir).unwrap();
+    let f1 = matrix(n, |i, j| (1..=1 + i % 4).contains(&ahead(i, j)));
+    let f2 = matrix(n, |i, j| (1..=1 + (i + 1) % 4).contains(&ahead(i, j)));
+    let summary = scaffold_in(&dir, &[f1, f2]);
+    assert!(
+        !summary.notes.iter().any(|x| x.contains("fixed-choice")),
+        "{:?}",
+        summary.notes
+    );
+}

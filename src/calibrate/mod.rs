@@ -30,6 +30,7 @@ pub mod abc_smc;
 pub mod checkpoint;
 pub mod distance;
 pub mod evaluation;
+pub mod fixed_choice;
 pub mod gof;
 pub mod gof_plot;
 pub mod outputs;

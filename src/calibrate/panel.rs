@@ -4,6 +4,7 @@
 //! docs/calibration.md, "A scenario from a panel").
 
 use super::Problem;
+use super::fixed_choice;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
@@ -327,7 +328,12 @@ fn write_and_check(
         parameters: cap,
         share: spec.share_clustering,
     };
-    let design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
+    let mut design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
+    if spec.symmetrise
+        && let Some(k) = fixed_choice::fixed_choice(&spec.waves, &spec.codes)?
+    {
+        design.notes.push(fixed_choice::note(k));
+    }
     write(&design)?;
     Ok(design)
 }
