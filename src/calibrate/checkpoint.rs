@@ -56,7 +56,7 @@ pub fn save<S: Serialize>(dir: &Path, cp: &Checkpoint<S>) -> Result<()> {
 /// Reads the checkpoint of a calibration directory.
 pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Checkpoint<S>> {
     let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::input::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     serde_json::from_str(&text).map_err(|e| {
         Error::Other(format!(
             "{}: not a checkpoint of this method or version: {e}",
@@ -73,7 +73,7 @@ pub fn peek(dir: &Path) -> Result<(String, u64)> {
         seed: u64,
     }
     let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::input::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let h: Head = serde_json::from_str(&text)
         .map_err(|e| Error::Other(format!("{}: not a checkpoint: {e}", path.display())))?;
     Ok((h.method, h.seed))

@@ -286,9 +286,13 @@ impl RunDir {
     }
 }
 
+/// A directory name from a scenario name: characters other than letters, digits, `-`, `_`
+/// and `.` become `_`, at most [`NAME_CHARS`] characters are kept (a file name has at most
+/// 255 bytes), and a name that is empty or starts with `.` gets a `scenario` prefix.
 fn sanitise(name: &str) -> String {
     let s: String = name
         .chars()
+        .take(NAME_CHARS)
         .map(|c| {
             if c.is_alphanumeric() || "-_.".contains(c) {
                 c
@@ -303,6 +307,10 @@ fn sanitise(name: &str) -> String {
         s
     }
 }
+
+/// Most characters of a scenario name kept in a directory name: with up to 4 bytes each,
+/// the name and the run id's prefixes stay below the 255 bytes of a file name.
+const NAME_CHARS: usize = 60;
 
 /// `YYYYMMDD-HHMMSS` in UTC.
 pub fn utc_stamp(t: SystemTime) -> String {
