@@ -350,6 +350,17 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn a_long_scenario_name_makes_a_short_directory_name() {
+        assert_eq!(sanitise("a/b c"), "a_b_c");
+        assert_eq!(sanitise(".x"), "scenario.x");
+        let long = sanitise(&"é".repeat(1000));
+        assert_eq!(long.chars().count(), NAME_CHARS);
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunDir::create(dir.path(), &"n".repeat(300)).unwrap();
+        assert!(run.path().exists());
+    }
+
+    #[test]
     fn stamp_known_dates() {
         assert_eq!(utc_stamp(UNIX_EPOCH), "19700101-000000");
         let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
