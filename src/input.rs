@@ -64,8 +64,7 @@ pub fn open(path: &Path) -> io::Result<(std::fs::File, u64)> {
 pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     let (file, len) = open(path)?;
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(limits::INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    file.take(limits::INPUT_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limits::INPUT_BYTES {
         return Err(too_large(bytes.len() as u64));
     }

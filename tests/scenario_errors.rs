@@ -250,9 +250,7 @@ fn a_named_pipe_is_refused_not_read() {
     let (code, msg) = validate_within(&fifo);
     assert_eq!(code, Some(1), "scenario FIFO: {msg}");
     assert!(msg.contains("pipe.csv") && msg.contains("FIFO"), "{msg}");
-    let path = scenario(dir.path(), "")
-        .to_string_lossy()
-        .to_string();
+    let path = scenario(dir.path(), "").to_string_lossy().to_string();
     let text = std::fs::read_to_string(&path).unwrap();
     let ties = fixture_dir().join("ties.csv").display().to_string();
     std::fs::write(&path, text.replace(&ties, &fifo.display().to_string())).unwrap();

@@ -233,7 +233,11 @@ mod tests {
         let e = load::<Vec<Vec<f64>>>(dir.path()).unwrap_err().to_string();
         assert!(e.contains("SHA-256") && e.contains(FILE), "{e}");
         // A checkpoint without the checksum is refused the same way.
-        std::fs::write(&path, r#"{"method":"abc","seed":7,"fingerprint":"f","state":[]}"#).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"method":"abc","seed":7,"fingerprint":"f","state":[]}"#,
+        )
+        .unwrap();
         assert!(load::<Vec<Vec<f64>>>(dir.path()).is_err());
     }
 
