@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&[&str]] = &[
-    &["data", "network", "limits", "reuse", "xml"],
+    &["data", "network", "limits", "input", "reuse", "xml"],
     &["scenario"],
     &["model", "stats"],
     &["error"],
