@@ -1,8 +1,9 @@
 //! The crate's modules form layers that only point down: a module may use its own layer and
 //! the layers below, never one above. Layers, bottom to top:
 //!
-//! 0. `data`, `network`, `limits`, `reuse`, `xml`: input data, the network store, the size
-//!    limits of user input, the `clone_reusing!` macro and the XML/HTML escaper;
+//! 0. `data`, `network`, `limits`, `huge_pages`, `reuse`, `xml`: input data, the network
+//!    store, the size limits of user input, vectors on huge pages, the `clone_reusing!` macro
+//!    and the XML/HTML escaper;
 //! 1. `scenario`: every specification type (scenario sections, sweep and calibration specs);
 //! 2. `model`, `stats`: the simulation core and the wave statistics;
 //! 3. `error`: the error type of whole-run entry points, over the errors below;
@@ -18,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&[&str]] = &[
-    &["data", "network", "limits", "input", "reuse", "xml"],
+    &["data", "network", "limits", "huge_pages", "input", "reuse", "xml"],
     &["scenario"],
     &["model", "stats"],
     &["error"],

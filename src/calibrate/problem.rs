@@ -10,6 +10,7 @@ use super::unobserved::Unobserved;
 use crate::data::Dataset;
 use crate::data::Level;
 use crate::error::{Error, Result};
+use crate::huge_pages::HugeVec;
 use crate::model::rng;
 use crate::model::{Model, Params};
 use crate::network::{NodeAttrs, Snapshot};
@@ -51,7 +52,7 @@ pub struct Problem {
     base: Params,
     plan: StatisticsPlan,
     nodes: Arc<NodeAttrs>,
-    covariate: Arc<Vec<f64>>,
+    covariate: Arc<HugeVec<f64>>,
     covariate_inv_range: f64,
     /// The observation rule of a panel with missing dyads or absent actors, applied to every
     /// simulated run as to the observed waves (`None`: everything observed).

@@ -8,6 +8,7 @@ use crate::data::graphml::{DEFAULT_SNAPSHOT_TRUST, read_snapshot_graphml};
 use crate::data::matrix::{Dyad, MatrixWave, is_matrix_path, read_adjacency};
 use crate::data::{DataError, Dataset};
 use crate::error::{Error, Result};
+use crate::huge_pages::HugeVec;
 use crate::network::{NodeAttrs, Origin, SnapTie, Snapshot};
 use crate::scenario::{Pattern, Scenario};
 use crate::stats::{StatTable, StatsOptions, WaveContext, wave_table};
@@ -333,7 +334,7 @@ fn remap_graphml(
 pub struct StatisticsPlan {
     requests: Vec<(usize, String, String)>,
     opts: StatsOptions,
-    covariate: Arc<Vec<f64>>,
+    covariate: Arc<HugeVec<f64>>,
     covariate_inv_range: f64,
     pre: Option<Arc<Snapshot>>,
     patterns: Vec<Pattern>,
@@ -369,7 +370,7 @@ impl StatisticsPlan {
     pub fn new(
         requests: Vec<(usize, String, String)>,
         archetype_threshold: f64,
-        covariate: Arc<Vec<f64>>,
+        covariate: Arc<HugeVec<f64>>,
         covariate_inv_range: f64,
     ) -> StatisticsPlan {
         let per_territory = requests.iter().any(|r| r.1 != "network");

@@ -17,6 +17,7 @@
 
 use super::org_flags::OrgFlags;
 use crate::data::Kind;
+use crate::huge_pages::HugeVec;
 use crate::network::{Slab, SlabHeaders};
 use rustc_hash::FxHashMap;
 
@@ -77,7 +78,7 @@ const _: () = assert!(std::mem::size_of::<Record>() == 32);
 /// the dyad memory live in the same records ([`SlabHeaders`]).
 #[derive(Debug, Default, PartialEq)]
 pub struct Orgs {
-    state: Vec<Record>,
+    state: HugeVec<Record>,
     /// Open projects after the first, for organisations in more than one.
     rest: FxHashMap<u32, Vec<u32>>,
     /// Open-project memberships over all organisations (0: no two organisations share one).

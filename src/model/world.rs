@@ -2,6 +2,7 @@
 
 use super::orgs::{OrgState, Orgs};
 use crate::data::{Dataset, Kind};
+use crate::huge_pages::HugeVec;
 use crate::model::params::{BudgetSplit, Params};
 use crate::network::{Memory, NodeAttrs, Origin, SnapTie, Snapshot, prefetch};
 use std::sync::Arc;
@@ -42,8 +43,8 @@ clone_reusing!(ProjectState {
 /// deterministic (insertion order perturbed by swap-removes).
 #[derive(Debug, Default)]
 pub struct IndexSet {
-    items: Vec<u32>,
-    pos: Vec<u32>,
+    items: HugeVec<u32>,
+    pos: HugeVec<u32>,
 }
 
 clone_reusing!(IndexSet { items, pos });
@@ -52,8 +53,8 @@ impl IndexSet {
     /// Empty set over `n` possible members.
     pub fn new(n: usize) -> Self {
         IndexSet {
-            items: Vec::new(),
-            pos: vec![u32::MAX; n],
+            items: HugeVec::default(),
+            pos: HugeVec::filled(u32::MAX, n),
         }
     }
 
@@ -61,6 +62,7 @@ impl IndexSet {
     pub fn insert(&mut self, i: u32) {
         if self.pos[i as usize] == u32::MAX {
             self.pos[i as usize] = self.items.len() as u32;
+            self.items.reserve_advised(1);
             self.items.push(i);
         }
     }
@@ -105,10 +107,10 @@ impl IndexSet {
 /// a part's members lie together.
 #[derive(Debug, Default)]
 pub struct PartitionedSet {
-    items: Vec<u32>,
+    items: HugeVec<u32>,
     /// Per part: first slot in `items` and number of members.
     parts: Vec<(u32, u32)>,
-    pos: Vec<u32>,
+    pos: HugeVec<u32>,
 }
 
 clone_reusing!(PartitionedSet { items, parts, pos });
@@ -123,9 +125,9 @@ impl PartitionedSet {
             start += u32::try_from(c).expect("fewer than 2^32 members");
         }
         PartitionedSet {
-            items: vec![u32::MAX; start as usize],
+            items: HugeVec::filled(u32::MAX, start as usize),
             parts,
-            pos: vec![u32::MAX; n],
+            pos: HugeVec::filled(u32::MAX, n),
         }
     }
 
@@ -180,9 +182,9 @@ pub struct World {
     /// Static attributes (ids, kinds, territories).
     pub nodes: Arc<NodeAttrs>,
     /// ln(capacity) of each organisation.
-    pub ln_capacity: Arc<Vec<f64>>,
+    pub ln_capacity: Arc<HugeVec<f64>>,
     /// Covariate of each organisation (NaN when the data give none).
-    pub covariate: Arc<Vec<f64>>,
+    pub covariate: Arc<HugeVec<f64>>,
     /// 1 / (range of the covariate over the organisations that have one); 0 when fewer than
     /// two distinct values exist, which makes every similarity 0.
     pub covariate_inv_range: f64,
@@ -249,7 +251,7 @@ impl World {
         );
         World {
             ln_capacity: Arc::new(ds.organisations.iter().map(|o| o.capacity.ln()).collect()),
-            covariate: Arc::new(covariate),
+            covariate: Arc::new(HugeVec::from(covariate)),
             covariate_inv_range,
             nodes: Arc::new(nodes),
             territory_orgs: Arc::new(territory_orgs),

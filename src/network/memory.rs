@@ -15,6 +15,7 @@
 //! nothing.
 
 use super::Origin;
+use crate::huge_pages::HugeVec;
 
 /// Index of a dyad in [`Memory`].
 pub type DyadId = u32;
@@ -148,12 +149,12 @@ const DIRECT_COMMON: usize = 8;
 /// target's buffers.
 #[derive(Debug, Default)]
 pub struct Memory<H = Vec<Slab>> {
-    dyads: Vec<Dyad>,
+    dyads: HugeVec<Dyad>,
     heads: H,
-    entries: Vec<Entry>,
+    entries: HugeVec<Entry>,
     /// Entries of `entries` that no slab owns (left behind by slabs that moved).
     unused: usize,
-    active: Vec<DyadId>,
+    active: HugeVec<DyadId>,
     /// The key of each active tie, in the order of `active` ([`super::tie_key`]).
     active_keys: Vec<u8>,
     /// Bumped by every change of a tie or of trust, so values derived from the ties can be
@@ -196,11 +197,11 @@ impl<H: SlabHeaders> Memory<H> {
     /// Empty memory for the organisations of `heads` (their headers are reset).
     pub fn with_headers(heads: H) -> Self {
         let mut m = Memory {
-            dyads: Vec::new(),
+            dyads: HugeVec::default(),
             heads,
-            entries: Vec::new(),
+            entries: HugeVec::default(),
             unused: 0,
-            active: Vec::new(),
+            active: HugeVec::default(),
             active_keys: Vec::new(),
             version: 0,
         };
@@ -296,7 +297,7 @@ impl<H: SlabHeaders> Memory<H> {
     pub fn update_trust(&mut self, mut f: impl FnMut(&H, &Dyad) -> f64) {
         self.version += 1;
         let heads = &self.heads;
-        for d in &mut self.dyads {
+        for d in self.dyads.iter_mut() {
             d.trust = f(heads, d);
             if d.status == Status::Active {
                 self.active_keys[d.active_pos as usize] = super::key_of(d);
@@ -500,7 +501,7 @@ impl<H: SlabHeaders> Memory<H> {
         let total: usize = (0..n)
             .map(|i| room(self.heads.slab(i).len()) as usize)
             .sum();
-        let mut entries = Vec::with_capacity(total);
+        let mut entries = HugeVec::with_capacity(total);
         for i in 0..n {
             let s = self.heads.slab_mut(i);
             let start = entries.len();
@@ -517,6 +518,7 @@ impl<H: SlabHeaders> Memory<H> {
     fn push(&mut self, i: u32, j: u32, trust: f64, origin: Origin, formed: i32) -> DyadId {
         self.version += 1;
         let d = self.dyads.len() as DyadId;
+        self.dyads.reserve_advised(1);
         let (a, b) = if i < j { (i, j) } else { (j, i) };
         self.dyads.push(Dyad {
             a,
@@ -536,6 +538,7 @@ impl<H: SlabHeaders> Memory<H> {
         self.push_active(i, (j, d));
         self.push_active(j, (i, d));
         self.dyads[d as usize].active_pos = self.active.len() as u32;
+        self.active.reserve_advised(1);
         self.active.push(d);
         self.active_keys.push(super::FRESH);
     }
@@ -548,6 +551,7 @@ impl<H: SlabHeaders> Memory<H> {
         }
         let start = self.entries.len();
         let cap = (2 * s.cap).max(4);
+        self.entries.reserve_advised(cap as usize);
         self.entries.extend_from_within(s.begin()..s.end());
         self.entries
             .resize(start + cap as usize, (u32::MAX, u32::MAX));
