@@ -14,6 +14,7 @@ pub mod error;
 pub mod experiment;
 pub mod fuzz;
 pub mod huge_pages;
+pub mod input;
 pub mod limits;
 pub mod model;
 pub mod network;

@@ -34,6 +34,18 @@ pub const ITERATIONS: u64 = 10_000;
 /// Most worker threads (`montecarlo.threads`, `--threads`).
 pub const THREADS: u64 = 1024;
 
+/// Largest input file read whole (scenario, data, generator, calibration and run-record
+/// files), in bytes: 2 GiB.
+pub const INPUT_BYTES: u64 = 1 << 31;
+
+/// Largest mean count of events per organisation, project or initiative in one step
+/// (`formation.rate`, `funding.recruit_rate`, `initiative.partners_mean`): the work of a step
+/// grows with it.
+pub const RATE: f64 = 1000.0;
+
+/// Most shards of a sharded command (`--shard K/N`, `wecare slurm --shards N`).
+pub const SHARDS: u64 = 100_000;
+
 /// Largest weight accepted where relative weights are summed (generator kind and archetype
 /// mixes): the sum of a few such weights stays finite.
 pub const WEIGHT: f64 = 1e12;

@@ -19,7 +19,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const LAYERS: &[&[&str]] = &[
-    &["data", "network", "limits", "huge_pages", "reuse", "xml"],
+    &[
+        "data",
+        "network",
+        "limits",
+        "huge_pages",
+        "input",
+        "reuse",
+        "xml",
+    ],
     &["scenario"],
     &["model", "stats"],
     &["error"],

@@ -208,3 +208,53 @@ fn missing_scenario_file() {
         "{msg}"
     );
 }
+
+/// `wecare validate` of `path`, killed after 20 s: (exit code, or None when it hung; stderr).
+fn validate_within(path: &Path) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wecare"))
+        .arg("validate")
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return (None, String::new());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A named pipe given as the scenario or as a data file is refused at once, naming it; a
+/// read would block until some other process wrote to it.
+#[test]
+fn a_named_pipe_is_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let (code, msg) = validate_within(&fifo);
+    assert_eq!(code, Some(1), "scenario FIFO: {msg}");
+    assert!(msg.contains("pipe.csv") && msg.contains("FIFO"), "{msg}");
+    let path = scenario(dir.path(), "").to_string_lossy().to_string();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ties = fixture_dir().join("ties.csv").display().to_string();
+    std::fs::write(&path, text.replace(&ties, &fifo.display().to_string())).unwrap();
+    let (code, msg) = validate_within(Path::new(&path));
+    assert_eq!(code, Some(1), "data FIFO: {msg}");
+    assert!(msg.contains("pipe.csv") && msg.contains("FIFO"), "{msg}");
+}

@@ -43,10 +43,26 @@ pub struct Session {
     pub threads: usize,
 }
 
-/// Writes the checkpoint atomically (a temporary file renamed over the old one).
+/// The key of the state's SHA-256 in the file: a resume refuses a state that does not have
+/// it (edited or damaged), which could otherwise hold values no calibration produces (rows of
+/// the wrong length, negative weights) and stop the resumed run with a crash.
+const STATE_SHA256: &str = "state_sha256";
+
+/// SHA-256 of the state's JSON text, as written and as read back (the same `Value`).
+fn state_sha256(state: &serde_json::Value) -> String {
+    crate::report::files::sha256_bytes(state.to_string().as_bytes())
+}
+
+/// Writes the checkpoint atomically (a temporary file renamed over the old one), with the
+/// SHA-256 of its state.
 pub fn save<S: Serialize>(dir: &Path, cp: &Checkpoint<S>) -> Result<()> {
-    let text = serde_json::to_string(cp)
-        .map_err(|e| Error::Other(format!("cannot serialise the checkpoint: {e}")))?;
+    let bad = |e: serde_json::Error| Error::Other(format!("cannot serialise the checkpoint: {e}"));
+    let mut value = serde_json::to_value(cp).map_err(bad)?;
+    let sha = state_sha256(&value["state"]);
+    if let Some(map) = value.as_object_mut() {
+        map.insert(STATE_SHA256.into(), sha.into());
+    }
+    let text = serde_json::to_string(&value).map_err(bad)?;
     let tmp = dir.join(format!("{FILE}.tmp"));
     std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
     let dest = dir.join(FILE);
@@ -56,13 +72,22 @@ pub fn save<S: Serialize>(dir: &Path, cp: &Checkpoint<S>) -> Result<()> {
 /// Reads the checkpoint of a calibration directory.
 pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Checkpoint<S>> {
     let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = crate::input::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let not = |e: serde_json::Error| {
         Error::Other(format!(
             "{}: not a checkpoint of this method or version: {e}",
             path.display()
         ))
-    })
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(not)?;
+    if value.get(STATE_SHA256).and_then(|v| v.as_str()) != Some(&state_sha256(&value["state"])) {
+        return Err(Error::Other(format!(
+            "{}: the checkpoint's state does not match its recorded SHA-256: the file is \
+             damaged or was edited (start the calibration again)",
+            path.display()
+        )));
+    }
+    serde_json::from_value(value).map_err(not)
 }
 
 /// The method and seed of the checkpoint in `dir`, without reading its state.
@@ -73,7 +98,7 @@ pub fn peek(dir: &Path) -> Result<(String, u64)> {
         seed: u64,
     }
     let path = dir.join(FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::input::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let h: Head = serde_json::from_str(&text)
         .map_err(|e| Error::Other(format!("{}: not a checkpoint: {e}", path.display())))?;
     Ok((h.method, h.seed))
@@ -180,6 +205,40 @@ mod tests {
         b: Vec<f64>,
         #[serde(with = "exact_mat")]
         c: nalgebra::DMatrix<f64>,
+    }
+
+    #[test]
+    fn an_edited_state_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let cp = Checkpoint {
+            method: "abc".into(),
+            seed: 7,
+            fingerprint: "f".into(),
+            state: vec![vec![0.5, 1.0 / 3.0], vec![2.0, -1e-300]],
+            sessions: Vec::new(),
+        };
+        let rows = |cp: &Checkpoint<Vec<Vec<f64>>>| {
+            cp.state
+                .iter()
+                .map(|r| r.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        // Plain JSON numbers here (not `exact`): the checksum holds for them too.
+        save(dir.path(), &cp).unwrap();
+        let back: Checkpoint<Vec<Vec<f64>>> = load(dir.path()).unwrap();
+        assert_eq!(rows(&back), rows(&cp));
+        let path = dir.path().join(FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("2.0", "3.0", 1)).unwrap();
+        let e = load::<Vec<Vec<f64>>>(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("SHA-256") && e.contains(FILE), "{e}");
+        // A checkpoint without the checksum is refused the same way.
+        std::fs::write(
+            &path,
+            r#"{"method":"abc","seed":7,"fingerprint":"f","state":[]}"#,
+        )
+        .unwrap();
+        assert!(load::<Vec<Vec<f64>>>(dir.path()).is_err());
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub fn attach(dir: &Path, problem: &Problem, seed: u64) -> Result<bool> {
         .collect();
     files.sort();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
+        let text = crate::input::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
         let mut lines = text.lines();
         let head: Vec<&str> = lines.next().unwrap_or("").split(' ').collect();
         let bad =

@@ -558,7 +558,9 @@ fn write_manifest(
                 .unwrap_or_default(),
             resumed: sessions.len() > 1,
             wall_seconds: sessions.iter().map(|s| s.wall_seconds).sum(),
-            simulations: sessions.iter().map(|s| s.simulations).sum(),
+            simulations: sessions
+                .iter()
+                .fold(0u64, |a, s| a.saturating_add(s.simulations)),
             total_simulations: fit.total,
             simulations_per_second: fit.simulations as f64 / fit.wall.max(1e-9),
             sessions: sessions.clone(),

@@ -58,7 +58,7 @@ impl Lock {
                     return Ok(Lock { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path)
+                    let holder = crate::input::read_to_string(&path)
                         .ok()
                         .and_then(|s| s.trim().parse::<u32>().ok());
                     match holder {
@@ -907,7 +907,7 @@ pub fn read_recorded(path: &Path) -> Result<(Recorded, PathBuf)> {
             path.to_path_buf(),
         )
     };
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let text = crate::input::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     let r: Recorded = serde_json::from_str(&text).map_err(|e| {
         Error::Other(format!(
             "{}: not the manifest of a calibration made by this engine: {e}",

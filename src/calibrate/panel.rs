@@ -73,13 +73,25 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
             )));
         }
     }
+    let most = crate::scenario::parameters::MAX_PERIODS + 1;
+    if spec.waves.len() > most {
+        return Err(Error::Other(format!(
+            "{} wave files: a panel has at most {most} waves (see docs/errors.md, \"Limits\")",
+            spec.waves.len()
+        )));
+    }
     let panel = read_panel(spec)?;
     let ds = panel.dataset();
+    let out_existed = spec.out.exists();
     let design = match write_and_check(spec, &panel, &ds, &scenario, &data) {
         Ok(d) => d,
         Err(e) => {
             let _ = std::fs::remove_file(&scenario);
             let _ = std::fs::remove_dir_all(&data);
+            if !out_existed {
+                // Only when empty: nothing but what this command created is removed.
+                let _ = std::fs::remove_dir(&spec.out);
+            }
             return Err(e);
         }
     };

@@ -40,7 +40,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             ))
         })?,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let text = crate::input::read_to_string(path).map_err(|e| Error::io(path, e))?;
             let p = toml::from_str::<GeneratorParams>(&text)
                 .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
             p.validate()

@@ -29,18 +29,18 @@ pub struct PanelArgs {
     #[arg(long)]
     pub undirected: bool,
     /// A cell value >= this is a tie (default 1).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::args::finite)]
     pub tie_threshold: f64,
     /// Exactly these cell values are ties (comma separated); overrides --tie-threshold.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, value_parser = super::args::finite)]
     pub tie_values: Vec<f64>,
     /// Cell values meaning a missing tie (comma separated; default 9). `NA`, `.` and empty
     /// cells are always missing.
-    #[arg(long, value_delimiter = ',', default_values_t = [9.0])]
+    #[arg(long, value_delimiter = ',', default_values_t = [9.0], allow_hyphen_values = true, value_parser = super::args::finite)]
     pub missing: Vec<f64>,
     /// Cell values meaning a structural zero: tie impossible, or, for a whole row and
     /// column, the actor absent (comma separated; default 10).
-    #[arg(long, value_delimiter = ',', default_values_t = [10.0])]
+    #[arg(long, value_delimiter = ',', default_values_t = [10.0], allow_hyphen_values = true, value_parser = super::args::finite)]
     pub structural: Vec<f64>,
     /// Most calibrated parameters with clustering parameters (default 12): over it, no period
     /// has its own clustering parameter (docs/calibration.md, "A scenario from a panel").

@@ -147,7 +147,7 @@ pub fn write_shard(
 /// recorded checksum.
 pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
     let path = dir.join("shard.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::input::read_to_string(&path).map_err(|e| {
         Error::Other(format!(
             "{}: not a shard directory (cannot read shard.json: {e})",
             dir.display()
@@ -162,7 +162,26 @@ pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
             m.format
         )));
     }
+    if m.index == 0 || m.index > m.count || m.count > crate::limits::SHARDS {
+        return Err(Error::Other(format!(
+            "{}: shard {}/{} is not a shard K/N with 1 <= K <= N <= {}: the file is damaged",
+            path.display(),
+            m.index,
+            m.count,
+            crate::limits::SHARDS
+        )));
+    }
     for f in &m.files {
+        let inside = Path::new(&f.path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside || f.path.is_empty() {
+            return Err(Error::Other(format!(
+                "{}: file `{}` is not a path inside the shard directory: the file is damaged",
+                path.display(),
+                f.path
+            )));
+        }
         let p = dir.join(&f.path);
         let (bytes, sha) = sha256_file(&p).map_err(|e| Error::io(&p, e))?;
         if bytes != f.bytes || sha != f.sha256 {
@@ -270,7 +289,7 @@ pub fn replay(set: &ShardSet) -> Result<Replay> {
     };
     for d in &set.dirs {
         let p = d.join("jobs.txt");
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+        let text = crate::input::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
         r.add_lines(&text, &p.display().to_string())?;
     }
     if let Some((s, j)) = r.missing() {

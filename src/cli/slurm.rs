@@ -85,9 +85,16 @@ pub fn parse_plan(args: &[String]) -> Result<SlurmPlan> {
         match flag {
             "--shards" => {
                 let v = value("--shards")?;
-                shards = Some(v.parse::<u64>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                if shards.is_some() {
+                    return Err(Error::Other("slurm: --shards is given twice".into()));
+                }
+                let n = v.parse::<u64>().ok().filter(|&n| n >= 1).ok_or_else(|| {
                     Error::Other(format!("slurm: --shards `{v}`: give a whole number >= 1"))
-                })?);
+                })?;
+                if let Some(m) = crate::limits::exceeds(n, crate::limits::SHARDS) {
+                    return Err(Error::Other(format!("slurm: --shards: {m}")));
+                }
+                shards = Some(n);
             }
             "--partition" => p.partition = Some(value("--partition")?),
             "--time" => p.time = Some(value("--time")?),

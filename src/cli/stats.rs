@@ -171,8 +171,9 @@ fn read_network(a: &StatsArgs) -> Result<Snapshot> {
 /// A data set from a bare ties file: the organisations are the ids it names.
 fn edge_list(path: &Path, symmetrise: bool) -> Result<Dataset> {
     let name = path.display().to_string();
-    let mut r = csv::Reader::from_path(path)
+    let (file, _) = crate::input::open(path)
         .map_err(|e| DataError::file(&name, format!("cannot read: {e}")))?;
+    let mut r = csv::Reader::from_reader(file);
     let headers = r
         .headers()
         .map_err(|e| DataError::file(&name, e.to_string()))?

@@ -438,7 +438,7 @@ impl Table {
         warnings: &mut Vec<Warning>,
     ) -> Result<Table, DataError> {
         let file = file_name(path);
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read(path)
             .map_err(|e| DataError::file(&file, format!("cannot open the file: {e}")))?;
         let mut reader = ReaderBuilder::new()
             .has_headers(false)

@@ -714,7 +714,7 @@ enum Owner {
 impl RawGraph {
     fn read(path: &Path) -> Result<RawGraph, DataError> {
         let file = path.display().to_string();
-        let text = std::fs::read(path)
+        let text = crate::input::read(path)
             .map_err(|e| DataError::file(&file, format!("cannot open the file: {e}")))?;
         RawGraph::parse(&text, file)
     }

@@ -211,7 +211,7 @@ fn unquote(field: &str) -> String {
 /// commas, or a value of `codes.missing`) or a structural zero (a value of `codes.structural`).
 pub fn read_cells(path: &Path, codes: &MatrixCodes) -> Result<CellTable, DataError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_to_string(path)
         .map_err(|e| DataError::file(&file, format!("cannot read: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut table = CellTable {

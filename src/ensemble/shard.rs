@@ -46,6 +46,9 @@ impl FromStr for ShardSpec {
         if index == 0 || count == 0 || index > count {
             return Err(bad());
         }
+        if let Some(m) = crate::limits::exceeds(count, crate::limits::SHARDS) {
+            return Err(format!("`{s}`: the shard count {m}"));
+        }
         Ok(ShardSpec { index, count })
     }
 }

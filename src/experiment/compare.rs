@@ -65,7 +65,7 @@ pub struct DesignList {
 impl DesignList {
     /// Reads a design list; returns the scenario files (baseline first) and the outcomes.
     pub fn load(path: &Path) -> Result<(Vec<PathBuf>, Vec<Key>)> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let list: DesignList = toml::from_str(&text)
             .map_err(|e| Error::Other(format!("{}: {}", path.display(), e.message())))?;
         let base = path.parent().unwrap_or(Path::new(""));

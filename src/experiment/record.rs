@@ -207,7 +207,7 @@ pub fn read_manifest(path: &Path) -> Result<ExperimentManifest> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let text = crate::input::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     let m: ExperimentManifest = serde_json::from_str(&text)
         .map_err(|e| Error::Other(format!("{}: {e}", file.display())))?;
     if m.format != EXPERIMENT_FORMAT {

@@ -137,8 +137,9 @@ pub fn posterior_settings(path: &Path, draws: usize) -> Result<Vec<Setting>> {
 type Particles = (Vec<String>, Vec<(f64, Vec<f64>)>);
 
 fn read_posterior(path: &Path) -> Result<Particles> {
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let (file, _) =
+        crate::input::open(path).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let mut r = csv::Reader::from_reader(file);
     let header: Vec<String> = r
         .headers()
         .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?
@@ -213,7 +214,7 @@ pub fn generator_path(base: &Scenario) -> Result<PathBuf> {
 /// The generator parameters of the baseline's data set ([`generator_path`]).
 pub fn generator_of(base: &Scenario) -> Result<GeneratorParams> {
     let path = generator_path(base)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::input::read_to_string(&path).map_err(|e| {
         Error::Other(format!(
             "--across-data-seeds redraws the baseline's data with its generator parameters, read from {}: {e}",
             path.display()

@@ -26,7 +26,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Size and SHA-256 of a file's contents.
 pub fn sha256_file(path: &Path) -> io::Result<(u64, String)> {
-    let mut f = std::fs::File::open(path)?;
+    let (mut f, _) = crate::input::open_regular(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut n = 0u64;
@@ -139,7 +139,9 @@ pub fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// line.
 pub fn read_columns(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
     let file = path.display();
-    let mut rd = csv::Reader::from_path(path).map_err(|e| Error::Other(format!("{file}: {e}")))?;
+    let (f, _) =
+        crate::input::open_regular(path).map_err(|e| Error::Other(format!("{file}: {e}")))?;
+    let mut rd = csv::Reader::from_reader(f);
     let header = rd
         .headers()
         .map_err(|e| Error::Other(format!("{file}: {e}")))?

@@ -153,7 +153,7 @@ impl Manifest {
                 partial.display()
             )));
         }
-        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        let text = crate::input::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
         let m: Manifest = serde_json::from_str(&text)
             .map_err(|e| Error::Other(format!("{}: not a wecare manifest: {e}", file.display())))?;
         if m.format != MANIFEST_FORMAT {

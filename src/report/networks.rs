@@ -156,8 +156,8 @@ pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
         }
         // Tables written before the `active` column held the active organisations only.
         let mut header = String::new();
-        std::fs::File::open(&nodes_path)
-            .map(std::io::BufReader::new)
+        crate::input::open_regular(&nodes_path)
+            .map(|(f, _)| std::io::BufReader::new(f))
             .and_then(|mut r| std::io::BufRead::read_line(&mut r, &mut header))
             .map_err(|e| Error::io(&nodes_path, e))?;
         let has_active = header.trim_end().split(',').any(|c| c == "active");

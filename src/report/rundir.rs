@@ -286,9 +286,13 @@ impl RunDir {
     }
 }
 
+/// A directory name from a scenario name: characters other than letters, digits, `-`, `_`
+/// and `.` become `_`, at most [`NAME_CHARS`] characters are kept (a file name has at most
+/// 255 bytes), and a name that is empty or starts with `.` gets a `scenario` prefix.
 fn sanitise(name: &str) -> String {
     let s: String = name
         .chars()
+        .take(NAME_CHARS)
         .map(|c| {
             if c.is_alphanumeric() || "-_.".contains(c) {
                 c
@@ -303,6 +307,10 @@ fn sanitise(name: &str) -> String {
         s
     }
 }
+
+/// Most characters of a scenario name kept in a directory name: with up to 4 bytes each,
+/// the name and the run id's prefixes stay below the 255 bytes of a file name.
+const NAME_CHARS: usize = 60;
 
 /// `YYYYMMDD-HHMMSS` in UTC.
 pub fn utc_stamp(t: SystemTime) -> String {
@@ -340,6 +348,17 @@ fn civil(t: SystemTime) -> (i64, i64, i64, u64, u64, u64) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_long_scenario_name_makes_a_short_directory_name() {
+        assert_eq!(sanitise("a/b c"), "a_b_c");
+        assert_eq!(sanitise(".x"), "scenario.x");
+        let long = sanitise(&"é".repeat(1000));
+        assert_eq!(long.chars().count(), NAME_CHARS);
+        let dir = tempfile::tempdir().unwrap();
+        let run = RunDir::create(dir.path(), &"n".repeat(300)).unwrap();
+        assert!(run.path().exists());
+    }
 
     #[test]
     fn stamp_known_dates() {

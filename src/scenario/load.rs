@@ -65,7 +65,7 @@ impl fmt::Display for ScenarioError {
 
 pub(super) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read(path)
         .map_err(|e| ScenarioError::single(&file, "", format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         // Locate the first byte that is not UTF-8.

@@ -106,7 +106,7 @@ fn kind(s: &str) -> Option<Kind> {
 
 /// Most periods a `period_offset` key may address (a scenario has at most as many periods as
 /// waves; validation checks the scenario's own number).
-const MAX_PERIODS: usize = 1000;
+pub const MAX_PERIODS: usize = 1000;
 
 /// The slot of period `k` (1-based) of a `period_offset` list, which grows with zeros (no
 /// offset) to hold it.

@@ -20,6 +20,28 @@ fn non_negative(out: &mut Problems, key: &str, v: f64) {
     }
 }
 
+/// A mean count of events per step: finite, `>= 0` and at most [`limits::RATE`].
+fn rate(out: &mut Problems, key: &str, v: f64) {
+    if !(v.is_finite() && v >= 0.0) {
+        non_negative(out, key, v);
+    } else if v > limits::RATE {
+        out.push((
+            key.into(),
+            format!(
+                "{v} is above the limit of {} events per step (see docs/errors.md, \"Limits\")",
+                limits::RATE
+            ),
+        ));
+    }
+}
+
+/// A count of steps: at most [`limits::STEPS`].
+fn steps(out: &mut Problems, key: &str, v: u32) {
+    if let Some(m) = limits::exceeds(u64::from(v), limits::STEPS) {
+        out.push((key.into(), m));
+    }
+}
+
 fn unit(out: &mut Problems, key: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) {
         out.push((key.into(), format!("must lie in [0, 1], got {v}")));
@@ -201,7 +223,7 @@ fn timeline(o: &mut Problems, s: &Scenario) {
 /// Formation: rates, bases, the mix table and the candidate weights.
 fn formation(o: &mut Problems, s: &Scenario) {
     let f = &s.formation;
-    phases(o, "formation.rate", &f.rate, non_negative);
+    phases(o, "formation.rate", &f.rate, rate);
     phases(o, "formation.base", &f.base, finite);
     periods(o, "formation.period_offset", &f.period_offset, s);
     effect_periods(o, Process::Formation, s);
@@ -272,14 +294,16 @@ fn processes(o: &mut Problems, s: &Scenario) {
     for process in Process::ALL {
         effects(o, s, process);
     }
-    non_negative(o, "initiative.partners_mean", i.partners_mean);
+    rate(o, "initiative.partners_mean", i.partners_mean);
     unit(o, "initiative.from_ties", i.from_ties);
 }
 
 /// Funding, observation, Monte Carlo settings and kept networks.
 fn funding_and_runs(o: &mut Problems, s: &Scenario) {
     let fu = &s.funding;
-    non_negative(o, "funding.recruit_rate", fu.recruit_rate);
+    rate(o, "funding.recruit_rate", fu.recruit_rate);
+    steps(o, "funding.follow_on", fu.follow_on);
+    steps(o, "rules.baseline_age", s.rules.baseline_age);
     per_kind(
         o,
         "funding.recruit_weight",
