@@ -5,6 +5,7 @@
 
 use super::Problem;
 use super::fixed_choice;
+use super::panel_degree as degree_rule;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
@@ -298,6 +299,9 @@ struct Design {
     /// `degree_sd` both matched and combined with the other moments into as many as
     /// parameters (`calibration.smm.combine`), without the isolate effect.
     combine: bool,
+    /// The degree effect: the candidate's (`formation.popularity_sqrt`) for a network of hubs
+    /// ([`hub_network`]), else the searcher's (`formation.activity_sqrt`).
+    popularity: bool,
     /// What the panel's waves leave out or decide, and why.
     notes: Vec<String>,
 }
@@ -445,6 +449,7 @@ fn design(
         }
     }
     let formation_periods: Vec<usize> = matched[1..].iter().map(|w| w - 1).collect();
+    let popularity = degree_rule::hub_network(&matched, &p.observed, &mut notes);
     // One period: the isolate and activity effects trade against each other along a ridge
     // where both degree moments stay matched; both moments then inform the activity effect.
     let combine = isolated && m == 1;
@@ -478,6 +483,7 @@ fn design(
         formation_periods,
         clustering_periods: clustering,
         combine,
+        popularity,
         notes,
     })
 }
@@ -674,6 +680,9 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
         tie_threshold = format!("{:?}", c.tie_threshold),
         tie_values = numbers(&c.tie_values),
     );
+    if design.popularity {
+        t = degree_rule::with_popularity(&t);
+    }
     if has(TIE_COVARIATE_SIMILARITY) {
         t.push_str(COVARIATE_PARAMETER);
     }
