@@ -5,11 +5,11 @@
 //! even degrees (the searcher's degree, `formation.activity_sqrt`, below 0) it keeps the
 //! searcher's. Fixed seeds; the overdispersion the rule reads is printed.
 
-use std::path::{Path, PathBuf};
-use wecare::calibrate::panel::{PanelSpec, scaffold};
+mod panel_common;
+
+use std::path::Path;
 use wecare::calibrate::panel_degree::{HUB_OVERDISPERSION, overdispersion};
 use wecare::calibrate::{Executor, Problem, Smm, parameters};
-use wecare::data::matrix::MatrixCodes;
 use wecare::model::Model;
 use wecare::network::Snapshot;
 use wecare::scenario::Scenario;
@@ -21,16 +21,17 @@ const ACTORS: usize = 40;
 /// generator, so that the wave does not depend on the model's random numbers).
 fn first_wave() -> String {
     let mut x: u64 = 12345;
+    let pairs: Vec<(usize, usize)> = (0..ACTORS)
+        .flat_map(|i| (i + 1..ACTORS).map(move |j| (i, j)))
+        .collect();
     let mut rows = vec![vec![0u8; ACTORS]; ACTORS];
-    for i in 0..ACTORS {
-        for j in i + 1..ACTORS {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            if (x >> 33) % 100 < 8 {
-                rows[i][j] = 1;
-                rows[j][i] = 1;
-            }
+    for (i, j) in pairs {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        if (x >> 33) % 100 < 8 {
+            rows[i][j] = 1;
+            rows[j][i] = 1;
         }
     }
     matrix(&rows)
@@ -57,26 +58,7 @@ fn wave_matrix(s: &Snapshot) -> String {
 /// `wecare panel` on the matrices `waves`, written into `dir`; the scenario written.
 fn panel(dir: &Path, waves: &[String]) -> Scenario {
     std::fs::create_dir_all(dir).unwrap();
-    let files: Vec<PathBuf> = waves
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
-    let summary = scaffold(&PanelSpec {
-        waves: files,
-        covariate: None,
-        out: dir.join("out"),
-        name: "panel".into(),
-        symmetrise: true,
-        codes: MatrixCodes::default(),
-        max_parameters: None,
-        share_clustering: false,
-    })
-    .unwrap();
+    let summary = panel_common::scaffold_matrices(dir, waves, None, false);
     Scenario::load(&summary.scenario).unwrap()
 }
 

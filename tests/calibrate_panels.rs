@@ -3,6 +3,7 @@
 //! observed and the simulated waves alike, and `wecare panel` turns hostile and odd panels into
 //! a fit or a located error, never a panic.
 
+mod panel_common;
 mod report_common;
 use report_common::{root, wecare_output};
 
@@ -478,26 +479,7 @@ fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
 /// Scaffolds the matrices `waves` into `dir` with `--max-parameters` `cap` and, if `share`,
 /// `--share-clustering`.
 fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>, share: bool) -> PanelSummary {
-    let files: Vec<PathBuf> = waves
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
-    scaffold(&PanelSpec {
-        waves: files,
-        covariate: None,
-        out: dir.join("out"),
-        name: "panel".into(),
-        symmetrise: true,
-        codes: MatrixCodes::default(),
-        max_parameters: cap,
-        share_clustering: share,
-    })
-    .unwrap()
+    panel_common::scaffold_matrices(dir, waves, cap, share)
 }
 
 /// Scaffolds the matrices `waves` into `dir` and loads the scenario written.

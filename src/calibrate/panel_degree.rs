@@ -34,10 +34,10 @@ pub fn overdispersion(wave: &Snapshot) -> f64 {
             present(t.a) && present(t.b)
         })
         .count();
-    let mean = 2.0 * ends as f64 / present as f64;
-    if !(mean > 0.0) {
+    if present == 0 || ends == 0 {
         return f64::NAN;
     }
+    let mean = 2.0 * ends as f64 / present as f64;
     (sd * sd - mean) / (mean * mean)
 }
 
