@@ -8,12 +8,14 @@ use super::fixed_choice;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
-    Dyad, MatrixCodes, MatrixWave, is_matrix_path, read_adjacency, read_covariate,
+    CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells,
+    read_covariate,
 };
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
 use crate::network::Snapshot;
 use crate::scenario::Scenario;
+use crate::scenario::calibration::{CalibrationSpec, profile_points_needed};
 use std::path::{Path, PathBuf};
 
 /// The statistic the clustering parameters of the periods are matched to.
@@ -119,6 +121,8 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
 struct Panel {
     labels: Vec<String>,
     waves: Vec<MatrixWave>,
+    /// The wave files' cells as read (directed nominations before symmetrising).
+    tables: Vec<CellTable>,
     covariate: Option<Vec<Option<f64>>>,
 }
 
@@ -129,6 +133,7 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             spec.waves.len()
         )));
     }
+    let mut tables = Vec::new();
     let mut waves = Vec::new();
     for p in &spec.waves {
         if !is_matrix_path(p) {
@@ -138,35 +143,113 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             )
             .into());
         }
-        waves.push(read_adjacency(p, &spec.codes, spec.symmetrise)?);
+        let table = read_cells(p, &spec.codes)?;
+        waves.push(adjacency(&table, &spec.codes, spec.symmetrise)?);
+        tables.push(table);
     }
-    let n = waves[0].n;
-    if n < 2 {
+    for (w, p) in waves.iter().zip(&spec.waves) {
+        if let Some(d) = w.labels.as_deref().and_then(first_duplicate) {
+            return Err(DataError::file(
+                &p.display().to_string(),
+                format!("header: actor `{d}` appears twice"),
+            )
+            .into());
+        }
+    }
+    let labels = match all_labels(&waves) {
+        Some(all) => {
+            waves = waves.iter().map(|w| align(w, &all)).collect();
+            all
+        }
+        None => {
+            same_actors(spec, &waves)?;
+            let n = waves[0].n;
+            waves[0]
+                .labels
+                .clone()
+                .unwrap_or_else(|| (1..=n).map(|i| i.to_string()).collect())
+        }
+    };
+    if labels.len() < 2 {
         return Err(DataError::file(
             &spec.waves[0].display().to_string(),
-            format!("{n} actor: a network panel has at least 2 actors"),
+            format!(
+                "{} actor: a network panel has at least 2 actors",
+                labels.len()
+            ),
         )
         .into());
     }
-    let labels = waves[0]
+    let covariate = match &spec.covariate {
+        Some(p) => Some(read_panel_covariate(p, &spec.codes, &labels)?),
+        None => None,
+    };
+    Ok(Panel {
+        labels,
+        waves,
+        tables,
+        covariate,
+    })
+}
+
+/// The actors of a panel whose every wave file has a header of labels: each label once, in the
+/// order of first appearance (wave 1's first). `None` when some wave has no header.
+fn all_labels(waves: &[MatrixWave]) -> Option<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut all = Vec::new();
+    for w in waves {
+        for l in w.labels.as_ref()? {
+            if seen.insert(l.as_str()) {
+                all.push(l.clone());
+            }
+        }
+    }
+    Some(all)
+}
+
+/// A labelled wave over all the panel's actors `all`, as the calibration reads its file (actors
+/// matched by label): an actor the file does not name is absent at that wave, its dyads
+/// structural zeros.
+fn align(w: &MatrixWave, all: &[String]) -> MatrixWave {
+    let own: std::collections::HashMap<&str, usize> = w
         .labels
-        .clone()
-        .unwrap_or_else(|| (1..=n).map(|i| i.to_string()).collect());
-    if let Some(d) = first_duplicate(&labels) {
-        return Err(DataError::file(
-            &spec.waves[0].display().to_string(),
-            format!("header: actor `{d}` appears twice"),
-        )
-        .into());
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let at: Vec<Option<usize>> = all.iter().map(|l| own.get(l.as_str()).copied()).collect();
+    let n = all.len();
+    let mut dyads = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            dyads.push(match (at[i], at[j]) {
+                (Some(a), Some(b)) => w.dyad(a, b),
+                _ => Dyad::Structural,
+            });
+        }
     }
+    MatrixWave {
+        labels: Some(all.to_vec()),
+        n,
+        dyads,
+        absent: at.iter().map(|a| a.is_none_or(|a| w.absent[a])).collect(),
+    }
+}
+
+/// Without a header in every wave file, actors are matched by position: every wave has as
+/// many rows as wave 1, and a wave with a header has wave 1's labels in wave 1's order.
+fn same_actors(spec: &PanelSpec, waves: &[MatrixWave]) -> Result<()> {
+    let n = waves[0].n;
     for (w, p) in waves.iter().zip(&spec.waves).skip(1) {
-        let same = w.labels.as_ref().map_or(w.n == n, |l| *l == labels);
+        let same = w.labels.as_ref().map_or(w.n == n, |l| Some(l) == waves[0].labels.as_ref());
         if !same {
             return Err(DataError::file(
                 &p.display().to_string(),
                 format!(
-                    "{} actors{}, but wave 1 ({}) has {n}{}: every wave has the same actors in \
-                     the same order (mark an absent actor's row and column 10)",
+                    "{} actors{}, but wave 1 ({}) has {n}{}: unless every wave file has a header \
+                     of actor labels (actors are then matched by label), every wave has the same \
+                     actors in the same order (mark an absent actor's row and column 10)",
                     w.n,
                     if w.labels.is_some() {
                         " with other labels"
@@ -184,15 +267,7 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             .into());
         }
     }
-    let covariate = match &spec.covariate {
-        Some(p) => Some(read_panel_covariate(p, &spec.codes, &labels)?),
-        None => None,
-    };
-    Ok(Panel {
-        labels,
-        waves,
-        covariate,
-    })
+    Ok(())
 }
 
 fn first_duplicate(labels: &[String]) -> Option<&str> {
@@ -342,7 +417,7 @@ fn write_and_check(
     };
     let mut design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
     if spec.symmetrise
-        && let Some(k) = fixed_choice::fixed_choice(&spec.waves, &spec.codes)?
+        && let Some(k) = fixed_choice::fixed_choice(&panel.tables, &spec.codes)
     {
         design.notes.push(fixed_choice::note(k));
     }
@@ -721,6 +796,16 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
     }
     if design.combine {
         t.push_str("combine = true   # isolates and degree_sd: one moment more than parameters\n");
+    }
+    // A long panel's period offsets can take the parameters past what the default cloud of
+    // profile intervals fits a quadratic surrogate to.
+    let parameters = t.matches("[[calibration.parameters]]").count();
+    let need = profile_points_needed(parameters);
+    if need > CalibrationSpec::default().smm.profile_points {
+        t.push_str(&format!(
+            "profile_points = {need}   # the fewest profile intervals take for {parameters} \
+             parameters\n"
+        ));
     }
     t
 }
