@@ -93,10 +93,7 @@ mod tests {
             "b.dat",
             &["0 1 1 0", "0 0 1 1", "1 1 0 0", "1 0 1 0"],
         );
-        assert_eq!(
-            fixed_choice(&[a.clone(), b.clone()], &codes),
-            Some(2)
-        );
+        assert_eq!(fixed_choice(&[a.clone(), b.clone()], &codes), Some(2));
         // One answer of 7 naming 1, a tie in a ranking: still a fixed choice of 2.
         let c = write(
             dir.path(),

@@ -8,8 +8,7 @@ use super::fixed_choice;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
-    CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells,
-    read_covariate,
+    CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells, read_covariate,
 };
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
@@ -242,7 +241,10 @@ fn align(w: &MatrixWave, all: &[String]) -> MatrixWave {
 fn same_actors(spec: &PanelSpec, waves: &[MatrixWave]) -> Result<()> {
     let n = waves[0].n;
     for (w, p) in waves.iter().zip(&spec.waves).skip(1) {
-        let same = w.labels.as_ref().map_or(w.n == n, |l| Some(l) == waves[0].labels.as_ref());
+        let same = w
+            .labels
+            .as_ref()
+            .map_or(w.n == n, |l| Some(l) == waves[0].labels.as_ref());
         if !same {
             return Err(DataError::file(
                 &p.display().to_string(),
@@ -268,6 +270,17 @@ fn same_actors(spec: &PanelSpec, waves: &[MatrixWave]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The dyads observed at both of two consecutive waves (over the same actors) whose tie
+/// formed or ended between them.
+fn changed_dyads(pair: &[MatrixWave]) -> usize {
+    pair[0]
+        .dyads
+        .iter()
+        .zip(&pair[1].dyads)
+        .filter(|(a, b)| matches!((a, b), (Dyad::Tie, Dyad::NoTie) | (Dyad::NoTie, Dyad::Tie)))
+        .count()
 }
 
 fn first_duplicate(labels: &[String]) -> Option<&str> {
@@ -369,6 +382,9 @@ struct Design {
     /// wave, a group's waves summed): one period per group while the parameters stay within
     /// the cap, else consecutive periods share one ([`share_periods`]).
     clustering_periods: Vec<Vec<usize>>,
+    /// Whether `formation.closure` is calibrated: only when some matched wave defines
+    /// transitivity, its moment (otherwise it keeps the scenario's value, and a note says so).
+    closure: bool,
     /// The degree moments of a panel of one period with an isolate: `isolates` and
     /// `degree_sd` both matched and combined with the other moments into as many as
     /// parameters (`calibration.smm.combine`), without the isolate effect.
@@ -407,6 +423,7 @@ fn write_and_check(
     let first = Design {
         matched: matched.clone(),
         statistics: vec!["ties".to_string()],
+        closure: true,
         ..Design::default()
     };
     let p = write(&first)?;
@@ -446,6 +463,29 @@ impl Panel {
                     i
                 ));
             }
+        }
+        let changes: Vec<usize> = self.waves.windows(2).map(changed_dyads).collect();
+        if changes.iter().all(|&c| c == 0) {
+            return Err(DataError::file(
+                &spec.waves[1].display().to_string(),
+                format!(
+                    "no dyad observed at two consecutive waves changes (no tie forms or ends \
+                     from wave 1 to wave {}): the panel says nothing about how ties form or \
+                     end, so its rates cannot be calibrated (were the same file given twice?)",
+                    self.waves.len()
+                ),
+            )
+            .into());
+        }
+        for (k, _) in changes.iter().enumerate().filter(|(_, c)| **c == 0) {
+            notes.push(format!(
+                "no dyad observed at waves {} and {} changes: period {} says only that ties \
+                 neither form nor end, which the model reaches only at the bottom of its rates \
+                 (expect a parameter of that period at the bound of its prior)",
+                k + 1,
+                k + 2,
+                k + 1
+            ));
         }
         if matched.is_empty() {
             return Err(DataError::file(
@@ -513,11 +553,19 @@ fn design(
         } else {
             statistics.extend(defined.iter().map(|&i| format!("{name}@{}", matched[i])));
         }
-        if *name == TRANSITIVITY && m > 1 {
+        if *name == TRANSITIVITY && m > 1 && !defined.is_empty() {
             let observed: Vec<(usize, f64)> =
                 defined.iter().map(|&i| (matched[i], at(j, i))).collect();
             clustering = clustering_periods(&observed, &p.observed, &mut notes);
         }
+    }
+    let closure = statistics.iter().any(|s| s.starts_with(TRANSITIVITY));
+    if !closure {
+        notes.push(
+            "transitivity is defined at no matched wave (no two-path): `formation.closure` has \
+             no moment, so it is not calibrated and keeps the scenario's value"
+                .into(),
+        );
     }
     let formation_periods: Vec<usize> = matched[1..].iter().map(|w| w - 1).collect();
     // One period: the isolate and activity effects trade against each other along a ridge
@@ -534,7 +582,8 @@ fn design(
     // Base, closure, dissolution and activity, the covariate and isolate effects when their
     // statistics are matched, the period offsets and the clustering parameters.
     let has = |name: &str| statistics.iter().any(|s| s.starts_with(name));
-    let others = 4
+    let others = 3
+        + usize::from(closure)
         + usize::from(has(TIE_COVARIATE_SIMILARITY))
         + usize::from(has(ISOLATES) && !combine)
         + formation_periods.len();
@@ -552,6 +601,7 @@ fn design(
         statistics,
         formation_periods,
         clustering_periods: clustering,
+        closure,
         combine,
         notes,
     })
@@ -749,6 +799,10 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
         tie_threshold = format!("{:?}", c.tie_threshold),
         tie_values = numbers(&c.tie_values),
     );
+    if !design.closure {
+        debug_assert!(t.contains(CLOSURE_PARAMETER));
+        t = t.replace(CLOSURE_PARAMETER, "");
+    }
     if has(TIE_COVARIATE_SIMILARITY) {
         t.push_str(COVARIATE_PARAMETER);
     }
@@ -809,6 +863,16 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
     }
     t
 }
+
+/// The closure parameter as the template writes it, left out when no matched wave defines
+/// transitivity.
+const CLOSURE_PARAMETER: &str = r#"
+[[calibration.parameters]]
+key = "formation.closure"           # a common partner multiplies the odds by 1 to 16
+prior = "uniform"
+min = 0.0
+max = 4.0
+"#;
 
 /// The covariate effect's parameter (s50's prior box).
 const COVARIATE_PARAMETER: &str = r#"

@@ -1,0 +1,154 @@
+//! Panels of unusual shape through `wecare panel`: labelled waves of different actors, a panel
+//! that never changes, waves without a two-path and a long panel each give a scenario that
+//! loads and that the method of moments accepts, or an error naming the file.
+
+use std::path::{Path, PathBuf};
+use wecare::calibrate::Problem;
+use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
+use wecare::data::matrix::MatrixCodes;
+use wecare::error::Result;
+use wecare::scenario::Scenario;
+use wecare::scenario::calibration::profile_points_needed;
+
+/// An adjacency matrix of `n` actors with a tie where `tie(i, j)`.
+fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<&str> = (0..n)
+            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
+/// A ring of `n` actors with chords every `step`.
+fn ring(n: usize, step: usize) -> String {
+    matrix(n, |i, j| {
+        let d = i.abs_diff(j);
+        d == 1 || d == n - 1 || d % step == 0
+    })
+}
+
+/// `text` under a header line of `labels`.
+fn labelled(labels: &[&str], text: &str) -> String {
+    format!("{}\n{text}", labels.join(" "))
+}
+
+/// Writes the waves into `dir` (`in1.dat`, ...) and scaffolds them into `dir/out`.
+fn scaffold_waves(dir: &Path, waves: &[String]) -> Result<PanelSummary> {
+    let files: Vec<PathBuf> = waves
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect();
+    scaffold(&PanelSpec {
+        waves: files,
+        covariate: None,
+        out: dir.join("out"),
+        name: "panel".into(),
+        symmetrise: true,
+        codes: MatrixCodes::default(),
+        max_parameters: None,
+        share_clustering: false,
+    })
+}
+
+/// The calibrated keys of a scenario.
+fn keys(s: &Scenario) -> Vec<&str> {
+    s.calibration
+        .parameters
+        .iter()
+        .map(|p| p.key.as_str())
+        .collect()
+}
+
+/// Wave files with headers are matched by label, as the calibration reads them: a wave may
+/// name other actors (one leaves, one joins) or the same ones in another order. The panel's
+/// actors are every label once; one not named by a wave is absent there.
+#[test]
+fn labelled_waves_of_other_actors_are_matched_by_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+    ];
+    let w1 = labelled(&all[..12], &ring(12, 5));
+    let w2 = labelled(&all[1..], &ring(12, 4));
+    // Wave 3 names wave 1's actors backwards: the tie between `a` and `b` is the last row's.
+    let back: Vec<&str> = all[..12].iter().rev().copied().collect();
+    let w3 = labelled(&back, &matrix(12, |i, j| i.abs_diff(j) == 1 || i + j == 11));
+    let s = scaffold_waves(tmp.path(), &[w1, w2, w3]).unwrap();
+    assert_eq!(s.actors, 13);
+    // `m` is absent at wave 1 and wave 3, `a` at wave 2.
+    let absent: Vec<usize> = s.waves.iter().map(|w| w.2).collect();
+    assert_eq!(absent, vec![1, 1, 1]);
+    let scenario = Scenario::load(&s.scenario).unwrap();
+    let p = Problem::from_scenario(&scenario).unwrap();
+    let id = |l: &str| p.dataset.index_by_id()[l];
+    assert!(!p.observed[1].active[id("a")]);
+    assert!(p.observed[1].active[id("m")]);
+    let tied = |w: usize, x: &str, y: &str| {
+        let (x, y) = (id(x).min(id(y)) as u32, id(x).max(id(y)) as u32);
+        p.observed[w].ties.iter().any(|t| (t.a, t.b) == (x, y))
+    };
+    assert!(tied(2, "a", "b") && tied(2, "l", "a") && !tied(2, "a", "c"));
+}
+
+/// A panel in which no observed dyad changes between any two consecutive waves says nothing
+/// about the rates: an error naming the file, and nothing written.
+#[test]
+fn a_panel_without_change_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = ring(12, 5);
+    let e = scaffold_waves(tmp.path(), &[a.clone(), a.clone(), a])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("in2.dat") && e.contains("no dyad observed at two consecutive waves changes"),
+        "{e}"
+    );
+    assert!(!tmp.path().join("out/panel.toml").exists());
+}
+
+/// Matched waves without a two-path define no transitivity, the moment of
+/// `formation.closure`: it is left out, and the method of moments has a moment per parameter.
+#[test]
+fn closure_without_a_two_path_is_not_calibrated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = matrix(12, |_, _| false);
+    let s = scaffold_waves(tmp.path(), &[ring(12, 5), empty.clone(), empty]).unwrap();
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.contains("`formation.closure` has no moment"))
+    );
+    let scenario = Scenario::load(&s.scenario).unwrap();
+    assert!(!keys(&scenario).contains(&"formation.closure"));
+    assert!(keys(&scenario).contains(&"dissolution.base.programme"));
+    let p = Problem::from_scenario(&scenario).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len(),
+        "{:?}",
+        moments.names
+    );
+}
+
+/// Fifteen waves give 14 period offsets, more parameters than the default number of profile
+/// points fits a quadratic surrogate to: the scenario asks for as many as it needs.
+#[test]
+fn a_long_panel_has_enough_profile_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let waves: Vec<String> = (0..15).map(|k| ring(12, 3 + k % 3)).collect();
+    let s = scaffold_waves(tmp.path(), &waves).unwrap();
+    let scenario = Scenario::load(&s.scenario).unwrap();
+    let p = scenario.calibration.parameters.len();
+    assert!(p > 16, "{p}");
+    assert!(scenario.calibration.smm.profile_points >= profile_points_needed(p));
+}
