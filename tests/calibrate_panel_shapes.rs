@@ -38,6 +38,11 @@ fn labelled(labels: &[&str], text: &str) -> String {
 
 /// Writes the waves into `dir` (`in1.dat`, ...) and scaffolds them into `dir/out`.
 fn scaffold_waves(dir: &Path, waves: &[String]) -> Result<PanelSummary> {
+    scaffold_coded(dir, waves, MatrixCodes::default())
+}
+
+/// As [`scaffold_waves`], reading the cells with `codes`.
+fn scaffold_coded(dir: &Path, waves: &[String], codes: MatrixCodes) -> Result<PanelSummary> {
     let files: Vec<PathBuf> = waves
         .iter()
         .enumerate()
@@ -53,7 +58,7 @@ fn scaffold_waves(dir: &Path, waves: &[String]) -> Result<PanelSummary> {
         out: dir.join("out"),
         name: "panel".into(),
         symmetrise: true,
-        codes: MatrixCodes::default(),
+        codes,
         max_parameters: None,
         share_clustering: false,
     })
@@ -151,4 +156,54 @@ fn a_long_panel_has_enough_profile_points() {
     let p = scenario.calibration.parameters.len();
     assert!(p > 16, "{p}");
     assert!(scenario.calibration.smm.profile_points >= profile_points_needed(p));
+}
+
+/// Wave `w` of 12 actors each ranking all 11 others (1 the most liked), as Newcomb's
+/// fraternity did: actor `i` ranks the others around the ring from `i + 1`,
+/// shifted by `w` ranks at wave `w`.
+fn ranks(w: usize) -> String {
+    let n = 12;
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<String> = (0..n)
+            .map(|j| {
+                let d = (j + n - i) % n;
+                if i == j { 0 } else { (d - 1 + w) % (n - 1) + 1 }.to_string()
+            })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
+/// Full rank orders run past the default codes (9 missing, 10 structural): an error at the
+/// first such cell, not 9s read as missing. With codes outside the values and the top three
+/// ranks as ties, the panel is read whole and noted as a fixed choice of 3.
+#[test]
+fn codes_inside_the_range_of_rank_values_are_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let waves: Vec<String> = (0..3).map(ranks).collect();
+    let e = scaffold_waves(tmp.path(), &waves).unwrap_err().to_string();
+    assert!(e.contains("in1.dat:1: field `column "), "{e}");
+    assert!(e.contains("9 is the missing code (--missing)"), "{e}");
+    let dir = tmp.path().join("coded");
+    std::fs::create_dir_all(&dir).unwrap();
+    let codes = MatrixCodes {
+        missing: vec![99.0],
+        structural: vec![98.0],
+        tie_values: vec![1.0, 2.0, 3.0],
+        ..MatrixCodes::default()
+    };
+    let s = scaffold_coded(&dir, &waves, codes).unwrap();
+    assert!(
+        s.waves.iter().all(|w| w.1 == 0 && w.2 == 0),
+        "{:?}",
+        s.waves
+    );
+    assert!(
+        s.notes.iter().any(|n| n.contains("names exactly 3 others")),
+        "{:?}",
+        s.notes
+    );
 }

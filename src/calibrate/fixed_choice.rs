@@ -56,12 +56,13 @@ pub const MIN_SHARE: f64 = 0.75;
 /// The note for a fixed-choice design of `k` nominations.
 pub fn note(k: usize) -> String {
     format!(
-        "almost every respondent names exactly {k} others (a fixed-choice design): the \
+        "almost every respondent names exactly {k} {} (a fixed-choice design): the \
          symmetrised degrees are at least {k} and more even than the model's partner search \
          gives, so the method of moments may find `degree_sd` out of reach (a parameter at the \
          bound of its search, a wider search does not help); ABC-SMC (`wecare calibrate` \
          without --method) then gives a posterior whose predictive checks and degree test say \
-         how far the fit is off"
+         how far the fit is off",
+        if k == 1 { "other" } else { "others" }
     )
 }
 

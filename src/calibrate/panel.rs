@@ -8,7 +8,8 @@ use super::fixed_choice;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
-    CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells, read_covariate,
+    Cell, CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells,
+    read_covariate,
 };
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
@@ -143,6 +144,7 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             .into());
         }
         let table = read_cells(p, &spec.codes)?;
+        codes_outside_values(p, &table, &spec.codes)?;
         waves.push(adjacency(&table, &spec.codes, spec.symmetrise)?);
         tables.push(table);
     }
@@ -189,6 +191,66 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
         tables,
         covariate,
     })
+}
+
+/// A missing or structural code (`--missing`, `--structural`; 9 and 10 by default) inside
+/// the range of a file's tie values is an error at its first off-diagonal cell: ranks or
+/// ratings that run past the code (a full rank order 1 to 16 of 17 actors) would otherwise
+/// have their 9s read as missing and their 10s as structural zeros, silently. Only files that
+/// have such a code cell and a larger value are read again, without the codes, to find it.
+fn codes_outside_values(path: &Path, table: &CellTable, codes: &MatrixCodes) -> Result<()> {
+    let largest = table
+        .rows
+        .iter()
+        .flatten()
+        .filter_map(|c| match c {
+            Cell::Value(v) => Some(*v),
+            _ => None,
+        })
+        .fold(f64::NEG_INFINITY, f64::max);
+    let below = |c: &f64| *c < largest;
+    let coded = table
+        .rows
+        .iter()
+        .flatten()
+        .any(|c| !matches!(c, Cell::Value(_)));
+    if !coded || !codes.missing.iter().chain(&codes.structural).any(below) {
+        return Ok(());
+    }
+    let raw = read_cells(
+        path,
+        &MatrixCodes {
+            missing: Vec::new(),
+            structural: Vec::new(),
+            ..codes.clone()
+        },
+    )?;
+    for (i, row) in raw.rows.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            let Cell::Value(v) = c else { continue };
+            let what = if codes.missing.contains(v) {
+                "the missing code (--missing)"
+            } else if codes.structural.contains(v) {
+                "the structural code (--structural)"
+            } else {
+                continue;
+            };
+            if i != j && below(v) {
+                return Err(raw
+                    .error_at(
+                        i,
+                        j,
+                        format!(
+                            "{v} is {what}, but this file has tie values up to {largest}: are \
+                             the cells ranks or ratings? Give --missing and --structural codes \
+                             outside the values (e.g. --missing 99 --structural 98)"
+                        ),
+                    )
+                    .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The actors of a panel whose every wave file has a header of labels: each label once, in the
@@ -471,7 +533,8 @@ impl Panel {
                 format!(
                     "no dyad observed at two consecutive waves changes (no tie forms or ends \
                      from wave 1 to wave {}): the panel says nothing about how ties form or \
-                     end, so its rates cannot be calibrated (were the same file given twice?)",
+                     end, so its rates cannot be calibrated (the same file given twice, or valued cells all \
+                     read as ties: see --tie-threshold and --tie-values)",
                     self.waves.len()
                 ),
             )
