@@ -2,34 +2,16 @@
 //! that never changes, waves without a two-path and a long panel each give a scenario that
 //! loads and that the method of moments accepts, or an error naming the file.
 
-use std::path::{Path, PathBuf};
+mod panel_common;
+use panel_common::{matrix, ring, scaffold_panel};
+
+use std::path::Path;
 use wecare::calibrate::Problem;
-use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
+use wecare::calibrate::panel::PanelSummary;
 use wecare::data::matrix::MatrixCodes;
 use wecare::error::Result;
 use wecare::scenario::Scenario;
 use wecare::scenario::calibration::profile_points_needed;
-
-/// An adjacency matrix of `n` actors with a tie where `tie(i, j)`.
-fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
-    let mut s = String::new();
-    for i in 0..n {
-        let row: Vec<&str> = (0..n)
-            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
-            .collect();
-        s.push_str(&row.join(" "));
-        s.push('\n');
-    }
-    s
-}
-
-/// A ring of `n` actors with chords every `step`.
-fn ring(n: usize, step: usize) -> String {
-    matrix(n, |i, j| {
-        let d = i.abs_diff(j);
-        d == 1 || d == n - 1 || d % step == 0
-    })
-}
 
 /// `text` under a header line of `labels`.
 fn labelled(labels: &[&str], text: &str) -> String {
@@ -43,25 +25,7 @@ fn scaffold_waves(dir: &Path, waves: &[String]) -> Result<PanelSummary> {
 
 /// As [`scaffold_waves`], reading the cells with `codes`.
 fn scaffold_coded(dir: &Path, waves: &[String], codes: MatrixCodes) -> Result<PanelSummary> {
-    let files: Vec<PathBuf> = waves
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
-    scaffold(&PanelSpec {
-        waves: files,
-        covariate: None,
-        out: dir.join("out"),
-        name: "panel".into(),
-        symmetrise: true,
-        codes,
-        max_parameters: None,
-        share_clustering: false,
-    })
+    scaffold_panel(dir, waves, codes, None, false)
 }
 
 /// The calibrated keys of a scenario.

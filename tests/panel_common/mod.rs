@@ -1,0 +1,59 @@
+//! Small hand-made panels for the tests of `wecare panel`: adjacency matrices as text, and
+//! their scaffolding into a scenario.
+
+use std::path::{Path, PathBuf};
+use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
+use wecare::data::matrix::MatrixCodes;
+use wecare::error::Result;
+
+/// A ring of `n` actors with chords every `step`: a connected, clustered small panel wave.
+pub fn ring(n: usize, step: usize) -> String {
+    matrix(n, |i, j| {
+        let d = i.abs_diff(j);
+        d == 1 || d == n - 1 || (d % step == 0)
+    })
+}
+
+/// An adjacency matrix of `n` actors with a tie where `tie(i, j)` (0 on the diagonal).
+pub fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<&str> = (0..n)
+            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes the matrices `waves` into `dir` (`in1.dat`, ...) and scaffolds them, as directed
+/// nominations read with `codes`, into `dir/out` (scenario `panel`) with `--max-parameters`
+/// `cap` and, if `share`, `--share-clustering`.
+pub fn scaffold_panel(
+    dir: &Path,
+    waves: &[String],
+    codes: MatrixCodes,
+    cap: Option<usize>,
+    share: bool,
+) -> Result<PanelSummary> {
+    let files: Vec<PathBuf> = waves
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect();
+    scaffold(&PanelSpec {
+        waves: files,
+        covariate: None,
+        out: dir.join("out"),
+        name: "panel".into(),
+        symmetrise: true,
+        codes,
+        max_parameters: cap,
+        share_clustering: share,
+    })
+}
