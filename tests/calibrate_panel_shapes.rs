@@ -3,7 +3,7 @@
 //! loads and that the method of moments accepts, or an error naming the file.
 
 mod panel_common;
-use panel_common::{matrix, ring, scaffold_panel};
+use panel_common::{matrix, one_moment_per_parameter, ring, scaffold_panel};
 
 use std::path::Path;
 use wecare::calibrate::Problem;
@@ -99,14 +99,7 @@ fn closure_without_a_two_path_is_not_calibrated() {
     let scenario = Scenario::load(&s.scenario).unwrap();
     assert!(!keys(&scenario).contains(&"formation.closure"));
     assert!(keys(&scenario).contains(&"dissolution.base.programme"));
-    let p = Problem::from_scenario(&scenario).unwrap();
-    let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(
-        moments.names.len(),
-        p.parameters.len(),
-        "{:?}",
-        moments.names
-    );
+    one_moment_per_parameter(&scenario);
 }
 
 /// Fifteen waves give 14 period offsets, more parameters than the default number of profile

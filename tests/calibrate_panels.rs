@@ -5,7 +5,7 @@
 
 mod panel_common;
 mod report_common;
-use panel_common::{matrix, ring, scaffold_panel};
+use panel_common::{matrix, one_moment_per_parameter, ring, scaffold_panel};
 use report_common::{root, wecare_output};
 
 use std::path::{Path, PathBuf};
@@ -466,20 +466,6 @@ fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>, share: bool
 /// Scaffolds the matrices `waves` into `dir` and loads the scenario written.
 fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
     Scenario::load(&scaffold_in(dir, waves).scenario).unwrap()
-}
-
-/// The scenario's calibration problem, checked to give the method of moments as many moments
-/// as parameters.
-fn one_moment_per_parameter(s: &Scenario) -> Problem {
-    let p = Problem::from_scenario(s).unwrap();
-    let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(
-        moments.names.len(),
-        p.parameters.len(),
-        "{:?}",
-        moments.names
-    );
-    p
 }
 
 /// The degree statistics and effects follow the isolates. A dense classroom whose pupils all

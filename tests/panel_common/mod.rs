@@ -2,9 +2,11 @@
 //! their scaffolding into a scenario.
 
 use std::path::{Path, PathBuf};
+use wecare::calibrate::Problem;
 use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
 use wecare::data::matrix::MatrixCodes;
 use wecare::error::Result;
+use wecare::scenario::Scenario;
 
 /// A ring of `n` actors with chords every `step`: a connected, clustered small panel wave.
 pub fn ring(n: usize, step: usize) -> String {
@@ -56,4 +58,18 @@ pub fn scaffold_panel(
         max_parameters: cap,
         share_clustering: share,
     })
+}
+
+/// The scenario's calibration problem, checked to give the method of moments as many moments
+/// as parameters.
+pub fn one_moment_per_parameter(s: &Scenario) -> Problem {
+    let p = Problem::from_scenario(s).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len(),
+        "{:?}",
+        moments.names
+    );
+    p
 }
