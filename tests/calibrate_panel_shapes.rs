@@ -78,7 +78,7 @@ fn a_panel_without_change_is_an_error() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("in2.dat") && e.contains("no dyad observed at two consecutive waves changes"),
+        e.contains("in2.dat") && e.contains("no observed dyad changes between waves"),
         "{e}"
     );
     assert!(!tmp.path().join("out/panel.toml").exists());

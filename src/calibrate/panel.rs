@@ -334,15 +334,23 @@ fn same_actors(spec: &PanelSpec, waves: &[MatrixWave]) -> Result<()> {
     Ok(())
 }
 
-/// The dyads observed at both of two consecutive waves (over the same actors) whose tie
-/// formed or ended between them.
-fn changed_dyads(pair: &[MatrixWave]) -> usize {
-    pair[0]
-        .dyads
-        .iter()
-        .zip(&pair[1].dyads)
-        .filter(|(a, b)| matches!((a, b), (Dyad::Tie, Dyad::NoTie) | (Dyad::NoTie, Dyad::Tie)))
-        .count()
+/// Per period (wave `k` to wave `k + 1`), the dyads whose tie formed or ended by wave `k + 1`,
+/// each dyad compared with its last observed state (under the observation rule a missing
+/// dyad is its state at the wave before, carried forward).
+fn changed_dyads(waves: &[MatrixWave]) -> Vec<usize> {
+    let mut last = waves[0].dyads.clone();
+    let mut changes = Vec::new();
+    for w in &waves[1..] {
+        let mut changed = 0;
+        for (before, now) in last.iter_mut().zip(&w.dyads) {
+            if matches!(now, Dyad::Tie | Dyad::NoTie) {
+                changed += usize::from(matches!(before, Dyad::Tie | Dyad::NoTie) && before != now);
+                *before = *now;
+            }
+        }
+        changes.push(changed);
+    }
+    changes
 }
 
 fn first_duplicate(labels: &[String]) -> Option<&str> {
@@ -526,30 +534,6 @@ impl Panel {
                 ));
             }
         }
-        let changes: Vec<usize> = self.waves.windows(2).map(changed_dyads).collect();
-        if changes.iter().all(|&c| c == 0) {
-            return Err(DataError::file(
-                &spec.waves[1].display().to_string(),
-                format!(
-                    "no dyad observed at two consecutive waves changes (no tie forms or ends \
-                     from wave 1 to wave {}): the panel says nothing about how ties form or \
-                     end, so its rates cannot be calibrated (the same file given twice, or valued cells all \
-                     read as ties: see --tie-threshold and --tie-values)",
-                    self.waves.len()
-                ),
-            )
-            .into());
-        }
-        for (k, _) in changes.iter().enumerate().filter(|(_, c)| **c == 0) {
-            notes.push(format!(
-                "no dyad observed at waves {} and {} changes: period {} says only that ties \
-                 neither form nor end, which the model reaches only at the bottom of its rates \
-                 (expect a parameter of that period at the bound of its prior)",
-                k + 1,
-                k + 2,
-                k + 1
-            ));
-        }
         if matched.is_empty() {
             return Err(DataError::file(
                 &spec.waves[1].display().to_string(),
@@ -557,6 +541,30 @@ impl Panel {
                  structural): there is nothing to calibrate against",
             )
             .into());
+        }
+        let changes = changed_dyads(&self.waves);
+        if changes.iter().all(|&c| c == 0) {
+            return Err(DataError::file(
+                &spec.waves[1].display().to_string(),
+                format!(
+                    "no observed dyad changes between waves (no tie forms or ends from wave 1 \
+                     to wave {}): the panel says nothing about how ties form or end, so its \
+                     rates cannot be calibrated (the same file given twice, or valued cells all \
+                     read as ties: see --tie-threshold and --tie-values)",
+                    self.waves.len()
+                ),
+            )
+            .into());
+        }
+        let silent = (1..self.waves.len()).filter(|&k| changes[k - 1] == 0);
+        for k in silent.filter(|k| matched.contains(&(k + 1))) {
+            notes.push(format!(
+                "no dyad observed at wave {} changes from its last observed state: period {k} \
+                 says only that ties neither form nor end, which the model reaches only at the \
+                 bottom of its rates (expect a parameter of that period at the bound of its \
+                 prior)",
+                k + 1
+            ));
         }
         Ok((matched, notes))
     }
