@@ -116,7 +116,11 @@ pub fn check_run_blocks(dirs: &[PathBuf], ms: &[ShardManifest]) -> Result<()> {
     if ms.first().is_none_or(|m| m.kind != "run") {
         return Ok(());
     }
-    let total = ms.last().and_then(|m| m.replicates).map_or(0, |r| r[1]);
+    // The replicates of the whole run: what the blocks hold together.
+    let total: u64 = ms
+        .iter()
+        .map(|m| m.replicates.map_or(0, |[a, b]| b.saturating_sub(a)))
+        .sum();
     let mut row: Option<(u64, &Path)> = None;
     for (d, m) in dirs.iter().zip(ms) {
         let path = d.join("shard.json");
