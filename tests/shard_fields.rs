@@ -77,7 +77,12 @@ fn a_run_shard_whose_fields_disagree_is_refused() {
         ),
         (
             "flag",
-            Box::new(|v| v["command"].as_array_mut().unwrap().push(json!("--threads"))),
+            Box::new(|v| {
+                v["command"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!("--threads"))
+            }),
             vec!["`command`", "--threads"],
         ),
         (
@@ -153,7 +158,9 @@ fn a_run_shard_whose_fields_disagree_is_refused() {
         refused(&out, &[&b1, &b2], needles);
     }
     // The blocks must follow each other: shard 2 claiming shard 1's replicates.
-    let b2 = edited(&a2, &t.join("overlap"), &|v| v["replicates"] = json!([0, 2]));
+    let b2 = edited(&a2, &t.join("overlap"), &|v| {
+        v["replicates"] = json!([0, 2])
+    });
     refused(&out, &[&a1, &b2], &["`replicates`", "[0, 2]", "shard 2/2"]);
     // The shards as written merge.
     ok(&[
@@ -195,6 +202,10 @@ fn shards_of_a_scenario_edited_since_are_refused() {
     refused(
         &out,
         &[&dirs[0], &dirs[1]],
-        &["sweep-shard-1-of-2", "`scenarios_sha256`", "the scenario changed"],
+        &[
+            "sweep-shard-1-of-2",
+            "`scenarios_sha256`",
+            "the scenario changed",
+        ],
     );
 }

@@ -162,7 +162,6 @@ pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
             m.format
         )));
     }
-    super::shard_check::check_fields(&path, &m)?;
     if m.index == 0 || m.index > m.count || m.count > crate::limits::SHARDS {
         return Err(Error::Other(format!(
             "{}: shard {}/{} is not a shard K/N with 1 <= K <= N <= {}: the file is damaged",
@@ -192,6 +191,7 @@ pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
             )));
         }
     }
+    super::shard_check::check_fields(&path, &m)?;
     Ok(m)
 }
 

@@ -150,9 +150,7 @@ pub fn check_run_blocks(dirs: &[PathBuf], ms: &[ShardManifest]) -> Result<()> {
             _ => true,
         };
         if !whole || !same || this.is_some_and(|t| t == 0 || t % 8 != 0) {
-            let first = row.map_or(String::new(), |(_, p)| {
-                format!(" (as in {})", p.display())
-            });
+            let first = row.map_or(String::new(), |(_, p)| format!(" (as in {})", p.display()));
             let why = format!(
                 "values.f64 holds {bytes} bytes, not {n} whole replicates of one width{first}"
             );
@@ -196,11 +194,17 @@ pub fn check_replayed(kind: &str, tomls: &[String], seed: u64) -> Result<()> {
         return Ok(());
     };
     let field = if e.kind != kind {
-        Some(("kind", format!("the shards are of `{}`, not `{kind}`", e.kind)))
+        Some((
+            "kind",
+            format!("the shards are of `{}`, not `{kind}`", e.kind),
+        ))
     } else if e.seed != seed {
         Some((
             "seed",
-            format!("the shards used seed {}, the command now resolves seed {seed}", e.seed),
+            format!(
+                "the shards used seed {}, the command now resolves seed {seed}",
+                e.seed
+            ),
         ))
     } else if e.scenarios_sha256 != sha256_bytes(tomls.concat().as_bytes()) {
         Some((

@@ -165,11 +165,13 @@ impl Prior {
         let over = |v: f64| !(v.abs() <= scale);
         let field = match *self {
             Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => {
-                [(min, "min"), (max, "max")].into_iter().find(|(v, _)| over(*v))
+                [(min, "min"), (max, "max")]
+                    .into_iter()
+                    .find(|(v, _)| over(*v))
             }
-            Prior::Normal { mean, sd } => {
-                [(mean, "mean"), (sd, "sd")].into_iter().find(|(v, _)| over(*v))
-            }
+            Prior::Normal { mean, sd } => [(mean, "mean"), (sd, "sd")]
+                .into_iter()
+                .find(|(v, _)| over(*v)),
             Prior::LogNormal { meanlog, sdlog } => [(self.mean(), "meanlog"), (self.sd(), "sdlog")]
                 .into_iter()
                 .find(|(v, _)| over(*v))
@@ -180,7 +182,7 @@ impl Prior {
             Some((v, f)) => Err((
                 f,
                 format!(
-                    "{v} makes a prior wider than the limit: its bounds, mean and sd must lie                      within +-{scale:e} (see docs/errors.md, \"Limits\")"
+                    "{v} makes a prior wider than the limit: its bounds, mean and sd must lie within +-{scale:e} (see docs/errors.md, \"Limits\")"
                 ),
             )),
         }

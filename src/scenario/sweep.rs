@@ -209,7 +209,7 @@ fn check_grid(out: &mut Vec<(String, String)>, sw: &Sweep) {
         out.push((
             "sweep.parameters".into(),
             format!(
-                "the grid has {points} points x {} replicates, above the limit of {}                  simulations (see docs/errors.md, \"Limits\")",
+                "the grid has {points} points x {} replicates, above the limit of {} simulations (see docs/errors.md, \"Limits\")",
                 sw.replicates,
                 limits::SIMULATIONS
             ),

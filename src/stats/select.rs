@@ -106,7 +106,10 @@ impl StatSelection {
         } else {
             format!(
                 "[{}] selects no statistic: name at least one statistic to report, or `all`",
-                v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+                v.iter()
+                    .map(|x| format!("`{x}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
     }
