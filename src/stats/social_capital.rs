@@ -184,7 +184,10 @@ pub(crate) const MEASURES: usize = 8;
 
 /// The node-level measures of node `i`, in the order of [`NodeSocialCapital`]'s fields.
 /// `tri`, `clustering` and `constraint` are those of every node of `g`.
-#[inline]
+///
+/// One pass over the node's ties gives its strength (the trusts added in neighbour order from
+/// `-0.0`, as `Iterator::sum` adds them) and its ties to other kinds and other territories.
+#[inline(always)]
 fn node_measures(
     g: &ScopeGraph,
     i: usize,
@@ -193,7 +196,16 @@ fn node_measures(
     constraint: &[f64],
 ) -> [f64; MEASURES] {
     let nb = g.neighbors(i);
-    let strength: f64 = g.neighbor_trust(i).iter().sum();
+    let trust = g.neighbor_trust(i);
+    let (kind, terr) = (g.kinds(), g.territories_of_nodes());
+    let (ki, ti) = (kind[i], terr[i]);
+    let mut strength = -0.0;
+    let (mut ok, mut ot) = (0u32, 0u32);
+    for (&j, &x) in nb.iter().zip(trust) {
+        strength += x;
+        ok += u32::from(kind[j as usize] != ki);
+        ot += u32::from(terr[j as usize] != ti);
+    }
     if nb.is_empty() {
         let nan = f64::NAN;
         // `ln_1p` of a zero is that zero, sign included: no need to call it.
@@ -210,9 +222,6 @@ fn node_measures(
     }
     let index = strength.ln_1p();
     let d = nb.len() as f64;
-    let (kind, terr) = (g.kinds(), g.territories_of_nodes());
-    let ok = nb.iter().filter(|&&j| kind[j as usize] != kind[i]).count();
-    let ot = nb.iter().filter(|&&j| terr[j as usize] != terr[i]).count();
     [
         strength,
         strength / d,
