@@ -143,7 +143,7 @@ pub fn check_run_blocks(dirs: &[PathBuf], ms: &[ShardManifest]) -> Result<()> {
             .find(|f| f.path == "values.f64")
             .map_or(0, |f| f.bytes);
         let n = b - a;
-        let this = if n == 0 { None } else { Some(bytes / n) };
+        let this = bytes.checked_div(n);
         let whole = if n == 0 { bytes == 0 } else { bytes % n == 0 };
         let same = match (row, this) {
             (Some((r, _)), Some(t)) => r == t,

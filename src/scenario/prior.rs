@@ -162,7 +162,7 @@ impl Prior {
     /// [`crate::limits::PRIOR_SCALE`], naming the field to change.
     fn check_scale(&self) -> Result<(), (&'static str, String)> {
         let scale = crate::limits::PRIOR_SCALE;
-        let over = |v: f64| !(v.abs() <= scale);
+        let over = |v: f64| v.is_nan() || v.abs() > scale;
         let field = match *self {
             Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => {
                 [(min, "min"), (max, "max")]
