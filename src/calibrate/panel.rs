@@ -15,6 +15,7 @@ use crate::data::matrix::{
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
 use crate::network::Snapshot;
+use crate::report::RunDir;
 use crate::scenario::Scenario;
 use crate::scenario::calibration::{CalibrationSpec, profile_points_needed};
 use std::path::{Path, PathBuf};
@@ -85,19 +86,15 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
     }
     let panel = read_panel(spec)?;
     let ds = panel.dataset();
-    let out_existed = spec.out.exists();
-    let design = match write_and_check(spec, &panel, &ds, &scenario, &data) {
-        Ok(d) => d,
-        Err(e) => {
-            let _ = std::fs::remove_file(&scenario);
-            let _ = std::fs::remove_dir_all(&data);
-            if !out_existed {
-                // Only when empty: nothing but what this command created is removed.
-                let _ = std::fs::remove_dir(&spec.out);
-            }
-            return Err(e);
-        }
-    };
+    // Written under a hidden partial directory (removed on failure or interrupt, with the
+    // directories it created) and moved into place together once the scenario loads.
+    let stage = RunDir::staging(&spec.out, "panel").map_err(|e| Error::io(&spec.out, e))?;
+    let file = format!("{}.toml", spec.name);
+    let (staged, staged_data) = (stage.path().join(&file), stage.path().join("data"));
+    let design = write_and_check(spec, &panel, &ds, &staged, &staged_data)?;
+    stage
+        .finish_into_parent(&[&file, "data"])
+        .map_err(|e| Error::io(&spec.out, e))?;
     Ok(PanelSummary {
         scenario,
         actors: panel.labels.len(),
