@@ -55,6 +55,18 @@ fn wave_matrix(s: &Snapshot) -> String {
     matrix(&rows)
 }
 
+/// The matrix `m` without its first tie (both of its cells).
+fn drop_first_tie(m: &str) -> String {
+    let mut rows: Vec<Vec<&str>> = m.lines().map(|l| l.split(' ').collect()).collect();
+    let (i, j) = (0..ACTORS)
+        .flat_map(|i| (0..ACTORS).map(move |j| (i, j)))
+        .find(|&(i, j)| rows[i][j] == "1")
+        .expect("the first wave has a tie");
+    rows[i][j] = "0";
+    rows[j][i] = "0";
+    rows.iter().map(|r| r.join(" ") + "\n").collect()
+}
+
 /// `wecare panel` on the matrices `waves`, written into `dir`; the scenario written.
 fn panel(dir: &Path, waves: &[String]) -> Scenario {
     std::fs::create_dir_all(dir).unwrap();
@@ -66,7 +78,10 @@ fn panel(dir: &Path, waves: &[String]) -> Scenario {
 /// scenario `wecare panel` writes for it, and its waves at the end of each year are the panel.
 fn simulated(dir: &Path, truth: &[(&str, f64)], seed: u64) -> Vec<String> {
     let w1 = first_wave();
-    let s = panel(&dir.join("start"), &[w1.clone(), w1.clone(), w1]);
+    // The scaffold needs some change between waves (a panel without any is refused): the
+    // second wave drops the first tie; the waves' parameters are replaced by `truth` below.
+    let w2 = drop_first_tie(&w1);
+    let s = panel(&dir.join("start"), &[w1.clone(), w2, w1]);
     let (ds, _) = s.load_dataset().unwrap();
     let mut p = s.params();
     for &(key, v) in truth {
