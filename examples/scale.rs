@@ -9,8 +9,11 @@
 //! time where the kernel reports neither.
 //!
 //! ```text
-//! cargo run --release --example scale -- scenarios/region-100k.toml [replicate]
+//! cargo run --release --example scale -- scenarios/region-100k.toml [replicate] [steps]
 //! ```
+//!
+//! With `steps`, only the first `steps` steps are simulated (for cache simulation under
+//! valgrind, where a whole replicate of the largest region takes too long).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -43,8 +46,16 @@ fn process_cpu_seconds(start: Instant) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = PathBuf::from(args.next().ok_or("usage: scale SCENARIO [REPLICATE]")?);
+    let path = PathBuf::from(
+        args.next()
+            .ok_or("usage: scale SCENARIO [REPLICATE] [STEPS]")?,
+    );
     let replicate: u64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(0);
+    let steps: u32 = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(u32::MAX);
     let scenario = Scenario::load(&path)?;
     let (ds, _) = scenario.load_dataset()?;
     let model = Model::new(&ds, &scenario.params())?;
@@ -54,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sim = model.simulation(scenario.montecarlo.seed, replicate);
     let mut trials = 0u64;
     let mut snaps = Vec::new();
-    loop {
+    for _ in 0..steps {
         let w = sim.world();
         trials += (w.active_set.len() + w.memory.active_count()) as u64;
         match sim.step() {

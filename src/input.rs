@@ -14,11 +14,19 @@ use crate::limits;
 
 /// What a path that is not a regular file is, for the error message.
 fn kind_of(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_dir() {
         "a directory"
-    } else if t.is_fifo() {
+    } else {
+        special_kind(&t)
+    }
+}
+
+/// What a special file is: FIFOs, devices and sockets are told apart on Unix.
+#[cfg(unix)]
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
         "a FIFO (named pipe)"
     } else if t.is_char_device() || t.is_block_device() {
         "a device"
@@ -27,6 +35,13 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     } else {
         "not a regular file"
     }
+}
+
+/// What a special file is: elsewhere (Windows) the standard library does not tell the kinds
+/// apart; `metadata` follows links, so what is left is neither a file nor a directory.
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
 }
 
 fn too_large(len: u64) -> io::Error {

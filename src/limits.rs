@@ -28,6 +28,14 @@ pub const PARTICLES: u64 = 1_000_000;
 /// trajectories, bootstrap resamples).
 pub const SIMULATIONS: u64 = 100_000_000;
 
+/// Largest absolute value of a calibration prior's bounds, mean and standard deviation: a
+/// wider prior's particles have a covariance that overflows.
+pub const PRIOR_SCALE: f64 = 1e6;
+
+/// Most grid values of one swept parameter (`sweep.parameters.values`): every parameter point
+/// carries the scenario, whose size grows with them.
+pub const GRID_VALUES: u64 = 10_000;
+
 /// Most generations of ABC-SMC, subphases and rounds of the method of moments, Morris levels.
 pub const ITERATIONS: u64 = 10_000;
 

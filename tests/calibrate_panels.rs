@@ -3,7 +3,9 @@
 //! observed and the simulated waves alike, and `wecare panel` turns hostile and odd panels into
 //! a fit or a located error, never a panic.
 
+mod panel_common;
 mod report_common;
+use panel_common::{matrix, one_moment_per_parameter, ring};
 use report_common::{root, wecare_output};
 
 use std::path::{Path, PathBuf};
@@ -208,26 +210,6 @@ struct Case {
     waves: Vec<String>,
     args: &'static [&'static str],
     outcome: Outcome,
-}
-
-/// A ring of `n` actors with chords every `step`: a connected, clustered small panel wave.
-fn ring(n: usize, step: usize) -> String {
-    matrix(n, |i, j| {
-        let d = i.abs_diff(j);
-        d == 1 || d == n - 1 || (d % step == 0)
-    })
-}
-
-fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
-    let mut s = String::new();
-    for i in 0..n {
-        let row: Vec<&str> = (0..n)
-            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
-            .collect();
-        s.push_str(&row.join(" "));
-        s.push('\n');
-    }
-    s
 }
 
 /// A valued wave of `n` actors as a university cohort rates each other: 1 or 2 (friends) to
@@ -478,45 +460,12 @@ fn scaffold_in(dir: &Path, waves: &[String]) -> PanelSummary {
 /// Scaffolds the matrices `waves` into `dir` with `--max-parameters` `cap` and, if `share`,
 /// `--share-clustering`.
 fn scaffold_capped(dir: &Path, waves: &[String], cap: Option<usize>, share: bool) -> PanelSummary {
-    let files: Vec<PathBuf> = waves
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
-    scaffold(&PanelSpec {
-        waves: files,
-        covariate: None,
-        out: dir.join("out"),
-        name: "panel".into(),
-        symmetrise: true,
-        codes: MatrixCodes::default(),
-        max_parameters: cap,
-        share_clustering: share,
-    })
-    .unwrap()
+    panel_common::scaffold_matrices(dir, waves, cap, share)
 }
 
 /// Scaffolds the matrices `waves` into `dir` and loads the scenario written.
 fn scaffolded(dir: &Path, waves: &[String]) -> Scenario {
     Scenario::load(&scaffold_in(dir, waves).scenario).unwrap()
-}
-
-/// The scenario's calibration problem, checked to give the method of moments as many moments
-/// as parameters.
-fn one_moment_per_parameter(s: &Scenario) -> Problem {
-    let p = Problem::from_scenario(s).unwrap();
-    let moments = wecare::calibrate::smm::Moments::of(&p);
-    assert_eq!(
-        moments.names.len(),
-        p.parameters.len(),
-        "{:?}",
-        moments.names
-    );
-    p
 }
 
 /// The degree statistics and effects follow the isolates. A dense classroom whose pupils all

@@ -72,6 +72,11 @@ fn formation_statistics() {
     assert_eq!(f("adopted", 1, 2), 0.0);
     assert_eq!(f("capacity", 0, 1), 0.0, "capacity 1");
     assert_eq!(f("covariate_similarity", 0, 1), 0.0, "no covariate");
+    // a's partners {b}, c's {b}: one common of one in the union.
+    assert_eq!(f("closure_share", 0, 2), 1.0);
+    // a {b} and b {a, c}: none common of three.
+    assert_eq!(f("closure_share", 0, 1), 0.0);
+    assert_eq!(f("closure_share", 0, 3), 0.0, "d has no partner");
 }
 
 #[test]

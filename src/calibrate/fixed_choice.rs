@@ -4,9 +4,7 @@
 //! searcher's degree gives, so the method of moments may find the degree spread out of reach
 //! (docs/calibration.md, "Other panels"). `wecare panel` says so in a note.
 
-use crate::data::DataError;
-use crate::data::matrix::{Cell, MatrixCodes, read_cells};
-use std::path::PathBuf;
+use crate::data::matrix::{Cell, CellTable, MatrixCodes};
 
 /// The number of nominations `k` when at least [`MIN_SHARE`] of the respondents, pooled over
 /// the waves, name exactly `k` others (`k >= 1`, and fewer than the others there are to name);
@@ -15,12 +13,12 @@ use std::path::PathBuf;
 /// one observed off-diagonal cell; a row with a missing cell is not counted (its number of
 /// nominations is unknown), nor is an absent actor's row (all structural zeros). Only directed
 /// nominations are read this way: a symmetric matrix has no choices to count.
-pub fn fixed_choice(waves: &[PathBuf], codes: &MatrixCodes) -> Result<Option<usize>, DataError> {
-    let mut counts: Vec<usize> = Vec::new();
+pub fn fixed_choice(waves: &[CellTable], codes: &MatrixCodes) -> Option<usize> {
+    let mut tally = std::collections::BTreeMap::new();
+    let mut respondents = 0usize;
     let mut n = 0;
-    for p in waves {
-        let table = read_cells(p, codes)?;
-        n = table.rows.len();
+    for table in waves {
+        n = n.max(table.rows.len());
         for (i, row) in table.rows.iter().enumerate() {
             let cells = row
                 .iter()
@@ -39,19 +37,14 @@ pub fn fixed_choice(waves: &[PathBuf], codes: &MatrixCodes) -> Result<Option<usi
                 }
             }
             if observed > 0 && !missing {
-                counts.push(named);
+                *tally.entry(named).or_insert(0usize) += 1;
+                respondents += 1;
             }
         }
     }
-    let mut tally = std::collections::BTreeMap::new();
-    for &c in &counts {
-        *tally.entry(c).or_insert(0usize) += 1;
-    }
-    let Some((&k, &m)) = tally.iter().max_by_key(|&(_, m)| *m) else {
-        return Ok(None);
-    };
-    let fixed = m as f64 >= MIN_SHARE * counts.len() as f64;
-    Ok(Some(k).filter(|&k| fixed && k >= 1 && k + 1 < n))
+    let (&k, &m) = tally.iter().max_by_key(|&(_, m)| *m)?;
+    let fixed = m as f64 >= MIN_SHARE * respondents as f64;
+    Some(k).filter(|&k| fixed && k >= 1 && k + 1 < n)
 }
 
 /// The share of respondents naming the same number of others that makes a panel a fixed-choice
@@ -63,12 +56,13 @@ pub const MIN_SHARE: f64 = 0.75;
 /// The note for a fixed-choice design of `k` nominations.
 pub fn note(k: usize) -> String {
     format!(
-        "almost every respondent names exactly {k} others (a fixed-choice design): the \
+        "almost every respondent names exactly {k} {} (a fixed-choice design): the \
          symmetrised degrees are at least {k} and more even than the model's partner search \
          gives, so the method of moments may find `degree_sd` out of reach (a parameter at the \
          bound of its search, a wider search does not help); ABC-SMC (`wecare calibrate` \
          without --method) then gives a posterior whose predictive checks and degree test say \
-         how far the fit is off"
+         how far the fit is off",
+        if k == 1 { "other" } else { "others" }
     )
 }
 
@@ -76,10 +70,12 @@ pub fn note(k: usize) -> String {
 mod tests {
     use super::*;
 
-    fn write(dir: &std::path::Path, name: &str, rows: &[&str]) -> PathBuf {
+    use crate::data::matrix::read_cells;
+
+    fn write(dir: &std::path::Path, name: &str, rows: &[&str]) -> CellTable {
         let p = dir.join(name);
         std::fs::write(&p, rows.join("\n")).unwrap();
-        p
+        read_cells(&p, &MatrixCodes::default()).unwrap()
     }
 
     #[test]
@@ -98,30 +94,27 @@ mod tests {
             "b.dat",
             &["0 1 1 0", "0 0 1 1", "1 1 0 0", "1 0 1 0"],
         );
-        assert_eq!(
-            fixed_choice(&[a.clone(), b.clone()], &codes).unwrap(),
-            Some(2)
-        );
+        assert_eq!(fixed_choice(&[a.clone(), b.clone()], &codes), Some(2));
         // One answer of 7 naming 1, a tie in a ranking: still a fixed choice of 2.
         let c = write(
             dir.path(),
             "c.dat",
             &["0 1 1 0", "0 0 1 1", "1 0 0 0", "1 0 1 0"],
         );
-        assert_eq!(fixed_choice(&[a.clone(), c], &codes).unwrap(), Some(2));
+        assert_eq!(fixed_choice(&[a.clone(), c], &codes), Some(2));
         // Two of 7 naming other numbers (5 of 7 = 71%, under the share): free recall.
         let d = write(
             dir.path(),
             "d.dat",
             &["0 1 1 0", "0 0 0 1", "1 0 0 0", "1 0 1 0"],
         );
-        assert_eq!(fixed_choice(&[a, d], &codes).unwrap(), None);
+        assert_eq!(fixed_choice(&[a, d], &codes), None);
         // Everyone naming everyone else is not a choice.
         let full = write(dir.path(), "full.dat", &["0 1 1", "1 0 1", "1 1 0"]);
-        assert_eq!(fixed_choice(&[full], &codes).unwrap(), None);
+        assert_eq!(fixed_choice(&[full], &codes), None);
         // No nominations at all is not one either.
         let empty = write(dir.path(), "empty.dat", &["0 0 0", "0 0 0", "0 0 0"]);
-        assert_eq!(fixed_choice(&[empty], &codes).unwrap(), None);
+        assert_eq!(fixed_choice(&[empty], &codes), None);
     }
 
     #[test]
@@ -133,6 +126,6 @@ mod tests {
             "a.dat",
             &["0 1 1 0", "1 0 NA 1", "1 1 0 0", "0 1 1 0"],
         );
-        assert_eq!(fixed_choice(&[a], &codes).unwrap(), Some(2));
+        assert_eq!(fixed_choice(&[a], &codes), Some(2));
     }
 }

@@ -35,6 +35,7 @@ pub mod gof;
 pub mod gof_plot;
 pub mod outputs;
 pub mod panel;
+pub mod panel_degree;
 pub mod plot;
 pub mod ppc;
 pub mod problem;

@@ -5,15 +5,19 @@
 
 use super::Problem;
 use super::fixed_choice;
+use super::panel_degree as degree_rule;
 use super::targets::{DEGREE_SD, ISOLATES, TIE_COVARIATE_SIMILARITY, active_ties_embedded};
 use crate::data::csv::write_dataset;
 use crate::data::matrix::{
-    Dyad, MatrixCodes, MatrixWave, is_matrix_path, read_adjacency, read_covariate,
+    Cell, CellTable, Dyad, MatrixCodes, MatrixWave, adjacency, is_matrix_path, read_cells,
+    read_covariate,
 };
 use crate::data::{DataError, Dataset, Kind, Organisation, Tie};
 use crate::error::{Error, Result};
 use crate::network::Snapshot;
+use crate::report::RunDir;
 use crate::scenario::Scenario;
+use crate::scenario::calibration::{CalibrationSpec, profile_points_needed};
 use std::path::{Path, PathBuf};
 
 /// The statistic the clustering parameters of the periods are matched to.
@@ -82,19 +86,15 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
     }
     let panel = read_panel(spec)?;
     let ds = panel.dataset();
-    let out_existed = spec.out.exists();
-    let design = match write_and_check(spec, &panel, &ds, &scenario, &data) {
-        Ok(d) => d,
-        Err(e) => {
-            let _ = std::fs::remove_file(&scenario);
-            let _ = std::fs::remove_dir_all(&data);
-            if !out_existed {
-                // Only when empty: nothing but what this command created is removed.
-                let _ = std::fs::remove_dir(&spec.out);
-            }
-            return Err(e);
-        }
-    };
+    // Written under a hidden partial directory (removed on failure or interrupt, with the
+    // directories it created) and moved into place together once the scenario loads.
+    let stage = RunDir::staging(&spec.out, "panel").map_err(|e| Error::io(&spec.out, e))?;
+    let file = format!("{}.toml", spec.name);
+    let (staged, staged_data) = (stage.path().join(&file), stage.path().join("data"));
+    let design = write_and_check(spec, &panel, &ds, &staged, &staged_data)?;
+    stage
+        .finish_into_parent(&[&file, "data"])
+        .map_err(|e| Error::io(&spec.out, e))?;
     Ok(PanelSummary {
         scenario,
         actors: panel.labels.len(),
@@ -119,6 +119,8 @@ pub fn scaffold(spec: &PanelSpec) -> Result<PanelSummary> {
 struct Panel {
     labels: Vec<String>,
     waves: Vec<MatrixWave>,
+    /// The wave files' cells as read (directed nominations before symmetrising).
+    tables: Vec<CellTable>,
     covariate: Option<Vec<Option<f64>>>,
 }
 
@@ -129,6 +131,7 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             spec.waves.len()
         )));
     }
+    let mut tables = Vec::new();
     let mut waves = Vec::new();
     for p in &spec.waves {
         if !is_matrix_path(p) {
@@ -138,35 +141,177 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             )
             .into());
         }
-        waves.push(read_adjacency(p, &spec.codes, spec.symmetrise)?);
+        let table = read_cells(p, &spec.codes)?;
+        codes_outside_values(p, &table, &spec.codes)?;
+        waves.push(adjacency(&table, &spec.codes, spec.symmetrise)?);
+        tables.push(table);
     }
-    let n = waves[0].n;
-    if n < 2 {
+    for (w, p) in waves.iter().zip(&spec.waves) {
+        if let Some(d) = w.labels.as_deref().and_then(first_duplicate) {
+            return Err(DataError::file(
+                &p.display().to_string(),
+                format!("header: actor `{d}` appears twice"),
+            )
+            .into());
+        }
+    }
+    let labels = match all_labels(&waves) {
+        Some(all) => {
+            waves = waves.iter().map(|w| align(w, &all)).collect();
+            all
+        }
+        None => {
+            same_actors(spec, &waves)?;
+            let n = waves[0].n;
+            waves[0]
+                .labels
+                .clone()
+                .unwrap_or_else(|| (1..=n).map(|i| i.to_string()).collect())
+        }
+    };
+    if labels.len() < 2 {
         return Err(DataError::file(
             &spec.waves[0].display().to_string(),
-            format!("{n} actor: a network panel has at least 2 actors"),
+            format!(
+                "{} actor: a network panel has at least 2 actors",
+                labels.len()
+            ),
         )
         .into());
     }
-    let labels = waves[0]
+    let covariate = match &spec.covariate {
+        Some(p) => Some(read_panel_covariate(p, &spec.codes, &labels)?),
+        None => None,
+    };
+    Ok(Panel {
+        labels,
+        waves,
+        tables,
+        covariate,
+    })
+}
+
+/// A missing or structural code (`--missing`, `--structural`; 9 and 10 by default) inside
+/// the range of a file's tie values is an error at its first off-diagonal cell: ranks or
+/// ratings that run past the code (a full rank order 1 to 16 of 17 actors) would otherwise
+/// have their 9s read as missing and their 10s as structural zeros, silently. Only files that
+/// have such a code cell and a larger value are read again, without the codes, to find it.
+fn codes_outside_values(path: &Path, table: &CellTable, codes: &MatrixCodes) -> Result<()> {
+    let largest = table
+        .rows
+        .iter()
+        .flatten()
+        .filter_map(|c| match c {
+            Cell::Value(v) => Some(*v),
+            _ => None,
+        })
+        .fold(f64::NEG_INFINITY, f64::max);
+    let below = |c: &f64| *c < largest;
+    let coded = table
+        .rows
+        .iter()
+        .flatten()
+        .any(|c| !matches!(c, Cell::Value(_)));
+    if !coded || !codes.missing.iter().chain(&codes.structural).any(below) {
+        return Ok(());
+    }
+    let raw = read_cells(
+        path,
+        &MatrixCodes {
+            missing: Vec::new(),
+            structural: Vec::new(),
+            ..codes.clone()
+        },
+    )?;
+    for (i, row) in raw.rows.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            let Cell::Value(v) = c else { continue };
+            let what = if codes.missing.contains(v) {
+                "the missing code (--missing)"
+            } else if codes.structural.contains(v) {
+                "the structural code (--structural)"
+            } else {
+                continue;
+            };
+            if i != j && below(v) {
+                return Err(raw
+                    .error_at(
+                        i,
+                        j,
+                        format!(
+                            "{v} is {what}, but this file has tie values up to {largest}: are \
+                             the cells ranks or ratings? Give --missing and --structural codes \
+                             outside the values (e.g. --missing 99 --structural 98)"
+                        ),
+                    )
+                    .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The actors of a panel whose every wave file has a header of labels: each label once, in the
+/// order of first appearance (wave 1's first). `None` when some wave has no header.
+fn all_labels(waves: &[MatrixWave]) -> Option<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut all = Vec::new();
+    for w in waves {
+        for l in w.labels.as_ref()? {
+            if seen.insert(l.as_str()) {
+                all.push(l.clone());
+            }
+        }
+    }
+    Some(all)
+}
+
+/// A labelled wave over all the panel's actors `all`, as the calibration reads its file (actors
+/// matched by label): an actor the file does not name is absent at that wave, its dyads
+/// structural zeros.
+fn align(w: &MatrixWave, all: &[String]) -> MatrixWave {
+    let own: std::collections::HashMap<&str, usize> = w
         .labels
-        .clone()
-        .unwrap_or_else(|| (1..=n).map(|i| i.to_string()).collect());
-    if let Some(d) = first_duplicate(&labels) {
-        return Err(DataError::file(
-            &spec.waves[0].display().to_string(),
-            format!("header: actor `{d}` appears twice"),
-        )
-        .into());
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let at: Vec<Option<usize>> = all.iter().map(|l| own.get(l.as_str()).copied()).collect();
+    let n = all.len();
+    let mut dyads = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            dyads.push(match (at[i], at[j]) {
+                (Some(a), Some(b)) => w.dyad(a, b),
+                _ => Dyad::Structural,
+            });
+        }
     }
+    MatrixWave {
+        labels: Some(all.to_vec()),
+        n,
+        dyads,
+        absent: at.iter().map(|a| a.is_none_or(|a| w.absent[a])).collect(),
+    }
+}
+
+/// Without a header in every wave file, actors are matched by position: every wave has as
+/// many rows as wave 1, and a wave with a header has wave 1's labels in wave 1's order.
+fn same_actors(spec: &PanelSpec, waves: &[MatrixWave]) -> Result<()> {
+    let n = waves[0].n;
     for (w, p) in waves.iter().zip(&spec.waves).skip(1) {
-        let same = w.labels.as_ref().map_or(w.n == n, |l| *l == labels);
+        let same = w
+            .labels
+            .as_ref()
+            .map_or(w.n == n, |l| Some(l) == waves[0].labels.as_ref());
         if !same {
             return Err(DataError::file(
                 &p.display().to_string(),
                 format!(
-                    "{} actors{}, but wave 1 ({}) has {n}{}: every wave has the same actors in \
-                     the same order (mark an absent actor's row and column 10)",
+                    "{} actors{}, but wave 1 ({}) has {n}{}: unless every wave file has a header \
+                     of actor labels (actors are then matched by label), every wave has the same \
+                     actors in the same order (mark an absent actor's row and column 10)",
                     w.n,
                     if w.labels.is_some() {
                         " with other labels"
@@ -184,15 +329,26 @@ fn read_panel(spec: &PanelSpec) -> Result<Panel> {
             .into());
         }
     }
-    let covariate = match &spec.covariate {
-        Some(p) => Some(read_panel_covariate(p, &spec.codes, &labels)?),
-        None => None,
-    };
-    Ok(Panel {
-        labels,
-        waves,
-        covariate,
-    })
+    Ok(())
+}
+
+/// Per period (wave `k` to wave `k + 1`), the dyads whose tie formed or ended by wave `k + 1`,
+/// each dyad compared with its last observed state (under the observation rule a missing
+/// dyad is its state at the wave before, carried forward).
+fn changed_dyads(waves: &[MatrixWave]) -> Vec<usize> {
+    let mut last = waves[0].dyads.clone();
+    let mut changes = Vec::new();
+    for w in &waves[1..] {
+        let mut changed = 0;
+        for (before, now) in last.iter_mut().zip(&w.dyads) {
+            if matches!(now, Dyad::Tie | Dyad::NoTie) {
+                changed += usize::from(matches!(before, Dyad::Tie | Dyad::NoTie) && before != now);
+                *before = *now;
+            }
+        }
+        changes.push(changed);
+    }
+    changes
 }
 
 fn first_duplicate(labels: &[String]) -> Option<&str> {
@@ -294,10 +450,16 @@ struct Design {
     /// wave, a group's waves summed): one period per group while the parameters stay within
     /// the cap, else consecutive periods share one ([`share_periods`]).
     clustering_periods: Vec<Vec<usize>>,
+    /// Whether `formation.closure` is calibrated: only when some matched wave defines
+    /// transitivity, its moment (otherwise it keeps the scenario's value, and a note says so).
+    closure: bool,
     /// The degree moments of a panel of one period with an isolate: `isolates` and
     /// `degree_sd` both matched and combined with the other moments into as many as
     /// parameters (`calibration.smm.combine`), without the isolate effect.
     combine: bool,
+    /// The degree effect: the candidate's (`formation.popularity_sqrt`) for a network of hubs
+    /// ([`hub_network`]), else the searcher's (`formation.activity_sqrt`).
+    popularity: bool,
     /// What the panel's waves leave out or decide, and why.
     notes: Vec<String>,
 }
@@ -332,6 +494,7 @@ fn write_and_check(
     let first = Design {
         matched: matched.clone(),
         statistics: vec!["ties".to_string()],
+        closure: true,
         ..Design::default()
     };
     let p = write(&first)?;
@@ -342,7 +505,7 @@ fn write_and_check(
     };
     let mut design = design(&p, &panel.candidate_statistics(), matched, notes, cap)?;
     if spec.symmetrise
-        && let Some(k) = fixed_choice::fixed_choice(&spec.waves, &spec.codes)?
+        && let Some(k) = fixed_choice::fixed_choice(&panel.tables, &spec.codes)
     {
         design.notes.push(fixed_choice::note(k));
     }
@@ -379,6 +542,30 @@ impl Panel {
                  structural): there is nothing to calibrate against",
             )
             .into());
+        }
+        let changes = changed_dyads(&self.waves);
+        if changes.iter().all(|&c| c == 0) {
+            return Err(DataError::file(
+                &spec.waves[1].display().to_string(),
+                format!(
+                    "no observed dyad changes between waves (no tie forms or ends from wave 1 \
+                     to wave {}): the panel says nothing about how ties form or end, so its \
+                     rates cannot be calibrated (the same file given twice, or valued cells all \
+                     read as ties: see --tie-threshold and --tie-values)",
+                    self.waves.len()
+                ),
+            )
+            .into());
+        }
+        let silent = (1..self.waves.len()).filter(|&k| changes[k - 1] == 0);
+        for k in silent.filter(|k| matched.contains(&(k + 1))) {
+            notes.push(format!(
+                "no dyad observed at wave {} changes from its last observed state: period {k} \
+                 says only that ties neither form nor end, which the model reaches only at the \
+                 bottom of its rates (expect a parameter of that period at the bound of its \
+                 prior)",
+                k + 1
+            ));
         }
         Ok((matched, notes))
     }
@@ -438,13 +625,22 @@ fn design(
         } else {
             statistics.extend(defined.iter().map(|&i| format!("{name}@{}", matched[i])));
         }
-        if *name == TRANSITIVITY && m > 1 {
+        if *name == TRANSITIVITY && m > 1 && !defined.is_empty() {
             let observed: Vec<(usize, f64)> =
                 defined.iter().map(|&i| (matched[i], at(j, i))).collect();
             clustering = clustering_periods(&observed, &p.observed, &mut notes);
         }
     }
+    let closure = statistics.iter().any(|s| s.starts_with(TRANSITIVITY));
+    if !closure {
+        notes.push(
+            "transitivity is defined at no matched wave (no two-path): `formation.closure` has \
+             no moment, so it is not calibrated and keeps the scenario's value"
+                .into(),
+        );
+    }
     let formation_periods: Vec<usize> = matched[1..].iter().map(|w| w - 1).collect();
+    let popularity = degree_rule::hub_network(&matched, &p.observed, &mut notes);
     // One period: the isolate and activity effects trade against each other along a ridge
     // where both degree moments stay matched; both moments then inform the activity effect.
     let combine = isolated && m == 1;
@@ -459,7 +655,8 @@ fn design(
     // Base, closure, dissolution and activity, the covariate and isolate effects when their
     // statistics are matched, the period offsets and the clustering parameters.
     let has = |name: &str| statistics.iter().any(|s| s.starts_with(name));
-    let others = 4
+    let others = 3
+        + usize::from(closure)
         + usize::from(has(TIE_COVARIATE_SIMILARITY))
         + usize::from(has(ISOLATES) && !combine)
         + formation_periods.len();
@@ -477,7 +674,9 @@ fn design(
         statistics,
         formation_periods,
         clustering_periods: clustering,
+        closure,
         combine,
+        popularity,
         notes,
     })
 }
@@ -674,6 +873,13 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
         tie_threshold = format!("{:?}", c.tie_threshold),
         tie_values = numbers(&c.tie_values),
     );
+    if design.popularity {
+        t = degree_rule::with_popularity(&t);
+    }
+    if !design.closure {
+        debug_assert!(t.contains(CLOSURE_PARAMETER));
+        t = t.replace(CLOSURE_PARAMETER, "");
+    }
     if has(TIE_COVARIATE_SIMILARITY) {
         t.push_str(COVARIATE_PARAMETER);
     }
@@ -722,8 +928,28 @@ fn scenario_text(spec: &PanelSpec, panel: &Panel, observed: &[String], design: &
     if design.combine {
         t.push_str("combine = true   # isolates and degree_sd: one moment more than parameters\n");
     }
+    // A long panel's period offsets can take the parameters past what the default cloud of
+    // profile intervals fits a quadratic surrogate to.
+    let parameters = t.matches("[[calibration.parameters]]").count();
+    let need = profile_points_needed(parameters);
+    if need > CalibrationSpec::default().smm.profile_points {
+        t.push_str(&format!(
+            "profile_points = {need}   # the fewest profile intervals take for {parameters} \
+             parameters\n"
+        ));
+    }
     t
 }
+
+/// The closure parameter as the template writes it, left out when no matched wave defines
+/// transitivity.
+const CLOSURE_PARAMETER: &str = r#"
+[[calibration.parameters]]
+key = "formation.closure"           # a common partner multiplies the odds by 1 to 16
+prior = "uniform"
+min = 0.0
+max = 4.0
+"#;
 
 /// The covariate effect's parameter (s50's prior box).
 const COVARIATE_PARAMETER: &str = r#"

@@ -51,21 +51,24 @@ impl SimFlags {
     }
 }
 
-/// The resolved scenario a shard's checksum covers: the thread count, which changes no
-/// result, is left out.
+/// The resolved scenario a shard's checksum covers: the thread count and the results root,
+/// which change no result (and differ between the shards and their merge), are left out.
 pub fn shard_toml(s: &Scenario) -> String {
     let mut s = s.with_resolved_paths();
     s.montecarlo.threads = 0;
+    s.output.dir = PathBuf::new();
     s.to_toml()
 }
 
 /// If this process is a shard, writes its shard directory under `root` and reports it;
 /// returns whether it was a shard (the command then writes nothing else).
+/// When merging, checks instead that the shards were made of these scenarios and seed.
 pub fn finish_shard(kind: &str, root: &Path, scenarios: &[&Scenario], seed: u64) -> Result<bool> {
+    let tomls: Vec<String> = scenarios.iter().map(|s| shard_toml(s)).collect();
+    super::shard_check::check_replayed(kind, &tomls, seed)?;
     let Some(spec) = crate::ensemble::shard::active() else {
         return Ok(false);
     };
-    let tomls: Vec<String> = scenarios.iter().map(|s| shard_toml(s)).collect();
     let dir = super::shard::write_shard(kind, root, &tomls, seed, None)?;
     println!("shard {spec} of {kind}: wrote {}", dir.display());
     Ok(true)

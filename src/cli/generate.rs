@@ -3,6 +3,7 @@
 use crate::data::csv::write_dataset;
 use crate::data::generate::{GeneratorParams, PRESETS, generate, preset};
 use crate::error::{Error, Result};
+use crate::report::RunDir;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -66,10 +67,17 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     }
     let clock = Instant::now();
     let ds = generate(&params, a.seed).map_err(|e| Error::Other(e.to_string()))?;
-    std::fs::create_dir_all(&a.out).map_err(|e| Error::io(&a.out, e))?;
-    write_dataset(&ds, &a.out).map_err(|e| Error::io(&a.out, e))?;
+    // Written under a hidden partial directory and moved into place together, so an
+    // interrupted or failed run leaves no partial data set.
+    let stage = RunDir::staging(&a.out, "generate").map_err(|e| Error::io(&a.out, e))?;
+    let tmp = stage.path().to_path_buf();
+    write_dataset(&ds, &tmp).map_err(|e| Error::io(&tmp, e))?;
+    let staged = tmp.join(SCENARIO);
+    std::fs::write(&staged, scenario_for(&a.out, a.seed)).map_err(|e| Error::io(&staged, e))?;
+    stage
+        .finish_into_parent(&names)
+        .map_err(|e| Error::io(&a.out, e))?;
     let scenario = a.out.join(SCENARIO);
-    std::fs::write(&scenario, scenario_for(&a.out, a.seed)).map_err(|e| Error::io(&scenario, e))?;
     let active = ds.organisations.iter().filter(|o| o.active).count();
     println!(
         "generated {} organisations ({active} active), {} ties, {} history ties, {} projects in {:.2} s; wrote {}",

@@ -12,7 +12,9 @@ mod report;
 mod run;
 mod sensitivity;
 pub mod shard;
+mod shard_check;
 mod slurm;
+mod slurm_check;
 mod stats;
 mod sweep;
 

@@ -48,7 +48,8 @@ pub struct RunArgs {
     pub sim: SimFlags,
 }
 
-fn prepare(scenario: &Scenario) -> Result<Model> {
+/// Checks the scenario's declared statistics and reads its data set; the model to run.
+pub(super) fn prepare(scenario: &Scenario) -> Result<Model> {
     let problems = crate::stats::select::scenario_problems(scenario);
     if !problems.is_empty() {
         return Err(scenario.located(problems).into());
@@ -92,8 +93,13 @@ pub fn validate(path: &Path) -> Result<()> {
 
 fn parse_networks(text: &str) -> Result<Vec<u64>> {
     let t = text.trim();
-    if t.eq_ignore_ascii_case("none") || t.is_empty() {
+    if t.eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
+    }
+    if t.is_empty() {
+        return Err(Error::Other(
+            "--networks: the list is empty (give e.g. `0,5,9`, or `none` for no networks)".into(),
+        ));
     }
     t.split(',')
         .map(|x| {
@@ -193,6 +199,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         stats: StatsOptions::observing(&scenario.observation),
     };
     let bar = Display::new(args.sim.quiet);
+    let toml = super::common::shard_toml(&scenario);
+    super::shard_check::check_replayed("run", &[toml], opts.seed)?;
     if let Some(spec) = shard::active() {
         return run_shard(&model, &scenario, &opts, spec, &bar);
     }
@@ -237,6 +245,12 @@ pub fn run(args: RunArgs) -> Result<()> {
         None => {}
     }
     Ok(())
+}
+
+/// Checks what `wecare run` with these arguments would check before it simulates (the
+/// scenario with the flags applied, its statistics and data), without running anything.
+pub(super) fn check(args: &RunArgs) -> Result<()> {
+    prepare(&scenario_of(args)?).map(|_| ())
 }
 
 /// The scenario to run: the file given or the one recorded in a run's manifest (`--from`),

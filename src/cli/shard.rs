@@ -1,7 +1,7 @@
 //! Shard directories: what `--shard K/N` leaves behind (`shard.json` and the shard's job
 //! records), and the checks `wecare merge` makes before it puts shards together.
 
-use crate::ensemble::shard::{self, Mode, Replay, ShardSpec, StageInfo};
+use crate::ensemble::shard::{self, Mode, Recorded, Replay, ShardSpec, StageInfo};
 use crate::error::{Error, Result};
 use crate::experiment::record::split_command;
 use crate::report::files::{FileRecord, sha256_bytes, sha256_file, write_recorded};
@@ -191,6 +191,7 @@ pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
             )));
         }
     }
+    super::shard_check::check_fields(&path, &m)?;
     Ok(m)
 }
 
@@ -211,6 +212,7 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<ShardSet> {
     }
     let ms: Vec<ShardManifest> = dirs.iter().map(|d| read_shard(d)).collect::<Result<_>>()?;
     let (d0, m0) = (&dirs[0], &ms[0]);
+    super::shard_check::check_engine(d0, m0)?;
     for (d, m) in dirs.iter().zip(&ms).skip(1) {
         let differs = |what: &str| {
             Error::Other(format!(
@@ -267,10 +269,12 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<ShardSet> {
         )));
     }
     let order: Vec<usize> = slot.into_iter().flatten().collect();
-    Ok(ShardSet {
+    let set = ShardSet {
         dirs: order.iter().map(|&i| dirs[i].clone()).collect(),
         manifests: order.iter().map(|&i| ms[i].clone()).collect(),
-    })
+    };
+    super::shard_check::check_run_blocks(&set.dirs, &set.manifests)?;
+    Ok(set)
 }
 
 /// The recorded jobs of a complete set of shards, ready to replay.
@@ -285,6 +289,12 @@ pub fn replay(set: &ShardSet) -> Result<Replay> {
             })
             .collect(),
         blocks: set.dirs.clone(),
+        expected: Some(Recorded {
+            kind: set.manifests[0].kind.clone(),
+            seed: set.manifests[0].seed,
+            scenarios_sha256: set.manifests[0].scenarios_sha256.clone(),
+            origin: set.dirs[0].join("shard.json").display().to_string(),
+        }),
         ..Replay::default()
     };
     for d in &set.dirs {

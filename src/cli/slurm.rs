@@ -309,8 +309,10 @@ pub fn run(args: SlurmArgs) -> Result<()> {
     }
     let wecare = std::env::current_exe().map_err(|e| Error::Other(e.to_string()))?;
     if plan.command[0] == "calibrate" {
+        // Started (and so checked) before its scripts are written.
         return calibrate(plan, &wecare, &cwd, &job_dir);
     }
+    super::slurm_check::check_command(&plan.command, plan.out.as_deref(), plan.shards)?;
     let (array, merge) = scripts(&plan, &wecare, &cwd, &job_dir);
     write_and_submit(&plan, &job_dir, array, ("merge", merge), None, "")
 }

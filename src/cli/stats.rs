@@ -105,11 +105,14 @@ fn selection(list: Option<&str>) -> Result<StatSelection> {
         return Ok(StatSelection::all());
     };
     let sel = StatSelection::named(&names);
-    let problems: Vec<String> = sel
+    let mut problems: Vec<String> = sel
         .problems()
         .into_iter()
         .map(|(k, m)| format!("--statistics[{k}]: {m}"))
         .collect();
+    if problems.is_empty() {
+        problems.extend(sel.nothing_problem().map(|m| format!("--statistics: {m}")));
+    }
     if problems.is_empty() {
         Ok(sel)
     } else {

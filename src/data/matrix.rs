@@ -329,7 +329,15 @@ pub fn read_adjacency(
     codes: &MatrixCodes,
     symmetrise: bool,
 ) -> Result<MatrixWave, DataError> {
-    let table = read_cells(path, codes)?;
+    adjacency(&read_cells(path, codes)?, codes, symmetrise)
+}
+
+/// One wave's adjacency matrix from its table of cells, already read ([`read_adjacency`]).
+pub fn adjacency(
+    table: &CellTable,
+    codes: &MatrixCodes,
+    symmetrise: bool,
+) -> Result<MatrixWave, DataError> {
     let n = table.rows.len();
     if n == 0 {
         return Err(DataError::file(&table.file, "no rows: the matrix is empty"));
@@ -369,7 +377,7 @@ pub fn read_adjacency(
     };
     for i in 0..n {
         for j in i + 1..n {
-            let d = dyad(&table, codes, symmetrise, i, j)?;
+            let d = dyad(table, codes, symmetrise, i, j)?;
             wave.dyads.push(d);
         }
     }

@@ -210,6 +210,22 @@ pub struct Replay {
     pub next_stage: usize,
     /// The shard directories in shard order (`run` reads its replicate values from them).
     pub blocks: Vec<std::path::PathBuf>,
+    /// What the shards recorded of the command, checked against what the merge resolves.
+    pub expected: Option<Recorded>,
+}
+
+/// What a set of shards recorded of its command: checked, when merging, against the scenario
+/// and seed the command resolves.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    /// The command (`run`, `compare`, ...).
+    pub kind: String,
+    /// Master seed.
+    pub seed: u64,
+    /// SHA-256 of the resolved scenario(s).
+    pub scenarios_sha256: String,
+    /// The first shard's `shard.json`, to name in errors.
+    pub origin: String,
 }
 
 impl Replay {

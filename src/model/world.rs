@@ -157,6 +157,11 @@ impl PartitionedSet {
         }
     }
 
+    /// The number of parts.
+    pub fn parts(&self) -> usize {
+        self.parts.len()
+    }
+
     /// Members of one part.
     #[inline]
     pub fn part(&self, part: usize) -> &[u32] {

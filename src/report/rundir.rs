@@ -54,6 +54,15 @@ fn forget(open: &mut Vec<Open>, tmp: &Path) {
     open.retain(|o| o.tmp != tmp);
 }
 
+/// Removes `dirs` (deepest first) while they are empty.
+fn remove_empty(dirs: &[PathBuf]) {
+    for d in dirs {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+    }
+}
+
 /// Removes an abandoned partial directory, and the directories above it that its run created
 /// while they are empty (`remove_dir` refuses a non-empty directory).
 fn discard(tmp: &Path, created: &[PathBuf]) {
@@ -64,11 +73,7 @@ fn discard(tmp: &Path, created: &[PathBuf]) {
             break;
         }
     }
-    for d in created {
-        if std::fs::remove_dir(d).is_err() {
-            break;
-        }
-    }
+    remove_empty(created);
 }
 
 /// Removes a partial directory kept for resuming (one that turned out to hold nothing to
@@ -138,13 +143,21 @@ impl RunDir {
     /// kinds of run that share a scenario's directory.
     pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
+        // The list is locked while the directories are made, so an interrupt either comes
+        // before any of them exists or finds them listed (the directories on the way
+        // included, which an interrupt between their creation and the partial directory's
+        // would otherwise leave behind, empty).
+        let mut open = open_dirs();
         // The missing directories on the way, deepest first.
         let created: Vec<PathBuf> = parent
             .ancestors()
             .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
             .map(Path::to_path_buf)
             .collect();
-        std::fs::create_dir_all(&parent)?;
+        if let Err(e) = std::fs::create_dir_all(&parent) {
+            remove_empty(&created);
+            return Err(e);
+        }
         let stamp = utc_stamp(SystemTime::now());
         let prefix = if prefix.is_empty() {
             String::new()
@@ -162,9 +175,6 @@ impl RunDir {
             if dest.exists() || tmp.exists() {
                 continue;
             }
-            // The list is locked while the directory is made, so an interrupt either comes
-            // before it exists or finds it listed.
-            let mut open = open_dirs();
             match std::fs::create_dir(&tmp) {
                 Ok(()) => {
                     open.push(Open {
@@ -182,12 +192,7 @@ impl RunDir {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
-                    drop(open);
-                    for d in &created {
-                        if std::fs::remove_dir(d).is_err() {
-                            break;
-                        }
-                    }
+                    remove_empty(&created);
                     return Err(e);
                 }
             }
@@ -255,6 +260,83 @@ impl RunDir {
     /// The run id: the final directory's name.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// A hidden partial directory `<dir>/.<label>.partial` (`-2`, `-3`... added when taken),
+    /// for outputs that are files in a directory the user names (a generated data set, a
+    /// panel's scenario) rather than a run directory of their own: they are written here and
+    /// moved into `dir` by [`RunDir::finish_into_parent`]. `dir` is created when missing; on
+    /// failure or interrupt the partial directory is removed as a run's is, with the
+    /// directories this call created.
+    pub fn staging(dir: &Path, label: &str) -> std::io::Result<RunDir> {
+        let mut open = open_dirs();
+        let created: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            remove_empty(&created);
+            return Err(e);
+        }
+        for k in 1.. {
+            let id = if k == 1 {
+                label.to_string()
+            } else {
+                format!("{label}-{k}")
+            };
+            let tmp = dir.join(format!(".{id}.partial"));
+            match std::fs::create_dir(&tmp) {
+                Ok(()) => {
+                    open.push(Open {
+                        tmp: tmp.clone(),
+                        keep: false,
+                        created,
+                    });
+                    return Ok(RunDir {
+                        tmp,
+                        dest: dir.to_path_buf(),
+                        id,
+                        done: false,
+                        keep: false,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    remove_empty(&created);
+                    return Err(e);
+                }
+            }
+        }
+        unreachable!("an unbounded loop returns")
+    }
+
+    /// Moves the entries `names` (files or directories) of a [`RunDir::staging`] directory
+    /// into its parent, replacing files of the same names, and removes the staging directory.
+    /// An interrupt either removes the staging directory first or waits until every entry is
+    /// in place, so the outputs appear together and whole.
+    pub fn finish_into_parent(mut self, names: &[&str]) -> std::io::Result<PathBuf> {
+        let mut open = open_dirs();
+        if !open.iter().any(|o| o.tmp == self.tmp) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                format!("{} was abandoned", self.tmp.display()),
+            ));
+        }
+        for n in names {
+            let from = self.tmp.join(n);
+            if from.exists() {
+                std::fs::rename(&from, self.dest.join(n))?;
+            }
+        }
+        std::fs::remove_dir_all(&self.tmp)?;
+        forget(&mut open, &self.tmp);
+        FINISHED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(self.dest.clone());
+        self.done = true;
+        Ok(self.dest.clone())
     }
 
     /// Renames the directory to its final name; fails rather than replace anything (and then

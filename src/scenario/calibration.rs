@@ -390,13 +390,19 @@ pub fn check(c: &CalibrationSpec, waves_in_timeline: usize) -> Vec<(String, Stri
     out
 }
 
+/// The fewest `calibration.smm.profile_points` that profile intervals accept for `p`
+/// calibrated parameters: twice the coefficients of the quadratic surrogate in `p` variables.
+pub fn profile_points_needed(p: usize) -> usize {
+    2 * (1 + p + p * (p + 1) / 2)
+}
+
 /// The settings of profile intervals: at least one run per cloud point and a positive radius
 /// always (a bad value is an error even while the intervals are `wald`), and, for profile
 /// intervals, enough cloud points for the quadratic surrogate.
 fn check_profile(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
     let s = &c.smm;
     let p = c.parameters.len();
-    let need = 2 * (1 + p + p * (p + 1) / 2);
+    let need = profile_points_needed(p);
     if s.intervals == Intervals::Profile && s.profile_points < need {
         put(
             "calibration.smm.profile_points".into(),

@@ -524,6 +524,20 @@ pub enum FormationDraw {
     Shuffle,
 }
 
+/// The order in which the organisations that choose in a formation step take their turns
+/// (docs/ODD.md, section 10, item 6d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormationOrder {
+    /// One random order of all of them.
+    Random,
+    /// Territory by territory, the territories in a random order and each territory's
+    /// organisations in a random order: the same order within each territory, while the
+    /// choices of one territory's organisations come together, so a large region's trials
+    /// read memory that lies together.
+    Territory,
+}
+
 /// How dissolution, adoption and initiative launch draw their per-tie and per-organisation
 /// trials (docs/ODD.md, section 10, item 6c). Both give the same distribution; they use the
 /// random numbers differently, so their results differ replicate by replicate.
@@ -568,6 +582,8 @@ pub struct Rules {
     pub social_capital: SocialCapital,
     /// How formation draws who chooses in a step (default `sample`).
     pub formation_draw: FormationDraw,
+    /// The order in which formation's organisations choose (default `random`).
+    pub formation_order: FormationOrder,
     /// How dissolution, adoption and initiative launch draw their trials (default `thinned`).
     pub trial_draw: TrialDraw,
 }
@@ -581,6 +597,7 @@ impl Default for Rules {
             empty_component: EmptyComponent::Renormalise,
             social_capital: SocialCapital::LogTrustSum,
             formation_draw: FormationDraw::Sample,
+            formation_order: FormationOrder::Random,
             trial_draw: TrialDraw::Thinned,
         }
     }

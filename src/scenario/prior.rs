@@ -154,7 +154,38 @@ impl Prior {
         {
             return Err(("max", format!("must be larger than min ({min}), got {max}")));
         }
+        p.check_scale()?;
         Ok(p)
+    }
+
+    /// Refuses a prior whose bounds, mean or standard deviation lie beyond
+    /// [`crate::limits::PRIOR_SCALE`], naming the field to change.
+    fn check_scale(&self) -> Result<(), (&'static str, String)> {
+        let scale = crate::limits::PRIOR_SCALE;
+        let over = |v: f64| v.is_nan() || v.abs() > scale;
+        let field = match *self {
+            Prior::Uniform { min, max } | Prior::Beta { min, max, .. } => {
+                [(min, "min"), (max, "max")]
+                    .into_iter()
+                    .find(|(v, _)| over(*v))
+            }
+            Prior::Normal { mean, sd } => [(mean, "mean"), (sd, "sd")]
+                .into_iter()
+                .find(|(v, _)| over(*v)),
+            Prior::LogNormal { meanlog, sdlog } => [(self.mean(), "meanlog"), (self.sd(), "sdlog")]
+                .into_iter()
+                .find(|(v, _)| over(*v))
+                .map(|(_, f)| (if f == "meanlog" { meanlog } else { sdlog }, f)),
+        };
+        match field {
+            None => Ok(()),
+            Some((v, f)) => Err((
+                f,
+                format!(
+                    "{v} makes a prior wider than the limit: its bounds, mean and sd must lie within +-{scale:e} (see docs/errors.md, \"Limits\")"
+                ),
+            )),
+        }
     }
 
     /// A draw from the prior.

@@ -189,7 +189,32 @@ pub(crate) fn check(s: &Scenario) -> Vec<(String, String)> {
         }
     }
     check_parameters(&mut out, s, sw);
+    check_grid(&mut out, sw);
     out
+}
+
+/// The grid of `wecare sweep`: at most [`limits::GRID_VALUES`] values per parameter, and its
+/// points times the replicates at most [`limits::SIMULATIONS`] (multiplied without overflow).
+fn check_grid(out: &mut Vec<(String, String)>, sw: &Sweep) {
+    let mut points: u64 = 1;
+    for (k, p) in sw.parameters.iter().enumerate() {
+        let n = p.values.len() as u64;
+        if let Some(m) = limits::exceeds(n, limits::GRID_VALUES) {
+            out.push((format!("sweep.parameters[{k}].values"), m));
+        }
+        points = points.saturating_mul(n.max(1));
+    }
+    let sims = points.saturating_mul(sw.replicates);
+    if sims > limits::SIMULATIONS {
+        out.push((
+            "sweep.parameters".into(),
+            format!(
+                "the grid has {points} points x {} replicates, above the limit of {} simulations (see docs/errors.md, \"Limits\")",
+                sw.replicates,
+                limits::SIMULATIONS
+            ),
+        ));
+    }
 }
 
 /// Problems with the `[[sweep.parameters]]`: numeric scenario keys that may be swept, finite

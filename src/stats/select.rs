@@ -93,6 +93,27 @@ impl StatSelection {
             .collect()
     }
 
+    /// Why the selection reports no statistic at all (an empty or blank list, or one that only
+    /// leaves statistics out), or `None` when it reports at least one: such a run would
+    /// write tables without a single value.
+    pub fn nothing_problem(&self) -> Option<String> {
+        let v = self.names.as_ref()?;
+        if all_statistics().iter().any(|n| self.wants(n)) {
+            return None;
+        }
+        Some(if v.is_empty() {
+            "the list is empty: name at least one statistic, or `all` (docs/statistics.md lists every statistic)".into()
+        } else {
+            format!(
+                "[{}] selects no statistic: name at least one statistic to report, or `all`",
+                v.iter()
+                    .map(|x| format!("`{x}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
     /// The computations the selected statistics need.
     pub(super) fn needs(&self) -> Needs {
         let sc = self.wants_prefix("sc_");
@@ -153,6 +174,11 @@ pub fn scenario_problems(s: &Scenario) -> Vec<(String, String)> {
         .into_iter()
         .map(|(k, m)| (format!("observation.statistics[{k}]"), m))
         .collect();
+    if out.is_empty() {
+        if let Some(m) = sel.nothing_problem() {
+            out.push(("observation.statistics".into(), m));
+        }
+    }
     let unobserved = |name: &str| {
         format!("`{name}` is not among the statistics of observation.statistics; add it there")
     };

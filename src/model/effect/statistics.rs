@@ -74,6 +74,17 @@ pub fn sqrt_degree_j(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     (w.memory.degree(f.j) as f64).sqrt()
 }
 
+/// `common / (degree_i + degree_j - common)`, `common` the common active partners of `i` and
+/// `j`: the share of their partners they share (the Jaccard overlap of the two partner sets;
+/// 0 when neither has a partner). Unlike `ln(1 + common)` it separates pairs in a dense
+/// network, where most pairs share some partners.
+pub fn common_partner_share(_: &Ctx, w: &World, f: Focus, s: &mut Scratch) -> f64 {
+    let mark = s.next_mark();
+    let common = w.memory.common_partners(f.i, f.j, &mut s.stamp, mark) as f64;
+    let union = (w.memory.degree(f.i) + w.memory.degree(f.j)) as f64 - common;
+    if union > 0.0 { common / union } else { 0.0 }
+}
+
 /// `[i has no active partner]`.
 pub fn isolate_i(_: &Ctx, w: &World, f: Focus, _: &mut Scratch) -> f64 {
     indicator(w.memory.degree(f.i) == 0)
@@ -231,6 +242,7 @@ pub fn statistic(id: StatisticId) -> Statistic {
         S::SqrtDegreesOfTie => sqrt_degrees_of_tie,
         S::MinusOnlyTie => minus_only_tie,
         S::MinusLogCommonPartners => minus_log_common_partners,
+        S::CommonPartnerShare => common_partner_share,
     }
 }
 

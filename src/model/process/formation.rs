@@ -12,10 +12,12 @@
 //! order) and each one's number (Poisson conditioned on at least 1): the same distribution
 //! as shuffling every active organisation and drawing a Poisson number for each (`"shuffle"`),
 //! with random numbers for about a fifth of the organisations at the default rates.
+//! `rules.formation_order = "territory"` then regroups that order territory by territory
+//! ([`super::formation_order`]).
 
 use super::{Ctx, Scratch};
 use crate::model::effect::{Compiled, Focus, Process, decide, predictor};
-use crate::model::params::{EmptyComponent, FormationDraw};
+use crate::model::params::{EmptyComponent, FormationDraw, FormationOrder};
 use crate::model::rng::{self, Rng};
 use crate::model::world::World;
 use rand::Rng as _;
@@ -40,6 +42,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     match ctx.p.rules.formation_draw {
         FormationDraw::Shuffle => {
             rng::shuffle(&mut r, &mut order);
+            by_territory(ctx, w, &mut r, s, &mut order);
             let draws = rng::PoissonDraw::new(rate);
             choose(ctx, w, &step, &order, &mut r, s, |r| draws.sample(r));
         }
@@ -48,6 +51,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
             if let Some(draws) = rng::PositivePoisson::new(rate) {
                 let chosen = rng::binomial(&mut r, order.len(), -(-rate).exp_m1());
                 rng::sample_front(&mut r, &mut order, chosen);
+                by_territory(ctx, w, &mut r, s, &mut order[..chosen]);
                 choose(ctx, w, &step, &order[..chosen], &mut r, s, |r| {
                     draws.sample(r)
                 });
@@ -56,6 +60,16 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     *rng = r;
     s.orgs = order;
+}
+
+/// Under `rules.formation_order = "territory"`, regroups the step's choosers territory by
+/// territory ([`super::formation_order`]).
+fn by_territory(ctx: &Ctx, w: &World, r: &mut Rng, s: &mut Scratch, order: &mut [u32]) {
+    if ctx.p.rules.formation_order == FormationOrder::Territory {
+        let territories = w.active_by_territory.parts();
+        s.territory_order
+            .regroup(territories, |i| w.territory(i), r, order);
+    }
 }
 
 /// What every opportunity of a step reads.

@@ -5,6 +5,7 @@ pub mod adoption;
 pub mod dissolution;
 pub mod exit;
 pub mod formation;
+pub mod formation_order;
 pub mod initiative;
 pub mod phase;
 pub mod recruitment;
@@ -171,6 +172,8 @@ pub struct Scratch {
     /// The dissolution cuts by trust band of the last ceiling dissolution used (the same
     /// for every step of a phase).
     pub dissolution_cuts: Option<crate::model::effect::DissolutionCuts>,
+    /// Buffers of formation's order by territory (`rules.formation_order = "territory"`).
+    pub territory_order: formation_order::TerritoryOrder,
 }
 
 impl Scratch {

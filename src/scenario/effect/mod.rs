@@ -133,6 +133,9 @@ pub enum StatisticId {
     SqrtDegreeJ,
     /// `[active degree_i = 0]`.
     IsolateI,
+    /// `common / (degree_i + degree_j - common)`: the share of the two ends' partners they
+    /// share (the Jaccard overlap of their partner sets).
+    CommonPartnerShare,
     /// `sqrt(degree_i) + sqrt(degree_j)` of a tie's ends.
     SqrtDegreesOfTie,
     /// `-[the tie is the only one of an end]`.

@@ -198,6 +198,15 @@ pub const EFFECTS: &[Effect] = &[
         "[active degree_i = 0]",
         "above 0: an organisation without partners is keener to find one (isolate avoidance)",
     ),
+    scalar(
+        Formation,
+        "closure_share",
+        S::CommonPartnerShare,
+        0.0,
+        "common / (degree_i + degree_j - common), common = common active partners",
+        "above 0: pairs that share most of their partners tie, where in a dense network most \
+         pairs share some and closure's ln(1 + common) tells them little apart",
+    ),
     intercept(Dissolution, ALL_PHASES),
     channel(
         scalar(

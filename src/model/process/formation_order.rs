@@ -1,0 +1,120 @@
+//! The order of formation's choosers by territory (`rules.formation_order = "territory"`,
+//! docs/ODD.md, section 10, item 6d).
+//!
+//! The organisations that choose in a step come in a random order. Regrouping them territory
+//! by territory, the territories in a random order of their own, keeps each territory's
+//! organisations in the order they had (a stable counting sort), so within every territory
+//! the order is as random as before; what changes is only how the choices of different
+//! territories interleave. Organisations are numbered territory by territory, so a
+//! territory's records and partner lists lie together, and its choosers, their territory's
+//! candidates and their partners' partners are read from the same few lines.
+
+use crate::model::rng::{self, Rng};
+
+/// Buffers of the regrouping, kept between steps.
+#[derive(Debug, Default, Clone)]
+pub struct TerritoryOrder {
+    /// Position of each territory in the step's random order of territories.
+    rank: Vec<u32>,
+    /// First slot of each rank's organisations in the regrouped order.
+    start: Vec<u32>,
+    /// The regrouped order, before it is copied back.
+    grouped: Vec<u32>,
+}
+
+impl TerritoryOrder {
+    /// Regroups `order` territory by territory (`territory` of each organisation, below
+    /// `territories`), territories in a random order drawn from `r`, each territory's
+    /// organisations in their order in `order`.
+    pub fn regroup(
+        &mut self,
+        territories: usize,
+        territory: impl Fn(u32) -> u32,
+        r: &mut Rng,
+        order: &mut [u32],
+    ) {
+        self.rank.clear();
+        self.rank.extend(0..territories as u32);
+        rng::shuffle(r, &mut self.rank);
+        self.start.clear();
+        self.start.resize(territories + 1, 0);
+        for &i in order.iter() {
+            self.start[self.rank[territory(i) as usize] as usize + 1] += 1;
+        }
+        for k in 1..=territories {
+            self.start[k] += self.start[k - 1];
+        }
+        self.grouped.clear();
+        self.grouped.resize(order.len(), 0);
+        for &i in order.iter() {
+            let slot = &mut self.start[self.rank[territory(i) as usize] as usize];
+            self.grouped[*slot as usize] = i;
+            *slot += 1;
+        }
+        order.copy_from_slice(&self.grouped);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::stream;
+
+    /// Organisation `i` lies in territory `i % 7`.
+    fn territory(i: u32) -> u32 {
+        i % 7
+    }
+
+    #[test]
+    fn regrouping_is_stable_and_by_territory() {
+        let mut t = TerritoryOrder::default();
+        let mut r = stream(1, 2, 3);
+        let mut order: Vec<u32> = (0..200).collect();
+        rng::shuffle(&mut r, &mut order);
+        let before = order.clone();
+        t.regroup(7, territory, &mut r, &mut order);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..200).collect::<Vec<_>>(), "a permutation");
+        // Each territory's organisations form one run, in their order before.
+        let runs: Vec<u32> = order
+            .chunk_by(|a, b| territory(*a) == territory(*b))
+            .map(|run| territory(run[0]))
+            .collect();
+        assert_eq!(runs.len(), 7, "one run per territory: {runs:?}");
+        for k in 0..7 {
+            let was: Vec<u32> = before
+                .iter()
+                .copied()
+                .filter(|&i| territory(i) == k)
+                .collect();
+            let now: Vec<u32> = order
+                .iter()
+                .copied()
+                .filter(|&i| territory(i) == k)
+                .collect();
+            assert_eq!(was, now, "territory {k} keeps its order");
+        }
+    }
+
+    /// Every territory comes first equally often: 7,000 regroupings, each territory first
+    /// with probability 1/7, so each count is 1,000 with a binomial sd of about 29; the
+    /// tolerance of 150 is five of them.
+    #[test]
+    fn territories_come_in_a_uniform_order() {
+        let mut t = TerritoryOrder::default();
+        let mut r = stream(4, 5, 6);
+        let mut first = [0u32; 7];
+        for _ in 0..7_000 {
+            let mut order: Vec<u32> = (0..21).collect();
+            t.regroup(7, territory, &mut r, &mut order);
+            first[territory(order[0]) as usize] += 1;
+        }
+        for (k, &n) in first.iter().enumerate() {
+            assert!(
+                n.abs_diff(1_000) < 150,
+                "territory {k} first {n} times of 7,000"
+            );
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Small hand-made panels for the tests of `wecare panel`: adjacency matrices as text, and
+//! their scaffolding into a scenario.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use wecare::calibrate::Problem;
+use wecare::calibrate::panel::{PanelSpec, PanelSummary, scaffold};
+use wecare::data::matrix::MatrixCodes;
+use wecare::error::Result;
+use wecare::scenario::Scenario;
+
+/// A ring of `n` actors with chords every `step`: a connected, clustered small panel wave.
+pub fn ring(n: usize, step: usize) -> String {
+    matrix(n, |i, j| {
+        let d = i.abs_diff(j);
+        d == 1 || d == n - 1 || (d % step == 0)
+    })
+}
+
+/// An adjacency matrix of `n` actors with a tie where `tie(i, j)` (0 on the diagonal).
+pub fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let row: Vec<&str> = (0..n)
+            .map(|j| if i != j && tie(i, j) { "1" } else { "0" })
+            .collect();
+        s.push_str(&row.join(" "));
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes the matrices `waves` into `dir` (`in1.dat`, ...) and scaffolds them, as directed
+/// nominations read with `codes`, into `dir/out` (scenario `panel`) with `--max-parameters`
+/// `cap` and, if `share`, `--share-clustering`.
+pub fn scaffold_panel(
+    dir: &Path,
+    waves: &[String],
+    codes: MatrixCodes,
+    cap: Option<usize>,
+    share: bool,
+) -> Result<PanelSummary> {
+    let files: Vec<PathBuf> = waves
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect();
+    scaffold(&PanelSpec {
+        waves: files,
+        covariate: None,
+        out: dir.join("out"),
+        name: "panel".into(),
+        symmetrise: true,
+        codes,
+        max_parameters: cap,
+        share_clustering: share,
+    })
+}
+
+/// The scenario's calibration problem, checked to give the method of moments as many moments
+/// as parameters.
+pub fn one_moment_per_parameter(s: &Scenario) -> Problem {
+    let p = Problem::from_scenario(s).unwrap();
+    let moments = wecare::calibrate::smm::Moments::of(&p);
+    assert_eq!(
+        moments.names.len(),
+        p.parameters.len(),
+        "{:?}",
+        moments.names
+    );
+    p
+}
+
+/// Writes the matrices `waves` into `dir` and scaffolds them into `dir/out` as the symmetrised
+/// panel `panel` with the default codes (`scaffold_panel`), panicking on an error.
+pub fn scaffold_matrices(
+    dir: &Path,
+    waves: &[String],
+    cap: Option<usize>,
+    share: bool,
+) -> PanelSummary {
+    scaffold_panel(dir, waves, MatrixCodes::default(), cap, share).unwrap()
+}
