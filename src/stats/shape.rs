@@ -274,21 +274,79 @@ fn exact_by_blocks(g: &ScopeGraph, comps: &ComponentLabels) -> Vec<f64> {
 /// [`exact_by_blocks`], searching from every member of each block when `every_member` (the
 /// tests' reference for the members left out, see [`BlockSearch::run`]).
 fn exact_by_blocks_from(g: &ScopeGraph, comps: &ComponentLabels, every_member: bool) -> Vec<f64> {
-    let n = g.n();
-    let cuts = BlockTree::of(g, comps);
-    let mut bc: Vec<f64> = (0..n).map(|v| cuts.separated_pairs(v, comps)).collect();
-    let mut ws = BlockSearch {
-        every_member,
-        ..BlockSearch::default()
-    };
-    for b in 0..cuts.block_start.len().saturating_sub(1) {
-        ws.run(g, &cuts, b, &mut bc);
+    BLOCK_WORK.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut work) => work.betweenness(g, comps, every_member),
+        // Only when a search runs inside another on this thread (a parallel batch of
+        // searches whose thread takes up another graph's betweenness): a fresh work space is
+        // correct.
+        Err(_) => BlockWork::default().betweenness(g, comps, every_member),
+    })
+}
+
+thread_local! {
+    static BLOCK_WORK: std::cell::RefCell<BlockWork> = std::cell::RefCell::default();
+}
+
+/// Work space of [`exact_by_blocks`], kept per thread and reused for every graph (its buffers
+/// only grow), so that no wave allocates more than the values it returns.
+#[derive(Default)]
+struct BlockWork {
+    tree: BlockTree,
+    dfs: Dfs,
+    search: BlockSearch,
+}
+
+impl BlockWork {
+    /// [`exact_by_blocks_from`] in this work space.
+    fn betweenness(
+        &mut self,
+        g: &ScopeGraph,
+        comps: &ComponentLabels,
+        every_member: bool,
+    ) -> Vec<f64> {
+        let BlockWork { tree, dfs, search } = self;
+        tree.find(g, comps, dfs);
+        let mut bc: Vec<f64> = (0..g.n()).map(|v| tree.separated_pairs(v, comps)).collect();
+        search.every_member = every_member;
+        for b in 0..tree.block_start.len().saturating_sub(1) {
+            search.run(g, tree, b, &mut bc);
+        }
+        bc
     }
-    bc
+}
+
+/// The depth-first search's per-node arrays and stacks ([`BlockTree::find`]).
+#[derive(Default)]
+struct Dfs {
+    disc: Vec<u32>,
+    low: Vec<u32>,
+    sub: Vec<u64>,
+    parent: Vec<u32>,
+    stack: Vec<u32>,
+    frames: Vec<(u32, u32)>,
+}
+
+impl Dfs {
+    /// Every one of `n` nodes unseen, without a parent, the stacks empty.
+    fn reset(&mut self, n: usize) {
+        for (a, fill) in [
+            (&mut self.disc, UNSEEN),
+            (&mut self.low, 0),
+            (&mut self.parent, UNSEEN),
+        ] {
+            a.clear();
+            a.resize(n, fill);
+        }
+        self.sub.clear();
+        self.sub.resize(n, 0);
+        self.stack.clear();
+        self.frames.clear();
+    }
 }
 
 /// The blocks of a graph found by Hopcroft and Tarjan's depth-first search, with the sizes
 /// needed to weight their nodes.
+#[derive(Default)]
 struct BlockTree {
     /// Members of each block of three or more nodes, its root (the member the search entered
     /// it from) first: block `b` is `members[block_start[b]..block_start[b + 1]]`.
@@ -304,23 +362,29 @@ struct BlockTree {
 }
 
 impl BlockTree {
-    /// `O(n + m)`, iterative (no recursion however deep the search).
-    fn of(g: &ScopeGraph, comps: &ComponentLabels) -> Self {
+    /// Finds the blocks of `g` (whose components are `comps`) in place of those held, with
+    /// `d` as work space. `O(n + m)`, iterative (no recursion however deep the search).
+    fn find(&mut self, g: &ScopeGraph, comps: &ComponentLabels, d: &mut Dfs) {
         let n = g.n();
-        let mut t = BlockTree {
-            members: Vec::new(),
-            block_start: vec![0],
-            root_weight: Vec::new(),
-            separated: vec![0; n],
-            separated_sq: vec![0; n],
-        };
+        let t = self;
+        t.members.clear();
+        t.block_start.clear();
+        t.block_start.push(0);
+        t.root_weight.clear();
+        for a in [&mut t.separated, &mut t.separated_sq] {
+            a.clear();
+            a.resize(n, 0);
+        }
         let (offsets, adj) = g.csr();
-        let mut disc = vec![UNSEEN; n];
-        let mut low = vec![0u32; n];
-        let mut sub = vec![0u64; n];
-        let mut parent = vec![UNSEEN; n];
-        let mut stack: Vec<u32> = Vec::new();
-        let mut frames: Vec<(u32, u32)> = Vec::new();
+        d.reset(n);
+        let Dfs {
+            disc,
+            low,
+            sub,
+            parent,
+            stack,
+            frames,
+        } = d;
         let mut clock = 0u32;
         for root in 0..n {
             if disc[root] != UNSEEN {
@@ -396,7 +460,6 @@ impl BlockTree {
             }
             stack.clear();
         }
-        t
     }
 
     /// Ordered pairs of `v`'s component separated by `v` (see [`exact_by_blocks`]).
@@ -424,6 +487,8 @@ struct BlockSearch {
     weight: Vec<f64>,
     sources: Vec<u32>,
     zeros: Vec<f64>,
+    /// The block's betweenness sums, per member.
+    bc: Vec<f64>,
     /// Search from every member, those tied to all the others included.
     every_member: bool,
 }
@@ -483,8 +548,8 @@ impl BlockSearch {
             weight: &self.weight,
             component_size: |_| k,
         };
-        let local_bc = accumulate(block, &self.sources, &searches);
-        for (&v, x) in members.iter().zip(local_bc) {
+        accumulate_into(block, &self.sources, &searches, &mut self.bc);
+        for (&v, &x) in members.iter().zip(&self.bc) {
             bc[v as usize] += x;
             self.local[v as usize] = UNSEEN;
         }
@@ -533,28 +598,46 @@ struct Searches<'a, C: Fn(usize) -> usize + Sync> {
 /// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
 /// on `s` (see [`fold_and_accumulate`]).
 fn accumulate<C: Fn(usize) -> usize + Sync>(g: Csr, sources: &[u32], w: &Searches<C>) -> Vec<f64> {
+    let mut bc = Vec::new();
+    accumulate_into(g, sources, w, &mut bc);
+    bc
+}
+
+/// [`accumulate`] into `bc`, which is first set to `g.n` zeros (keeping its allocation).
+fn accumulate_into<C: Fn(usize) -> usize + Sync>(
+    g: Csr,
+    sources: &[u32],
+    w: &Searches<C>,
+    bc: &mut Vec<f64>,
+) {
     let n = g.n;
-    let run = |chunk: &[u32]| {
-        let mut bc = vec![0.0; n];
+    let run = |chunk: &[u32], bc: &mut [f64]| {
         Brandes::with(g, |ws| {
             for &s in chunk {
                 let s = s as usize;
                 let c = (w.component_size)(s);
-                ws.single_source(g, s, c, (w.copies[s], w.pendants[s]), w.weight, &mut bc);
+                ws.single_source(g, s, c, (w.copies[s], w.pendants[s]), w.weight, bc);
             }
         });
-        bc
     };
+    bc.clear();
+    bc.resize(n, 0.0);
     let work = sources.len().saturating_mul(g.adj.len() + n);
     if work < PAR_WORK || sources.len() <= CHUNK {
-        return run(sources);
+        run(sources, bc);
+        return;
     }
-    let parts: Vec<Vec<f64>> = sources.par_chunks(CHUNK).map(run).collect();
-    let mut bc = vec![0.0; n];
+    let parts: Vec<Vec<f64>> = sources
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut part = vec![0.0; n];
+            run(chunk, &mut part);
+            part
+        })
+        .collect();
     for p in parts {
         bc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }
-    bc
 }
 
 const UNSEEN: u32 = u32::MAX;
