@@ -131,6 +131,57 @@ impl Drop for RunDir {
     }
 }
 
+/// Creates `dir` (with the directories on the way) and then the first partial directory that
+/// `candidate(k)`, for k = 1, 2, ..., offers (`(id, destination, partial)`, or `None` when
+/// taken) and that does not exist yet, registered as open.
+fn claim(
+    dir: &Path,
+    candidate: impl Fn(u64) -> Option<(String, PathBuf, PathBuf)>,
+) -> std::io::Result<RunDir> {
+    // The list is locked while the directories are made, so an interrupt either comes
+    // before any of them exists or finds them listed (the directories on the way
+    // included, which an interrupt between their creation and the partial directory's
+    // would otherwise leave behind, empty).
+    let mut open = open_dirs();
+    // The missing directories on the way, deepest first.
+    let created: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        remove_empty(&created);
+        return Err(e);
+    }
+    for k in 1u64.. {
+        let Some((id, dest, tmp)) = candidate(k) else {
+            continue;
+        };
+        match std::fs::create_dir(&tmp) {
+            Ok(()) => {
+                open.push(Open {
+                    tmp: tmp.clone(),
+                    keep: false,
+                    created,
+                });
+                return Ok(RunDir {
+                    tmp,
+                    dest,
+                    id,
+                    done: false,
+                    keep: false,
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                remove_empty(&created);
+                return Err(e);
+            }
+        }
+    }
+    unreachable!("an unbounded loop returns")
+}
+
 impl RunDir {
     /// Creates `<root>/<scenario>/.<id>.partial` for a new run id based on the UTC time; the
     /// final name `<root>/<scenario>/<id>` does not exist yet (a suffix `-2`, `-3`... is added
@@ -143,28 +194,13 @@ impl RunDir {
     /// kinds of run that share a scenario's directory.
     pub fn create_prefixed(root: &Path, scenario: &str, prefix: &str) -> std::io::Result<RunDir> {
         let parent = root.join(sanitise(scenario));
-        // The list is locked while the directories are made, so an interrupt either comes
-        // before any of them exists or finds them listed (the directories on the way
-        // included, which an interrupt between their creation and the partial directory's
-        // would otherwise leave behind, empty).
-        let mut open = open_dirs();
-        // The missing directories on the way, deepest first.
-        let created: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-            .map(Path::to_path_buf)
-            .collect();
-        if let Err(e) = std::fs::create_dir_all(&parent) {
-            remove_empty(&created);
-            return Err(e);
-        }
         let stamp = utc_stamp(SystemTime::now());
         let prefix = if prefix.is_empty() {
             String::new()
         } else {
             format!("{}-", sanitise(prefix))
         };
-        for k in 1.. {
+        claim(&parent, |k| {
             let id = if k == 1 {
                 format!("{prefix}{stamp}")
             } else {
@@ -172,32 +208,8 @@ impl RunDir {
             };
             let dest = parent.join(&id);
             let tmp = parent.join(format!(".{id}.partial"));
-            if dest.exists() || tmp.exists() {
-                continue;
-            }
-            match std::fs::create_dir(&tmp) {
-                Ok(()) => {
-                    open.push(Open {
-                        tmp: tmp.clone(),
-                        keep: false,
-                        created,
-                    });
-                    return Ok(RunDir {
-                        tmp,
-                        dest,
-                        id,
-                        done: false,
-                        keep: false,
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    remove_empty(&created);
-                    return Err(e);
-                }
-            }
-        }
-        unreachable!("an unbounded loop returns")
+            (!dest.exists() && !tmp.exists()).then_some((id, dest, tmp))
+        })
     }
 
     /// Reopens the partial directory `<parent>/.<id>.partial` of an interrupted run that can be
@@ -269,46 +281,15 @@ impl RunDir {
     /// failure or interrupt the partial directory is removed as a run's is, with the
     /// directories this call created.
     pub fn staging(dir: &Path, label: &str) -> std::io::Result<RunDir> {
-        let mut open = open_dirs();
-        let created: Vec<PathBuf> = dir
-            .ancestors()
-            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-            .map(Path::to_path_buf)
-            .collect();
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            remove_empty(&created);
-            return Err(e);
-        }
-        for k in 1.. {
+        claim(dir, |k| {
             let id = if k == 1 {
                 label.to_string()
             } else {
                 format!("{label}-{k}")
             };
             let tmp = dir.join(format!(".{id}.partial"));
-            match std::fs::create_dir(&tmp) {
-                Ok(()) => {
-                    open.push(Open {
-                        tmp: tmp.clone(),
-                        keep: false,
-                        created,
-                    });
-                    return Ok(RunDir {
-                        tmp,
-                        dest: dir.to_path_buf(),
-                        id,
-                        done: false,
-                        keep: false,
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => {
-                    remove_empty(&created);
-                    return Err(e);
-                }
-            }
-        }
-        unreachable!("an unbounded loop returns")
+            Some((id, dir.to_path_buf(), tmp))
+        })
     }
 
     /// Moves the entries `names` (files or directories) of a [`RunDir::staging`] directory
