@@ -6,6 +6,7 @@
 //! searcher's. Fixed seeds; the overdispersion the rule reads is printed.
 
 mod panel_common;
+use panel_common::keys;
 
 use std::path::Path;
 use wecare::calibrate::panel_degree::{HUB_OVERDISPERSION, overdispersion};
@@ -89,14 +90,6 @@ fn simulated(dir: &Path, truth: &[(&str, f64)], seed: u64) -> Vec<String> {
     }
     let waves = Model::new(&ds, &p).unwrap().run(seed, 0);
     waves[1..].iter().map(wave_matrix).collect()
-}
-
-fn keys(s: &Scenario) -> Vec<String> {
-    s.calibration
-        .parameters
-        .iter()
-        .map(|p| p.key.clone())
-        .collect()
 }
 
 /// Known values: hubs, where a candidate with 4 partners accepts with e^4 = 55 times the odds

@@ -5,7 +5,7 @@
 
 mod panel_common;
 mod report_common;
-use panel_common::{matrix, one_moment_per_parameter, ring};
+use panel_common::{keys, matrix, one_moment_per_parameter, ring};
 use report_common::{root, wecare_output};
 
 use std::path::{Path, PathBuf};
@@ -533,15 +533,6 @@ fn the_degree_statistics_and_effects_follow_the_isolates() {
         "{:?}",
         moments.names
     );
-}
-
-/// The keys of a scenario's calibrated parameters.
-fn keys(s: &Scenario) -> Vec<String> {
-    s.calibration
-        .parameters
-        .iter()
-        .map(|p| p.key.clone())
-        .collect()
 }
 
 /// Each period from the second has its own formation intercept, as RSiena's rate parameter of

@@ -298,12 +298,7 @@ impl RunDir {
     /// in place, so the outputs appear together and whole.
     pub fn finish_into_parent(mut self, names: &[&str]) -> std::io::Result<PathBuf> {
         let mut open = open_dirs();
-        if !open.iter().any(|o| o.tmp == self.tmp) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                format!("{} was abandoned", self.tmp.display()),
-            ));
-        }
+        self.still_open(&open)?;
         for n in names {
             let from = self.tmp.join(n);
             if from.exists() {
@@ -311,13 +306,7 @@ impl RunDir {
             }
         }
         std::fs::remove_dir_all(&self.tmp)?;
-        forget(&mut open, &self.tmp);
-        FINISHED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(self.dest.clone());
-        self.done = true;
-        Ok(self.dest.clone())
+        Ok(self.finished(&mut open))
     }
 
     /// Renames the directory to its final name; fails rather than replace anything (and then
@@ -326,12 +315,7 @@ impl RunDir {
         // Held through the rename, so an interrupt either removes the directory first or
         // finds the run finished.
         let mut open = open_dirs();
-        if !open.iter().any(|o| o.tmp == self.tmp) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Interrupted,
-                format!("{} was abandoned", self.tmp.display()),
-            ));
-        }
+        self.still_open(&open)?;
         if self.dest.exists() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
@@ -339,13 +323,30 @@ impl RunDir {
             ));
         }
         std::fs::rename(&self.tmp, &self.dest)?;
-        forget(&mut open, &self.tmp);
+        Ok(self.finished(&mut open))
+    }
+
+    /// An error when an interrupt has abandoned (and removed) the partial directory.
+    fn still_open(&self, open: &[Open]) -> std::io::Result<()> {
+        if open.iter().any(|o| o.tmp == self.tmp) {
+            return Ok(());
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            format!("{} was abandoned", self.tmp.display()),
+        ))
+    }
+
+    /// Marks the run finished once its outputs are in place: no longer open, listed as
+    /// finished; returns the final location.
+    fn finished(&mut self, open: &mut Vec<Open>) -> PathBuf {
+        forget(open, &self.tmp);
         FINISHED
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(self.dest.clone());
         self.done = true;
-        Ok(self.dest.clone())
+        self.dest.clone()
     }
 }
 

@@ -85,3 +85,12 @@ pub fn scaffold_matrices(
 ) -> PanelSummary {
     scaffold_panel(dir, waves, MatrixCodes::default(), cap, share).unwrap()
 }
+
+/// The keys of a scenario's calibrated parameters.
+pub fn keys(s: &Scenario) -> Vec<String> {
+    s.calibration
+        .parameters
+        .iter()
+        .map(|p| p.key.clone())
+        .collect()
+}
