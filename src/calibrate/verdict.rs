@@ -53,8 +53,8 @@ pub fn abc_not_fit(problem: &Problem, state: &AbcState, set: &AbcSettings) -> Op
                  particles: a few particles carry the posterior",
                 100.0 * MIN_ESS_SHARE
             ),
-            advice: "raise calibration.abc.particles, or fix some parameters at values in the \
-                     scenario and leave them out of calibration.parameters"
+            advice: "calibrate fewer parameters (fix some at values in the scenario and leave \
+                     them out of calibration.parameters), or raise calibration.abc.particles"
                 .into(),
         });
     }
@@ -75,9 +75,11 @@ fn prior_only_advice(problem: &Problem, state: &AbcState, set: &AbcSettings, sto
         )
     } else if stop.contains("prior's support") {
         format!(
-            "with {} parameters the kernel's proposals mostly fall outside the prior box: \
-             calibrate fewer parameters (fix the others at values in the scenario), narrow the \
-             priors, or lower calibration.abc.kernel_scale",
+            "with {} parameters the kernel's proposals almost all fall outside the prior box: \
+             calibrate fewer parameters (fix the others at values in the scenario and leave \
+             them out of calibration.parameters); narrower priors of the same shape do not \
+             help, and a lower calibration.abc.kernel_scale ends with a collapsed effective \
+             sample size instead (docs/calibration.md, \"When a result is not a fit\")",
             problem.dim()
         )
     } else if stop.contains("budget") {
