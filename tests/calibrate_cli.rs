@@ -5,7 +5,7 @@ mod report_common;
 use report_common::{CALIBRATION_RESULTS, assert_success, same_files, wecare_output};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
 
@@ -412,6 +412,27 @@ fn absolute_and_relative_data_paths_are_the_same_scenario() {
     assert_ne!(fp(&relative), fp(&other));
 }
 
+/// Writes `s` as `<name>.toml` into `dir`, calibrates it by `method` below `dir/results` and
+/// checks that it ends flagged as not a fit (exit status 3); its output and directory.
+fn calibrate_unfit(dir: &Path, s: &Scenario, name: &str, method: &str) -> (Output, PathBuf) {
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
+    let out_root = dir.join("results");
+    let out = wecare_output(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--method",
+        method,
+        "--out",
+        out_root.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let run = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));
+    (out, run)
+}
+
 /// A fit whose moments have no solution inside the prior box (closure held at or below 0, while
 /// s50 needs about 3.5) ends without converging: exit status 3, every output flagged, and
 /// advice naming the parameter at its bound.
@@ -431,20 +452,8 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     // The search held inside the prior box; the fit ends after its starts.
     s.calibration.smm.widen = 0.0;
     s.calibration.smm.continuations = 0;
-    let file = tmp.path().join("s50-boxed.toml");
-    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
-    let out_root = tmp.path().join("results");
-    let out = wecare_output(&[
-        "calibrate",
-        file.to_str().unwrap(),
-        "--method",
-        "smm",
-        "--out",
-        out_root.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (out, dir) = calibrate_unfit(tmp.path(), &s, "s50-boxed", "smm");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("did not converge"), "{stderr}");
     // Closure cannot reach the data's 3.5, so other parameters go to their bounds to make up
     // for it (formation base and activity at this seed, without continuations).
@@ -452,7 +461,6 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("NOT CONVERGED"), "{stdout}");
     assert!(stdout.contains("none (not converged)"), "{stdout}");
-    let dir = only_dir(&out_root.join("calibrate").join("s50-smm"));
     let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
     let mut lines = est.lines();
     assert!(
@@ -516,20 +524,8 @@ fn an_abc_posterior_that_is_the_prior_is_flagged_as_not_a_fit() {
     s.calibration.abc.particles = 30;
     s.calibration.abc.max_simulations = 40;
     s.calibration.predictive_draws = 10;
-    let file = tmp.path().join("s50-starved.toml");
-    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
-    let out_root = tmp.path().join("results");
-    let out = wecare_output(&[
-        "calibrate",
-        file.to_str().unwrap(),
-        "--method",
-        "abc",
-        "--out",
-        out_root.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (out, dir) = calibrate_unfit(tmp.path(), &s, "s50-starved", "abc");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("the posterior is the prior sample"),
         "{stderr}"
@@ -540,7 +536,6 @@ fn an_abc_posterior_that_is_the_prior_is_flagged_as_not_a_fit() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("NOT A FIT"), "{stdout}");
-    let dir = only_dir(&out_root.join("calibrate").join("s50-abc"));
     let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
     let mut lines = est.lines();
     assert!(
