@@ -29,13 +29,16 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
     let p = ctx.p;
     let mut s = Scratch::new(w.len());
     let mut checked = 0;
+    // The largest active degree, kept up to date by the dyad memory, against a pass over the
+    // active organisations.
+    assert_eq!(w.most_active_degree(), w.most_active_degree_by_pass());
     let mut orgs = vec![(Process::Adoption, p.adoption.base)];
     if ctx.phase == Phase::Post {
         orgs.push((Process::Initiative, p.initiative.base));
     }
     for (process, base) in orgs {
         let c = ctx.t.terms.get(process, ctx.phase);
-        let cut = draw_cut(ctx, w, &mut s, c, process, base);
+        let cut = draw_cut(ctx, w, c, process, base);
         assert!(
             cut.is_finite(),
             "{process:?}: the default predictors have a cut"
