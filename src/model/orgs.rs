@@ -400,7 +400,8 @@ mod tests {
         /// adoption and open projects leave the partners as plain per-organisation lists have
         /// them and the records as plain flags and project lists have them (whether any
         /// organisation is in an open project included), and the largest active degree of an
-        /// active organisation kept by the memory equals the one a pass over them finds.
+        /// active organisation and the active ones without a tie, kept by the memory, equal
+        /// what a pass over them finds.
         #[test]
         fn records_with_slabs_match_plain(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u8..6), 0..300)) {
             use crate::network::{Memory, reference::PlainPartners};
@@ -463,6 +464,12 @@ mod tests {
                     .max()
                     .unwrap_or(0);
                 proptest::prop_assert_eq!(m.most_counted_degree(), most);
+                let mut isolated = m.counted_isolated().to_vec();
+                isolated.sort_unstable();
+                let want: Vec<u32> = (0..7u32)
+                    .filter(|&k| active[k as usize] && m.degree(k) == 0)
+                    .collect();
+                proptest::prop_assert_eq!(isolated, want);
             }
         }
 

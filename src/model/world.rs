@@ -85,6 +85,12 @@ impl IndexSet {
         self.pos[i as usize] != u32::MAX
     }
 
+    /// Where `i` stands in [`IndexSet::items`] (`u32::MAX` when absent).
+    #[inline]
+    pub fn position(&self, i: u32) -> u32 {
+        self.pos[i as usize]
+    }
+
     /// Members.
     pub fn items(&self) -> &[u32] {
         &self.items

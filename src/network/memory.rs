@@ -221,7 +221,7 @@ impl<H: SlabHeaders> Memory<H> {
         for i in 0..m.heads.count() {
             *m.heads.slab_mut(i) = Slab::default();
             if m.heads.counted(i) {
-                m.degrees.add(0);
+                m.degrees.add(i as u32, 0);
             }
         }
         m.compact();
@@ -254,8 +254,8 @@ impl<H: SlabHeaders> Memory<H> {
         let before = self.heads.counted(k);
         f(&mut self.heads);
         match (before, self.heads.counted(k)) {
-            (false, true) => self.degrees.add(self.degree(i)),
-            (true, false) => self.degrees.remove(self.degree(i)),
+            (false, true) => self.degrees.add(i, self.degree(i)),
+            (true, false) => self.degrees.remove(i, self.degree(i)),
             _ => {}
         }
     }
@@ -265,6 +265,14 @@ impl<H: SlabHeaders> Memory<H> {
     #[inline]
     pub fn most_counted_degree(&self) -> usize {
         self.degrees.most()
+    }
+
+    /// The organisations that count ([`SlabHeaders::counted`]) and have no active tie, in an
+    /// order that depends on the history of changes; kept up to date with every change of the
+    /// ties.
+    #[inline]
+    pub fn counted_isolated(&self) -> &[u32] {
+        self.degrees.isolated()
     }
 
     /// A number that changes whenever a tie or a trust value changes (and not otherwise).
@@ -611,7 +619,7 @@ impl<H: SlabHeaders> Memory<H> {
         s.active += 1;
         let now = s.active as usize;
         if self.heads.counted(i as usize) {
-            self.degrees.shift(now - 1, now);
+            self.degrees.shift(i, now - 1, now);
         }
         // The dormant partners move up by one, keeping their order.
         self.entries.copy_within(mid..end, mid + 1);
@@ -639,7 +647,7 @@ impl<H: SlabHeaders> Memory<H> {
             s.dormant += 1;
             let now = s.active as usize;
             if self.heads.counted(i as usize) {
-                self.degrees.shift(now + 1, now);
+                self.degrees.shift(i, now + 1, now);
             }
         }
     }
@@ -800,6 +808,10 @@ mod tests {
             proptest::prop_assert_eq!(adj, 2 * active);
             let most = (0..8).map(|i| m.degree(i)).max().unwrap_or(0);
             proptest::prop_assert_eq!(m.most_counted_degree(), most);
+            let mut isolated = m.counted_isolated().to_vec();
+            isolated.sort_unstable();
+            let want: Vec<u32> = (0..8).filter(|&i| m.degree(i) == 0).collect();
+            proptest::prop_assert_eq!(isolated, want);
         }
 
         /// Activations (new and revived, with the origin kept or renewed), deactivations and
