@@ -260,16 +260,29 @@ impl BlockSearch {
         // The block's ties: those between two of its members (two nodes share at most one
         // block, so a tie between members belongs to it). Neighbours stay distinct, below `k`
         // and never the node itself, as `Csr` requires.
+        // Each neighbour is written at the next free place and the place kept only for a
+        // member (whether it is one follows no pattern, so it is not branched on): `adj` holds
+        // at least the members' degrees summed, the most written, and the block's ties are
+        // `adj[..used]`.
+        let (offsets, adj) = g.csr();
+        let bound: usize = members
+            .iter()
+            .map(|&v| (offsets[v as usize + 1] - offsets[v as usize]) as usize)
+            .sum();
+        if self.adj.len() < bound {
+            self.adj.resize(bound, 0);
+        }
         self.offsets.clear();
-        self.adj.clear();
         self.offsets.push(0);
+        let mut used = 0;
         for &v in members {
-            let inside = g
-                .neighbors(v as usize)
-                .iter()
-                .map(|&w| self.local[w as usize]);
-            self.adj.extend(inside.filter(|&x| x != UNSEEN));
-            self.offsets.push(self.adj.len() as u32);
+            let v = v as usize;
+            for &w in &adj[offsets[v] as usize..offsets[v + 1] as usize] {
+                let x = self.local[w as usize];
+                self.adj[used] = x;
+                used += usize::from(x != UNSEEN);
+            }
+            self.offsets.push(used as u32);
         }
         // A member tied to every other member has them all at distance 1: its search finds no
         // member between two others and adds only zeros, which change no bit (the sums are
@@ -294,7 +307,7 @@ impl BlockSearch {
         let block = Csr {
             n: k,
             offsets: &self.offsets,
-            adj: &self.adj,
+            adj: &self.adj[..used],
         };
         let searches = Searches {
             copies: &self.weight,
