@@ -27,7 +27,11 @@ pub(super) fn exact_by_blocks(g: &ScopeGraph, comps: &ComponentLabels) -> Vec<f6
 
 /// [`exact_by_blocks`], searching from every member of each block when `every_member` (the
 /// tests' reference for the members left out, see [`BlockSearch::run`]).
-pub(super) fn exact_by_blocks_from(g: &ScopeGraph, comps: &ComponentLabels, every_member: bool) -> Vec<f64> {
+pub(super) fn exact_by_blocks_from(
+    g: &ScopeGraph,
+    comps: &ComponentLabels,
+    every_member: bool,
+) -> Vec<f64> {
     BLOCK_WORK.with(|cell| match cell.try_borrow_mut() {
         Ok(mut work) => work.betweenness(g, comps, every_member),
         // Only when a search runs inside another on this thread (a parallel batch of

@@ -46,7 +46,11 @@ pub(super) struct Searches<'a, C: Fn(usize) -> usize + Sync> {
 /// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
 /// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
 /// on `s` (see [`fold_and_accumulate`]).
-pub(super) fn accumulate<C: Fn(usize) -> usize + Sync>(g: Csr, sources: &[u32], w: &Searches<C>) -> Vec<f64> {
+pub(super) fn accumulate<C: Fn(usize) -> usize + Sync>(
+    g: Csr,
+    sources: &[u32],
+    w: &Searches<C>,
+) -> Vec<f64> {
     let mut bc = Vec::new();
     accumulate_into(g, sources, w, &mut bc);
     bc
@@ -88,7 +92,6 @@ pub(super) fn accumulate_into<C: Fn(usize) -> usize + Sync>(
         bc.iter_mut().zip(p).for_each(|(a, b)| *a += b);
     }
 }
-
 
 /// What Brandes' algorithm keeps per node during one source's search, together so that one
 /// look-up reaches all of it.

@@ -6,11 +6,11 @@ use super::blocks::{exact_by_blocks, exact_by_blocks_from};
 use super::brandes::{CHUNK, PAR_WORK};
 use super::*;
 use crate::stats::ScopeGraph;
+use crate::stats::graph::test_graph as graph;
+use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
-use crate::stats::graph::test_graph as graph;
-use proptest::prelude::*;
 
 fn old_fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>) -> Vec<f64> {
     let n = g.n();
@@ -35,12 +35,7 @@ fn old_fold_and_accumulate(g: &ScopeGraph, picked: impl IntoIterator<Item = u32>
 /// Sum over `sources` of Brandes' single-source dependencies (ordered pairs), each source's
 /// counted `copies[s]` times, plus the dependencies of `pendants[s]` folded pendant neighbours
 /// on `s` (see [`fold_and_accumulate`]).
-fn old_accumulate(
-    g: &ScopeGraph,
-    sources: &[u32],
-    copies: &[f64],
-    pendants: &[f64],
-) -> Vec<f64> {
+fn old_accumulate(g: &ScopeGraph, sources: &[u32], copies: &[f64], pendants: &[f64]) -> Vec<f64> {
     let n = g.n();
     let run = |chunk: &[u32]| {
         let mut bc = vec![0.0; n];
