@@ -65,10 +65,8 @@ impl TerritoryOrder {
         }
         let mut begin = 0;
         self.runs.retain_mut(|run| {
-            let end = run.1;
-            run.1 = begin;
-            begin = end;
-            end > run.1
+            std::mem::swap(&mut run.1, &mut begin);
+            begin > run.1
         });
     }
 
