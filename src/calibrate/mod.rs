@@ -42,6 +42,7 @@ pub mod problem;
 pub mod smm;
 pub mod smm_combine;
 mod smm_eval;
+pub mod smm_ident;
 pub mod smm_intervals;
 mod smm_metric;
 pub mod smm_start;
@@ -160,6 +161,12 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         .map(|s| s.phase3.as_ref().is_some_and(|p| p.converged));
     let advice = match (&fit.smm, converged) {
         (Some(s), Some(false)) => Some(smm::advice(&run.problem, s, &scenario.calibration.smm)),
+        (Some(s), Some(true)) => {
+            if let Some(note) = smm::weakly_identified(&run.problem, s) {
+                say(&format!("converged, but {note}"));
+            }
+            None
+        }
         _ => None,
     };
     write_method_outputs(&dir, &run, &fit, &checks, converged)?;
@@ -460,6 +467,9 @@ fn write_method_outputs(
             outputs::write_targets(dir, problem, None)?;
             outputs::write_smm(dir, problem, s)?;
             outputs::write_smm_intervals(dir, problem, s, fit.profile.as_ref())?;
+            if let Some(id) = s.phase3.as_ref().and_then(|p| smm_ident::of(problem, p)) {
+                smm_ident::write(dir, problem, &id)?;
+            }
             plot::write_marginals(dir, &outputs::marginals(problem, estimates, None, None))?;
         }
         _ => {}
