@@ -5,7 +5,7 @@ mod report_common;
 use report_common::{CALIBRATION_RESULTS, assert_success, same_files, wecare_output};
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use wecare::calibrate::{AbcSmc, Executor, Problem};
 use wecare::scenario::Scenario;
 
@@ -121,8 +121,10 @@ fn both_methods_write_their_directory_and_a_runnable_scenario() {
         let dir = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));
         let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
         if method == "smm" {
-            let flag = if unconverged { ",false" } else { ",true" };
-            assert!(est.lines().skip(1).all(|l| l.ends_with(flag)), "{est}");
+            // `converged` is the last field but one (`prior_bound` follows it).
+            let flag = if unconverged { "false" } else { "true" };
+            let converged = |l: &str| l.rsplit(',').nth(1) == Some(flag);
+            assert!(est.lines().skip(1).all(converged), "{est}");
         }
         let expected = calibration_files(method);
         for f in &expected {
@@ -410,6 +412,27 @@ fn absolute_and_relative_data_paths_are_the_same_scenario() {
     assert_ne!(fp(&relative), fp(&other));
 }
 
+/// Writes `s` as `<name>.toml` into `dir`, calibrates it by `method` below `dir/results` and
+/// checks that it ends flagged as not a fit (exit status 3); its output and directory.
+fn calibrate_unfit(dir: &Path, s: &Scenario, name: &str, method: &str) -> (Output, PathBuf) {
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
+    let out_root = dir.join("results");
+    let out = wecare_output(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--method",
+        method,
+        "--out",
+        out_root.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let run = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));
+    (out, run)
+}
+
 /// A fit whose moments have no solution inside the prior box (closure held at or below 0, while
 /// s50 needs about 3.5) ends without converging: exit status 3, every output flagged, and
 /// advice naming the parameter at its bound.
@@ -429,20 +452,8 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     // The search held inside the prior box; the fit ends after its starts.
     s.calibration.smm.widen = 0.0;
     s.calibration.smm.continuations = 0;
-    let file = tmp.path().join("s50-boxed.toml");
-    std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
-    let out_root = tmp.path().join("results");
-    let out = wecare_output(&[
-        "calibrate",
-        file.to_str().unwrap(),
-        "--method",
-        "smm",
-        "--out",
-        out_root.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (out, dir) = calibrate_unfit(tmp.path(), &s, "s50-boxed", "smm");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("did not converge"), "{stderr}");
     // Closure cannot reach the data's 3.5, so other parameters go to their bounds to make up
     // for it (formation base and activity at this seed, without continuations).
@@ -450,20 +461,19 @@ fn an_unconverged_fit_is_flagged_everywhere() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("NOT CONVERGED"), "{stdout}");
     assert!(stdout.contains("none (not converged)"), "{stdout}");
-    let dir = only_dir(&out_root.join("calibrate").join("s50-smm"));
     let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
     let mut lines = est.lines();
     assert!(
         lines
             .next()
             .unwrap()
-            .ends_with(",se,lower95,median,upper95,converged"),
+            .ends_with(",se,lower95,median,upper95,converged,prior_bound"),
         "{est}"
     );
     for line in lines {
-        // The last five fields (the prior, before them, may hold a quoted comma).
-        let f: Vec<&str> = line.rsplitn(6, ',').collect();
-        let (converged, upper, lower) = (f[0], f[1], f[3]);
+        // The last six fields (the prior, before them, may hold a quoted comma).
+        let f: Vec<&str> = line.rsplitn(7, ',').collect();
+        let (converged, upper, lower) = (f[1], f[2], f[4]);
         assert_eq!(converged, "false", "{est}");
         // No interval is claimed around an estimate that is not a root of the moments.
         assert_eq!((lower, upper), ("NaN", "NaN"), "{est}");
@@ -502,4 +512,42 @@ fn validate_checks_the_observed_wave_files() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nowhere.csv"), "{err}");
+}
+
+/// An ABC-SMC calibration whose budget runs out in the first generation after the prior sample
+/// ends with the prior sample as its posterior: it is flagged as not a fit everywhere, with
+/// exit status 3 (as an unconverged method-of-moments fit) and advice naming the budget.
+#[test]
+fn an_abc_posterior_that_is_the_prior_is_flagged_as_not_a_fit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut s, _) = small_s50(tmp.path(), 3);
+    s.calibration.abc.particles = 30;
+    s.calibration.abc.max_simulations = 40;
+    s.calibration.predictive_draws = 10;
+    let (out, dir) = calibrate_unfit(tmp.path(), &s, "s50-starved", "abc");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the posterior is the prior sample"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("raise calibration.abc.max_simulations"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("NOT A FIT"), "{stdout}");
+    let est = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
+    let mut lines = est.lines();
+    assert!(
+        lines.next().unwrap().ends_with(",converged,prior_bound"),
+        "{est}"
+    );
+    for line in lines {
+        assert_eq!(line.rsplit(',').nth(1), Some("false"), "{est}");
+    }
+    let cal = std::fs::read_to_string(dir.join("calibrated.toml")).unwrap();
+    assert!(cal.starts_with("# WARNING: NOT A FIT"), "{cal}");
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"converged\": false"), "{manifest}");
+    assert!(manifest.contains("\"not_a_fit\""), "{manifest}");
 }

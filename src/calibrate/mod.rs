@@ -51,6 +51,7 @@ pub mod solver;
 pub mod summary;
 pub mod targets;
 pub mod unobserved;
+pub mod verdict;
 
 pub use crate::scenario::calibration as spec;
 pub use crate::scenario::{parameters, prior};
@@ -103,10 +104,13 @@ pub struct Report {
     pub simulations: u64,
     /// Worker threads.
     pub threads: usize,
-    /// Method of moments: did the fit converge (RSiena's rule)? `None` for ABC.
+    /// Is the result a fit: the method of moments converged (RSiena's rule), or the ABC-SMC
+    /// posterior meets [`verdict::abc_not_fit`]'s criterion.
     pub converged: Option<bool>,
-    /// What to do about a fit that did not converge.
+    /// What to do about a result that is not a fit: why it is not, and what to change.
     pub advice: Option<String>,
+    /// Parameters at a bound of their prior box ([`verdict`]), as warnings.
+    pub bound_warnings: Vec<String>,
     /// The joint goodness-of-fit tests: family, wave (`None`: joint over the waves) and
     /// p-value.
     pub gof: Vec<(String, Option<usize>, f64)>,
@@ -155,23 +159,21 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     let fit = run.fit(scenario, &dir, say)?;
     say(&format!("stopped: {}", fit.stopped));
     let checks = Checks::run(&run, &fit, say)?;
-    let converged = fit
+    let flags = Flags::of(scenario, &run, &fit);
+    if let Some(note) = fit
         .smm
         .as_ref()
-        .map(|s| s.phase3.as_ref().is_some_and(|p| p.converged));
-    let advice = match (&fit.smm, converged) {
-        (Some(s), Some(false)) => Some(smm::advice(&run.problem, s, &scenario.calibration.smm)),
-        (Some(s), Some(true)) => {
-            if let Some(note) = smm::weakly_identified(&run.problem, s) {
-                say(&format!("converged, but {note}"));
-            }
-            None
-        }
-        _ => None,
-    };
-    write_method_outputs(&dir, &run, &fit, &checks, converged)?;
-    write_calibrated(&dir, scenario, &run, &fit, &checks, advice.as_deref(), say)?;
-    write_manifest(&dir, scenario, &run, &fit, &checks)?;
+        .filter(|s| s.phase3.as_ref().is_some_and(|p| p.converged))
+        .and_then(|s| smm::weakly_identified(&run.problem, s))
+    {
+        say(&format!("converged, but {note}"));
+    }
+    for w in &flags.bounds {
+        eprintln!("warning: {w}");
+    }
+    write_method_outputs(&dir, &run, &fit, &checks, &flags)?;
+    write_calibrated(&dir, scenario, &run, &fit, &checks, &flags, say)?;
+    write_manifest(&dir, scenario, &run, &fit, &checks, &flags)?;
     let _ = std::fs::remove_file(dir.join(format!("{}.tmp", checkpoint::FILE)));
     if sharded {
         evaluation::tidy(&dir)?;
@@ -185,8 +187,9 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         wall_seconds: fit.wall,
         simulations: fit.simulations,
         threads: fit.threads,
-        converged,
-        advice,
+        converged: flags.converged,
+        advice: flags.advice,
+        bound_warnings: flags.bounds,
         gof: checks
             .predictive
             .gof
@@ -443,17 +446,96 @@ impl Checks {
     }
 }
 
+/// Whether a result is a fit, and which parameters sit at a bound of their prior box
+/// ([`verdict`]); written into every output.
+struct Flags {
+    /// Is the result a fit: the method of moments converged, or the ABC-SMC posterior meets
+    /// [`verdict::abc_not_fit`]'s criterion.
+    converged: Option<bool>,
+    /// The first line of `calibrated.toml` for a result that is not a fit.
+    warning: Option<String>,
+    /// Why the result is not a fit (ABC) and what to do about it.
+    advice: Option<String>,
+    /// Each parameter's `prior_bound` flag in `estimates.csv` (empty: none).
+    labels: Vec<&'static str>,
+    /// The bound warnings, in words.
+    bounds: Vec<String>,
+}
+
+impl Flags {
+    fn of(scenario: &Scenario, run: &Setup, fit: &Fitted) -> Flags {
+        let problem = &run.problem;
+        let (converged, warning, advice, at) = match (&fit.abc, &fit.smm) {
+            (Some(s), _) => {
+                let at = verdict::abc_at_bounds(problem, &s.theta, &s.weights);
+                match verdict::abc_not_fit(problem, s, &scenario.calibration.abc) {
+                    Some(n) => (
+                        Some(false),
+                        Some(format!(
+                            "# WARNING: NOT A FIT. The ABC-SMC posterior is not a fit ({}); these \
+                             values do not reproduce the observed statistics. {}.\n",
+                            n.why, n.advice
+                        )),
+                        Some(format!("{}; {}", n.why, n.advice)),
+                        at,
+                    ),
+                    None => (Some(true), None, None, at),
+                }
+            }
+            (_, Some(s)) => {
+                let c = s.phase3.as_ref().is_some_and(|p| p.converged);
+                let advice = (!c).then(|| smm::advice(problem, s, &scenario.calibration.smm));
+                let warning = advice.as_ref().map(|a| {
+                    format!(
+                        "# WARNING: NOT CONVERGED. The method of moments did not converge ({}); \
+                         these values do not reproduce the observed moments. {a}.\n",
+                        fit.stopped
+                    )
+                });
+                let x: Vec<f64> = fit.estimates.iter().map(|e| e.estimate).collect();
+                (
+                    Some(c),
+                    warning,
+                    advice,
+                    verdict::point_at_bounds(problem, &x),
+                )
+            }
+            _ => (None, None, None, Vec::new()),
+        };
+        let mut labels = vec![""; problem.dim()];
+        for b in &at {
+            labels[b.index] = b.label();
+        }
+        Flags {
+            converged,
+            warning,
+            advice,
+            labels,
+            bounds: at
+                .iter()
+                .map(|b| b.warning(&problem.parameters[b.index].key))
+                .collect(),
+        }
+    }
+}
+
 /// The estimates, the method's own files, the figures and the predictive checks.
 fn write_method_outputs(
     dir: &Path,
     run: &Setup,
     fit: &Fitted,
     checks: &Checks,
-    converged: Option<bool>,
+    flags: &Flags,
 ) -> Result<()> {
     let problem = &run.problem;
     let estimates = &fit.estimates;
-    outputs::write_estimates(dir, estimates, run.method.name(), converged)?;
+    outputs::write_estimates(
+        dir,
+        estimates,
+        run.method.name(),
+        flags.converged,
+        &flags.labels,
+    )?;
     match (&fit.abc, &fit.smm) {
         (Some(s), _) => {
             outputs::write_targets(dir, problem, Some(&s.scales.scale))?;
@@ -489,7 +571,7 @@ fn write_calibrated(
     run: &Setup,
     fit: &Fitted,
     checks: &Checks,
-    advice: Option<&str>,
+    flags: &Flags,
     say: impl Fn(&str),
 ) -> Result<()> {
     let (method, seed) = (run.method, run.seed);
@@ -523,14 +605,10 @@ fn write_calibrated(
                 method.name(),
                 run.problem.keys().join(", "),
             );
-            let warning = match advice {
-                Some(a) => format!(
-                    "# WARNING: NOT CONVERGED. The method of moments did not converge ({}); \
-                     these values do not reproduce the observed moments. {a}.\n",
-                    fit.stopped
-                ),
-                None => String::new(),
-            };
+            let mut warning = flags.warning.clone().unwrap_or_default();
+            for w in &flags.bounds {
+                warning += &format!("# WARNING: AT A PRIOR BOUND. {w}.\n");
+            }
             outputs::write_file(dir, "calibrated.toml", &(warning + &header + &c.to_toml()))
         }
         Err(e) => {
@@ -550,6 +628,7 @@ fn write_manifest(
     run: &Setup,
     fit: &Fitted,
     checks: &Checks,
+    flags: &Flags,
 ) -> Result<()> {
     let smm3 = fit.smm.as_ref().and_then(|s| s.phase3.as_ref());
     let sessions = &fit.sessions;
@@ -578,7 +657,9 @@ fn write_manifest(
             stopped: fit.stopped.clone(),
             predictive_simulations: checks.predictive.simulations,
             predictive_wall_seconds: checks.wall,
-            converged: smm3.map(|p| p.converged),
+            converged: flags.converged,
+            not_a_fit: flags.advice.clone().filter(|_| fit.abc.is_some()),
+            bound_warnings: flags.bounds.clone(),
             max_convergence_ratio: smm3.map(|p| p.max_convergence_ratio),
             estimates: fit.estimates.clone(),
             files: Vec::new(),

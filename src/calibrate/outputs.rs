@@ -190,13 +190,16 @@ fn strings(x: &[&str]) -> Vec<String> {
     x.iter().map(|s| s.to_string()).collect()
 }
 
-/// `estimates.csv`: one row per parameter. For the method of moments (`converged` given) a
-/// `converged` column flags every row of a fit that did not converge.
+/// `estimates.csv`: one row per parameter. With `converged` given, a `converged` column flags
+/// every row of a result that is not a fit (an unconverged method-of-moments fit, an ABC-SMC
+/// posterior that fails [`super::verdict::abc_not_fit`]'s criterion), and a `prior_bound`
+/// column each parameter at a bound of its prior box (`labels`, [`super::verdict::AtBound`]).
 pub fn write_estimates(
     dir: &Path,
     est: &[Estimate],
     method: &str,
     converged: Option<bool>,
+    labels: &[&str],
 ) -> Result<()> {
     let (e, s, lo, hi) = if method == "abc" {
         ("posterior_mean", "posterior_sd", "lower95", "upper95")
@@ -206,10 +209,12 @@ pub fn write_estimates(
     let mut header = strings(&["parameter", "prior", e, s, lo, "median", hi]);
     if converged.is_some() {
         header.push("converged".into());
+        header.push("prior_bound".into());
     }
     let rows: Vec<Vec<String>> = est
         .iter()
-        .map(|x| {
+        .enumerate()
+        .map(|(i, x)| {
             let mut r = vec![
                 x.key.clone(),
                 x.prior.clone(),
@@ -221,6 +226,7 @@ pub fn write_estimates(
             ];
             if let Some(c) = converged {
                 r.push(c.to_string());
+                r.push(labels.get(i).copied().unwrap_or_default().to_string());
             }
             r
         })
@@ -788,9 +794,16 @@ pub struct Manifest {
     pub predictive_simulations: u64,
     /// Wall time of the predictive checks, seconds.
     pub predictive_wall_seconds: f64,
-    /// Method of moments: converged by RSiena's rule.
+    /// Is the result a fit: the method of moments converged by RSiena's rule, or the ABC-SMC
+    /// posterior meets the criterion of [`super::verdict::abc_not_fit`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub converged: Option<bool>,
+    /// ABC-SMC: why the posterior is not a fit, and what to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_a_fit: Option<String>,
+    /// Parameters at a bound of their prior box ([`super::verdict`]), in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bound_warnings: Vec<String>,
     /// Method of moments: overall maximum convergence ratio.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_convergence_ratio: Option<f64>,

@@ -161,10 +161,20 @@ fn show(report: crate::calibrate::Report) -> Result<()> {
             line.join("; ")
         );
     }
+    for w in &report.bound_warnings {
+        println!("AT A PRIOR BOUND: {w}");
+    }
     if let (Some(false), Some(a)) = (report.converged, &report.advice) {
+        let what = match report.method {
+            Method::Abc => "the ABC-SMC posterior is not a fit",
+            Method::Smm => "the method of moments did not converge",
+        };
+        if report.method == Method::Abc {
+            println!("NOT A FIT: {a}");
+        }
         return Err(Error::NotConverged(format!(
-            "the method of moments did not converge; the outputs in {} are flagged as not \
-             converged (estimates.csv, calibrated.toml, manifest.json): {a}",
+            "{what}; the outputs in {} are flagged as not converged (estimates.csv, \
+             calibrated.toml, manifest.json): {a}",
             report.dir.display()
         )));
     }
