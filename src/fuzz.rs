@@ -9,6 +9,7 @@
 use crate::data::csv::{CsvPaths, read_dataset};
 use crate::data::generate::{GeneratorParams, generate};
 use crate::data::graphml::{read_dataset_graphml, read_snapshot_graphml};
+use crate::fuzz_files as files;
 use crate::model::rng::Rng;
 use crate::report::Manifest;
 use crate::scenario::Scenario;
@@ -19,13 +20,19 @@ use std::path::{Path, PathBuf};
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name (as in `fuzz/fuzz_targets/` and `fuzz/corpus/`).
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 12] = [
     ("scenario", scenario),
     ("csv", csv),
     ("graphml", graphml),
     ("generator", generator),
     ("calibration", calibration),
     ("manifest", manifest),
+    ("matrix", files::matrix),
+    ("observed", files::observed),
+    ("simulation", files::simulation),
+    ("run_dir", files::run_dir),
+    ("manifests", files::manifests),
+    ("checkpoint", files::checkpoint),
 ];
 
 /// Separates the files of a multi-file input (the CSV target's organisations, ties, history
@@ -38,7 +45,7 @@ const GENERATE_AT_MOST: usize = 3_000;
 
 /// A scratch directory private to this process and thread, so parallel test threads do not
 /// share files.
-fn scratch() -> PathBuf {
+pub(crate) fn scratch() -> PathBuf {
     let id = format!("{:?}", std::thread::current().id());
     let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let d = std::env::temp_dir().join(format!("wecare-fuzz-{}-{id}", std::process::id()));
@@ -46,12 +53,12 @@ fn scratch() -> PathBuf {
     d
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> Option<PathBuf> {
+pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8]) -> Option<PathBuf> {
     let p = dir.join(name);
     std::fs::write(&p, bytes).ok().map(|_| p)
 }
 
-fn split_files(data: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn split_files(data: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = data;
     while let Some(i) = rest

@@ -13,6 +13,7 @@ pub mod ensemble;
 pub mod error;
 pub mod experiment;
 pub mod fuzz;
+pub mod fuzz_files;
 pub mod huge_pages;
 pub mod input;
 pub mod limits;

@@ -29,13 +29,24 @@ fn check_state(ctx: &Ctx, w: &World) -> usize {
     let p = ctx.p;
     let mut s = Scratch::new(w.len());
     let mut checked = 0;
+    // The largest active degree and the active organisations without a tie, kept up to date
+    // by the dyad memory, against a pass over the active organisations.
+    assert_eq!(w.most_active_degree(), w.most_active_degree_by_pass());
+    let mut isolated = w.memory.counted_isolated().to_vec();
+    isolated.sort_unstable();
+    let mut want: Vec<u32> = (w.active_set.items().iter())
+        .copied()
+        .filter(|&i| w.memory.degree(i) == 0)
+        .collect();
+    want.sort_unstable();
+    assert_eq!(isolated, want);
     let mut orgs = vec![(Process::Adoption, p.adoption.base)];
     if ctx.phase == Phase::Post {
         orgs.push((Process::Initiative, p.initiative.base));
     }
     for (process, base) in orgs {
         let c = ctx.t.terms.get(process, ctx.phase);
-        let cut = draw_cut(ctx, w, &mut s, c, process, base);
+        let cut = draw_cut(ctx, w, c, process, base);
         assert!(
             cut.is_finite(),
             "{process:?}: the default predictors have a cut"

@@ -180,6 +180,12 @@ fn fnv(b: &[u8]) -> u64 {
 }
 
 fn run_target(name: &str) {
+    run_target_with(name, mutations());
+}
+
+/// [`run_target`] with `count` mutations (fewer for the targets that run a simulation or
+/// write a report, so that each test stays within seconds).
+fn run_target_with(name: &str, count: usize) {
     let (_, f) = *wecare::fuzz::TARGETS
         .iter()
         .find(|(n, _)| *n == name)
@@ -198,7 +204,7 @@ fn run_target(name: &str) {
         check(name, f, s, &format!("seed {k}"));
     }
     let mut g = Gen(0x5EED_0000 ^ fnv(name.as_bytes()));
-    for m in 0..mutations() {
+    for m in 0..count {
         let seed = &seeds[m % seeds.len()];
         let other = &seeds[g.below(seeds.len())];
         let input = mutate(&mut g, seed, other);
@@ -234,6 +240,36 @@ fn calibration_spec() {
 #[test]
 fn manifest_reader() {
     run_target("manifest");
+}
+
+#[test]
+fn matrix_readers() {
+    run_target("matrix");
+}
+
+#[test]
+fn observed_waves() {
+    run_target_with("observed", mutations() / 10);
+}
+
+#[test]
+fn simulation_of_a_few_steps() {
+    run_target_with("simulation", mutations() / 25);
+}
+
+#[test]
+fn run_directory() {
+    run_target_with("run_dir", mutations() / 50);
+}
+
+#[test]
+fn shard_and_experiment_manifests() {
+    run_target("manifests");
+}
+
+#[test]
+fn calibration_checkpoint() {
+    run_target("checkpoint");
 }
 
 #[test]

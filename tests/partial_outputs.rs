@@ -4,7 +4,9 @@
 //! by a partial one.
 
 mod report_common;
+mod tree_common;
 use report_common::root;
+use tree_common::entries;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -19,26 +21,6 @@ fn with_file_limit(kib: u64, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-/// Every entry below `dir`, hidden ones included.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            out.push(p.strip_prefix(dir).unwrap().display().to_string());
-            if p.is_dir() {
-                stack.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[track_caller]

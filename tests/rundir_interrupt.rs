@@ -7,28 +7,12 @@
 //! This test binary holds this one test only: `abandon_unfinished` acts on every run
 //! directory of the process.
 
+mod tree_common;
+use tree_common::entries;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wecare::report::{RunDir, abandon_unfinished};
-
-/// Every entry below `dir` (paths relative to it).
-fn entries(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            out.push(p.strip_prefix(dir).unwrap().display().to_string());
-            if p.is_dir() {
-                stack.push(p);
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn an_interrupt_during_creation_leaves_no_directory_behind() {

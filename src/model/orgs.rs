@@ -341,6 +341,12 @@ impl SlabHeaders for Orgs {
     fn prefetch_slab(&self, i: usize) {
         crate::network::prefetch(&self.state, i);
     }
+
+    /// Active organisations count towards the largest active degree.
+    #[inline(always)]
+    fn counted(&self, i: usize) -> bool {
+        self.state[i].state.active
+    }
 }
 
 #[cfg(test)]
@@ -393,7 +399,9 @@ mod tests {
         /// (slabs filling up, moving and compacted) interleaved with changes of activity,
         /// adoption and open projects leave the partners as plain per-organisation lists have
         /// them and the records as plain flags and project lists have them (whether any
-        /// organisation is in an open project included).
+        /// organisation is in an open project included), and the largest active degree of an
+        /// active organisation and the active ones without a tie, kept by the memory, equal
+        /// what a pass over them finds.
         #[test]
         fn records_with_slabs_match_plain(ops in proptest::collection::vec((0u32..7, 0u32..7, 0u8..6), 0..300)) {
             use crate::network::{Memory, reference::PlainPartners};
@@ -406,14 +414,14 @@ mod tests {
             let mut adopted = [false; 7];
             let mut open: Vec<Vec<u32>> = vec![Vec::new(); 7];
             for (step, (i, j, op)) in ops.into_iter().enumerate() {
+                if op == 2 {
+                    m.update_header(i, |o| o.set_active(i, j % 2 == 0));
+                    active[i as usize] = j % 2 == 0;
+                }
                 let o = m.headers_mut();
                 let tie = match op {
                     0 | 1 => Some(op == 0),
-                    2 => {
-                        o.set_active(i, j % 2 == 0);
-                        active[i as usize] = j % 2 == 0;
-                        None
-                    }
+                    2 => None,
                     3 => {
                         o.set_adopted(i);
                         adopted[i as usize] = true;
@@ -450,6 +458,18 @@ mod tests {
                 }
                 let any = open.iter().any(|ps| !ps.is_empty());
                 proptest::prop_assert_eq!(m.headers().any_open(), any);
+                let most = (0..7u32)
+                    .filter(|&k| active[k as usize])
+                    .map(|k| m.degree(k))
+                    .max()
+                    .unwrap_or(0);
+                proptest::prop_assert_eq!(m.most_counted_degree(), most);
+                let mut isolated = m.counted_isolated().to_vec();
+                isolated.sort_unstable();
+                let want: Vec<u32> = (0..7u32)
+                    .filter(|&k| active[k as usize] && m.degree(k) == 0)
+                    .collect();
+                proptest::prop_assert_eq!(isolated, want);
             }
         }
 

@@ -85,6 +85,12 @@ impl IndexSet {
         self.pos[i as usize] != u32::MAX
     }
 
+    /// Where `i` stands in [`IndexSet::items`] (`u32::MAX` when absent).
+    #[inline]
+    pub fn position(&self, i: u32) -> u32 {
+        self.pos[i as usize]
+    }
+
     /// Members.
     pub fn items(&self) -> &[u32] {
         &self.items
@@ -287,6 +293,25 @@ impl World {
         self.memory.headers_mut()
     }
 
+    /// The largest active degree of an active organisation (0 when none is active), kept up
+    /// to date by the dyad memory; in debug builds checked against a pass over the active set.
+    #[inline]
+    pub fn most_active_degree(&self) -> usize {
+        let most = self.memory.most_counted_degree();
+        debug_assert_eq!(most, self.most_active_degree_by_pass());
+        most
+    }
+
+    /// [`World::most_active_degree`] by a pass over the active organisations.
+    pub fn most_active_degree_by_pass(&self) -> usize {
+        self.active_set
+            .items()
+            .iter()
+            .map(|&i| self.memory.degree(i))
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Is the state large enough that the processes should load what they will read ahead of
     /// time ([`LOAD_AHEAD_FROM`])?
     #[inline]
@@ -427,7 +452,7 @@ impl World {
     /// Makes an inactive organisation active.
     pub fn activate_org(&mut self, i: u32) {
         if !self.is_active(i) {
-            self.orgs_mut().set_active(i, true);
+            self.memory.update_header(i, |o| o.set_active(i, true));
             self.isolated_for[i as usize] = 0;
             self.active_set.insert(i);
             let t = self.territory(i) as usize;
@@ -440,7 +465,7 @@ impl World {
     /// Makes an active organisation inactive; it enters the pool when `recruitable`.
     pub fn deactivate_org(&mut self, i: u32, recruitable: bool) {
         if self.is_active(i) {
-            self.orgs_mut().set_active(i, false);
+            self.memory.update_header(i, |o| o.set_active(i, false));
             self.exited[i as usize] = true;
             self.active_set.remove(i);
             let t = self.territory(i) as usize;

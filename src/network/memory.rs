@@ -15,6 +15,7 @@
 //! nothing.
 
 use super::Origin;
+use super::degree_counts::DegreeCounts;
 use crate::huge_pages::HugeVec;
 
 /// Index of a dyad in [`Memory`].
@@ -111,6 +112,13 @@ pub trait SlabHeaders {
     fn slab_mut(&mut self, i: usize) -> &mut Slab;
     /// Hints the processor to load the header of organisation `i` (no effect on results).
     fn prefetch_slab(&self, i: usize);
+    /// Does organisation `i` count towards [`Memory::most_counted_degree`]? Every one does
+    /// unless the store says otherwise; a change of the answer must go through
+    /// [`Memory::update_header`].
+    #[inline(always)]
+    fn counted(&self, _i: usize) -> bool {
+        true
+    }
 }
 
 impl SlabHeaders for Vec<Slab> {
@@ -160,6 +168,8 @@ pub struct Memory<H = Vec<Slab>> {
     /// Bumped by every change of a tie or of trust, so values derived from the ties can be
     /// cached and known to be current.
     version: u64,
+    /// The active degrees of the counted organisations ([`SlabHeaders::counted`]).
+    degrees: DegreeCounts,
 }
 
 impl<H: Clone> Clone for Memory<H> {
@@ -172,6 +182,7 @@ impl<H: Clone> Clone for Memory<H> {
             active: self.active.clone(),
             active_keys: self.active_keys.clone(),
             version: self.version,
+            degrees: self.degrees.clone(),
         }
     }
 
@@ -183,6 +194,7 @@ impl<H: Clone> Clone for Memory<H> {
         self.active.clone_from(&source.active);
         self.active_keys.clone_from(&source.active_keys);
         self.version = source.version;
+        self.degrees.clone_from(&source.degrees);
     }
 }
 
@@ -204,9 +216,13 @@ impl<H: SlabHeaders> Memory<H> {
             active: HugeVec::default(),
             active_keys: Vec::new(),
             version: 0,
+            degrees: DegreeCounts::new(),
         };
         for i in 0..m.heads.count() {
             *m.heads.slab_mut(i) = Slab::default();
+            if m.heads.counted(i) {
+                m.degrees.add(i as u32, 0);
+            }
         }
         m.compact();
         m
@@ -228,6 +244,35 @@ impl<H: SlabHeaders> Memory<H> {
     #[inline(always)]
     fn slab(&self, i: u32) -> Slab {
         *self.heads.slab(i as usize)
+    }
+
+    /// Changes what the header store keeps of organisation `i` with `f`, keeping
+    /// [`Memory::most_counted_degree`] right when whether `i` is counted changes.
+    #[inline]
+    pub fn update_header(&mut self, i: u32, f: impl FnOnce(&mut H)) {
+        let k = i as usize;
+        let before = self.heads.counted(k);
+        f(&mut self.heads);
+        match (before, self.heads.counted(k)) {
+            (false, true) => self.degrees.add(i, self.degree(i)),
+            (true, false) => self.degrees.remove(i, self.degree(i)),
+            _ => {}
+        }
+    }
+
+    /// The largest active degree of an organisation that counts ([`SlabHeaders::counted`]),
+    /// 0 when none does; kept up to date with every change of the ties.
+    #[inline]
+    pub fn most_counted_degree(&self) -> usize {
+        self.degrees.most()
+    }
+
+    /// The organisations that count ([`SlabHeaders::counted`]) and have no active tie, in an
+    /// order that depends on the history of changes; kept up to date with every change of the
+    /// ties.
+    #[inline]
+    pub fn counted_isolated(&self) -> &[u32] {
+        self.degrees.isolated()
     }
 
     /// A number that changes whenever a tie or a trust value changes (and not otherwise).
@@ -572,6 +617,10 @@ impl<H: SlabHeaders> Memory<H> {
         let s = self.heads.slab_mut(i as usize);
         let (mid, end) = (s.mid(), s.end());
         s.active += 1;
+        let now = s.active as usize;
+        if self.heads.counted(i as usize) {
+            self.degrees.shift(i, now - 1, now);
+        }
         // The dormant partners move up by one, keeping their order.
         self.entries.copy_within(mid..end, mid + 1);
         self.entries[mid] = e;
@@ -596,6 +645,10 @@ impl<H: SlabHeaders> Memory<H> {
             let s = self.heads.slab_mut(i as usize);
             s.active -= 1;
             s.dormant += 1;
+            let now = s.active as usize;
+            if self.heads.counted(i as usize) {
+                self.degrees.shift(i, now + 1, now);
+            }
         }
     }
 
@@ -753,6 +806,12 @@ mod tests {
             proptest::prop_assert_eq!(active, m.active_count());
             let adj: usize = (0..8).map(|i| m.degree(i)).sum();
             proptest::prop_assert_eq!(adj, 2 * active);
+            let most = (0..8).map(|i| m.degree(i)).max().unwrap_or(0);
+            proptest::prop_assert_eq!(m.most_counted_degree(), most);
+            let mut isolated = m.counted_isolated().to_vec();
+            isolated.sort_unstable();
+            let want: Vec<u32> = (0..8).filter(|&i| m.degree(i) == 0).collect();
+            proptest::prop_assert_eq!(isolated, want);
         }
 
         /// Activations (new and revived, with the origin kept or renewed), deactivations and

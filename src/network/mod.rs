@@ -1,6 +1,7 @@
 //! Network representations: the simulation's fast dyad memory ([`Memory`]) and the read-only
 //! wave view ([`Snapshot`]) that statistics, reports and file writers work on.
 
+mod degree_counts;
 mod graph;
 mod memory;
 mod snapshot;

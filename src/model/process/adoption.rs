@@ -12,7 +12,7 @@ use crate::model::world::World;
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.adoption.base;
     let terms = ctx.t.terms.get(Process::Adoption, ctx.phase);
-    let cut = draw_cut(ctx, w, s, terms, Process::Adoption, base);
+    let cut = draw_cut(ctx, w, terms, Process::Adoption, base);
     let mut newly = std::mem::take(&mut s.orgs2);
     newly.clear();
     // A local copy of the generator stays in registers (the same numbers, written back).

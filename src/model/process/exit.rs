@@ -1,5 +1,7 @@
 //! Step 8: exit. An organisation without an active tie for `exit.after` consecutive steps
-//! becomes inactive (and joins the recruitment pool when `funding.recruit_exited`).
+//! becomes inactive (and joins the recruitment pool when `funding.recruit_exited`). The count
+//! of an organisation with a tie is 0 (every tie that forms sets both ends' counts to 0, and
+//! an organisation entering starts at 0), so only those without one are visited.
 
 use super::{Ctx, Scratch};
 use crate::model::world::World;
@@ -12,19 +14,27 @@ pub fn run(ctx: &Ctx, w: &mut World, s: &mut Scratch) {
     }
     let mut leaving = std::mem::take(&mut s.orgs);
     leaving.clear();
-    // The fields apart, so that each organisation's count is found once.
-    let (active, memory, isolated_for) = (w.active_set.items(), &w.memory, &mut w.isolated_for);
-    for &i in active {
+    // Only the active organisations without a tie count up: every other one's count is 0
+    // already, set when its last tie formed (or it entered) and kept since.
+    let (isolated, isolated_for) = (w.memory.counted_isolated(), &mut w.isolated_for);
+    debug_assert_eq!(
+        isolated.len(),
+        w.active_set
+            .items()
+            .iter()
+            .filter(|&&i| w.memory.degree(i) == 0)
+            .count()
+    );
+    for &i in isolated {
         let count = &mut isolated_for[i as usize];
-        if memory.degree(i) == 0 {
-            *count += 1;
-            if *count >= after {
-                leaving.push(i);
-            }
-        } else {
-            *count = 0;
+        *count += 1;
+        if *count >= after {
+            leaving.push(i);
         }
     }
+    // They leave in the order of the active organisations, as a pass over those would have
+    // them.
+    leaving.sort_unstable_by_key(|&i| w.active_set.position(i));
     for &i in &leaving {
         w.deactivate_org(i, ctx.p.funding.recruit_exited);
     }

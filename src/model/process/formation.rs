@@ -15,6 +15,7 @@
 //! `rules.formation_order = "territory"` then regroups that order territory by territory
 //! ([`super::formation_order`]).
 
+use super::formation_order::{BlockAhead, TerritoryOrder};
 use super::{Ctx, Scratch};
 use crate::model::effect::{Compiled, Focus, Process, decide, predictor};
 use crate::model::params::{EmptyComponent, FormationDraw, FormationOrder};
@@ -39,20 +40,24 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let mut order = std::mem::take(&mut s.orgs);
     order.clear();
     order.extend_from_slice(w.active_set.items());
+    // The regrouping by territory, kept out of the scratch while the choosers read it.
+    let mut groups = std::mem::take(&mut s.territory_order);
     match ctx.p.rules.formation_draw {
         FormationDraw::Shuffle => {
             rng::shuffle(&mut r, &mut order);
-            by_territory(ctx, w, &mut r, s, &mut order);
+            let blocks = by_territory(ctx, w, &mut r, &mut groups, &mut order);
             let draws = rng::PoissonDraw::new(rate);
-            choose(ctx, w, &step, &order, &mut r, s, |r| draws.sample(r));
+            choose(ctx, w, &step, &order, &mut r, s, blocks, |r| {
+                draws.sample(r)
+            });
         }
         FormationDraw::Sample => {
             // None where the Poisson draws would all be 0 (an infinite rate, say).
             if let Some(draws) = rng::PositivePoisson::new(rate) {
                 let chosen = rng::binomial(&mut r, order.len(), -(-rate).exp_m1());
                 rng::sample_front(&mut r, &mut order, chosen);
-                by_territory(ctx, w, &mut r, s, &mut order[..chosen]);
-                choose(ctx, w, &step, &order[..chosen], &mut r, s, |r| {
+                let blocks = by_territory(ctx, w, &mut r, &mut groups, &mut order[..chosen]);
+                choose(ctx, w, &step, &order[..chosen], &mut r, s, blocks, |r| {
                     draws.sample(r)
                 });
             }
@@ -60,16 +65,25 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     *rng = r;
     s.orgs = order;
+    s.territory_order = groups;
 }
 
 /// Under `rules.formation_order = "territory"`, regroups the step's choosers territory by
-/// territory ([`super::formation_order`]).
-fn by_territory(ctx: &Ctx, w: &World, r: &mut Rng, s: &mut Scratch, order: &mut [u32]) {
-    if ctx.p.rules.formation_order == FormationOrder::Territory {
-        let territories = w.active_by_territory.parts();
-        s.territory_order
-            .regroup(territories, |i| w.territory(i), r, order);
+/// territory ([`super::formation_order`]), and returns the regrouping when the choosers
+/// should load their territories ahead ([`BlockAhead`]).
+fn by_territory<'g>(
+    ctx: &Ctx,
+    w: &World,
+    r: &mut Rng,
+    groups: &'g mut TerritoryOrder,
+    order: &mut [u32],
+) -> Option<&'g TerritoryOrder> {
+    if ctx.p.rules.formation_order != FormationOrder::Territory {
+        return None;
     }
+    let territories = w.active_by_territory.parts();
+    groups.regroup(territories, |i| w.territory(i), r, order);
+    w.loads_ahead().then_some(groups)
 }
 
 /// What every opportunity of a step reads.
@@ -82,8 +96,10 @@ struct Step<'a> {
     mixture: Mixture,
 }
 
-/// The organisations of `order` choose in turn, each with `draws` opportunities.
+/// The organisations of `order` choose in turn, each with `draws` opportunities; with
+/// `blocks`, the regrouping of `order` by territory, their territories are loaded ahead.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn choose(
     ctx: &Ctx,
     w: &mut World,
@@ -91,12 +107,17 @@ fn choose(
     order: &[u32],
     r: &mut Rng,
     s: &mut Scratch,
+    blocks: Option<&TerritoryOrder>,
     draws: impl Fn(&mut Rng) -> u32,
 ) {
     let ahead = w.loads_ahead();
+    let mut block_ahead = BlockAhead::default();
     for (n, &i) in order.iter().enumerate() {
         if ahead {
             load_ahead(w, order, n);
+        }
+        if let Some(groups) = blocks {
+            block_ahead.advance(w, groups, n);
         }
         let k = draws(r);
         for _ in 0..k {

@@ -10,6 +10,7 @@
 //! candidates and their partners' partners are read from the same few lines.
 
 use crate::model::rng::{self, Rng};
+use crate::model::world::World;
 
 /// Buffers of the regrouping, kept between steps.
 #[derive(Debug, Default, Clone)]
@@ -20,6 +21,9 @@ pub struct TerritoryOrder {
     start: Vec<u32>,
     /// The regrouped order, before it is copied back.
     grouped: Vec<u32>,
+    /// The territories that have choosers, in the regrouped order, each with the slot of its
+    /// first chooser: what [`BlockAhead`] loads ahead.
+    runs: Vec<(u32, u32)>,
 }
 
 impl TerritoryOrder {
@@ -52,6 +56,74 @@ impl TerritoryOrder {
             *slot += 1;
         }
         order.copy_from_slice(&self.grouped);
+        // After the fill, `start[k]` is the end of rank `k`'s run.
+        self.runs.clear();
+        self.runs.resize(territories, (0, 0));
+        for (t, &k) in self.rank.iter().enumerate() {
+            let end = self.start[k as usize];
+            self.runs[k as usize] = (t as u32, end);
+        }
+        let mut begin = 0;
+        self.runs.retain_mut(|run| {
+            let end = run.1;
+            run.1 = begin;
+            begin = end;
+            end > run.1
+        });
+    }
+
+    /// The territories with choosers in the last regrouped order, each with the slot of its
+    /// first chooser, in that order.
+    pub fn runs(&self) -> &[(u32, u32)] {
+        &self.runs
+    }
+}
+
+/// How many choosers ahead [`BlockAhead`] loads a territory's records (the distance of
+/// formation's own first stage of hints).
+const BLOCK_RECORDS: usize = 36;
+/// How many choosers ahead [`BlockAhead`] loads a territory's partner lists, whose slab
+/// headers the records bring.
+const BLOCK_PARTNERS: usize = 24;
+
+/// Loads ahead, territory by territory, what the choosers of a regrouped order will read:
+/// when the first chooser of a territory comes within [`BLOCK_RECORDS`] places, the records
+/// (with slab headers), capacities and covariates of all the territory's active
+/// organisations, which are the candidates of the territory component and most dormant
+/// partners and partners' partners; within [`BLOCK_PARTNERS`] places, their partner lists.
+/// Hints only: no effect on results.
+#[derive(Debug, Default)]
+pub struct BlockAhead {
+    /// The next run whose records are to be loaded.
+    records: usize,
+    /// The next run whose partner lists are to be loaded.
+    partners: usize,
+}
+
+impl BlockAhead {
+    /// Issues the loads due when the chooser at slot `n` of the regrouped order is about to
+    /// choose.
+    #[inline]
+    pub fn advance(&mut self, w: &World, order: &TerritoryOrder, n: usize) {
+        let runs = order.runs();
+        while let Some(&(t, begin)) = runs.get(self.records) {
+            if begin as usize > n + BLOCK_RECORDS {
+                break;
+            }
+            for &j in w.active_by_territory.part(t as usize) {
+                w.prefetch_candidate(j);
+            }
+            self.records += 1;
+        }
+        while let Some(&(t, begin)) = runs.get(self.partners) {
+            if begin as usize > n + BLOCK_PARTNERS {
+                break;
+            }
+            for &j in w.active_by_territory.part(t as usize) {
+                w.memory.prefetch_partners(j);
+            }
+            self.partners += 1;
+        }
     }
 }
 
@@ -95,6 +167,24 @@ mod tests {
                 .collect();
             assert_eq!(was, now, "territory {k} keeps its order");
         }
+    }
+
+    /// The runs name each territory with choosers once, in the regrouped order, at the slot
+    /// of its first chooser; territories without choosers have none.
+    #[test]
+    fn runs_mark_where_each_territory_begins() {
+        let mut t = TerritoryOrder::default();
+        let mut r = stream(7, 8, 9);
+        // Territories 0 to 6 of `i % 7`; organisations of territories 2 and 5 do not choose.
+        let mut order: Vec<u32> = (0..100).filter(|i| i % 7 != 2 && i % 7 != 5).collect();
+        rng::shuffle(&mut r, &mut order);
+        t.regroup(7, territory, &mut r, &mut order);
+        let expected: Vec<(u32, u32)> = (0..order.len())
+            .filter(|&n| n == 0 || territory(order[n]) != territory(order[n - 1]))
+            .map(|n| (territory(order[n]), n as u32))
+            .collect();
+        assert_eq!(t.runs(), &expected[..]);
+        assert_eq!(t.runs().len(), 5, "five territories choose");
     }
 
     /// Every territory comes first equally often: 7,000 regroupings, each territory first

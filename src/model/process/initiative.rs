@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     let ip = &ctx.p.initiative;
     let terms = ctx.t.terms.get(Process::Initiative, ctx.phase);
-    let cut = draw_cut(ctx, w, s, terms, Process::Initiative, ip.base);
+    let cut = draw_cut(ctx, w, terms, Process::Initiative, ip.base);
     let mut launchers = std::mem::take(&mut s.orgs2);
     launchers.clear();
     // A local copy of the generator stays in registers (the same numbers, written back).

@@ -165,10 +165,6 @@ pub struct Scratch {
     social: Vec<f64>,
     /// Memory version (plus one) at which `social` was computed; 0 for never.
     social_at: Vec<u64>,
-    /// The largest degree of an active organisation, with the state it was read from (step,
-    /// memory version, number of active organisations): adoption and initiative of a step
-    /// see the same ties and share it.
-    most_degree: Option<(u32, u64, usize, usize)>,
     /// The dissolution cuts by trust band of the last ceiling dissolution used (the same
     /// for every step of a phase).
     pub dissolution_cuts: Option<crate::model::effect::DissolutionCuts>,
@@ -197,29 +193,7 @@ impl Scratch {
         self.social.resize(n, 0.0);
         self.social_at.clear();
         self.social_at.resize(n, 0);
-        self.most_degree = None;
         // `dissolution_cuts` stays: it knows the ceiling it was made for.
-    }
-
-    /// The largest degree of an active organisation ([`draw_cut`]), read once for each state
-    /// of the ties and the active set within a step.
-    #[inline]
-    pub fn most_active_degree(&mut self, step: u32, w: &World) -> usize {
-        let key = (step, w.memory.version(), w.active_set.len());
-        if let Some((st, v, n, most)) = self.most_degree
-            && (st, v, n) == key
-        {
-            return most;
-        }
-        let most = w
-            .active_set
-            .items()
-            .iter()
-            .map(|&i| w.memory.degree(i))
-            .max()
-            .unwrap_or(0);
-        self.most_degree = Some((key.0, key.1, key.2, most));
-        most
     }
 
     /// [`social_capital`] of `i`, computed once for each state of the ties: adoption and the
@@ -254,18 +228,11 @@ impl Scratch {
 /// step: at or above it a trial is decided "no" for every active organisation
 /// ([`crate::model::effect::org_ceiling`] over the largest active degree); infinite when no
 /// such bound is available, so every trial goes on to its predictor.
-pub fn draw_cut(
-    ctx: &Ctx,
-    w: &World,
-    s: &mut Scratch,
-    c: &Compiled,
-    process: Process,
-    start: f64,
-) -> f64 {
+pub fn draw_cut(ctx: &Ctx, w: &World, c: &Compiled, process: Process, start: f64) -> f64 {
     if !c.is_fused() || !ctx.t.bounds_hold {
         return f64::INFINITY;
     }
-    let most = s.most_active_degree(ctx.step, w);
+    let most = w.most_active_degree();
     org_ceiling(c, process, start, ctx, most).map_or(f64::INFINITY, |hi| ctx.t.logistic.ceiling(hi))
 }
 
