@@ -42,6 +42,7 @@ pub mod problem;
 pub mod smm;
 pub mod smm_combine;
 mod smm_eval;
+pub mod smm_ident;
 pub mod smm_intervals;
 mod smm_metric;
 pub mod smm_start;
@@ -159,6 +160,14 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     say(&format!("stopped: {}", fit.stopped));
     let checks = Checks::run(&run, &fit, say)?;
     let flags = Flags::of(scenario, &run, &fit);
+    if let Some(note) = fit
+        .smm
+        .as_ref()
+        .filter(|s| s.phase3.as_ref().is_some_and(|p| p.converged))
+        .and_then(|s| smm::weakly_identified(&run.problem, s))
+    {
+        say(&format!("converged, but {note}"));
+    }
     for w in &flags.bounds {
         eprintln!("warning: {w}");
     }
@@ -540,6 +549,9 @@ fn write_method_outputs(
             outputs::write_targets(dir, problem, None)?;
             outputs::write_smm(dir, problem, s)?;
             outputs::write_smm_intervals(dir, problem, s, fit.profile.as_ref())?;
+            if let Some(id) = s.phase3.as_ref().and_then(|p| smm_ident::of(problem, p)) {
+                smm_ident::write(dir, problem, &id)?;
+            }
             plot::write_marginals(dir, &outputs::marginals(problem, estimates, None, None))?;
         }
         _ => {}

@@ -172,7 +172,7 @@ fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
         .from_writer(BufWriter::new(f)))
 }
 
-fn write_rows(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+pub(super) fn write_rows(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv_writer(path)?;
     let io = |e: csv::Error| Error::Other(format!("{}: {e}", path.display()));
     w.write_record(header).map_err(io)?;

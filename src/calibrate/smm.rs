@@ -1605,8 +1605,25 @@ fn not_converged(p: &Phase3) -> String {
     }
 }
 
-/// What to do about a fit that did not converge.
+/// The parameter combination the moments do not identify at the reported estimate, with
+/// what to do, when its phase 3 flags one ([`super::smm_ident`]).
+pub fn weakly_identified(problem: &Problem, state: &SmmState) -> Option<String> {
+    let id = super::smm_ident::of(problem, state.phase3.as_ref()?)?;
+    id.flagged()
+        .then(|| id.describe(&problem.keys(), &state.theta))
+}
+
+/// What to do about a fit that did not converge: first the combination the moments do not
+/// identify, if any ([`weakly_identified`]).
 pub fn advice(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
+    match weakly_identified(problem, state) {
+        Some(note) => format!("{note}; otherwise {}", remedies(problem, state, settings)),
+        None => remedies(problem, state, settings),
+    }
+}
+
+/// The remedies for a fit that did not converge, from its bounds and derivative.
+fn remedies(problem: &Problem, state: &SmmState, settings: &SmmSettings) -> String {
     let bounds = at_bounds(problem, state);
     if let Some(p) = state.phase3.as_ref().filter(|p| meets_rule(p)) {
         // The moments fit, but a parameter no longer moves them (a flat limit of a ridge).
