@@ -8,7 +8,6 @@ mod tree_common;
 use report_common::root;
 use tree_common::entries;
 
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// `wecare ARGS` with the shell's file-size limit set to `kib` KiB (SIGXFSZ ignored, so a

@@ -10,7 +10,6 @@
 mod tree_common;
 use tree_common::entries;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wecare::report::{RunDir, abandon_unfinished};
 
