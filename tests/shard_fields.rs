@@ -69,13 +69,27 @@ fn run_shards(root: &Path) -> (PathBuf, PathBuf) {
     (shard(1), shard(2))
 }
 
+/// An edit of a `shard.json`.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+/// `wecare merge` of shards `a1` and `a2` into `out` succeeds.
+fn merges(out: &Path, a1: &Path, a2: &Path) {
+    ok(&[
+        "merge",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        a1.to_str().unwrap(),
+        a2.to_str().unwrap(),
+    ]);
+}
+
 #[test]
 fn a_run_shard_whose_fields_disagree_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let (a1, a2) = run_shards(&t.join("a"));
     let out = t.join("never");
-    type Edit = Box<dyn Fn(&mut Value)>;
     let one: Vec<(&str, Edit, Vec<&str>)> = vec![
         (
             "kind",
@@ -188,14 +202,7 @@ fn a_run_shard_whose_fields_disagree_is_refused() {
     });
     refused(&out, &[&a1, &b2], &["`replicates`", "[0, 2]", "shard 2/2"]);
     // The shards as written merge.
-    ok(&[
-        "merge",
-        "--quiet",
-        "--out",
-        t.join("ok").to_str().unwrap(),
-        a1.to_str().unwrap(),
-        a2.to_str().unwrap(),
-    ]);
+    merges(&t.join("ok"), &a1, &a2);
 }
 
 #[test]
@@ -244,7 +251,6 @@ fn a_shard_json_edited_without_its_checksum_is_refused() {
     let t = tmp.path();
     let (a1, a2) = run_shards(&t.join("a"));
     let out = t.join("never");
-    type Edit = Box<dyn Fn(&mut Value)>;
     let edits: Vec<(&str, Edit, &str)> = vec![
         (
             "cwd",
@@ -282,12 +288,5 @@ fn a_shard_json_edited_without_its_checksum_is_refused() {
     let p = a1.join("shard.json");
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
     std::fs::write(&p, v.to_string()).unwrap();
-    ok(&[
-        "merge",
-        "--quiet",
-        "--out",
-        t.join("ok").to_str().unwrap(),
-        a1.to_str().unwrap(),
-        a2.to_str().unwrap(),
-    ]);
+    merges(&t.join("ok"), &a1, &a2);
 }
