@@ -621,10 +621,13 @@ impl<H: SlabHeaders> Memory<H> {
         s.active += 1;
         let now = s.active as usize;
         if self.heads.counted(i as usize) {
-            self.degrees.shift(i, now - 1, now);
+            self.degrees.up(i, now - 1);
         }
-        // The dormant partners move up by one, keeping their order.
-        self.entries.copy_within(mid..end, mid + 1);
+        // The dormant partners move up by one, keeping their order (often there are none:
+        // no call to move nothing).
+        if end > mid {
+            self.entries.copy_within(mid..end, mid + 1);
+        }
         self.entries[mid] = e;
     }
 
@@ -649,7 +652,7 @@ impl<H: SlabHeaders> Memory<H> {
             s.dormant += 1;
             let now = s.active as usize;
             if self.heads.counted(i as usize) {
-                self.degrees.shift(i, now + 1, now);
+                self.degrees.down(i, now);
             }
         }
     }
