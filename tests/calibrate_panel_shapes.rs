@@ -164,3 +164,70 @@ fn codes_inside_the_range_of_rank_values_are_an_error() {
         s.notes
     );
 }
+
+/// Scaffolds two ring waves of 8 actors with the covariate file `cov` (text), reading its
+/// column `column` when given.
+fn scaffold_with_covariate(dir: &Path, cov: &str, column: Option<usize>) -> Result<PanelSummary> {
+    let files: Vec<std::path::PathBuf> = [ring(8, 3), ring(8, 4)]
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect();
+    let c = dir.join("several.dat");
+    std::fs::write(&c, cov).unwrap();
+    wecare::calibrate::panel::scaffold(&wecare::calibrate::panel::PanelSpec {
+        waves: files,
+        covariate: Some(c),
+        covariate_column: column,
+        out: dir.join("out"),
+        name: "panel".into(),
+        symmetrise: true,
+        codes: MatrixCodes::default(),
+        max_parameters: None,
+        share_clustering: false,
+    })
+}
+
+/// A covariate file of several variables, one a column (RSiena's constant covariates side by
+/// side: sex, a score, a rating), has more columns than the panel has waves: read as one
+/// column per wave it would give every actor its first variable silently. It is an error
+/// naming the file and pointing to `--covariate-column`, which reads the chosen column.
+#[test]
+fn a_covariate_file_of_several_variables_needs_a_column() {
+    let rows: String = (0..8)
+        .map(|i| format!("{} {}.5 {}\n", 1 + i % 2, i, 3 - i % 3))
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let e = scaffold_with_covariate(tmp.path(), &rows, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("several.dat"), "{e}");
+    assert!(e.contains("3 columns for 2 waves"), "{e}");
+    assert!(e.contains("--covariate-column"), "{e}");
+    assert!(!tmp.path().join("out").join("data").exists());
+
+    let e = scaffold_with_covariate(tmp.path(), &rows, Some(4))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("--covariate-column 4: the file has columns 1 to 3"),
+        "{e}"
+    );
+
+    let s = scaffold_with_covariate(tmp.path(), &rows, Some(2)).unwrap();
+    assert_eq!(s.with_covariate, 8);
+    let orgs = std::fs::read_to_string(tmp.path().join("out/data/organisations.csv")).unwrap();
+    let values: Vec<&str> = orgs
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        ["0.5", "1.5", "2.5", "3.5", "4.5", "5.5", "6.5", "7.5"]
+    );
+}

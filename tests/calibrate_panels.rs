@@ -72,6 +72,7 @@ fn groups(dir: &Path) -> Scenario {
             .map(|k| g.join(format!("groups-w{k}.dat")))
             .collect(),
         covariate: Some(g.join("groups-cov.dat")),
+        covariate_column: None,
         out: dir.to_path_buf(),
         name: "groups".into(),
         symmetrise: true,
@@ -167,6 +168,7 @@ fn a_scaffolded_panel_never_overwrites_and_calibrates() {
     let again = scaffold(&PanelSpec {
         waves: vec![g.join("groups-w1.dat"), g.join("groups-w2.dat")],
         covariate: None,
+        covariate_column: None,
         out: tmp.path().to_path_buf(),
         name: "groups".into(),
         symmetrise: true,

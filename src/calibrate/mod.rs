@@ -111,6 +111,9 @@ pub struct Report {
     pub advice: Option<String>,
     /// Parameters at a bound of their prior box ([`verdict`]), as warnings.
     pub bound_warnings: Vec<String>,
+    /// Matched statistics a converged method-of-moments fit leaves outside their 95%
+    /// predictive interval ([`verdict::smm_missed`]), as warnings.
+    pub missed_warnings: Vec<String>,
     /// The joint goodness-of-fit tests: family, wave (`None`: joint over the waves) and
     /// p-value.
     pub gof: Vec<(String, Option<usize>, f64)>,
@@ -159,7 +162,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     let fit = run.fit(scenario, &dir, say)?;
     say(&format!("stopped: {}", fit.stopped));
     let checks = Checks::run(&run, &fit, say)?;
-    let flags = Flags::of(scenario, &run, &fit);
+    let flags = Flags::of(scenario, &run, &fit, &checks);
     if let Some(note) = fit
         .smm
         .as_ref()
@@ -168,7 +171,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     {
         say(&format!("converged, but {note}"));
     }
-    for w in &flags.bounds {
+    for w in flags.bounds.iter().chain(&flags.missed) {
         eprintln!("warning: {w}");
     }
     write_method_outputs(&dir, &run, &fit, &checks, &flags)?;
@@ -190,6 +193,7 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
         converged: flags.converged,
         advice: flags.advice,
         bound_warnings: flags.bounds,
+        missed_warnings: flags.missed,
         gof: checks
             .predictive
             .gof
@@ -460,10 +464,12 @@ struct Flags {
     labels: Vec<&'static str>,
     /// The bound warnings, in words.
     bounds: Vec<String>,
+    /// The matched statistics a converged method-of-moments fit misses, in words.
+    missed: Vec<String>,
 }
 
 impl Flags {
-    fn of(scenario: &Scenario, run: &Setup, fit: &Fitted) -> Flags {
+    fn of(scenario: &Scenario, run: &Setup, fit: &Fitted, checks: &Checks) -> Flags {
         let problem = &run.problem;
         let (converged, warning, advice, at) = match (&fit.abc, &fit.smm) {
             (Some(s), _) => {
@@ -506,11 +512,17 @@ impl Flags {
         for b in &at {
             labels[b.index] = b.label();
         }
+        let missed = if fit.smm.is_some() && converged == Some(true) {
+            verdict::smm_missed(&checks.predictive.fit)
+        } else {
+            Vec::new()
+        };
         Flags {
             converged,
             warning,
             advice,
             labels,
+            missed,
             bounds: at
                 .iter()
                 .map(|b| b.warning(&problem.parameters[b.index].key))
@@ -608,6 +620,9 @@ fn write_calibrated(
             let mut warning = flags.warning.clone().unwrap_or_default();
             for w in &flags.bounds {
                 warning += &format!("# WARNING: AT A PRIOR BOUND. {w}.\n");
+            }
+            for w in &flags.missed {
+                warning += &format!("# WARNING: A MATCHED STATISTIC MISSED. {w}.\n");
             }
             outputs::write_file(dir, "calibrated.toml", &(warning + &header + &c.to_toml()))
         }

@@ -21,6 +21,27 @@ pub const BOUND_BAND: f64 = 0.02;
 /// flagged: five times what a posterior flat across the box puts there.
 pub const BOUND_SHARE: f64 = 0.1;
 
+/// A converged method-of-moments fit whose matched statistic lies outside its 95% predictive
+/// interval at the estimate, one warning per such statistic. Each moment matched in mean puts
+/// its observed value near the middle of its predictive distribution; one outside it was not
+/// matched, which happens when more moments than parameters are combined into as many
+/// (`calibration.smm.combine`): the combination can be met while one moment is traded against
+/// the others. `fit` is the predictive checks' `matched` rows.
+pub fn smm_missed(fit: &[super::ppc::CheckRow]) -> Vec<String> {
+    fit.iter()
+        .filter(|r| r.observed < r.q025 || r.observed > r.q975)
+        .map(|r| {
+            format!(
+                "`{}` is {} at wave {}, outside the 95% interval {} to {} that {} simulations at \
+                 the estimate give (mean {:.4}): the fit does not reproduce it (combined moments \
+                 can be met while one of them is not); read the estimate with care, fix a \
+                 parameter the other moments identify, or match fewer statistics",
+                r.statistic, r.observed, r.wave, r.q025, r.q975, r.n, r.mean
+            )
+        })
+        .collect()
+}
+
 /// Why an ABC-SMC posterior is not a fit, and what to do about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotFit {
@@ -250,5 +271,37 @@ mod tests {
         };
         assert_eq!(u.label(), "upper");
         assert!(u.warning("k").contains("40% of the posterior mass"));
+    }
+
+    fn row(statistic: &str, observed: f64, q025: f64, q975: f64) -> super::super::ppc::CheckRow {
+        super::super::ppc::CheckRow {
+            wave: 2,
+            check: "matched".into(),
+            statistic: statistic.into(),
+            observed,
+            n: 1000,
+            mean: (q025 + q975) / 2.0,
+            sd: 1.0,
+            q025,
+            q975,
+            p_value: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_matched_statistic_outside_its_interval_is_missed() {
+        let rows = [
+            row("ties@2", 99.0, 57.0, 137.0),
+            row("isolates@2", 2.0, 7.0, 19.0),
+            row("transitivity@2", 0.58, 0.28, 0.45),
+            row("degree_sd@2", f64::NAN, 2.0, 4.0),
+            row("tie_persistence@2", 0.45, 0.45, 0.7),
+        ];
+        let missed = smm_missed(&rows);
+        assert_eq!(missed.len(), 2, "{missed:?}");
+        assert!(
+            missed[0].starts_with("`isolates@2` is 2 at wave 2, outside the 95% interval 7 to 19")
+        );
+        assert!(missed[1].starts_with("`transitivity@2` is 0.58"));
     }
 }

@@ -170,6 +170,9 @@ fn show(report: crate::calibrate::Report) -> Result<()> {
     for w in &report.bound_warnings {
         println!("AT A PRIOR BOUND: {w}");
     }
+    for w in &report.missed_warnings {
+        println!("MATCHED STATISTIC MISSED: {w}");
+    }
     if let (Some(false), Some(a)) = (report.converged, &report.advice) {
         let what = match report.method {
             Method::Abc => "the ABC-SMC posterior is not a fit",

@@ -17,6 +17,11 @@ pub struct PanelArgs {
     /// missing one is replaced by the actor's first observed value).
     #[arg(long)]
     pub covariate: Option<PathBuf>,
+    /// Read only this column (1, 2, ...) of the covariate file, as a covariate constant over
+    /// the waves: for a file of several variables, one a column (RSiena's constant covariates
+    /// side by side). Without it a file with more columns than waves is an error.
+    #[arg(long, requires = "covariate")]
+    pub covariate_column: Option<usize>,
     /// Directory to write `<name>.toml` and `data/` into (created if needed; existing files
     /// are never replaced).
     #[arg(long)]
@@ -79,6 +84,7 @@ pub fn run(a: PanelArgs) -> Result<()> {
     let s = scaffold(&PanelSpec {
         waves: a.waves,
         covariate: a.covariate,
+        covariate_column: a.covariate_column,
         out: a.out,
         name,
         symmetrise: !a.undirected,

@@ -52,6 +52,7 @@ pub fn scaffold_panel(
     scaffold(&PanelSpec {
         waves: files,
         covariate: None,
+        covariate_column: None,
         out: dir.join("out"),
         name: "panel".into(),
         symmetrise: true,

@@ -34,6 +34,9 @@ pub struct PanelSpec {
     pub waves: Vec<PathBuf>,
     /// Covariate file: one row per actor, one column per wave (wave 1's value is used).
     pub covariate: Option<PathBuf>,
+    /// The covariate file's column to read (1-based) when it holds several variables, one a
+    /// column; `None`: one column per wave.
+    pub covariate_column: Option<usize>,
     /// Directory the scenario and its data are written into.
     pub out: PathBuf,
     /// Scenario name (also its file name, `<name>.toml`).

@@ -76,7 +76,13 @@ pub(super) fn read_panel(spec: &PanelSpec) -> Result<Panel> {
         .into());
     }
     let covariate = match &spec.covariate {
-        Some(p) => Some(read_panel_covariate(p, &spec.codes, &labels)?),
+        Some(p) => Some(read_panel_covariate(
+            p,
+            &spec.codes,
+            &labels,
+            spec.waves.len(),
+            spec.covariate_column,
+        )?),
         None => None,
     };
     Ok(Panel {
@@ -259,11 +265,14 @@ pub(super) fn first_duplicate(labels: &[String]) -> Option<&str> {
         .map(String::as_str)
 }
 
-/// Per actor: its covariate at wave 1, or if missing there its first observed value.
+/// Per actor: its covariate at wave 1, or if missing there its first observed value; with
+/// `column` (1-based), the value in that column of a file of several variables.
 pub(super) fn read_panel_covariate(
     path: &Path,
     codes: &MatrixCodes,
     labels: &[String],
+    waves: usize,
+    column: Option<usize>,
 ) -> Result<Vec<Option<f64>>> {
     let (file_labels, rows) = read_covariate(path, codes)?;
     let file = path.display().to_string();
@@ -287,7 +296,36 @@ pub(super) fn read_panel_covariate(
         )
         .into());
     }
-    Ok(rows.iter().map(|r| r.iter().find_map(|v| *v)).collect())
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    match column {
+        Some(k) if k == 0 || k > columns => Err(DataError::file(
+            &file,
+            format!("--covariate-column {k}: the file has columns 1 to {columns}"),
+        )
+        .into()),
+        Some(k) => Ok(rows
+            .iter()
+            .map(|r| r.get(k - 1).copied().flatten())
+            .collect()),
+        None if columns > waves => Err(several_variables(&file, columns, waves).into()),
+        None => Ok(rows.iter().map(|r| r.iter().find_map(|v| *v)).collect()),
+    }
+}
+
+/// A covariate file with more columns than the panel has waves is not one variable by wave
+/// but several variables, one a column (RSiena's constant covariates side by side): reading
+/// its first column as wave 1's value would pick one of them silently.
+fn several_variables(file: &str, columns: usize, waves: usize) -> DataError {
+    DataError::at(
+        file,
+        1,
+        "columns",
+        format!(
+            "{columns} columns for {waves} waves: a covariate file has one column per wave (or \
+             one column); a file of several variables, one a column, needs \
+             --covariate-column K to choose the K-th"
+        ),
+    )
 }
 
 impl Panel {
