@@ -10,46 +10,10 @@ mod panel_common;
 use std::path::Path;
 use wecare::calibrate::{CalibrateOptions, Method, calibrate, parameters};
 use wecare::model::Model;
-use wecare::network::Snapshot;
 use wecare::scenario::Scenario;
 
 /// Actors of the synthetic panel.
 const ACTORS: usize = 40;
-
-/// A random first wave: each pair tied with probability 0.08 (a small linear congruential
-/// generator, independent of the model's random numbers).
-fn first_wave() -> Vec<Vec<u8>> {
-    let mut x: u64 = 12345;
-    let mut rows = vec![vec![0u8; ACTORS]; ACTORS];
-    let pairs: Vec<(usize, usize)> = (0..ACTORS)
-        .flat_map(|i| (i + 1..ACTORS).map(move |j| (i, j)))
-        .collect();
-    for (i, j) in pairs {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        if (x >> 33) % 100 < 8 {
-            rows[i][j] = 1;
-            rows[j][i] = 1;
-        }
-    }
-    rows
-}
-
-fn text(rows: &[Vec<u8>]) -> String {
-    rows.iter()
-        .map(|r| r.iter().map(u8::to_string).collect::<Vec<_>>().join(" ") + "\n")
-        .collect()
-}
-
-fn wave(s: &Snapshot) -> String {
-    let mut rows = vec![vec![0u8; ACTORS]; ACTORS];
-    for t in &s.ties {
-        rows[t.a as usize][t.b as usize] = 1;
-        rows[t.b as usize][t.a as usize] = 1;
-    }
-    text(&rows)
-}
 
 /// Known values of even degrees (as in tests/calibrate_hubs.rs).
 const TRUTH: &[(&str, f64)] = &[
@@ -79,7 +43,10 @@ fn ridge_scenario(dir: &Path, hold: usize) -> Scenario {
     let waves = Model::new(&ds, &p).unwrap().run(1, 0);
     let panel = dir.join("panel");
     std::fs::create_dir_all(&panel).unwrap();
-    let waves: Vec<String> = waves[1..].iter().map(wave).collect();
+    let waves: Vec<String> = waves[1..]
+        .iter()
+        .map(|w| panel_common::snapshot_text(w, ACTORS))
+        .collect();
     let summary = panel_common::scaffold_matrices(&panel, &waves, None, false);
     let mut s = Scenario::load(&summary.scenario).unwrap();
     let base = s

@@ -8,8 +8,8 @@
 //! from the scenario as the advice says to do by hand (the same seed, the moments combined into
 //! as many as the parameters left, `calibration.smm.combine`). Of the candidates that converge,
 //! the one with the smallest overall maximum convergence ratio is kept; when none does, the one
-//! nearest convergence is the start of the next level, if its own moments again leave a flat
-//! direction, up to `calibration.smm.hold` parameters held. When no level converges the full
+//! nearest convergence of those whose own moments again leave a flat direction is the start of
+//! the next level, up to `calibration.smm.hold` parameters held. When no level converges the full
 //! fit is reported, not converged, with what was tried.
 
 use super::outputs::calibrated_scenario;
@@ -156,8 +156,11 @@ pub fn search(
             });
             return out;
         }
+        // The next level starts from the candidate nearest convergence among those whose
+        // moments leave a flat direction again (one that does not has nothing more to hold).
         let Some(next) = level
             .into_iter()
+            .filter(|c| flat(&c.0, &c.1.state).is_some())
             .min_by(|a, b| nearness(&a.1.state).total_cmp(&nearness(&b.1.state)))
         else {
             break;
