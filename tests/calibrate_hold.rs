@@ -26,14 +26,11 @@ const TRUTH: &[(&str, f64)] = &[
 /// The scenario `wecare panel` writes for two waves simulated from [`TRUTH`], with period 1's
 /// formation offset freed beside the formation intercept (the same prior) and `hold` set.
 fn ridge_scenario(dir: &Path, hold: usize) -> Scenario {
-    let w1 = first_wave();
-    let mut w2 = w1.clone();
-    let j = w2[0].iter().position(|&x| x == 1).expect("a tie");
-    (w2[0][j], w2[j][0]) = (0, 0);
+    let w1 = panel_common::random_wave(ACTORS);
+    let w2 = panel_common::drop_first_tie(&w1, ACTORS);
     let start = dir.join("start");
     std::fs::create_dir_all(&start).unwrap();
-    let s0 =
-        panel_common::scaffold_matrices(&start, &[text(&w1), text(&w2), text(&w1)], None, false);
+    let s0 = panel_common::scaffold_matrices(&start, &[w1.clone(), w2, w1], None, false);
     let s0 = Scenario::load(&s0.scenario).unwrap();
     let (ds, _) = s0.load_dataset().unwrap();
     let mut p = s0.params();
