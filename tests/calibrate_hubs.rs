@@ -18,54 +18,16 @@ use wecare::scenario::Scenario;
 /// Actors of the synthetic panels.
 const ACTORS: usize = 40;
 
-/// A random first wave: each pair tied with probability 0.08 (a small linear congruential
-/// generator, so that the wave does not depend on the model's random numbers).
 fn first_wave() -> String {
-    let mut x: u64 = 12345;
-    let pairs: Vec<(usize, usize)> = (0..ACTORS)
-        .flat_map(|i| (i + 1..ACTORS).map(move |j| (i, j)))
-        .collect();
-    let mut rows = vec![vec![0u8; ACTORS]; ACTORS];
-    for (i, j) in pairs {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        if (x >> 33) % 100 < 8 {
-            rows[i][j] = 1;
-            rows[j][i] = 1;
-        }
-    }
-    matrix(&rows)
-}
-
-fn matrix(rows: &[Vec<u8>]) -> String {
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().map(u8::to_string).collect();
-            cells.join(" ") + "\n"
-        })
-        .collect()
+    panel_common::random_wave(ACTORS)
 }
 
 fn wave_matrix(s: &Snapshot) -> String {
-    let mut rows = vec![vec![0u8; ACTORS]; ACTORS];
-    for t in &s.ties {
-        rows[t.a as usize][t.b as usize] = 1;
-        rows[t.b as usize][t.a as usize] = 1;
-    }
-    matrix(&rows)
+    panel_common::snapshot_text(s, ACTORS)
 }
 
-/// The matrix `m` without its first tie (both of its cells).
 fn drop_first_tie(m: &str) -> String {
-    let mut rows: Vec<Vec<&str>> = m.lines().map(|l| l.split(' ').collect()).collect();
-    let (i, j) = (0..ACTORS)
-        .flat_map(|i| (0..ACTORS).map(move |j| (i, j)))
-        .find(|&(i, j)| rows[i][j] == "1")
-        .expect("the first wave has a tie");
-    rows[i][j] = "0";
-    rows[j][i] = "0";
-    rows.iter().map(|r| r.join(" ") + "\n").collect()
+    panel_common::drop_first_tie(m, ACTORS)
 }
 
 /// `wecare panel` on the matrices `waves`, written into `dir`; the scenario written.

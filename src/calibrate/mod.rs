@@ -42,6 +42,7 @@ pub mod problem;
 pub mod smm;
 pub mod smm_combine;
 mod smm_eval;
+pub mod smm_hold;
 pub mod smm_ident;
 pub mod smm_intervals;
 mod smm_metric;
@@ -117,6 +118,8 @@ pub struct Report {
     /// The joint goodness-of-fit tests: family, wave (`None`: joint over the waves) and
     /// p-value.
     pub gof: Vec<(String, Option<usize>, f64)>,
+    /// The parameters a method-of-moments fit held on a ridge ([`smm_hold`]), not estimated.
+    pub held: Vec<smm_hold::Held>,
 }
 
 /// The scenario file of the calibration running in this process, for the resume hint.
@@ -136,7 +139,7 @@ pub fn resume_command(dir: &Path) -> String {
 /// Runs the calibration a scenario describes and writes its directory (see
 /// `docs/calibration.md`). With `opts.resume`, continues an unfinished one from its checkpoint.
 pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report> {
-    let run = Setup::of(scenario, opts)?;
+    let mut run = Setup::of(scenario, opts)?;
     let dir = run.out.path().to_path_buf();
     let quiet = opts.quiet;
     let sharded = evaluation::attach(&dir, &run.problem, run.seed)?;
@@ -159,8 +162,15 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
             resume_command(&dir)
         ));
     }
-    let fit = run.fit(scenario, &dir, say)?;
+    let mut fit = run.fit(scenario, &dir, say)?;
     say(&format!("stopped: {}", fit.stopped));
+    // A fit with parameters held on a ridge is a fit of the problem without them.
+    let full = fit
+        .hold
+        .reduced
+        .take()
+        .map(|p| std::mem::replace(&mut run.problem, p));
+    fit.hold.full = full;
     let checks = Checks::run(&run, &fit, say)?;
     let flags = Flags::of(scenario, &run, &fit, &checks);
     if let Some(note) = fit
@@ -185,7 +195,8 @@ pub fn calibrate(scenario: &Scenario, opts: &CalibrateOptions) -> Result<Report>
     Ok(Report {
         dir: final_dir,
         method: run.method,
-        estimates: fit.estimates,
+        estimates: fit.all_estimates(),
+        held: fit.hold.held.clone(),
         stopped: fit.stopped,
         wall_seconds: fit.wall,
         simulations: fit.simulations,
@@ -293,21 +304,47 @@ impl Setup {
             }
             Method::Smm => {
                 let settings = spec.smm.clone();
-                let o = self.execute(Smm { settings }, dir, &say)?;
+                let o = self.execute(
+                    Smm {
+                        settings: settings.clone(),
+                    },
+                    dir,
+                    &say,
+                )?;
+                let search = self.hold(&o, &say);
+                let (held_sims, held_wall) = (search.simulations(), search.wall_seconds());
+                let mut hold = smm_hold::Record::of(problem, &o.state, &search);
+                let kept = search.kept;
+                let (kp, state) = match &kept {
+                    Some(k) => (&k.problem, k.outcome.state.clone()),
+                    None => (problem, o.state.clone()),
+                };
                 let clock = Instant::now();
-                let profile = self.profile(&o.state, &say)?;
+                let profile = self.profile(kp, &state, &say)?;
                 let extra = profile.as_ref().map_or(0, |p| p.simulations);
                 // The intervals' simulations are counted, so their time is too.
-                let wall = o.wall_seconds + clock.elapsed().as_secs_f64();
+                let wall = o.wall_seconds + held_wall + clock.elapsed().as_secs_f64();
+                let mut sessions = o.sessions.clone();
+                if let Some(last) = sessions.last_mut() {
+                    last.simulations += held_sims;
+                    last.wall_seconds += held_wall;
+                }
+                let stopped =
+                    hold.stopped(&o.reason, kept.as_ref().map(|k| k.outcome.reason.as_str()));
+                let estimates = summary::smm_estimates(kp, &state, profile.as_ref());
+                hold.reduced = kept.map(|k| k.problem);
                 Ok(Fitted {
-                    estimates: summary::smm_estimates(problem, &o.state, profile.as_ref()),
-                    draws: vec![o.state.theta.clone(); spec.predictive_draws],
-                    total: o.state.simulations + extra,
-                    simulations: o.simulations + extra,
+                    estimates,
+                    draws: vec![state.theta.clone(); spec.predictive_draws],
+                    total: o.state.simulations + held_sims + extra,
+                    simulations: o.simulations + held_sims + extra,
                     abc: None,
-                    smm: Some(o.state.clone()),
+                    smm: Some(state),
                     profile,
                     wall,
+                    stopped,
+                    sessions,
+                    hold,
                     ..Fitted::of(&o)
                 })
             }
@@ -319,19 +356,19 @@ impl Setup {
     /// delta-method covariance gives no cloud (the fit then reports the delta method's).
     fn profile(
         &self,
+        problem: &Problem,
         state: &SmmState,
         say: impl Fn(&str),
     ) -> Result<Option<smm_intervals::Profile>> {
-        let settings = &self.problem.scenario.calibration.smm;
+        let settings = &problem.scenario.calibration.smm;
         let converged = state.phase3.as_ref().is_some_and(|p| p.converged);
         if !converged || settings.intervals != spec::Intervals::Profile {
             return Ok(None);
         }
         let clock = Instant::now();
         let pool = crate::ensemble::pool(self.threads).map_err(|e| Error::Other(e.to_string()))?;
-        let profile = pool.install(|| {
-            smm_intervals::profile_intervals(&self.problem, state, settings, self.seed)
-        })?;
+        let profile =
+            pool.install(|| smm_intervals::profile_intervals(problem, state, settings, self.seed))?;
         match &profile {
             Some(p) => {
                 let n = p.end_counts(0.95);
@@ -356,6 +393,20 @@ impl Setup {
             ),
         }
         Ok(profile)
+    }
+
+    /// The fallback of a method-of-moments fit that did not converge on a ridge
+    /// ([`smm_hold`]): fits without checkpoints (a resumed calibration runs them again, with
+    /// the same seed and the same results), at most `calibration.smm.hold` parameters held.
+    fn hold(&self, o: &Outcome<SmmState>, say: impl Fn(&str)) -> smm_hold::Search {
+        let most = self.problem.scenario.calibration.smm.hold;
+        let fit = |p: &Problem| {
+            let settings = p.scenario.calibration.smm.clone();
+            Executor::new(Smm { settings }, p, self.seed, self.threads)
+                .observe(&say)
+                .run()
+        };
+        smm_hold::search(&self.problem, o, most, fit, &say)
     }
 
     /// Runs a solver with checkpoints in `dir`, from its checkpoint when resuming.
@@ -389,6 +440,8 @@ struct Fitted {
     smm: Option<SmmState>,
     /// Profile intervals of a converged method-of-moments fit.
     profile: Option<smm_intervals::Profile>,
+    /// What a method-of-moments fit held on a ridge.
+    hold: smm_hold::Record,
 }
 
 impl Fitted {
@@ -406,6 +459,20 @@ impl Fitted {
             abc: None,
             smm: None,
             profile: None,
+            hold: smm_hold::Record::default(),
+        }
+    }
+
+    /// The estimates of every parameter of the scenario's calibration, a held one's with its
+    /// value and no standard error ([`smm_hold::with_held`]).
+    fn all_estimates(&self) -> Vec<Estimate> {
+        match &self.hold.full {
+            Some(full) if !self.hold.held.is_empty() => {
+                let priors: Vec<String> =
+                    full.parameters.iter().map(|p| p.prior.describe()).collect();
+                smm_hold::with_held(&full.keys(), &priors, &self.estimates, &self.hold.held)
+            }
+            _ => self.estimates.clone(),
         }
     }
 }
@@ -541,12 +608,27 @@ fn write_method_outputs(
 ) -> Result<()> {
     let problem = &run.problem;
     let estimates = &fit.estimates;
+    // Every parameter of the calibration, a held one's row flagged (and without a prior-bound
+    // label: it was not searched).
+    let all = fit.all_estimates();
+    let labels: Vec<&str> = all
+        .iter()
+        .map(|e| {
+            estimates
+                .iter()
+                .position(|x| x.key == e.key)
+                .and_then(|i| flags.labels.get(i).copied())
+                .unwrap_or_default()
+        })
+        .collect();
+    let held: Vec<String> = fit.hold.held.iter().map(|h| h.parameter.clone()).collect();
     outputs::write_estimates(
         dir,
-        estimates,
+        &all,
         run.method.name(),
         flags.converged,
-        &flags.labels,
+        &labels,
+        &held,
     )?;
     match (&fit.abc, &fit.smm) {
         (Some(s), _) => {
@@ -591,7 +673,7 @@ fn write_calibrated(
     let mut used = scenario.with_resolved_paths();
     used.calibration.method = method;
     outputs::write_file(dir, "scenario.toml", &used.to_toml())?;
-    let mut carried = fit.estimates.clone();
+    let mut carried = fit.all_estimates();
     let what = match &checks.point {
         Some((c, best)) => {
             for (e, &x) in carried.iter_mut().zip(&c[*best].theta) {
@@ -618,6 +700,15 @@ fn write_calibrated(
                 run.problem.keys().join(", "),
             );
             let mut warning = flags.warning.clone().unwrap_or_default();
+            if !fit.hold.held.is_empty() {
+                warning += &format!(
+                    "# HELD ON A RIDGE: {}: the moments do not identify the combination these \
+                     parameters are in, so the method of moments held them at these values and \
+                     fitted the others (not estimated, no standard error; \
+                     docs/calibration.md, \"Holding a parameter on a ridge\").\n",
+                    smm_hold::describe(&fit.hold.held)
+                );
+            }
             for w in &flags.bounds {
                 warning += &format!("# WARNING: AT A PRIOR BOUND. {w}.\n");
             }
@@ -676,7 +767,11 @@ fn write_manifest(
             not_a_fit: flags.advice.clone().filter(|_| fit.abc.is_some()),
             bound_warnings: flags.bounds.clone(),
             max_convergence_ratio: smm3.map(|p| p.max_convergence_ratio),
-            estimates: fit.estimates.clone(),
+            identification: fit.hold.identification.clone(),
+            held: fit.hold.held.clone(),
+            identification_held: fit.hold.identification_held.clone(),
+            hold_attempts: fit.hold.attempts.clone(),
+            estimates: fit.all_estimates(),
             files: Vec::new(),
             record: outputs::Record::of(scenario)?,
         },

@@ -200,6 +200,7 @@ pub fn write_estimates(
     method: &str,
     converged: Option<bool>,
     labels: &[&str],
+    held: &[String],
 ) -> Result<()> {
     let (e, s, lo, hi) = if method == "abc" {
         ("posterior_mean", "posterior_sd", "lower95", "upper95")
@@ -210,6 +211,11 @@ pub fn write_estimates(
     if converged.is_some() {
         header.push("converged".into());
         header.push("prior_bound".into());
+    }
+    // Only a fit that held parameters on a ridge has the column, so the files of every other
+    // fit stay as they were.
+    if !held.is_empty() {
+        header.push("held".into());
     }
     let rows: Vec<Vec<String>> = est
         .iter()
@@ -227,6 +233,9 @@ pub fn write_estimates(
             if let Some(c) = converged {
                 r.push(c.to_string());
                 r.push(labels.get(i).copied().unwrap_or_default().to_string());
+            }
+            if !held.is_empty() {
+                r.push(held.contains(&x.key).to_string());
             }
             r
         })
@@ -807,6 +816,21 @@ pub struct Manifest {
     /// Method of moments: overall maximum convergence ratio.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_convergence_ratio: Option<f64>,
+    /// Method of moments: the identification diagnosis of the fit of all parameters
+    /// (`smm_identification.csv` has the fit reported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification: Option<super::smm_hold::Diagnosis>,
+    /// Method of moments: the parameters held on a ridge, with their values (not estimated,
+    /// no standard error), when the fit reported holds any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<super::smm_hold::Held>,
+    /// Method of moments: the identification diagnosis of the fit reported, when it holds
+    /// parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identification_held: Option<super::smm_hold::Diagnosis>,
+    /// Method of moments: every fit tried with parameters held on a ridge.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hold_attempts: Vec<super::smm_hold::Attempt>,
     /// The estimates.
     pub estimates: Vec<Estimate>,
     /// Files written.

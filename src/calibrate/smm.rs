@@ -1252,7 +1252,7 @@ fn halve_newton(state: &mut SmmState) {
 
 /// How far a phase 3 is from convergence: the larger of the overall maximum convergence ratio
 /// and the largest |t| scaled to the same threshold (RSiena's 0.25 and 0.1).
-fn badness(p: &Phase3) -> f64 {
+pub(crate) fn badness(p: &Phase3) -> f64 {
     let t = p.t_ratios.iter().fold(0.0f64, |m, t| m.max(t.abs()));
     let r = if p.max_convergence_ratio.is_finite() {
         p.max_convergence_ratio

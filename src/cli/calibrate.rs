@@ -134,7 +134,10 @@ fn show(report: crate::calibrate::Report) -> Result<()> {
     );
     for x in &report.estimates {
         // An unconverged method-of-moments fit has no interval (summary::smm_estimates).
-        let interval = if x.lower.is_nan() && x.upper.is_nan() {
+        let held = report.held.iter().any(|h| h.parameter == x.key);
+        let interval = if held {
+            format!("{:>24}", "held (not estimated)")
+        } else if x.lower.is_nan() && x.upper.is_nan() {
             format!("{:>24}", "none (not converged)")
         } else {
             format!("{:>11.4} to {:<11.4}", x.lower, x.upper)
@@ -165,6 +168,13 @@ fn show(report: crate::calibrate::Report) -> Result<()> {
         println!(
             "goodness of fit (Mahalanobis distance of auxiliary statistics, gof.csv): {}",
             line.join("; ")
+        );
+    }
+    if !report.held.is_empty() {
+        println!(
+            "HELD ON A RIDGE: {} (the moments do not identify them beside the others; their \
+             values are points of the ridge, not estimates, and have no standard error)",
+            crate::calibrate::smm_hold::describe(&report.held)
         );
     }
     for w in &report.bound_warnings {

@@ -269,6 +269,23 @@ pub struct SmmSettings {
     /// at the first start (the generalised method of moments; `src/calibrate/smm_combine.rs`,
     /// docs/calibration.md, "More moments than parameters").
     pub combine: bool,
+    /// Most parameters the fit may hold fixed, one after another, when it does not converge and
+    /// the moments do not identify a combination of its parameters (default 2; 0 turns the
+    /// fallback off): the fit goes on without one of the combination's parameters, held at its
+    /// estimate on the ridge (docs/calibration.md, "Holding a parameter on a ridge").
+    #[serde(skip_serializing_if = "is_default_hold")]
+    pub hold: usize,
+}
+
+/// The default of [`SmmSettings::hold`].
+pub const DEFAULT_HOLD: usize = 2;
+
+/// Most [`SmmSettings::hold`]: each held parameter may cost a fit per candidate.
+pub const MAX_HOLD: usize = 8;
+
+/// Whether `hold` is the default (left out of a written scenario, which so stays as before).
+fn is_default_hold(hold: &usize) -> bool {
+    *hold == DEFAULT_HOLD
 }
 
 /// Most `profile_extensions`: the numbers of the extension clouds leave room for this many per
@@ -320,6 +337,7 @@ impl Default for SmmSettings {
             profile_radius: 4.0,
             profile_extensions: 3,
             combine: false,
+            hold: DEFAULT_HOLD,
         }
     }
 }
@@ -724,6 +742,15 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
     }
     if s.starts == 0 {
         put("calibration.smm.starts".into(), "must be at least 1".into());
+    }
+    if s.hold > MAX_HOLD {
+        put(
+            "calibration.smm.hold".into(),
+            format!(
+                "must be at most {MAX_HOLD} (0 turns holding a parameter on a ridge off), got {}",
+                s.hold
+            ),
+        );
     }
     if s.pilot != 0 && s.pilot < 20 {
         put(

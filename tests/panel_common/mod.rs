@@ -95,3 +95,55 @@ pub fn keys(s: &Scenario) -> Vec<String> {
         .map(|p| p.key.clone())
         .collect()
 }
+
+/// A random wave of `n` actors: each pair tied with probability 0.08 (a small linear
+/// congruential generator, so that the wave does not depend on the model's random numbers).
+pub fn random_wave(n: usize) -> String {
+    let mut x: u64 = 12345;
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .collect();
+    let mut rows = vec![vec![0u8; n]; n];
+    for (i, j) in pairs {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        if (x >> 33) % 100 < 8 {
+            rows[i][j] = 1;
+            rows[j][i] = 1;
+        }
+    }
+    rows_text(&rows)
+}
+
+/// Rows of 0 and 1 as a matrix file's text.
+pub fn rows_text(rows: &[Vec<u8>]) -> String {
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(u8::to_string).collect();
+            cells.join(" ") + "\n"
+        })
+        .collect()
+}
+
+/// A simulated wave of `n` actors as a symmetric matrix's text.
+pub fn snapshot_text(s: &wecare::network::Snapshot, n: usize) -> String {
+    let mut rows = vec![vec![0u8; n]; n];
+    for t in &s.ties {
+        rows[t.a as usize][t.b as usize] = 1;
+        rows[t.b as usize][t.a as usize] = 1;
+    }
+    rows_text(&rows)
+}
+
+/// The matrix text `m` of `n` actors without its first tie (both of its cells).
+pub fn drop_first_tie(m: &str, n: usize) -> String {
+    let mut rows: Vec<Vec<&str>> = m.lines().map(|l| l.split(' ').collect()).collect();
+    let (i, j) = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .find(|&(i, j)| rows[i][j] == "1")
+        .expect("the wave has a tie");
+    rows[i][j] = "0";
+    rows[j][i] = "0";
+    rows.iter().map(|r| r.join(" ") + "\n").collect()
+}
