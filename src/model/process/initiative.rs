@@ -1,7 +1,8 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::{Ctx, Scratch, draw_cut, org_trials};
+use super::org_trials_ahead::org_trials_ahead;
+use super::{Ctx, Scratch, draw_cut};
 use crate::model::effect::{Focus, Process, decide};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
@@ -22,13 +23,14 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     // A draw at or above the cut is a "no" whatever the organisation's state.
-    org_trials(
+    org_trials_ahead(
         ctx,
-        w.active_set.items(),
+        w,
         cut,
         &mut r,
+        s,
         |_| false,
-        |i, u| {
+        |s, i, u| {
             if decide(
                 terms,
                 Process::Initiative,
