@@ -1,6 +1,6 @@
 //! The load-ahead hints of large worlds change no result: a replicate of the default scenario
-//! with every process on the path it takes from `LOAD_AHEAD_FROM` organisations on (hints,
-//! organisation trials listed before they are decided, ending ties moved with their lines
+//! with every process on the path it takes from `LOAD_AHEAD_FROM` organisations on (hints
+//! ahead of formation, dissolution and trust learning, ending ties moved with their lines
 //! asked for ahead) ends with the same waves and the same dyad memory as without, under both
 //! formation orders and both ways of drawing trials.
 

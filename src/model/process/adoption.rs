@@ -1,15 +1,14 @@
 //! Step 6: adoption of the innovative practice, decided synchronously from the state at the
 //! start of the process.
 
-use super::org_trials_ahead::org_trials_ahead;
-use super::{Ctx, Scratch, draw_cut};
+use super::{Ctx, Scratch, draw_cut, org_trials};
 use crate::model::effect::{Focus, Process, decide};
 use crate::model::rng::Rng;
 use crate::model::world::World;
 
 /// Each active non-adopter adopts with probability `logistic(theta)`, the intercept plus the
 /// adoption effects. A draw at or above the step's cut ([`draw_cut`]) is a "no" for every
-/// organisation, so only the trials below it are decided ([`org_trials_ahead`]).
+/// organisation, so only the trials below it are decided ([`org_trials`]).
 pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     let base = ctx.p.adoption.base;
     let terms = ctx.t.terms.get(Process::Adoption, ctx.phase);
@@ -19,7 +18,7 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     let adopted = |i| w.has_adopted(i);
-    org_trials_ahead(ctx, w, cut, &mut r, s, adopted, |s, i, u| {
+    org_trials(ctx, w.active_set.items(), cut, &mut r, adopted, |i, u| {
         if decide(terms, Process::Adoption, base, ctx, w, Focus::org(i), s, u) {
             newly.push(i);
         }

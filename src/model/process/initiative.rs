@@ -1,8 +1,7 @@
 //! Step 7: post-programme initiatives. Launch decisions are synchronous (from the state at
 //! the start of the process); launchers then recruit partners in their order.
 
-use super::org_trials_ahead::org_trials_ahead;
-use super::{Ctx, Scratch, draw_cut};
+use super::{Ctx, Scratch, draw_cut, org_trials};
 use crate::model::effect::{Focus, Process, decide};
 use crate::model::params::{InitiativePattern, Phase};
 use crate::model::rng::{self, Rng};
@@ -23,14 +22,13 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     // A local copy of the generator stays in registers (the same numbers, written back).
     let mut r = rng.clone();
     // A draw at or above the cut is a "no" whatever the organisation's state.
-    org_trials_ahead(
+    org_trials(
         ctx,
-        w,
+        w.active_set.items(),
         cut,
         &mut r,
-        s,
         |_| false,
-        |s, i, u| {
+        |i, u| {
             if decide(
                 terms,
                 Process::Initiative,

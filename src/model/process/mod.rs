@@ -7,7 +7,6 @@ pub mod exit;
 pub mod formation;
 pub mod formation_order;
 pub mod initiative;
-pub mod org_trials_ahead;
 pub mod phase;
 pub mod recruitment;
 pub mod trust;
@@ -212,13 +211,6 @@ impl Scratch {
             self.social_at[k] = now;
         }
         self.social[k]
-    }
-
-    /// Hints the processor to load the cached social capital of `i` (no effect on results).
-    #[inline(always)]
-    pub fn prefetch_social(&self, i: u32) {
-        crate::network::prefetch(&self.social_at, i as usize);
-        crate::network::prefetch(&self.social, i as usize);
     }
 
     /// A fresh mark for [`crate::network::Memory::common_partners`].
