@@ -57,6 +57,11 @@ pub fn constraint(g: &ScopeGraph) -> Vec<f64> {
 /// in one pass: both look, for each neighbour `j` of `i`, at `j`'s neighbours that are also
 /// `i`'s. The values are those of the two functions, bit for bit (the constraint's sums are
 /// taken in the same order).
+///
+/// The common neighbours of a tie's two ends are the same seen from either end, and both see
+/// them in increasing order (the neighbour lists are sorted), so the sum of their inverse
+/// degrees (the constraint's indirect term) is the same to the bit: it is computed once per
+/// tie, from its smaller end, and stored at the tie's two places of the adjacency list.
 pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
     let n = g.n();
     let (offsets, adj) = g.csr();
@@ -67,58 +72,87 @@ pub(crate) fn triangles_and_constraint(g: &ScopeGraph) -> (Vec<u64>, Vec<f64>) {
             if d == 0 { 0.0 } else { 1.0 / d as f64 }
         })
         .collect();
-    let mut tri = vec![0u64; n];
+    // Two-paths closed through each node (each triangle seen from both other corners).
+    let mut closed = vec![0u64; n];
     let mut out = vec![f64::NAN; n];
     // The terms of one `indirect` sum, in neighbour order: room for the largest degree.
     let max_degree = (0..n).map(|i| g.degree(i)).max().unwrap_or(0);
     let mut terms = vec![0.0f64; max_degree];
+    // Each tie's indirect sum, at both of its places in `adj`.
+    let mut indirect = vec![0.0f64; adj.len()];
+    // For each node, the place of its list that receives the next smaller neighbour's sum:
+    // the smaller neighbours come first in the list and are visited in increasing order.
+    let mut lower: Vec<u32> = offsets[..n].to_vec();
     for i in 0..n {
-        let nb = g.neighbors(i);
-        if nb.is_empty() {
+        let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+        if start == end {
             continue;
         }
-        for &j in nb {
+        for &j in &adj[start..end] {
             mark[j as usize] = i as u32;
+        }
+        // The places before `lower[i]` hold the ties to smaller neighbours, already summed.
+        for p in lower[i] as usize..end {
+            let j = adj[p] as usize;
+            let (sum, hits) = common_inverse_sum(offsets, adj, &mark, &inv, &mut terms, i, j);
+            indirect[p] = sum;
+            let q = lower[j] as usize;
+            debug_assert_eq!(adj[q] as usize, i);
+            indirect[q] = sum;
+            lower[j] += 1;
+            closed[i] += hits;
+            closed[j] += hits;
         }
         let pi = inv[i];
         let mut c = 0.0;
-        let mut closed = 0u64;
-        for &j in nb {
-            // Whether a neighbour `q` of `j` is also `i`'s follows no pattern, so it is not
-            // branched on: each `q`'s term is written at the next free place and the place
-            // kept only when `q` closes a triangle. The kept terms are then summed in the
-            // order the branch would have added them.
-            let mut hits = 0usize;
-            // SAFETY: by the invariants of `ScopeGraph::csr`, `j < n`, so `offsets[j]` and
-            // `offsets[j + 1]` exist and bound a range of `adj`, and every neighbour `q` is
-            // below `n`, the length of `mark` and `inv`. `hits` counts some of the `q` seen
-            // before the present one, so it stays below `j`'s degree and `terms.len()`.
-            // `closed` counts two-paths, fewer than `n * 2 m`, far below `u64::MAX`.
-            unsafe {
-                let j = j as usize;
-                let (a, b) = (
-                    *offsets.get_unchecked(j) as usize,
-                    *offsets.get_unchecked(j + 1) as usize,
-                );
-                for &q in adj.get_unchecked(a..b) {
-                    *terms.get_unchecked_mut(hits) = *inv.get_unchecked(q as usize);
-                    hits = hits
-                        .unchecked_add(usize::from(*mark.get_unchecked(q as usize) == i as u32));
-                }
-                closed = closed.unchecked_add(hits as u64);
-            }
-            let mut indirect = 0.0;
-            for &t in &terms[..hits] {
-                indirect += t;
-            }
-            let x = pi * (1.0 + indirect);
+        for &s in &indirect[start..end] {
+            let x = pi * (1.0 + s);
             c += x * x;
         }
-        // Each tie among the neighbours was seen from both of its ends.
-        tri[i] = closed / 2;
         out[i] = c;
     }
+    // Each tie among the neighbours was seen from both of its ends.
+    let tri = closed.into_iter().map(|c| c / 2).collect();
     (tri, out)
+}
+
+/// The sum, in increasing order, of `inv[q]` over the common neighbours `q` of `i` and `j`
+/// (`mark[q] == i` exactly for `i`'s neighbours), and how many there are. `terms` has room for
+/// `j`'s degree.
+#[inline(always)]
+fn common_inverse_sum(
+    offsets: &[u32],
+    adj: &[u32],
+    mark: &[u32],
+    inv: &[f64],
+    terms: &mut [f64],
+    i: usize,
+    j: usize,
+) -> (f64, u64) {
+    // Whether a neighbour `q` of `j` is also `i`'s follows no pattern, so it is not branched
+    // on: each `q`'s term is written at the next free place and the place kept only when `q`
+    // closes a triangle. The kept terms are then summed in the order the branch would have
+    // added them.
+    let mut hits = 0usize;
+    // SAFETY: by the invariants of `ScopeGraph::csr`, `j < n`, so `offsets[j]` and
+    // `offsets[j + 1]` exist and bound a range of `adj`, and every neighbour `q` is below `n`,
+    // the length of `mark` and `inv`. `hits` counts some of the `q` seen before the present
+    // one, so it stays below `j`'s degree and `terms.len()`.
+    unsafe {
+        let (a, b) = (
+            *offsets.get_unchecked(j) as usize,
+            *offsets.get_unchecked(j + 1) as usize,
+        );
+        for &q in adj.get_unchecked(a..b) {
+            *terms.get_unchecked_mut(hits) = *inv.get_unchecked(q as usize);
+            hits = hits.unchecked_add(usize::from(*mark.get_unchecked(q as usize) == i as u32));
+        }
+    }
+    let mut sum = 0.0;
+    for &t in &terms[..hits] {
+        sum += t;
+    }
+    (sum, hits as u64)
 }
 
 /// Node-level social capital of every node of a scope graph.
