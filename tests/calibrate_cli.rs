@@ -97,21 +97,26 @@ fn check_fit_files(method: &str, dir: &Path) {
     assert!(fit.contains("matched,ties@2,81,"), "{fit}");
 }
 
+/// `wecare calibrate <file> --method <method> --out <out_root> --quiet`.
+fn calibrate_quietly(file: &Path, method: &str, out_root: &Path) -> Output {
+    wecare_output(&[
+        "calibrate",
+        file.to_str().unwrap(),
+        "--method",
+        method,
+        "--out",
+        out_root.to_str().unwrap(),
+        "--quiet",
+    ])
+}
+
 #[test]
 fn both_methods_write_their_directory_and_a_runnable_scenario() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, file) = small_s50(tmp.path(), 2);
     let out_root = tmp.path().join("results");
     for method in ["abc", "smm"] {
-        let out = wecare_output(&[
-            "calibrate",
-            file.to_str().unwrap(),
-            "--method",
-            method,
-            "--out",
-            out_root.to_str().unwrap(),
-            "--quiet",
-        ]);
+        let out = calibrate_quietly(&file, method, &out_root);
         // With these small settings the method of moments may stop short of RSiena's
         // convergence rule: it then exits with status 3 and flags its outputs.
         let unconverged = method == "smm" && out.status.code() == Some(3);
@@ -418,15 +423,7 @@ fn calibrate_unfit(dir: &Path, s: &Scenario, name: &str, method: &str) -> (Outpu
     let file = dir.join(format!("{name}.toml"));
     std::fs::write(&file, s.with_resolved_paths().to_toml()).unwrap();
     let out_root = dir.join("results");
-    let out = wecare_output(&[
-        "calibrate",
-        file.to_str().unwrap(),
-        "--method",
-        method,
-        "--out",
-        out_root.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let out = calibrate_quietly(&file, method, &out_root);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     let run = only_dir(&out_root.join("calibrate").join(format!("s50-{method}")));

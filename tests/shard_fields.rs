@@ -4,12 +4,24 @@
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use wecare::cli::shard::self_checksum;
 
 mod report_common;
 use report_common::{ok, wecare_at_root as wecare, write_sweep, wrote};
 
-/// Copies shard directory `src` to `dst`, with `edit` applied to its `shard.json`.
+/// Copies shard directory `src` to `dst`, with `edit` applied to its `shard.json` and the
+/// file's checksum of itself (`sha256`) made again, as an edit made on purpose would: what the
+/// field checks must catch.
 fn edited(src: &Path, dst: &Path, edit: &dyn Fn(&mut Value)) -> PathBuf {
+    edited_as(src, dst, &|v| {
+        edit(v);
+        v["sha256"] = json!(self_checksum(v));
+    })
+}
+
+/// Copies shard directory `src` to `dst`, with `edit` applied to its `shard.json` (and nothing
+/// else).
+fn edited_as(src: &Path, dst: &Path, edit: &dyn Fn(&mut Value)) -> PathBuf {
     std::fs::create_dir_all(dst).unwrap();
     for e in std::fs::read_dir(src).unwrap() {
         let e = e.unwrap();
@@ -57,13 +69,27 @@ fn run_shards(root: &Path) -> (PathBuf, PathBuf) {
     (shard(1), shard(2))
 }
 
+/// An edit of a `shard.json`.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+/// `wecare merge` of shards `a1` and `a2` into `out` succeeds.
+fn merges(out: &Path, a1: &Path, a2: &Path) {
+    ok(&[
+        "merge",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        a1.to_str().unwrap(),
+        a2.to_str().unwrap(),
+    ]);
+}
+
 #[test]
 fn a_run_shard_whose_fields_disagree_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let (a1, a2) = run_shards(&t.join("a"));
     let out = t.join("never");
-    type Edit = Box<dyn Fn(&mut Value)>;
     let one: Vec<(&str, Edit, Vec<&str>)> = vec![
         (
             "kind",
@@ -157,20 +183,26 @@ fn a_run_shard_whose_fields_disagree_is_refused() {
         let b2 = edited(&a2, &t.join(format!("{name}-2")), edit.as_ref());
         refused(&out, &[&b1, &b2], needles);
     }
+    // Each shard agrees with itself, but the merge runs the command from one directory.
+    let elsewhere = edited(&a2, &t.join("elsewhere"), &|v| v["cwd"] = json!("/"));
+    refused(
+        &out,
+        &[&a1, &elsewhere],
+        &["elsewhere", "working directory `cwd` differs"],
+    );
+    let other_root = edited(&a2, &t.join("other-root"), &|v| v["out"] = json!("/tmp/x"));
+    refused(
+        &out,
+        &[&a1, &other_root],
+        &["other-root", "results root `out` differs"],
+    );
     // The blocks must follow each other: shard 2 claiming shard 1's replicates.
     let b2 = edited(&a2, &t.join("overlap"), &|v| {
         v["replicates"] = json!([0, 2])
     });
     refused(&out, &[&a1, &b2], &["`replicates`", "[0, 2]", "shard 2/2"]);
     // The shards as written merge.
-    ok(&[
-        "merge",
-        "--quiet",
-        "--out",
-        t.join("ok").to_str().unwrap(),
-        a1.to_str().unwrap(),
-        a2.to_str().unwrap(),
-    ]);
+    merges(&t.join("ok"), &a1, &a2);
 }
 
 #[test]
@@ -208,4 +240,53 @@ fn shards_of_a_scenario_edited_since_are_refused() {
             "the scenario changed",
         ],
     );
+}
+
+/// A `shard.json` edited without making its checksum of itself again is refused, naming the
+/// file and `sha256`, whatever the edit (one no field check would catch included); so is one
+/// without the checksum. The layout of the file does not count.
+#[test]
+fn a_shard_json_edited_without_its_checksum_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let (a1, a2) = run_shards(&t.join("a"));
+    let out = t.join("never");
+    let edits: Vec<(&str, Edit, &str)> = vec![
+        (
+            "cwd",
+            Box::new(|v| v["cwd"] = json!("/")),
+            "damaged or was edited",
+        ),
+        (
+            "out",
+            Box::new(|v| v["out"] = json!("/tmp")),
+            "damaged or was edited",
+        ),
+        (
+            "command",
+            Box::new(|v| v["command"][1] = json!("scenarios/other.toml")),
+            "damaged or was edited",
+        ),
+        (
+            "extra",
+            Box::new(|v| v["extra"] = json!(1)),
+            "damaged or was edited",
+        ),
+        (
+            "none",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("sha256");
+            }),
+            "missing",
+        ),
+    ];
+    for (name, edit, why) in &edits {
+        let bad = edited_as(&a1, &t.join(name), edit.as_ref());
+        refused(&out, &[&bad, &a2], &[*name, "shard.json", "`sha256`", *why]);
+    }
+    // Written compactly with its keys in another order, the same manifest still merges.
+    let p = a1.join("shard.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    std::fs::write(&p, v.to_string()).unwrap();
+    merges(&t.join("ok"), &a1, &a2);
 }

@@ -101,6 +101,13 @@ pub fn peek(dir: &Path) -> Result<(String, u64)> {
     let text = crate::input::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let h: Head = serde_json::from_str(&text)
         .map_err(|e| Error::Other(format!("{}: not a checkpoint: {e}", path.display())))?;
+    if !["abc", "smm"].contains(&h.method.as_str()) {
+        return Err(Error::Other(format!(
+            "{}: `method`: `{}` is not a calibration method (abc or smm)",
+            path.display(),
+            h.method
+        )));
+    }
     Ok((h.method, h.seed))
 }
 
@@ -239,6 +246,17 @@ mod tests {
         )
         .unwrap();
         assert!(load::<Vec<Vec<f64>>>(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_checkpoint_of_an_unknown_method_is_refused_when_peeked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        std::fs::write(&path, r#"{"method":"smm","seed":7}"#).unwrap();
+        assert_eq!(peek(dir.path()).unwrap(), ("smm".to_string(), 7));
+        std::fs::write(&path, r#"{"method":"ABC","seed":7}"#).unwrap();
+        let e = peek(dir.path()).unwrap_err().to_string();
+        assert!(e.contains(FILE) && e.contains("`method`: `ABC`"), "{e}");
     }
 
     #[test]

@@ -93,7 +93,13 @@ fn rerun(manifest: &Path, a: &CalibrateArgs) -> Result<()> {
     let scenario = Scenario::load(&dir.join("scenario.toml"))?;
     let method = match rec.method.as_str() {
         "smm" => Method::Smm,
-        _ => Method::Abc,
+        "abc" => Method::Abc,
+        other => {
+            return Err(Error::Other(format!(
+                "{}: `method`: `{other}` is not a calibration method (abc or smm)",
+                dir.join("manifest.json").display()
+            )));
+        }
     };
     // `<root>/calibrate/<scenario>-<method>/<id>`.
     let root = a.sim.out.clone().or_else(|| {

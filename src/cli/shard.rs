@@ -50,6 +50,53 @@ pub struct ShardManifest {
     pub replicates: Option<[u64; 2]>,
     /// The files of the shard, with their checksums.
     pub files: Vec<FileRecord>,
+    /// SHA-256 of this manifest itself ([`self_checksum`]); empty when not recorded.
+    #[serde(default)]
+    pub sha256: String,
+}
+
+/// Sorts the keys of every object of `v`, so that its compact form does not depend on the
+/// order of the keys in a file.
+fn canonical(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut e: Vec<_> = m.iter().collect();
+            e.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                e.into_iter()
+                    .map(|(k, x)| (k.clone(), canonical(x)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
+        x => x.clone(),
+    }
+}
+
+/// The SHA-256 a `shard.json` records of itself (its `sha256`): that of the JSON value of the
+/// file without `sha256`, written compactly with the keys of every object in sorted order. It
+/// does not depend on the layout of the file, and every field counts, unknown ones included.
+pub fn self_checksum(v: &serde_json::Value) -> String {
+    let mut v = canonical(v);
+    if let Some(m) = v.as_object_mut() {
+        m.remove("sha256");
+    }
+    sha256_bytes(v.to_string().as_bytes())
+}
+
+/// Checks the `sha256` of the `shard.json` at `path`, whose text is `text`.
+fn check_self_checksum(path: &Path, text: &str, recorded: &str) -> Result<()> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let why = if recorded.is_empty() {
+        "missing: the file was written by an older engine, or edited"
+    } else if self_checksum(&v) != recorded {
+        "the checksum of the file differs from its contents: the file is damaged or was edited"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Other(format!("{}: `sha256`: {why}", path.display())))
 }
 
 /// This process's arguments without the program name, `--shard`, `--threads` and `--out`
@@ -113,7 +160,7 @@ pub fn write_shard(
     }
     let (command, out) = recorded_command();
     let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
-    let manifest = ShardManifest {
+    let mut manifest = ShardManifest {
         format: SHARD_FORMAT.into(),
         kind: kind.into(),
         command,
@@ -134,7 +181,11 @@ pub fn write_shard(
             .collect(),
         replicates: run_block.map(|(r, _)| r),
         files,
+        sha256: String::new(),
     };
+    let value =
+        serde_json::to_value(&manifest).map_err(|e| Error::Other(format!("shard.json: {e}")))?;
+    manifest.sha256 = self_checksum(&value);
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::Other(format!("shard.json: {e}")))?;
     let path = tmp.join("shard.json");
@@ -192,6 +243,7 @@ pub fn read_shard(dir: &Path) -> Result<ShardManifest> {
         }
     }
     super::shard_check::check_fields(&path, &m)?;
+    check_self_checksum(&path, &text, &m.sha256)?;
     Ok(m)
 }
 
@@ -238,6 +290,14 @@ pub fn check_shards(dirs: &[PathBuf]) -> Result<ShardSet> {
         }
         if m.stages != m0.stages {
             return Err(differs("work plan"));
+        }
+        // The merge runs the command from the first shard's directory, below its results
+        // root: every shard must have recorded the same.
+        if m.cwd != m0.cwd {
+            return Err(differs("working directory `cwd`"));
+        }
+        if m.out != m0.out {
+            return Err(differs("results root `out`"));
         }
     }
     let mut slot: Vec<Option<usize>> = vec![None; m0.count as usize];

@@ -310,7 +310,7 @@ impl<H: SlabHeaders> Memory<H> {
 
     /// The dyad of a pair if the pair was ever tied, and whether its tie is active: one scan
     /// of the shorter slab answers both [`Memory::find`] and a partner test.
-    #[inline]
+    #[inline(always)]
     pub fn link(&self, i: u32, j: u32) -> Option<(DyadId, bool)> {
         let (si, sj) = (self.slab(i), self.slab(j));
         if si.len() <= sj.len() {
@@ -345,10 +345,11 @@ impl<H: SlabHeaders> Memory<H> {
     pub fn update_trust(&mut self, mut f: impl FnMut(&H, &Dyad) -> f64) {
         self.version += 1;
         let heads = &self.heads;
+        let keys = &mut self.active_keys[..];
         for d in self.dyads.iter_mut() {
             d.trust = f(heads, d);
             if d.status == Status::Active {
-                self.active_keys[d.active_pos as usize] = super::key_of(d);
+                rekey(keys, d);
             }
         }
     }
@@ -363,6 +364,7 @@ impl<H: SlabHeaders> Memory<H> {
     ) {
         self.version += 1;
         let heads = &self.heads;
+        let keys = &mut self.active_keys[..];
         for k in 0..self.dyads.len() {
             if let Some(next) = self.dyads.get(k + distance) {
                 ahead(heads, next);
@@ -370,7 +372,7 @@ impl<H: SlabHeaders> Memory<H> {
             let d = &mut self.dyads[k];
             d.trust = f(heads, d);
             if d.status == Status::Active {
-                self.active_keys[d.active_pos as usize] = super::key_of(d);
+                rekey(keys, d);
             }
         }
     }
@@ -669,10 +671,13 @@ impl<H: SlabHeaders> Memory<H> {
         s.active += 1;
         let now = s.active as usize;
         if self.heads.counted(i as usize) {
-            self.degrees.shift(i, now - 1, now);
+            self.degrees.up(i, now - 1);
         }
-        // The dormant partners move up by one, keeping their order.
-        self.entries.copy_within(mid..end, mid + 1);
+        // The dormant partners move up by one, keeping their order (often there are none:
+        // no call to move nothing).
+        if end > mid {
+            self.entries.copy_within(mid..end, mid + 1);
+        }
         self.entries[mid] = e;
     }
 
@@ -697,7 +702,7 @@ impl<H: SlabHeaders> Memory<H> {
             s.dormant += 1;
             let now = s.active as usize;
             if self.heads.counted(i as usize) {
-                self.degrees.shift(i, now + 1, now);
+                self.degrees.down(i, now);
             }
         }
     }
@@ -719,6 +724,24 @@ impl<H: SlabHeaders> Memory<H> {
             .position(|&(_, x)| x == d)
             .map(|p| start + p)
     }
+}
+
+/// Sets the key of active tie `d`, whose trust has just been updated, in `keys` (the
+/// [`Memory`]'s `active_keys`): its new trust group, the programme bit kept from the key
+/// (an active tie's origin changes only when it revives, and reviving sets its key afresh
+/// from the record, [`Memory::activate`]) and the [`super::FRESH`] mark cleared. The same key
+/// as [`super::key_of`], read without the record's origin or a bounds check.
+#[inline(always)]
+fn rekey(keys: &mut [u8], d: &Dyad) {
+    let pos = d.active_pos as usize;
+    debug_assert!(pos < keys.len(), "an active tie has a key");
+    // SAFETY: an active dyad's `active_pos` is its place in `active`, and `active_keys` has
+    // one key for each place: `link_active` pushes onto both and sets the position,
+    // `deactivate` swap-removes from both and moves the position of the tie it moves, and
+    // nothing else changes either list or the position of an active dyad.
+    let key = unsafe { keys.get_unchecked_mut(pos) };
+    *key = super::tie_group(d.trust, false) | (*key & 1);
+    debug_assert_eq!(*key, super::key_of(d));
 }
 
 /// Hints the processor to load `items[k]` into its caches (nothing when `k` is out of range;

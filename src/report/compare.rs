@@ -6,7 +6,7 @@ use super::figures::{
     MAIN_STATISTICS, RunView, archetype_series, kind_series, origin_series, per_statistic_grid,
     trajectory_statistics,
 };
-use super::files::{read_columns, sha256_file, write_recorded};
+use super::files::{parse_field, read_columns, sha256_file, write_recorded};
 use super::fmt::{Exact, sig, thousands};
 use super::html::{esc, figure, interval_cell, page, table};
 use super::plot::render;
@@ -122,26 +122,32 @@ fn differences(runs: &[RunData]) -> (Vec<(String, Vec<String>)>, Vec<String>) {
 /// index, read from a run's `replicates.csv` (only the statistics in `stats`).
 type ReplicateValues = HashMap<(String, usize), BTreeMap<u64, f64>>;
 
+/// A row that does not parse is an error naming the file, line and column: the report never
+/// compares runs on some of their replicates without saying so.
 fn replicate_values(dir: &Path, stats: &[&str]) -> Result<ReplicateValues> {
-    let rows = read_columns(
-        &dir.join("replicates.csv"),
-        &["replicate", "wave", "scope", "statistic", "value"],
-    )?;
+    const COLUMNS: [&str; 5] = ["replicate", "wave", "scope", "statistic", "value"];
+    let path = dir.join("replicates.csv");
+    let rows = read_columns(&path, &COLUMNS)?;
     let mut out: ReplicateValues = HashMap::new();
-    for r in rows {
+    for (k, r) in rows.iter().enumerate() {
         if r[2] != "network" || !stats.contains(&r[3].as_str()) {
             continue;
         }
-        let (Ok(rep), Ok(wave), Ok(value)) = (
-            r[0].parse::<u64>(),
-            r[1].parse::<usize>(),
-            r[4].parse::<f64>(),
-        ) else {
-            continue;
-        };
-        out.entry((r[3].clone(), wave))
+        let rep: u64 = parse_field(&path, k, &COLUMNS, r, 0)?;
+        let wave: usize = parse_field(&path, k, &COLUMNS, r, 1)?;
+        let value: f64 = parse_field(&path, k, &COLUMNS, r, 4)?;
+        let previous = out
+            .entry((r[3].clone(), wave))
             .or_default()
             .insert(rep, value);
+        if previous.is_some() {
+            return Err(Error::Other(format!(
+                "{}:{}: replicate {rep} of `{}` at wave {wave} is recorded twice",
+                path.display(),
+                k + 2,
+                r[3]
+            )));
+        }
     }
     Ok(out)
 }
@@ -588,8 +594,50 @@ fn side_by_side_section(runs: &[RunData], labels: &[String]) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{changes_the_simulation, paired_difference};
+    use super::{changes_the_simulation, paired_difference, replicate_values};
     use std::collections::BTreeMap;
+
+    const HEAD: &str = "replicate,wave,step,scope,statistic,value\n";
+
+    fn values_of(rows: &str) -> Result<super::ReplicateValues, String> {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("replicates.csv"), format!("{HEAD}{rows}")).unwrap();
+        replicate_values(d.path(), &["ties"]).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn replicate_values_read_the_network_rows_of_the_statistics_asked_for() {
+        let v = values_of("0,1,10,network,ties,3\n1,1,10,network,ties,NaN\n0,1,10,T1,ties,x\n")
+            .unwrap();
+        assert_eq!(v.len(), 1);
+        let w = &v[&("ties".to_string(), 1)];
+        assert_eq!(w[&0], 3.0);
+        assert!(w[&1].is_nan());
+    }
+
+    #[test]
+    fn unreadable_replicate_rows_are_errors_naming_line_and_column() {
+        for (rows, line, column) in [
+            (
+                "0,1,10,network,ties,3\n1,1,10,network,ties,three\n",
+                3,
+                "value",
+            ),
+            ("x,1,10,network,ties,3\n", 2, "replicate"),
+            ("0,-1,10,network,ties,3\n", 2, "wave"),
+        ] {
+            let e = values_of(rows).unwrap_err();
+            assert!(
+                e.contains(&format!("replicates.csv:{line}: `{column}` cannot be read")),
+                "{rows}: {e}"
+            );
+        }
+        let e = values_of("0,1,10,network,ties,3\n0,1,10,network,ties,4\n").unwrap_err();
+        assert!(
+            e.contains("replicates.csv:3: replicate 0 of `ties` at wave 1"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn paired_differences_use_the_replicates_both_runs_have() {

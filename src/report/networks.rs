@@ -9,7 +9,7 @@
 //! active organisations. The GraphML files hold the same nodes with the same `active`
 //! attribute, and the same ties (`write_snapshot_graphml`).
 
-use super::files::{FileRecord, read_columns, write_recorded};
+use super::files::{FileRecord, parse_field, read_columns, write_recorded};
 use super::fmt::Exact;
 use crate::data::Kind;
 use crate::data::graphml::write_snapshot_graphml;
@@ -166,39 +166,94 @@ pub fn read_replicate_networks(dir: &Path, r: u64) -> Result<Vec<WaveNetwork>> {
         } else {
             &["id", "kind", "territory"]
         };
-        let nodes = read_columns(&nodes_path, columns)?
-            .into_iter()
-            .filter(|v| v.get(3).is_none_or(|a| a == "true"))
-            .map(|mut v| {
-                let kind = v[1]
-                    .parse::<Kind>()
-                    .map_err(|e| Error::Other(format!("{}: {e}", nodes_path.display())))?;
-                Ok(NetNode {
-                    territory: std::mem::take(&mut v[2]),
-                    id: std::mem::take(&mut v[0]),
-                    kind,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut nodes = Vec::new();
+        for (k, mut v) in read_columns(&nodes_path, columns)?.into_iter().enumerate() {
+            // `true` or `false`; anything else is an error, not an inactive organisation.
+            if v.len() == 4 && !parse_field::<bool>(&nodes_path, k, columns, &v, 3)? {
+                continue;
+            }
+            let kind = v[1].parse::<Kind>().map_err(|e| {
+                Error::Other(format!("{}:{}: `kind`: {e}", nodes_path.display(), k + 2))
+            })?;
+            nodes.push(NetNode {
+                territory: std::mem::take(&mut v[2]),
+                id: std::mem::take(&mut v[0]),
+                kind,
+            });
+        }
         let ties_path = folder.join(format!("wave-{wave}-ties.csv"));
-        let ties = read_columns(&ties_path, &["from", "to", "origin"])?
+        let mut ties = Vec::new();
+        let tie_columns = ["from", "to", "origin"];
+        for (k, mut v) in read_columns(&ties_path, &tie_columns)?
             .into_iter()
-            .map(|mut v| {
-                let origin = Origin::from_name(&v[2]).ok_or_else(|| {
-                    Error::Other(format!(
-                        "{}: unknown origin `{}`",
-                        ties_path.display(),
-                        v[2]
-                    ))
-                })?;
-                Ok(NetTie {
-                    from: std::mem::take(&mut v[0]),
-                    to: std::mem::take(&mut v[1]),
-                    origin,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .enumerate()
+        {
+            let origin = Origin::from_name(&v[2]).ok_or_else(|| {
+                let (file, line) = (ties_path.display(), k + 2);
+                Error::Other(format!(
+                    "{file}:{line}: `origin`: unknown origin `{}`",
+                    v[2]
+                ))
+            })?;
+            ties.push(NetTie {
+                from: std::mem::take(&mut v[0]),
+                to: std::mem::take(&mut v[1]),
+                origin,
+            });
+        }
         out.push(WaveNetwork { wave, nodes, ties });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes wave 1 of replicate 0 (nodes and ties) into a run directory `d`.
+    fn wave(d: &Path, nodes: &str, ties: &str) {
+        let f = d.join(replicate_folder(0));
+        std::fs::create_dir_all(&f).unwrap();
+        std::fs::write(f.join("wave-1-nodes.csv"), nodes).unwrap();
+        std::fs::write(f.join("wave-1-ties.csv"), ties).unwrap();
+    }
+
+    const HEAD: &str = "id,kind,territory,active\n";
+    const TIES: &str = "from,to,trust,origin\na,b,0.5,baseline\n";
+
+    #[test]
+    fn inactive_organisations_are_left_out_and_bad_cells_are_located() {
+        let d = tempfile::tempdir().unwrap();
+        wave(
+            d.path(),
+            &format!("{HEAD}a,firm,T,true\nb,public,T,true\nc,firm,T,false\n"),
+            TIES,
+        );
+        let w = read_replicate_networks(d.path(), 0).unwrap();
+        assert_eq!(w[0].nodes.len(), 2);
+        assert_eq!(w[0].ties.len(), 1);
+        for (nodes, ties, needle) in [
+            (
+                format!("{HEAD}a,firm,T,true\nb,firm,T,yes\n"),
+                TIES.to_string(),
+                "wave-1-nodes.csv:3: `active` cannot be read: `yes`",
+            ),
+            (
+                format!("{HEAD}a,firms,T,true\n"),
+                TIES.to_string(),
+                "wave-1-nodes.csv:2: `kind`",
+            ),
+            (
+                format!("{HEAD}a,firm,T,true\n"),
+                "from,to,trust,origin\na,b,0.5,old\n".to_string(),
+                "wave-1-ties.csv:2: `origin`: unknown origin `old`",
+            ),
+        ] {
+            wave(d.path(), &nodes, &ties);
+            let e = read_replicate_networks(d.path(), 0)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{e}");
+        }
+    }
 }

@@ -212,7 +212,7 @@ impl Summary {
             let int = |i: usize| parse_field::<u64>(path, k, &SUMMARY_COLUMNS, row, i);
             rows.push(SummaryRow {
                 wave: int(0)? as usize,
-                step: int(1)? as u32,
+                step: parse_field::<u32>(path, k, &SUMMARY_COLUMNS, row, 1)?,
                 scope: row[2].clone(),
                 statistic: row[3].clone(),
                 d: Describe {

@@ -225,8 +225,9 @@ impl Mixture {
         }
     }
 
-    /// Draws one candidate partner for `i`, or `None` if the opportunity is lost.
-    #[inline]
+    /// Draws one candidate partner for `i`, or `None` if the opportunity is lost. Inlined
+    /// into the choosers' loop, which calls it once per opportunity.
+    #[inline(always)]
     fn candidate(&self, w: &World, i: u32, rng: &mut Rng) -> Option<u32> {
         let dormant = w.memory.dormant_partners(i);
         let dweight = |k: usize| {
