@@ -223,6 +223,10 @@ pub struct World {
     pub active_by_territory: PartitionedSet,
     /// Inactive organisations that recruitment may draw, per kind.
     pub pool_by_kind: Vec<IndexSet>,
+    /// From how many organisations on [`World::loads_ahead`] answers yes:
+    /// [`LOAD_AHEAD_FROM`], or another number to compare the two paths (hints change no
+    /// result).
+    pub loads_ahead_from: usize,
 }
 
 clone_reusing!(World {
@@ -241,6 +245,7 @@ clone_reusing!(World {
     active_set,
     active_by_territory,
     pool_by_kind,
+    loads_ahead_from,
 });
 
 impl World {
@@ -276,6 +281,7 @@ impl World {
             active_set,
             active_by_territory,
             pool_by_kind,
+            loads_ahead_from: LOAD_AHEAD_FROM,
         }
     }
 
@@ -313,10 +319,10 @@ impl World {
     }
 
     /// Is the state large enough that the processes should load what they will read ahead of
-    /// time ([`LOAD_AHEAD_FROM`])?
+    /// time ([`World::loads_ahead_from`], by default [`LOAD_AHEAD_FROM`])?
     #[inline]
     pub fn loads_ahead(&self) -> bool {
-        self.len() >= LOAD_AHEAD_FROM
+        self.len() >= self.loads_ahead_from
     }
 
     /// Number of organisations.

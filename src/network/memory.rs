@@ -149,6 +149,9 @@ fn room(len: u32) -> u32 {
     (len + len / 2 + 2).next_power_of_two().max(4)
 }
 
+/// How many ties apart the stages of [`Memory::deactivate_all`]'s load-ahead hints run.
+const ENDING_AHEAD: usize = 4;
+
 /// Up to this many partners on the shorter side, [`Memory::common_partners`] compares the two
 /// partner lists directly rather than marking.
 const DIRECT_COMMON: usize = 8;
@@ -511,6 +514,53 @@ impl<H: SlabHeaders> Memory<H> {
         dy.last_active = step;
     }
 
+    /// [`Memory::deactivate`] for each of `ids` in turn, at `step` (each must be active and
+    /// listed once). With `ahead`, what the later ones will read and move is asked for ahead of
+    /// time, stage by stage, as each stage needs what the one before loaded: the dyad records
+    /// [`ENDING_AHEAD`] times three ahead; then their ends' slab headers (with the rest of the
+    /// ends' records) and their places in the active list; then the ends' partner lists and
+    /// the record of the tie that will fill the active list's gap. The hints change no result.
+    pub fn deactivate_all(&mut self, ids: &[DyadId], step: i32, ahead: bool) {
+        for (k, &d) in ids.iter().enumerate() {
+            if ahead {
+                self.ending_ahead(ids, k);
+            }
+            self.deactivate(d, step);
+        }
+    }
+
+    /// The load-ahead hints of [`Memory::deactivate_all`] at its `k`-th tie. The positions
+    /// read may be out of date by the time the ties end (earlier ones move them); a stale hint
+    /// only loads a line for nothing.
+    #[inline(always)]
+    fn ending_ahead(&self, ids: &[DyadId], k: usize) {
+        if let Some(&d) = ids.get(k + 3 * ENDING_AHEAD) {
+            self.prefetch_dyad(d);
+        }
+        if let Some(&d) = ids.get(k + 2 * ENDING_AHEAD) {
+            let dy = &self.dyads[d as usize];
+            self.heads.prefetch_slab(dy.a as usize);
+            self.heads.prefetch_slab(dy.b as usize);
+            prefetch(&self.active, dy.active_pos as usize);
+            prefetch(&self.active_keys, dy.active_pos as usize);
+        }
+        if let Some(&d) = ids.get(k + ENDING_AHEAD) {
+            let dy = &self.dyads[d as usize];
+            for end in [dy.a, dy.b] {
+                let s = self.slab(end);
+                prefetch(&self.entries, s.begin());
+                prefetch(&self.entries, s.end().saturating_sub(1));
+            }
+            // The tie that fills the gap is about the one last in the list once the ties
+            // before have ended.
+            if let Some(tail) = self.active.len().checked_sub(1 + ENDING_AHEAD)
+                && let Some(&moved) = self.active.get(tail)
+            {
+                self.prefetch_dyad(moved);
+            }
+        }
+    }
+
     /// Number of common active partners of `i` and `j`, using `stamp` (one slot per
     /// organisation, all below `mark`) as scratch; `mark` must be fresh for each call.
     ///
@@ -801,7 +851,60 @@ mod tests {
         }
     }
 
+    /// Everything a reader of `m` can see, for comparing two memories.
+    #[allow(clippy::type_complexity)]
+    fn seen(
+        m: &Memory,
+    ) -> (
+        Vec<Dyad>,
+        Vec<DyadId>,
+        Vec<u8>,
+        Vec<Vec<Entry>>,
+        usize,
+        Vec<u32>,
+    ) {
+        let partners = (0..m.len() as u32)
+            .map(|i| [m.active_partners(i), m.dormant_partners(i)].concat())
+            .collect();
+        let (dyads, active) = (m.dyads().to_vec(), m.active_ids().to_vec());
+        let (keys, isolated) = (m.active_keys().to_vec(), m.counted_isolated().to_vec());
+        (
+            dyads,
+            active,
+            keys,
+            partners,
+            m.most_counted_degree(),
+            isolated,
+        )
+    }
+
     proptest::proptest! {
+        /// Ending a list of ties at once, with or without the load-ahead hints, leaves the
+        /// memory as ending them one by one does (the same records, active list and keys,
+        /// partner lists in the same order, degrees and isolated organisations).
+        #[test]
+        fn deactivate_all_ends_ties_as_one_by_one(
+            pairs in proptest::collection::vec((0u32..40, 0u32..40), 1..300),
+            pick in proptest::collection::vec(proptest::bool::ANY, 300),
+            ahead in proptest::bool::ANY,
+        ) {
+            let mut m = Memory::new(40);
+            for (step, &(i, j)) in pairs.iter().enumerate() {
+                if i != j {
+                    m.activate(i, j, step as i32, 0.5, Origin::Programme, None);
+                }
+            }
+            let ending: Vec<DyadId> = m.active_ids().iter().zip(&pick)
+                .filter(|&(_, &p)| p).map(|(&d, _)| d).collect();
+            let (mut all, mut one) = (m.clone(), m);
+            all.deactivate_all(&ending, 400, ahead);
+            for &d in &ending {
+                one.deactivate(d, 400);
+            }
+            proptest::prop_assert_eq!(seen(&all), seen(&one));
+            proptest::prop_assert!(ending.iter().all(|&d| all.dyad(d).status == Status::Dormant));
+        }
+
         /// Any sequence of activations and deactivations keeps the adjacency vectors, the
         /// active list and the dyad records consistent with each other.
         #[test]

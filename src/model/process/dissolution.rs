@@ -67,9 +67,8 @@ pub fn run(ctx: &Ctx, w: &mut World, rng: &mut Rng, s: &mut Scratch) {
     }
     *rng = r;
     s.dissolution_cuts = bands.or(s.dissolution_cuts.take());
-    for &id in &ending {
-        w.memory.deactivate(id, step);
-    }
+    let ahead = w.loads_ahead();
+    w.memory.deactivate_all(&ending, step, ahead);
     s.dyads = ending;
 }
 
