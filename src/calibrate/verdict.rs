@@ -36,10 +36,27 @@ pub fn smm_missed(fit: &[super::ppc::CheckRow]) -> Vec<String> {
                  the estimate give (mean {:.4}): the fit does not reproduce it (combined moments \
                  can be met while one of them is not); read the estimate with care, fix a \
                  parameter the other moments identify, or match fewer statistics",
-                r.statistic, r.observed, r.wave, r.q025, r.q975, r.n, r.mean
+                r.statistic,
+                short(r.observed),
+                r.wave,
+                short(r.q025),
+                short(r.q975),
+                r.n,
+                r.mean
             )
         })
         .collect()
+}
+
+/// A statistic's value for a message: at most four decimals, trailing zeros dropped (a count
+/// stays `2`, a share reads `0.5833`).
+fn short(v: f64) -> String {
+    let s = format!("{v:.4}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Why an ABC-SMC posterior is not a fit, and what to do about it.
@@ -293,7 +310,7 @@ mod tests {
         let rows = [
             row("ties@2", 99.0, 57.0, 137.0),
             row("isolates@2", 2.0, 7.0, 19.0),
-            row("transitivity@2", 0.58, 0.28, 0.45),
+            row("transitivity@2", 7.0 / 12.0, 0.28, 0.45),
             row("degree_sd@2", f64::NAN, 2.0, 4.0),
             row("tie_persistence@2", 0.45, 0.45, 0.7),
         ];
@@ -302,6 +319,12 @@ mod tests {
         assert!(
             missed[0].starts_with("`isolates@2` is 2 at wave 2, outside the 95% interval 7 to 19")
         );
-        assert!(missed[1].starts_with("`transitivity@2` is 0.58"));
+        assert!(
+            missed[1].starts_with(
+                "`transitivity@2` is 0.5833 at wave 2, outside the 95% interval 0.28 to 0.45"
+            ),
+            "{}",
+            missed[1]
+        );
     }
 }
