@@ -721,6 +721,25 @@ fn check_limits(out: &mut Problems, c: &CalibrationSpec) {
     }
 }
 
+/// Every statistic matched wave by wave must be a matched statistic.
+fn check_per_wave(put: &mut impl FnMut(String, String), c: &CalibrationSpec) {
+    for (k, name) in c.smm.per_wave.iter().enumerate() {
+        let matched = c
+            .statistics
+            .iter()
+            .any(|st| st.split('@').next() == Some(name.as_str()));
+        if !matched {
+            put(
+                format!("calibration.smm.per_wave[{k}]"),
+                format!(
+                    "`{name}` is not among the matched statistics (calibration.statistics: {})",
+                    c.statistics.join(", ")
+                ),
+            );
+        }
+    }
+}
+
 /// The method of moments' settings.
 fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
     let mut put = |k: String, m: String| out.push((k, m));
@@ -758,21 +777,7 @@ fn check_smm(out: &mut Problems, c: &CalibrationSpec) {
             format!("must be 0 (no pilot) or at least 20, got {}", s.pilot),
         );
     }
-    for (k, name) in s.per_wave.iter().enumerate() {
-        let matched = c
-            .statistics
-            .iter()
-            .any(|st| st.split('@').next() == Some(name.as_str()));
-        if !matched {
-            put(
-                format!("calibration.smm.per_wave[{k}]"),
-                format!(
-                    "`{name}` is not among the matched statistics (calibration.statistics: {})",
-                    c.statistics.join(", ")
-                ),
-            );
-        }
-    }
+    check_per_wave(&mut put, c);
     check_wave_groups(&mut put, s);
     if s.phase3 < 10 {
         put(

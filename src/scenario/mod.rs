@@ -532,6 +532,31 @@ mod tests {
         assert_eq!(s, d);
     }
 
+    /// `wecare defaults` prints every setting: each key a default calibration section
+    /// serialises to (and `hold`, left out of written scenarios at its default) is a key of
+    /// the defaults file's section.
+    #[test]
+    fn defaults_file_lists_every_calibration_setting() {
+        let file: toml::Table = toml::from_str(DEFAULTS_TOML).unwrap();
+        let spec = CalibrationSpec::default();
+        for (name, value) in [
+            ("abc", serde_json::to_value(&spec.abc).unwrap()),
+            ("smm", serde_json::to_value(&spec.smm).unwrap()),
+        ] {
+            let section = file["calibration"][name].as_table().unwrap();
+            let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+            if name == "smm" {
+                keys.push("hold".into());
+            }
+            for k in keys {
+                assert!(
+                    section.contains_key(&k),
+                    "defaults.toml [calibration.{name}] lacks `{k}`"
+                );
+            }
+        }
+    }
+
     #[test]
     fn printed_defaults_name_the_data_set_by_absolute_path() {
         let (text, absolute) = printable_defaults();
