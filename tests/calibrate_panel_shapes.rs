@@ -3,7 +3,7 @@
 //! loads and that the method of moments accepts, or an error naming the file.
 
 mod panel_common;
-use panel_common::{matrix, one_moment_per_parameter, ring, scaffold_panel};
+use panel_common::{matrix, one_moment_per_parameter, ring, scaffold_panel, write_waves};
 
 use std::path::Path;
 use wecare::calibrate::Problem;
@@ -168,15 +168,7 @@ fn codes_inside_the_range_of_rank_values_are_an_error() {
 /// Scaffolds two ring waves of 8 actors with the covariate file `cov` (text), reading its
 /// column `column` when given.
 fn scaffold_with_covariate(dir: &Path, cov: &str, column: Option<usize>) -> Result<PanelSummary> {
-    let files: Vec<std::path::PathBuf> = [ring(8, 3), ring(8, 4)]
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
+    let files = write_waves(dir, &[ring(8, 3), ring(8, 4)]);
     let c = dir.join("several.dat");
     std::fs::write(&c, cov).unwrap();
     wecare::calibrate::panel::scaffold(&wecare::calibrate::panel::PanelSpec {

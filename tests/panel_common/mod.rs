@@ -30,6 +30,19 @@ pub fn matrix(n: usize, tie: impl Fn(usize, usize) -> bool) -> String {
     s
 }
 
+/// Writes the matrices `waves` into `dir` as `in1.dat`, `in2.dat`, ..., returning their paths.
+pub fn write_waves(dir: &Path, waves: &[String]) -> Vec<PathBuf> {
+    waves
+        .iter()
+        .enumerate()
+        .map(|(k, text)| {
+            let f = dir.join(format!("in{}.dat", k + 1));
+            std::fs::write(&f, text).unwrap();
+            f
+        })
+        .collect()
+}
+
 /// Writes the matrices `waves` into `dir` (`in1.dat`, ...) and scaffolds them, as directed
 /// nominations read with `codes`, into `dir/out` (scenario `panel`) with `--max-parameters`
 /// `cap` and, if `share`, `--share-clustering`.
@@ -40,15 +53,7 @@ pub fn scaffold_panel(
     cap: Option<usize>,
     share: bool,
 ) -> Result<PanelSummary> {
-    let files: Vec<PathBuf> = waves
-        .iter()
-        .enumerate()
-        .map(|(k, text)| {
-            let f = dir.join(format!("in{}.dat", k + 1));
-            std::fs::write(&f, text).unwrap();
-            f
-        })
-        .collect();
+    let files = write_waves(dir, waves);
     scaffold(&PanelSpec {
         waves: files,
         covariate: None,
